@@ -1,0 +1,305 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * vpcgw configuration model.
+ *
+ * A plain, immutable description of SPEC §2 built by cfg_load() from a
+ * libconfig file. No libconfig type leaks out of config/. Every address is
+ * IPv4 in host byte order. Every cross reference is resolved to an index into
+ * the array it names (-1 when absent), so the data plane never compares names.
+ *
+ * Ownership: cfg_load() allocates one struct cfg with malloc(); cfg_free()
+ * releases it and everything it points to. The control thread owns it; the
+ * data plane only reads tables built from it (dp/dp_tables.c).
+ */
+#ifndef VPCGW_CFG_H
+#define VPCGW_CFG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define CFG_NAME_MAX 64
+#define CFG_DEVARGS_MAX 512
+#define CFG_MAX_PORTS 8
+#define CFG_MAX_SG_PER_ENI 5
+#define CFG_MAX_NAT_ADDRS 8
+#define CFG_MAX_EAL_ARGS 64
+
+/* Protocol value meaning "all protocols" (AWS "-1"). */
+#define CFG_PROTO_ALL 0xffff
+
+struct cfg_prefix {
+	uint32_t addr;  /* network address, host order, host bits zero */
+	uint8_t len;    /* 0..32 */
+};
+
+struct cfg_port {
+	char name[CFG_NAME_MAX];
+	char devargs[CFG_DEVARGS_MAX];
+	uint8_t mac[6];
+	bool has_mac;         /* false: keep the device's own MAC */
+	uint32_t addr;        /* port address */
+	uint8_t plen;         /* its prefix length */
+	uint16_t mtu;         /* default 1500; 68..9216 */
+	uint16_t rx_queues;   /* optional key rx_queues, default 1 */
+	int line;
+};
+
+struct cfg_neighbor {
+	int port;             /* index into cfg.ports */
+	uint32_t addr;
+	uint8_t mac[6];
+	int line;
+};
+
+struct cfg_subnet {
+	char name[CFG_NAME_MAX];
+	struct cfg_prefix cidr;
+	int port;             /* index into cfg.ports */
+	int route_table;      /* index into cfg.route_tables, -1: none (local only) */
+	int nacl;             /* index into cfg.nacls, -1: default NACL (allow all) */
+	int line;
+};
+
+struct cfg_eip {
+	uint32_t public_addr;
+	uint32_t private_addr;
+	int line;
+};
+
+struct cfg_igw {
+	bool present;
+	int port;             /* index into cfg.ports */
+	uint32_t next_hop;
+	int route_table;      /* edge (ingress) route table, -1: none */
+	struct cfg_eip *eips;
+	int n_eips;
+	int line;
+};
+
+enum cfg_target_kind {
+	CFG_TARGET_LOCAL = 0, /* implicit VPC route */
+	CFG_TARGET_IGW,
+	CFG_TARGET_NAT,       /* ref: index into cfg.nat_gateways */
+	CFG_TARGET_GWLBE,     /* ref: gwlb index, ref2: endpoint index inside it */
+	CFG_TARGET_BLACKHOLE,
+};
+
+struct cfg_route {
+	struct cfg_prefix dst;
+	enum cfg_target_kind kind;
+	int ref;
+	int ref2;
+	int line;
+};
+
+struct cfg_route_table {
+	char name[CFG_NAME_MAX];
+	struct cfg_route *routes;
+	int n_routes;
+	int line;
+};
+
+/* One NACL rule or one security-group rule. */
+struct cfg_rule {
+	uint16_t number;      /* NACL rule number 1..32766; 0 for SG rules */
+	uint16_t proto;       /* IP protocol number, or CFG_PROTO_ALL */
+	uint16_t port_lo;     /* TCP/UDP port range; 0..65535 when absent */
+	uint16_t port_hi;
+	int16_t icmp_type;    /* -1: any */
+	int16_t icmp_code;    /* -1: any */
+	struct cfg_prefix cidr;   /* NACL cidr, SG source/destination CIDR */
+	int sg;               /* SG rules: referenced group index (sg:NAME), else -1 */
+	bool allow;           /* NACL action; always true for SG rules */
+	int line;
+};
+
+struct cfg_nacl {
+	char name[CFG_NAME_MAX];
+	struct cfg_rule *ingress;  /* sorted by rule number, ascending */
+	int n_ingress;
+	struct cfg_rule *egress;   /* sorted by rule number, ascending */
+	int n_egress;
+	int line;
+};
+
+struct cfg_sg_timeouts {      /* seconds */
+	uint32_t tcp_established;  /* 60..432000, default 432000 */
+	uint32_t udp;              /* 30..60, default 30 */
+	uint32_t udp_stream;       /* 60..180, default 180 */
+	uint32_t other;            /* 60..600?  default 600 */
+};
+
+struct cfg_sg {
+	char name[CFG_NAME_MAX];
+	struct cfg_rule *ingress;
+	int n_ingress;
+	struct cfg_rule *egress;
+	int n_egress;
+	struct cfg_sg_timeouts timeouts;
+	int line;
+};
+
+struct cfg_eni {
+	uint32_t addr;
+	int sgs[CFG_MAX_SG_PER_ENI];
+	int n_sgs;
+	int subnet;           /* index into cfg.subnets that holds addr */
+	int line;
+};
+
+struct cfg_nat_gateway {
+	char name[CFG_NAME_MAX];
+	int subnet;
+	uint32_t addrs[CFG_MAX_NAT_ADDRS];
+	int n_addrs;
+	uint32_t idle_timeout;        /* seconds, default 350 */
+	uint32_t max_ports_per_dest;  /* test override, default 55000 */
+	int line;
+};
+
+enum cfg_l4 { CFG_L4_TCP = 6, CFG_L4_UDP = 17 };
+
+struct cfg_health_check {
+	uint8_t proto;        /* CFG_L4_TCP (only TCP probes are sent) */
+	uint16_t port;        /* 0: traffic port */
+	uint32_t interval;    /* seconds, 5..300 */
+	uint32_t timeout;     /* seconds, 2..120, < interval */
+	uint32_t healthy_threshold;    /* 2..10 */
+	uint32_t unhealthy_threshold;  /* 2..10 */
+	bool enabled;
+};
+
+struct cfg_listener {
+	uint8_t proto;        /* CFG_L4_TCP or CFG_L4_UDP */
+	uint16_t port;
+	int target_group;     /* index into cfg.target_groups */
+	uint32_t idle_timeout;    /* TCP 60..6000 default 350; UDP fixed 120 */
+	int line;
+};
+
+struct cfg_nlb {
+	char name[CFG_NAME_MAX];
+	int subnet;
+	uint32_t addr;
+	uint32_t public_addr;     /* 0: none */
+	struct cfg_listener *listeners;
+	int n_listeners;
+	int line;
+};
+
+struct cfg_target {
+	uint32_t addr;
+	uint16_t port;        /* 0: the group's port */
+	int line;
+};
+
+struct cfg_target_group {
+	char name[CFG_NAME_MAX];
+	uint8_t proto;
+	uint16_t port;
+	bool preserve_client_ip;      /* default true */
+	uint32_t deregistration_delay;    /* seconds 0..3600, default 300 */
+	struct cfg_health_check health;
+	struct cfg_target *targets;
+	int n_targets;
+	int line;
+};
+
+enum cfg_stickiness { CFG_STICKY_5 = 5, CFG_STICKY_3 = 3, CFG_STICKY_2 = 2 };
+
+struct cfg_gwlb_endpoint {
+	char name[CFG_NAME_MAX];
+	char id[CFG_NAME_MAX];        /* "vpce-" + 17 hex digits */
+	uint64_t id_value;            /* the 17 hex digits as a 64-bit value */
+	uint64_t attachment_id;       /* optional key attachment_id, default 0 */
+	int subnet;
+	int line;
+};
+
+struct cfg_appliance {
+	uint32_t addr;
+	int line;
+};
+
+struct cfg_gwlb {
+	char name[CFG_NAME_MAX];
+	int port;                     /* index into cfg.ports */
+	enum cfg_stickiness stickiness;
+	bool rebalance;               /* target_failover = "rebalance" */
+	uint32_t tcp_idle_timeout;    /* 60..6000, default 350 */
+	struct cfg_health_check health;   /* defaults tcp/80/10/5/5/2 */
+	struct cfg_appliance *appliances;
+	int n_appliances;
+	struct cfg_gwlb_endpoint *endpoints;
+	int n_endpoints;
+	int line;
+};
+
+struct cfg_dpdk {
+	char *eal_args[CFG_MAX_EAL_ARGS];
+	int n_eal_args;
+	uint32_t workers;             /* default 1 */
+	uint32_t mbufs;               /* default 32767 */
+	uint32_t flow_table_size;     /* default 1048576 */
+};
+
+struct cfg {
+	char file[512];
+	struct cfg_dpdk dpdk;
+	struct cfg_port *ports;
+	int n_ports;
+	struct cfg_neighbor *neighbors;
+	int n_neighbors;
+	struct cfg_prefix vpc_cidr;
+	struct cfg_subnet *subnets;
+	int n_subnets;
+	struct cfg_igw igw;
+	struct cfg_route_table *route_tables;
+	int n_route_tables;
+	struct cfg_nacl *nacls;
+	int n_nacls;
+	struct cfg_sg *sgs;
+	int n_sgs;
+	struct cfg_eni *enis;
+	int n_enis;
+	struct cfg_nat_gateway *nat_gateways;
+	int n_nat_gateways;
+	struct cfg_nlb *nlbs;
+	int n_nlbs;
+	struct cfg_target_group *target_groups;
+	int n_target_groups;
+	struct cfg_gwlb *gwlbs;
+	int n_gwlbs;
+};
+
+/*
+ * Error sink: cfg_load() reports every problem it finds, one call each, as
+ * "file:line: path: problem" (the formatted line without newline).
+ */
+typedef void (*cfg_error_fn)(void *arg, const char *msg);
+
+/*
+ * Load and validate FILE. On success returns 0 and sets *out. On failure
+ * returns the number of errors found (> 0), each reported through err (or
+ * printed on stderr when err is NULL), and *out is NULL.
+ */
+int cfg_load(const char *file, struct cfg **out, cfg_error_fn err, void *arg);
+
+/* Same, from a string; name is used in messages in place of a file name. */
+int cfg_load_string(const char *text, const char *name, struct cfg **out,
+		    cfg_error_fn err, void *arg);
+
+void cfg_free(struct cfg *cfg);
+
+/* Helpers shared with the rest of the code (config/cfg_util.c). */
+int cfg_parse_ipv4(const char *s, uint32_t *addr);
+int cfg_parse_prefix(const char *s, struct cfg_prefix *p);  /* host bits must be 0 */
+int cfg_parse_mac(const char *s, uint8_t mac[6]);
+bool cfg_prefix_contains(const struct cfg_prefix *p, uint32_t addr);
+bool cfg_prefix_overlap(const struct cfg_prefix *a, const struct cfg_prefix *b);
+/* Index of the subnet holding addr, or -1. */
+int cfg_subnet_of(const struct cfg *cfg, uint32_t addr);
+const char *cfg_ipv4_str(uint32_t addr, char *buf, size_t len);
+
+#endif /* VPCGW_CFG_H */

@@ -1,0 +1,179 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Address helpers shared by the loader and the rest of vpcgw. All addresses
+ * are IPv4 in host byte order. The parsers are strict on purpose: a
+ * configuration is read by people, and "10.0.0.010" or "10.0.0.0/016" are
+ * more likely typos than intent, so they are rejected rather than guessed.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "config/cfg.h"
+
+/* Parse one decimal field of at most 3 digits (no sign, no leading zero). */
+static const char *
+parse_octet(const char *s, unsigned int *v)
+{
+	unsigned int n = 0;
+	int digits = 0;
+
+	while (*s >= '0' && *s <= '9') {
+		if (digits == 3 || (digits == 1 && n == 0))
+			return NULL;
+		n = n * 10 + (unsigned int)(*s - '0');
+		digits++;
+		s++;
+	}
+	if (digits == 0 || n > 255)
+		return NULL;
+	*v = n;
+	return s;
+}
+
+static const char *
+parse_ipv4_prefix(const char *s, uint32_t *addr)
+{
+	uint32_t a = 0;
+	unsigned int v;
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		if (i > 0) {
+			if (*s != '.')
+				return NULL;
+			s++;
+		}
+		s = parse_octet(s, &v);
+		if (s == NULL)
+			return NULL;
+		a = (a << 8) | v;
+	}
+	*addr = a;
+	return s;
+}
+
+int
+cfg_parse_ipv4(const char *s, uint32_t *addr)
+{
+	uint32_t a;
+
+	if (s == NULL)
+		return -EINVAL;
+	s = parse_ipv4_prefix(s, &a);
+	if (s == NULL || *s != '\0')
+		return -EINVAL;
+	*addr = a;
+	return 0;
+}
+
+static uint32_t
+prefix_mask(uint8_t len)
+{
+	return len == 0 ? 0 : UINT32_MAX << (32 - len);
+}
+
+int
+cfg_parse_prefix(const char *s, struct cfg_prefix *p)
+{
+	uint32_t a;
+	unsigned int len = 0;
+	int digits = 0;
+
+	if (s == NULL)
+		return -EINVAL;
+	s = parse_ipv4_prefix(s, &a);
+	if (s == NULL || *s != '/')
+		return -EINVAL;
+	s++;
+	while (*s >= '0' && *s <= '9') {
+		if (digits == 2 || (digits == 1 && len == 0))
+			return -EINVAL;
+		len = len * 10 + (unsigned int)(*s - '0');
+		digits++;
+		s++;
+	}
+	if (digits == 0 || *s != '\0' || len > 32)
+		return -EINVAL;
+	/* A CIDR names a network: host bits set means the user meant something else. */
+	if ((a & ~prefix_mask((uint8_t)len)) != 0)
+		return -EDOM;
+	p->addr = a;
+	p->len = (uint8_t)len;
+	return 0;
+}
+
+static int
+hex_val(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+int
+cfg_parse_mac(const char *s, uint8_t mac[6])
+{
+	uint8_t m[6];
+	int i, hi, lo;
+
+	if (s == NULL)
+		return -EINVAL;
+	for (i = 0; i < 6; i++) {
+		if (i > 0) {
+			if (*s != ':')
+				return -EINVAL;
+			s++;
+		}
+		hi = hex_val(s[0]);
+		if (hi < 0)
+			return -EINVAL;
+		lo = hex_val(s[1]);
+		if (lo < 0)
+			return -EINVAL;
+		m[i] = (uint8_t)(hi << 4 | lo);
+		s += 2;
+	}
+	if (*s != '\0')
+		return -EINVAL;
+	memcpy(mac, m, sizeof(m));
+	return 0;
+}
+
+bool
+cfg_prefix_contains(const struct cfg_prefix *p, uint32_t addr)
+{
+	return ((addr ^ p->addr) & prefix_mask(p->len)) == 0;
+}
+
+bool
+cfg_prefix_overlap(const struct cfg_prefix *a, const struct cfg_prefix *b)
+{
+	/* Two prefixes overlap iff they agree on the shorter one's bits. */
+	uint8_t len = a->len < b->len ? a->len : b->len;
+
+	return ((a->addr ^ b->addr) & prefix_mask(len)) == 0;
+}
+
+int
+cfg_subnet_of(const struct cfg *cfg, uint32_t addr)
+{
+	int i;
+
+	for (i = 0; i < cfg->n_subnets; i++)
+		if (cfg_prefix_contains(&cfg->subnets[i].cidr, addr))
+			return i;
+	return -1;
+}
+
+const char *
+cfg_ipv4_str(uint32_t addr, char *buf, size_t len)
+{
+	snprintf(buf, len, "%u.%u.%u.%u", addr >> 24, (addr >> 16) & 0xff,
+		 (addr >> 8) & 0xff, addr & 0xff);
+	return buf;
+}

@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Internet checksum helpers, pure C. Incremental updates follow RFC 1624
+ * (HC' = ~(~HC + ~m + m')). All values are in network byte order as they sit
+ * in the packet; the arithmetic is byte-order independent.
+ */
+#ifndef VPCGW_CSUM_H
+#define VPCGW_CSUM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+static inline uint16_t
+csum_fold(uint32_t sum)
+{
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)sum;
+}
+
+/* One's-complement sum of a buffer (not inverted). */
+static inline uint32_t
+csum_partial(const void *buf, size_t len, uint32_t sum)
+{
+	const uint8_t *p = buf;
+
+	while (len > 1) {
+		sum += (uint32_t)((p[0] << 8) | p[1]);
+		p += 2;
+		len -= 2;
+	}
+	if (len)
+		sum += (uint32_t)(p[0] << 8);
+	return sum;
+}
+
+/* Full checksum of a buffer, as written into a header (network order). */
+static inline uint16_t
+csum_buf(const void *buf, size_t len)
+{
+	uint16_t c = (uint16_t)~csum_fold(csum_partial(buf, len, 0));
+
+	return (uint16_t)((c >> 8) | (c << 8));   /* host → network order */
+}
+
+/* RFC 1624 eqn. 3: replace 16-bit field old by new in checksum *c. */
+static inline uint16_t
+csum_update16(uint16_t c, uint16_t old, uint16_t new)
+{
+	uint32_t sum = (uint16_t)~c;
+
+	sum += (uint16_t)~old;
+	sum += new;
+	return (uint16_t)~csum_fold(sum);
+}
+
+static inline uint16_t
+csum_update32(uint16_t c, uint32_t old, uint32_t new)
+{
+	uint32_t sum = (uint16_t)~c;
+
+	sum += (uint16_t)~(old >> 16);
+	sum += (uint16_t)~(old & 0xffff);
+	sum += new >> 16;
+	sum += new & 0xffff;
+	return (uint16_t)~csum_fold(sum);
+}
+
+#endif /* VPCGW_CSUM_H */

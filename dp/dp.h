@@ -1,0 +1,371 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * vpcgw data plane: shared types.
+ *
+ * Threads: one control thread on the main lcore (config, reload, telemetry,
+ * flow expiry, health checks, LCU windows) and N worker lcores that poll
+ * their rx queues and run the whole pipeline over each burst.
+ *
+ * Shared data and its contract:
+ *  - struct dp_tables: immutable once published. The control thread builds a
+ *    new one, swaps dp_g.tables (release store) and frees the old one after an
+ *    RCU QSBR grace period (every worker reports quiescent after each burst).
+ *    Workers load the pointer once per burst (acquire).
+ *  - struct dp_flow_table: lock-free rte_hash (RW_CONCURRENCY_LF, multi-writer
+ *    add). Workers look up and add; only the control thread deletes, and frees
+ *    flow objects through an RCU defer queue.
+ *  - neighbors: rte_hash + fixed array; entries are never deleted; the MAC is
+ *    published with a single 64-bit atomic store.
+ *  - counters: per-lcore, single writer (dp_counters.h).
+ */
+#ifndef VPCGW_DP_H
+#define VPCGW_DP_H
+
+#include <netinet/in.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <stdio.h>
+
+#include <rte_common.h>
+#include <rte_per_lcore.h>
+#include <rte_ether.h>
+#include <rte_mbuf.h>
+
+#include "config/cfg.h"
+#include "dp/dp_counters.h"
+#include "dp/dp_map.h"
+
+#define DP_BURST 32
+#define DP_MAX_WORKERS 16
+#define DP_MAX_PORTS CFG_MAX_PORTS
+#define DP_MAX_SOURCES 64           /* (port, rx queue) pairs */
+#define DP_MAX_NATGW 16
+#define DP_MAX_NAT_ADDRS (DP_MAX_NATGW * CFG_MAX_NAT_ADDRS)
+#define DP_MAX_LISTENERS 64
+#define DP_MAX_TARGETS 256          /* all target groups together */
+#define DP_MAX_GWLB 8
+#define DP_MAX_APPLIANCES 64        /* all GWLBs together */
+#define DP_MAX_ENIS 1024
+#define DP_MAX_NLB 16
+#define DP_ARPQ_SIZE 256            /* packets waiting for ARP, per worker */
+#define DP_NEIGH_MAX 4096
+#define DP_ARP_RETRY_MS 1000
+#define DP_ARP_WAIT_MS 3000
+#define DP_TX_DRAIN_US 100
+#define DP_GNV_MAX_INNER 8500
+
+/* ---------------------------------------------------------------- clock */
+
+enum dp_clock_mode { DP_CLOCK_TSC = 0, DP_CLOCK_PACKET };
+
+/* ---------------------------------------------------------------- CLI */
+
+struct dp_opts {
+	const char *config;
+	bool check;
+	int workers;                /* -1: from config */
+	enum dp_clock_mode clock;
+	int64_t exit_idle_ms;       /* -1: never */
+	const char *stats_json;
+	const char *prometheus_file;
+	uint32_t stats_interval;    /* seconds, 0: off */
+	int eal_argc;               /* arguments after "--" */
+	char **eal_argv;
+};
+
+/*
+ * Parse argv. Returns 0 to run, 1 when it printed help/version (exit 0), or
+ * -1 after printing an error (exit 1). Pure: no EAL.
+ */
+int dp_cli_parse(int argc, char **argv, struct dp_opts *o);
+
+/* ---------------------------------------------------------------- tables */
+
+enum dp_port_role {
+	DP_ROLE_VPC = 1 << 0,       /* some subnet lives on it */
+	DP_ROLE_INTERNET = 1 << 1,  /* the internet gateway's port */
+	DP_ROLE_APPLIANCE = 1 << 2, /* a GWLB's appliance port */
+};
+
+/* Addresses vpcgw answers for (ARP, and what a packet to them means). */
+enum dp_local_kind {
+	DP_LOCAL_ROUTER = 1,        /* a port address or a subnet's .1 */
+	DP_LOCAL_NAT,               /* ref = NAT gw, ref2 = address index */
+	DP_LOCAL_EIP,               /* ref = elastic IP index */
+	DP_LOCAL_NLB,               /* ref = NLB index (private address) */
+	DP_LOCAL_NLB_PUBLIC,        /* ref = NLB index (public address) */
+};
+
+/* Value of dp_tables.local: kind | port << 8 | ref << 16 ; ref2 in NAT only. */
+#define DP_LOCAL_VAL(kind, port, ref) ((uint32_t)(kind) | (uint32_t)(port) << 8 | (uint32_t)(ref) << 16)
+#define DP_LOCAL_KIND(v) ((v) & 0xff)
+#define DP_LOCAL_PORT(v) (((v) >> 8) & 0xff)
+#define DP_LOCAL_REF(v) ((v) >> 16)
+
+/* A resolved route: what an LPM next-hop id stands for. */
+struct dp_route {
+	uint8_t kind;               /* enum cfg_target_kind */
+	uint16_t ref;
+	uint16_t ref2;
+};
+
+struct dp_rtable {
+	struct rte_lpm *lpm;        /* next hop = index into routes */
+	struct dp_route *routes;
+	uint32_t n_routes;
+};
+
+struct dp_port_rt {                 /* per port, runtime */
+	uint16_t port_id;           /* DPDK port id */
+	uint8_t roles;
+	uint16_t mtu;
+	uint16_t n_txq;             /* tx queues configured */
+	struct rte_ether_addr mac;
+	uint32_t addr;
+	uint8_t plen;
+	struct rte_ring *tx_ring;   /* MPSC handoff when n_txq < workers */
+};
+
+struct fw_sg_ctx;
+struct fw_nacl_ctx;
+struct lb_state;
+struct gnv_state;
+struct nat_state;
+
+struct dp_tables {
+	struct cfg *cfg;
+	uint64_t generation;
+	struct rte_lpm *subnet_lpm;       /* address → subnet index */
+	struct dp_rtable *rtables;        /* one per cfg route table */
+	struct dp_rtable local_rt;        /* local only (subnets with no table) */
+	struct dp_map local;              /* address → DP_LOCAL_VAL */
+	struct dp_map eip_by_private;     /* private address → elastic IP index */
+	struct dp_map nlb_by_private;     /* NLB address → NLB index (outbound 1:1) */
+	struct fw_sg_ctx *sg;
+	struct fw_nacl_ctx *nacl;
+	struct nat_state *nat;
+	struct lb_state *lb;
+	struct gnv_state *gnv;
+};
+
+/* ---------------------------------------------------------------- flows */
+
+/* The key of one direction of a flow, as the packet carries it on arrival. */
+struct dp_flow_key {
+	uint32_t src;               /* network byte order */
+	uint32_t dst;
+	uint16_t sport;             /* ICMP query: id in sport (request) or dport (reply) */
+	uint16_t dport;
+	uint8_t proto;
+	uint8_t zone;               /* 0; reserved to separate tables */
+	uint16_t pad;               /* always zero */
+};
+
+enum dp_flow_kind { DP_FLOW_SG = 0, DP_FLOW_NAT, DP_FLOW_NLB, DP_FLOW_GWLB };
+
+#define DP_FLOW_F_UDP_STREAM 0x01   /* UDP seen both ways */
+#define DP_FLOW_F_DEAD 0x02         /* expired: the sweeper deletes it */
+#define DP_FLOW_F_LIVE 0x04         /* in the hash (slot in use) */
+#define DP_FLOW_F_REPLIED 0x08      /* reply direction seen */
+#define DP_FLOW_F_SG_OK 0x10        /* security groups passed for this flow */
+
+/*
+ * One connection. Reached through key[0] (the direction that opened it) and
+ * key[1] (the reply, as it arrives after translation). A packet arriving in
+ * direction d is rewritten to the mirror image of key[1 - d]: that is the
+ * whole of NAT/NLB translation.
+ * Immutable after creation: key, kind, svc, target, cookie, timeouts.
+ * Mutable (relaxed atomics, both workers of a flow may write): last_ms,
+ * tcp_state, flags.
+ */
+struct dp_flow {
+	struct dp_flow_key key[2];  /* 32 */
+	uint64_t last_ms;           /* last packet, dp clock ms */
+	uint32_t cookie;            /* GWLB flow cookie */
+	uint32_t idle_s;            /* established / idle timeout */
+	uint16_t short_s;           /* UDP before it is a stream (SG); 0: idle_s */
+	uint16_t svc;               /* NAT gw, listener or GWLB index */
+	uint16_t target;            /* NLB target, appliance index */
+	uint16_t aux;               /* NAT address index, GWLB endpoint */
+	uint8_t kind;
+	uint8_t tcp_state;
+	uint8_t flags;
+	uint8_t worker;             /* creating worker */
+	uint16_t eni[2];            /* ENI index + 1 of each side, 0: none */
+};
+
+/* ---------------------------------------------------------------- mbuf meta */
+
+#define DP_M_FROM_APPLIANCE 0x01    /* decapsulated GENEVE return */
+#define DP_M_FRAG 0x02              /* IPv4 fragment (MF or offset) */
+#define DP_M_LATER_FRAG 0x04        /* offset != 0: no L4 header */
+#define DP_M_ICMP_ERR 0x08          /* ICMP error: key from the inner header */
+
+/* Per-packet metadata in the mbuf private area. */
+struct dp_meta {
+	uint16_t l3;                /* offset of the IPv4 header */
+	uint16_t l4;                /* offset of the L4 header */
+	uint8_t proto;
+	uint8_t flags;
+	uint8_t tcp_flags;
+	uint8_t in_port;            /* cfg port index */
+	uint16_t ep;                /* GWLB endpoint (global index) for DP_M_FROM_APPLIANCE */
+	uint16_t pad;
+	uint32_t nh;                /* next hop, host order */
+	struct dp_flow_key key;
+	void *flow;                 /* struct dp_flow *, low bit: direction */
+};
+
+static inline struct dp_meta *
+dp_meta(struct rte_mbuf *m)
+{
+	return (struct dp_meta *)rte_mbuf_to_priv(m);
+}
+
+/* ---------------------------------------------------------------- stats */
+
+struct dp_port_stats {
+	uint64_t rx, rx_bytes;
+	uint64_t fwd;               /* received here, sent out some port */
+	uint64_t local;             /* received here, consumed by vpcgw (ARP, echo, probes) */
+	uint64_t drop;              /* received here, dropped (any reason) */
+	uint64_t tx, tx_bytes;      /* forwarded out of this port */
+	uint64_t gen;               /* generated by vpcgw and sent out of this port */
+	uint64_t gen_drop;          /* generated but not sent */
+};
+
+struct dp_nat_stats {
+	uint64_t conn_created, conn_deleted, conn_attempt, conn_established;
+	uint64_t err_port_alloc, idle_timeout, drop;
+	uint64_t bytes_in_src, bytes_out_dst, bytes_in_dst, bytes_out_src;
+	uint64_t pkts_in_src, pkts_out_dst, pkts_in_dst, pkts_out_src;
+};
+
+struct dp_lb_stats {                /* per NLB listener, target, GWLB, appliance */
+	uint64_t flows_created, flows_deleted;
+	uint64_t bytes, packets;
+	uint64_t resets;            /* TCP_ELB_Reset_Count */
+	uint64_t port_alloc_err;
+};
+
+struct dp_eni_stats {
+	uint64_t flows_created, flows_deleted;
+	uint64_t allowed, denied;
+};
+
+struct dp_lcore_stats {
+	uint64_t drops[DP_DROP_MAX];
+	struct dp_port_stats port[DP_MAX_PORTS];
+	uint64_t flows_created[4], flows_deleted[4];   /* by dp_flow_kind */
+	uint64_t untracked;         /* packets passed by untracked SG rules */
+	struct dp_nat_stats nat[DP_MAX_NATGW];
+	struct dp_lb_stats listener[DP_MAX_LISTENERS];
+	struct dp_lb_stats target[DP_MAX_TARGETS];
+	struct dp_lb_stats gwlb[DP_MAX_GWLB];
+	struct dp_lb_stats appliance[DP_MAX_APPLIANCES];
+	struct dp_eni_stats eni[DP_MAX_ENIS];
+	uint64_t bursts, busy_polls;
+} __rte_cache_aligned;
+
+/* ---------------------------------------------------------------- global */
+
+struct dp_source {                  /* one (port, rx queue) polled by one worker */
+	uint16_t port;              /* cfg port index */
+	uint16_t queue;
+	uint8_t worker;
+	/* packet clock only: next packet's capture time, published (see dp_worker.c) */
+	_Atomic uint64_t head_us;
+};
+
+struct dp_global {
+	struct dp_opts opts;
+	struct cfg *cfg;            /* current config (control thread) */
+	_Atomic(struct dp_tables *) tables;
+	struct dp_port_rt ports[DP_MAX_PORTS];
+	int n_ports;
+	unsigned n_workers;
+	unsigned worker_lcore[DP_MAX_WORKERS];
+	struct dp_source sources[DP_MAX_SOURCES];
+	unsigned n_sources;
+	struct rte_mempool *pool;
+	struct rte_rcu_qsbr *rcu;
+	struct dp_lcore_stats *stats;   /* n_workers + 1 (control) */
+	int ts_offset;              /* rx timestamp dynfield, -1 if none */
+	uint64_t ts_flag;
+	volatile bool stop;         /* set by signal / control: workers finish */
+	_Atomic bool quit;          /* workers exit their loop */
+	_Atomic uint64_t last_rx_tsc;
+	_Atomic unsigned workers_idle;   /* packet mode: sources exhausted */
+	uint64_t tsc_hz;
+	/* packet clock: the control thread's next event, a pseudo source */
+	_Atomic uint64_t ctl_head_us;
+	_Atomic uint64_t pkt_now_us;    /* the latest packet time processed */
+};
+
+extern struct dp_global dp_g;
+
+/* ---------------------------------------------------------------- API */
+
+/* dp_tables.c */
+struct dp_tables *dp_tables_build(struct cfg *cfg, uint64_t generation, char *err, size_t errlen);
+void dp_tables_free(struct dp_tables *t);
+int dp_subnet_lookup(const struct dp_tables *t, uint32_t addr_host);
+
+/* dp_port.c */
+int dp_ports_init(const struct cfg *cfg, char *err, size_t errlen);
+void dp_ports_stop(void);
+
+/* dp_worker.c */
+int dp_worker_main(void *arg);
+uint64_t dp_now_ms(void);   /* the data-plane clock of the calling lcore */
+
+/* dp_node.c: the pipeline over one burst of packets received on port in_port. */
+void dp_process_burst(struct rte_mbuf **pkts, uint16_t n, uint16_t in_port, uint64_t now_ms);
+
+/* tx helpers (dp_worker.c) */
+void dp_tx_enqueue(struct rte_mbuf *m, uint16_t out_port);
+void dp_tx_generated(struct rte_mbuf *m, uint16_t out_port);
+void dp_tx_flush_all(void);
+
+/* dp_neigh.c */
+int dp_neigh_init(unsigned socket);
+void dp_neigh_free(void);
+int dp_neigh_static(uint16_t port, uint32_t addr, const uint8_t mac[6]);
+bool dp_neigh_lookup(uint16_t port, uint32_t addr, struct rte_ether_addr *mac);
+void dp_neigh_learn(uint16_t port, uint32_t addr, const struct rte_ether_addr *mac);
+/* Resolve nh for m and send, or queue m and send an ARP request. */
+void dp_neigh_output(struct rte_mbuf *m, uint16_t out_port, uint32_t nh, uint64_t now_ms);
+void dp_neigh_poll(uint64_t now_ms, bool flush_all);
+void dp_arp_input(struct rte_mbuf *m, uint16_t in_port, const struct dp_tables *t);
+unsigned dp_neigh_count(void);
+unsigned dp_neigh_dump(char *buf, size_t len);
+
+/* dp_stats.c */
+void dp_stats_sum(struct dp_lcore_stats *out);
+int dp_stats_write_json(const char *file);
+void dp_stats_print(FILE *f);
+void dp_stats_line(FILE *f, double interval_s);
+int dp_telemetry_init(void);
+
+/* per-lcore context of the calling worker */
+RTE_DECLARE_PER_LCORE(struct dp_lcore_stats *, dp_stats_p);
+
+static inline struct dp_lcore_stats *
+dp_stats_self(void)
+{
+	return RTE_PER_LCORE(dp_stats_p);
+}
+
+static inline void
+dp_drop(struct rte_mbuf *m, enum dp_drop reason)
+{
+	struct dp_lcore_stats *s = dp_stats_self();
+
+	s->drops[reason]++;
+	s->port[dp_meta(m)->in_port].drop++;
+	rte_pktmbuf_free(m);
+}
+
+#endif /* VPCGW_DP_H */

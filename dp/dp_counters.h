@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Drop reasons and per-lcore counters.
+ *
+ * Writers: each worker lcore writes only its own struct dp_lcore_stats (and
+ * the control lcore its own, for generated packets and flow deletions).
+ * Readers: the control thread and telemetry sum all lcores with relaxed loads.
+ * Nothing is ever reset; "clear" would be done with a reader-side baseline.
+ */
+#ifndef VPCGW_DP_COUNTERS_H
+#define VPCGW_DP_COUNTERS_H
+
+#include <stdint.h>
+
+/* X(name, description). Names are the JSON/telemetry keys. */
+#define DP_DROP_REASONS(X) \
+	X(eth_truncated, "frame shorter than an Ethernet header") \
+	X(vlan_truncated, "802.1Q tag truncated") \
+	X(non_ip_ethertype, "ethertype neither IPv4 nor ARP") \
+	X(ipv6_unsupported, "IPv6 packet where no stage handles IPv6") \
+	X(arp_malformed, "ARP packet truncated or not Ethernet/IPv4") \
+	X(arp_not_for_us, "ARP request for an address vpcgw does not own") \
+	X(ip_truncated, "frame shorter than the IPv4 header") \
+	X(ip_version, "IP version field is not 4") \
+	X(ip_ihl, "IPv4 header length below 5 words") \
+	X(ip_total_len, "IPv4 total length beyond the frame or below the header") \
+	X(ip_checksum, "bad IPv4 header checksum") \
+	X(ip_options, "IPv4 options are not forwarded") \
+	X(ip_fragment, "IPv4 fragment where the path does not accept fragments") \
+	X(ttl_expired, "TTL reached zero") \
+	X(tcp_truncated, "TCP header truncated") \
+	X(tcp_doff, "TCP data offset below 5 or beyond the packet") \
+	X(udp_truncated, "UDP header truncated") \
+	X(udp_len, "UDP length inconsistent with the IPv4 length") \
+	X(icmp_truncated, "ICMP header truncated") \
+	X(icmp_unsupported, "ICMP message vpcgw does not handle") \
+	X(local_unhandled, "packet to a vpcgw address that is not ICMP echo or ARP") \
+	X(src_not_in_vpc, "packet from a VPC port whose source is in no subnet") \
+	X(dst_unknown, "packet from the internet to no address vpcgw serves") \
+	X(no_route, "no route to the destination") \
+	X(route_blackhole, "route target is blackhole") \
+	X(nacl_deny_out, "outbound network ACL denied") \
+	X(nacl_deny_in, "inbound network ACL denied") \
+	X(sg_deny_egress, "security group egress denied") \
+	X(sg_deny_ingress, "security group ingress denied") \
+	X(conntrack_allowance_exceeded, "flow table full: new flow refused") \
+	X(ct_invalid, "TCP packet invalid for its connection state") \
+	X(ct_not_syn, "TCP packet without SYN for no known connection") \
+	X(igw_no_public_ip, "to the internet from an address with no elastic IP") \
+	X(nat_no_session, "unsolicited inbound packet to a NAT gateway address") \
+	X(nat_port_allocation, "NAT gateway could not allocate a source port") \
+	X(nat_fragment, "TCP/ICMP fragment or unmatched UDP fragment at the NAT gateway") \
+	X(nat_idle_timeout, "packet on a NAT connection after its idle timeout") \
+	X(nlb_no_listener, "packet to an NLB address with no listener on its port") \
+	X(nlb_idle_timeout, "packet on an NLB flow after its idle timeout") \
+	X(nlb_deregistered, "packet of a flow whose target's deregistration delay has passed") \
+	X(nlb_port_allocation, "NLB could not allocate a source port (client IP preservation off)") \
+	X(gwlb_oversize, "inner frame over 8500 bytes for GENEVE") \
+	X(gwlb_not_appliance, "GENEVE from an address that is no registered appliance") \
+	X(gwlb_malformed, "malformed GENEVE header or option") \
+	X(gwlb_cookie_mismatch, "GENEVE flow cookie or endpoint does not match the flow") \
+	X(gwlb_no_flow, "GENEVE return for no known flow") \
+	X(mtu_exceeded, "packet larger than the egress port MTU") \
+	X(arp_queue_full, "no room to hold a packet waiting for ARP") \
+	X(arp_timeout, "neighbor did not answer ARP in time") \
+	X(tx_full, "transmit queue refused the packet") \
+	X(no_mbuf, "mbuf pool empty when building a packet") \
+	X(shutdown, "packet still queued when vpcgw stopped")
+
+enum dp_drop {
+#define DP_X_ENUM(n, d) DP_DROP_##n,
+	DP_DROP_REASONS(DP_X_ENUM)
+#undef DP_X_ENUM
+	DP_DROP_MAX
+};
+
+extern const char *const dp_drop_names[DP_DROP_MAX];
+extern const char *const dp_drop_descr[DP_DROP_MAX];
+
+#endif /* VPCGW_DP_COUNTERS_H */

@@ -1,0 +1,536 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Start-up, the control loop on the main lcore, reload and shutdown.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <rte_cycles.h>
+#include <rte_eal.h>
+#include <rte_ethdev.h>
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+#include <rte_mbuf_dyn.h>
+#include <rte_rcu_qsbr.h>
+#include <rte_ring.h>
+
+#include "dp/dp.h"
+#include "dp/dp_ctl.h"
+#include "dp/dp_flow.h"
+#include "dp/dp_stats.h"
+#include "dp/dp_worker.h"
+#include "lb/lb.h"
+#include "nat/nat.h"
+
+#define HEAD_UNKNOWN 0
+#define HEAD_EOF UINT64_MAX
+#define SWEEP_PERIOD_MS 1000
+#define SWEEP_GRACE_MS 1000
+
+struct dp_global dp_g;
+extern uint64_t dp_worker_last_rx_tsc[DP_MAX_WORKERS];
+
+static volatile sig_atomic_t sig_stop, sig_hup;
+
+static void
+on_signal(int sig)
+{
+	if (sig == SIGHUP)
+		sig_hup = 1;
+	else
+		sig_stop = 1;
+}
+
+static void
+print_err(void *arg, const char *msg)
+{
+	(void)arg;
+	fprintf(stderr, "%s\n", msg);
+}
+
+/* ------------------------------------------------------------ counters hook */
+
+void
+dp_flow_deleted(const struct dp_flow *f)
+{
+	struct dp_lcore_stats *st = dp_stats_self();
+
+	st->flows_deleted[f->kind]++;
+	for (int i = 0; i < 2; i++)
+		if (f->eni[i] && f->eni[i] <= DP_MAX_ENIS)
+			st->eni[f->eni[i] - 1].flows_deleted++;
+	switch (f->kind) {
+	case DP_FLOW_NAT:
+		st->nat[f->svc].conn_deleted++;
+		nat_flow_deleted(f);
+		break;
+	case DP_FLOW_NLB:
+		st->listener[f->svc].flows_deleted++;
+		st->target[f->target].flows_deleted++;
+		break;
+	case DP_FLOW_GWLB:
+		st->gwlb[f->svc].flows_deleted++;
+		st->appliance[f->target].flows_deleted++;
+		break;
+	default:
+		break;
+	}
+}
+
+/* ------------------------------------------------------------ EAL */
+
+static bool
+has_arg(int argc, char **argv, const char *a)
+{
+	size_t n = strlen(a);
+
+	for (int i = 0; i < argc; i++)
+		if (strncmp(argv[i], a, n) == 0)
+			return true;
+	return false;
+}
+
+static int
+eal_start(const struct cfg *cfg, unsigned workers)
+{
+	static char *argv[CFG_MAX_EAL_ARGS + 16];
+	static char prefix[64], lcores[64];
+	int argc = 0, rc;
+
+	argv[argc++] = "vpcgw";
+	if (dp_g.opts.eal_argc > 0) {
+		for (int i = 0; i < dp_g.opts.eal_argc && argc < CFG_MAX_EAL_ARGS; i++)
+			argv[argc++] = dp_g.opts.eal_argv[i];
+	} else {
+		for (int i = 0; i < cfg->dpdk.n_eal_args; i++)
+			argv[argc++] = cfg->dpdk.eal_args[i];
+	}
+	if (!has_arg(argc, argv, "--file-prefix")) {
+		snprintf(prefix, sizeof(prefix), "--file-prefix=vpcgw%d", (int)getpid());
+		argv[argc++] = prefix;
+	}
+	if (!has_arg(argc, argv, "-l") && !has_arg(argc, argv, "--lcores") &&
+	    !has_arg(argc, argv, "-c")) {
+		long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+
+		/* main + workers, floating over the machine's CPUs */
+		snprintf(lcores, sizeof(lcores), "--lcores=(0-%u)@(0-%ld)", workers,
+			 ncpu > 0 ? ncpu - 1 : 0);
+		argv[argc++] = lcores;
+	}
+	if (!has_arg(argc, argv, "--log-level"))
+		argv[argc++] = "--log-level=lib.eal:error";
+	argv[argc] = NULL;
+	rc = rte_eal_init(argc, argv);
+	return rc < 0 ? -rte_errno : 0;
+}
+
+/* ------------------------------------------------------------ tables */
+
+static void
+set_roles(const struct cfg *cfg)
+{
+	for (int i = 0; i < cfg->n_ports; i++)
+		dp_g.ports[i].roles = 0;
+	for (int i = 0; i < cfg->n_subnets; i++)
+		dp_g.ports[cfg->subnets[i].port].roles |= DP_ROLE_VPC;
+	if (cfg->igw.present)
+		dp_g.ports[cfg->igw.port].roles |= DP_ROLE_INTERNET;
+	for (int i = 0; i < cfg->n_gwlbs; i++)
+		dp_g.ports[cfg->gwlbs[i].port].roles |= DP_ROLE_APPLIANCE;
+}
+
+static int
+load_neighbors(const struct cfg *cfg)
+{
+	for (int i = 0; i < cfg->n_neighbors; i++) {
+		const struct cfg_neighbor *n = &cfg->neighbors[i];
+
+		if (dp_neigh_static((uint16_t)n->port, n->addr, n->mac) < 0)
+			return -ENOSPC;
+	}
+	return 0;
+}
+
+static bool
+same_ports(const struct cfg *a, const struct cfg *b)
+{
+	if (a->n_ports != b->n_ports)
+		return false;
+	for (int i = 0; i < a->n_ports; i++)
+		if (strcmp(a->ports[i].name, b->ports[i].name) != 0 ||
+		    strcmp(a->ports[i].devargs, b->ports[i].devargs) != 0)
+			return false;
+	return a->dpdk.flow_table_size == b->dpdk.flow_table_size;
+}
+
+/* Old generations wait one more reload before they are freed, so the
+ * telemetry thread never reads a freed configuration. */
+static struct dp_tables *graveyard;
+
+static void
+reload(void)
+{
+	struct dp_tables *old = atomic_load(&dp_g.tables), *t;
+	struct cfg *cfg = NULL;
+	char err[512];
+	int n;
+
+	n = cfg_load(dp_g.opts.config, &cfg, print_err, NULL);
+	if (n != 0) {
+		fprintf(stderr, "vpcgw: reload of %s rejected (%d error%s); the running "
+			"configuration stays\n", dp_g.opts.config, n, n > 1 ? "s" : "");
+		return;
+	}
+	if (!same_ports(old->cfg, cfg)) {
+		fprintf(stderr, "%s: reload rejected: ports and dpdk.flow_table_size cannot change "
+			"while running; restart vpcgw\n", dp_g.opts.config);
+		cfg_free(cfg);
+		return;
+	}
+	t = dp_tables_build(cfg, old->generation + 1, err, sizeof(err));
+	if (t == NULL) {
+		fprintf(stderr, "vpcgw: reload rejected: %s\n", err);
+		cfg_free(cfg);
+		return;
+	}
+	if (load_neighbors(cfg) < 0)
+		fprintf(stderr, "vpcgw: reload: neighbor table full\n");
+	lb_health_start(t, old);
+	set_roles(cfg);
+	atomic_store_explicit(&dp_g.tables, t, memory_order_release);
+	dp_g.cfg = cfg;
+	rte_rcu_qsbr_synchronize(dp_g.rcu, RTE_QSBR_THRID_INVALID);
+	if (graveyard != NULL) {
+		struct cfg *gc = graveyard->cfg;
+
+		dp_tables_free(graveyard);
+		cfg_free(gc);
+	}
+	graveyard = old;
+	dp_lcu_init(cfg, dp_now_ms());
+	fprintf(stderr, "vpcgw: configuration %s reloaded (generation %" PRIu64 ")\n",
+		dp_g.opts.config, t->generation);
+}
+
+/* ------------------------------------------------------------ control loop */
+
+static uint64_t
+tsc_ms(void)
+{
+	return rte_rdtsc() / (dp_g.tsc_hz / 1000);
+}
+
+static bool
+workers_idle_for(uint64_t ms)
+{
+	uint64_t last = 0, now = rte_rdtsc();
+
+	for (unsigned w = 0; w < dp_g.n_workers; w++)
+		last = RTE_MAX(last, __atomic_load_n(&dp_worker_last_rx_tsc[w], __ATOMIC_RELAXED));
+	if (last == 0)
+		last = dp_g.last_rx_tsc;    /* start time */
+	return now - last > ms * (dp_g.tsc_hz / 1000);
+}
+
+/* Packet clock: the earliest capture time any source still holds. */
+static uint64_t
+sources_min_head(bool *unknown)
+{
+	uint64_t m = HEAD_EOF;
+
+	*unknown = false;
+	for (unsigned s = 0; s < dp_g.n_sources; s++) {
+		uint64_t h = atomic_load_explicit(&dp_g.sources[s].head_us, memory_order_acquire);
+
+		if (h == HEAD_UNKNOWN)
+			*unknown = true;
+		m = RTE_MIN(m, h);
+	}
+	return m;
+}
+
+static void
+control_events(struct dp_worker_ctx *c, uint64_t now_ms, uint32_t sweep_budget)
+{
+	const struct dp_tables *t = atomic_load(&dp_g.tables);
+
+	c->now_ms = now_ms;
+	lb_health_poll((struct dp_tables *)t, now_ms);
+	dp_flow_sweep(now_ms, sweep_budget, SWEEP_GRACE_MS);
+	dp_lcu_update(now_ms);
+	dp_neigh_poll(now_ms, false);
+	dp_worker_ctx_flush(c);
+}
+
+static bool
+drained(void)
+{
+	for (int p = 0; p < dp_g.n_ports; p++)
+		if (rte_ring_count(dp_g.ports[p].tx_ring) != 0)
+			return false;
+	return true;
+}
+
+static void
+stats_tick(uint64_t *next_ms, uint64_t now_wall)
+{
+	if (dp_g.opts.stats_interval == 0 || now_wall < *next_ms)
+		return;
+	*next_ms = now_wall + dp_g.opts.stats_interval * 1000ULL;
+	dp_stats_line(stdout, dp_g.opts.stats_interval);
+	if (dp_g.opts.stats_json != NULL)
+		dp_stats_write_json(dp_g.opts.stats_json);
+	if (dp_g.opts.prometheus_file != NULL)
+		dp_stats_write_prometheus(dp_g.opts.prometheus_file);
+}
+
+static void
+loop_tsc(struct dp_worker_ctx *c)
+{
+	uint64_t next_stats = tsc_ms() + dp_g.opts.stats_interval * 1000ULL;
+	uint32_t budget = RTE_MAX(dp_flow_capacity() / 100, 1024u);
+
+	dp_lcu_init(dp_g.cfg, tsc_ms());
+	while (!sig_stop) {
+		uint64_t now = tsc_ms();
+
+		if (sig_hup) {
+			sig_hup = 0;
+			reload();
+		}
+		control_events(c, now, budget);
+		stats_tick(&next_stats, now);
+		if (dp_g.opts.exit_idle_ms >= 0 && workers_idle_for((uint64_t)dp_g.opts.exit_idle_ms) &&
+		    drained())
+			break;
+		usleep(10000);
+	}
+}
+
+static void
+loop_packet(struct dp_worker_ctx *c)
+{
+	uint64_t next_stats = tsc_ms() + dp_g.opts.stats_interval * 1000ULL;
+	uint64_t last_sweep = 0;
+	bool started = false;
+
+	atomic_store(&dp_g.ctl_head_us, HEAD_UNKNOWN);
+	while (!sig_stop) {
+		bool unknown;
+		uint64_t m = sources_min_head(&unknown), ev_ms, ev_us;
+
+		if (sig_hup) {
+			sig_hup = 0;
+			reload();
+		}
+		stats_tick(&next_stats, tsc_ms());
+		if (unknown) {
+			rte_pause();
+			continue;
+		}
+		if (!started) {
+			uint64_t first = m == HEAD_EOF ? 0 : m / 1000;
+
+			dp_lcu_init(dp_g.cfg, first - first % 1000);
+			c->now_ms = first;
+			last_sweep = first;
+			started = true;
+		}
+		if (m == HEAD_EOF) {
+			/* the captures are done: let time stand at the last packet */
+			uint64_t now = atomic_load(&dp_g.pkt_now_us) / 1000;
+
+			atomic_store(&dp_g.ctl_head_us, HEAD_EOF);
+			control_events(c, RTE_MAX(now, c->now_ms), 0);
+			if (dp_g.opts.exit_idle_ms >= 0 &&
+			    workers_idle_for((uint64_t)dp_g.opts.exit_idle_ms) && drained())
+				break;
+			usleep(1000);
+			continue;
+		}
+		/* next control event: a health check, a sweep, the end of the
+		 * second holding the next packet (LCU window) */
+		ev_ms = RTE_MIN(lb_health_next_ms(), last_sweep + SWEEP_PERIOD_MS * 10);
+		ev_ms = RTE_MIN(ev_ms, (m / 1000 / 1000 + 1) * 1000);
+		ev_ms = RTE_MAX(ev_ms, c->now_ms);
+		ev_us = ev_ms * 1000;
+		atomic_store_explicit(&dp_g.ctl_head_us, ev_us, memory_order_release);
+		if (m <= ev_us) {
+			/* packets first (control sorts after sources at equal times) */
+			rte_pause();
+			continue;
+		}
+		if (ev_ms >= last_sweep + SWEEP_PERIOD_MS * 10) {
+			control_events(c, ev_ms, dp_flow_capacity());
+			last_sweep = ev_ms;
+		} else {
+			control_events(c, ev_ms, 0);
+		}
+		/* move past this event */
+		c->now_ms = ev_ms + 1;
+	}
+	atomic_store(&dp_g.ctl_head_us, HEAD_EOF);
+}
+
+/* ------------------------------------------------------------ main */
+
+static unsigned
+mbuf_data_room(const struct cfg *cfg)
+{
+	unsigned mtu = 1500;
+
+	for (int i = 0; i < cfg->n_ports; i++)
+		mtu = RTE_MAX(mtu, (unsigned)cfg->ports[i].mtu);
+	/* a frame at the MTU plus VLAN and the 82 bytes GENEVE adds */
+	return RTE_PKTMBUF_HEADROOM + RTE_MAX(2048u, mtu + 18 + 4 + 82);
+}
+
+int
+dp_main(int argc, char **argv)
+{
+	struct cfg *cfg = NULL;
+	struct dp_tables *t;
+	struct dp_worker_ctx *c;
+	char err[512];
+	unsigned lc, w;
+	int n, rc;
+
+	rc = dp_cli_parse(argc, argv, &dp_g.opts);
+	if (rc != 0)
+		return rc > 0 ? 0 : 1;
+	n = cfg_load(dp_g.opts.config, &cfg, print_err, NULL);
+	if (dp_g.opts.check) {
+		if (n == 0)
+			printf("%s: configuration valid\n", dp_g.opts.config);
+		else
+			fprintf(stderr, "%s: %d error%s\n", dp_g.opts.config, n, n > 1 ? "s" : "");
+		cfg_free(cfg);
+		return n == 0 ? 0 : 1;
+	}
+	if (n != 0)
+		return 1;
+	dp_g.cfg = cfg;
+	dp_g.n_workers = dp_g.opts.workers > 0 ? (unsigned)dp_g.opts.workers : cfg->dpdk.workers;
+	if (dp_g.n_workers > DP_MAX_WORKERS) {
+		fprintf(stderr, "vpcgw: at most %d workers\n", DP_MAX_WORKERS);
+		return 1;
+	}
+	if (eal_start(cfg, dp_g.n_workers) < 0) {
+		fprintf(stderr, "vpcgw: EAL initialisation failed: %s\n", rte_strerror(rte_errno));
+		return 2;
+	}
+	if (rte_lcore_count() < dp_g.n_workers + 1) {
+		fprintf(stderr, "vpcgw: %u workers need %u lcores, EAL has %u\n", dp_g.n_workers,
+			dp_g.n_workers + 1, rte_lcore_count());
+		rte_eal_cleanup();
+		return 1;
+	}
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	signal(SIGHUP, on_signal);
+	dp_g.tsc_hz = rte_get_tsc_hz();
+	dp_g.last_rx_tsc = rte_rdtsc();
+	dp_g.pool = rte_pktmbuf_pool_create("vpcgw_mbufs", cfg->dpdk.mbufs, 256,
+					    RTE_ALIGN(sizeof(struct dp_meta), RTE_MBUF_PRIV_ALIGN),
+					    (uint16_t)mbuf_data_room(cfg), (int)rte_socket_id());
+	dp_g.stats = rte_zmalloc("vpcgw_stats", sizeof(*dp_g.stats) * (dp_g.n_workers + 1),
+				 RTE_CACHE_LINE_SIZE);
+	dp_g.rcu = rte_zmalloc("vpcgw_rcu", rte_rcu_qsbr_get_memsize(dp_g.n_workers),
+			       RTE_CACHE_LINE_SIZE);
+	if (dp_g.pool == NULL || dp_g.stats == NULL || dp_g.rcu == NULL) {
+		fprintf(stderr, "vpcgw: out of memory (mbufs %u): raise -m in dpdk.eal_args\n",
+			cfg->dpdk.mbufs);
+		return 2;
+	}
+	rte_rcu_qsbr_init(dp_g.rcu, dp_g.n_workers);
+	rc = dp_flow_init(cfg->dpdk.flow_table_size, (int)rte_socket_id(), dp_g.rcu);
+	if (rc == 0)
+		rc = nat_init((int)rte_socket_id(), cfg->dpdk.flow_table_size);
+	if (rc == 0)
+		rc = dp_neigh_init(rte_socket_id());
+	if (rc < 0) {
+		fprintf(stderr, "vpcgw: flow table of %u flows: %s\n", cfg->dpdk.flow_table_size,
+			strerror(-rc));
+		return 2;
+	}
+	/* rx timestamps (net_pcap fills them) drive --clock packet */
+	if (rte_mbuf_dyn_rx_timestamp_register(&dp_g.ts_offset, &dp_g.ts_flag) != 0)
+		dp_g.ts_offset = -1;
+	if (dp_ports_init(cfg, err, sizeof(err)) < 0) {
+		fprintf(stderr, "vpcgw: %s\n", err);
+		return 2;
+	}
+	set_roles(cfg);
+	if (load_neighbors(cfg) < 0) {
+		fprintf(stderr, "vpcgw: neighbor table full\n");
+		return 2;
+	}
+	t = dp_tables_build(cfg, 1, err, sizeof(err));
+	if (t == NULL) {
+		fprintf(stderr, "vpcgw: %s\n", err);
+		return 2;
+	}
+	atomic_store(&dp_g.tables, t);
+	c = dp_worker_ctx_init(DP_MAX_WORKERS, true);
+	if (c == NULL)
+		return 2;
+	lb_health_start(t, NULL);
+	if (dp_telemetry_init() < 0)
+		fprintf(stderr, "vpcgw: telemetry commands not registered\n");
+	for (unsigned s = 0; s < dp_g.n_sources; s++)
+		atomic_store(&dp_g.sources[s].head_us, HEAD_UNKNOWN);
+	atomic_store(&dp_g.ctl_head_us, HEAD_UNKNOWN);
+
+	w = 0;
+	RTE_LCORE_FOREACH_WORKER(lc) {
+		if (w == dp_g.n_workers)
+			break;
+		dp_g.worker_lcore[w] = lc;
+		rte_eal_remote_launch(dp_worker_main, (void *)(uintptr_t)w, lc);
+		w++;
+	}
+	printf("vpcgw: %d ports, %u worker%s, %u rx queues, clock %s; flow table %u\n",
+	       cfg->n_ports, dp_g.n_workers, dp_g.n_workers > 1 ? "s" : "", dp_g.n_sources,
+	       dp_g.opts.clock == DP_CLOCK_PACKET ? "packet" : "tsc", cfg->dpdk.flow_table_size);
+	fflush(stdout);
+	if (dp_g.opts.clock == DP_CLOCK_PACKET)
+		loop_packet(c);
+	else
+		loop_tsc(c);
+
+	atomic_store(&dp_g.quit, true);
+	rte_eal_mp_wait_lcore();
+	/* what workers handed off last: sent from here, the queues are free now */
+	for (int p = 0; p < dp_g.n_ports; p++)
+		c->txq[p] = dp_g.ports[p].n_txq ? 0 : -1;
+	for (int p = 0; p < dp_g.n_ports; p++) {
+		struct rte_mbuf *b[DP_BURST];
+		unsigned k;
+
+		while ((k = rte_ring_sc_dequeue_burst(dp_g.ports[p].tx_ring, (void **)b, DP_BURST,
+						      NULL)) != 0)
+			for (unsigned i = 0; i < k; i++) {
+				dp_worker_self()->txb[p][dp_worker_self()->txn[p]++] = b[i];
+				if (dp_worker_self()->txn[p] == DP_BURST)
+					dp_worker_ctx_flush(c);
+			}
+	}
+	dp_neigh_poll(c->now_ms, true);
+	dp_worker_ctx_flush(c);
+	dp_lcu_update(dp_g.opts.clock == DP_CLOCK_PACKET ? atomic_load(&dp_g.pkt_now_us) / 1000 :
+		      tsc_ms());
+	dp_stats_print(stdout);
+	if (dp_g.opts.stats_json != NULL && dp_stats_write_json(dp_g.opts.stats_json) < 0)
+		fprintf(stderr, "vpcgw: cannot write %s\n", dp_g.opts.stats_json);
+	if (dp_g.opts.prometheus_file != NULL)
+		dp_stats_write_prometheus(dp_g.opts.prometheus_file);
+	dp_ports_stop();
+	rte_eal_cleanup();
+	return 0;
+}

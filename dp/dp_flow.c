@@ -1,0 +1,308 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_errno.h>
+#include <rte_hash.h>
+#include <rte_jhash.h>
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+#include <rte_rcu_qsbr.h>
+#include <rte_ring.h>
+#include <rte_ring_elem.h>
+
+#include "dp/dp_flow.h"
+#include "fw/ct_tcp.h"
+
+static_assert(sizeof(struct dp_flow_key) == 16, "flow key is 16 bytes");
+static_assert(sizeof(struct dp_flow) == 64, "a flow is one cache line");
+
+#define FLOW_CACHE 64
+
+struct flow_cache {
+	uint32_t n;
+	uint32_t idx[FLOW_CACHE * 2];
+} __rte_cache_aligned;
+
+static struct {
+	struct rte_hash *hash;
+	struct dp_flow *flows;      /* capacity entries */
+	struct rte_ring *free;      /* free flow indices */
+	uint32_t capacity;
+	uint32_t sweep_pos;
+	_Atomic uint32_t live;      /* inserted and not yet deleted */
+	struct flow_cache cache[RTE_MAX_LCORE];
+} ft;
+
+static void
+flow_free_cb(void *p, void *key_data)
+{
+	struct dp_flow *f;
+	uint32_t idx;
+
+	(void)p;
+	/* key[1] is deleted before key[0]: when key[0]'s grace period ends,
+	 * no reader can hold the flow through either key */
+	if (dp_flow_dir(key_data) != 0)
+		return;
+	f = dp_flow_ptr(key_data);
+	idx = (uint32_t)(f - ft.flows);
+	__atomic_store_n(&f->flags, 0, __ATOMIC_RELAXED);
+	rte_ring_mp_enqueue_elem(ft.free, &idx, sizeof(idx));
+}
+
+int
+dp_flow_init(uint32_t capacity, int socket, struct rte_rcu_qsbr *rcu)
+{
+	struct rte_hash_parameters hp = {
+		.name = "vpcgw_flows",
+		.entries = capacity * 2,
+		.key_len = sizeof(struct dp_flow_key),
+		.hash_func = rte_jhash,
+		.socket_id = socket,
+		.extra_flag = RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF |
+			      RTE_HASH_EXTRA_FLAGS_MULTI_WRITER_ADD |
+			      RTE_HASH_EXTRA_FLAGS_EXT_TABLE,
+	};
+	struct rte_hash_rcu_config rc = {
+		.v = rcu,
+		.mode = RTE_HASH_QSBR_MODE_DQ,
+		.dq_size = 0,               /* default: table size */
+		.trigger_reclaim_limit = 32,
+		.max_reclaim_size = 256,
+		.free_key_data_func = flow_free_cb,
+	};
+	uint32_t ring_size = rte_align32pow2(capacity + 1);
+
+	ft.capacity = capacity;
+	ft.hash = rte_hash_create(&hp);
+	if (ft.hash == NULL)
+		return -rte_errno ? -rte_errno : -ENOMEM;
+	if (rte_hash_rcu_qsbr_add(ft.hash, &rc) != 0)
+		return -rte_errno ? -rte_errno : -EINVAL;
+	ft.flows = rte_zmalloc_socket("vpcgw_flow_objs", sizeof(struct dp_flow) * capacity,
+				      RTE_CACHE_LINE_SIZE, socket);
+	ft.free = rte_ring_create_elem("vpcgw_flow_free", sizeof(uint32_t), ring_size, socket, 0);
+	if (ft.flows == NULL || ft.free == NULL)
+		return -ENOMEM;
+	for (uint32_t i = 0; i < capacity; i++)
+		rte_ring_enqueue_elem(ft.free, &i, sizeof(i));
+	return 0;
+}
+
+void
+dp_flow_fini(void)
+{
+	rte_hash_free(ft.hash);
+	rte_free(ft.flows);
+	rte_ring_free(ft.free);
+	memset(&ft, 0, sizeof(ft));
+}
+
+void
+dp_flow_lookup_burst(struct rte_mbuf **pkts, uint16_t n)
+{
+	const void *keys[DP_BURST];
+	void *data[DP_BURST];
+	uint64_t hits = 0;
+
+	for (uint16_t i = 0; i < n; i++)
+		keys[i] = &dp_meta(pkts[i])->key;
+	if (n == 0)
+		return;
+	rte_hash_lookup_bulk_data(ft.hash, keys, n, &hits, data);
+	for (uint16_t i = 0; i < n; i++)
+		dp_meta(pkts[i])->flow = (hits >> i) & 1 ? data[i] : NULL;
+}
+
+struct dp_flow *
+dp_flow_alloc(void)
+{
+	struct flow_cache *c = &ft.cache[rte_lcore_id()];
+	struct dp_flow *f;
+
+	if (c->n == 0) {
+		c->n = rte_ring_mc_dequeue_burst_elem(ft.free, c->idx, sizeof(uint32_t),
+						      FLOW_CACHE, NULL);
+		if (c->n == 0)
+			return NULL;
+	}
+	f = &ft.flows[c->idx[--c->n]];
+	memset(f, 0, sizeof(*f));
+	f->worker = (uint8_t)rte_lcore_id();
+	return f;
+}
+
+void
+dp_flow_abandon(struct dp_flow *f)
+{
+	struct flow_cache *c = &ft.cache[rte_lcore_id()];
+	uint32_t idx = (uint32_t)(f - ft.flows);
+
+	if (c->n < RTE_DIM(c->idx))
+		c->idx[c->n++] = idx;
+	else
+		rte_ring_mp_enqueue_elem(ft.free, &idx, sizeof(idx));
+}
+
+void
+dp_flow_worker_flush(void)
+{
+	struct flow_cache *c = &ft.cache[rte_lcore_id()];
+
+	if (c->n)
+		rte_ring_mp_enqueue_bulk_elem(ft.free, c->idx, sizeof(uint32_t), c->n, NULL);
+	c->n = 0;
+}
+
+bool
+dp_flow_key_exists(const struct dp_flow_key *k)
+{
+	return rte_hash_lookup(ft.hash, k) >= 0;
+}
+
+int
+dp_flow_insert(struct dp_flow *f)
+{
+	int rc;
+
+	if (rte_hash_lookup(ft.hash, &f->key[0]) >= 0 ||
+	    rte_hash_lookup(ft.hash, &f->key[1]) >= 0) {
+		dp_flow_abandon(f);
+		return -EEXIST;
+	}
+	f->flags |= DP_FLOW_F_LIVE;
+	/* same key both ways (a flow to itself): one entry suffices */
+	if (memcmp(&f->key[0], &f->key[1], sizeof(f->key[0])) != 0) {
+		rc = rte_hash_add_key_data(ft.hash, &f->key[1], (void *)((uintptr_t)f | 1));
+		if (rc < 0) {
+			dp_flow_abandon(f);
+			return -ENOSPC;
+		}
+	}
+	rc = rte_hash_add_key_data(ft.hash, &f->key[0], f);
+	if (rc < 0) {
+		if (memcmp(&f->key[0], &f->key[1], sizeof(f->key[0])) != 0)
+			rte_hash_del_key(ft.hash, &f->key[1]);
+		/* key[1] may have been seen by a reader: let the sweeper
+		 * recycle the slot later instead of reusing it now */
+		__atomic_store_n(&f->flags, DP_FLOW_F_LIVE | DP_FLOW_F_DEAD, __ATOMIC_RELEASE);
+		__atomic_fetch_add(&ft.live, 1, __ATOMIC_RELAXED);
+		return -ENOSPC;
+	}
+	__atomic_fetch_add(&ft.live, 1, __ATOMIC_RELAXED);
+	return 0;
+}
+
+uint64_t
+dp_flow_timeout_ms(const struct dp_flow *f)
+{
+	uint8_t st = __atomic_load_n(&f->tcp_state, __ATOMIC_RELAXED);
+	uint32_t s;
+
+	switch (f->key[0].proto) {
+	case IPPROTO_TCP:
+		s = fw_ct_tcp_timeout(st, f->idle_s);
+		break;
+	case IPPROTO_UDP:
+		s = (f->short_s != 0 &&
+		     !(__atomic_load_n(&f->flags, __ATOMIC_RELAXED) & DP_FLOW_F_UDP_STREAM)) ?
+			    f->short_s : f->idle_s;
+		break;
+	default:
+		s = f->idle_s;
+		break;
+	}
+	return (uint64_t)s * 1000;
+}
+
+bool
+dp_flow_kill(struct dp_flow *f)
+{
+	uint8_t fl = __atomic_load_n(&f->flags, __ATOMIC_RELAXED);
+
+	do {
+		if (!(fl & DP_FLOW_F_LIVE))
+			return false;
+	} while (!__atomic_compare_exchange_n(&f->flags, &fl, (uint8_t)(fl & ~DP_FLOW_F_LIVE),
+					      false, __ATOMIC_ACQ_REL, __ATOMIC_RELAXED));
+	if (!(fl & DP_FLOW_F_DEAD))
+		dp_flow_deleted(f);
+	if (memcmp(&f->key[0], &f->key[1], sizeof(f->key[0])) != 0)
+		rte_hash_del_key(ft.hash, &f->key[1]);
+	if (rte_hash_del_key(ft.hash, &f->key[0]) < 0) {
+		/* insert failed half-way (no key[0]): key[1] left the hash
+		 * long before, so no reader holds the flow */
+		uint32_t idx = (uint32_t)(f - ft.flows);
+
+		rte_ring_mp_enqueue_elem(ft.free, &idx, sizeof(idx));
+	}
+	__atomic_fetch_sub(&ft.live, 1, __ATOMIC_RELAXED);
+	return true;
+}
+
+uint32_t
+dp_flow_sweep(uint64_t now_ms, uint32_t budget, uint64_t grace_ms)
+{
+	uint32_t deleted = 0;
+
+	if (ft.capacity == 0)
+		return 0;
+	for (uint32_t i = 0; i < budget; i++) {
+		struct dp_flow *f = &ft.flows[ft.sweep_pos];
+		uint8_t fl = __atomic_load_n(&f->flags, __ATOMIC_RELAXED);
+
+		if (++ft.sweep_pos == ft.capacity)
+			ft.sweep_pos = 0;
+		if (!(fl & DP_FLOW_F_LIVE))
+			continue;
+		if (!(fl & DP_FLOW_F_DEAD)) {
+			uint64_t last = __atomic_load_n(&f->last_ms, __ATOMIC_RELAXED);
+
+			if (now_ms <= last || now_ms - last <= dp_flow_timeout_ms(f) + grace_ms)
+				continue;
+		}
+		deleted += dp_flow_kill(f);
+	}
+	return deleted;
+}
+
+uint32_t
+dp_flow_count(void)
+{
+	return __atomic_load_n(&ft.live, __ATOMIC_RELAXED);
+}
+
+uint32_t
+dp_flow_capacity(void)
+{
+	return ft.capacity;
+}
+
+void
+dp_flow_foreach(void (*fn)(const struct dp_flow *f, void *arg), void *arg)
+{
+	for (uint32_t i = 0; i < ft.capacity; i++) {
+		const struct dp_flow *f = &ft.flows[i];
+
+		if (__atomic_load_n(&f->flags, __ATOMIC_RELAXED) & DP_FLOW_F_LIVE)
+			fn(f, arg);
+	}
+}
+
+uint64_t
+dp_flow_count_state(uint8_t tcp_state)
+{
+	uint64_t n = 0;
+
+	for (uint32_t i = 0; i < ft.capacity; i++) {
+		const struct dp_flow *f = &ft.flows[i];
+
+		if ((__atomic_load_n(&f->flags, __ATOMIC_RELAXED) & DP_FLOW_F_LIVE) &&
+		    f->key[0].proto == IPPROTO_TCP &&
+		    __atomic_load_n(&f->tcp_state, __ATOMIC_RELAXED) == tcp_state)
+			n++;
+	}
+	return n;
+}

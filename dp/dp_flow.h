@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The shared flow table (DESIGN.md "Flow table").
+ *
+ * One rte_hash (RW_CONCURRENCY_LF | MULTI_WRITER_ADD) maps each of a flow's
+ * two keys to the flow object, tagged with the direction in the pointer's
+ * low bit. Flow objects live in one preallocated array; free slots circulate
+ * through an MPMC ring with a per-worker cache.
+ *
+ * Writers: workers add (dp_flow_insert) and update mutable fields of a flow
+ * (last_ms, tcp_state, flags) with relaxed atomics. The control thread
+ * deletes idle flows (dp_flow_sweep) and a worker deletes a flow it finds
+ * expired (dp_flow_kill), always in RCU QSBR defer-queue mode: a key slot and its
+ * flow are recycled only after every worker has reported quiescent, so a
+ * worker holding a flow pointer from a lookup in its current burst can
+ * always dereference it. No worker ever waits for a grace period.
+ */
+#ifndef VPCGW_DP_FLOW_H
+#define VPCGW_DP_FLOW_H
+
+#include "dp/dp.h"
+
+struct rte_rcu_qsbr;
+
+int dp_flow_init(uint32_t capacity, int socket, struct rte_rcu_qsbr *rcu);
+void dp_flow_fini(void);
+
+/* Look up md->key of each packet; sets md->flow (tagged pointer) or NULL. */
+void dp_flow_lookup_burst(struct rte_mbuf **pkts, uint16_t n);
+
+static inline struct dp_flow *
+dp_flow_ptr(void *tagged)
+{
+	return (struct dp_flow *)((uintptr_t)tagged & ~(uintptr_t)1);
+}
+
+static inline int
+dp_flow_dir(void *tagged)
+{
+	return (int)((uintptr_t)tagged & 1);
+}
+
+/* A zeroed flow from the calling worker's cache, or NULL when the table is full. */
+struct dp_flow *dp_flow_alloc(void);
+/* Give back a flow that was never inserted. */
+void dp_flow_abandon(struct dp_flow *f);
+/*
+ * Publish f under key[1] then key[0]. Returns 0, -EEXIST when a key is
+ * already present (f abandoned), -ENOSPC when the hash is full (f abandoned).
+ */
+int dp_flow_insert(struct dp_flow *f);
+/* Is this key in the table? (NAT port allocation) */
+bool dp_flow_key_exists(const struct dp_flow_key *k);
+
+/* Idle timeout of f in ms, from its kind, protocol and TCP state. */
+uint64_t dp_flow_timeout_ms(const struct dp_flow *f);
+
+static inline bool
+dp_flow_expired(const struct dp_flow *f, uint64_t now_ms)
+{
+	uint64_t last = __atomic_load_n(&f->last_ms, __ATOMIC_RELAXED);
+
+	return now_ms > last && now_ms - last > dp_flow_timeout_ms(f);
+}
+
+static inline void
+dp_flow_touch(struct dp_flow *f, uint64_t now_ms)
+{
+	/* avoid dirtying a line shared by two workers when nothing changes */
+	if (__atomic_load_n(&f->last_ms, __ATOMIC_RELAXED) < now_ms)
+		__atomic_store_n(&f->last_ms, now_ms, __ATOMIC_RELAXED);
+}
+
+/*
+ * Remove f from the table (any lcore; the first caller wins). Counts the
+ * deletion in the calling lcore's counters. Returns true if this call did it.
+ */
+bool dp_flow_kill(struct dp_flow *f);
+/* Counter hook called once per deleted flow, on the deleting lcore (dp_node.c). */
+void dp_flow_deleted(const struct dp_flow *f);
+
+/*
+ * Control thread: visit up to budget flow slots from where the last call
+ * stopped; delete flows dead or idle for longer than their timeout plus
+ * grace_ms. Returns the number deleted.
+ */
+uint32_t dp_flow_sweep(uint64_t now_ms, uint32_t budget, uint64_t grace_ms);
+uint32_t dp_flow_count(void);
+uint32_t dp_flow_capacity(void);
+/* Visit every live flow (control thread, telemetry). */
+void dp_flow_foreach(void (*fn)(const struct dp_flow *f, void *arg), void *arg);
+/* Live TCP flows in a state (telemetry; walks the table). */
+uint64_t dp_flow_count_state(uint8_t tcp_state);
+/* Worker: hand back cached free slots (at exit). */
+void dp_flow_worker_flush(void);
+
+#endif /* VPCGW_DP_FLOW_H */

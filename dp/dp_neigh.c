@@ -1,0 +1,361 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Neighbors (static and learned by ARP), ARP answers, and the per-worker
+ * queue of packets waiting for a neighbor to answer.
+ *
+ * Shared: the neighbor hash (lock-free reads, multi-writer add) and the
+ * entry array. Entries are never deleted, so readers need no RCU. The MAC
+ * and a valid bit are published with one 64-bit atomic store.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include <rte_arp.h>
+#include <rte_byteorder.h>
+#include <rte_errno.h>
+#include <rte_hash.h>
+#include <rte_jhash.h>
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+
+#include "dp/dp.h"
+#include "dp/dp_worker.h"
+
+#define NEIGH_VALID (1ULL << 63)
+
+struct neigh_key {
+	uint32_t addr;              /* host order */
+	uint16_t port;
+	uint16_t pad;
+};
+
+struct neigh {
+	uint64_t mac;               /* NEIGH_VALID | 48-bit MAC, atomic */
+	uint64_t last_req_ms;       /* last ARP request sent (racy hint) */
+	uint32_t addr;
+	uint16_t port;
+	bool is_static;
+};
+
+static struct {
+	struct rte_hash *hash;
+	struct neigh *ent;
+	_Atomic uint32_t n;
+} nt;
+
+int
+dp_neigh_init(unsigned socket)
+{
+	struct rte_hash_parameters hp = {
+		.name = "vpcgw_neigh",
+		.entries = DP_NEIGH_MAX,
+		.key_len = sizeof(struct neigh_key),
+		.hash_func = rte_jhash,
+		.socket_id = (int)socket,
+		.extra_flag = RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF |
+			      RTE_HASH_EXTRA_FLAGS_MULTI_WRITER_ADD,
+	};
+
+	nt.hash = rte_hash_create(&hp);
+	nt.ent = rte_zmalloc("vpcgw_neigh_ent", sizeof(*nt.ent) * DP_NEIGH_MAX, 0);
+	if (nt.hash == NULL || nt.ent == NULL)
+		return -ENOMEM;
+	return 0;
+}
+
+void
+dp_neigh_free(void)
+{
+	rte_hash_free(nt.hash);
+	rte_free(nt.ent);
+	memset(&nt, 0, sizeof(nt));
+}
+
+static uint64_t
+mac_pack(const struct rte_ether_addr *a)
+{
+	uint64_t v = 0;
+
+	memcpy(&v, a->addr_bytes, 6);
+	return v | NEIGH_VALID;
+}
+
+static struct neigh *
+neigh_find(uint16_t port, uint32_t addr)
+{
+	struct neigh_key k = { .addr = addr, .port = port };
+	void *d;
+
+	if (rte_hash_lookup_data(nt.hash, &k, &d) < 0)
+		return NULL;
+	return d;
+}
+
+/* Find or create (without MAC). NULL when the table is full. */
+static struct neigh *
+neigh_get(uint16_t port, uint32_t addr)
+{
+	struct neigh_key k = { .addr = addr, .port = port };
+	struct neigh *e = neigh_find(port, addr);
+	uint32_t i;
+
+	if (e != NULL)
+		return e;
+	i = __atomic_fetch_add(&nt.n, 1, __ATOMIC_RELAXED);
+	if (i >= DP_NEIGH_MAX)
+		return NULL;
+	e = &nt.ent[i];
+	e->addr = addr;
+	e->port = port;
+	/* two workers may race to add the same neighbor: the hash keeps the
+	 * last one; the other entry stays unused (bounded by the table) */
+	if (rte_hash_add_key_data(nt.hash, &k, e) < 0)
+		return NULL;
+	return e;
+}
+
+int
+dp_neigh_static(uint16_t port, uint32_t addr, const uint8_t mac[6])
+{
+	struct neigh *e = neigh_get(port, addr);
+	struct rte_ether_addr a;
+
+	if (e == NULL)
+		return -ENOSPC;
+	memcpy(a.addr_bytes, mac, 6);
+	e->is_static = true;
+	__atomic_store_n(&e->mac, mac_pack(&a), __ATOMIC_RELEASE);
+	return 0;
+}
+
+bool
+dp_neigh_lookup(uint16_t port, uint32_t addr, struct rte_ether_addr *mac)
+{
+	struct neigh *e = neigh_find(port, addr);
+	uint64_t v;
+
+	if (e == NULL)
+		return false;
+	v = __atomic_load_n(&e->mac, __ATOMIC_ACQUIRE);
+	if (!(v & NEIGH_VALID))
+		return false;
+	memcpy(mac->addr_bytes, &v, 6);
+	return true;
+}
+
+void
+dp_neigh_learn(uint16_t port, uint32_t addr, const struct rte_ether_addr *mac)
+{
+	struct neigh *e = neigh_get(port, addr);
+	uint64_t v;
+
+	if (e == NULL || e->is_static)
+		return;
+	v = mac_pack(mac);
+	if (__atomic_load_n(&e->mac, __ATOMIC_RELAXED) != v)
+		__atomic_store_n(&e->mac, v, __ATOMIC_RELEASE);
+}
+
+unsigned
+dp_neigh_count(void)
+{
+	uint32_t n = __atomic_load_n(&nt.n, __ATOMIC_RELAXED);
+
+	return n > DP_NEIGH_MAX ? DP_NEIGH_MAX : n;
+}
+
+unsigned
+dp_neigh_dump(char *buf, size_t len)
+{
+	unsigned n = dp_neigh_count(), w = 0;
+
+	for (unsigned i = 0; i < n && w < len; i++) {
+		const struct neigh *e = &nt.ent[i];
+		uint64_t v = __atomic_load_n(&e->mac, __ATOMIC_ACQUIRE);
+		uint8_t b[8];
+		char ip[16];
+
+		memcpy(b, &v, 8);
+		w += (unsigned)snprintf(buf + w, len - w,
+			"%s{\"port\":%u,\"address\":\"%s\",\"mac\":\"%02x:%02x:%02x:%02x:%02x:%02x\",\"state\":\"%s\"}",
+			w ? "," : "", e->port, cfg_ipv4_str(e->addr, ip, sizeof(ip)),
+			b[0], b[1], b[2], b[3], b[4], b[5],
+			e->is_static ? "static" : (v & NEIGH_VALID) ? "reachable" : "incomplete");
+	}
+	return w;
+}
+
+/* ------------------------------------------------------------ ARP */
+
+static struct rte_mbuf *
+arp_build(uint16_t out_port, uint16_t op, const struct rte_ether_addr *dst_mac,
+	  uint32_t sip, uint32_t tip, const struct rte_ether_addr *tha)
+{
+	const struct dp_port_rt *p = &dp_g.ports[out_port];
+	struct rte_mbuf *m = rte_pktmbuf_alloc(dp_g.pool);
+	struct rte_ether_hdr *eth;
+	struct rte_arp_hdr *arp;
+
+	if (m == NULL)
+		return NULL;
+	eth = (struct rte_ether_hdr *)rte_pktmbuf_append(m, sizeof(*eth) + sizeof(*arp));
+	arp = (struct rte_arp_hdr *)(eth + 1);
+	eth->dst_addr = *dst_mac;
+	eth->src_addr = p->mac;
+	eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_ARP);
+	arp->arp_hardware = rte_cpu_to_be_16(RTE_ARP_HRD_ETHER);
+	arp->arp_protocol = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
+	arp->arp_hlen = RTE_ETHER_ADDR_LEN;
+	arp->arp_plen = 4;
+	arp->arp_opcode = rte_cpu_to_be_16(op);
+	arp->arp_data.arp_sha = p->mac;
+	arp->arp_data.arp_sip = rte_cpu_to_be_32(sip);
+	arp->arp_data.arp_tha = *tha;
+	arp->arp_data.arp_tip = rte_cpu_to_be_32(tip);
+	dp_meta(m)->in_port = (uint8_t)out_port;
+	return m;
+}
+
+/* The address vpcgw uses as ARP sender on a port toward nh. */
+static uint32_t
+arp_source(uint16_t port, uint32_t nh)
+{
+	const struct dp_tables *t = atomic_load_explicit(&dp_g.tables, memory_order_acquire);
+	const struct cfg *cfg = t->cfg;
+
+	for (int i = 0; i < cfg->n_subnets; i++)
+		if (cfg->subnets[i].port == port && cfg_prefix_contains(&cfg->subnets[i].cidr, nh))
+			return cfg->subnets[i].cidr.addr + 1;
+	return dp_g.ports[port].addr;
+}
+
+static void
+arp_request(uint16_t port, uint32_t nh)
+{
+	static const struct rte_ether_addr bcast = {{ 0xff, 0xff, 0xff, 0xff, 0xff, 0xff }};
+	static const struct rte_ether_addr zero;
+	struct rte_mbuf *m = arp_build(port, RTE_ARP_OP_REQUEST, &bcast, arp_source(port, nh), nh,
+				       &zero);
+
+	if (m == NULL) {
+		dp_stats_self()->drops[DP_DROP_no_mbuf]++;
+		return;
+	}
+	dp_tx_generated(m, port);
+}
+
+void
+dp_arp_input(struct rte_mbuf *m, uint16_t in_port, const struct dp_tables *t)
+{
+	struct dp_meta *md = dp_meta(m);
+	struct rte_arp_hdr *arp;
+	uint32_t sip, tip, v;
+
+	if (rte_pktmbuf_data_len(m) < md->l3 + sizeof(*arp)) {
+		dp_drop(m, DP_DROP_arp_malformed);
+		return;
+	}
+	arp = rte_pktmbuf_mtod_offset(m, struct rte_arp_hdr *, md->l3);
+	if (arp->arp_hardware != rte_cpu_to_be_16(RTE_ARP_HRD_ETHER) ||
+	    arp->arp_protocol != rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4) ||
+	    arp->arp_hlen != RTE_ETHER_ADDR_LEN || arp->arp_plen != 4) {
+		dp_drop(m, DP_DROP_arp_malformed);
+		return;
+	}
+	sip = rte_be_to_cpu_32(arp->arp_data.arp_sip);
+	tip = rte_be_to_cpu_32(arp->arp_data.arp_tip);
+	/* learn from any ARP naming a sender we already wait for or know,
+	 * and from every reply (RFC 826 merge) */
+	if (sip != 0 && (arp->arp_opcode == rte_cpu_to_be_16(RTE_ARP_OP_REPLY) ||
+			 neigh_find(in_port, sip) != NULL))
+		dp_neigh_learn(in_port, sip, &arp->arp_data.arp_sha);
+	if (arp->arp_opcode == rte_cpu_to_be_16(RTE_ARP_OP_REQUEST)) {
+		struct rte_mbuf *r;
+		struct rte_ether_addr sha = arp->arp_data.arp_sha;
+
+		if (!dp_map_get(&t->local, tip, &v) || DP_LOCAL_PORT(v) != in_port) {
+			dp_drop(m, DP_DROP_arp_not_for_us);
+			return;
+		}
+		dp_neigh_learn(in_port, sip, &sha);
+		r = arp_build(in_port, RTE_ARP_OP_REPLY, &sha, tip, sip, &sha);
+		if (r != NULL)
+			dp_tx_generated(r, in_port);
+		else
+			dp_stats_self()->drops[DP_DROP_no_mbuf]++;
+	}
+	dp_stats_self()->port[in_port].local++;
+	rte_pktmbuf_free(m);
+}
+
+/* ------------------------------------------------------------ wait queue */
+
+static void
+l2_rewrite_send(struct rte_mbuf *m, uint16_t out_port, const struct rte_ether_addr *dmac)
+{
+	struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+
+	eth->dst_addr = *dmac;
+	eth->src_addr = dp_g.ports[out_port].mac;
+	dp_tx_enqueue(m, out_port);
+}
+
+void
+dp_neigh_output(struct rte_mbuf *m, uint16_t out_port, uint32_t nh, uint64_t now_ms)
+{
+	struct dp_worker_ctx *w = dp_worker_self();
+	struct rte_ether_addr mac;
+	struct neigh *e;
+
+	if (dp_neigh_lookup(out_port, nh, &mac)) {
+		l2_rewrite_send(m, out_port, &mac);
+		return;
+	}
+	if (w->arpq_n == DP_ARPQ_SIZE) {
+		dp_drop(m, DP_DROP_arp_queue_full);
+		return;
+	}
+	e = neigh_get(out_port, nh);
+	if (e == NULL) {
+		dp_drop(m, DP_DROP_arp_queue_full);
+		return;
+	}
+	w->arpq[w->arpq_n].m = m;
+	w->arpq[w->arpq_n].port = out_port;
+	w->arpq[w->arpq_n].nh = nh;
+	w->arpq[w->arpq_n].since_ms = now_ms;
+	w->arpq_n++;
+	if (e->last_req_ms == 0 || now_ms - e->last_req_ms >= DP_ARP_RETRY_MS) {
+		e->last_req_ms = now_ms ? now_ms : 1;
+		arp_request(out_port, nh);
+	}
+}
+
+void
+dp_neigh_poll(uint64_t now_ms, bool flush_all)
+{
+	struct dp_worker_ctx *w = dp_worker_self();
+	unsigned keep = 0;
+
+	for (unsigned i = 0; i < w->arpq_n; i++) {
+		struct dp_arp_wait *q = &w->arpq[i];
+		struct rte_ether_addr mac;
+
+		if (dp_neigh_lookup(q->port, q->nh, &mac)) {
+			l2_rewrite_send(q->m, q->port, &mac);
+		} else if (flush_all) {
+			dp_drop(q->m, DP_DROP_shutdown);
+		} else if (now_ms - q->since_ms >= DP_ARP_WAIT_MS) {
+			dp_drop(q->m, DP_DROP_arp_timeout);
+		} else {
+			struct neigh *e = neigh_find(q->port, q->nh);
+
+			if (e != NULL && now_ms - e->last_req_ms >= DP_ARP_RETRY_MS) {
+				e->last_req_ms = now_ms;
+				arp_request(q->port, q->nh);
+			}
+			w->arpq[keep++] = *q;
+		}
+	}
+	w->arpq_n = keep;
+}

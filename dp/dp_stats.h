@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Counter outputs and LCU meters (control thread only). */
+#ifndef VPCGW_DP_STATS_H
+#define VPCGW_DP_STATS_H
+
+#include "dp/dp.h"
+#include "dp/lcu.h"
+
+struct dp_lcu_state {
+	bool started;
+	int n_listeners;
+	int n_gwlb;
+	struct lcu_meter listener[DP_MAX_LISTENERS];
+	struct lcu_meter gwlb[DP_MAX_GWLB];
+};
+
+/* Written by the control thread, read by telemetry callbacks (their own
+ * thread): figures may be a window old, never torn beyond one double. */
+extern struct dp_lcu_state dp_lcu;
+
+int dp_stats_write_prometheus(const char *file);
+void dp_lcu_init(const struct cfg *cfg, uint64_t now_ms);
+void dp_lcu_update(uint64_t now_ms);
+
+#endif /* VPCGW_DP_STATS_H */

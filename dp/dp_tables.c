@@ -1,0 +1,219 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Build the immutable lookup tables of one configuration generation.
+ * Control thread only; the result is published by pointer swap (dp_ctl.c).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_byteorder.h>
+#include <rte_lcore.h>
+#include <rte_lpm.h>
+
+#include "dp/dp.h"
+#include "fw/nacl.h"
+#include "fw/sg.h"
+#include "geneve/gnv.h"
+#include "lb/lb.h"
+#include "nat/nat.h"
+
+#define LPM_RULES 4096
+
+static struct rte_lpm *
+lpm_new(uint64_t gen, const char *what, int idx)
+{
+	struct rte_lpm_config c = { .max_rules = LPM_RULES, .number_tbl8s = 256 };
+	char name[RTE_LPM_NAMESIZE];
+
+	snprintf(name, sizeof(name), "%s%d_%" PRIu64, what, idx, gen);
+	return rte_lpm_create(name, (int)rte_socket_id(), &c);
+}
+
+static int
+rtable_build(struct dp_rtable *rt, const struct cfg *cfg, const struct cfg_route_table *ct,
+	     uint64_t gen, int idx)
+{
+	int n = ct != NULL ? ct->n_routes : 0;
+
+	rt->lpm = lpm_new(gen, "rt", idx);
+	rt->routes = calloc((size_t)n + 1, sizeof(*rt->routes));
+	if (rt->lpm == NULL || rt->routes == NULL)
+		return -ENOMEM;
+	/* route 0: the implicit local route of the VPC */
+	rt->routes[0].kind = CFG_TARGET_LOCAL;
+	if (rte_lpm_add(rt->lpm, cfg->vpc_cidr.addr, cfg->vpc_cidr.len, 0) < 0)
+		return -ENOSPC;
+	for (int i = 0; i < n; i++) {
+		const struct cfg_route *r = &ct->routes[i];
+
+		rt->routes[i + 1].kind = (uint8_t)r->kind;
+		rt->routes[i + 1].ref = (uint16_t)r->ref;
+		rt->routes[i + 1].ref2 = (uint16_t)r->ref2;
+		if (rte_lpm_add(rt->lpm, r->dst.addr, r->dst.len, (uint32_t)i + 1) < 0)
+			return -ENOSPC;
+	}
+	rt->n_routes = (uint32_t)n + 1;
+	return 0;
+}
+
+static void
+rtable_free(struct dp_rtable *rt)
+{
+	rte_lpm_free(rt->lpm);
+	free(rt->routes);
+}
+
+int
+dp_subnet_lookup(const struct dp_tables *t, uint32_t addr_host)
+{
+	uint32_t nh;
+
+	if (rte_lpm_lookup(t->subnet_lpm, addr_host, &nh) != 0)
+		return -1;
+	return (int)nh;
+}
+
+static int
+check_limits(const struct cfg *cfg, char *err, size_t errlen)
+{
+	int targets = 0, listeners = 0, appliances = 0;
+
+	for (int i = 0; i < cfg->n_target_groups; i++)
+		targets += cfg->target_groups[i].n_targets;
+	for (int i = 0; i < cfg->n_nlbs; i++)
+		listeners += cfg->nlbs[i].n_listeners;
+	for (int i = 0; i < cfg->n_gwlbs; i++)
+		appliances += cfg->gwlbs[i].n_appliances;
+	if (cfg->n_nat_gateways > DP_MAX_NATGW || cfg->n_nlbs > DP_MAX_NLB ||
+	    listeners > DP_MAX_LISTENERS || targets > DP_MAX_TARGETS ||
+	    cfg->n_gwlbs > DP_MAX_GWLB || appliances > DP_MAX_APPLIANCES ||
+	    cfg->n_enis > DP_MAX_ENIS) {
+		snprintf(err, errlen,
+			 "%s: over a built-in limit (NAT gateways %d, NLBs %d, listeners %d, "
+			 "targets %d, GWLBs %d, appliances %d, interfaces %d)", cfg->file,
+			 DP_MAX_NATGW, DP_MAX_NLB, DP_MAX_LISTENERS, DP_MAX_TARGETS, DP_MAX_GWLB,
+			 DP_MAX_APPLIANCES, DP_MAX_ENIS);
+		return -E2BIG;
+	}
+	return 0;
+}
+
+struct dp_tables *
+dp_tables_build(struct cfg *cfg, uint64_t gen, char *err, size_t errlen)
+{
+	struct dp_tables *t;
+	uint32_t n_local;
+	int rc;
+
+	if (check_limits(cfg, err, errlen) < 0)
+		return NULL;
+	t = calloc(1, sizeof(*t));
+	if (t == NULL)
+		goto nomem;
+	t->cfg = cfg;
+	t->generation = gen;
+
+	t->subnet_lpm = lpm_new(gen, "sn", 0);
+	if (t->subnet_lpm == NULL)
+		goto nomem;
+	for (int i = 0; i < cfg->n_subnets; i++)
+		if (rte_lpm_add(t->subnet_lpm, cfg->subnets[i].cidr.addr, cfg->subnets[i].cidr.len,
+				(uint32_t)i) < 0)
+			goto nomem;
+
+	t->rtables = calloc((size_t)cfg->n_route_tables + 1, sizeof(*t->rtables));
+	if (t->rtables == NULL)
+		goto nomem;
+	for (int i = 0; i < cfg->n_route_tables; i++)
+		if (rtable_build(&t->rtables[i], cfg, &cfg->route_tables[i], gen, i) < 0)
+			goto nomem;
+	if (rtable_build(&t->local_rt, cfg, NULL, gen, 999) < 0)
+		goto nomem;
+
+	/* local addresses */
+	n_local = (uint32_t)(cfg->n_ports + cfg->n_subnets + cfg->igw.n_eips + 2 * cfg->n_nlbs +
+			     DP_MAX_NAT_ADDRS);
+	if (dp_map_init(&t->local, n_local) < 0 ||
+	    dp_map_init(&t->eip_by_private, (uint32_t)cfg->igw.n_eips) < 0 ||
+	    dp_map_init(&t->nlb_by_private, (uint32_t)cfg->n_nlbs) < 0)
+		goto nomem;
+	for (int i = 0; i < cfg->n_ports; i++)
+		dp_map_set(&t->local, cfg->ports[i].addr, DP_LOCAL_VAL(DP_LOCAL_ROUTER, i, 0));
+	for (int i = 0; i < cfg->n_subnets; i++)
+		dp_map_set(&t->local, cfg->subnets[i].cidr.addr + 1,
+			   DP_LOCAL_VAL(DP_LOCAL_ROUTER, cfg->subnets[i].port, 0));
+	if (cfg->igw.present) {
+		for (int i = 0; i < cfg->n_nat_gateways; i++)
+			for (int a = 0; a < cfg->nat_gateways[i].n_addrs; a++)
+				dp_map_set(&t->local, cfg->nat_gateways[i].addrs[a],
+					   DP_LOCAL_VAL(DP_LOCAL_NAT, cfg->igw.port,
+							(uint32_t)(i * CFG_MAX_NAT_ADDRS + a)));
+		for (int i = 0; i < cfg->igw.n_eips; i++) {
+			dp_map_set(&t->local, cfg->igw.eips[i].public_addr,
+				   DP_LOCAL_VAL(DP_LOCAL_EIP, cfg->igw.port, i));
+			dp_map_set(&t->eip_by_private, cfg->igw.eips[i].private_addr, (uint32_t)i);
+		}
+	}
+	for (int i = 0; i < cfg->n_nlbs; i++) {
+		const struct cfg_nlb *nlb = &cfg->nlbs[i];
+
+		dp_map_set(&t->local, nlb->addr,
+			   DP_LOCAL_VAL(DP_LOCAL_NLB, cfg->subnets[nlb->subnet].port, i));
+		if (nlb->public_addr != 0 && cfg->igw.present) {
+			dp_map_set(&t->local, nlb->public_addr,
+				   DP_LOCAL_VAL(DP_LOCAL_NLB_PUBLIC, cfg->igw.port, i));
+			dp_map_set(&t->nlb_by_private, nlb->addr, (uint32_t)i);
+		}
+	}
+
+	t->sg = fw_sg_build(cfg);
+	if (t->sg == NULL)
+		goto nomem;
+	t->nacl = fw_nacl_build(cfg, (int)rte_socket_id(), (unsigned)gen, &rc);
+	if (t->nacl == NULL) {
+		snprintf(err, errlen, "%s: network ACLs: %s", cfg->file, strerror(-rc));
+		dp_tables_free(t);
+		return NULL;
+	}
+	rc = nat_build(t);
+	if (rc == 0)
+		rc = lb_build(t);
+	if (rc == 0)
+		rc = gnv_build(t);
+	if (rc < 0) {
+		snprintf(err, errlen, "%s: services: %s", cfg->file, strerror(-rc));
+		dp_tables_free(t);
+		return NULL;
+	}
+	return t;
+nomem:
+	snprintf(err, errlen, "%s: out of memory building tables", cfg->file);
+	dp_tables_free(t);
+	return NULL;
+}
+
+void
+dp_tables_free(struct dp_tables *t)
+{
+	if (t == NULL)
+		return;
+	gnv_free(t);
+	lb_free(t);
+	nat_free(t);
+	if (t->nacl != NULL)
+		fw_nacl_free(t->nacl);
+	if (t->sg != NULL)
+		fw_sg_free(t->sg);
+	dp_map_free(&t->local);
+	dp_map_free(&t->eip_by_private);
+	dp_map_free(&t->nlb_by_private);
+	if (t->rtables != NULL)
+		for (int i = 0; i < t->cfg->n_route_tables; i++)
+			rtable_free(&t->rtables[i]);
+	free(t->rtables);
+	rtable_free(&t->local_rt);
+	rte_lpm_free(t->subnet_lpm);
+	free(t);
+}

@@ -1,0 +1,386 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Worker poll loop and transmit buffering.
+ *
+ * tsc clock: rx burst → dp_process_burst → buffered tx, flushed when a buffer
+ * fills or every DP_TX_DRAIN_US; RCU quiescent state after every loop.
+ *
+ * packet clock (replay of captures): every source (port, queue) stages one
+ * rx burst and publishes the capture time of its next packet; a worker
+ * processes a run of packets only when no other source (nor the control
+ * thread's next timed event, a pseudo source) holds an earlier one. Packets
+ * of several ports on several workers are thus handled in capture order,
+ * and timeouts, health checks and LCU windows fall exactly where the
+ * capture puts them, whatever the speed or the number of workers.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include <rte_cycles.h>
+#include <rte_ethdev.h>
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+#include <rte_mbuf_dyn.h>
+#include <rte_rcu_qsbr.h>
+#include <rte_ring.h>
+
+#include "dp/dp.h"
+#include "dp/dp_flow.h"
+#include "dp/dp_worker.h"
+
+#define DP_M_GENERATED 0x80
+#define HEAD_UNKNOWN 0
+#define HEAD_EOF UINT64_MAX
+
+RTE_DEFINE_PER_LCORE(struct dp_worker_ctx *, dp_wctx);
+RTE_DEFINE_PER_LCORE(struct dp_lcore_stats *, dp_stats_p);
+
+uint64_t dp_worker_last_rx_tsc[DP_MAX_WORKERS];
+
+struct dp_worker_ctx *
+dp_worker_ctx_init(unsigned id, bool is_control)
+{
+	struct dp_worker_ctx *w = rte_zmalloc("vpcgw_wctx", sizeof(*w), RTE_CACHE_LINE_SIZE);
+
+	if (w == NULL)
+		return NULL;
+	w->id = id;
+	w->is_control = is_control;
+	w->stats = &dp_g.stats[is_control ? dp_g.n_workers : id];
+	for (int p = 0; p < dp_g.n_ports; p++)
+		w->txq[p] = (!is_control && id < dp_g.ports[p].n_txq) ? (int)id : -1;
+	for (unsigned s = 0; s < dp_g.n_sources; s++)
+		if (!is_control && dp_g.sources[s].worker == id)
+			w->src[w->n_src++] = s;
+	RTE_PER_LCORE(dp_wctx) = w;
+	RTE_PER_LCORE(dp_stats_p) = w->stats;
+	return w;
+}
+
+uint64_t
+dp_now_ms(void)
+{
+	return dp_worker_self()->now_ms;
+}
+
+static void
+tx_flush_port(struct dp_worker_ctx *w, uint16_t p)
+{
+	struct dp_lcore_stats *s = w->stats;
+	struct rte_mbuf **b = w->txb[p];
+	uint16_t n = w->txn[p], sent;
+
+	if (n == 0)
+		return;
+	w->txn[p] = 0;
+	if (w->txq[p] < 0) {
+		sent = (uint16_t)rte_ring_mp_enqueue_burst(dp_g.ports[p].tx_ring, (void **)b, n,
+							   NULL);
+		for (uint16_t i = sent; i < n; i++) {
+			if (dp_meta(b[i])->flags & DP_M_GENERATED) {
+				s->port[p].gen_drop++;
+			} else {
+				s->drops[DP_DROP_tx_full]++;
+				s->port[dp_meta(b[i])->in_port].drop++;
+			}
+			rte_pktmbuf_free(b[i]);
+		}
+		return;
+	}
+	/* account before the PMD may free what it sent */
+	for (uint16_t i = 0; i < n; i++) {
+		struct dp_meta *md = dp_meta(b[i]);
+
+		if (md->flags & DP_M_GENERATED) {
+			s->port[p].gen++;
+		} else {
+			s->port[p].tx++;
+			s->port[p].tx_bytes += rte_pktmbuf_pkt_len(b[i]);
+			s->port[md->in_port].fwd++;
+		}
+	}
+	sent = rte_eth_tx_burst(dp_g.ports[p].port_id, (uint16_t)w->txq[p], b, n);
+	for (uint16_t i = sent; i < n; i++) {
+		struct dp_meta *md = dp_meta(b[i]);
+
+		if (md->flags & DP_M_GENERATED) {
+			s->port[p].gen--;
+			s->port[p].gen_drop++;
+		} else {
+			s->port[p].tx--;
+			s->port[p].tx_bytes -= rte_pktmbuf_pkt_len(b[i]);
+			s->port[md->in_port].fwd--;
+			s->port[md->in_port].drop++;
+			s->drops[DP_DROP_tx_full]++;
+		}
+		rte_pktmbuf_free(b[i]);
+	}
+}
+
+static inline void
+tx_buffer(struct dp_worker_ctx *w, struct rte_mbuf *m, uint16_t p)
+{
+	w->txb[p][w->txn[p]++] = m;
+	if (w->txn[p] == DP_TXB)
+		tx_flush_port(w, p);
+}
+
+void
+dp_tx_enqueue(struct rte_mbuf *m, uint16_t out_port)
+{
+	struct dp_meta *md = dp_meta(m);
+
+	if (rte_pktmbuf_pkt_len(m) - sizeof(struct rte_ether_hdr) > dp_g.ports[out_port].mtu +
+	    ((md->l3 > sizeof(struct rte_ether_hdr)) ? 4u : 0u)) {
+		dp_drop(m, DP_DROP_mtu_exceeded);
+		return;
+	}
+	tx_buffer(dp_worker_self(), m, out_port);
+}
+
+void
+dp_tx_generated(struct rte_mbuf *m, uint16_t out_port)
+{
+	dp_meta(m)->flags |= DP_M_GENERATED;
+	tx_buffer(dp_worker_self(), m, out_port);
+}
+
+void
+dp_tx_flush_all(void)
+{
+	struct dp_worker_ctx *w = dp_worker_self();
+
+	for (uint16_t p = 0; p < dp_g.n_ports; p++)
+		tx_flush_port(w, p);
+}
+
+/* The owner of tx queue 0 of each port sends what others handed off. */
+static void
+drain_handoff(struct dp_worker_ctx *w)
+{
+	struct rte_mbuf *b[DP_BURST];
+
+	for (uint16_t p = 0; p < dp_g.n_ports; p++) {
+		unsigned n;
+
+		if (w->txq[p] != 0)
+			continue;
+		n = rte_ring_sc_dequeue_burst(dp_g.ports[p].tx_ring, (void **)b, DP_BURST, NULL);
+		for (unsigned i = 0; i < n; i++)
+			tx_buffer(w, b[i], p);
+	}
+}
+
+void
+dp_worker_ctx_flush(struct dp_worker_ctx *w)
+{
+	for (uint16_t p = 0; p < dp_g.n_ports; p++)
+		tx_flush_port(w, p);
+}
+
+static inline void
+count_rx(struct dp_worker_ctx *w, struct rte_mbuf **pkts, uint16_t n, uint16_t port)
+{
+	struct dp_port_stats *ps = &w->stats->port[port];
+
+	ps->rx += n;
+	for (uint16_t i = 0; i < n; i++) {
+		ps->rx_bytes += rte_pktmbuf_pkt_len(pkts[i]);
+		dp_meta(pkts[i])->in_port = (uint8_t)port;
+	}
+}
+
+static inline uint64_t
+pkt_ts_us(const struct rte_mbuf *m)
+{
+	if (dp_g.ts_offset < 0 || !(m->ol_flags & dp_g.ts_flag))
+		return 1;
+	return *RTE_MBUF_DYNFIELD(m, dp_g.ts_offset, const uint64_t *);
+}
+
+static void
+housekeeping(struct dp_worker_ctx *w, bool is_owner)
+{
+	uint64_t tsc = rte_rdtsc();
+
+	if (is_owner)
+		drain_handoff(w);
+	if (tsc - w->last_flush_tsc > dp_g.tsc_hz / 1000000 * DP_TX_DRAIN_US) {
+		w->last_flush_tsc = tsc;
+		if (w->arpq_n)
+			dp_neigh_poll(w->now_ms, false);
+		dp_tx_flush_all();
+	}
+}
+
+static bool
+owns_queue0(const struct dp_worker_ctx *w)
+{
+	for (int p = 0; p < dp_g.n_ports; p++)
+		if (w->txq[p] == 0)
+			return true;
+	return false;
+}
+
+static void
+loop_tsc(struct dp_worker_ctx *w)
+{
+	struct rte_mbuf *pkts[DP_BURST];
+	bool owner = owns_queue0(w);
+	uint64_t ms_div = dp_g.tsc_hz / 1000;
+
+	while (!atomic_load_explicit(&dp_g.quit, memory_order_relaxed)) {
+		w->now_ms = rte_rdtsc() / ms_div;
+		for (unsigned i = 0; i < w->n_src; i++) {
+			const struct dp_source *s = &dp_g.sources[w->src[i]];
+			uint16_t n = rte_eth_rx_burst(dp_g.ports[s->port].port_id, s->queue, pkts,
+						      DP_BURST);
+
+			if (n == 0)
+				continue;
+			dp_worker_last_rx_tsc[w->id] = rte_rdtsc();
+			count_rx(w, pkts, n, s->port);
+			dp_process_burst(pkts, n, s->port, w->now_ms);
+			w->stats->bursts++;
+		}
+		housekeeping(w, owner);
+		rte_rcu_qsbr_quiescent(dp_g.rcu, w->id);
+	}
+}
+
+/* (head, index) order: the control pseudo source sorts after all sources. */
+static inline bool
+before(uint64_t ha, unsigned ia, uint64_t hb, unsigned ib)
+{
+	return ha < hb || (ha == hb && ia < ib);
+}
+
+static void
+loop_packet(struct dp_worker_ctx *w)
+{
+	bool owner = owns_queue0(w);
+
+	while (!atomic_load_explicit(&dp_g.quit, memory_order_relaxed)) {
+		int best = -1;
+		uint64_t best_h = HEAD_EOF, bound_h = HEAD_EOF;
+		unsigned bound_i = UINT32_MAX;
+		struct dp_stage *st;
+		uint16_t k;
+
+		/* refill and publish own sources */
+		for (unsigned i = 0; i < w->n_src; i++) {
+			unsigned si = w->src[i];
+			struct dp_source *s = &dp_g.sources[si];
+
+			st = &w->stage[i];
+			if (st->head == st->n && !st->eof) {
+				st->head = 0;
+				st->n = rte_eth_rx_burst(dp_g.ports[s->port].port_id, s->queue,
+							 st->pkts, DP_BURST);
+				if (st->n == 0) {
+					st->eof = true;
+				} else {
+					dp_worker_last_rx_tsc[w->id] = rte_rdtsc();
+					count_rx(w, st->pkts, st->n, s->port);
+				}
+			}
+			atomic_store_explicit(&s->head_us, st->head < st->n ?
+					      pkt_ts_us(st->pkts[st->head]) : HEAD_EOF,
+					      memory_order_release);
+			if (st->head < st->n && before(pkt_ts_us(st->pkts[st->head]), si, best_h,
+						       best < 0 ? UINT32_MAX : w->src[best])) {
+				best = (int)i;
+				best_h = pkt_ts_us(st->pkts[st->head]);
+			}
+		}
+		if (best < 0)
+			goto idle;
+		/* the earliest other source, or the control thread's next event */
+		for (unsigned si = 0; si < dp_g.n_sources; si++) {
+			uint64_t h;
+
+			if (si == w->src[best])
+				continue;
+			h = atomic_load_explicit(&dp_g.sources[si].head_us, memory_order_acquire);
+			if (before(h, si, bound_h, bound_i)) {
+				bound_h = h;
+				bound_i = si;
+			}
+		}
+		{
+			uint64_t h = atomic_load_explicit(&dp_g.ctl_head_us, memory_order_acquire);
+
+			if (before(h, DP_MAX_SOURCES, bound_h, bound_i)) {
+				bound_h = h;
+				bound_i = DP_MAX_SOURCES;
+			}
+		}
+		if (!before(best_h, w->src[best], bound_h, bound_i))
+			goto idle;
+		/* a run of packets of one millisecond, none after the bound */
+		st = &w->stage[best];
+		w->now_ms = best_h / 1000;
+		for (k = 0; st->head + k < st->n; k++) {
+			uint64_t h = pkt_ts_us(st->pkts[st->head + k]);
+
+			if (h / 1000 != w->now_ms || !before(h, w->src[best], bound_h, bound_i))
+				break;
+		}
+		{
+			uint64_t cur = atomic_load_explicit(&dp_g.pkt_now_us, memory_order_relaxed);
+
+			while (cur < best_h && !atomic_compare_exchange_weak(&dp_g.pkt_now_us, &cur,
+									     best_h))
+				;
+		}
+		dp_process_burst(&st->pkts[st->head], k, dp_g.sources[w->src[best]].port, w->now_ms);
+		st->head += k;
+		w->stats->bursts++;
+		/* everything this run produced goes out before the next source's turn */
+		if (w->arpq_n)
+			dp_neigh_poll(w->now_ms, false);
+		dp_tx_flush_all();
+		atomic_store_explicit(&dp_g.sources[w->src[best]].head_us,
+				      st->head < st->n ? pkt_ts_us(st->pkts[st->head]) :
+				      (st->eof ? HEAD_EOF : HEAD_UNKNOWN), memory_order_release);
+		if (owner)
+			drain_handoff(w);
+		rte_rcu_qsbr_quiescent(dp_g.rcu, w->id);
+		continue;
+idle:
+		housekeeping(w, owner);
+		rte_rcu_qsbr_quiescent(dp_g.rcu, w->id);
+		rte_pause();
+	}
+}
+
+int
+dp_worker_main(void *arg)
+{
+	unsigned id = (unsigned)(uintptr_t)arg;
+	struct dp_worker_ctx *w = dp_worker_ctx_init(id, false);
+
+	if (w == NULL)
+		return -ENOMEM;
+	rte_rcu_qsbr_thread_register(dp_g.rcu, id);
+	rte_rcu_qsbr_thread_online(dp_g.rcu, id);
+	w->last_flush_tsc = rte_rdtsc();
+	if (dp_g.opts.clock == DP_CLOCK_PACKET)
+		loop_packet(w);
+	else
+		loop_tsc(w);
+	/* drain: what waits for ARP is dropped (counted), what is buffered goes out */
+	dp_neigh_poll(w->now_ms, true);
+	for (int i = 0; i < 4; i++) {
+		if (owns_queue0(w))
+			drain_handoff(w);
+		dp_tx_flush_all();
+	}
+	for (unsigned i = 0; i < w->n_src; i++)
+		for (struct dp_stage *st = &w->stage[i]; st->head < st->n; st->head++)
+			dp_drop(st->pkts[st->head], DP_DROP_shutdown);
+	dp_flow_worker_flush();
+	rte_rcu_qsbr_thread_offline(dp_g.rcu, id);
+	rte_rcu_qsbr_thread_unregister(dp_g.rcu, id);
+	return 0;
+}

@@ -1,0 +1,395 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Gateway Load Balancer data path (SPEC §4): appliance choice, flow cookie,
+ * GENEVE encapsulation towards an appliance and decapsulation of what it
+ * returns.
+ *
+ * struct gnv_state is built by the control thread (gnv_build) as part of a
+ * struct dp_tables and is immutable afterwards; workers read it without
+ * synchronisation. Appliance health is read through gnv_appliance_healthy()
+ * (lb_health.c, atomics written by the control thread). Nothing here locks,
+ * allocates, logs or makes a system call on the packet path.
+ *
+ * Flow cookie: a keyed hash of the flow's opening key. The key (secret) is
+ * derived from a constant and the GWLB part of the configuration, never from
+ * a random source: a replayed capture must produce byte-identical output, and
+ * the cookie is only a consistency check against the flow (which stores its
+ * own cookie), not a defence against an attacker on the appliance network.
+ */
+#include <assert.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_byteorder.h>
+#include <rte_ether.h>
+#include <rte_ip.h>
+#include <rte_mbuf.h>
+#include <rte_udp.h>
+
+#include "dp/csum.h"
+#include "dp/dp.h"
+#include "dp/dp_flow.h"
+#include "dp/dp_parse.h"
+#include "geneve/gnv.h"
+#include "geneve/gnv_wire.h"
+#include "lb/lb.h"
+
+#define GNV_SECRET_SEED 0x6776b1c3a5e1d2f7ULL    /* arbitrary, fixed: see top */
+#define GNV_UDP_IDLE_S 120                      /* non-TCP idle timeout (SPEC §4) */
+#define GNV_SPORT_BASE 49152                    /* entropy source ports 49152..65535 */
+#define GNV_SPORT_MASK 0x3fff
+#define GNV_TTL 64
+
+/* Everything prepended in front of the inner Ethernet frame. */
+#define GNV_ENCAP_LEN (RTE_ETHER_HDR_LEN + GNV_AWS_OUTER_LEN)     /* 14 + 68 = 82 */
+#define GNV_OUTER_L4 (RTE_ETHER_HDR_LEN + 20)                      /* 34 */
+
+static_assert(sizeof(struct rte_ipv4_hdr) == 20, "outer IPv4 header size");
+static_assert(sizeof(struct rte_udp_hdr) == 8, "outer UDP header size");
+static_assert(GNV_ENCAP_LEN == 82, "outer headers: Ethernet + IPv4 + UDP + GENEVE");
+
+/* ------------------------------------------------------------ control */
+
+static uint64_t
+secret_mix(uint64_t h, uint64_t v)
+{
+	return (uint64_t)dp_map_hash(h ^ v) << 32 | dp_map_hash(~h + v);
+}
+
+int
+gnv_build(struct dp_tables *t)
+{
+	const struct cfg *cfg = t->cfg;
+	struct gnv_state *s;
+	uint64_t h = GNV_SECRET_SEED;
+	int n_app = 0, n_ep = 0, rc;
+
+	for (int i = 0; i < cfg->n_gwlbs; i++) {
+		n_app += cfg->gwlbs[i].n_appliances;
+		n_ep += cfg->gwlbs[i].n_endpoints;
+	}
+	/* dp_tables checks the GWLB and appliance limits; endpoints are ours */
+	if (cfg->n_gwlbs > DP_MAX_GWLB || n_app > DP_MAX_APPLIANCES ||
+	    n_ep > (int)RTE_DIM(s->ep))
+		return -E2BIG;
+
+	s = calloc(1, sizeof(*s));
+	if (s == NULL)
+		return -ENOMEM;
+	rc = dp_map_init(&s->app_by_addr, (uint32_t)n_app);
+	if (rc < 0) {
+		free(s);
+		return -ENOMEM;
+	}
+
+	n_app = 0;
+	n_ep = 0;
+	for (int i = 0; i < cfg->n_gwlbs; i++) {
+		const struct cfg_gwlb *cg = &cfg->gwlbs[i];
+		struct gnv_gwlb_rt *g = &s->gwlb[i];
+
+		g->port = cg->port;
+		g->first_app = n_app;
+		g->n_app = cg->n_appliances;
+		g->first_ep = n_ep;
+		g->n_ep = cg->n_endpoints;
+		g->stickiness = (int)cg->stickiness;
+		g->rebalance = cg->rebalance;
+		g->tcp_idle_s = cg->tcp_idle_timeout;
+		for (int j = 0; j < cg->n_appliances; j++, n_app++) {
+			uint32_t addr = cg->appliances[j].addr, v;
+
+			s->app_addr[n_app] = rte_cpu_to_be_32(addr);
+			s->app_gwlb[n_app] = i;
+			/* an address listed by two GWLBs belongs to the first one */
+			if (!dp_map_get(&s->app_by_addr, addr, &v))
+				dp_map_set(&s->app_by_addr, addr, (uint32_t)n_app);
+			h = secret_mix(h, addr);
+		}
+		for (int j = 0; j < cg->n_endpoints; j++, n_ep++) {
+			struct gnv_ep_rt *e = &s->ep[n_ep];
+
+			e->gwlb = i;
+			e->subnet = cg->endpoints[j].subnet;
+			e->id = cg->endpoints[j].id_value;
+			e->attachment = cg->endpoints[j].attachment_id;
+			h = secret_mix(h, e->id);
+			h = secret_mix(h, e->attachment);
+		}
+	}
+	s->n_gwlb = cfg->n_gwlbs;
+	s->n_ep = n_ep;
+	s->secret = (uint32_t)(h ^ h >> 32);
+	t->gnv = s;
+	return 0;
+}
+
+void
+gnv_free(struct dp_tables *t)
+{
+	if (t->gnv == NULL)
+		return;
+	dp_map_free(&t->gnv->app_by_addr);
+	free(t->gnv);
+	t->gnv = NULL;
+}
+
+int
+gnv_ep_index(const struct dp_tables *t, int gwlb, int ep)
+{
+	return t->gnv->gwlb[gwlb].first_ep + ep;
+}
+
+/* ------------------------------------------------------------ flows */
+
+/* The symmetric hash of a flow's opening key under the GWLB's stickiness. */
+static uint32_t
+flow_hash(int mode, const struct dp_flow_key *k)
+{
+	return gnv_sym_hash(mode, k->proto, rte_be_to_cpu_32(k->src), rte_be_to_cpu_32(k->dst),
+			    rte_be_to_cpu_16(k->sport), rte_be_to_cpu_16(k->dport));
+}
+
+/*
+ * The healthy appliance hash h selects among g's healthy appliances (global
+ * index), or -1 when none is healthy. Health may change under us; each
+ * appliance's state is read once so the choice is consistent.
+ */
+static int
+pick_healthy(const struct gnv_gwlb_rt *g, uint32_t h)
+{
+	uint8_t up[DP_MAX_APPLIANCES];
+	int n = 0;
+
+	for (int i = 0; i < g->n_app; i++)
+		if (gnv_appliance_healthy(g->first_app + i))
+			up[n++] = (uint8_t)i;
+	if (n == 0)
+		return -1;
+	return g->first_app + up[h % (uint32_t)n];
+}
+
+static uint32_t
+flow_cookie(uint32_t secret, const struct dp_flow_key *k)
+{
+	uint32_t c;
+
+	c = dp_map_hash((uint64_t)secret << 32 | k->src);
+	c = dp_map_hash((uint64_t)c << 32 | k->dst);
+	c = dp_map_hash((uint64_t)c << 32 | (uint32_t)k->sport << 16 | k->dport);
+	c = dp_map_hash((uint64_t)c << 32 | k->proto);
+	return c != 0 ? c : 1;      /* 0 would look like "no cookie" */
+}
+
+int
+gnv_flow_init(const struct dp_tables *t, int ep, struct dp_flow *f)
+{
+	const struct gnv_state *s = t->gnv;
+	int gwlb = s->ep[ep].gwlb;
+	const struct gnv_gwlb_rt *g = &s->gwlb[gwlb];
+	struct dp_lcore_stats *st = dp_stats_self();
+	uint32_t h;
+	int app;
+
+	if (g->n_app == 0)
+		return DP_DROP_no_route;
+	h = flow_hash(g->stickiness, &f->key[0]);
+	app = pick_healthy(g, h);
+	if (app < 0)                /* all unhealthy: flows still go to one of them */
+		app = g->first_app + (int)(h % (uint32_t)g->n_app);
+
+	f->kind = DP_FLOW_GWLB;
+	f->svc = (uint16_t)gwlb;
+	f->aux = (uint16_t)ep;
+	f->target = (uint16_t)app;
+	f->cookie = flow_cookie(s->secret, &f->key[0]);
+	f->idle_s = f->key[0].proto == IPPROTO_TCP ? g->tcp_idle_s : GNV_UDP_IDLE_S;
+	st->gwlb[gwlb].flows_created++;
+	st->appliance[app].flows_created++;
+	return 0;
+}
+
+int
+gnv_flow_appliance(const struct dp_tables *t, const struct dp_flow *f)
+{
+	const struct gnv_gwlb_rt *g = &t->gnv->gwlb[f->svc];
+	int app;
+
+	if (!g->rebalance || gnv_appliance_healthy(f->target))
+		return f->target;
+	app = pick_healthy(g, flow_hash(g->stickiness, &f->key[0]));
+	return app >= 0 ? app : f->target;
+}
+
+/* ------------------------------------------------------------ encap */
+
+/*
+ * Make room for the outer headers in front of the data. The first segment
+ * normally has RTE_PKTMBUF_HEADROOM (128) free; when it does not, a single
+ * segment with enough tailroom is shifted instead.
+ */
+static uint8_t *
+make_room(struct rte_mbuf *m)
+{
+	uint8_t *p;
+	uint16_t len;
+
+	p = (uint8_t *)rte_pktmbuf_prepend(m, GNV_ENCAP_LEN);
+	if (p != NULL)
+		return p;
+	if (m->nb_segs != 1 || rte_pktmbuf_tailroom(m) < GNV_ENCAP_LEN)
+		return NULL;
+	len = rte_pktmbuf_data_len(m);
+	p = rte_pktmbuf_mtod(m, uint8_t *);
+	memmove(p + GNV_ENCAP_LEN, p, len);
+	m->data_len = (uint16_t)(len + GNV_ENCAP_LEN);
+	m->pkt_len += GNV_ENCAP_LEN;
+	return p;
+}
+
+int
+gnv_encap(struct rte_mbuf *m, const struct dp_tables *t, const struct dp_flow *f,
+	  uint16_t *out_port, uint32_t *nh)
+{
+	const struct gnv_state *s = t->gnv;
+	const struct gnv_gwlb_rt *g = &s->gwlb[f->svc];
+	const struct gnv_ep_rt *e = &s->ep[f->aux];
+	struct dp_meta *md = dp_meta(m);
+	int app = gnv_flow_appliance(t, f);
+	struct gnv_aws_opts o;
+	struct rte_ether_hdr *eth;
+	struct rte_ipv4_hdr *ip;
+	struct rte_udp_hdr *uh;
+	uint32_t len = rte_pktmbuf_pkt_len(m);
+	uint16_t sport;
+	uint8_t *p;
+
+	/* SPEC: inner packets up to 8500 bytes, never fragmented */
+	if (len < md->l3 || len - md->l3 > DP_GNV_MAX_INNER)
+		return DP_DROP_gwlb_oversize;
+	p = make_room(m);
+	if (p == NULL)
+		return DP_DROP_no_mbuf;
+	len += GNV_ENCAP_LEN;
+
+	eth = (struct rte_ether_hdr *)p;
+	memset(&eth->dst_addr, 0, sizeof(eth->dst_addr));    /* the neighbor stage fills it */
+	rte_ether_addr_copy(&dp_g.ports[g->port].mac, &eth->src_addr);
+	eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
+
+	ip = (struct rte_ipv4_hdr *)(p + RTE_ETHER_HDR_LEN);
+	ip->version_ihl = RTE_IPV4_VHL_DEF;
+	ip->type_of_service = 0;
+	ip->total_length = rte_cpu_to_be_16((uint16_t)(len - RTE_ETHER_HDR_LEN));
+	ip->packet_id = 0;
+	ip->fragment_offset = rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG);
+	ip->time_to_live = GNV_TTL;
+	ip->next_proto_id = IPPROTO_UDP;
+	ip->hdr_checksum = 0;
+	ip->src_addr = rte_cpu_to_be_32(t->cfg->ports[g->port].addr);
+	ip->dst_addr = s->app_addr[app];
+	ip->hdr_checksum = csum_buf(ip, sizeof(*ip));
+
+	/* entropy from the 5-tuple, symmetric: both directions share an outer flow */
+	sport = (uint16_t)(GNV_SPORT_BASE | (flow_hash(5, &f->key[0]) & GNV_SPORT_MASK));
+	uh = (struct rte_udp_hdr *)(p + GNV_OUTER_L4);
+	uh->src_port = rte_cpu_to_be_16(sport);
+	uh->dst_port = rte_cpu_to_be_16(GNV_UDP_PORT);
+	uh->dgram_len = rte_cpu_to_be_16((uint16_t)(len - GNV_OUTER_L4));
+	uh->dgram_cksum = 0;        /* optional for UDP over IPv4 (RFC 8926 §3.3 allows it) */
+
+	o.endpoint_id = e->id;
+	o.attachment_id = e->attachment;
+	o.flow_cookie = f->cookie;
+	gnv_aws_write(p + GNV_OUTER_L4 + sizeof(*uh), &o);
+
+	md->l3 = RTE_ETHER_HDR_LEN;
+	md->l4 = GNV_OUTER_L4;
+	md->proto = IPPROTO_UDP;
+	*out_port = (uint16_t)g->port;
+	*nh = rte_be_to_cpu_32(s->app_addr[app]);
+	return 0;
+}
+
+/* ------------------------------------------------------------ decap */
+
+/* Global index of the appliance with source address src (network order), or -1. */
+static int
+appliance_of(const struct gnv_state *s, uint32_t src)
+{
+	uint32_t v;
+
+	if (!dp_map_get(&s->app_by_addr, rte_be_to_cpu_32(src), &v))
+		return -1;
+	return (int)v;
+}
+
+bool
+gnv_is_geneve(const struct rte_mbuf *m, const struct dp_meta *md, const struct dp_tables *t)
+{
+	const struct gnv_state *s = t->gnv;
+	const struct rte_udp_hdr *uh;
+	uint16_t gp = rte_cpu_to_be_16(GNV_UDP_PORT);
+	int app;
+
+	if (s == NULL || md->proto != IPPROTO_UDP || (md->flags & DP_M_FRAG))
+		return false;
+	/* dp_parse validated the UDP header of a non-fragment */
+	uh = rte_pktmbuf_mtod_offset(m, const struct rte_udp_hdr *, md->l4);
+	if (uh->dst_port != gp && uh->src_port != gp)
+		return false;
+	app = appliance_of(s, md->key.src);
+	return app >= 0 && s->gwlb[s->app_gwlb[app]].port == md->in_port;
+}
+
+int
+gnv_decap(struct rte_mbuf *m, struct dp_meta *md, const struct dp_tables *t, uint32_t *cookie,
+	  int *appliance)
+{
+	const struct gnv_state *s = t->gnv;
+	const struct gnv_gwlb_rt *g;
+	const struct rte_udp_hdr *uh;
+	struct gnv_aws_opts o;
+	uint32_t off = (uint32_t)md->l4 + sizeof(*uh), avail, ulen;
+	uint8_t in_port = md->in_port;
+	size_t hdr_len;
+	int app, ep = -1, rc;
+
+	app = appliance_of(s, md->key.src);
+	if (app < 0)
+		return DP_DROP_gwlb_not_appliance;
+	g = &s->gwlb[s->app_gwlb[app]];
+
+	uh = rte_pktmbuf_mtod_offset(m, const struct rte_udp_hdr *, md->l4);
+	ulen = rte_be_to_cpu_16(uh->dgram_len);
+	if (ulen < sizeof(*uh) || off > rte_pktmbuf_data_len(m))
+		return DP_DROP_gwlb_malformed;
+	/* the headers must sit in the first segment, like every header we parse */
+	avail = RTE_MIN(ulen - (uint32_t)sizeof(*uh), rte_pktmbuf_data_len(m) - off);
+	if (gnv_aws_parse(rte_pktmbuf_mtod_offset(m, const uint8_t *, off), avail, &o,
+			  &hdr_len) != 0)
+		return DP_DROP_gwlb_malformed;
+
+	for (int i = 0; i < g->n_ep; i++) {
+		if (s->ep[g->first_ep + i].id == o.endpoint_id) {
+			ep = g->first_ep + i;
+			break;
+		}
+	}
+	if (ep < 0)
+		return DP_DROP_gwlb_cookie_mismatch;
+
+	if (rte_pktmbuf_adj(m, (uint16_t)(off + hdr_len)) == NULL)
+		return DP_DROP_gwlb_malformed;
+	rc = dp_parse(m, md);
+	md->in_port = in_port;
+	if (rc == DP_PARSE_ARP)
+		return DP_DROP_gwlb_malformed;
+	if (rc != DP_PARSE_IPV4)
+		return rc;
+	md->ep = (uint16_t)ep;
+	*cookie = o.flow_cookie;
+	*appliance = app;
+	return 0;
+}

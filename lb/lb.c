@@ -1,0 +1,299 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Network Load Balancer tables and new-flow placement (SPEC §4).
+ *
+ * lb_build() turns the configuration into flat arrays (listeners, target
+ * groups, targets) and one Maglev table per target group over its usable
+ * targets. Everything in struct lb_state is immutable once the tables are
+ * published, except tgs[].maglev, which the control thread replaces when a
+ * target's health changes (lb_tg_publish; the old table is freed after an
+ * RCU grace period by the caller).
+ *
+ * Placement: the flow hash (lb/maglev.h) covers the client's packet as it
+ * reaches the NLB address: protocol, source and destination address and
+ * port, all in host byte order, plus the SYN's sequence number (host order)
+ * for TCP. The flow then keeps its target for its life (the choice is stored
+ * in the flow), whatever later happens to the table.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_byteorder.h>
+
+#include "dp/dp.h"
+#include "dp/dp_flow.h"
+#include "dp/dp_worker.h"
+#include "lb/lb.h"
+#include "lb/maglev.h"
+
+#define LB_UDP_IDLE_S 120
+#define LB_PORT_LO 1024u
+#define LB_PORT_HI 65535u
+#define LB_PORT_TRIES 64
+
+static inline uint64_t
+listener_key(uint32_t addr, uint8_t proto, uint16_t port)
+{
+	return ((uint64_t)addr << 24) | ((uint64_t)proto << 16) | port;
+}
+
+static inline uint64_t
+target_key(uint32_t addr, uint16_t port)
+{
+	return ((uint64_t)addr << 16) | port;
+}
+
+uint16_t
+lb_hc_port(const struct cfg_health_check *h, uint16_t traffic_port)
+{
+	return h->port != 0 ? h->port : traffic_port;
+}
+
+/*
+ * Build a Maglev table for group g. usable[i] selects target i of the group;
+ * when none is usable every target is (fail open: AWS sends to all targets
+ * when all are unhealthy). Returns NULL on allocation failure.
+ */
+static struct lb_maglev *
+maglev_new(const struct lb_state *lb, int g, const bool *usable)
+{
+	const struct lb_tg_rt *tg = &lb->tgs[g];
+	uint64_t keys[DP_MAX_TARGETS];
+	bool use[DP_MAX_TARGETS];
+	bool any = false;
+	struct lb_maglev *mg;
+	uint32_t size;
+
+	for (int i = 0; i < tg->n; i++) {
+		keys[i] = target_key(rte_be_to_cpu_32(lb->target_addr[tg->first + i]),
+				     rte_be_to_cpu_16(lb->target_port[tg->first + i]));
+		use[i] = usable[i];
+		any |= usable[i];
+	}
+	if (!any)
+		for (int i = 0; i < tg->n; i++)
+			use[i] = true;
+	size = lb_maglev_size((uint32_t)tg->n);
+	mg = malloc(sizeof(*mg) + sizeof(uint32_t) * size);
+	if (mg == NULL)
+		return NULL;
+	mg->size = size;
+	mg->slots = (uint32_t *)(mg + 1);
+	if (lb_maglev_build(mg->slots, size, keys, NULL, use, (uint32_t)tg->n) < 0) {
+		free(mg);
+		return NULL;
+	}
+	return mg;
+}
+
+int
+lb_tg_publish(struct dp_tables *t, int g, const bool *usable, struct lb_maglev **old)
+{
+	struct lb_state *lb = t->lb;
+	struct lb_tg_rt *tg = &lb->tgs[g];
+	struct lb_maglev *mg;
+
+	*old = NULL;
+	if (tg->n == 0 || memcmp(&lb->usable[tg->first], usable, sizeof(bool) * tg->n) == 0)
+		return 0;
+	mg = maglev_new(lb, g, usable);
+	if (mg == NULL)
+		return -ENOMEM;
+	memcpy(&lb->usable[tg->first], usable, sizeof(bool) * tg->n);
+	/* pairs with the acquire load in lb_flow_init(): slots are written before */
+	*old = atomic_exchange_explicit(&tg->maglev, mg, memory_order_acq_rel);
+	return 0;
+}
+
+int
+lb_build(struct dp_tables *t)
+{
+	const struct cfg *cfg = t->cfg;
+	struct lb_state *lb;
+	int nl = 0, nt = 0;
+
+	for (int i = 0; i < cfg->n_nlbs; i++)
+		nl += cfg->nlbs[i].n_listeners;
+	for (int g = 0; g < cfg->n_target_groups; g++)
+		nt += cfg->target_groups[g].n_targets;
+	if (nl > DP_MAX_LISTENERS || nt > DP_MAX_TARGETS || cfg->n_nlbs > DP_MAX_NLB ||
+	    cfg->n_target_groups > DP_MAX_TARGETS)
+		return -ENOSPC;
+	lb = calloc(1, sizeof(*lb));
+	if (lb == NULL)
+		return -ENOMEM;
+	t->lb = lb;
+	if (dp_map_init(&lb->by_key, (uint32_t)nl) < 0 ||
+	    dp_map_init(&lb->target_by_key, (uint32_t)nt) < 0)
+		return -ENOMEM;     /* dp_tables_free() → lb_free() cleans up */
+
+	/* target groups first: listeners point into them */
+	nt = 0;
+	for (int g = 0; g < cfg->n_target_groups; g++) {
+		const struct cfg_target_group *ctg = &cfg->target_groups[g];
+		struct lb_tg_rt *tg = &lb->tgs[g];
+
+		tg->first = nt;
+		tg->n = ctg->n_targets;
+		tg->preserve_client_ip = ctg->preserve_client_ip;
+		for (int i = 0; i < ctg->n_targets; i++, nt++) {
+			uint16_t port = ctg->targets[i].port != 0 ? ctg->targets[i].port : ctg->port;
+			uint64_t k;
+			uint32_t v;
+
+			lb->target_addr[nt] = rte_cpu_to_be_32(ctg->targets[i].addr);
+			lb->target_port[nt] = rte_cpu_to_be_16(port);
+			k = target_key(lb->target_addr[nt], lb->target_port[nt]);
+			if (!dp_map_get(&lb->target_by_key, k, &v))
+				dp_map_set(&lb->target_by_key, k, (uint32_t)nt);
+		}
+	}
+	lb->n_tgs = cfg->n_target_groups;
+	for (int g = 0; g < lb->n_tgs; g++) {
+		const struct cfg_target_group *ctg = &cfg->target_groups[g];
+		struct lb_tg_rt *tg = &lb->tgs[g];
+		struct lb_maglev *mg;
+
+		if (tg->n == 0)
+			continue;
+		/* health carried over from the running tables, by identity */
+		for (int i = 0; i < tg->n; i++) {
+			uint16_t port = rte_be_to_cpu_16(lb->target_port[tg->first + i]);
+
+			lb->usable[tg->first + i] =
+				lb_health_lookup(rte_be_to_cpu_32(lb->target_addr[tg->first + i]),
+						 port, lb_hc_port(&ctg->health, port));
+		}
+		mg = maglev_new(lb, g, &lb->usable[tg->first]);
+		if (mg == NULL)
+			return -ENOMEM;
+		atomic_store_explicit(&tg->maglev, mg, memory_order_release);
+	}
+
+	for (int i = 0; i < cfg->n_nlbs; i++) {
+		const struct cfg_nlb *nlb = &cfg->nlbs[i];
+
+		lb->first_listener[i] = (uint32_t)lb->n_listeners;
+		for (int j = 0; j < nlb->n_listeners; j++) {
+			const struct cfg_listener *cl = &nlb->listeners[j];
+			struct lb_listener_rt *l = &lb->listeners[lb->n_listeners];
+
+			l->nlb_addr = rte_cpu_to_be_32(nlb->addr);
+			l->port = rte_cpu_to_be_16(cl->port);
+			l->proto = cl->proto;
+			l->nlb = i;
+			l->tg = cl->target_group;
+			l->idle_s = cl->proto == CFG_L4_TCP ? cl->idle_timeout : LB_UDP_IDLE_S;
+			l->global_target0 = lb->tgs[l->tg].first;
+			dp_map_set(&lb->by_key, listener_key(l->nlb_addr, l->proto, l->port),
+				   (uint32_t)lb->n_listeners);
+			lb->n_listeners++;
+		}
+	}
+	return 0;
+}
+
+void
+lb_free(struct dp_tables *t)
+{
+	struct lb_state *lb = t->lb;
+
+	if (lb == NULL)
+		return;
+	/* t is past its grace period: no worker reads its tables any more */
+	for (int g = 0; g < lb->n_tgs; g++)
+		free(atomic_load_explicit(&lb->tgs[g].maglev, memory_order_relaxed));
+	dp_map_free(&lb->by_key);
+	dp_map_free(&lb->target_by_key);
+	free(lb);
+	t->lb = NULL;
+}
+
+int
+lb_listener_find(const struct dp_tables *t, uint32_t addr, uint8_t proto, uint16_t port)
+{
+	uint32_t v;
+
+	if (t->lb == NULL || !dp_map_get(&t->lb->by_key, listener_key(addr, proto, port), &v))
+		return -1;
+	return (int)v;
+}
+
+/*
+ * Source port for a flow NATed to the NLB address: ports of 1024..65535 are
+ * split between workers by (p - 1024) % n_workers so two workers never pick
+ * the same one; candidates are hashed from the flow hash so a busy range is
+ * not scanned linearly. Returns the port (host order) or 0.
+ */
+static uint16_t
+snat_port(struct dp_flow_key *k, uint32_t h)
+{
+	const struct dp_worker_ctx *w = dp_worker_self();
+	unsigned nw = dp_g.n_workers != 0 ? dp_g.n_workers : 1;
+	unsigned wid = (w != NULL ? w->id : 0) % nw;
+	uint32_t count = (LB_PORT_HI - LB_PORT_LO + 1 - wid + nw - 1) / nw;
+
+	for (uint32_t i = 0; i < LB_PORT_TRIES; i++) {
+		uint32_t c = dp_map_hash(((uint64_t)h << 8) | i) % count;
+		uint16_t p = (uint16_t)(LB_PORT_LO + wid + c * nw);
+
+		k->dport = rte_cpu_to_be_16(p);
+		if (!dp_flow_key_exists(k))
+			return p;
+	}
+	return 0;
+}
+
+int
+lb_flow_init(const struct dp_tables *t, int listener, struct dp_flow *f, uint32_t syn_seq)
+{
+	const struct lb_state *lb = t->lb;
+	const struct lb_listener_rt *l = &lb->listeners[listener];
+	const struct lb_tg_rt *tg = &lb->tgs[l->tg];
+	const struct dp_flow_key *k = &f->key[0];
+	const struct lb_maglev *mg;
+	uint32_t h;
+	int target;
+
+	/* pairs with the release in lb_build() / lb_tg_publish() */
+	mg = atomic_load_explicit(&tg->maglev, memory_order_acquire);
+	if (mg == NULL)
+		return DP_DROP_nlb_no_listener;
+	h = lb_flow_hash(k->proto, rte_be_to_cpu_32(k->src), rte_be_to_cpu_32(k->dst),
+			 rte_be_to_cpu_16(k->sport), rte_be_to_cpu_16(k->dport),
+			 k->proto == IPPROTO_TCP ? rte_be_to_cpu_32(syn_seq) : 0);
+	target = tg->first + (int)mg->slots[h % mg->size];
+
+	f->kind = DP_FLOW_NLB;
+	f->svc = (uint16_t)listener;
+	f->target = (uint16_t)target;
+	f->idle_s = l->idle_s;
+	f->key[1].src = lb->target_addr[target];
+	f->key[1].sport = lb->target_port[target];
+	f->key[1].proto = k->proto;
+	if (tg->preserve_client_ip) {
+		f->key[1].dst = k->src;
+		f->key[1].dport = k->sport;
+		return 0;
+	}
+	f->key[1].dst = l->nlb_addr;
+	if (snat_port(&f->key[1], h) == 0) {
+		dp_stats_self()->listener[listener].port_alloc_err++;
+		return DP_DROP_nlb_port_allocation;
+	}
+	return 0;
+}
+
+bool
+lb_flow_target_gone(const struct dp_tables *t, const struct dp_flow *f, uint64_t now_ms)
+{
+	uint32_t v;
+
+	if (f->kind != DP_FLOW_NLB || t->lb == NULL)
+		return false;
+	if (dp_map_get(&t->lb->target_by_key, target_key(f->key[1].src, f->key[1].sport), &v))
+		return false;
+	return !lb_health_draining_key(rte_be_to_cpu_32(f->key[1].src),
+				       rte_be_to_cpu_16(f->key[1].sport), now_ms);
+}

@@ -1,0 +1,1432 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Unit tests of the configuration loader (config/cfg_load.c, cfg_util.c).
+ *
+ * Every error test gives a small configuration and asserts the exact list of
+ * messages, line numbers and paths included: the messages are the user
+ * interface of `vpcgw --check`. Most tests append to BASE, a valid six-line
+ * configuration, so their own text starts at line 7.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "config/cfg.h"
+
+#define MAX_ERRS 40
+
+struct errs {
+	int n;
+	char msg[MAX_ERRS][512];
+};
+
+static void
+collect(void *arg, const char *msg)
+{
+	struct errs *e = arg;
+
+	if (e->n < MAX_ERRS)
+		snprintf(e->msg[e->n], sizeof(e->msg[0]), "%s", msg);
+	e->n++;
+}
+
+static uint32_t
+ip(const char *s)
+{
+	uint32_t a = 0;
+
+	assert_int_equal(cfg_parse_ipv4(s, &a), 0);
+	return a;
+}
+
+/* Load TEXT, which must be valid; the caller frees the result. */
+static struct cfg *
+load_ok(const char *text)
+{
+	struct errs e = { 0 };
+	struct cfg *c = NULL;
+	int i, n;
+
+	n = cfg_load_string(text, "t.cfg", &c, collect, &e);
+	for (i = 0; i < e.n && i < MAX_ERRS; i++)
+		print_message("unexpected: %s\n", e.msg[i]);
+	assert_int_equal(n, 0);
+	assert_int_equal(e.n, 0);
+	assert_non_null(c);
+	return c;
+}
+
+/* Load TEXT and expect exactly the messages of the NULL-terminated list, in order. */
+static void
+expect_errs(const char *text, const char *const *want)
+{
+	struct errs e = { 0 };
+	struct cfg *c = (struct cfg *)&e;  /* must be reset to NULL */
+	int i, n, n_want;
+
+	for (n_want = 0; want[n_want] != NULL; n_want++)
+		;
+	n = cfg_load_string(text, "t.cfg", &c, collect, &e);
+	for (i = 0; i < e.n && i < MAX_ERRS; i++)
+		if (i >= n_want || strcmp(e.msg[i], want[i]) != 0)
+			print_message("got [%d]: %s\n", i, e.msg[i]);
+	assert_null(c);
+	assert_int_equal(n, n_want);
+	assert_int_equal(e.n, n_want);
+	for (i = 0; i < n_want; i++)
+		assert_string_equal(e.msg[i], want[i]);
+}
+
+#define EXPECT(text, ...) expect_errs((text), (const char *const[]){ __VA_ARGS__, NULL })
+
+/* Lines 1..6; a test's own text starts at line 7. */
+#define BASE \
+	"ports = ( { name = \"vpc\"; devargs = \"net_null0\"; address = \"10.0.0.1/16\"; },\n" \
+	"  { name = \"inet\"; devargs = \"net_null1\"; address = \"198.51.100.1/24\"; } );\n" \
+	"vpc = { cidr = \"10.0.0.0/16\";\n" \
+	"  subnets = ( { name = \"a\"; cidr = \"10.0.0.0/24\"; port = \"vpc\"; },\n" \
+	"              { name = \"b\"; cidr = \"10.0.1.0/24\"; port = \"vpc\"; } ); };\n" \
+	"internet_gateway = { port = \"inet\"; next_hop = \"198.51.100.254\"; };\n"
+
+/* SPEC §2, as in examples/demo.cfg (same lines). */
+static const char demo[] =
+	"# vpcgw example configuration: SPEC §2, with one addition (the \"open\"\n"
+	"# network ACL, which the subnet \"public-a\" refers to). Check it with\n"
+	"#   vpcgw -c examples/demo.cfg --check\n"
+	"# Keys, defaults and validation rules: docs/config.md.\n"
+	"\n"
+	"dpdk = {\n"
+	"  eal_args = [ \"--no-huge\", \"-m\", \"1024\", \"--no-pci\" ];\n"
+	"  workers = 1;                       # worker lcores; the main lcore runs the control loop\n"
+	"  mbufs = 32767;\n"
+	"  flow_table_size = 1048576;         # concurrent flows, all services together\n"
+	"};\n"
+	"\n"
+	"ports = (                            # one DPDK ethdev each: a vdev or a PCI device\n"
+	"  { name = \"vpc\";      devargs = \"net_pcap0,rx_pcap=vpc-in.pcap,tx_pcap=vpc-out.pcap\";\n"
+	"    mac = \"02:00:00:00:00:01\"; address = \"10.0.0.1/16\"; mtu = 9001; },\n"
+	"  { name = \"internet\"; devargs = \"net_pcap1,rx_pcap=inet-in.pcap,tx_pcap=inet-out.pcap\";\n"
+	"    mac = \"02:00:00:00:01:01\"; address = \"198.51.100.1/24\"; },\n"
+	"  { name = \"appliances\"; devargs = \"net_pcap2,rx_pcap=app-in.pcap,tx_pcap=app-out.pcap\";\n"
+	"    mac = \"02:00:00:00:02:01\"; address = \"192.168.50.1/24\"; }\n"
+	");\n"
+	"\n"
+	"neighbors = (                        # static ARP; vpcgw also answers ARP for its own addresses,\n"
+	"  { port = \"internet\"; address = \"198.51.100.254\"; mac = \"02:00:00:00:01:fe\"; }   # and learns from replies\n"
+	");\n"
+	"\n"
+	"vpc = {\n"
+	"  cidr = \"10.0.0.0/16\";\n"
+	"  subnets = (                        # each subnet's .1 is vpcgw itself (it answers ARP for it)\n"
+	"    { name = \"public-a\";  cidr = \"10.0.0.0/24\"; port = \"vpc\"; route_table = \"public\";  network_acl = \"open\"; },\n"
+	"    { name = \"private-a\"; cidr = \"10.0.1.0/24\"; port = \"vpc\"; route_table = \"private\"; network_acl = \"private\"; },\n"
+	"    { name = \"app-a\";     cidr = \"10.0.2.0/24\"; port = \"vpc\"; route_table = \"private\"; }   # default NACL: allow all\n"
+	"  );\n"
+	"};\n"
+	"\n"
+	"internet_gateway = {\n"
+	"  port = \"internet\"; next_hop = \"198.51.100.254\";\n"
+	"  route_table = \"edge\";              # optional gateway route table (ingress routing)\n"
+	"  elastic_ips = ( { public = \"198.51.100.20\"; private = \"10.0.0.10\"; } );   # 1:1 NAT\n"
+	"};\n"
+	"\n"
+	"route_tables = (                     # the VPC's 'local' route is implicit in every table\n"
+	"  { name = \"public\";  routes = ( { destination = \"0.0.0.0/0\"; target = \"igw\"; } ); },\n"
+	"  { name = \"private\"; routes = ( { destination = \"0.0.0.0/0\";     target = \"nat-gateway:nat-a\"; },\n"
+	"                                 { destination = \"203.0.113.0/24\"; target = \"gwlb-endpoint:inspect-a\"; },\n"
+	"                                 { destination = \"192.0.2.0/24\";   target = \"blackhole\"; } ); },\n"
+	"  { name = \"edge\";    routes = ( { destination = \"10.0.0.0/24\"; target = \"gwlb-endpoint:inspect-a\"; } ); }\n"
+	");\n"
+	"\n"
+	"network_acls = (\n"
+	"  { name = \"private\";\n"
+	"    ingress = ( { rule = 100; protocol = \"tcp\";  ports = \"1024-65535\"; cidr = \"0.0.0.0/0\"; action = \"allow\"; },\n"
+	"                { rule = 110; protocol = \"icmp\"; cidr = \"0.0.0.0/0\"; action = \"allow\"; },\n"
+	"                { rule = 120; protocol = \"all\";  cidr = \"10.0.0.0/16\"; action = \"allow\"; } );\n"
+	"    egress  = ( { rule = 100; protocol = \"all\";  cidr = \"0.0.0.0/0\"; action = \"allow\"; } ); },\n"
+	"  { name = \"open\";                   # not in SPEC §2, which refers to it from \"public-a\"\n"
+	"    ingress = ( { rule = 100; protocol = \"all\"; cidr = \"0.0.0.0/0\"; action = \"allow\"; } );\n"
+	"    egress  = ( { rule = 100; protocol = \"all\"; cidr = \"0.0.0.0/0\"; action = \"allow\"; } ); }\n"
+	");\n"
+	"\n"
+	"security_groups = (\n"
+	"  { name = \"web\";\n"
+	"    ingress = ( { protocol = \"tcp\"; ports = \"80\";  source = \"0.0.0.0/0\"; },\n"
+	"                { protocol = \"tcp\"; ports = \"22\";  source = \"sg:bastion\"; } );\n"
+	"    egress  = ( { protocol = \"all\"; destination = \"0.0.0.0/0\"; } );\n"
+	"    timeouts = { tcp_established = 432000; udp = 30; udp_stream = 180; other = 600; }; },   # optional\n"
+	"  { name = \"bastion\"; ingress = (); egress = ( { protocol = \"all\"; destination = \"0.0.0.0/0\"; } ); }\n"
+	");\n"
+	"\n"
+	"interfaces = (                       # ENIs: an address with its security groups (max 5 per ENI)\n"
+	"  { address = \"10.0.1.10\"; security_groups = [ \"web\" ]; },\n"
+	"  { address = \"10.0.1.11\"; security_groups = [ \"bastion\" ]; }\n"
+	");\n"
+	"\n"
+	"nat_gateways = (\n"
+	"  { name = \"nat-a\"; subnet = \"public-a\";\n"
+	"    addresses = [ \"198.51.100.10\", \"198.51.100.11\" ];   # 1 to 8\n"
+	"    idle_timeout = 350; }\n"
+	");\n"
+	"\n"
+	"network_load_balancers = (\n"
+	"  { name = \"web\"; subnet = \"public-a\"; address = \"10.0.0.100\"; public_address = \"198.51.100.30\";  # optional\n"
+	"    listeners = ( { protocol = \"tcp\"; port = 80;  target_group = \"web-tg\"; idle_timeout = 350; },\n"
+	"                  { protocol = \"udp\"; port = 53;  target_group = \"dns-tg\"; } ); }\n"
+	");\n"
+	"\n"
+	"target_groups = (\n"
+	"  { name = \"web-tg\"; protocol = \"tcp\"; port = 8080; preserve_client_ip = true;\n"
+	"    deregistration_delay = 300;\n"
+	"    health_check = { protocol = \"tcp\"; port = \"traffic-port\"; interval = 30; timeout = 10;\n"
+	"                     healthy_threshold = 5; unhealthy_threshold = 2; };\n"
+	"    targets = ( { address = \"10.0.2.10\"; }, { address = \"10.0.2.11\"; port = 8081; } ); },\n"
+	"  { name = \"dns-tg\"; protocol = \"udp\"; port = 53; targets = ( { address = \"10.0.2.20\"; } ); }\n"
+	");\n"
+	"\n"
+	"gateway_load_balancers = (\n"
+	"  { name = \"inspect\"; port = \"appliances\";\n"
+	"    stickiness = \"5-tuple\";                          # or \"3-tuple\", \"2-tuple\"\n"
+	"    target_failover = \"no_rebalance\";                # or \"rebalance\"\n"
+	"    tcp_idle_timeout = 350;                          # 60..6000; non-TCP flows: 120 s\n"
+	"    health_check = { protocol = \"tcp\"; port = 80; interval = 10; timeout = 5;\n"
+	"                     healthy_threshold = 5; unhealthy_threshold = 2; };\n"
+	"    appliances = ( { address = \"192.168.50.10\"; }, { address = \"192.168.50.11\"; } );\n"
+	"    endpoints = ( { name = \"inspect-a\"; id = \"vpce-0a1b2c3d4e5f60718\"; subnet = \"public-a\"; } ); }\n"
+	");\n";
+
+/* ---- cfg_util.c ------------------------------------------------------- */
+
+static void
+test_parse_ipv4(void **state)
+{
+	static const char *const bad[] = {
+		"", "1.2.3", "1.2.3.4.5", "256.1.1.1", "1.2.3.256", "01.2.3.4", "1.2.3.4 ",
+		" 1.2.3.4", "1..3.4", "1.2.3.-4", "a.b.c.d", "1.2.3.4/32", "1234.1.1.1",
+	};
+	uint32_t a = 7;
+	size_t i;
+
+	(void)state;
+	assert_int_equal(cfg_parse_ipv4("10.0.1.10", &a), 0);
+	assert_int_equal(a, 0x0a00010a);
+	assert_int_equal(cfg_parse_ipv4("255.255.255.255", &a), 0);
+	assert_int_equal(a, 0xffffffff);
+	assert_int_equal(cfg_parse_ipv4("0.0.0.0", &a), 0);
+	assert_int_equal(a, 0);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		a = 7;
+		if (cfg_parse_ipv4(bad[i], &a) != -EINVAL)
+			fail_msg("accepted \"%s\"", bad[i]);
+		assert_int_equal(a, 7);
+	}
+	assert_int_equal(cfg_parse_ipv4(NULL, &a), -EINVAL);
+}
+
+static void
+test_parse_prefix(void **state)
+{
+	static const char *const bad[] = {
+		"10.0.0.0", "10.0.0.0/", "10.0.0.0/33", "10.0.0.0/016", "10.0.0.0/1a", "/8",
+		"10.0.0/8", "10.0.0.0/-1", "10.0.0.0//8",
+	};
+	struct cfg_prefix p;
+	size_t i;
+
+	(void)state;
+	assert_int_equal(cfg_parse_prefix("10.0.0.0/16", &p), 0);
+	assert_int_equal(p.addr, 0x0a000000);
+	assert_int_equal(p.len, 16);
+	assert_int_equal(cfg_parse_prefix("0.0.0.0/0", &p), 0);
+	assert_int_equal(p.addr, 0);
+	assert_int_equal(p.len, 0);
+	assert_int_equal(cfg_parse_prefix("10.0.1.10/32", &p), 0);
+	assert_int_equal(p.len, 32);
+	/* Host bits set: a distinct error, so the message can say so. */
+	assert_int_equal(cfg_parse_prefix("10.0.0.1/16", &p), -EDOM);
+	assert_int_equal(cfg_parse_prefix("10.0.0.128/24", &p), -EDOM);
+	assert_int_equal(cfg_parse_prefix("1.0.0.0/0", &p), -EDOM);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (cfg_parse_prefix(bad[i], &p) != -EINVAL)
+			fail_msg("accepted \"%s\"", bad[i]);
+}
+
+static void
+test_parse_mac(void **state)
+{
+	static const char *const bad[] = {
+		"", "02:00:00:00:00", "02:00:00:00:00:01:02", "02-00-00-00-00-01", "2:0:0:0:0:1",
+		"02:00:00:00:00:0g", "02:00:00:00:00:01 ", "0200.0000.0001",
+	};
+	const uint8_t want[6] = { 0x02, 0x00, 0xab, 0xcd, 0xef, 0xfe };
+	uint8_t mac[6];
+	size_t i;
+
+	(void)state;
+	assert_int_equal(cfg_parse_mac("02:00:ab:CD:ef:FE", mac), 0);
+	assert_memory_equal(mac, want, 6);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (cfg_parse_mac(bad[i], mac) != -EINVAL)
+			fail_msg("accepted \"%s\"", bad[i]);
+}
+
+static void
+test_prefix_ops(void **state)
+{
+	struct cfg_prefix vpc = { 0x0a000000, 16 };    /* 10.0.0.0/16 */
+	struct cfg_prefix sub = { 0x0a000100, 24 };    /* 10.0.1.0/24 */
+	struct cfg_prefix other = { 0x0a010000, 16 };  /* 10.1.0.0/16 */
+	struct cfg_prefix all = { 0, 0 };
+	struct cfg_prefix host = { 0x0a0001ff, 32 };   /* 10.0.1.255/32 */
+	char buf[16];
+
+	(void)state;
+	assert_true(cfg_prefix_contains(&vpc, ip("10.0.255.255")));
+	assert_true(cfg_prefix_contains(&vpc, ip("10.0.0.0")));
+	assert_false(cfg_prefix_contains(&vpc, ip("10.1.0.0")));
+	assert_false(cfg_prefix_contains(&vpc, ip("9.255.255.255")));
+	assert_true(cfg_prefix_contains(&all, ip("203.0.113.9")));
+	assert_true(cfg_prefix_contains(&host, ip("10.0.1.255")));
+	assert_false(cfg_prefix_contains(&host, ip("10.0.1.254")));
+	assert_true(cfg_prefix_overlap(&vpc, &sub));
+	assert_true(cfg_prefix_overlap(&sub, &vpc));
+	assert_false(cfg_prefix_overlap(&vpc, &other));
+	assert_true(cfg_prefix_overlap(&all, &other));
+	assert_true(cfg_prefix_overlap(&host, &sub));
+	assert_false(cfg_prefix_overlap(&host, &other));
+	assert_string_equal(cfg_ipv4_str(ip("198.51.100.254"), buf, sizeof(buf)),
+			    "198.51.100.254");
+	assert_string_equal(cfg_ipv4_str(0xffffffff, buf, sizeof(buf)), "255.255.255.255");
+	assert_string_equal(cfg_ipv4_str(0, buf, sizeof(buf)), "0.0.0.0");
+}
+
+static void
+test_subnet_of(void **state)
+{
+	struct cfg *c = load_ok(demo);
+
+	(void)state;
+	assert_int_equal(cfg_subnet_of(c, ip("10.0.0.100")), 0);
+	assert_int_equal(cfg_subnet_of(c, ip("10.0.1.10")), 1);
+	assert_int_equal(cfg_subnet_of(c, ip("10.0.2.255")), 2);
+	assert_int_equal(cfg_subnet_of(c, ip("10.0.3.1")), -1);
+	assert_int_equal(cfg_subnet_of(c, ip("198.51.100.20")), -1);
+	cfg_free(c);
+}
+
+/* ---- valid configurations --------------------------------------------- */
+
+static void
+test_demo(void **state)
+{
+	const uint8_t mac0[6] = { 0x02, 0, 0, 0, 0, 0x01 };
+	const uint8_t nb_mac[6] = { 0x02, 0, 0, 0, 0x01, 0xfe };
+	struct cfg *c = load_ok(demo);
+	const struct cfg_route_table *rt;
+	const struct cfg_nacl *acl;
+	const struct cfg_sg *sg;
+	const struct cfg_nlb *nlb;
+	const struct cfg_target_group *tg;
+	const struct cfg_gwlb *gw;
+
+	(void)state;
+	assert_string_equal(c->file, "t.cfg");
+	/* dpdk */
+	assert_int_equal(c->dpdk.n_eal_args, 4);
+	assert_string_equal(c->dpdk.eal_args[0], "--no-huge");
+	assert_string_equal(c->dpdk.eal_args[2], "1024");
+	assert_int_equal(c->dpdk.workers, 1);
+	assert_int_equal(c->dpdk.mbufs, 32767);
+	assert_int_equal(c->dpdk.flow_table_size, 1048576);
+	/* ports: mtu given on the first only */
+	assert_int_equal(c->n_ports, 3);
+	assert_string_equal(c->ports[0].name, "vpc");
+	assert_string_equal(c->ports[0].devargs,
+			    "net_pcap0,rx_pcap=vpc-in.pcap,tx_pcap=vpc-out.pcap");
+	assert_true(c->ports[0].has_mac);
+	assert_memory_equal(c->ports[0].mac, mac0, 6);
+	assert_int_equal(c->ports[0].addr, ip("10.0.0.1"));
+	assert_int_equal(c->ports[0].plen, 16);
+	assert_int_equal(c->ports[0].mtu, 9001);
+	assert_int_equal(c->ports[1].mtu, 1500);
+	assert_int_equal(c->ports[2].rx_queues, 1);
+	assert_int_equal(c->ports[2].line, 18);
+	/* neighbors */
+	assert_int_equal(c->n_neighbors, 1);
+	assert_int_equal(c->neighbors[0].port, 1);
+	assert_int_equal(c->neighbors[0].addr, ip("198.51.100.254"));
+	assert_memory_equal(c->neighbors[0].mac, nb_mac, 6);
+	/* vpc */
+	assert_int_equal(c->vpc_cidr.addr, ip("10.0.0.0"));
+	assert_int_equal(c->vpc_cidr.len, 16);
+	assert_int_equal(c->n_subnets, 3);
+	assert_int_equal(c->subnets[0].port, 0);
+	assert_int_equal(c->subnets[0].route_table, 0);   /* public */
+	assert_int_equal(c->subnets[0].nacl, 1);          /* open */
+	assert_int_equal(c->subnets[1].route_table, 1);   /* private */
+	assert_int_equal(c->subnets[1].nacl, 0);          /* private */
+	assert_int_equal(c->subnets[2].nacl, -1);         /* default NACL */
+	assert_int_equal(c->subnets[2].cidr.addr, ip("10.0.2.0"));
+	assert_int_equal(c->subnets[2].cidr.len, 24);
+	assert_int_equal(c->subnets[2].line, 31);
+	/* internet gateway */
+	assert_true(c->igw.present);
+	assert_int_equal(c->igw.port, 1);
+	assert_int_equal(c->igw.next_hop, ip("198.51.100.254"));
+	assert_int_equal(c->igw.route_table, 2);          /* edge */
+	assert_int_equal(c->igw.n_eips, 1);
+	assert_int_equal(c->igw.eips[0].public_addr, ip("198.51.100.20"));
+	assert_int_equal(c->igw.eips[0].private_addr, ip("10.0.0.10"));
+	/* route tables */
+	assert_int_equal(c->n_route_tables, 3);
+	assert_int_equal(c->route_tables[0].routes[0].kind, CFG_TARGET_IGW);
+	rt = &c->route_tables[1];
+	assert_int_equal(rt->n_routes, 3);
+	assert_int_equal(rt->routes[0].kind, CFG_TARGET_NAT);
+	assert_int_equal(rt->routes[0].ref, 0);
+	assert_int_equal(rt->routes[0].dst.len, 0);
+	assert_int_equal(rt->routes[1].kind, CFG_TARGET_GWLBE);
+	assert_int_equal(rt->routes[1].ref, 0);
+	assert_int_equal(rt->routes[1].ref2, 0);
+	assert_int_equal(rt->routes[1].dst.addr, ip("203.0.113.0"));
+	assert_int_equal(rt->routes[2].kind, CFG_TARGET_BLACKHOLE);
+	assert_int_equal(rt->routes[2].line, 45);
+	assert_int_equal(c->route_tables[2].routes[0].kind, CFG_TARGET_GWLBE);
+	/* NACLs */
+	assert_int_equal(c->n_nacls, 2);
+	acl = &c->nacls[0];
+	assert_int_equal(acl->n_ingress, 3);
+	assert_int_equal(acl->ingress[0].number, 100);
+	assert_int_equal(acl->ingress[0].proto, CFG_L4_TCP);
+	assert_int_equal(acl->ingress[0].port_lo, 1024);
+	assert_int_equal(acl->ingress[0].port_hi, 65535);
+	assert_true(acl->ingress[0].allow);
+	assert_int_equal(acl->ingress[1].proto, 1);
+	assert_int_equal(acl->ingress[1].icmp_type, -1);
+	assert_int_equal(acl->ingress[1].icmp_code, -1);
+	assert_int_equal(acl->ingress[2].proto, CFG_PROTO_ALL);
+	assert_int_equal(acl->ingress[2].cidr.addr, ip("10.0.0.0"));
+	assert_int_equal(acl->ingress[2].cidr.len, 16);
+	assert_int_equal(acl->ingress[2].port_lo, 0);
+	assert_int_equal(acl->ingress[2].port_hi, 65535);
+	assert_int_equal(acl->n_egress, 1);
+	/* security groups */
+	assert_int_equal(c->n_sgs, 2);
+	sg = &c->sgs[0];
+	assert_int_equal(sg->n_ingress, 2);
+	assert_int_equal(sg->ingress[0].port_lo, 80);
+	assert_int_equal(sg->ingress[0].port_hi, 80);
+	assert_int_equal(sg->ingress[0].sg, -1);
+	assert_int_equal(sg->ingress[0].number, 0);
+	assert_int_equal(sg->ingress[1].sg, 1);          /* sg:bastion */
+	assert_int_equal(sg->egress[0].proto, CFG_PROTO_ALL);
+	assert_int_equal(sg->timeouts.tcp_established, 432000);
+	assert_int_equal(c->sgs[1].n_ingress, 0);
+	assert_int_equal(c->sgs[1].timeouts.udp, 30);
+	assert_int_equal(c->sgs[1].timeouts.udp_stream, 180);
+	assert_int_equal(c->sgs[1].timeouts.other, 600);
+	/* interfaces */
+	assert_int_equal(c->n_enis, 2);
+	assert_int_equal(c->enis[0].addr, ip("10.0.1.10"));
+	assert_int_equal(c->enis[0].subnet, 1);
+	assert_int_equal(c->enis[0].n_sgs, 1);
+	assert_int_equal(c->enis[0].sgs[0], 0);
+	assert_int_equal(c->enis[1].sgs[0], 1);
+	/* NAT gateway */
+	assert_int_equal(c->n_nat_gateways, 1);
+	assert_int_equal(c->nat_gateways[0].subnet, 0);
+	assert_int_equal(c->nat_gateways[0].n_addrs, 2);
+	assert_int_equal(c->nat_gateways[0].addrs[1], ip("198.51.100.11"));
+	assert_int_equal(c->nat_gateways[0].idle_timeout, 350);
+	assert_int_equal(c->nat_gateways[0].max_ports_per_dest, 55000);
+	/* NLB */
+	assert_int_equal(c->n_nlbs, 1);
+	nlb = &c->nlbs[0];
+	assert_int_equal(nlb->subnet, 0);
+	assert_int_equal(nlb->addr, ip("10.0.0.100"));
+	assert_int_equal(nlb->public_addr, ip("198.51.100.30"));
+	assert_int_equal(nlb->n_listeners, 2);
+	assert_int_equal(nlb->listeners[0].proto, CFG_L4_TCP);
+	assert_int_equal(nlb->listeners[0].target_group, 0);
+	assert_int_equal(nlb->listeners[0].idle_timeout, 350);
+	assert_int_equal(nlb->listeners[1].proto, CFG_L4_UDP);
+	assert_int_equal(nlb->listeners[1].port, 53);
+	assert_int_equal(nlb->listeners[1].target_group, 1);
+	assert_int_equal(nlb->listeners[1].idle_timeout, 120);
+	/* target groups */
+	assert_int_equal(c->n_target_groups, 2);
+	tg = &c->target_groups[0];
+	assert_int_equal(tg->proto, CFG_L4_TCP);
+	assert_int_equal(tg->port, 8080);
+	assert_true(tg->preserve_client_ip);
+	assert_int_equal(tg->deregistration_delay, 300);
+	assert_true(tg->health.enabled);
+	assert_int_equal(tg->health.proto, CFG_L4_TCP);
+	assert_int_equal(tg->health.port, 0);             /* traffic-port */
+	assert_int_equal(tg->health.interval, 30);
+	assert_int_equal(tg->health.timeout, 10);
+	assert_int_equal(tg->n_targets, 2);
+	assert_int_equal(tg->targets[0].port, 0);
+	assert_int_equal(tg->targets[1].addr, ip("10.0.2.11"));
+	assert_int_equal(tg->targets[1].port, 8081);
+	tg = &c->target_groups[1];
+	assert_int_equal(tg->proto, CFG_L4_UDP);
+	assert_true(tg->preserve_client_ip);
+	assert_int_equal(tg->deregistration_delay, 300);
+	assert_int_equal(tg->health.port, 0);
+	assert_int_equal(tg->health.interval, 30);
+	assert_int_equal(tg->health.timeout, 10);
+	assert_int_equal(tg->health.healthy_threshold, 5);
+	assert_int_equal(tg->health.unhealthy_threshold, 2);
+	/* GWLB */
+	assert_int_equal(c->n_gwlbs, 1);
+	gw = &c->gwlbs[0];
+	assert_int_equal(gw->port, 2);
+	assert_int_equal(gw->stickiness, CFG_STICKY_5);
+	assert_false(gw->rebalance);
+	assert_int_equal(gw->tcp_idle_timeout, 350);
+	assert_int_equal(gw->health.port, 80);
+	assert_int_equal(gw->health.interval, 10);
+	assert_int_equal(gw->n_appliances, 2);
+	assert_int_equal(gw->appliances[1].addr, ip("192.168.50.11"));
+	assert_int_equal(gw->n_endpoints, 1);
+	assert_string_equal(gw->endpoints[0].name, "inspect-a");
+	assert_string_equal(gw->endpoints[0].id, "vpce-0a1b2c3d4e5f60718");
+	assert_true(gw->endpoints[0].id_value == UINT64_C(0x0a1b2c3d4e5f60718));
+	assert_true(gw->endpoints[0].attachment_id == 0);
+	assert_int_equal(gw->endpoints[0].subnet, 0);
+	cfg_free(c);
+}
+
+/* examples/demo.cfg through cfg_load() (the test runs in the project root). */
+static void
+test_demo_file(void **state)
+{
+	struct errs e = { 0 };
+	struct cfg *c = NULL;
+
+	(void)state;
+	assert_int_equal(cfg_load("examples/demo.cfg", &c, collect, &e), 0);
+	assert_non_null(c);
+	assert_string_equal(c->file, "examples/demo.cfg");
+	assert_int_equal(c->n_ports, 3);
+	assert_int_equal(c->n_subnets, 3);
+	assert_int_equal(c->n_route_tables, 3);
+	assert_int_equal(c->n_nacls, 2);
+	assert_int_equal(c->n_sgs, 2);
+	assert_int_equal(c->n_enis, 2);
+	assert_int_equal(c->n_nat_gateways, 1);
+	assert_int_equal(c->n_nlbs, 1);
+	assert_int_equal(c->n_target_groups, 2);
+	assert_int_equal(c->n_gwlbs, 1);
+	assert_int_equal(c->route_tables[1].routes[1].kind, CFG_TARGET_GWLBE);
+	assert_int_equal(c->route_tables[1].routes[1].line, 44);
+	cfg_free(c);
+}
+
+static void
+test_file_errors(void **state)
+{
+	char path[] = "/tmp/test_cfg_XXXXXX";
+	struct errs e = { 0 };
+	struct cfg *c = (struct cfg *)&e;
+	FILE *f;
+	int fd;
+
+	(void)state;
+	assert_int_equal(cfg_load("tests/unit/no-such.cfg", &c, collect, &e), 1);
+	assert_null(c);
+	assert_string_equal(e.msg[0],
+			    "tests/unit/no-such.cfg: cannot open: No such file or directory");
+	/* A file's messages carry its name as given. */
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	f = fdopen(fd, "w");
+	assert_non_null(f);
+	fputs("ports = ();\nvpc = { cidr = \"10.0.0.0/16\"; };\n", f);
+	fclose(f);
+	e.n = 0;
+	assert_int_equal(cfg_load(path, &c, collect, &e), 1);
+	unlink(path);
+	assert_int_equal(e.n, 1);
+	assert_true(strncmp(e.msg[0], path, strlen(path)) == 0);
+	assert_string_equal(e.msg[0] + strlen(path), ":1: ports: at least one port is required");
+}
+
+/* With no callback, each message goes to stderr on a line of its own. */
+static void
+test_stderr(void **state)
+{
+	char buf[512] = "";
+	FILE *tmp = tmpfile();
+	struct cfg *c = NULL;
+	int saved, n;
+	size_t len;
+
+	(void)state;
+	assert_non_null(tmp);
+	fflush(stderr);
+	saved = dup(2);
+	assert_true(saved >= 0);
+	assert_true(dup2(fileno(tmp), 2) >= 0);
+	n = cfg_load_string("ports = ();\nfoo = 1;\nvpc = { cidr = \"10.0.0.0/16\"; };\n",
+			    "s.cfg", &c, NULL, NULL);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	rewind(tmp);
+	len = fread(buf, 1, sizeof(buf) - 1, tmp);
+	buf[len] = '\0';
+	fclose(tmp);
+	assert_int_equal(n, 2);
+	assert_null(c);
+	assert_string_equal(buf, "s.cfg:1: ports: at least one port is required\n"
+			    "s.cfg:2: foo: unknown key\n");
+}
+
+/* Optional keys and their defaults, beyond what the demo sets. */
+static void
+test_defaults_and_options(void **state)
+{
+	struct cfg *c = load_ok(
+		"ports = ( { name = \"p\"; devargs = \"net_null0\"; address = \"10.0.0.1/16\";\n"
+		"            rx_queues = 4; } );\n"
+		"vpc = { cidr = \"10.0.0.0/16\";\n"
+		"  subnets = ( { name = \"a\"; cidr = \"10.0.0.0/24\"; port = \"p\"; } ); };\n"
+		"internet_gateway = { port = \"p\"; next_hop = \"10.0.0.254\"; };\n"
+		"security_groups = ( { name = \"s\"; timeouts = { udp = 60; }; } );\n"
+		"nat_gateways = ( { name = \"n\"; subnet = \"a\"; addresses = [ \"198.51.100.10\" ];\n"
+		"                   max_ports_per_destination = 100; } );\n"
+		"target_groups = ( { name = \"t\"; protocol = \"tcp\"; port = 80;\n"
+		"  preserve_client_ip = false; deregistration_delay = 0;\n"
+		"  health_check = { port = 8080; interval = 5; timeout = 4; enabled = false; }; } );\n"
+		"network_load_balancers = ( { name = \"l\"; subnet = \"a\"; address = \"10.0.0.5\";\n"
+		"  listeners = ( { protocol = \"tcp\"; port = 80; target_group = \"t\"; } ); } );\n"
+		"gateway_load_balancers = (\n"
+		"  { name = \"g\"; port = \"p\"; stickiness = \"3-tuple\"; target_failover = \"rebalance\";\n"
+		"    endpoints = ( { name = \"e1\"; id = \"vpce-0000000000000000a\"; subnet = \"a\";\n"
+		"                    attachment_id = 42; },\n"
+		"                  { name = \"e2\"; id = \"vpce-0FFFFFFFFFFFFFFFF\"; subnet = \"a\";\n"
+		"                    attachment_id = \"0xdeadbeef00000001\"; } ); },\n"
+		"  { name = \"h\"; port = \"p\"; stickiness = \"2-tuple\"; tcp_idle_timeout = 6000;\n"
+		"    endpoints = ( { name = \"e3\"; id = \"vpce-00000000000000001\"; subnet = \"a\";\n"
+		"                    attachment_id = \"FF\"; } ); } );\n");
+	const struct cfg_gwlb *g, *h;
+
+	(void)state;
+	assert_int_equal(c->dpdk.workers, 1);
+	assert_int_equal(c->dpdk.mbufs, 32767);
+	assert_int_equal(c->dpdk.flow_table_size, 1048576);
+	assert_int_equal(c->dpdk.n_eal_args, 0);
+	assert_false(c->ports[0].has_mac);
+	assert_int_equal(c->ports[0].mtu, 1500);
+	assert_int_equal(c->ports[0].rx_queues, 4);
+	assert_int_equal(c->n_neighbors, 0);
+	assert_int_equal(c->igw.route_table, -1);
+	assert_int_equal(c->igw.n_eips, 0);
+	assert_int_equal(c->subnets[0].route_table, -1);
+	assert_int_equal(c->subnets[0].nacl, -1);
+	assert_int_equal(c->sgs[0].n_ingress, 0);
+	assert_int_equal(c->sgs[0].n_egress, 0);
+	assert_int_equal(c->sgs[0].timeouts.udp, 60);
+	assert_int_equal(c->sgs[0].timeouts.tcp_established, 432000);
+	assert_int_equal(c->sgs[0].timeouts.udp_stream, 180);
+	assert_int_equal(c->sgs[0].timeouts.other, 600);
+	assert_int_equal(c->nat_gateways[0].idle_timeout, 350);
+	assert_int_equal(c->nat_gateways[0].max_ports_per_dest, 100);
+	assert_false(c->target_groups[0].preserve_client_ip);
+	assert_int_equal(c->target_groups[0].deregistration_delay, 0);
+	assert_false(c->target_groups[0].health.enabled);
+	assert_int_equal(c->target_groups[0].health.port, 8080);
+	assert_int_equal(c->target_groups[0].health.interval, 5);
+	assert_int_equal(c->target_groups[0].health.timeout, 4);
+	assert_int_equal(c->target_groups[0].health.healthy_threshold, 5);
+	assert_int_equal(c->target_groups[0].health.unhealthy_threshold, 2);
+	assert_int_equal(c->target_groups[0].n_targets, 0);
+	assert_int_equal(c->nlbs[0].public_addr, 0);
+	assert_int_equal(c->nlbs[0].listeners[0].idle_timeout, 350);
+	g = &c->gwlbs[0];
+	h = &c->gwlbs[1];
+	assert_int_equal(g->stickiness, CFG_STICKY_3);
+	assert_true(g->rebalance);
+	assert_int_equal(g->tcp_idle_timeout, 350);
+	/* GWLB health check defaults: tcp, 80, 10, 5, 5, 2 */
+	assert_true(g->health.enabled);
+	assert_int_equal(g->health.proto, CFG_L4_TCP);
+	assert_int_equal(g->health.port, 80);
+	assert_int_equal(g->health.interval, 10);
+	assert_int_equal(g->health.timeout, 5);
+	assert_int_equal(g->health.healthy_threshold, 5);
+	assert_int_equal(g->health.unhealthy_threshold, 2);
+	assert_int_equal(g->n_appliances, 0);
+	assert_true(g->endpoints[0].id_value == 10);
+	assert_true(g->endpoints[0].attachment_id == 42);
+	assert_true(g->endpoints[1].id_value == UINT64_MAX);
+	assert_true(g->endpoints[1].attachment_id == UINT64_C(0xdeadbeef00000001));
+	assert_int_equal(h->stickiness, CFG_STICKY_2);
+	assert_false(h->rebalance);
+	assert_int_equal(h->tcp_idle_timeout, 6000);
+	assert_true(h->endpoints[0].attachment_id == 0xff);
+	assert_int_equal(h->endpoints[0].subnet, 0);
+	cfg_free(c);
+}
+
+/* NACL rules come out sorted by number; protocols by name, number or integer. */
+static void
+test_nacl_rules_parse(void **state)
+{
+	struct cfg *c = load_ok(BASE
+		"network_acls = ( { name = \"n\"; ingress = (\n"
+		"  { rule = 300; protocol = \"-1\"; cidr = \"0.0.0.0/0\"; action = \"deny\"; },\n"
+		"  { rule = 5; protocol = \"6\"; ports = \"22\"; cidr = \"10.0.0.0/8\"; action = \"allow\"; },\n"
+		"  { rule = 32766; protocol = 17; ports = 53; cidr = \"0.0.0.0/0\"; action = \"allow\"; },\n"
+		"  { rule = 1; protocol = \"icmp\"; icmp_type = 8; icmp_code = 0; cidr = \"0.0.0.0/0\";\n"
+		"    action = \"allow\"; },\n"
+		"  { rule = 200; protocol = -1; cidr = \"0.0.0.0/0\"; action = \"allow\"; },\n"
+		"  { rule = 201; protocol = \"47\"; cidr = \"0.0.0.0/0\"; action = \"allow\"; } ); } );\n");
+	const struct cfg_rule *r = c->nacls[0].ingress;
+
+	(void)state;
+	assert_int_equal(c->nacls[0].n_ingress, 6);
+	assert_int_equal(c->nacls[0].n_egress, 0);
+	assert_int_equal(r[0].number, 1);
+	assert_int_equal(r[0].proto, 1);
+	assert_int_equal(r[0].icmp_type, 8);
+	assert_int_equal(r[0].icmp_code, 0);
+	assert_int_equal(r[0].line, 11);
+	assert_int_equal(r[1].number, 5);
+	assert_int_equal(r[1].proto, CFG_L4_TCP);
+	assert_int_equal(r[1].port_lo, 22);
+	assert_int_equal(r[1].port_hi, 22);
+	assert_int_equal(r[1].cidr.len, 8);
+	assert_int_equal(r[2].number, 200);
+	assert_int_equal(r[2].proto, CFG_PROTO_ALL);
+	assert_int_equal(r[3].number, 201);
+	assert_int_equal(r[3].proto, 47);
+	assert_int_equal(r[4].number, 300);
+	assert_int_equal(r[4].proto, CFG_PROTO_ALL);
+	assert_false(r[4].allow);
+	assert_int_equal(r[5].number, 32766);
+	assert_int_equal(r[5].proto, CFG_L4_UDP);
+	assert_int_equal(r[5].port_lo, 53);
+	assert_int_equal(r[5].port_hi, 53);
+	cfg_free(c);
+}
+
+/* ---- errors ----------------------------------------------------------- */
+
+static void
+test_base_is_valid(void **state)
+{
+	(void)state;
+	cfg_free(load_ok(BASE));
+}
+
+static void
+test_syntax_error(void **state)
+{
+	(void)state;
+	EXPECT("a = 1;\nb = ;\nc = 2;\n", "t.cfg:2: syntax error");
+}
+
+static void
+test_unknown_keys(void **state)
+{
+	(void)state;
+	EXPECT(BASE
+	       "dpdk = { workers = 2; cores = 3; };\n"
+	       "colour = \"red\";\n"
+	       "route_tables = ( { name = \"r\"; routes = (\n"
+	       "  { destination = \"1.0.0.0/8\"; target = \"blackhole\"; via = 1; } ); } );\n",
+	       "t.cfg:7: dpdk.cores: unknown key",
+	       "t.cfg:8: colour: unknown key",
+	       "t.cfg:10: route_tables[0].routes[0].via: unknown key");
+}
+
+static void
+test_wrong_types(void **state)
+{
+	(void)state;
+	EXPECT(BASE
+	       "dpdk = { workers = \"2\"; mbufs = 1.5; eal_args = [ 1 ]; };\n"
+	       "neighbors = { port = \"inet\"; };\n"
+	       "security_groups = ( 5 );\n"
+	       "target_groups = ( { name = \"t\"; protocol = \"tcp\"; port = 80;\n"
+	       "                    preserve_client_ip = 1; } );\n"
+	       "network_acls = \"none\";\n",
+	       "t.cfg:7: dpdk.workers: expected an integer, got a string",
+	       "t.cfg:7: dpdk.mbufs: expected an integer, got a float",
+	       "t.cfg:7: dpdk.eal_args[0]: expected a string, got an integer",
+	       "t.cfg:8: neighbors: expected a list, got a group",
+	       "t.cfg:9: security_groups[0]: expected a group, got an integer",
+	       "t.cfg:11: target_groups[0].preserve_client_ip: expected a boolean, got an integer",
+	       "t.cfg:12: network_acls: expected a list, got a string");
+}
+
+static void
+test_missing_keys(void **state)
+{
+	(void)state;
+	EXPECT("ports = ( { name = \"p\"; address = \"10.0.0.1/16\"; } );\n"
+	       "vpc = { subnets = ( { cidr = \"10.0.0.0/24\"; port = \"p\"; } ); };\n"
+	       "route_tables = ( { name = \"r\"; routes = ( { target = \"blackhole\"; } ); } );\n"
+	       "security_groups = ( { name = \"s\"; } );\n"
+	       "interfaces = ( { security_groups = [ \"s\" ]; } );\n",
+	       "t.cfg:1: ports[0].devargs: required key is missing",
+	       "t.cfg:2: vpc.subnets[0].name: required key is missing",
+	       "t.cfg:2: vpc.cidr: required key is missing",
+	       "t.cfg:3: route_tables[0].routes[0].destination: required key is missing",
+	       "t.cfg:5: interfaces[0].address: required key is missing");
+	EXPECT("", "t.cfg:1: ports: required key is missing",
+	       "t.cfg:1: vpc: required key is missing");
+}
+
+static void
+test_bad_ipv4(void **state)
+{
+	(void)state;
+	EXPECT(BASE
+	       "neighbors = ( { port = \"inet\"; address = \"198.51.100.256\"; mac = \"02:00:00:00:00:09\"; } );\n"
+	       "nat_gateways = ( { name = \"n\"; subnet = \"a\"; addresses = [ \"198.51.100.10\", \"198.51.100\" ]; } );\n",
+	       "t.cfg:7: neighbors[0].address: bad IPv4 address \"198.51.100.256\"",
+	       "t.cfg:8: nat_gateways[0].addresses[1]: bad IPv4 address \"198.51.100\"");
+}
+
+static void
+test_bad_cidr(void **state)
+{
+	(void)state;
+	EXPECT(BASE
+	       "route_tables = ( { name = \"r\"; routes = (\n"
+	       "  { destination = \"10.9.0.0/33\"; target = \"blackhole\"; },\n"
+	       "  { destination = \"10.9.0.0\"; target = \"blackhole\"; },\n"
+	       "  { destination = \"10.9.0.1/16\"; target = \"blackhole\"; } ); } );\n"
+	       "security_groups = ( { name = \"s\";\n"
+	       "  ingress = ( { protocol = \"tcp\"; source = \"0.0.0.0/0.0\"; } ); } );\n",
+	       "t.cfg:8: route_tables[0].routes[0].destination: bad CIDR \"10.9.0.0/33\"",
+	       "t.cfg:9: route_tables[0].routes[1].destination: bad CIDR \"10.9.0.0\"",
+	       "t.cfg:10: route_tables[0].routes[2].destination: bad CIDR \"10.9.0.1/16\": "
+	       "host bits set (network is 10.9.0.0/16)",
+	       "t.cfg:12: security_groups[0].ingress[0].source: bad CIDR \"0.0.0.0/0.0\"");
+	/* The VPC itself, and an interface address (host bits expected). */
+	EXPECT("ports = ( { name = \"p\"; devargs = \"x\"; address = \"10.0.0.1\"; } );\n"
+	       "vpc = { cidr = \"10.0.0.1/16\"; };\n",
+	       "t.cfg:1: ports[0].address: bad interface address \"10.0.0.1\" "
+	       "(expected a.b.c.d/len)",
+	       "t.cfg:2: vpc.cidr: bad CIDR \"10.0.0.1/16\": host bits set (network is 10.0.0.0/16)");
+}
+
+static void
+test_bad_mac(void **state)
+{
+	(void)state;
+	EXPECT("ports = ( { name = \"p\"; devargs = \"x\"; address = \"10.0.0.1/16\";\n"
+	       "            mac = \"02:00:00:00:00\"; } );\n"
+	       "vpc = { cidr = \"10.0.0.0/16\"; };\n"
+	       "neighbors = ( { port = \"p\"; address = \"10.0.0.9\"; mac = \"02:00:00:00:00:0g\"; } );\n",
+	       "t.cfg:2: ports[0].mac: bad MAC address \"02:00:00:00:00\"",
+	       "t.cfg:4: neighbors[0].mac: bad MAC address \"02:00:00:00:00:0g\"");
+}
+
+static void
+test_duplicate_names(void **state)
+{
+	(void)state;
+	EXPECT(BASE
+	       "route_tables = ( { name = \"r\"; }, { name = \"r\"; } );\n"
+	       "network_acls = ( { name = \"n\"; },\n"
+	       "  { name = \"n\"; } );\n"
+	       "security_groups = ( { name = \"s\"; }, { name = \"s\"; } );\n"
+	       "nat_gateways = ( { name = \"g\"; subnet = \"a\"; addresses = [ \"198.51.100.10\" ]; },\n"
+	       "  { name = \"g\"; subnet = \"a\"; addresses = [ \"198.51.100.11\" ]; } );\n"
+	       "target_groups = ( { name = \"t\"; protocol = \"tcp\"; port = 80; },\n"
+	       "  { name = \"t\"; protocol = \"tcp\"; port = 81; } );\n"
+	       "network_load_balancers = ( { name = \"l\"; subnet = \"a\"; address = \"10.0.0.5\"; },\n"
+	       "  { name = \"l\"; subnet = \"a\"; address = \"10.0.0.6\"; } );\n"
+	       "gateway_load_balancers = ( { name = \"w\"; port = \"inet\";\n"
+	       "    endpoints = ( { name = \"e\"; id = \"vpce-00000000000000001\"; subnet = \"a\"; } ); },\n"
+	       "  { name = \"w\"; port = \"inet\";\n"
+	       "    endpoints = ( { name = \"e\"; id = \"vpce-00000000000000002\"; subnet = \"a\"; },\n"
+	       "                  { name = \"e\"; id = \"vpce-00000000000000003\"; subnet = \"a\"; } ); } );\n",
+	       "t.cfg:7: route_tables[1].name: duplicate route table name \"r\" (first at line 7)",
+	       "t.cfg:9: network_acls[1].name: duplicate network ACL name \"n\" (first at line 8)",
+	       "t.cfg:10: security_groups[1].name: duplicate security group name \"s\" "
+	       "(first at line 10)",
+	       "t.cfg:12: nat_gateways[1].name: duplicate NAT gateway name \"g\" (first at line 11)",
+	       "t.cfg:14: target_groups[1].name: duplicate target group name \"t\" "
+	       "(first at line 13)",
+	       "t.cfg:16: network_load_balancers[1].name: duplicate network load balancer name "
+	       "\"l\" (first at line 15)",
+	       "t.cfg:19: gateway_load_balancers[1].name: duplicate gateway load balancer name "
+	       "\"w\" (first at line 17)",
+	       "t.cfg:20: gateway_load_balancers[1].endpoints[0].name: duplicate endpoint name "
+	       "\"e\" (first at line 18)",
+	       "t.cfg:21: gateway_load_balancers[1].endpoints[1].name: duplicate endpoint name "
+	       "\"e\" (first at line 20)");
+	EXPECT("ports = ( { name = \"p\"; devargs = \"x\"; address = \"10.0.0.1/16\"; },\n"
+	       "  { name = \"p\"; devargs = \"y\"; address = \"10.1.0.1/16\"; } );\n"
+	       "vpc = { cidr = \"10.0.0.0/16\";\n"
+	       "  subnets = ( { name = \"a\"; cidr = \"10.0.0.0/24\"; port = \"p\"; },\n"
+	       "    { name = \"a\"; cidr = \"10.0.1.0/24\"; port = \"p\"; },\n"
+	       "    { name = \"\"; cidr = \"10.0.2.0/24\"; port = \"p\"; } ); };\n",
+	       "t.cfg:2: ports[1].name: duplicate port name \"p\" (first at line 1)",
+	       "t.cfg:5: vpc.subnets[1].name: duplicate subnet name \"a\" (first at line 4)",
+	       "t.cfg:6: vpc.subnets[2].name: empty name");
+}
+
+static void
+test_duplicate_addresses(void **state)
+{
+	(void)state;
+	EXPECT(BASE
+	       "security_groups = ( { name = \"s\"; } );\n"
+	       "interfaces = ( { address = \"10.0.0.10\"; security_groups = [ \"s\" ]; },\n"
+	       "  { address = \"10.0.0.10\"; security_groups = [ \"s\" ]; } );\n"
+	       "network_load_balancers = ( { name = \"l\"; subnet = \"a\"; address = \"10.0.0.10\";\n"
+	       "  public_address = \"198.51.100.20\"; } );\n"
+	       "neighbors = ( { port = \"inet\"; address = \"198.51.100.9\"; mac = \"02:00:00:00:00:09\"; },\n"
+	       "  { port = \"inet\"; address = \"198.51.100.9\"; mac = \"02:00:00:00:00:0a\"; } );\n"
+	       "nat_gateways = ( { name = \"n\"; subnet = \"a\";\n"
+	       "  addresses = [ \"198.51.100.20\", \"198.51.100.21\", \"198.51.100.21\" ]; } );\n",
+	       "t.cfg:9: interfaces[1].address: 10.0.0.10 is already used by interfaces[0].address "
+	       "(line 8)",
+	       "t.cfg:10: network_load_balancers[0].address: 10.0.0.10 is already used by "
+	       "interfaces[0].address (line 8)",
+	       "t.cfg:11: network_load_balancers[0].public_address: 198.51.100.20 is already used "
+	       "by nat_gateways[0].addresses[0] (line 15)",
+	       "t.cfg:13: neighbors[1].address: duplicate neighbor 198.51.100.9 on port \"inet\" "
+	       "(first at line 12)",
+	       "t.cfg:15: nat_gateways[0].addresses[2]: 198.51.100.21 is already used by "
+	       "nat_gateways[0].addresses[1] (line 15)");
+}
+
+static void
+test_subnets(void **state)
+{
+	(void)state;
+	EXPECT("ports = ( { name = \"vpc\"; devargs = \"x\"; address = \"10.0.0.1/16\"; } );\n"
+	       "vpc = { cidr = \"10.0.0.0/16\"; subnets = (\n"
+	       "  { name = \"a\"; cidr = \"10.0.0.0/24\"; port = \"vpc\"; },\n"
+	       "  { name = \"b\"; cidr = \"10.0.0.128/25\"; port = \"vpc\"; },\n"
+	       "  { name = \"c\"; cidr = \"10.1.0.0/24\"; port = \"vpc\"; },\n"
+	       "  { name = \"d\"; cidr = \"10.0.0.0/8\"; port = \"vpc\"; },\n"
+	       "  { name = \"e\"; cidr = \"10.0.9.0/31\"; port = \"vpc\"; } ); };\n",
+	       "t.cfg:4: vpc.subnets[1].cidr: 10.0.0.128/25 overlaps subnet \"a\" (10.0.0.0/24)",
+	       "t.cfg:5: vpc.subnets[2].cidr: 10.1.0.0/24 is outside the VPC cidr 10.0.0.0/16",
+	       "t.cfg:6: vpc.subnets[3].cidr: 10.0.0.0/8 is outside the VPC cidr 10.0.0.0/16",
+	       "t.cfg:7: vpc.subnets[4].cidr: 10.0.9.0/31 is too small (longest prefix /30)");
+}
+
+static void
+test_address_consistency(void **state)
+{
+	(void)state;
+	EXPECT(BASE
+	       "security_groups = ( { name = \"s\"; } );\n"
+	       "interfaces = ( { address = \"10.0.5.10\"; security_groups = [ \"s\" ]; },\n"
+	       "  { address = \"10.0.1.1\"; security_groups = [ \"s\" ]; } );\n"
+	       "target_groups = ( { name = \"t\"; protocol = \"tcp\"; port = 80;\n"
+	       "  targets = ( { address = \"10.0.7.7\"; } ); } );\n"
+	       "network_load_balancers = ( { name = \"l\"; subnet = \"a\"; address = \"10.0.1.20\"; } );\n"
+	       "neighbors = ( { port = \"inet\"; address = \"198.51.101.1\"; mac = \"02:00:00:00:00:09\"; } );\n"
+	       "gateway_load_balancers = ( { name = \"w\"; port = \"inet\";\n"
+	       "  appliances = ( { address = \"10.0.0.50\"; } ); } );\n",
+	       "t.cfg:8: interfaces[0].address: 10.0.5.10 is not inside any subnet",
+	       "t.cfg:9: interfaces[1].address: 10.0.1.1 is the router address of subnet \"b\"",
+	       "t.cfg:11: target_groups[0].targets[0].address: 10.0.7.7 is not inside any subnet",
+	       "t.cfg:12: network_load_balancers[0].address: 10.0.1.20 is not inside subnet \"a\" "
+	       "(10.0.0.0/24)",
+	       "t.cfg:13: neighbors[0].address: 198.51.101.1 is not on port \"inet\" "
+	       "(198.51.100.1/24)",
+	       "t.cfg:15: gateway_load_balancers[0].appliances[0].address: 10.0.0.50 is not on "
+	       "port \"inet\" (198.51.100.1/24)");
+	EXPECT("ports = ( { name = \"p\"; devargs = \"x\"; address = \"10.0.0.1/16\"; } );\n"
+	       "vpc = { cidr = \"10.0.0.0/16\";\n"
+	       "  subnets = ( { name = \"a\"; cidr = \"10.0.0.0/24\"; port = \"p\"; } ); };\n"
+	       "internet_gateway = { port = \"p\"; next_hop = \"10.1.0.1\";\n"
+	       "  elastic_ips = ( { public = \"10.0.0.20\"; private = \"10.0.0.255\"; },\n"
+	       "                  { public = \"198.51.100.20\"; private = \"10.0.0.10\"; },\n"
+	       "                  { public = \"198.51.100.21\"; private = \"10.0.0.10\"; } ); };\n",
+	       "t.cfg:4: internet_gateway.next_hop: 10.1.0.1 is not on port \"p\" (10.0.0.1/16)",
+	       "t.cfg:5: internet_gateway.elastic_ips[0].public: public address 10.0.0.20 is inside "
+	       "the VPC cidr",
+	       "t.cfg:5: internet_gateway.elastic_ips[0].private: 10.0.0.255 is the broadcast "
+	       "address of subnet \"a\"",
+	       "t.cfg:7: internet_gateway.elastic_ips[2].private: 10.0.0.10 is already used by "
+	       "internet_gateway.elastic_ips[1].private (line 6)");
+}
+
+static void
+test_unknown_references(void **state)
+{
+	(void)state;
+	EXPECT("ports = ( { name = \"vpc\"; devargs = \"x\"; address = \"10.0.0.1/16\"; },\n"
+	       "  { name = \"inet\"; devargs = \"y\"; address = \"198.51.100.1/24\"; } );\n"
+	       "neighbors = ( { port = \"wan\"; address = \"198.51.100.254\"; mac = \"02:00:00:00:00:09\"; } );\n"
+	       "vpc = { cidr = \"10.0.0.0/16\"; subnets = (\n"
+	       "  { name = \"a\"; cidr = \"10.0.0.0/24\"; port = \"lan\"; route_table = \"rt-x\"; network_acl = \"acl-x\"; } ); };\n"
+	       "internet_gateway = { port = \"wan\"; next_hop = \"198.51.100.254\"; route_table = \"edge\"; };\n"
+	       "route_tables = ( { name = \"r\"; routes = ( { destination = \"0.0.0.0/0\"; target = \"nat-gateway:nat-b\"; },\n"
+	       "  { destination = \"1.0.0.0/8\"; target = \"gwlb-endpoint:ep-x\"; } ); } );\n"
+	       "security_groups = ( { name = \"s\"; ingress = ( { protocol = \"tcp\"; source = \"sg:nope\"; } ); } );\n"
+	       "interfaces = ( { address = \"10.0.0.10\"; security_groups = [ \"s\", \"t\" ]; } );\n"
+	       "nat_gateways = ( { name = \"n\"; subnet = \"z\"; addresses = [ \"198.51.100.10\" ]; } );\n"
+	       "network_load_balancers = ( { name = \"l\"; subnet = \"z\"; address = \"10.0.0.5\";\n"
+	       "  listeners = ( { protocol = \"tcp\"; port = 80; target_group = \"tg-x\"; } ); } );\n"
+	       "gateway_load_balancers = ( { name = \"w\"; port = \"app\";\n"
+	       "  endpoints = ( { name = \"e\"; id = \"vpce-00000000000000001\"; subnet = \"z\"; } ); } );\n",
+	       "t.cfg:3: neighbors[0].port: unknown port \"wan\"",
+	       "t.cfg:5: vpc.subnets[0].port: unknown port \"lan\"",
+	       "t.cfg:5: vpc.subnets[0].route_table: unknown route table \"rt-x\"",
+	       "t.cfg:5: vpc.subnets[0].network_acl: unknown network ACL \"acl-x\"",
+	       "t.cfg:6: internet_gateway.port: unknown port \"wan\"",
+	       "t.cfg:6: internet_gateway.route_table: unknown route table \"edge\"",
+	       "t.cfg:7: route_tables[0].routes[0].target: unknown NAT gateway \"nat-b\"",
+	       "t.cfg:8: route_tables[0].routes[1].target: unknown GWLB endpoint \"ep-x\"",
+	       "t.cfg:9: security_groups[0].ingress[0].source: unknown security group \"nope\"",
+	       "t.cfg:10: interfaces[0].security_groups[1]: unknown security group \"t\"",
+	       "t.cfg:11: nat_gateways[0].subnet: unknown subnet \"z\"",
+	       "t.cfg:12: network_load_balancers[0].subnet: unknown subnet \"z\"",
+	       "t.cfg:13: network_load_balancers[0].listeners[0].target_group: unknown target "
+	       "group \"tg-x\"",
+	       "t.cfg:14: gateway_load_balancers[0].port: unknown port \"app\"",
+	       "t.cfg:15: gateway_load_balancers[0].endpoints[0].subnet: unknown subnet \"z\"");
+}
+
+static void
+test_routes(void **state)
+{
+	(void)state;
+	EXPECT(BASE
+	       "nat_gateways = ( { name = \"n\"; subnet = \"a\"; addresses = [ \"198.51.100.10\" ]; } );\n"
+	       "route_tables = ( { name = \"r\"; routes = (\n"
+	       "  { destination = \"0.0.0.0/0\"; target = \"igw\"; },\n"
+	       "  { destination = \"0.0.0.0/0\"; target = \"nat-gateway:n\"; },\n"
+	       "  { destination = \"10.0.0.0/16\"; target = \"nat-gateway:n\"; },\n"
+	       "  { destination = \"10.0.1.0/24\"; target = \"nat-gateway:n\"; },\n"
+	       "  { destination = \"10.0.2.0/24\"; target = \"igw\"; },\n"
+	       "  { destination = \"8.8.8.0/24\"; target = \"local\"; },\n"
+	       "  { destination = \"9.9.9.0/24\"; target = \"vpn\"; },\n"
+	       "  { destination = \"10.0.0.0/8\"; target = \"blackhole\"; },\n"
+	       "  { destination = \"10.0.3.0/24\"; target = \"local\"; } ); },\n"
+	       "  { name = \"other\"; routes = ( { destination = \"0.0.0.0/0\"; target = \"igw\"; } ); } );\n",
+	       "t.cfg:10: route_tables[0].routes[1].destination: duplicate destination 0.0.0.0/0 "
+	       "(first at line 9)",
+	       "t.cfg:11: route_tables[0].routes[2].destination: 10.0.0.0/16 is the VPC cidr: only "
+	       "the implicit local route may use it",
+	       "t.cfg:13: route_tables[0].routes[4].target: igw cannot be the target of "
+	       "10.0.2.0/24, inside the VPC cidr 10.0.0.0/16",
+	       "t.cfg:14: route_tables[0].routes[5].target: target \"local\" needs a destination "
+	       "inside the VPC cidr 10.0.0.0/16",
+	       "t.cfg:15: route_tables[0].routes[6].target: bad target \"vpn\" (expected local, "
+	       "igw, blackhole, nat-gateway:NAME or gwlb-endpoint:NAME)");
+	/* No internet gateway: neither igw routes nor NAT gateways. */
+	EXPECT("ports = ( { name = \"p\"; devargs = \"x\"; address = \"10.0.0.1/16\"; } );\n"
+	       "vpc = { cidr = \"10.0.0.0/16\";\n"
+	       "  subnets = ( { name = \"a\"; cidr = \"10.0.0.0/24\"; port = \"p\"; } ); };\n"
+	       "route_tables = ( { name = \"r\"; routes = ( { destination = \"0.0.0.0/0\"; target = \"igw\"; } ); } );\n"
+	       "nat_gateways = ( { name = \"n\"; subnet = \"a\"; addresses = [ \"198.51.100.10\" ]; } );\n",
+	       "t.cfg:4: route_tables[0].routes[0].target: target \"igw\" but no internet_gateway is "
+	       "configured",
+	       "t.cfg:5: nat_gateways[0]: a NAT gateway needs an internet_gateway");
+}
+
+static void
+test_nacl_errors(void **state)
+{
+	(void)state;
+	EXPECT(BASE
+	       "network_acls = ( { name = \"n\"; ingress = (\n"
+	       "  { rule = 100; protocol = \"tcp\"; cidr = \"0.0.0.0/0\"; action = \"allow\"; },\n"
+	       "  { rule = 100; protocol = \"udp\"; cidr = \"0.0.0.0/0\"; action = \"deny\"; },\n"
+	       "  { rule = 0; protocol = \"udp\"; cidr = \"0.0.0.0/0\"; action = \"deny\"; },\n"
+	       "  { rule = 32767; protocol = \"udp\"; cidr = \"0.0.0.0/0\"; action = \"drop\"; } );\n"
+	       "  egress = ( { rule = 100; protocol = \"all\"; cidr = \"0.0.0.0/0\"; action = \"allow\"; },\n"
+	       "             { rule = 100; protocol = \"all\"; cidr = \"0.0.0.0/0\"; action = \"allow\"; } ); } );\n",
+	       "t.cfg:9: network_acls[0].ingress[1].rule: duplicate rule number 100 (first at line 8)",
+	       "t.cfg:10: network_acls[0].ingress[2].rule: 0 is out of range 1..32766",
+	       "t.cfg:11: network_acls[0].ingress[3].rule: 32767 is out of range 1..32766",
+	       "t.cfg:11: network_acls[0].ingress[3].action: bad action \"drop\" (expected allow or "
+	       "deny)",
+	       "t.cfg:13: network_acls[0].egress[1].rule: duplicate rule number 100 (first at line 12)");
+}
+
+static void
+test_port_ranges(void **state)
+{
+	(void)state;
+	EXPECT(BASE
+	       "security_groups = ( { name = \"s\"; ingress = (\n"
+	       "  { protocol = \"tcp\"; ports = \"200-100\"; source = \"0.0.0.0/0\"; },\n"
+	       "  { protocol = \"tcp\"; ports = \"70000\"; source = \"0.0.0.0/0\"; },\n"
+	       "  { protocol = \"udp\"; ports = \"80-65536\"; source = \"0.0.0.0/0\"; },\n"
+	       "  { protocol = \"udp\"; ports = \"http\"; source = \"0.0.0.0/0\"; },\n"
+	       "  { protocol = \"udp\"; ports = \"1024-\"; source = \"0.0.0.0/0\"; },\n"
+	       "  { protocol = \"udp\"; ports = 65536; source = \"0.0.0.0/0\"; },\n"
+	       "  { protocol = \"udp\"; ports = \"0-65535\"; source = \"0.0.0.0/0\"; },\n"
+	       "  { protocol = \"tcp\"; ports = \"443-443\"; source = \"0.0.0.0/0\"; } ); } );\n",
+	       "t.cfg:8: security_groups[0].ingress[0].ports: port range \"200-100\" is out of order",
+	       "t.cfg:9: security_groups[0].ingress[1].ports: port range \"70000\": port 70000 out "
+	       "of range 0..65535",
+	       "t.cfg:10: security_groups[0].ingress[2].ports: port range \"80-65536\": port 65536 "
+	       "out of range 0..65535",
+	       "t.cfg:11: security_groups[0].ingress[3].ports: bad port range \"http\" (expected "
+	       "PORT or FIRST-LAST)",
+	       "t.cfg:12: security_groups[0].ingress[4].ports: bad port range \"1024-\" (expected "
+	       "PORT or FIRST-LAST)",
+	       "t.cfg:13: security_groups[0].ingress[5].ports: 65536 is out of range 0..65535");
+}
+
+static void
+test_protocols_and_icmp(void **state)
+{
+	(void)state;
+	EXPECT(BASE
+	       "network_acls = ( { name = \"n\"; ingress = (\n"
+	       "  { rule = 1; protocol = \"gre\"; cidr = \"0.0.0.0/0\"; action = \"allow\"; },\n"
+	       "  { rule = 2; protocol = \"256\"; cidr = \"0.0.0.0/0\"; action = \"allow\"; },\n"
+	       "  { rule = 3; protocol = 300; cidr = \"0.0.0.0/0\"; action = \"allow\"; },\n"
+	       "  { rule = 4; protocol = \"tcp\"; icmp_type = 8; cidr = \"0.0.0.0/0\"; action = \"allow\"; },\n"
+	       "  { rule = 5; protocol = \"icmp\"; icmp_code = 256; cidr = \"0.0.0.0/0\"; action = \"allow\"; },\n"
+	       "  { rule = 6; protocol = \"icmp\"; ports = \"80\"; cidr = \"0.0.0.0/0\"; action = \"allow\"; },\n"
+	       "  { rule = 7; protocol = \"icmp\"; icmp_type = -1; icmp_code = -1; cidr = \"0.0.0.0/0\";\n"
+	       "    action = \"allow\"; } ); } );\n"
+	       "security_groups = ( { name = \"s\"; egress = (\n"
+	       "  { protocol = \"all\"; icmp_code = 0; destination = \"0.0.0.0/0\"; },\n"
+	       "  { protocol = \"icmp\"; icmp_type = -2; destination = \"0.0.0.0/0\"; } ); } );\n",
+	       "t.cfg:8: network_acls[0].ingress[0].protocol: bad protocol \"gre\" (expected all, "
+	       "tcp, udp, icmp or 0..255)",
+	       "t.cfg:9: network_acls[0].ingress[1].protocol: bad protocol \"256\" (expected all, "
+	       "tcp, udp, icmp or 0..255)",
+	       "t.cfg:10: network_acls[0].ingress[2].protocol: 300 is out of range -1..255",
+	       "t.cfg:11: network_acls[0].ingress[3].icmp_type: icmp_type applies only to icmp",
+	       "t.cfg:12: network_acls[0].ingress[4].icmp_code: 256 is out of range -1..255",
+	       "t.cfg:13: network_acls[0].ingress[5].ports: ports apply only to tcp and udp",
+	       "t.cfg:17: security_groups[0].egress[0].icmp_code: icmp_code applies only to icmp",
+	       "t.cfg:18: security_groups[0].egress[1].icmp_type: -2 is out of range -1..255");
+}
+
+static void
+test_security_groups(void **state)
+{
+	(void)state;
+	EXPECT(BASE
+	       "security_groups = ( { name = \"s\";\n"
+	       "  ingress = ( { protocol = \"tcp\"; ports = \"22\"; },\n"
+	       "              { protocol = \"tcp\"; destination = \"0.0.0.0/0\"; source = \"10.0.0.0/8\"; } );\n"
+	       "  egress = ( { protocol = \"all\"; source = \"0.0.0.0/0\"; } ); },\n"
+	       "  { name = \"s2\"; egress = ( { protocol = \"all\"; destination = \"sg:s\"; } ); } );\n"
+	       "interfaces = ( { address = \"10.0.0.10\"; security_groups = [ \"s\", \"s2\", \"s\", \"s2\", \"s\", \"s2\" ]; },\n"
+	       "  { address = \"10.0.0.11\"; security_groups = [ ]; },\n"
+	       "  { address = \"10.0.0.12\"; security_groups = [ \"s\", \"s\" ]; },\n"
+	       "  { address = \"10.0.0.13\"; security_groups = [ \"s\", \"s2\" ]; } );\n",
+	       "t.cfg:8: security_groups[0].ingress[0].source: required key is missing",
+	       "t.cfg:9: security_groups[0].ingress[1].destination: unknown key",
+	       "t.cfg:10: security_groups[0].egress[0].source: unknown key",
+	       "t.cfg:10: security_groups[0].egress[0].destination: required key is missing",
+	       "t.cfg:12: interfaces[0].security_groups: too many security groups (6, max 5)",
+	       "t.cfg:13: interfaces[1].security_groups: at least one security group is required",
+	       "t.cfg:14: interfaces[2].security_groups[1]: security group \"s\" is listed twice");
+}
+
+static void
+test_sg_timeouts(void **state)
+{
+	(void)state;
+	EXPECT(BASE
+	       "security_groups = ( { name = \"s\"; timeouts = {\n"
+	       "  tcp_established = 59; udp = 61; udp_stream = 59; other = 601; tcp = 5; }; },\n"
+	       "  { name = \"t\"; timeouts = { tcp_established = 432001; udp = 29; udp_stream = 181;\n"
+	       "    other = 59; }; } );\n",
+	       "t.cfg:8: security_groups[0].timeouts.tcp: unknown key",
+	       "t.cfg:8: security_groups[0].timeouts.tcp_established: 59 is out of range 60..432000",
+	       "t.cfg:8: security_groups[0].timeouts.udp: 61 is out of range 30..60",
+	       "t.cfg:8: security_groups[0].timeouts.udp_stream: 59 is out of range 60..180",
+	       "t.cfg:8: security_groups[0].timeouts.other: 601 is out of range 60..600",
+	       "t.cfg:9: security_groups[1].timeouts.tcp_established: 432001 is out of range "
+	       "60..432000",
+	       "t.cfg:9: security_groups[1].timeouts.udp: 29 is out of range 30..60",
+	       "t.cfg:9: security_groups[1].timeouts.udp_stream: 181 is out of range 60..180",
+	       "t.cfg:10: security_groups[1].timeouts.other: 59 is out of range 60..600");
+}
+
+static void
+test_nat_gateways(void **state)
+{
+	(void)state;
+	EXPECT(BASE
+	       "nat_gateways = ( { name = \"n1\"; subnet = \"a\"; addresses = [ ]; },\n"
+	       "  { name = \"n2\"; subnet = \"a\"; addresses = [ \"198.51.100.10\", \"198.51.100.11\",\n"
+	       "    \"198.51.100.12\", \"198.51.100.13\", \"198.51.100.14\", \"198.51.100.15\",\n"
+	       "    \"198.51.100.16\", \"198.51.100.17\", \"198.51.100.18\" ]; },\n"
+	       "  { name = \"n3\"; subnet = \"a\"; addresses = [ \"198.51.100.30\" ]; idle_timeout = 59;\n"
+	       "    max_ports_per_destination = 0; },\n"
+	       "  { name = \"n4\"; subnet = \"a\"; addresses = [ \"198.51.100.31\", \"10.0.0.9\" ];\n"
+	       "    idle_timeout = 6001; max_ports_per_destination = 64513; } );\n",
+	       "t.cfg:7: nat_gateways[0].addresses: 0 addresses (expected 1..8)",
+	       "t.cfg:8: nat_gateways[1].addresses: 9 addresses (expected 1..8)",
+	       "t.cfg:11: nat_gateways[2].idle_timeout: 59 is out of range 60..6000",
+	       "t.cfg:12: nat_gateways[2].max_ports_per_destination: 0 is out of range 1..64512",
+	       "t.cfg:13: nat_gateways[3].addresses[1]: public address 10.0.0.9 is inside the VPC "
+	       "cidr",
+	       "t.cfg:14: nat_gateways[3].idle_timeout: 6001 is out of range 60..6000",
+	       "t.cfg:14: nat_gateways[3].max_ports_per_destination: 64513 is out of range "
+	       "1..64512");
+}
+
+static void
+test_listeners(void **state)
+{
+	(void)state;
+	EXPECT(BASE
+	       "target_groups = ( { name = \"tt\"; protocol = \"tcp\"; port = 80; },\n"
+	       "  { name = \"tu\"; protocol = \"udp\"; port = 53; } );\n"
+	       "network_load_balancers = ( { name = \"l\"; subnet = \"a\"; address = \"10.0.0.5\"; listeners = (\n"
+	       "  { protocol = \"tls\"; port = 443; target_group = \"tt\"; },\n"
+	       "  { protocol = \"tcp\"; port = 0; target_group = \"tt\"; },\n"
+	       "  { protocol = \"tcp\"; port = 80; target_group = \"tt\"; idle_timeout = 59; },\n"
+	       "  { protocol = \"udp\"; port = 53; target_group = \"tu\"; idle_timeout = 120; },\n"
+	       "  { protocol = \"udp\"; port = 54; target_group = \"tt\"; },\n"
+	       "  { protocol = \"tcp\"; port = 80; target_group = \"tt\"; },\n"
+	       "  { protocol = \"udp\"; port = 80; target_group = \"tu\"; },\n"
+	       "  { protocol = \"tcp\"; port = 81; target_group = \"tt\"; idle_timeout = 6001; } ); },\n"
+	       "  { name = \"m\"; subnet = \"a\"; address = \"10.0.0.6\"; listeners = (\n"
+	       "  { protocol = \"tcp\"; port = 80; target_group = \"tt\"; } ); } );\n",
+	       "t.cfg:10: network_load_balancers[0].listeners[0].protocol: bad listener protocol "
+	       "\"tls\" (expected tcp or udp)",
+	       "t.cfg:11: network_load_balancers[0].listeners[1].port: 0 is out of range 1..65535",
+	       "t.cfg:12: network_load_balancers[0].listeners[2].idle_timeout: 59 is out of range "
+	       "60..6000",
+	       "t.cfg:13: network_load_balancers[0].listeners[3].idle_timeout: not configurable on a "
+	       "udp listener (fixed at 120 s)",
+	       "t.cfg:14: network_load_balancers[0].listeners[4].target_group: listener protocol "
+	       "udp does not match target group \"tt\" protocol tcp",
+	       "t.cfg:15: network_load_balancers[0].listeners[5].port: duplicate listener tcp "
+	       "10.0.0.5:80 (first at line 12)",
+	       "t.cfg:17: network_load_balancers[0].listeners[7].idle_timeout: 6001 is out of range "
+	       "60..6000");
+}
+
+static void
+test_target_groups(void **state)
+{
+	(void)state;
+	EXPECT(BASE
+	       "target_groups = ( { name = \"t1\"; protocol = \"sctp\"; port = 0; deregistration_delay = 3601; },\n"
+	       "  { name = \"t2\"; protocol = \"tcp\"; port = 80; health_check = { protocol = \"http\";\n"
+	       "    port = \"x\"; interval = 4; timeout = 1; healthy_threshold = 1; unhealthy_threshold = 11; }; },\n"
+	       "  { name = \"t3\"; protocol = \"tcp\"; port = 80; health_check = { interval = 10;\n"
+	       "    timeout = 10; port = 70000; healthy_threshold = 11; unhealthy_threshold = 1; }; },\n"
+	       "  { name = \"t4\"; protocol = \"udp\"; port = 53;\n"
+	       "    targets = ( { address = \"10.0.0.9\"; port = 53; }, { address = \"10.0.0.9\"; },\n"
+	       "                { address = \"10.0.0.8\"; port = 65536; } ); },\n"
+	       "  { name = \"t5\"; protocol = \"tcp\"; port = 80; health_check = { interval = 301;\n"
+	       "    timeout = 121; }; } );\n",
+	       "t.cfg:7: target_groups[0].protocol: bad target group protocol \"sctp\" (expected "
+	       "tcp or udp)",
+	       "t.cfg:7: target_groups[0].port: 0 is out of range 1..65535",
+	       "t.cfg:7: target_groups[0].deregistration_delay: 3601 is out of range 0..3600",
+	       "t.cfg:8: target_groups[1].health_check.protocol: health check protocol \"http\" is "
+	       "not supported: only \"tcp\" health checks are supported",
+	       "t.cfg:9: target_groups[1].health_check.port: bad port \"x\" (expected "
+	       "\"traffic-port\" or 1..65535)",
+	       "t.cfg:9: target_groups[1].health_check.interval: 4 is out of range 5..300",
+	       "t.cfg:9: target_groups[1].health_check.timeout: 1 is out of range 2..120",
+	       "t.cfg:9: target_groups[1].health_check.healthy_threshold: 1 is out of range 2..10",
+	       "t.cfg:9: target_groups[1].health_check.unhealthy_threshold: 11 is out of range 2..10",
+	       "t.cfg:11: target_groups[2].health_check.port: 70000 is out of range 1..65535",
+	       "t.cfg:11: target_groups[2].health_check.healthy_threshold: 11 is out of range 2..10",
+	       "t.cfg:11: target_groups[2].health_check.unhealthy_threshold: 1 is out of range 2..10",
+	       "t.cfg:11: target_groups[2].health_check.timeout: timeout 10 must be less than "
+	       "interval 10",
+	       "t.cfg:13: target_groups[3].targets[1].address: duplicate target 10.0.0.9:53 (first "
+	       "at line 13)",
+	       "t.cfg:14: target_groups[3].targets[2].port: 65536 is out of range 1..65535",
+	       "t.cfg:15: target_groups[4].health_check.interval: 301 is out of range 5..300",
+	       "t.cfg:16: target_groups[4].health_check.timeout: 121 is out of range 2..120");
+}
+
+static void
+test_gwlb(void **state)
+{
+	(void)state;
+	EXPECT(BASE
+	       "gateway_load_balancers = ( { name = \"w\"; port = \"inet\"; stickiness = \"4-tuple\";\n"
+	       "  target_failover = \"always\"; tcp_idle_timeout = 59;\n"
+	       "  health_check = { port = \"traffic-port\"; protocol = \"udp\"; };\n"
+	       "  endpoints = ( { name = \"e1\"; id = \"vpce-0a1b2c3d4e5f6071\"; subnet = \"a\"; },\n"
+	       "    { name = \"e2\"; id = \"vpce-fa1b2c3d4e5f60718\"; subnet = \"a\"; },\n"
+	       "    { name = \"e3\"; id = \"vpce-0a1b2c3d4e5f6071g\"; subnet = \"a\"; attachment_id = \"xyz\"; },\n"
+	       "    { name = \"e4\"; id = \"vpce-00000000000000001\"; subnet = \"a\"; },\n"
+	       "    { name = \"e5\"; id = \"vpce-00000000000000001\"; subnet = \"a\"; attachment_id = -1; },\n"
+	       "    { name = \"e6\"; id = \"vpc-000000000000000001\"; subnet = \"a\";\n"
+	       "      attachment_id = \"0x12345678123456789\"; } ); } );\n",
+	       "t.cfg:7: gateway_load_balancers[0].stickiness: bad stickiness \"4-tuple\" (expected "
+	       "5-tuple, 3-tuple or 2-tuple)",
+	       "t.cfg:8: gateway_load_balancers[0].target_failover: bad target_failover \"always\" "
+	       "(expected no_rebalance or rebalance)",
+	       "t.cfg:8: gateway_load_balancers[0].tcp_idle_timeout: 59 is out of range 60..6000",
+	       "t.cfg:9: gateway_load_balancers[0].health_check.protocol: health check protocol "
+	       "\"udp\" is not supported: only \"tcp\" health checks are supported",
+	       "t.cfg:9: gateway_load_balancers[0].health_check.port: a gateway load balancer has "
+	       "no traffic port: give a port number",
+	       "t.cfg:10: gateway_load_balancers[0].endpoints[0].id: bad endpoint id "
+	       "\"vpce-0a1b2c3d4e5f6071\" (expected vpce- and 17 hex digits)",
+	       "t.cfg:11: gateway_load_balancers[0].endpoints[1].id: endpoint id "
+	       "\"vpce-fa1b2c3d4e5f60718\" does not fit in 64 bits",
+	       "t.cfg:12: gateway_load_balancers[0].endpoints[2].id: bad endpoint id "
+	       "\"vpce-0a1b2c3d4e5f6071g\" (expected vpce- and 17 hex digits)",
+	       "t.cfg:12: gateway_load_balancers[0].endpoints[2].attachment_id: bad attachment_id "
+	       "\"xyz\" (expected an integer or 1..16 hex digits)",
+	       "t.cfg:14: gateway_load_balancers[0].endpoints[4].id: duplicate endpoint id "
+	       "\"vpce-00000000000000001\" (first at line 13)",
+	       "t.cfg:14: gateway_load_balancers[0].endpoints[4].attachment_id: -1 is out of range "
+	       "0..9223372036854775807",
+	       "t.cfg:15: gateway_load_balancers[0].endpoints[5].id: bad endpoint id "
+	       "\"vpc-000000000000000001\" (expected vpce- and 17 hex digits)",
+	       "t.cfg:16: gateway_load_balancers[0].endpoints[5].attachment_id: bad attachment_id "
+	       "\"0x12345678123456789\" (expected an integer or 1..16 hex digits)");
+}
+
+static void
+test_dpdk_and_ports(void **state)
+{
+	(void)state;
+	EXPECT("dpdk = { workers = 0; mbufs = 1022; flow_table_size = 67108865; };\n"
+	       "ports = ( { name = \"p\"; devargs = \"x\"; address = \"10.0.0.1/16\"; mtu = 67; rx_queues = 17; },\n"
+	       "  { name = \"q\"; devargs = \"y\"; address = \"10.1.0.0/16\"; mtu = 9217; },\n"
+	       "  { name = \"r\"; devargs = \"z\"; address = \"10.0.5.1/24\"; rx_queues = 0; },\n"
+	       "  { name = \"s\"; devargs = \"\"; address = \"10.2.0.1/33\"; } );\n"
+	       "vpc = { cidr = \"10.0.0.0/16\"; };\n",
+	       "t.cfg:1: dpdk.workers: 0 is out of range 1..64",
+	       "t.cfg:1: dpdk.mbufs: 1022 is out of range 1023..16777215",
+	       "t.cfg:1: dpdk.flow_table_size: 67108865 is out of range 1024..67108864",
+	       "t.cfg:2: ports[0].mtu: 67 is out of range 68..9216",
+	       "t.cfg:2: ports[0].rx_queues: 17 is out of range 1..16",
+	       "t.cfg:3: ports[1].address: \"10.1.0.0/16\" is the network address of its prefix",
+	       "t.cfg:3: ports[1].mtu: 9217 is out of range 68..9216",
+	       "t.cfg:4: ports[2].address: 10.0.5.1/24 overlaps port \"p\" (10.0.0.1/16)",
+	       "t.cfg:4: ports[2].rx_queues: 0 is out of range 1..16",
+	       "t.cfg:5: ports[3].devargs: empty devargs",
+	       "t.cfg:5: ports[3].address: bad interface address \"10.2.0.1/33\" (expected "
+	       "a.b.c.d/len)");
+	EXPECT("dpdk = { workers = 65; mbufs = 16777216; flow_table_size = 1023; };\n"
+	       "ports = ();\n"
+	       "vpc = { cidr = \"10.0.0.0/16\"; };\n",
+	       "t.cfg:1: dpdk.workers: 65 is out of range 1..64",
+	       "t.cfg:1: dpdk.mbufs: 16777216 is out of range 1023..16777215",
+	       "t.cfg:1: dpdk.flow_table_size: 1023 is out of range 1024..67108864",
+	       "t.cfg:2: ports: at least one port is required");
+	EXPECT("ports = ( { name = \"p0\"; devargs = \"x\"; address = \"10.0.0.1/24\"; },\n"
+	       "  { name = \"p1\"; devargs = \"x\"; address = \"10.0.1.1/24\"; },\n"
+	       "  { name = \"p2\"; devargs = \"x\"; address = \"10.0.2.1/24\"; },\n"
+	       "  { name = \"p3\"; devargs = \"x\"; address = \"10.0.3.1/24\"; },\n"
+	       "  { name = \"p4\"; devargs = \"x\"; address = \"10.0.4.1/24\"; },\n"
+	       "  { name = \"p5\"; devargs = \"x\"; address = \"10.0.5.1/24\"; },\n"
+	       "  { name = \"p6\"; devargs = \"x\"; address = \"10.0.6.1/24\"; },\n"
+	       "  { name = \"p7\"; devargs = \"x\"; address = \"10.0.7.1/24\"; },\n"
+	       "  { name = \"p8\"; devargs = \"x\"; address = \"10.0.8.1/24\"; } );\n"
+	       "vpc = { cidr = \"10.0.0.0/16\"; };\n",
+	       "t.cfg:1: ports: too many ports (9, max 8)");
+}
+
+/* Replace the first occurrence of FROM in S (a copy is returned). */
+static char *
+replace(const char *s, const char *from, const char *to)
+{
+	const char *p = strstr(s, from);
+	size_t n = strlen(s) - strlen(from) + strlen(to) + 1;
+	char *r = malloc(n);
+
+	assert_non_null(p);
+	assert_non_null(r);
+	snprintf(r, n, "%.*s%s%s", (int)(p - s), s, to, p + strlen(from));
+	return r;
+}
+
+/* Several errors all over the demo: every one is reported, in file order. */
+static void
+test_many_errors(void **state)
+{
+	char *a, *b;
+
+	(void)state;
+	a = replace(demo, "mtu = 9001", "mtu = 90001");
+	b = replace(a, "nat-gateway:nat-a", "nat-gateway:nat-b");
+	free(a);
+	a = replace(b, "rule = 110", "rule = 100");
+	free(b);
+	b = replace(a, "\"1024-65535\"", "\"65535-1024\"");
+	free(a);
+	a = replace(b, "security_groups = [ \"bastion\" ]",
+		    "security_groups = [ \"bastion\", \"admin\" ]");
+	free(b);
+	b = replace(a, "port = 53;  target_group = \"dns-tg\"", "port = 53;  target_group = \"web-tg\"");
+	free(a);
+	a = replace(b, "vpce-0a1b2c3d4e5f60718", "vpce-0a1b2c3d4e5f6071");
+	free(b);
+	EXPECT(a,
+	       "t.cfg:15: ports[0].mtu: 90001 is out of range 68..9216",
+	       "t.cfg:43: route_tables[1].routes[0].target: unknown NAT gateway \"nat-b\"",
+	       "t.cfg:51: network_acls[0].ingress[0].ports: port range \"65535-1024\" is out of order",
+	       "t.cfg:52: network_acls[0].ingress[1].rule: duplicate rule number 100 (first at line 51)",
+	       "t.cfg:71: interfaces[1].security_groups[1]: unknown security group \"admin\"",
+	       "t.cfg:83: network_load_balancers[0].listeners[1].target_group: listener protocol udp "
+	       "does not match target group \"web-tg\" protocol tcp",
+	       "t.cfg:103: gateway_load_balancers[0].endpoints[0].id: bad endpoint id "
+	       "\"vpce-0a1b2c3d4e5f6071\" (expected vpce- and 17 hex digits)");
+	free(a);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_parse_ipv4),
+		cmocka_unit_test(test_parse_prefix),
+		cmocka_unit_test(test_parse_mac),
+		cmocka_unit_test(test_prefix_ops),
+		cmocka_unit_test(test_subnet_of),
+		cmocka_unit_test(test_demo),
+		cmocka_unit_test(test_demo_file),
+		cmocka_unit_test(test_file_errors),
+		cmocka_unit_test(test_stderr),
+		cmocka_unit_test(test_defaults_and_options),
+		cmocka_unit_test(test_nacl_rules_parse),
+		cmocka_unit_test(test_base_is_valid),
+		cmocka_unit_test(test_syntax_error),
+		cmocka_unit_test(test_unknown_keys),
+		cmocka_unit_test(test_wrong_types),
+		cmocka_unit_test(test_missing_keys),
+		cmocka_unit_test(test_bad_ipv4),
+		cmocka_unit_test(test_bad_cidr),
+		cmocka_unit_test(test_bad_mac),
+		cmocka_unit_test(test_duplicate_names),
+		cmocka_unit_test(test_duplicate_addresses),
+		cmocka_unit_test(test_subnets),
+		cmocka_unit_test(test_address_consistency),
+		cmocka_unit_test(test_unknown_references),
+		cmocka_unit_test(test_routes),
+		cmocka_unit_test(test_nacl_errors),
+		cmocka_unit_test(test_port_ranges),
+		cmocka_unit_test(test_protocols_and_icmp),
+		cmocka_unit_test(test_security_groups),
+		cmocka_unit_test(test_sg_timeouts),
+		cmocka_unit_test(test_nat_gateways),
+		cmocka_unit_test(test_listeners),
+		cmocka_unit_test(test_target_groups),
+		cmocka_unit_test(test_gwlb),
+		cmocka_unit_test(test_dpdk_and_ports),
+		cmocka_unit_test(test_many_errors),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,22 @@
+#!/bin/sh
+# Install what vpcgw needs from Debian 12's archive (as root) and build it.
+# Used by examples/demo.sh, tests/run.sh and .ci/run.
+set -eu
+cd "$(dirname "$0")/.."
+PKGS="build-essential pkg-config meson ninja-build dpdk dpdk-dev libdpdk-dev libconfig-dev
+      libcmocka-dev python3-scapy tshark tcpreplay iproute2 socat netcat-openbsd curl"
+missing=""
+for p in $PKGS; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
+		missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+	echo "setup: installing$missing"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq
+	apt-get install -y -qq --no-install-recommends $missing >/dev/null
+fi
+if [ ! -f build/build.ninja ]; then
+	meson setup build --werror
+fi
+ninja -C build
