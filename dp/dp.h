@@ -202,6 +202,7 @@ struct dp_flow {
 #define DP_M_FRAG 0x02              /* IPv4 fragment (MF or offset) */
 #define DP_M_LATER_FRAG 0x04        /* offset != 0: no L4 header */
 #define DP_M_ICMP_ERR 0x08          /* ICMP error: key from the inner header */
+#define DP_M_GENERATED 0x80         /* built by vpcgw (ARP, ICMP, RST, probes): counted apart */
 
 /* Per-packet metadata in the mbuf private area. */
 struct dp_meta {

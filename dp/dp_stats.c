@@ -106,6 +106,16 @@ em_key(struct emitter *e, const char *key)
 }
 
 static void
+em_path(struct emitter *e, const char *sep, const char *key)
+{
+	char tmp[sizeof(e->path[0])];
+
+	snprintf(tmp, sizeof(tmp), "%s%s%s", e->path[e->depth], e->path[e->depth][0] ? sep : "",
+		 key ? key : "");
+	memcpy(e->path[e->depth + 1], tmp, sizeof(tmp));
+}
+
+static void
 em_open(struct emitter *e, const char *key)
 {
 	if (e->kind == EM_JSON) {
@@ -114,11 +124,9 @@ em_open(struct emitter *e, const char *key)
 		em_printf(e, "{");
 	} else if (e->kind == EM_TEL) {
 		/* DPDK telemetry dicts are flat here: "section.object.counter" */
-		snprintf(e->path[e->depth + 1], sizeof(e->path[0]), "%s%s%s", e->path[e->depth],
-			 e->path[e->depth][0] ? "." : "", key ? key : "");
+		em_path(e, ".", key);
 	} else {
-		snprintf(e->path[e->depth + 1], sizeof(e->path[0]), "%s%s%s", e->path[e->depth],
-			 e->depth ? "_" : "", key ? key : "");
+		em_path(e, e->depth ? "_" : "", key);
 	}
 	e->depth++;
 	e->first[e->depth] = true;
@@ -664,6 +672,7 @@ dp_stats_line(FILE *f, double interval_s)
 void
 dp_lcu_init(const struct cfg *cfg, uint64_t now_ms)
 {
+	struct dp_lcore_stats *s;
 	int l = 0;
 
 	memset(&dp_lcu, 0, sizeof(dp_lcu));
@@ -676,6 +685,16 @@ dp_lcu_init(const struct cfg *cfg, uint64_t now_ms)
 	for (int i = 0; i < cfg->n_gwlbs && i < DP_MAX_GWLB; i++)
 		lcu_meter_init(&dp_lcu.gwlb[i], LCU_GWLB, now_ms);
 	dp_lcu.n_gwlb = cfg->n_gwlbs < DP_MAX_GWLB ? cfg->n_gwlbs : DP_MAX_GWLB;
+	/* count from now on: what the counters hold already is not this window's */
+	s = sum_alloc();
+	if (s != NULL) {
+		for (int i = 0; i < dp_lcu.n_listeners; i++)
+			lcu_meter_rebase(&dp_lcu.listener[i], s->listener[i].flows_created,
+					 s->listener[i].bytes);
+		for (int i = 0; i < dp_lcu.n_gwlb; i++)
+			lcu_meter_rebase(&dp_lcu.gwlb[i], s->gwlb[i].flows_created, s->gwlb[i].bytes);
+		free(s);
+	}
 	dp_lcu.started = true;
 }
 

@@ -31,6 +31,16 @@ lpm_new(uint64_t gen, const char *what, int idx)
 	return rte_lpm_create(name, (int)rte_socket_id(), &c);
 }
 
+/* rte_lpm has no depth 0: a default route is its two /1 halves. More
+ * specific routes still win, and a /1 route added later replaces its half. */
+static int
+lpm_add(struct rte_lpm *lpm, const struct cfg_prefix *p, uint32_t nh)
+{
+	if (p->len == 0)
+		return rte_lpm_add(lpm, 0, 1, nh) | rte_lpm_add(lpm, 0x80000000u, 1, nh);
+	return rte_lpm_add(lpm, p->addr, p->len, nh);
+}
+
 static int
 rtable_build(struct dp_rtable *rt, const struct cfg *cfg, const struct cfg_route_table *ct,
 	     uint64_t gen, int idx)
@@ -45,14 +55,19 @@ rtable_build(struct dp_rtable *rt, const struct cfg *cfg, const struct cfg_route
 	rt->routes[0].kind = CFG_TARGET_LOCAL;
 	if (rte_lpm_add(rt->lpm, cfg->vpc_cidr.addr, cfg->vpc_cidr.len, 0) < 0)
 		return -ENOSPC;
-	for (int i = 0; i < n; i++) {
-		const struct cfg_route *r = &ct->routes[i];
+	/* default routes first, so that /1 routes replace their halves */
+	for (int pass = 0; pass < 2; pass++) {
+		for (int i = 0; i < n; i++) {
+			const struct cfg_route *r = &ct->routes[i];
 
-		rt->routes[i + 1].kind = (uint8_t)r->kind;
-		rt->routes[i + 1].ref = (uint16_t)r->ref;
-		rt->routes[i + 1].ref2 = (uint16_t)r->ref2;
-		if (rte_lpm_add(rt->lpm, r->dst.addr, r->dst.len, (uint32_t)i + 1) < 0)
-			return -ENOSPC;
+			if ((r->dst.len == 0) != (pass == 0))
+				continue;
+			rt->routes[i + 1].kind = (uint8_t)r->kind;
+			rt->routes[i + 1].ref = (uint16_t)r->ref;
+			rt->routes[i + 1].ref2 = (uint16_t)r->ref2;
+			if (lpm_add(rt->lpm, &r->dst, (uint32_t)i + 1) < 0)
+				return -ENOSPC;
+		}
 	}
 	rt->n_routes = (uint32_t)n + 1;
 	return 0;

@@ -28,7 +28,6 @@
 #include "dp/dp_flow.h"
 #include "dp/dp_worker.h"
 
-#define DP_M_GENERATED 0x80
 #define HEAD_UNKNOWN 0
 #define HEAD_EOF UINT64_MAX
 

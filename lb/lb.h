@@ -103,7 +103,13 @@ uint64_t lb_health_next_ms(void);
 /* Worker: a TCP segment to a vpcgw address; true when it answered a probe (consumed). */
 bool lb_health_input(struct rte_mbuf *m, const struct dp_tables *t);
 bool lb_target_healthy(int global_target);
-/* Is the registered target global_target inside a deregistration delay? */
+/*
+ * Control thread: is target global_target inside a deregistration delay?
+ * Draining targets are those the last reload removed, and a registered
+ * target never drains (a re-registered one stops draining), so this is
+ * false for every index of the current tables; flows of removed targets are
+ * checked with lb_flow_target_gone(), by address.
+ */
 bool lb_target_draining(int global_target, uint64_t now_ms);
 bool gnv_appliance_healthy(int global_appliance);
 /* Append a JSON array of targets and appliances with their health at buf + *w. */
