@@ -363,9 +363,15 @@ static inline void
 dp_drop(struct rte_mbuf *m, enum dp_drop reason)
 {
 	struct dp_lcore_stats *s = dp_stats_self();
+	struct dp_meta *md = dp_meta(m);
 
-	s->drops[reason]++;
-	s->port[dp_meta(m)->in_port].drop++;
+	/* packets vpcgw built were never received: they are not rx drops */
+	if (md->flags & DP_M_GENERATED) {
+		s->port[md->in_port].gen_drop++;
+	} else {
+		s->drops[reason]++;
+		s->port[md->in_port].drop++;
+	}
 	rte_pktmbuf_free(m);
 }
 

@@ -36,7 +36,7 @@ max_d(double a, double b)
 static const struct lcu_dims *
 dims_of(enum lcu_kind kind)
 {
-	/* An out-of-range kind is a caller bug; bill it as the strictest (UDP) rather than crash. */
+	/* An out-of-range kind is a caller bug: bill it as the strictest (UDP), do not crash. */
 	if ((unsigned int)kind >= sizeof(lcu_dims) / sizeof(lcu_dims[0]))
 		kind = LCU_NLB_UDP;
 	return &lcu_dims[kind];

@@ -138,10 +138,12 @@ lb_build(struct dp_tables *t)
 		tg->n = ctg->n_targets;
 		tg->preserve_client_ip = ctg->preserve_client_ip;
 		for (int i = 0; i < ctg->n_targets; i++, nt++) {
-			uint16_t port = ctg->targets[i].port != 0 ? ctg->targets[i].port : ctg->port;
+			uint16_t port = ctg->targets[i].port;
 			uint64_t k;
 			uint32_t v;
 
+			if (port == 0)
+				port = ctg->port;
 			lb->target_addr[nt] = rte_cpu_to_be_32(ctg->targets[i].addr);
 			lb->target_port[nt] = rte_cpu_to_be_16(port);
 			k = target_key(lb->target_addr[nt], lb->target_port[nt]);

@@ -51,7 +51,7 @@ struct lb_state {
 	uint32_t target_addr[DP_MAX_TARGETS];   /* network order */
 	uint16_t target_port[DP_MAX_TARGETS];   /* network order */
 	uint32_t first_listener[DP_MAX_NLB];
-	struct dp_map target_by_key;    /* addr << 16 | port (network order) → first global index */
+	struct dp_map target_by_key;    /* addr << 16 | port (network order) → global index */
 	/* control thread only: the usable set each group's current table was built from */
 	bool usable[DP_MAX_TARGETS];
 };

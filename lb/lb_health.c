@@ -384,6 +384,7 @@ probe_send(const struct hc_rec *r, int slot, uint64_t now)
 		  rte_cpu_to_be_16(probe_sport(slot)), rte_cpu_to_be_16(r->hc_port),
 		  rte_cpu_to_be_32(r->seq), RTE_TCP_SYN_FLAG, 0xffff);
 	dp_meta(m)->in_port = (uint8_t)r->out_port;
+	dp_meta(m)->flags = DP_M_GENERATED;   /* counted as generated, not forwarded */
 	dp_neigh_output(m, r->out_port, r->addr, now);
 	return true;
 }

@@ -108,7 +108,7 @@ test_meter_dimensions(void **state)
 		assert_dbl_eq(r.lcu_bytes, c->lcu_bytes, EPS);
 		assert_dbl_eq(r.lcus, c->lcus, EPS);
 		assert_dbl_eq(r.lcus, lcu_of(c->kind, r.new_flows_per_s, r.active_flows,
-						   r.bytes_per_hour), EPS);
+					     r.bytes_per_hour), EPS);
 
 		/* The hour so far: peaks of the seconds, bytes as they are (not x 3600). */
 		lcu_meter_partial_hour(&m, &ph);
@@ -117,7 +117,7 @@ test_meter_dimensions(void **state)
 		assert_int_equal(ph.peak_active_flows, c->active);
 		assert_int_equal(ph.bytes, 70 + c->bytes);
 		assert_dbl_eq(ph.lcus, lcu_of(c->kind, (double)c->new_flows, c->active,
-						    70.0 + c->bytes), EPS);
+					      70.0 + c->bytes), EPS);
 	}
 }
 
@@ -495,8 +495,11 @@ test_replay(void **state)
 		unsigned int n;
 
 		lcu_meter_init(&c, LCU_NLB_UDP, 0);
-		for (uint64_t s = 0; s < 40; s++)
-			lcu_meter_update(&c, s * (H / 7) + (s * 7919) % 1000, s * s, s * s * 1000, s);
+		for (uint64_t s = 0; s < 40; s++) {
+			uint64_t t = s * (H / 7) + (s * 7919) % 1000;
+
+			lcu_meter_update(&c, t, s * s, s * s * 1000, s);
+		}
 		n = lcu_meter_hours(&c, hc, LCU_HOURS_KEPT);
 		for (unsigned int i = 0; i < n; i++)
 			sum += hc[i].bytes;

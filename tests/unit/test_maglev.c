@@ -104,7 +104,8 @@ test_bad_args(void **state)
 	assert_int_equal(lb_maglev_build(table, 13, NULL, NULL, usable, 4), -EINVAL);
 	assert_int_equal(lb_maglev_build(table, 13, keys, NULL, NULL, 4), -EINVAL);
 	assert_int_equal(lb_maglev_build(table, 13, keys, NULL, usable, 0), -EINVAL);
-	assert_int_equal(lb_maglev_build(table, 12, keys, NULL, usable, 4), -EINVAL); /* not prime */
+	/* 12: not prime. */
+	assert_int_equal(lb_maglev_build(table, 12, keys, NULL, usable, 4), -EINVAL);
 	assert_int_equal(lb_maglev_build(table, 3, keys, NULL, usable, 4), -EINVAL);  /* < n */
 	assert_int_equal(lb_maglev_build(table, 13, keys, w0, usable, 4), -EINVAL);
 	/* No usable target: -ENOENT and the table keeps its contents. */
@@ -262,7 +263,7 @@ test_add(void **state)
 			moved_other++;
 	}
 	assert_in_range(to_new, size / (n + 1) - 1, size / (n + 1) + 1);
-	print_message("maglev add 9th target: %u slots of the others moved between them (%.3f %%)\n",
+	print_message("maglev add 9th target: %u slots of the others changed owner (%.3f %%)\n",
 		      moved_other, 100.0 * moved_other / size);
 	assert_true(moved_other <= DISRUPTION_BOUND * size);
 	free(before);
@@ -424,8 +425,11 @@ test_flow_hash_spread(void **state)
 	uint32_t buckets[64] = { 0 };
 
 	(void)state;
-	for (uint32_t p = 0; p < 64000; p++)
-		buckets[lb_flow_hash(17, 0x0a000001, 0x0a000002, (uint16_t)(1024 + p), 53, 0) % 64]++;
+	for (uint32_t p = 0; p < 64000; p++) {
+		uint32_t h = lb_flow_hash(17, 0x0a000001, 0x0a000002, (uint16_t)(1024 + p), 53, 0);
+
+		buckets[h % 64]++;
+	}
 	for (int i = 0; i < 64; i++)
 		assert_in_range(buckets[i], 1000 - 200, 1000 + 200);
 }
