@@ -592,6 +592,7 @@ route_table_of(const struct pctx *c)
 
 static void deliver_local(struct rte_mbuf *m, struct dp_meta *md, struct pctx *c,
 			  struct dp_flow *f);
+static void flow_account(struct dp_flow *f, int d, uint32_t bytes);
 
 /* Route and send a packet whose header is final for this hop (flows applied). */
 static void
@@ -771,6 +772,7 @@ route(struct rte_mbuf *m, struct dp_meta *md, struct pctx *c, struct dp_flow *f,
 			}
 			if (flow_publish(m, f) < 0)
 				return;
+			flow_account(f, 0, rte_pktmbuf_pkt_len(m) - md->l3);
 		} else if (f->kind != DP_FLOW_GWLB) {
 			/* a flow of another service routed to an endpoint: not chained */
 			dp_drop(m, DP_DROP_no_route);

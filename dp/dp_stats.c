@@ -123,8 +123,8 @@ em_open(struct emitter *e, const char *key)
 			em_key(e, key);
 		em_printf(e, "{");
 	} else if (e->kind == EM_TEL) {
-		/* DPDK telemetry dicts are flat here: "section.object.counter" */
-		em_path(e, ".", key);
+		/* DPDK telemetry dicts are flat here (see tel_key) */
+		em_path(e, "/", key);
 	} else {
 		em_path(e, e->depth ? "_" : "", key);
 	}
@@ -156,11 +156,18 @@ prom_name(char *out, size_t len, const char *a, const char *b)
 	out[w] = '\0';
 }
 
+/* DPDK telemetry names allow only [A-Za-z0-9_/]: "section/object/counter",
+ * other characters (dots of addresses, colons) become '_'. */
 static void
 tel_key(const struct emitter *e, const char *key, char *out, size_t len)
 {
-	snprintf(out, len > RTE_TEL_MAX_STRING_LEN ? RTE_TEL_MAX_STRING_LEN : len, "%s%s%s",
-		 e->path[e->depth], e->path[e->depth][0] ? "." : "", key);
+	size_t n = len > RTE_TEL_MAX_STRING_LEN ? RTE_TEL_MAX_STRING_LEN : len;
+
+	snprintf(out, n, "%s%s%s", e->path[e->depth], e->path[e->depth][0] ? "/" : "", key);
+	for (char *c = out; *c; c++)
+		if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
+		      (*c >= '0' && *c <= '9') || *c == '/'))
+			*c = '_';
 }
 
 static void
