@@ -111,10 +111,14 @@ struct dp_route {
 	uint16_t ref2;
 };
 
+/* "no route": the largest next hop the table's entry size holds */
+#define DP_FIB_NONE(n) ((uint64_t)((n) < 127 ? 0x7f : (n) < 32767 ? 0x7fff : 0x7fffffff))
+
 struct dp_rtable {
-	struct rte_lpm *lpm;        /* next hop = index into routes */
+	struct rte_fib *fib;        /* next hop = index into routes */
 	struct dp_route *routes;
 	uint32_t n_routes;
+	uint64_t none;              /* next hop of "no route" */
 };
 
 struct dp_port_rt {                 /* per port, runtime */
@@ -137,7 +141,8 @@ struct nat_state;
 struct dp_tables {
 	struct cfg *cfg;
 	uint64_t generation;
-	struct rte_lpm *subnet_lpm;       /* address → subnet index */
+	struct rte_fib *subnet_fib;       /* address → subnet index */
+	uint64_t subnet_none;
 	struct dp_rtable *rtables;        /* one per cfg route table */
 	struct dp_rtable local_rt;        /* local only (subnets with no table) */
 	struct dp_map local;              /* address → DP_LOCAL_VAL */

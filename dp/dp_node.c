@@ -11,7 +11,7 @@
 #include <rte_ether.h>
 #include <rte_icmp.h>
 #include <rte_ip.h>
-#include <rte_lpm.h>
+#include <rte_fib.h>
 #include <rte_mbuf.h>
 #include <rte_tcp.h>
 #include <rte_udp.h>
@@ -601,11 +601,13 @@ route(struct rte_mbuf *m, struct dp_meta *md, struct pctx *c, struct dp_flow *f,
 	const struct dp_rtable *rt = route_table_of(c);
 	const struct cfg *cfg = c->t->cfg;
 	struct rte_ipv4_hdr *ip = ip_hdr(m, md);
-	uint32_t dst = rte_be_to_cpu_32(ip->dst_addr), nhid, v;
+	uint32_t dst = rte_be_to_cpu_32(ip->dst_addr), v;
 	const struct dp_route *r;
 	struct dp_lcore_stats *st = dp_stats_self();
+	uint64_t nhid;
 
-	if (rte_lpm_lookup(rt->lpm, dst, &nhid) != 0) {
+	rte_fib_lookup_bulk(rt->fib, &dst, &nhid, 1);
+	if (nhid == rt->none) {
 		dp_drop(m, DP_DROP_no_route);
 		return;
 	}
@@ -1066,7 +1068,9 @@ forward(struct rte_mbuf *m, struct dp_meta *md, struct pctx *c)
 		__atomic_fetch_or(&f->flags, DP_FLOW_F_UDP_STREAM, __ATOMIC_RELAXED);
 	}
 	dp_flow_touch(f, c->now);
-	flow_account(f, d, rte_pktmbuf_pkt_len(m) - md->l3);
+	/* a GWLB flow's packet is counted once, on its way to the appliance */
+	if (!(md->flags & DP_M_FROM_APPLIANCE))
+		flow_account(f, d, rte_pktmbuf_pkt_len(m) - md->l3);
 	switch (f->kind) {
 	case DP_FLOW_NAT:
 		if (d == 0) {
@@ -1133,6 +1137,14 @@ ingress(struct rte_mbuf *m, struct dp_meta *md, struct pctx *c)
 		md->flags |= DP_M_FROM_APPLIANCE;
 		md->nh = cookie;
 		return true;
+	}
+	if (dp_map_get(&t->local, dst, &v) && DP_LOCAL_KIND(v) == DP_LOCAL_ROUTER) {
+		/* vpcgw's own addresses answer even with TTL 1 */
+	} else if (ip->time_to_live <= 1) {
+		/* before any translation, so the ICMP error quotes what was sent */
+		send_time_exceeded(m, md, c);
+		dp_drop(m, DP_DROP_ttl_expired);
+		return false;
 	}
 	if (dp_map_get(&t->local, dst, &v)) {
 		switch (DP_LOCAL_KIND(v)) {

@@ -10,7 +10,7 @@
 
 #include <rte_byteorder.h>
 #include <rte_lcore.h>
-#include <rte_lpm.h>
+#include <rte_fib.h>
 
 #include "dp/dp.h"
 #include "fw/nacl.h"
@@ -19,26 +19,33 @@
 #include "lb/lb.h"
 #include "nat/nat.h"
 
-#define LPM_RULES 4096
+#define FIB_RULES 4096
 
-static struct rte_lpm *
-lpm_new(uint64_t gen, const char *what, int idx)
+/*
+ * Route tables are rte_fib DIR24_8 with the smallest next-hop size that
+ * holds their route count: a table of up to 127 routes costs a 16 MB tbl24
+ * (1-byte entries) instead of rte_lpm's fixed 64 MB. A next hop of
+ * DP_FIB_NONE means no route.
+ */
+
+static struct rte_fib *
+fib_new(uint64_t gen, const char *what, int idx, uint32_t n_nh)
 {
-	struct rte_lpm_config c = { .max_rules = LPM_RULES, .number_tbl8s = 256 };
-	char name[RTE_LPM_NAMESIZE];
+	struct rte_fib_conf c = {
+		.type = RTE_FIB_DIR24_8,
+		.default_nh = DP_FIB_NONE(n_nh),
+		.max_routes = FIB_RULES,
+		.dir24_8 = {
+			.nh_sz = n_nh < 127 ? RTE_FIB_DIR24_8_1B :
+				 n_nh < 32767 ? RTE_FIB_DIR24_8_2B : RTE_FIB_DIR24_8_4B,
+			/* tbl8 groups are indexed by the next-hop field too */
+			.num_tbl8 = n_nh < 127 ? 100 : 1024,
+		},
+	};
+	char name[64];
 
 	snprintf(name, sizeof(name), "%s%d_%" PRIu64, what, idx, gen);
-	return rte_lpm_create(name, (int)rte_socket_id(), &c);
-}
-
-/* rte_lpm has no depth 0: a default route is its two /1 halves. More
- * specific routes still win, and a /1 route added later replaces its half. */
-static int
-lpm_add(struct rte_lpm *lpm, const struct cfg_prefix *p, uint32_t nh)
-{
-	if (p->len == 0)
-		return rte_lpm_add(lpm, 0, 1, nh) | rte_lpm_add(lpm, 0x80000000u, 1, nh);
-	return rte_lpm_add(lpm, p->addr, p->len, nh);
+	return rte_fib_create(name, (int)rte_socket_id(), &c);
 }
 
 static int
@@ -47,27 +54,23 @@ rtable_build(struct dp_rtable *rt, const struct cfg *cfg, const struct cfg_route
 {
 	int n = ct != NULL ? ct->n_routes : 0;
 
-	rt->lpm = lpm_new(gen, "rt", idx);
+	rt->fib = fib_new(gen, "rt", idx, (uint32_t)n + 1);
 	rt->routes = calloc((size_t)n + 1, sizeof(*rt->routes));
-	if (rt->lpm == NULL || rt->routes == NULL)
+	if (rt->fib == NULL || rt->routes == NULL)
 		return -ENOMEM;
+	rt->none = DP_FIB_NONE((uint32_t)n + 1);
 	/* route 0: the implicit local route of the VPC */
 	rt->routes[0].kind = CFG_TARGET_LOCAL;
-	if (rte_lpm_add(rt->lpm, cfg->vpc_cidr.addr, cfg->vpc_cidr.len, 0) < 0)
+	if (rte_fib_add(rt->fib, cfg->vpc_cidr.addr, cfg->vpc_cidr.len, 0) < 0)
 		return -ENOSPC;
-	/* default routes first, so that /1 routes replace their halves */
-	for (int pass = 0; pass < 2; pass++) {
-		for (int i = 0; i < n; i++) {
-			const struct cfg_route *r = &ct->routes[i];
+	for (int i = 0; i < n; i++) {
+		const struct cfg_route *r = &ct->routes[i];
 
-			if ((r->dst.len == 0) != (pass == 0))
-				continue;
-			rt->routes[i + 1].kind = (uint8_t)r->kind;
-			rt->routes[i + 1].ref = (uint16_t)r->ref;
-			rt->routes[i + 1].ref2 = (uint16_t)r->ref2;
-			if (lpm_add(rt->lpm, &r->dst, (uint32_t)i + 1) < 0)
-				return -ENOSPC;
-		}
+		rt->routes[i + 1].kind = (uint8_t)r->kind;
+		rt->routes[i + 1].ref = (uint16_t)r->ref;
+		rt->routes[i + 1].ref2 = (uint16_t)r->ref2;
+		if (rte_fib_add(rt->fib, r->dst.addr, r->dst.len, (uint64_t)i + 1) < 0)
+			return -ENOSPC;
 	}
 	rt->n_routes = (uint32_t)n + 1;
 	return 0;
@@ -76,18 +79,17 @@ rtable_build(struct dp_rtable *rt, const struct cfg *cfg, const struct cfg_route
 static void
 rtable_free(struct dp_rtable *rt)
 {
-	rte_lpm_free(rt->lpm);
+	rte_fib_free(rt->fib);
 	free(rt->routes);
 }
 
 int
 dp_subnet_lookup(const struct dp_tables *t, uint32_t addr_host)
 {
-	uint32_t nh;
+	uint64_t nh;
 
-	if (rte_lpm_lookup(t->subnet_lpm, addr_host, &nh) != 0)
-		return -1;
-	return (int)nh;
+	rte_fib_lookup_bulk(t->subnet_fib, &addr_host, &nh, 1);
+	return nh == t->subnet_none ? -1 : (int)nh;
 }
 
 static int
@@ -130,12 +132,13 @@ dp_tables_build(struct cfg *cfg, uint64_t gen, char *err, size_t errlen)
 	t->cfg = cfg;
 	t->generation = gen;
 
-	t->subnet_lpm = lpm_new(gen, "sn", 0);
-	if (t->subnet_lpm == NULL)
+	t->subnet_fib = fib_new(gen, "sn", 0, (uint32_t)cfg->n_subnets);
+	if (t->subnet_fib == NULL)
 		goto nomem;
+	t->subnet_none = DP_FIB_NONE((uint32_t)cfg->n_subnets);
 	for (int i = 0; i < cfg->n_subnets; i++)
-		if (rte_lpm_add(t->subnet_lpm, cfg->subnets[i].cidr.addr, cfg->subnets[i].cidr.len,
-				(uint32_t)i) < 0)
+		if (rte_fib_add(t->subnet_fib, cfg->subnets[i].cidr.addr, cfg->subnets[i].cidr.len,
+				(uint64_t)i) < 0)
 			goto nomem;
 
 	t->rtables = calloc((size_t)cfg->n_route_tables + 1, sizeof(*t->rtables));
@@ -229,6 +232,6 @@ dp_tables_free(struct dp_tables *t)
 			rtable_free(&t->rtables[i]);
 	free(t->rtables);
 	rtable_free(&t->local_rt);
-	rte_lpm_free(t->subnet_lpm);
+	rte_fib_free(t->subnet_fib);
 	free(t);
 }

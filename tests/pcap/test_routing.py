@@ -219,16 +219,27 @@ def case_blackhole_lpm():
 
 def case_ttl():
     """TTL 1: dropped (ttl_expired) with ICMP time exceeded to the sender from
-    the router address of its subnet (10.0.1.1) or of the port (internet
-    side: 198.51.100.1), quoting the datagram as it was received. TTL 2 is
-    forwarded with TTL 1."""
+    the router address of its subnet (10.0.1.1), back to the sender's MAC,
+    quoting the datagram as it was received. TTL 2 is forwarded with TTL 1."""
     t1 = at(from_host(M_PRIV, A_PRIV, A_APP, UDP(sport=33434, dport=33435) / Raw(b"trace"), ttl=1), 0.0)
     t2 = at(from_host(M_PRIV, A_PRIV, A_APP, UDP(sport=33434, dport=33436) / Raw(b"trace"), ttl=2), 0.01)
-    t3 = at(from_inet(REMOTE, EIP, ICMP(type=8, id=9, seq=9) / Raw(b"abcdefgh"), ttl=1), 0.02)
-    return Case("ttl", base_config(), {"vpc": [t1, t2], "internet": [t3]},
-                {"vpc": [time_exceeded(t1, M_VPC, "10.0.1.1"), to_vpc(t2, M_APP)],
-                 "internet": [time_exceeded(t3, M_INET, A_INET)]},
+    t3 = at(from_host(M_PUB, A_PUB, REMOTE, TCP(sport=33000, dport=80, flags="S"), ttl=1), 0.02)
+    return Case("ttl", base_config(), {"vpc": [t1, t2, t3]},
+                {"vpc": [time_exceeded(t1, M_VPC, "10.0.1.1"), to_vpc(t2, M_APP),
+                         time_exceeded(t3, M_VPC, "10.0.0.1")]},
                 counters={"drops.ttl_expired": 2, "ports.vpc.forwarded": 1})
+
+
+def case_ttl_inbound():
+    """TTL 1 from the internet to an elastic IP: time exceeded to the sender
+    from vpcgw's internet address (198.51.100.1), to the next hop's MAC. The
+    quote is the datagram as received, so it names the elastic IP, never the
+    private address behind it (the sender could not match it otherwise)."""
+    t1 = at(from_inet(REMOTE, EIP, ICMP(type=8, id=9, seq=9) / Raw(b"abcdefgh"), ttl=1), 0.0)
+    t2 = at(from_inet(REMOTE, EIP, UDP(sport=53000, dport=33434), ttl=1), 0.01)
+    return Case("ttl_inbound", base_config(), {"internet": [t1, t2]},
+                {"internet": [time_exceeded(t1, M_INET, A_INET), time_exceeded(t2, M_INET, A_INET)]},
+                counters={"drops.ttl_expired": 2})
 
 
 def case_icmp_echo_local():
@@ -368,6 +379,7 @@ CASES = {
     "igw_drops": case_igw_drops,
     "blackhole_lpm": case_blackhole_lpm,
     "ttl": case_ttl,
+    "ttl_inbound": case_ttl_inbound,
     "icmp_echo_local": case_icmp_echo_local,
     "arp_local": case_arp_local,
     "arp_resolve": case_arp_resolve,

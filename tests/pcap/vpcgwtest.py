@@ -38,7 +38,7 @@ logging.getLogger("scapy.runtime").setLevel(logging.ERROR)   # runt frames as Ra
 HERE = os.path.dirname(os.path.abspath(__file__))
 T0 = 1700000000.0           # capture time of a case's first packet
 
-EAL_ARGS = ["--no-huge", "-m", "1024", "--no-pci", "--log-level", "lib.eal:error"]
+EAL_ARGS = ["--no-huge", "-m", "256", "--no-pci", "--log-level", "lib.eal:error"]
 
 # ------------------------------------------------------------ libconfig
 
@@ -106,7 +106,8 @@ class Exp:
         return bytes(self.pkt)
 
     def summary(self):
-        return Ether(self.expected_bytes()).summary() if not callable(self.pkt) else self.note
+        s = Ether(self.expected_bytes()).summary() if not callable(self.pkt) else ""
+        return " ".join(x for x in (self.note, s) if x)
 
     def problems(self, actual_bytes):
         act = dissect(actual_bytes)
@@ -366,13 +367,12 @@ class Case:
                                   (pn, i, dissect(got[i]).summary(), _indent(dissect(got[i]).show(dump=True))))
                     continue
                 if i >= len(got):
-                    errors.append("port %s: missing packet #%d (%s): %s" %
-                                  (pn, i, exp[i].note, exp[i].summary()))
+                    errors.append("port %s: missing packet #%d: %s" % (pn, i, exp[i].summary()))
                     continue
                 pr = exp[i].problems(got[i])
                 if pr:
-                    errors.append("port %s: packet #%d (%s) %s:\n  %s" %
-                                  (pn, i, exp[i].note, exp[i].summary(), "\n  ".join(pr)))
+                    errors.append("port %s: packet #%d, expected %s:\n  %s" %
+                                  (pn, i, exp[i].summary(), "\n  ".join(pr)))
         return errors
 
     def _check_counters(self, js, ports, outputs):

@@ -1,0 +1,194 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""Benchmark scenarios: configuration, traffic, devices.
+
+Every scenario feeds one worker core from net_pcap (infinite_rx) ports and
+sends to net_null (or net_pcap without tx_pcap: counted and dropped). The
+baselines (testpmd io/macswap, l3fwd) get the same two devices: port 0 is
+the first capture, port 1 is net_null (or the second capture when the
+scenario has replies). l3fwd gets the same frames with destinations
+rewritten into its built-in routes (198.18.P.0/24 -> port P).
+Addresses match bench/configs/*.cfg.
+"""
+import os
+
+import numpy as np
+
+import gen
+
+MAC_VPC = "02:00:00:00:00:01"
+MAC_LAN2 = "02:00:00:00:01:01"
+CLIENT_MAC = "02:00:00:00:aa:01"
+SERVER_MAC = "02:00:00:00:bb:01"
+L3 = gen.ip4("198.18.0.0")
+
+
+def _i(n):
+    return np.arange(n, dtype=np.int64)
+
+
+# --------------------------------------------------------------- traffic
+# Each function returns (src, dst, sport, dport, l3fwd_dst) arrays of one
+# direction; l3fwd_dst is the destination rewritten for l3fwd.
+
+def t_routing(n=1024):
+    i = _i(n)
+    src = gen.ip4("10.0.2.2") + i % 16
+    k = (i // 16) % 64
+    return src, gen.ip4("10.0.129.2") + k, 10000, 5001, L3 + 256 + 2 + k
+
+
+def t_nacl_sg(n=10000):
+    i = _i(n)
+    c, s = i % 200, (i // 200) % 50
+    sport = 20000 + i % 1000
+    req = (gen.ip4("10.0.0.2") + c, gen.ip4("10.0.128.2") + s, sport, 5001,
+           L3 + 256 + 2 + s)
+    rep = (gen.ip4("10.0.128.2") + s, gen.ip4("10.0.0.2") + c, 5001, sport,
+           L3 + 2 + c)
+    return req, rep
+
+
+def t_nat(n, clients):
+    i = _i(n)
+    k = i // clients
+    return (gen.ip4("10.0.16.2") + i % clients, gen.ip4("203.0.113.1") + k % 250,
+            10000 + k // 250, 443, L3 + 256 + 1 + k % 250)
+
+
+def t_nlb(n=10000, vip="10.0.1.100"):
+    i = _i(n)
+    return (gen.ip4("10.0.48.2") + i % 200, gen.ip4(vip), 10000 + (i // 200) % 50000, 53,
+            L3 + 256 + 100)
+
+
+def t_gwlb(n=10000):
+    i = _i(n)
+    k = i // 200
+    return (gen.ip4("10.0.32.2") + i % 200, gen.ip4("203.0.113.1") + k % 250, 10000, 443,
+            L3 + 256 + 1 + k % 250)
+
+
+def _frames(t, l3fwd=False, dst_mac=MAC_VPC, src_mac=CLIENT_MAC, dst=None):
+    src, d, sp, dp, l3 = t
+    if dst is not None:
+        d = dst
+    return gen.frames(len(src), "udp", src, l3 if l3fwd else d, sp, dp, src_mac=src_mac,
+                      dst_mac=dst_mac)
+
+
+def _cyc(f, n):
+    return f[np.arange(n) % len(f)]
+
+
+def _mixed(l3fwd):
+    parts = [_frames(t_routing(), l3fwd), _frames(t_nacl_sg()[0], l3fwd),
+             _frames(t_nat(10000, 200), l3fwd), _frames(t_nlb(), l3fwd),
+             _frames(t_gwlb(), l3fwd)]
+    per = 10240
+    parts = [_cyc(p, per) for p in parts]
+    return np.stack(parts, axis=1).reshape(per * len(parts), -1)
+
+
+def _chunked_nat(n, l3fwd, chunk=1 << 20):
+    clients = 4000
+    for a in range(0, n, chunk):
+        m = min(chunk, n - a)
+        src, d, sp, dp, l3 = t_nat(a + m, clients)
+        sl = slice(a, a + m)
+        sp = np.broadcast_to(sp, (a + m,))
+        yield gen.frames(m, "udp", src[sl], (l3 if l3fwd else d)[sl], sp[sl], dp,
+                         src_mac=CLIENT_MAC, dst_mac=MAC_VPC)
+
+
+# --------------------------------------------------------------- scenarios
+# name: cfg, two-port layout for baselines ("null" or "pcap" second port),
+# flows, number of frames per capture (mbuf sizing), flow table size,
+# memory (-m MB), single pass (no infinite_rx), OVS peer function.
+
+NEW_FLOWS = int(os.environ.get("BENCH_NEW_FLOWS", 3000000))
+
+SCENARIOS = {
+    "routing": dict(flows=1024, frames=1024, table=65536, mem=512, ovs="p2p",
+                    desc="local route, LPM/TTL/checksum/L2 rewrite, 1,024 UDP flows"),
+    "nacl_sg": dict(flows=10000, frames=10000, table=65536, mem=512, ovs="fw", second="pcap",
+                    desc="NACL (17 rules) + SG tracked flows, 10,000 UDP flows, both directions"),
+    "nat_10k": dict(flows=10000, frames=10000, table=65536, mem=512, ovs="snat",
+                    desc="NAT gateway SNAT, 10,000 established UDP flows"),
+    "nat_1m": dict(flows=1000000, frames=1000000, table=2097152, mem=4096, ovs=None,
+                   desc="NAT gateway SNAT, 1,000,000 established UDP flows"),
+    "nat_new_flows": dict(flows=NEW_FLOWS, frames=NEW_FLOWS, table=4194304, mem=2048,
+                          ovs=None, single_pass=True,
+                          desc="NAT gateway, every packet a new flow (single pass)"),
+    "nlb_10k": dict(flows=10000, frames=10000, table=65536, mem=512, ovs="lb_hash",
+                    desc="NLB UDP listener, Maglev over 8 targets, 10,000 flows"),
+    "gwlb": dict(flows=10000, frames=10000, table=65536, mem=512, ovs="geneve",
+                 desc="GWLB endpoint route, GENEVE encap to 4 appliances, 10,000 flows"),
+    "mixed": dict(flows=41024, frames=51200, table=131072, mem=512, ovs=None,
+                  desc="routing, NACL+SG, NAT, NLB, GWLB in equal parts, 41,024 flows"),
+}
+ORDER = ["routing", "nacl_sg", "nat_10k", "nat_1m", "nat_new_flows", "nlb_10k", "gwlb", "mixed"]
+
+
+def build_inputs(name, d):
+    """Write the captures of a scenario into directory d (kept when present).
+    Returns {"vpcgw": [in0, in1?], "l3fwd": [...], "ovs": [...]}"""
+    os.makedirs(d, exist_ok=True)
+    tag = "v3-%s-%d" % (name, SCENARIOS[name]["frames"])
+    stamp = os.path.join(d, "inputs.stamp")
+    p = lambda f: os.path.join(d, f)
+    out = {"vpcgw": [p("in0.pcap")], "l3fwd": [p("l3fwd0.pcap")], "ovs": [p("in0.pcap")]}
+    if name == "nacl_sg":
+        out["vpcgw"].append(p("in1.pcap"))
+        out["l3fwd"].append(p("l3fwd1.pcap"))
+        out["ovs"].append(p("in1.pcap"))
+    if name == "nlb_10k":
+        out["ovs"] = [p("ovs0.pcap")]
+    if os.path.exists(stamp) and open(stamp).read() == tag:
+        return out
+    if name == "routing":
+        gen.write_pcap(p("in0.pcap"), _frames(t_routing()))
+        gen.write_pcap(p("l3fwd0.pcap"), _frames(t_routing(), True))
+    elif name == "nacl_sg":
+        req, rep = t_nacl_sg()
+        gen.write_pcap(p("in0.pcap"), _frames(req))
+        gen.write_pcap(p("in1.pcap"), _frames(rep, dst_mac=MAC_LAN2, src_mac=SERVER_MAC))
+        gen.write_pcap(p("l3fwd0.pcap"), _frames(req, True))
+        gen.write_pcap(p("l3fwd1.pcap"), _frames(rep, True, dst_mac=MAC_LAN2,
+                                                 src_mac=SERVER_MAC))
+    elif name == "nat_10k":
+        gen.write_pcap(p("in0.pcap"), _frames(t_nat(10000, 200)))
+        gen.write_pcap(p("l3fwd0.pcap"), _frames(t_nat(10000, 200), True))
+    elif name in ("nat_1m", "nat_new_flows"):
+        n = SCENARIOS[name]["frames"]
+        gen.write_pcap(p("in0.pcap"), _chunked_nat(n, False))
+        gen.write_pcap(p("l3fwd0.pcap"), _chunked_nat(n, True))
+    elif name == "nlb_10k":
+        gen.write_pcap(p("in0.pcap"), _frames(t_nlb()))
+        gen.write_pcap(p("l3fwd0.pcap"), _frames(t_nlb(), True))
+        gen.write_pcap(p("ovs0.pcap"), _frames(t_nlb(vip="198.51.100.1")))
+    elif name == "gwlb":
+        gen.write_pcap(p("in0.pcap"), _frames(t_gwlb()))
+        gen.write_pcap(p("l3fwd0.pcap"), _frames(t_gwlb(), True))
+    elif name == "mixed":
+        gen.write_pcap(p("in0.pcap"), _mixed(False))
+        gen.write_pcap(p("l3fwd0.pcap"), _mixed(True))
+    for f in set(out["vpcgw"] + out["l3fwd"]):
+        gen.check(f)
+    with open(stamp, "w") as s:
+        s.write(tag)
+    return out
+
+
+def config(name, bench_dir, d, inputs):
+    """The scenario's configuration with its captures and sizes filled in."""
+    sc = SCENARIOS[name]
+    src = open(os.path.join(bench_dir, "configs", name + ".cfg")).read()
+    mbufs = max(32767, sc["frames"] * len(inputs["vpcgw"]) + 32768)
+    src = src.replace("@IN0@", inputs["vpcgw"][0]).replace("@MBUFS@", str(mbufs))
+    src = src.replace("@FLOWS@", str(sc["table"]))
+    if len(inputs["vpcgw"]) > 1:
+        src = src.replace("@IN1@", inputs["vpcgw"][1])
+    path = os.path.join(d, name + ".cfg")
+    with open(path, "w") as f:
+        f.write(src)
+    return path
