@@ -44,6 +44,8 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PY = "/usr/bin/python3"
+HTTPD = [PY, os.path.join(HERE, "httpd.py")]     # http.server without its DNS lookup
+SERVERS = [PY, os.path.join(HERE, "servers.py")]
 EAL_ARGS = ["--no-huge", "-m", "512", "--no-pci", "--log-level", "lib.eal:error"]
 VERBOSE = os.environ.get("VPCGW_E2E_VERBOSE") == "1"
 

@@ -21,7 +21,7 @@ import re
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from e2etest import PY, check, log, run  # noqa: E402
+from e2etest import HTTPD, SERVERS, check, log, run  # noqa: E402
 
 NAT_ADDR = "198.51.100.10"
 SERVER = "203.0.113.10"
@@ -88,15 +88,14 @@ def body(env):
         f.write(os.urandom(BLOB_MB << 20))
     blob_sum = sha256(blob)
 
-    env.spawn(inet, [PY, "-m", "http.server", "8000", "--bind", SERVER, "--directory", www],
-              "http-server")
+    env.spawn(inet, HTTPD + ["8000", "--bind", SERVER, "--directory", www], "http-server")
     env.spawn(inet, ["socat", "UDP4-RECVFROM:5353,bind=%s,fork" % SERVER, "PIPE"], "udp-echo")
-    env.spawn(inside, [PY, os.path.join(os.path.dirname(__file__), "servers.py"),
-                       "--name", "inside", "--tcp", "8080", "--udp", "5353"], "inside-servers")
-    env.start_vpcgw(CFG % dict(devargs, nat=NAT_ADDR))
+    env.spawn(inside, SERVERS + ["--name", "inside", "--tcp", "8080", "--udp", "5353"],
+              "inside-servers")
     env.wait_listen(inet, 8000)
     env.wait_listen(inet, 5353, "udp")
     env.wait_listen(inside, 8080)
+    env.start_vpcgw(CFG % dict(devargs, nat=NAT_ADDR))
 
     # ICMP echo through the NAT (identifier translated)
     r = env.sh(["ping", "-c", "3", "-i", "0.2", "-W", "2", SERVER], ns=inside, check_rc=False)

@@ -14,22 +14,25 @@ client's own address.
 Checks: 40 HTTP connections from the internet spread over both targets, every
 one logged by a target with peer 203.0.113.50; the same from the VPC client
 (peer 10.0.1.10); UDP answered by a target that saw 203.0.113.50; a port with
-no listener times out (nlb_no_listener); health checks keep both targets
-healthy; NLB counters.
+no listener times out (nlb_no_listener); health checks: when target2's server
+stops, its kernel refuses the probes and after two intervals every new flow
+goes to target1; NLB counters.
 """
 import json
 import os
 import re
 import sys
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from e2etest import PY, check, log, run  # noqa: E402
+from e2etest import HTTPD, SERVERS, check, log, run  # noqa: E402
 
 NLB_PUBLIC = "198.51.100.30"
 NLB_PRIVATE = "10.0.0.100"
 CLIENT = "203.0.113.50"
 N_INET = 40
 N_VPC = 20
+N_AFTER = 20
 
 CFG = """
 dpdk = { workers = %(workers)d; mbufs = 8191; flow_table_size = 65536; };
@@ -98,15 +101,14 @@ def body(env):
         os.mkdir(www)
         with open(os.path.join(www, "whoami"), "w") as f:
             f.write(name + "\n")
-        env.spawn(ns, [PY, "-m", "http.server", str(port), "--bind", addr, "--directory", www],
-                  "http-" + name)
-        env.spawn(ns, [PY, os.path.join(os.path.dirname(__file__), "servers.py"),
-                       "--name", name, "--udp", "5353"], "udp-" + name)
-        targets[name] = (ns, port)
-    env.start_vpcgw(CFG % dict(devargs, workers=workers, nlb=NLB_PRIVATE, pub=NLB_PUBLIC))
-    for name, (ns, port) in targets.items():
+        http = env.spawn(ns, HTTPD + [str(port), "--bind", addr, "--directory", www],
+                         "http-" + name)
+        env.spawn(ns, SERVERS + ["--name", name, "--udp", "5353"], "udp-" + name)
+        targets[name] = (ns, port, http)
+    for name, (ns, port, _) in targets.items():     # listening before the first health check
         env.wait_listen(ns, port)
         env.wait_listen(ns, 5353, "udp")
+    env.start_vpcgw(CFG % dict(devargs, workers=workers, nlb=NLB_PRIVATE, pub=NLB_PUBLIC))
 
     # internet -> NLB public address, N_INET connections (HTTP/1.0 server: one each)
     url = "http://%s/whoami" % NLB_PUBLIC
@@ -153,6 +155,20 @@ def body(env):
     check(res["result"] == "timeout", "tcp %s:81 (no listener) times out: %s"
           % (NLB_PUBLIC, res))
 
+    # target2's web server stops: its kernel answers the probes with RST, two failed
+    # probes (interval 5 s) make it unhealthy, new flows all go to target1
+    http2 = targets["target2"][2]
+    http2.terminate()
+    http2.wait(timeout=5)
+    time.sleep(11.5)
+    url = "http://%s/whoami" % NLB_PUBLIC
+    r = env.sh(["curl", "-sS", "--max-time", "20", "--interface", CLIENT] + [url] * N_AFTER,
+               ns=inet, timeout=30, check_rc=False)
+    names3 = r.stdout.split()
+    check(r.returncode == 0 and names3 == ["target1"] * N_AFTER,
+          "target2 down: %d new connections all served by target1 (rc %d, %s %s)"
+          % (N_AFTER, r.returncode, {n: names3.count(n) for n in set(names3)}, r.stderr.strip()))
+
     st = env.stop_vpcgw()
     drops = env.drops()
     log("drops: %s" % drops)
@@ -161,16 +177,19 @@ def body(env):
     nlb = st["nlb"]["web"]
     log("nlb web: %s" % json.dumps({k: v for k, v in nlb.items() if k != "listeners"}))
     tcp80 = nlb["listeners"]["tcp:80"]
-    check(tcp80["NewFlowCount"] == N_INET + N_VPC, "listener tcp:80 NewFlowCount == %d (%d)"
-          % (N_INET + N_VPC, tcp80["NewFlowCount"]))
+    check(tcp80["NewFlowCount"] == N_INET + N_VPC + N_AFTER,
+          "listener tcp:80 NewFlowCount == %d (%d)"
+          % (N_INET + N_VPC + N_AFTER, tcp80["NewFlowCount"]))
     check(nlb["listeners"]["udp:53"]["NewFlowCount"] == 6, "listener udp:53 NewFlowCount == 6 (%d)"
           % nlb["listeners"]["udp:53"]["NewFlowCount"])
     tg = st["target_groups"]["web-tg"]
     log("web-tg: %s" % json.dumps(tg))
-    check(tg["HealthyHostCount"] == 2 and tg["UnHealthyHostCount"] == 0,
-          "web-tg: both targets healthy (health checks answered)")
+    check(tg["HealthyHostCount"] == 1 and tg["UnHealthyHostCount"] == 1
+          and tg["targets"]["10.0.2.10:8080"]["health"] == "healthy"
+          and tg["targets"]["10.0.2.11:8081"]["health"] == "unhealthy",
+          "web-tg: target1 healthy (probes answered), target2 unhealthy (probes refused)")
     per = {t: v["NewFlowCount"] for t, v in tg["targets"].items()}
-    check(per == {"10.0.2.10:8080": counts["target1"] + counts2["target1"],
+    check(per == {"10.0.2.10:8080": counts["target1"] + counts2["target1"] + N_AFTER,
                   "10.0.2.11:8081": counts["target2"] + counts2["target2"]},
           "per-target NewFlowCount matches the answers (%s)" % per)
 
