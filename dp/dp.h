@@ -70,6 +70,7 @@ struct dp_opts {
 	int64_t exit_idle_ms;       /* -1: never */
 	const char *stats_json;
 	const char *prometheus_file;
+	const char *stats_series;   /* JSON lines, one per interval */
 	uint32_t stats_interval;    /* seconds, 0: off */
 	int eal_argc;               /* arguments after "--" */
 	char **eal_argv;

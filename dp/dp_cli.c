@@ -26,6 +26,8 @@ usage(FILE *f)
 		"      --stats-interval S print a one-line summary every S seconds (0: off)\n"
 		"      --prometheus-file FILE  write a Prometheus text exposition of all\n"
 		"                         counters at every interval and at exit\n"
+		"      --stats-series FILE append the JSON object as one line every interval\n"
+		"                         and at exit (tools/plot_stats.py draws it)\n"
 		"  -v, --version          print the version\n"
 		"  -h, --help             this text\n"
 		"EAL arguments come from dpdk.eal_args unless given after \"--\".\n");
@@ -51,7 +53,7 @@ parse_u64(const char *s, const char *opt, uint64_t max, uint64_t *out)
 int
 dp_cli_parse(int argc, char **argv, struct dp_opts *o)
 {
-	enum { O_CHECK = 256, O_CLOCK, O_IDLE, O_JSON, O_INTERVAL, O_PROM };
+	enum { O_CHECK = 256, O_CLOCK, O_IDLE, O_JSON, O_INTERVAL, O_PROM, O_SERIES };
 	static const struct option lopts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "check", no_argument, NULL, O_CHECK },
@@ -61,6 +63,7 @@ dp_cli_parse(int argc, char **argv, struct dp_opts *o)
 		{ "stats-json", required_argument, NULL, O_JSON },
 		{ "stats-interval", required_argument, NULL, O_INTERVAL },
 		{ "prometheus-file", required_argument, NULL, O_PROM },
+		{ "stats-series", required_argument, NULL, O_SERIES },
 		{ "version", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -128,6 +131,9 @@ dp_cli_parse(int argc, char **argv, struct dp_opts *o)
 			break;
 		case O_PROM:
 			o->prometheus_file = optarg;
+			break;
+		case O_SERIES:
+			o->stats_series = optarg;
 			break;
 		case 'v':
 			printf("vpcgw %s\n", VPCGW_VERSION);

@@ -288,6 +288,8 @@ stats_tick(uint64_t *next_ms, uint64_t now_wall)
 		dp_stats_write_json(dp_g.opts.stats_json);
 	if (dp_g.opts.prometheus_file != NULL)
 		dp_stats_write_prometheus(dp_g.opts.prometheus_file);
+	if (dp_g.opts.stats_series != NULL)
+		dp_stats_append_json(dp_g.opts.stats_series);
 }
 
 static void
@@ -313,10 +315,12 @@ loop_tsc(struct dp_worker_ctx *c)
 	}
 }
 
+/* Under the packet clock, intervals are capture time: a replayed hour gives
+ * the series (and the LCU windows) of that hour, however fast it runs. */
 static void
 loop_packet(struct dp_worker_ctx *c)
 {
-	uint64_t next_stats = tsc_ms() + dp_g.opts.stats_interval * 1000ULL;
+	uint64_t next_stats = UINT64_MAX;
 	uint64_t last_sweep = 0;
 	bool started = false;
 
@@ -329,7 +333,6 @@ loop_packet(struct dp_worker_ctx *c)
 			sig_hup = 0;
 			reload();
 		}
-		stats_tick(&next_stats, tsc_ms());
 		if (unknown) {
 			rte_pause();
 			continue;
@@ -340,6 +343,8 @@ loop_packet(struct dp_worker_ctx *c)
 			dp_lcu_init(dp_g.cfg, first - first % 1000);
 			c->now_ms = first;
 			last_sweep = first;
+			if (dp_g.opts.stats_interval)
+				next_stats = first - first % 1000 + dp_g.opts.stats_interval * 1000ULL;
 			started = true;
 		}
 		if (m == HEAD_EOF) {
@@ -358,6 +363,7 @@ loop_packet(struct dp_worker_ctx *c)
 		 * second holding the next packet (LCU window) */
 		ev_ms = RTE_MIN(lb_health_next_ms(), last_sweep + SWEEP_PERIOD_MS * 10);
 		ev_ms = RTE_MIN(ev_ms, (m / 1000 / 1000 + 1) * 1000);
+		ev_ms = RTE_MIN(ev_ms, next_stats);
 		ev_ms = RTE_MAX(ev_ms, c->now_ms);
 		ev_us = ev_ms * 1000;
 		atomic_store_explicit(&dp_g.ctl_head_us, ev_us, memory_order_release);
@@ -372,6 +378,7 @@ loop_packet(struct dp_worker_ctx *c)
 		} else {
 			control_events(c, ev_ms, 0);
 		}
+		stats_tick(&next_stats, ev_ms);
 		/* move past this event */
 		c->now_ms = ev_ms + 1;
 	}
@@ -530,6 +537,8 @@ dp_main(int argc, char **argv)
 		fprintf(stderr, "vpcgw: cannot write %s\n", dp_g.opts.stats_json);
 	if (dp_g.opts.prometheus_file != NULL)
 		dp_stats_write_prometheus(dp_g.opts.prometheus_file);
+	if (dp_g.opts.stats_series != NULL)
+		dp_stats_append_json(dp_g.opts.stats_series);
 	dp_ports_stop();
 	rte_eal_cleanup();
 	return 0;

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <rte_cycles.h>
 #include <rte_telemetry.h>
 
 #include "dp/dp.h"
@@ -68,7 +69,27 @@ struct emitter {
 	struct rte_tel_data *tel[EM_DEPTH];
 	/* prometheus and telemetry: name prefix of the current object */
 	char path[EM_DEPTH][96];
+	/* prometheus: objects become labels, e.g. {nat_gateway="nat-a"} */
+	char labels[EM_DEPTH][256];
+	const char *collection[EM_DEPTH];   /* label name of the children, or NULL */
 };
+
+/* Collections whose children are named objects, and the label they get. */
+static const char *
+prom_collection_label(const char *key)
+{
+	static const char *const map[][2] = {
+		{ "ports", "port" }, { "interfaces", "interface" }, { "nat", "nat_gateway" },
+		{ "nlb", "nlb" }, { "listeners", "listener" }, { "target_groups", "target_group" },
+		{ "targets", "target" }, { "gwlb", "gwlb" }, { "appliances", "appliance" },
+		{ "by_service", "service" },
+	};
+
+	for (size_t i = 0; i < RTE_DIM(map); i++)
+		if (strcmp(map[i][0], key) == 0)
+			return map[i][1];
+	return NULL;
+}
 
 static void
 em_printf(struct emitter *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -125,8 +146,22 @@ em_open(struct emitter *e, const char *key)
 	} else if (e->kind == EM_TEL) {
 		/* DPDK telemetry dicts are flat here (see tel_key) */
 		em_path(e, "/", key);
+	} else if (e->collection[e->depth] != NULL) {
+		/* a named object: a label, not part of the metric name */
+		char tmp[sizeof(e->labels[0])];
+
+		snprintf(tmp, sizeof(tmp), "%s%s%s=\"%s\"", e->labels[e->depth],
+			 e->labels[e->depth][0] ? "," : "", e->collection[e->depth], key ? key : "");
+		memcpy(e->labels[e->depth + 1], tmp, sizeof(tmp));
+		memcpy(e->path[e->depth + 1], e->path[e->depth], sizeof(e->path[0]));
+		e->collection[e->depth + 1] = NULL;
+		e->depth++;
+		e->first[e->depth] = true;
+		return;
 	} else {
-		em_path(e, e->depth ? "_" : "", key);
+		em_path(e, "_", key);
+		memcpy(e->labels[e->depth + 1], e->labels[e->depth], sizeof(e->labels[0]));
+		e->collection[e->depth + 1] = key ? prom_collection_label(key) : NULL;
 	}
 	e->depth++;
 	e->first[e->depth] = true;
@@ -185,8 +220,13 @@ em_u64(struct emitter *e, const char *key, uint64_t v)
 		rte_tel_data_add_dict_u64(e->tel[0], n, v);
 		break;
 	case EM_PROM:
+		if (strcmp(e->path[e->depth], "drops") == 0) {
+			/* one metric, the reason a label */
+			em_printf(e, "vpcgw_drops_total{reason=\"%s\"} %" PRIu64 "\n", key, v);
+			break;
+		}
 		prom_name(n, sizeof(n), e->path[e->depth], key);
-		em_printf(e, "vpcgw_%s %" PRIu64 "\n", n, v);
+		em_printf(e, "vpcgw_%s{%s} %" PRIu64 "\n", n, e->labels[e->depth], v);
 		break;
 	}
 }
@@ -211,7 +251,7 @@ em_dbl(struct emitter *e, const char *key, double v)
 	}
 	case EM_PROM:
 		prom_name(n, sizeof(n), e->path[e->depth], key);
-		em_printf(e, "vpcgw_%s %.6f\n", n, v);
+		em_printf(e, "vpcgw_%s{%s} %.6f\n", n, e->labels[e->depth], v);
 		break;
 	}
 }
@@ -548,24 +588,57 @@ write_atomically(const char *file, const char *data, size_t len)
 	return rename(tmp, file) == 0 ? 0 : -errno;
 }
 
-int
-dp_stats_write_json(const char *file)
+/* The JSON object of all counters; time_ms is the data-plane clock. */
+static char *
+stats_json_text(size_t *len)
 {
 	struct dp_lcore_stats *s = sum_alloc();
 	struct emitter e = { .kind = EM_JSON };
-	int rc;
 
 	if (s == NULL)
-		return -ENOMEM;
+		return NULL;
 	e.first[0] = true;
 	em_printf(&e, "{");
-	e.first[0] = true;
 	e.depth = 0;
+	em_u64(&e, "time_ms", dp_g.opts.clock == DP_CLOCK_PACKET ?
+	       atomic_load(&dp_g.pkt_now_us) / 1000 : rte_rdtsc() / (dp_g.tsc_hz / 1000));
 	emit_all(&e, s, dp_g.cfg);
 	em_printf(&e, "}\n");
-	rc = write_atomically(file, e.buf, e.len);
-	free(e.buf);
 	free(s);
+	*len = e.len;
+	return e.buf;
+}
+
+int
+dp_stats_write_json(const char *file)
+{
+	size_t len;
+	char *text = stats_json_text(&len);
+	int rc;
+
+	if (text == NULL)
+		return -ENOMEM;
+	rc = write_atomically(file, text, len);
+	free(text);
+	return rc;
+}
+
+int
+dp_stats_append_json(const char *file)
+{
+	size_t len;
+	char *text = stats_json_text(&len);
+	FILE *f;
+	int rc = 0;
+
+	if (text == NULL)
+		return -ENOMEM;
+	f = fopen(file, "a");
+	if (f == NULL || fwrite(text, 1, len, f) != len)
+		rc = -EIO;
+	if (f != NULL && fclose(f) != 0)
+		rc = -EIO;
+	free(text);
 	return rc;
 }
 

@@ -19,6 +19,8 @@ struct dp_lcu_state {
 extern struct dp_lcu_state dp_lcu;
 
 int dp_stats_write_prometheus(const char *file);
+/* Append the JSON object as one line (a series for tools/plot_stats.py). */
+int dp_stats_append_json(const char *file);
 void dp_lcu_init(const struct cfg *cfg, uint64_t now_ms);
 void dp_lcu_update(uint64_t now_ms);
 

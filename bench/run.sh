@@ -1,0 +1,15 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
+# vpcgw benchmarks on one core (shared/BENCH.md): bench/run.sh SCENARIO...|all
+#   [--runs N] [--window S] [--warmup S] [--cpu C] [--systems a,b] [--no-ovs] [--out DIR]
+# Scenarios: routing nacl_sg nat_10k nat_1m nat_new_flows nlb_10k gwlb mixed.
+# Prints one JSON line per scenario (stdout); progress, errors on stderr.
+# Inputs, configs, logs and results.jsonl go to $BENCH_OUT (/tmp/vpcgw-bench).
+# See docs/PERFORMANCE.md.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if [ ! -x build/vpcgw ]; then
+	(test -d build || meson setup build >&2) && ninja -C build >&2
+fi
+command -v dpdk-testpmd >/dev/null || { echo "run.sh: dpdk-testpmd missing (apt-get install dpdk)" >&2; exit 1; }
+exec /usr/bin/python3 bench/lib/bench.py "$@"
