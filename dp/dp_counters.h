@@ -64,7 +64,7 @@
 	X(arp_queue_full, "no room to hold a packet waiting for ARP") \
 	X(arp_timeout, "neighbor did not answer ARP in time") \
 	X(tx_full, "transmit queue refused the packet") \
-	X(no_mbuf, "mbuf pool empty when building a packet") \
+	X(no_mbuf, "mbuf pool empty: a packet vpcgw wanted to build (ARP, ICMP, RST) was not") \
 	X(shutdown, "packet still queued when vpcgw stopped")
 
 enum dp_drop {

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include <rte_cycles.h>
+#include <rte_ethdev.h>
 #include <rte_telemetry.h>
 
 #include "dp/dp.h"
@@ -294,6 +295,17 @@ sec_ports(struct emitter *e, const struct dp_lcore_stats *s, const struct cfg *c
 		em_u64(e, "tx_bytes", p->tx_bytes);
 		em_u64(e, "generated", p->gen);
 		em_u64(e, "generated_dropped", p->gen_drop);
+		/* what the device dropped before vpcgw saw it (ring full, no mbuf) */
+		{
+			struct rte_eth_stats es;
+
+			if (i < dp_g.n_ports && rte_eth_stats_get(dp_g.ports[i].port_id, &es) == 0) {
+				em_u64(e, "nic_missed", es.imissed);
+				em_u64(e, "nic_rx_nombuf", es.rx_nombuf);
+				em_u64(e, "nic_rx_errors", es.ierrors);
+				em_u64(e, "nic_tx_errors", es.oerrors);
+			}
+		}
 		em_close(e);
 	}
 	em_close(e);

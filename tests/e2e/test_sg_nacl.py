@@ -9,7 +9,7 @@ packet just disappears in vpcgw, and the drop counters say why).
   ns server   10.0.2.10/24  subnet back (NACL back-acl), SG web:
               ingress tcp/80 and tcp/8081 from anywhere, tcp/22 from sg:bastion,
               udp/5353 from anywhere, icmp from sg:client; egress: nothing
-  front-acl:  in: tcp 1024-65535 and icmp allowed, nothing else (no UDP)
+  front-acl:  in: tcp 1024-65535, icmp, tcp/80 from back allowed, nothing else (no UDP)
   back-acl:   in: rule 100 denies tcp/8081, rule 200 allows the VPC
 
 Cases (client or bastion -> server unless said):
@@ -45,7 +45,8 @@ vpc = {
 network_acls = (
   { name = "front-acl";
     ingress = ( { rule = 100; protocol = "tcp"; ports = "1024-65535"; cidr = "0.0.0.0/0"; action = "allow"; },
-                { rule = 110; protocol = "icmp"; cidr = "0.0.0.0/0"; action = "allow"; } );
+                { rule = 110; protocol = "icmp"; cidr = "0.0.0.0/0"; action = "allow"; },
+                { rule = 120; protocol = "tcp"; ports = "80"; cidr = "10.0.2.0/24"; action = "allow"; } );
     egress = ( { rule = 100; protocol = "all"; cidr = "0.0.0.0/0"; action = "allow"; } ); },
   { name = "back-acl";
     ingress = ( { rule = 100; protocol = "tcp"; ports = "8081"; cidr = "0.0.0.0/0"; action = "deny"; },
