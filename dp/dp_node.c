@@ -1118,7 +1118,8 @@ ingress(struct rte_mbuf *m, struct dp_meta *md, struct pctx *c)
 	const struct cfg *cfg = t->cfg;
 	uint8_t roles = dp_g.ports[md->in_port].roles;
 	struct rte_ipv4_hdr *ip = ip_hdr(m, md);
-	uint32_t dst = rte_be_to_cpu_32(ip->dst_addr), v;
+	uint32_t dst = rte_be_to_cpu_32(ip->dst_addr), v = 0;
+	int is_local;
 
 	c->nlb = -1;
 	c->policy_done = false;
@@ -1138,15 +1139,15 @@ ingress(struct rte_mbuf *m, struct dp_meta *md, struct pctx *c)
 		md->nh = cookie;
 		return true;
 	}
-	if (dp_map_get(&t->local, dst, &v) && DP_LOCAL_KIND(v) == DP_LOCAL_ROUTER) {
-		/* vpcgw's own addresses answer even with TTL 1 */
-	} else if (ip->time_to_live <= 1) {
-		/* before any translation, so the ICMP error quotes what was sent */
+	is_local = dp_map_get(&t->local, dst, &v);
+	/* TTL before any translation, so the ICMP error quotes what was sent;
+	 * vpcgw's own addresses answer even with TTL 1 */
+	if (ip->time_to_live <= 1 && !(is_local && DP_LOCAL_KIND(v) == DP_LOCAL_ROUTER)) {
 		send_time_exceeded(m, md, c);
 		dp_drop(m, DP_DROP_ttl_expired);
 		return false;
 	}
-	if (dp_map_get(&t->local, dst, &v)) {
+	if (is_local) {
 		switch (DP_LOCAL_KIND(v)) {
 		case DP_LOCAL_ROUTER:
 			if (md->proto == IPPROTO_ICMP && !(md->flags & DP_M_FRAG) &&
