@@ -263,7 +263,10 @@ control_events(struct dp_worker_ctx *c, uint64_t now_ms, uint32_t sweep_budget)
 	c->now_ms = now_ms;
 	lb_health_poll((struct dp_tables *)t, now_ms);
 	dp_flow_sweep(now_ms, sweep_budget, SWEEP_GRACE_MS);
-	dp_lcu_update(now_ms);
+	/* at a second boundary every packet before it has been counted: read
+	 * as the last millisecond of the second that ends, so its usage is
+	 * that second's, not the next one's */
+	dp_lcu_update(now_ms % 1000 == 0 && now_ms > 0 ? now_ms - 1 : now_ms);
 	dp_neigh_poll(now_ms, false);
 	dp_worker_ctx_flush(c);
 }

@@ -11,6 +11,7 @@
 #include <rte_rcu_qsbr.h>
 #include <rte_ring.h>
 #include <rte_ring_elem.h>
+#include <rte_spinlock.h>
 
 #include "dp/dp_flow.h"
 #include "fw/ct_tcp.h"
@@ -32,6 +33,9 @@ static struct {
 	uint32_t capacity;
 	uint32_t sweep_pos;
 	_Atomic uint32_t live;      /* inserted and not yet deleted */
+	/* makes "both keys absent, then add both" atomic between workers:
+	 * rte_hash_add_key_data replaces an existing key's data silently */
+	rte_spinlock_t insert_lock;
 	struct flow_cache cache[RTE_MAX_LCORE];
 } ft;
 
@@ -76,6 +80,7 @@ dp_flow_init(uint32_t capacity, int socket, struct rte_rcu_qsbr *rcu)
 	uint32_t ring_size = rte_align32pow2(capacity + 1);
 
 	ft.capacity = capacity;
+	rte_spinlock_init(&ft.insert_lock);
 	ft.hash = rte_hash_create(&hp);
 	if (ft.hash == NULL)
 		return -rte_errno ? -rte_errno : -ENOMEM;
@@ -156,14 +161,36 @@ dp_flow_worker_flush(void)
 	c->n = 0;
 }
 
+void *
+dp_flow_lookup(const struct dp_flow_key *k)
+{
+	void *d;
+
+	return rte_hash_lookup_data(ft.hash, k, &d) >= 0 ? d : NULL;
+}
+
 bool
 dp_flow_key_exists(const struct dp_flow_key *k)
 {
 	return rte_hash_lookup(ft.hash, k) >= 0;
 }
 
+static int insert_locked(struct dp_flow *f);
+
 int
 dp_flow_insert(struct dp_flow *f)
+{
+	int rc;
+
+	/* new flows only; lookups never take it (see ARCHITECTURE.md) */
+	rte_spinlock_lock(&ft.insert_lock);
+	rc = insert_locked(f);
+	rte_spinlock_unlock(&ft.insert_lock);
+	return rc;
+}
+
+static int
+insert_locked(struct dp_flow *f)
 {
 	int rc;
 

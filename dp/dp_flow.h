@@ -49,6 +49,8 @@ void dp_flow_abandon(struct dp_flow *f);
  * already present (f abandoned), -ENOSPC when the hash is full (f abandoned).
  */
 int dp_flow_insert(struct dp_flow *f);
+/* One lookup: the tagged flow pointer or NULL. */
+void *dp_flow_lookup(const struct dp_flow_key *k);
 /* Is this key in the table? (NAT port allocation) */
 bool dp_flow_key_exists(const struct dp_flow_key *k);
 

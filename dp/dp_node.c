@@ -47,6 +47,9 @@ struct pctx {
 	int src_subnet;             /* IN_VPC: the source's subnet; IN_APPLIANCE: endpoint subnet */
 	int nlb;                    /* destination was an NLB address (after IGW translation) */
 	bool policy_done;           /* later fragment: first fragment passed the checks */
+	bool frag_orphan;           /* later fragment whose first fragment was not seen */
+	uint16_t *burst_inserts;    /* flows created so far in this burst */
+	uint32_t osrc, odst;        /* addresses as the packet reached forward() (fragments) */
 };
 
 static inline struct rte_ipv4_hdr *
@@ -459,6 +462,20 @@ flow_new(struct rte_mbuf *m, struct dp_meta *md, const struct pctx *c)
 	return f;
 }
 
+/*
+ * Does this packet open a tracked SG flow? A packet the rules allow but that
+ * cannot open one — TCP without a lone SYN (the reply of an untracked flow,
+ * or a connection older than vpcgw), a fragment, an ICMP error — passes on
+ * the rules alone, as security groups are allow rules first.
+ */
+static inline bool
+sg_can_track(const struct dp_meta *md)
+{
+	if (md->flags & (DP_M_FRAG | DP_M_ICMP_ERR))
+		return false;
+	return md->proto != IPPROTO_TCP || fw_ct_tcp_can_open(md->tcp_flags);
+}
+
 /* SG conntrack timeouts of a flow from its ENIs (largest of the two). */
 static void
 flow_sg_timeouts(const struct pctx *c, struct dp_flow *f)
@@ -499,11 +516,13 @@ flow_sg_timeouts(const struct pctx *c, struct dp_flow *f)
 }
 
 static int
-flow_publish(struct rte_mbuf *m, struct dp_flow *f)
+flow_publish(struct rte_mbuf *m, struct dp_flow *f, const struct pctx *c)
 {
 	struct dp_lcore_stats *st = dp_stats_self();
 	int rc = dp_flow_insert(f);
 
+	if (rc == 0)
+		(*c->burst_inserts)++;
 	if (rc < 0) {
 		dp_drop(m, DP_DROP_conntrack_allowance_exceeded);
 		return -1;
@@ -612,6 +631,16 @@ route(struct rte_mbuf *m, struct dp_meta *md, struct pctx *c, struct dp_flow *f,
 		return;
 	}
 	r = &rt->routes[nhid];
+	if (c->frag_orphan) {
+		/* no first fragment to follow: the NAT gateway names it its own way */
+		if (r->kind == CFG_TARGET_NAT) {
+			st->nat[r->ref].drop++;
+			dp_drop(m, DP_DROP_nat_fragment);
+		} else {
+			dp_drop(m, DP_DROP_ip_fragment);
+		}
+		return;
+	}
 	switch (r->kind) {
 	case CFG_TARGET_LOCAL:
 		deliver_local(m, md, c, f);
@@ -636,15 +665,19 @@ route(struct rte_mbuf *m, struct dp_meta *md, struct pctx *c, struct dp_flow *f,
 			dp_drop(m, DP_DROP_igw_no_public_ip);
 			return;
 		}
-		if (!c->policy_done && c->in == IN_VPC &&
-		    !nacl_allows(c, m, md, c->src_subnet, FW_DIR_EGRESS))
-			return;
+		tr = 0;
 		if (f == NULL && !c->policy_done && c->in == IN_VPC &&
 		    !(md->flags & DP_M_ICMP_ERR)) {
 			tr = sg_eval(c, m, md, true, false, &es, &ed);
 			if (tr < 0)
 				return;
-			if (tr > 0 && !(md->flags & DP_M_FRAG)) {
+		}
+		if (!c->policy_done && c->in == IN_VPC &&
+		    !nacl_allows(c, m, md, c->src_subnet, FW_DIR_EGRESS))
+			return;
+		if (f == NULL && !c->policy_done && c->in == IN_VPC &&
+		    !(md->flags & DP_M_ICMP_ERR)) {
+			if (tr > 0 && sg_can_track(md)) {
 				f = flow_new(m, md, c);
 				if (f == NULL)
 					return;
@@ -652,25 +685,20 @@ route(struct rte_mbuf *m, struct dp_meta *md, struct pctx *c, struct dp_flow *f,
 				f->eni[0] = es;
 				f->flags |= DP_FLOW_F_SG_OK;
 				flow_sg_timeouts(c, f);
-				if (flow_publish(m, f) < 0)
+				if (flow_publish(m, f, c) < 0)
 					return;
 			} else {
 				st->untracked++;
 			}
 		}
-		{
-			uint32_t odst = ip->dst_addr, osrc = ip->src_addr;
-
-			set_addr(m, md, true, hton_addr(pub));
-			if ((md->flags & (DP_M_FRAG | DP_M_LATER_FRAG)) == DP_M_FRAG)
-				frag_record(m, md, osrc, odst, c->now);
-		}
+		set_addr(m, md, true, hton_addr(pub));
+		if ((md->flags & (DP_M_FRAG | DP_M_LATER_FRAG)) == DP_M_FRAG)
+			frag_record(m, md, c->osrc, c->odst, c->now);
 		output(m, md, (uint16_t)cfg->igw.port, cfg->igw.next_hop, c);
 		return;
 	}
 	case CFG_TARGET_NAT: {
 		struct dp_nat_stats *ns = &st->nat[r->ref];
-		uint32_t osrc = ip->src_addr, odst = ip->dst_addr;
 		uint16_t es, ed;
 		int rc;
 
@@ -679,11 +707,7 @@ route(struct rte_mbuf *m, struct dp_meta *md, struct pctx *c, struct dp_flow *f,
 			return;
 		}
 		if (md->flags & DP_M_LATER_FRAG) {
-			if (md->proto != IPPROTO_UDP || !frag_follow(m, md, c->now)) {
-				ns->drop++;
-				dp_drop(m, DP_DROP_nat_fragment);
-				return;
-			}
+			/* forward() applied the first fragment's translation */
 		} else if (f == NULL) {
 			if ((md->flags & DP_M_FRAG) && md->proto != IPPROTO_UDP) {
 				ns->drop++;
@@ -695,10 +719,22 @@ route(struct rte_mbuf *m, struct dp_meta *md, struct pctx *c, struct dp_flow *f,
 				dp_drop(m, DP_DROP_nat_no_session);
 				return;
 			}
-			if (!nacl_allows(c, m, md, c->src_subnet, FW_DIR_EGRESS))
-				return;
 			if (sg_eval(c, m, md, true, false, &es, &ed) < 0)
 				return;
+			if (!nacl_allows(c, m, md, c->src_subnet, FW_DIR_EGRESS))
+				return;
+			if (md->proto == IPPROTO_TCP && !fw_ct_tcp_can_open(md->tcp_flags)) {
+				/* a connection the gateway no longer knows: RST, never
+				 * FIN (AWS); a timed-out one and one never seen look
+				 * the same once the flow is gone */
+				if (!(md->tcp_flags & RTE_TCP_RST_FLAG)) {
+					ns->idle_timeout++;
+					send_rst(m, md);
+				}
+				ns->drop++;
+				dp_drop(m, DP_DROP_nat_idle_timeout);
+				return;
+			}
 			ns->conn_attempt += md->proto != IPPROTO_TCP ||
 					    (md->tcp_flags & RTE_TCP_SYN_FLAG);
 			f = flow_new(m, md, c);
@@ -716,7 +752,7 @@ route(struct rte_mbuf *m, struct dp_meta *md, struct pctx *c, struct dp_flow *f,
 				dp_drop(m, (enum dp_drop)rc);
 				return;
 			}
-			if (flow_publish(m, f) < 0) {
+			if (flow_publish(m, f, c) < 0) {
 				ns->drop++;
 				return;
 			}
@@ -732,7 +768,7 @@ route(struct rte_mbuf *m, struct dp_meta *md, struct pctx *c, struct dp_flow *f,
 		ns->pkts_out_dst++;
 		ns->bytes_out_dst += rte_pktmbuf_pkt_len(m) - md->l3;
 		if ((md->flags & (DP_M_FRAG | DP_M_LATER_FRAG)) == DP_M_FRAG)
-			frag_record(m, md, osrc, odst, c->now);
+			frag_record(m, md, c->osrc, c->odst, c->now);
 		output(m, md, (uint16_t)cfg->igw.port, cfg->igw.next_hop, c);
 		return;
 	}
@@ -755,9 +791,9 @@ route(struct rte_mbuf *m, struct dp_meta *md, struct pctx *c, struct dp_flow *f,
 				dp_drop(m, DP_DROP_gwlb_no_flow);
 				return;
 			}
-			if (c->in == IN_VPC && !nacl_allows(c, m, md, c->src_subnet, FW_DIR_EGRESS))
-				return;
 			if (c->in == IN_VPC && sg_eval(c, m, md, true, false, &es, &ed) < 0)
+				return;
+			if (c->in == IN_VPC && !nacl_allows(c, m, md, c->src_subnet, FW_DIR_EGRESS))
 				return;
 			f = flow_new(m, md, c);
 			if (f == NULL)
@@ -772,7 +808,7 @@ route(struct rte_mbuf *m, struct dp_meta *md, struct pctx *c, struct dp_flow *f,
 				dp_drop(m, (enum dp_drop)rc);
 				return;
 			}
-			if (flow_publish(m, f) < 0)
+			if (flow_publish(m, f, c) < 0)
 				return;
 			flow_account(f, 0, rte_pktmbuf_pkt_len(m) - md->l3);
 		} else if (f->kind != DP_FLOW_GWLB) {
@@ -805,12 +841,20 @@ deliver_local(struct rte_mbuf *m, struct dp_meta *md, struct pctx *c, struct dp_
 	uint32_t dst = rte_be_to_cpu_32(ip->dst_addr);
 	int ds = dp_subnet_lookup(c->t, dst);
 	struct dp_lcore_stats *st = dp_stats_self();
-	uint16_t es, ed;
-	int tr;
+	bool new_flow = f == NULL && !(md->flags & DP_M_LATER_FRAG);
+	uint16_t es = 0, ed = 0, x;
+	int tr = 0;
 
 	if (ds < 0) {
 		dp_drop(m, DP_DROP_no_route);
 		return;
+	}
+	/* SPEC §3 order: source ENI egress SG, outbound NACL, inbound NACL,
+	 * destination ENI ingress SG */
+	if (new_flow && c->in == IN_VPC) {
+		tr = sg_eval(c, m, md, true, false, &es, &x);
+		if (tr < 0)
+			return;
 	}
 	if (!c->policy_done) {
 		if (c->in == IN_VPC && ds != c->src_subnet &&
@@ -826,10 +870,12 @@ deliver_local(struct rte_mbuf *m, struct dp_meta *md, struct pctx *c, struct dp_
 			return;
 		}
 	} else if (f == NULL) {
-		tr = sg_eval(c, m, md, c->in == IN_VPC, true, &es, &ed);
-		if (tr < 0)
+		int td = sg_eval(c, m, md, false, true, &x, &ed);
+
+		if (td < 0)
 			return;
-		if (tr > 0 && !(md->flags & (DP_M_FRAG | DP_M_ICMP_ERR))) {
+		tr |= td;
+		if (tr > 0 && sg_can_track(md)) {
 			f = flow_new(m, md, c);
 			if (f == NULL)
 				return;
@@ -838,7 +884,7 @@ deliver_local(struct rte_mbuf *m, struct dp_meta *md, struct pctx *c, struct dp_
 			f->eni[1] = ed;
 			f->flags |= DP_FLOW_F_SG_OK;
 			flow_sg_timeouts(c, f);
-			if (flow_publish(m, f) < 0)
+			if (flow_publish(m, f, c) < 0)
 				return;
 		} else {
 			st->untracked++;
@@ -852,7 +898,7 @@ deliver_local(struct rte_mbuf *m, struct dp_meta *md, struct pctx *c, struct dp_
 		__atomic_fetch_or(&f->flags, DP_FLOW_F_SG_OK, __ATOMIC_RELAXED);
 	}
 	if ((md->flags & (DP_M_FRAG | DP_M_LATER_FRAG)) == DP_M_FRAG)
-		frag_record(m, md, ip->src_addr, ip->dst_addr, c->now);
+		frag_record(m, md, c->osrc, c->odst, c->now);
 	output(m, md, (uint16_t)cfg->subnets[ds].port, dst, c);
 }
 
@@ -874,15 +920,25 @@ nlb_new(struct rte_mbuf *m, struct dp_meta *md, struct pctx *c)
 		dp_drop(m, l < 0 ? DP_DROP_nlb_no_listener : DP_DROP_ip_fragment);
 		return;
 	}
-	/* into the NLB's subnet */
+	/* the client's SG, then into the NLB's subnet */
+	if (c->in == IN_VPC && sg_eval(c, m, md, true, false, &es, &ed) < 0)
+		return;
 	if (c->in == IN_VPC && c->src_subnet != nlb_subnet &&
 	    !nacl_allows(c, m, md, c->src_subnet, FW_DIR_EGRESS))
 		return;
 	if ((c->in != IN_VPC || c->src_subnet != nlb_subnet) &&
 	    !nacl_allows(c, m, md, nlb_subnet, FW_DIR_INGRESS))
 		return;
-	if (c->in == IN_VPC && sg_eval(c, m, md, true, false, &es, &ed) < 0)
+	if (md->proto == IPPROTO_TCP && !fw_ct_tcp_can_open(md->tcp_flags)) {
+		/* data for no flow (timed out long ago, or never seen): the NLB
+		 * resets it, as after an idle timeout */
+		if (!(md->tcp_flags & RTE_TCP_RST_FLAG)) {
+			st->listener[l].resets++;
+			send_rst(m, md);
+		}
+		dp_drop(m, DP_DROP_nlb_idle_timeout);
 		return;
+	}
 	f = flow_new(m, md, c);
 	if (f == NULL)
 		return;
@@ -912,7 +968,7 @@ nlb_new(struct rte_mbuf *m, struct dp_meta *md, struct pctx *c)
 	}
 	f->eni[1] = ed;
 	f->flags |= DP_FLOW_F_SG_OK;
-	if (flow_publish(m, f) < 0)
+	if (flow_publish(m, f, c) < 0)
 		return;
 	st->listener[f->svc].flows_created++;
 	st->target[f->target].flows_created++;
@@ -998,12 +1054,30 @@ forward(struct rte_mbuf *m, struct dp_meta *md, struct pctx *c)
 		dp_drop(m, DP_DROP_ttl_expired);
 		return;
 	}
+	c->osrc = ip->src_addr;
+	c->odst = ip->dst_addr;
+	/* a packet of a flow that an earlier packet of this burst created */
+	if (md->flow == NULL && *c->burst_inserts != 0)
+		md->flow = dp_flow_lookup(&md->key);
 	if (md->flags & DP_M_LATER_FRAG) {
-		if (!frag_follow(m, md, c->now)) {
-			dp_drop(m, DP_DROP_ip_fragment);
+		if (frag_follow(m, md, c->now)) {
+			c->policy_done = true;
+			if (c->in == IN_INTERNET && md->nh == DP_LOCAL_NAT) {
+				struct dp_nat_stats *ns = &dp_stats_self()->nat[md->ep];
+				uint32_t bytes = rte_pktmbuf_pkt_len(m) - md->l3;
+
+				ns->pkts_in_dst++;
+				ns->bytes_in_dst += bytes;
+				ns->pkts_out_src++;
+				ns->bytes_out_src += bytes;
+			}
+		} else if (c->in == IN_INTERNET && md->nh == DP_LOCAL_NAT) {
+			dp_stats_self()->nat[md->ep].drop++;
+			dp_drop(m, DP_DROP_nat_fragment);
 			return;
+		} else {
+			c->frag_orphan = true;     /* route() names the drop */
 		}
-		c->policy_done = true;
 		if (c->in == IN_INTERNET || c->nlb >= 0)
 			c->in = IN_INTERNET;
 		route(m, md, c, NULL, 0);
@@ -1039,8 +1113,7 @@ forward(struct rte_mbuf *m, struct dp_meta *md, struct pctx *c)
 			nlb_new(m, md, c);
 			return;
 		}
-		if (c->in == IN_INTERNET && (md->flags & DP_M_ICMP_ERR) == 0 &&
-		    md->nh == DP_LOCAL_NAT) {
+		if (c->in == IN_INTERNET && md->nh == DP_LOCAL_NAT) {
 			dp_stats_self()->nat[md->ep].drop++;
 			dp_drop(m, DP_DROP_nat_no_session);
 			return;
@@ -1123,8 +1196,15 @@ ingress(struct rte_mbuf *m, struct dp_meta *md, struct pctx *c)
 
 	c->nlb = -1;
 	c->policy_done = false;
+	c->frag_orphan = false;
 	c->src_subnet = -1;
 	md->nh = 0;
+	if ((roles & DP_ROLE_APPLIANCE) && md->proto == IPPROTO_UDP &&
+	    (md->key.dport == RTE_BE16(6081) || md->key.sport == RTE_BE16(6081)) &&
+	    !gnv_is_geneve(m, md, t) && !(md->flags & DP_M_FRAG)) {
+		dp_drop(m, DP_DROP_gwlb_not_appliance);
+		return false;
+	}
 	if ((roles & DP_ROLE_APPLIANCE) && gnv_is_geneve(m, md, t)) {
 		uint32_t cookie;
 		int app, rc = gnv_decap(m, md, t, &cookie, &app);
@@ -1227,7 +1307,7 @@ dp_process_burst(struct rte_mbuf **pkts, uint16_t n, uint16_t in_port, uint64_t 
 	const struct dp_tables *t = atomic_load_explicit(&dp_g.tables, memory_order_acquire);
 	struct rte_mbuf *fl[DP_BURST];
 	struct pctx ctx[DP_BURST];
-	uint16_t nfl = 0;
+	uint16_t nfl = 0, inserts = 0;
 
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
@@ -1256,6 +1336,7 @@ dp_process_burst(struct rte_mbuf **pkts, uint16_t n, uint16_t in_port, uint64_t 
 		}
 		ctx[nfl].t = t;
 		ctx[nfl].now = now_ms;
+		ctx[nfl].burst_inserts = &inserts;
 		if (!ingress(m, md, &ctx[nfl]))
 			continue;
 		fl[nfl++] = m;

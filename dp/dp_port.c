@@ -59,6 +59,7 @@ dp_ports_init(const struct cfg *cfg, char *err, size_t errlen)
 		struct rte_eth_conf conf;
 		struct rte_eth_dev_info info;
 		uint16_t nrx, ntx, pid = 0;
+		uint32_t mtu, dev_max;
 		char rname[RTE_RING_NAMESIZE];
 		int rc;
 
@@ -88,9 +89,24 @@ dp_ports_init(const struct cfg *cfg, char *err, size_t errlen)
 		}
 		if (info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_MULTI_SEGS)
 			conf.txmode.offloads |= RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
-		if (cp->mtu > RTE_ETHER_MTU && info.max_rx_pktlen > RTE_ETHER_MAX_LEN)
-			conf.rxmode.mtu = RTE_MIN((uint32_t)cp->mtu, info.max_mtu);
+		/* the device's limit: a larger configured MTU is lowered, and said */
+		mtu = cp->mtu;
+		dev_max = RTE_MIN((uint32_t)info.max_mtu,
+				  info.max_rx_pktlen - RTE_ETHER_HDR_LEN - RTE_ETHER_CRC_LEN);
+		if (mtu > dev_max) {
+			fprintf(stderr, "vpcgw: port %s: mtu %u is above what %s takes (%u): using %u\n",
+				cp->name, mtu, info.driver_name, dev_max, dev_max);
+			mtu = dev_max;
+		}
+		if (mtu > RTE_ETHER_MTU)
+			conf.rxmode.mtu = mtu;
 		rc = rte_eth_dev_configure(pid, nrx, ntx, &conf);
+		if (rc < 0 && ntx > nrx) {
+			/* some PMDs (net_tap) want as many tx as rx queues: the
+			 * other workers hand their packets off through a ring */
+			ntx = nrx;
+			rc = rte_eth_dev_configure(pid, nrx, ntx, &conf);
+		}
 		if (rc < 0) {
 			snprintf(err, errlen, "port %s: configure (%u rx, %u tx queues): %s", cp->name,
 				 nrx, ntx, strerror(-rc));
@@ -139,9 +155,17 @@ dp_ports_init(const struct cfg *cfg, char *err, size_t errlen)
 			rte_eth_macaddr_get(pid, &p->mac);
 		}
 		rte_eth_promiscuous_enable(pid);
-		p->mtu = cp->mtu;
-		if (cp->mtu != RTE_ETHER_MTU)
-			(void)rte_eth_dev_set_mtu(pid, cp->mtu);
+		if (mtu != RTE_ETHER_MTU && rte_eth_dev_set_mtu(pid, mtu) != 0) {
+			uint16_t cur = RTE_ETHER_MTU;
+
+			(void)rte_eth_dev_get_mtu(pid, &cur);
+			if (cur < mtu) {
+				fprintf(stderr, "vpcgw: port %s: cannot set mtu %u: using %u\n",
+					cp->name, mtu, cur);
+				mtu = cur;
+			}
+		}
+		p->mtu = (uint16_t)mtu;
 		p->addr = cp->addr;
 		p->plen = cp->plen;
 		rc = rte_eth_dev_start(pid);

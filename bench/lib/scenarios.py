@@ -114,10 +114,11 @@ SCENARIOS = {
                     desc="NACL (17 rules) + SG tracked flows, 10,000 UDP flows, both directions"),
     "nat_10k": dict(flows=10000, frames=10000, table=65536, mem=512, ovs="snat",
                     desc="NAT gateway SNAT, 10,000 established UDP flows"),
-    "nat_1m": dict(flows=1000000, frames=1000000, table=2097152, mem=4096, ovs=None,
+    "nat_1m": dict(flows=1000000, frames=1000000, table=2097152, mem=6144, ovs=None,
                    desc="NAT gateway SNAT, 1,000,000 established UDP flows"),
     "nat_new_flows": dict(flows=NEW_FLOWS, frames=NEW_FLOWS, table=4194304, mem=2048,
-                          ovs=None, single_pass=True,
+                          ovs=None, single_pass=True, warmup=0.3, window=1.0,
+                          window_baseline=0.25,
                           desc="NAT gateway, every packet a new flow (single pass)"),
     "nlb_10k": dict(flows=10000, frames=10000, table=65536, mem=512, ovs="lb_hash",
                     desc="NLB UDP listener, Maglev over 8 targets, 10,000 flows"),
@@ -183,7 +184,8 @@ def config(name, bench_dir, d, inputs):
     """The scenario's configuration with its captures and sizes filled in."""
     sc = SCENARIOS[name]
     src = open(os.path.join(bench_dir, "configs", name + ".cfg")).read()
-    mbufs = max(32767, sc["frames"] * len(inputs["vpcgw"]) + 32768)
+    mbufs = 32767 if sc.get("single_pass") else \
+        max(32767, sc["frames"] * len(inputs["vpcgw"]) + 32768)
     src = src.replace("@IN0@", inputs["vpcgw"][0]).replace("@MBUFS@", str(mbufs))
     src = src.replace("@FLOWS@", str(sc["table"]))
     if len(inputs["vpcgw"]) > 1:

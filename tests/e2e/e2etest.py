@@ -30,8 +30,11 @@ bridges and TAPs). Nothing outside those namespaces is touched.
 Environment: VPCGW (binary; default ../../build/vpcgw from this file),
 VPCGW_E2E_KEEP=1 keep the temporary directory (logs, stats, captures),
 VPCGW_E2E_CAPTURE=1 run tshark on every TAP (pcaps in the temporary
-directory), VPCGW_E2E_VERBOSE=1 print every command.
+directory), VPCGW_E2E_VERBOSE=1 print every command, VPCGW_E2E_WORKERS=N run
+vpcgw with N workers when the test is not given --workers (default 1: CI
+machines may have 2 cores, and every worker busy-polls one).
 """
+import argparse
 import json
 import os
 import secrets
@@ -72,8 +75,9 @@ def vpcgw_path():
 class Env:
     """One test's namespaces, bridges, processes and temporary files."""
 
-    def __init__(self, name):
+    def __init__(self, name, workers=1):
         self.name = name
+        self.workers = workers
         self.sfx = secrets.token_hex(3)
         self.dir = tempfile.mkdtemp(prefix="vpcgw-e2e-%s-" % name)
         self.netns = []             # created by us, deleted by close()
@@ -130,11 +134,18 @@ class Env:
         self.sh(["ip", "netns", "add", ns])
         self.netns.append(ns)
         # no IPv6 chatter (router/neighbour solicitations, MLD) on the wires
-        self.sh(["sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1",
+        self.sh(["sysctl", "-eqw", "net.ipv6.conf.all.disable_ipv6=1",
                  "net.ipv6.conf.default.disable_ipv6=1",
                  "net.ipv4.conf.all.rp_filter=0", "net.ipv4.conf.default.rp_filter=0"], ns=ns)
         self.ip(ns, "link", "set", "lo", "up")
         return ns
+
+    def rxq(self):
+        """rx_queues for a net_tap port: the tap PMD refuses a configuration with
+        different numbers of rx and tx queues, and vpcgw gives a port one tx
+        queue per worker; without `rx_queues = workers`, `-w 2` fails at start
+        ("configure (1 rx, 2 tx queues): Operation not permitted")."""
+        return self.workers
 
     def add_port(self, port, mtu=1500):
         """A bridge in ns gw for vpcgw port `port`; its TAP joins it once vpcgw runs."""
@@ -165,13 +176,18 @@ class Env:
 
     # ---------------------------------------------------------- vpcgw
 
-    def start_vpcgw(self, cfg_text, workers=1, timeout=30):
+    def start_vpcgw(self, cfg_text, workers=None, timeout=30, stats_interval=0):
         cfg = os.path.join(self.dir, "vpcgw.cfg")
         with open(cfg, "w") as f:
             f.write(cfg_text)
         self.stats_path = os.path.join(self.dir, "stats.json")
-        args = [vpcgw_path(), "-c", cfg, "-w", str(workers), "--stats-json", self.stats_path,
-                "--"] + EAL_ARGS
+        if workers is None:
+            workers = self.workers
+        args = [vpcgw_path(), "-c", cfg, "-w", str(workers), "--stats-json", self.stats_path]
+        if stats_interval:
+            # --stats-json is rewritten (atomically) every interval: see wait_stats()
+            args += ["--stats-interval", str(stats_interval)]
+        args += ["--"] + EAL_ARGS
         self.vpcgw = self.spawn(self.gw, args, "vpcgw")
         deadline = time.monotonic() + timeout
         # vpcgw prints its summary line once every port is started (and its MAC set)
@@ -227,6 +243,22 @@ class Env:
                   "accounting of port %s: rx %d == forwarded %d + local %d + dropped %d"
                   % (name, ps["rx"], ps["forwarded"], ps["local"], ps["dropped"]))
         return self.stats
+
+    def wait_stats(self, pred, what, timeout=30):
+        """Poll the --stats-json file of a running vpcgw (started with stats_interval)
+        until pred(stats) holds."""
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                with open(self.stats_path) as f:
+                    if pred(json.load(f)):
+                        log("ok: " + what)
+                        return
+            except (OSError, ValueError, KeyError):
+                pass
+            if time.monotonic() > deadline:
+                raise TestFailure("not within %ds: %s" % (timeout, what))
+            time.sleep(0.25)
 
     def drops(self):
         return {k: v for k, v in self.stats["drops"].items() if v}
@@ -286,7 +318,12 @@ class Env:
 
 
 def run(name, body):
-    """Run body(env) with cleanup on any exit; exit status for meson (77: skip)."""
+    """Run body(env) with cleanup on any exit; exit status for meson (77: skip).
+    Command line: [--workers N] (default: VPCGW_E2E_WORKERS, else 1)."""
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--workers", type=int,
+                    default=int(os.environ.get("VPCGW_E2E_WORKERS", "1")))
+    args = ap.parse_args()
     if os.geteuid() != 0:
         log("e2e tests need root (network namespaces, TAP devices)")
         sys.exit(77)
@@ -294,7 +331,7 @@ def run(name, body):
         if shutil.which(tool) is None:
             log("missing tool: %s (tools/setup.sh installs it)" % tool)
             sys.exit(1)
-    env = Env(name)
+    env = Env(name, args.workers)
 
     def on_signal(signum, frame):
         env.close()

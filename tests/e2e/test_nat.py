@@ -28,11 +28,12 @@ SERVER = "203.0.113.10"
 BLOB_MB = 20
 
 CFG = """
-dpdk = { workers = 1; mbufs = 8191; flow_table_size = 65536; };
+dpdk = { workers = %(workers)d; mbufs = 8191; flow_table_size = 65536; };
 ports = (
-  { name = "vpc"; devargs = "%(vpc)s"; mac = "02:00:00:00:00:01"; address = "10.0.0.1/16"; },
+  { name = "vpc"; devargs = "%(vpc)s"; mac = "02:00:00:00:00:01"; address = "10.0.0.1/16";
+    rx_queues = %(rxq)d; },
   { name = "internet"; devargs = "%(internet)s"; mac = "02:00:00:00:01:01";
-    address = "198.51.100.1/24"; }
+    address = "198.51.100.1/24"; rx_queues = %(rxq)d; }
 );
 vpc = {
   cidr = "10.0.0.0/16";
@@ -49,8 +50,10 @@ route_tables = (
 );
 network_acls = (
   { name = "private";
-    ingress = ( { rule = 100; protocol = "tcp"; ports = "1024-65535"; cidr = "0.0.0.0/0"; action = "allow"; },
-                { rule = 105; protocol = "udp"; ports = "1024-65535"; cidr = "0.0.0.0/0"; action = "allow"; },
+    ingress = ( { rule = 100; protocol = "tcp"; ports = "1024-65535";
+                  cidr = "0.0.0.0/0"; action = "allow"; },
+                { rule = 105; protocol = "udp"; ports = "1024-65535";
+                  cidr = "0.0.0.0/0"; action = "allow"; },
                 { rule = 110; protocol = "icmp"; cidr = "0.0.0.0/0"; action = "allow"; },
                 { rule = 120; protocol = "all"; cidr = "10.0.0.0/16"; action = "allow"; } );
     egress = ( { rule = 100; protocol = "all"; cidr = "0.0.0.0/0"; action = "allow"; } ); }
@@ -95,7 +98,7 @@ def body(env):
     env.wait_listen(inet, 8000)
     env.wait_listen(inet, 5353, "udp")
     env.wait_listen(inside, 8080)
-    env.start_vpcgw(CFG % dict(devargs, nat=NAT_ADDR))
+    env.start_vpcgw(CFG % dict(devargs, workers=env.workers, rxq=env.rxq(), nat=NAT_ADDR))
 
     # ICMP echo through the NAT (identifier translated)
     r = env.sh(["ping", "-c", "3", "-i", "0.2", "-W", "2", SERVER], ns=inside, check_rc=False)

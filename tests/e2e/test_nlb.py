@@ -37,9 +37,10 @@ N_AFTER = 20
 CFG = """
 dpdk = { workers = %(workers)d; mbufs = 8191; flow_table_size = 65536; };
 ports = (
-  { name = "vpc"; devargs = "%(vpc)s"; mac = "02:00:00:00:00:01"; address = "10.0.0.1/16"; },
+  { name = "vpc"; devargs = "%(vpc)s"; mac = "02:00:00:00:00:01"; address = "10.0.0.1/16";
+    rx_queues = %(rxq)d; },
   { name = "internet"; devargs = "%(internet)s"; mac = "02:00:00:00:01:01";
-    address = "198.51.100.1/24"; }
+    address = "198.51.100.1/24"; rx_queues = %(rxq)d; }
 );
 vpc = {
   cidr = "10.0.0.0/16";
@@ -90,7 +91,6 @@ def http_peers(env, label):
 
 
 def body(env):
-    workers = int(os.environ.get("VPCGW_E2E_WORKERS", "1"))
     devargs = {"vpc": env.add_port("vpc"), "internet": env.add_port("internet")}
     inet = env.add_host("inet", "internet", "198.51.100.254/24", extra=[CLIENT + "/32"])
     client = env.add_host("client", "vpc", "10.0.1.10/24", gateway="10.0.1.1")
@@ -108,7 +108,8 @@ def body(env):
     for name, (ns, port, _) in targets.items():     # listening before the first health check
         env.wait_listen(ns, port)
         env.wait_listen(ns, 5353, "udp")
-    env.start_vpcgw(CFG % dict(devargs, workers=workers, nlb=NLB_PRIVATE, pub=NLB_PUBLIC))
+    env.start_vpcgw(CFG % dict(devargs, workers=env.workers, rxq=env.rxq(), nlb=NLB_PRIVATE,
+                               pub=NLB_PUBLIC), stats_interval=1)
 
     # internet -> NLB public address, N_INET connections (HTTP/1.0 server: one each)
     url = "http://%s/whoami" % NLB_PUBLIC
@@ -160,7 +161,10 @@ def body(env):
     http2 = targets["target2"][2]
     http2.terminate()
     http2.wait(timeout=5)
-    time.sleep(11.5)
+    t0 = time.monotonic()
+    env.wait_stats(lambda s: s["target_groups"]["web-tg"]["targets"]["10.0.2.11:8081"]["health"]
+                   == "unhealthy", "target2 unhealthy after its server stopped", timeout=30)
+    log("target2 unhealthy %.1f s after its server stopped" % (time.monotonic() - t0))
     url = "http://%s/whoami" % NLB_PUBLIC
     r = env.sh(["curl", "-sS", "--max-time", "20", "--interface", CLIENT] + [url] * N_AFTER,
                ns=inet, timeout=30, check_rc=False)

@@ -33,8 +33,9 @@ SERVER = "10.0.2.10"
 CLIENT = "10.0.1.10"
 
 CFG = """
-dpdk = { workers = 1; mbufs = 8191; flow_table_size = 65536; };
-ports = ( { name = "vpc"; devargs = "%(vpc)s"; mac = "02:00:00:00:00:01"; address = "10.0.0.1/16"; } );
+dpdk = { workers = %(workers)d; mbufs = 8191; flow_table_size = 65536; };
+ports = ( { name = "vpc"; devargs = "%(vpc)s"; mac = "02:00:00:00:00:01"; address = "10.0.0.1/16";
+            rx_queues = %(rxq)d; } );
 vpc = {
   cidr = "10.0.0.0/16";
   subnets = (
@@ -44,12 +45,15 @@ vpc = {
 };
 network_acls = (
   { name = "front-acl";
-    ingress = ( { rule = 100; protocol = "tcp"; ports = "1024-65535"; cidr = "0.0.0.0/0"; action = "allow"; },
+    ingress = ( { rule = 100; protocol = "tcp"; ports = "1024-65535";
+                  cidr = "0.0.0.0/0"; action = "allow"; },
                 { rule = 110; protocol = "icmp"; cidr = "0.0.0.0/0"; action = "allow"; },
-                { rule = 120; protocol = "tcp"; ports = "80"; cidr = "10.0.2.0/24"; action = "allow"; } );
+                { rule = 120; protocol = "tcp"; ports = "80";
+                  cidr = "10.0.2.0/24"; action = "allow"; } );
     egress = ( { rule = 100; protocol = "all"; cidr = "0.0.0.0/0"; action = "allow"; } ); },
   { name = "back-acl";
-    ingress = ( { rule = 100; protocol = "tcp"; ports = "8081"; cidr = "0.0.0.0/0"; action = "deny"; },
+    ingress = ( { rule = 100; protocol = "tcp"; ports = "8081";
+                  cidr = "0.0.0.0/0"; action = "deny"; },
                 { rule = 200; protocol = "all"; cidr = "10.0.0.0/16"; action = "allow"; } );
     egress = ( { rule = 100; protocol = "all"; cidr = "0.0.0.0/0"; action = "allow"; } ); }
 );
@@ -89,7 +93,7 @@ def body(env):
     env.wait_listen(server, 8081)
     env.wait_listen(server, 5353, "udp")
     env.wait_listen(client, 80)
-    env.start_vpcgw(CFG % devargs)
+    env.start_vpcgw(CFG % dict(devargs, workers=env.workers, rxq=env.rxq()))
 
     def tcp(ns, who, port, want):
         res = env.probe(ns, "tcp", SERVER, port, timeout=2)

@@ -469,3 +469,110 @@ def main(cases):
         else:
             print("ok   %s (workers %d)" % (n, a.workers))
     return 1 if failed else 0
+
+
+# ------------------------------------------------------------ two-phase cases
+
+
+class _FirstRun(Case):
+    """A Case that records what vpcgw sent and its counters instead of
+    comparing them (the first run of a two-phase case)."""
+
+    outputs = None
+    stats = None
+
+    def _compare(self, ports, outputs):
+        self.outputs = {pn: [dissect(b) for b in outputs[pn]] for pn in ports}
+        return []
+
+    def _check_counters(self, js, ports, outputs):
+        self.stats = js
+        return []
+
+
+class FirstRunError(Exception):
+    pass
+
+
+def first_run(config, inputs, workers, port_names=None, extra_args=()):
+    """Run vpcgw once on `inputs` (same files, flags and worker count as the
+    case will use) and return ({port: [scapy packets sent]}, stats JSON).
+
+    For values the SPEC leaves to vpcgw that a reply must quote (NAT source
+    ports, GENEVE flow cookies, the NLB target of a flow, health-check
+    sequence numbers): they are deterministic for the same input and worker
+    count under --clock packet, so a second run with the replies added sees
+    the same ones. Raises FirstRunError when vpcgw fails."""
+    c = _FirstRun("first-run", config, inputs, {}, extra_args=extra_args)
+    if port_names is not None:
+        c.port_names = port_names
+    errs = c.run(workers)
+    if errs or c.outputs is None:
+        raise FirstRunError("first run failed: " + "; ".join(errs))
+    return c.outputs, c.stats
+
+
+class TwoPhaseCase(Case):
+    """A case built at run time: build(workers) returns the Case to run,
+    typically after first_run() taught it values to quote in the replies.
+    build may raise FirstRunError, or AssertionError with a message (a
+    property of the first run's output that the SPEC requires)."""
+
+    def __init__(self, name, build):
+        self.name = name
+        self.build = build
+
+    def run(self, workers, binary=None, idle_ms=300, timeout=60):
+        try:
+            case = self.build(workers)
+        except (FirstRunError, AssertionError) as e:
+            return ["%s: %s" % (type(e).__name__, e)]
+        return case.run(workers, binary=binary, idle_ms=idle_ms, timeout=timeout)
+
+
+# ------------------------------------------------------------ interleaved streams
+
+
+class Interleaved:
+    """Expected packets of one output port that come from independent
+    streams (e.g. packets forwarded from two input ports polled by different
+    workers, and packets vpcgw generates): the order is checked within each
+    stream, not between streams. Use as a value of `expected` in a case built
+    by StreamCase (the plain Case compares in strict order only)."""
+
+    def __init__(self, *streams):
+        self.streams = [[e if isinstance(e, Exp) else Exp(e) for e in s] for s in streams]
+
+
+class StreamCase(Case):
+    """A Case whose `expected` values may also be Interleaved."""
+
+    def _compare(self, ports, outputs):
+        plain = [pn for pn in ports if not isinstance(self.expected.get(pn), Interleaved)]
+        errors = Case._compare(self, plain, outputs)
+        for pn in ports:
+            exp = self.expected.get(pn)
+            if not isinstance(exp, Interleaved):
+                continue
+            got = [b for b in outputs[pn] if not (self.ignore and self.ignore(dissect(b)))]
+            heads = [0] * len(exp.streams)
+            for i, b in enumerate(got):
+                cands = [s for s, h in enumerate(heads) if h < len(exp.streams[s])]
+                match = next((s for s in cands if not exp.streams[s][heads[s]].problems(b)), None)
+                if match is not None:
+                    heads[match] += 1
+                    continue
+                if not cands:
+                    errors.append("port %s: unexpected packet #%d: %s\n%s" %
+                                  (pn, i, dissect(b).summary(), _indent(dissect(b).show(dump=True))))
+                    continue
+                for s in cands:
+                    errors.append("port %s: packet #%d matches no stream head; stream %d expected %s:\n  %s" %
+                                  (pn, i, s, exp.streams[s][heads[s]].summary(),
+                                   "\n  ".join(exp.streams[s][heads[s]].problems(b))))
+                break
+            else:
+                for s, h in enumerate(heads):
+                    for e in exp.streams[s][h:]:
+                        errors.append("port %s: missing packet of stream %d: %s" % (pn, s, e.summary()))
+        return errors

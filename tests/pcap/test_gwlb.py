@@ -1,0 +1,544 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: BSD-3-Clause
+"""
+pcap suite, Gateway Load Balancer (SPEC §4 "Gateway Load Balancer", §3.5):
+GENEVE encapsulation to an appliance (RFC 8926, AWS options), decapsulation
+of what the appliance returns, both directions of a flow on one appliance,
+3-tuple and 2-tuple stickiness, oversize inner packets, forged cookies and
+endpoints, GENEVE from a non-appliance, failover (no_rebalance / rebalance),
+all appliances unhealthy.
+
+  vpcgw ports       vpc 02:00:00:00:00:01 10.0.0.1/16 (mtu 9001)
+                    internet 02:00:00:00:01:01 198.51.100.1/24
+                    appliances 02:00:00:00:02:01 192.168.50.1/24 (mtu 9001)
+  subnets           fw-a 10.0.0.0/24 (the endpoint's; table fw: 0.0.0.0/0 igw)
+                    app-a 10.0.1.0/24 (instances; table app: 0.0.0.0/0 endpoint)
+  internet gateway  edge table: 10.0.1.0/24 -> gwlb-endpoint:inspect-a;
+                    elastic IPs 198.51.100.20 <-> 10.0.1.10, 198.51.100.21 <-> 10.0.1.11
+  GWLB inspect      appliances 192.168.50.10, 192.168.50.11; endpoint inspect-a
+                    vpce-0a1b2c3d4e5f60718, attachment id 0x0102030405060708
+
+The GENEVE flow cookie and the outer UDP source port are vpcgw's choice
+(flow-derived): they are taken from the output and their SPEC properties
+checked (cookie non-zero and the same in both directions of a flow; source
+port 49152..65535, the same both ways). An appliance's return quotes the
+cookie: a first run of vpcgw teaches it (see vpcgwtest.first_run).
+
+Usage: test_gwlb.py --workers N [--case NAME]... [--list]
+"""
+import os
+import struct
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from scapy.contrib.geneve import GENEVE, GeneveOptions  # noqa: E402
+
+from vpcgwtest import (EAL_ARGS, GEN_WILD, ICMP, IP, TCP, UDP, Case, Ether, Exp, Raw,  # noqa: E402
+                       TwoPhaseCase, at, first_run, is_health_probe, main, rebuilt, routed)
+
+M_VPC = "02:00:00:00:00:01"
+M_INET = "02:00:00:00:01:01"
+M_APPS, A_APPS = "02:00:00:00:02:01", "192.168.50.1"
+M_NH, A_NH = "02:00:00:00:01:fe", "198.51.100.254"
+M_I1, A_I1, EIP1 = "0a:00:00:00:01:0a", "10.0.1.10", "198.51.100.20"
+M_I2, A_I2, EIP2 = "0a:00:00:00:01:0b", "10.0.1.11", "198.51.100.21"
+APP_ADDR = ["192.168.50.10", "192.168.50.11"]
+APP_MAC = ["0a:00:00:00:32:0a", "0a:00:00:00:32:0b"]
+STRANGER = "192.168.50.99"      # on the appliance network, not an appliance
+VPCE_ID = "vpce-0a1b2c3d4e5f60718"
+VPCE_VAL = 0x0a1b2c3d4e5f60718
+ATTACH = 0x0102030405060708
+GNV_CLASS = 0x0108
+CLIENT = "203.0.113.50"
+
+HC_INTERVAL = 5
+HC_TIMEOUT = 2
+
+
+def config(stickiness="5-tuple", failover="no_rebalance", health=False):
+    ports = [
+        {"name": "vpc", "mac": M_VPC, "address": "10.0.0.1/16", "mtu": 9001},
+        {"name": "internet", "mac": M_INET, "address": "198.51.100.1/24", "mtu": 1500},
+        {"name": "appliances", "mac": M_APPS, "address": A_APPS + "/24", "mtu": 9001},
+    ]
+    for i, p in enumerate(ports):
+        p["devargs"] = "net_pcap%d,rx_pcap={dir}/%s-in.pcap,tx_pcap={dir}/%s-out.pcap" % (
+            i, p["name"], p["name"])
+    if health:
+        hc = {"enabled": True, "protocol": "tcp", "port": 80, "interval": HC_INTERVAL,
+              "timeout": HC_TIMEOUT, "healthy_threshold": 2, "unhealthy_threshold": 2}
+    else:
+        hc = {"enabled": False}
+    return {
+        "dpdk": {"eal_args": EAL_ARGS, "workers": 1, "mbufs": 8191, "flow_table_size": 8192},
+        "ports": ports,
+        "neighbors": [
+            {"port": "internet", "address": A_NH, "mac": M_NH},
+            {"port": "vpc", "address": A_I1, "mac": M_I1},
+            {"port": "vpc", "address": A_I2, "mac": M_I2},
+            {"port": "appliances", "address": APP_ADDR[0], "mac": APP_MAC[0]},
+            {"port": "appliances", "address": APP_ADDR[1], "mac": APP_MAC[1]},
+        ],
+        "vpc": {"cidr": "10.0.0.0/16", "subnets": [
+            {"name": "fw-a", "cidr": "10.0.0.0/24", "port": "vpc", "route_table": "fw"},
+            {"name": "app-a", "cidr": "10.0.1.0/24", "port": "vpc", "route_table": "app"},
+        ]},
+        "internet_gateway": {"port": "internet", "next_hop": A_NH, "route_table": "edge",
+                             "elastic_ips": [{"public": EIP1, "private": A_I1},
+                                             {"public": EIP2, "private": A_I2}]},
+        "route_tables": [
+            {"name": "fw", "routes": [{"destination": "0.0.0.0/0", "target": "igw"}]},
+            {"name": "app", "routes": [{"destination": "0.0.0.0/0",
+                                        "target": "gwlb-endpoint:inspect-a"}]},
+            {"name": "edge", "routes": [{"destination": "10.0.1.0/24",
+                                         "target": "gwlb-endpoint:inspect-a"}]},
+        ],
+        "gateway_load_balancers": [
+            {"name": "inspect", "port": "appliances", "stickiness": stickiness,
+             "target_failover": failover, "tcp_idle_timeout": 350, "health_check": hc,
+             "appliances": [{"address": APP_ADDR[0]}, {"address": APP_ADDR[1]}],
+             "endpoints": [{"name": "inspect-a", "id": VPCE_ID, "subnet": "fw-a",
+                            "attachment_id": "%016x" % ATTACH}]},
+        ],
+    }
+
+
+# ------------------------------------------------------------ packets
+
+
+def from_inet(src, dst, l4, ttl=64):
+    return Ether(src=M_NH, dst=M_INET) / IP(src=src, dst=dst, ttl=ttl) / l4
+
+
+def from_inst(mac, src, dst, l4, ttl=64, **ip):
+    return Ether(src=mac, dst=M_VPC) / IP(src=src, dst=dst, ttl=ttl, **ip) / l4
+
+
+def eip_translated(p, private):
+    """SPEC §3.4: the internet gateway's 1:1 translation of the destination,
+    no other change (checksums updated)."""
+    q = Ether(bytes(p))
+    q[IP].dst = private
+    return rebuilt(q, l4=True)
+
+
+def gnv_opts(cookie, endpoint=VPCE_VAL, attach=ATTACH):
+    return [GeneveOptions(classid=GNV_CLASS, type=1, data=struct.pack("!Q", endpoint)),
+            GeneveOptions(classid=GNV_CLASS, type=2, data=struct.pack("!Q", attach)),
+            GeneveOptions(classid=GNV_CLASS, type=3, data=struct.pack("!I", cookie))]
+
+
+def parse_gnv(b):
+    """(outer IPv4 dst, UDP sport, UDP checksum, options {(class, type): data},
+    offset of the inner frame) of an encapsulated frame, from its bytes."""
+    ihl = (b[14] & 0x0f) * 4
+    u = 14 + ihl
+    sport, dport, ulen, csum = struct.unpack("!HHHH", b[u:u + 8])
+    g = u + 8
+    optlen = (b[g] & 0x3f) * 4
+    opts, o = {}, g + 8
+    while o < g + 8 + optlen:
+        cls, typ, ln = struct.unpack("!HBB", b[o:o + 4])
+        n = (ln & 0x1f) * 4
+        opts[(cls, typ)] = b[o + 4:o + 4 + n]
+        o += 4 + n
+    return sport, csum, opts, g + 8 + optlen
+
+
+def flow_id(inner):
+    """Direction-free identity of the flow an inner packet belongs to."""
+    q = inner
+    l4 = q[TCP] if TCP in q else q[UDP] if UDP in q else None
+    a = (q[IP].src, l4.sport if l4 is not None else 0)
+    b = (q[IP].dst, l4.dport if l4 is not None else 0)
+    return (q[IP].proto,) + tuple(sorted((a, b)))
+
+
+class GnvState:
+    """What a case learns from the actual encapsulated packets, to check the
+    SPEC's properties across packets: per flow, one cookie, one source port
+    (the same in both directions) and one appliance."""
+
+    def __init__(self):
+        self.cookie = {}
+        self.sport = {}
+        self.app = {}
+
+
+def to_appliance(inner, app, st, fid=None, note="", track_app=True):
+    """SPEC §4: inner frame as given (the original Ethernet frame after any
+    elastic IP translation), in GENEVE (RFC 8926) to appliance app: outer
+    Ethernet from the appliance port to the appliance's MAC, outer IPv4 from
+    the appliance port's address to the appliance, UDP to 6081 from a
+    flow-entropy port, GENEVE version 0, no O/C flags, protocol 0x6558, VNI 0,
+    three options of class 0x0108: type 1 the endpoint's vpce id value
+    (8 bytes), type 2 the attachment id (8 bytes), type 3 the flow cookie
+    (4 bytes): 68 bytes of outer IPv4/UDP/GENEVE before the inner frame.
+
+    app: an appliance index, or a function(actual appliance index or None)
+    returning the expected one (where the SPEC allows several)."""
+    inner = Ether(bytes(inner))
+    fid = fid or flow_id(inner)
+
+    def actual_app(act):
+        try:
+            return APP_ADDR.index(act[IP].dst)
+        except (ValueError, IndexError):
+            return None
+
+    def want_app(act):
+        return app(actual_app(act) if act is not None else None) if callable(app) else app
+
+    def build(act):
+        b = bytes(act) if act is not None else b""
+        sport, cookie, csum = 49152, 1, 0
+        if len(b) >= 14 + 20 + 8 + 8 + 32 and IP in act and UDP in act:
+            sport, csum, opts, _ = parse_gnv(b)
+            c = opts.get((GNV_CLASS, 3), b"")
+            cookie = struct.unpack("!I", c)[0] if len(c) == 4 else 1
+        a = want_app(act)
+        a = 0 if a is None else a
+        e = Ether(src=M_APPS, dst=APP_MAC[a]) / \
+            IP(src=A_APPS, dst=APP_ADDR[a], proto=17, ttl=64) / \
+            UDP(sport=sport, dport=6081, chksum=csum) / \
+            GENEVE(version=0, optionlen=8, oam=0, critical=0, proto=0x6558, vni=0,
+                   options=gnv_opts(cookie)) / inner
+        return Ether(bytes(e))
+
+    def check(act):
+        out = []
+        b = bytes(act)
+        if len(b) < 14 + 68:
+            return ["encapsulated frame too short (%d bytes)" % len(b)]
+        sport, csum, opts, inner_off = parse_gnv(b)
+        if inner_off - 14 != 68:
+            out.append("outer IPv4/UDP/GENEVE is %d bytes, SPEC: 68" % (inner_off - 14))
+        if not 49152 <= sport <= 65535:
+            out.append("outer UDP source port %d not in 49152..65535" % sport)
+        if csum != 0:
+            ref = Ether(b)
+            del ref[UDP].chksum
+            if Ether(bytes(ref))[UDP].chksum != csum:
+                out.append("outer UDP checksum 0x%04x is neither 0 nor right" % csum)
+        c = opts.get((GNV_CLASS, 3), b"")
+        cookie = struct.unpack("!I", c)[0] if len(c) == 4 else None
+        if cookie is None or cookie == 0:
+            out.append("flow cookie missing or zero: %r" % (c,))
+        if st.cookie.setdefault(fid, cookie) != cookie:
+            out.append("flow cookie 0x%08x differs from 0x%08x of the same flow" %
+                       (cookie, st.cookie[fid]))
+        if st.sport.setdefault(fid, sport) != sport:
+            out.append("outer source port %d differs from %d of the same flow" %
+                       (sport, st.sport[fid]))
+        a = actual_app(act)
+        if track_app and a is not None and st.app.setdefault(fid, a) != a and not callable(app):
+            out.append("flow went to appliance %s, earlier to %s" % (APP_ADDR[a],
+                                                                      APP_ADDR[st.app[fid]]))
+        if callable(app) and want_app(act) is None:
+            out.append("no acceptable appliance (sent to %s)" % act[IP].dst)
+        return out
+
+    return Exp(build, wild=GEN_WILD, check=check, note=note or "GENEVE to an appliance")
+
+
+def appliance_return(enc, t, src=None, cookie=None, endpoint=None):
+    """What an appliance sends back (SPEC §4): the same GENEVE header and
+    options, the inner frame unchanged, from the appliance to vpcgw's
+    appliance-port address, UDP to 6081 (source port kept). enc: the
+    encapsulated packet vpcgw sent (first run)."""
+    b = bytes(enc)
+    sport, _, opts, off = parse_gnv(b)
+    app = APP_ADDR.index(Ether(b)[IP].dst)
+    ck = cookie if cookie is not None else struct.unpack("!I", opts[(GNV_CLASS, 3)])[0]
+    ep = endpoint if endpoint is not None else VPCE_VAL
+    s = src or APP_ADDR[app]
+    mac = APP_MAC[app] if src is None else "0a:00:00:00:32:63"
+    p = Ether(src=mac, dst=M_APPS) / IP(src=s, dst=A_APPS, ttl=64) / \
+        UDP(sport=sport, dport=6081) / \
+        GENEVE(version=0, proto=0x6558, options=gnv_opts(ck, endpoint=ep)) / Raw(b[off:])
+    return at(Ether(bytes(p)), t)
+
+
+def encaps(pkts):
+    return [p for p in pkts if UDP in p and p[UDP].dport == 6081]
+
+
+def inner_of(enc):
+    return Ether(bytes(enc)[parse_gnv(bytes(enc))[3]:])
+
+
+def app_counts(pred):
+    """Counter check over gwlb.inspect.appliances (keys hold dots)."""
+    return lambda v: all(pred(v[a], i) for i, a in enumerate(APP_ADDR))
+
+
+# ------------------------------------------------------------ cases
+
+
+def case_gwlb_basic():
+    """Ingress routing: a TCP SYN from the internet to an elastic IP is
+    translated and, by the edge table, sent in GENEVE to an appliance; the
+    appliance's return is decapsulated and delivered to the instance. The
+    instance's answer (its subnet routes 0.0.0.0/0 to the endpoint) reaches
+    the same appliance with the same cookie and source port; returned, it
+    leaves to the internet as from the elastic IP. The same for a UDP flow
+    started by the instance."""
+    syn = at(from_inet(CLIENT, EIP1, TCP(sport=40000, dport=80, flags="S", seq=1000)), 0.0)
+    synack = at(from_inst(M_I1, A_I1, CLIENT, TCP(sport=80, dport=40000, flags="SA", seq=7000,
+                                                  ack=1001)), 1.0)
+    query = at(from_inst(M_I1, A_I1, "8.8.8.8", UDP(sport=5353, dport=53) / Raw(b"query")), 2.0)
+    answer = at(from_inet("8.8.8.8", EIP1, UDP(sport=53, dport=5353) / Raw(b"answer")), 3.0)
+
+    def phase1():
+        return {"internet": [syn.copy(), answer.copy()], "vpc": [synack.copy(), query.copy()]}
+
+    def build(workers):
+        outs, _ = first_run(config(), phase1(), workers)
+        enc = encaps(outs["appliances"])
+        assert len(enc) == 4, "first run: %d GENEVE packets to the appliances, expected 4" % len(enc)
+        ins = phase1()
+        ins["appliances"] = [appliance_return(e, t) for e, t in zip(enc, (0.5, 1.5, 2.5, 3.5))]
+        st = GnvState()
+        syn_in = eip_translated(syn, A_I1)
+        ans_in = eip_translated(answer, A_I1)
+        # the appliance of a flow: whichever the first packet chose, then the same
+        a_tcp = APP_ADDR.index(enc[0][IP].dst)
+        a_udp = APP_ADDR.index(enc[2][IP].dst)
+        exp_app = [to_appliance(syn_in, a_tcp, st, note="SYN in GENEVE"),
+                   to_appliance(synack, a_tcp, st, note="SYN-ACK in GENEVE"),
+                   to_appliance(query, a_udp, st, note="query in GENEVE"),
+                   to_appliance(ans_in, a_udp, st, note="answer in GENEVE")]
+        exp_vpc = [Exp(routed(syn_in, M_VPC, M_I1)), Exp(routed(ans_in, M_VPC, M_I1))]
+        exp_inet = [Exp(routed(synack, M_INET, M_NH, src=EIP1)),
+                    Exp(routed(query, M_INET, M_NH, src=EIP1))]
+        return Case("gwlb_basic", config(), ins,
+                    {"appliances": exp_app, "vpc": exp_vpc, "internet": exp_inet},
+                    counters={"gwlb.inspect.NewFlowCount": 2,
+                              "gwlb.inspect.ActiveFlowCount": 2,
+                              "gwlb.inspect.ProcessedPackets": 4,
+                              "gwlb.inspect.HealthyHostCount": 2,
+                              "gwlb.inspect.UnHealthyHostCount": 0,
+                              "flows.by_service.gwlb.active": 2,
+                              "ports.appliances.forwarded": 4})
+
+    return TwoPhaseCase("gwlb_basic", build)
+
+
+def sticky_case(name, stickiness, per_client):
+    n_clients = 16
+    ins, exp = [], []
+    st = GnvState()
+    chosen = {}
+
+    def same_for(client):
+        def pick(actual):
+            if client not in chosen:
+                chosen[client] = actual
+            return chosen[client]
+        return pick
+
+    k = 0
+    for c in range(n_clients):
+        client = "203.0.113.%d" % (c + 1)
+        for l4 in per_client:
+            p = at(from_inet(client, EIP1, l4.copy()), k * 0.001)
+            k += 1
+            ins.append(p)
+            exp.append(to_appliance(eip_translated(p, A_I1), same_for(client), st))
+
+    def both_used(v):
+        return all(v[a]["NewFlowCount"] > 0 for a in APP_ADDR)
+
+    return Case(name, config(stickiness=stickiness), {"internet": ins}, {"appliances": exp},
+                counters={"gwlb.inspect.NewFlowCount": len(ins),
+                          "gwlb.inspect.appliances": both_used})
+
+
+def case_gwlb_sticky3():
+    """stickiness 3-tuple (addresses and protocol): TCP flows of one client
+    that differ only in ports all go to the same appliance; 16 clients use
+    both appliances."""
+    return sticky_case("gwlb_sticky3", "3-tuple",
+                       [TCP(sport=40000 + i, dport=80 + i, flags="S") for i in range(4)])
+
+
+def case_gwlb_sticky2():
+    """stickiness 2-tuple (addresses): TCP, UDP and ICMP flows of one client
+    to one instance all go to the same appliance; 16 clients use both."""
+    return sticky_case("gwlb_sticky2", "2-tuple",
+                       [TCP(sport=40000, dport=80, flags="S"), TCP(sport=40001, dport=443, flags="S"),
+                        UDP(sport=5000, dport=53), ICMP(type=8, id=7, seq=1)])
+
+
+def case_gwlb_oversize():
+    """Inner packets up to 8500 bytes are encapsulated (8582 bytes of outer
+    IPv4 on a 9001-byte MTU port); 8501 bytes: dropped, gwlb_oversize (no
+    fragmentation)."""
+    def sized(n, sport):
+        return from_inst(M_I1, A_I1, "8.8.8.8", UDP(sport=sport, dport=9) / Raw(b"g" * (n - 28)),
+                         flags="DF")
+    ok = at(sized(8500, 7000), 0.0)
+    big = at(sized(8501, 7001), 0.1)
+    big2 = at(sized(8501, 7000), 0.2)      # on the existing flow too
+    st = GnvState()
+    return Case("gwlb_oversize", config(), {"vpc": [ok, big, big2]},
+                {"appliances": [to_appliance(ok, lambda a: a, st)]},
+                counters={"drops.gwlb_oversize": 2, "ports.vpc.dropped": 2,
+                          "ports.appliances.tx": 1})
+
+
+def forged_case(name, stranger):
+    syn = at(from_inet(CLIENT, EIP1, TCP(sport=40000, dport=80, flags="S", seq=1000)), 0.0)
+
+    def build(workers):
+        outs, _ = first_run(config(), {"internet": [syn.copy()]}, workers)
+        enc = encaps(outs["appliances"])
+        assert len(enc) == 1, "first run: %d GENEVE packets, expected 1" % len(enc)
+        ck = struct.unpack("!I", parse_gnv(bytes(enc[0]))[2][(GNV_CLASS, 3)])[0]
+        # a packet of no flow: the same, from another client port
+        inner = inner_of(enc[0])
+        inner[TCP].sport = 40001
+        nof = Ether(bytes(enc[0])[:parse_gnv(bytes(enc[0]))[3]] + bytes(rebuilt(inner, l4=True)))
+        apps = [
+            appliance_return(enc[0], 0.5, cookie=ck ^ 0x5a5a5a5a),
+            appliance_return(enc[0], 0.6, endpoint=VPCE_VAL ^ 1),
+            appliance_return(nof, 0.7),
+            appliance_return(enc[0], 0.9),
+        ]
+        counters = {"drops.gwlb_cookie_mismatch": 2, "drops.gwlb_no_flow": 1,
+                    "ports.appliances.dropped": 3, "ports.appliances.forwarded": 1}
+        if stranger:
+            apps = [appliance_return(enc[0], 0.8, src=STRANGER), apps[-1]]
+            counters = {"drops.gwlb_not_appliance": 1, "ports.appliances.dropped": 1,
+                        "ports.appliances.forwarded": 1}
+        st = GnvState()
+        syn_in = eip_translated(syn, A_I1)
+        return Case(name, config(), {"internet": [syn.copy()], "appliances": apps},
+                    {"appliances": [to_appliance(syn_in, lambda a: a, st)],
+                     "vpc": [Exp(routed(syn_in, M_VPC, M_I1))]},
+                    counters=counters)
+
+    return TwoPhaseCase(name, build)
+
+
+def case_gwlb_forged():
+    """Returns that do not match the flow are dropped: a forged cookie and a
+    wrong endpoint id (gwlb_cookie_mismatch), a GENEVE packet for no flow
+    (gwlb_no_flow). The genuine return after them is delivered."""
+    return forged_case("gwlb_forged", False)
+
+
+def case_gwlb_not_appliance():
+    """GENEVE (with the right cookie) from 192.168.50.99, on the appliance
+    network but no registered appliance: not decapsulated, nothing delivered,
+    counted as gwlb_not_appliance (the drop reason vpcgw names for exactly
+    this). The genuine return after it is delivered."""
+    return forged_case("gwlb_not_appliance", True)
+
+
+# ------------------------------------------------------------ failover
+
+
+def probes_to(pkts, a):
+    return [p for p in pkts if TCP in p and p[IP].dst == APP_ADDR[a] and p[TCP].flags == "S"
+            and is_health_probe(p)]
+
+
+def probe_answer(probe, a, t):
+    return at(Ether(src=APP_MAC[a], dst=M_APPS) / IP(src=APP_ADDR[a], dst=probe[IP].src) /
+              TCP(sport=probe[TCP].dport, dport=probe[TCP].sport, flags="SA", seq=31337,
+                  ack=probe[TCP].seq + 1), t)
+
+
+def failover_case(name, failover, answer):
+    """UDP flows from an instance to 16 destinations at 0 s (spread over both
+    appliances); health checks every 5 s, timeout 2 s, unhealthy threshold 2:
+    appliance 192.168.50.10 never answers (unhealthy at 7 s); 192.168.50.11
+    answers when `answer`. At 10 s every flow sends again and 16 new flows
+    start."""
+    n = 16
+
+    def batch(t0, dport):
+        return [at(from_inst(M_I1, A_I1, "8.8.%d.%d" % (dport - 50, i + 1),
+                             UDP(sport=6000 + i, dport=dport) / Raw(b"x%d" % i)), t0 + i * 0.001)
+                for i in range(n)]
+
+    def inputs():
+        return batch(0.01, 53) + batch(10.0, 53) + batch(10.5, 54)
+
+    def build(workers):
+        cfg = config(failover=failover, health=True)
+        outs, _ = first_run(cfg, {"vpc": inputs()}, workers)
+        enc = encaps(outs["appliances"])
+        assert len(enc) == 3 * n, "first run: %d GENEVE packets, expected %d" % (len(enc), 3 * n)
+        first = {flow_id(inner_of(e)): APP_ADDR.index(e[IP].dst) for e in enc[:n]}
+        assert 0 in first.values() and 1 in first.values(), \
+            "first run: the first flows did not use both appliances: the case tests nothing"
+        vpc = inputs()
+        app_in = []
+        if answer:
+            probes = probes_to(outs["appliances"], 1)
+            times = [0, 5, 10]
+            assert len(probes) >= len(times), "first run: %d probes to %s" % (len(probes), APP_ADDR[1])
+            app_in = [probe_answer(probes[k], 1, t + 0.5) for k, t in enumerate(times)]
+        st = GnvState()
+        exp = []
+        for i, p in enumerate(vpc):
+            fid = flow_id(p)
+            if i < n:
+                want = first[fid]
+            elif i < 2 * n:
+                # existing flow: kept (no_rebalance) or moved to the healthy one (rebalance)
+                want = first[fid] if (failover == "no_rebalance" or not answer) else 1
+            else:
+                want = 1 if answer else (lambda a: a)   # all unhealthy: one of them
+            # the appliance is checked by the expectation itself; cookie and
+            # source port must stay those of the flow, wherever it goes
+            exp.append(to_appliance(p, want, st, track_app=False))
+        healthy = 1 if answer else 0
+        return Case(name, cfg, {"vpc": vpc, "appliances": app_in}, {"appliances": exp},
+                    ignore=is_health_probe,
+                    counters={"gwlb.inspect.HealthyHostCount": healthy,
+                              "gwlb.inspect.UnHealthyHostCount": 2 - healthy,
+                              "gwlb.inspect.NewFlowCount": 2 * n,
+                              "gwlb.inspect.appliances": app_counts(
+                                  lambda v, i: v["health"] == ("healthy" if (i == 1 and answer)
+                                                               else "unhealthy")),
+                              "ports.appliances.local": len(app_in)})
+
+    return TwoPhaseCase(name, build)
+
+
+def case_gwlb_failover_keep():
+    """target_failover no_rebalance: flows on the unhealthy appliance stay on
+    it; new flows all go to the healthy one."""
+    return failover_case("gwlb_failover_keep", "no_rebalance", True)
+
+
+def case_gwlb_failover_move():
+    """target_failover rebalance: flows of the unhealthy appliance move to the
+    healthy one (same cookie); new flows all go to the healthy one."""
+    return failover_case("gwlb_failover_move", "rebalance", True)
+
+
+def case_gwlb_all_down():
+    """Both appliances unhealthy: existing flows stay, new flows still go to
+    one of them (never dropped)."""
+    return failover_case("gwlb_all_down", "no_rebalance", False)
+
+
+CASES = {
+    "gwlb_basic": case_gwlb_basic,
+    "gwlb_sticky3": case_gwlb_sticky3,
+    "gwlb_sticky2": case_gwlb_sticky2,
+    "gwlb_oversize": case_gwlb_oversize,
+    "gwlb_forged": case_gwlb_forged,
+    "gwlb_not_appliance": case_gwlb_not_appliance,
+    "gwlb_failover_keep": case_gwlb_failover_keep,
+    "gwlb_failover_move": case_gwlb_failover_move,
+    "gwlb_all_down": case_gwlb_all_down,
+}
+
+if __name__ == "__main__":
+    sys.exit(main(CASES))
