@@ -324,7 +324,7 @@ static void
 loop_packet(struct dp_worker_ctx *c)
 {
 	uint64_t next_stats = UINT64_MAX;
-	uint64_t last_sweep = 0;
+	uint64_t last_sweep = 0, pending_ms = 0;
 	bool started = false;
 
 	atomic_store(&dp_g.ctl_head_us, HEAD_UNKNOWN);
@@ -363,15 +363,21 @@ loop_packet(struct dp_worker_ctx *c)
 			continue;
 		}
 		/* next control event: a health check, a sweep, the end of the
-		 * second holding the next packet (LCU window) */
-		ev_ms = RTE_MIN(lb_health_next_ms(), last_sweep + SWEEP_PERIOD_MS * 10);
-		ev_ms = RTE_MIN(ev_ms, (m / 1000 / 1000 + 1) * 1000);
-		ev_ms = RTE_MIN(ev_ms, next_stats);
-		ev_ms = RTE_MAX(ev_ms, c->now_ms);
+		 * second holding the next packet (LCU window). Once published it
+		 * stands until done: workers stop at it. */
+		if (pending_ms == 0) {
+			ev_ms = RTE_MIN(lb_health_next_ms(), last_sweep + SWEEP_PERIOD_MS * 10);
+			ev_ms = RTE_MIN(ev_ms, (m / 1000 / 1000 + 1) * 1000);
+			ev_ms = RTE_MIN(ev_ms, next_stats);
+			pending_ms = RTE_MAX(ev_ms, c->now_ms);
+			atomic_store_explicit(&dp_g.ctl_head_us, pending_ms * 1000,
+					      memory_order_release);
+		}
+		ev_ms = pending_ms;
 		ev_us = ev_ms * 1000;
-		atomic_store_explicit(&dp_g.ctl_head_us, ev_us, memory_order_release);
-		if (m <= ev_us) {
-			/* packets first (control sorts after sources at equal times) */
+		if (m < ev_us) {
+			/* packets before the event first; an event at T precedes
+			 * the packets captured at T */
 			rte_pause();
 			continue;
 		}
@@ -384,6 +390,7 @@ loop_packet(struct dp_worker_ctx *c)
 		stats_tick(&next_stats, ev_ms);
 		/* move past this event */
 		c->now_ms = ev_ms + 1;
+		pending_ms = 0;
 	}
 	atomic_store(&dp_g.ctl_head_us, HEAD_EOF);
 }

@@ -7,8 +7,9 @@
  *
  * packet clock (replay of captures): every source (port, queue) stages one
  * rx burst and publishes the capture time of its next packet; a worker
- * processes a run of packets only when no other source (nor the control
- * thread's next timed event, a pseudo source) holds an earlier one. Packets
+ * processes a run of packets only when no other source holds an earlier one
+ * and the control thread's next timed event is later (an event at time T
+ * happens before the packets captured at T). Packets
  * of several ports on several workers are thus handled in capture order,
  * and timeouts, health checks and LCU windows fall exactly where the
  * capture puts them, whatever the speed or the number of workers.
@@ -261,7 +262,7 @@ loop_packet(struct dp_worker_ctx *w)
 
 	while (!atomic_load_explicit(&dp_g.quit, memory_order_relaxed)) {
 		int best = -1;
-		uint64_t best_h = HEAD_EOF, bound_h = HEAD_EOF;
+		uint64_t best_h = HEAD_EOF, bound_h = HEAD_EOF, ctl_h;
 		unsigned bound_i = UINT32_MAX;
 		struct dp_stage *st;
 		uint16_t k;
@@ -306,15 +307,9 @@ loop_packet(struct dp_worker_ctx *w)
 				bound_i = si;
 			}
 		}
-		{
-			uint64_t h = atomic_load_explicit(&dp_g.ctl_head_us, memory_order_acquire);
-
-			if (before(h, DP_MAX_SOURCES, bound_h, bound_i)) {
-				bound_h = h;
-				bound_i = DP_MAX_SOURCES;
-			}
-		}
-		if (!before(best_h, w->src[best], bound_h, bound_i))
+		/* the control thread's event at time T comes before packets at T */
+		ctl_h = atomic_load_explicit(&dp_g.ctl_head_us, memory_order_acquire);
+		if (!before(best_h, w->src[best], bound_h, bound_i) || best_h >= ctl_h)
 			goto idle;
 		/* a run of packets of one millisecond, none after the bound */
 		st = &w->stage[best];
@@ -322,7 +317,8 @@ loop_packet(struct dp_worker_ctx *w)
 		for (k = 0; st->head + k < st->n; k++) {
 			uint64_t h = pkt_ts_us(st->pkts[st->head + k]);
 
-			if (h / 1000 != w->now_ms || !before(h, w->src[best], bound_h, bound_i))
+			if (h / 1000 != w->now_ms || !before(h, w->src[best], bound_h, bound_i) ||
+			    h >= ctl_h)
 				break;
 		}
 		{

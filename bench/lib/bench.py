@@ -175,7 +175,10 @@ def measure(ctx, system, name, run):
                 if proc.poll() is not None or time.monotonic() > end:
                     raise RuntimeError("first pass over the capture not done")
                 time.sleep(0.05)
-        time.sleep(sc.get("warmup", ctx.warmup))
+        warm = sc.get("warmup", ctx.warmup)
+        if system != "vpcgw":
+            warm = sc.get("warmup_baseline", warm)
+        time.sleep(warm)
         # /vpcgw/stats sums the per-lcore counters (cheap); /vpcgw/flows also
         # scans the flow table for TCP states, which would steal the CPU
         want_fl = system == "vpcgw" and sc.get("single_pass")
@@ -256,7 +259,8 @@ def summary(name, results, ctx):
     by = {}
     for r in results:
         by.setdefault(r["system"], []).append(r)
-    ok = lambda s: [r for r in by.get(s, []) if "error" not in r]
+    ok = lambda s: [r for r in by.get(s, []) if "error" not in r and
+                    not r.get("input_exhausted")]
     v = ok("vpcgw")
     out = {"scenario": name, "desc": sc["desc"], "flows": sc["flows"],
            "mpps": mmm([r["mpps"] for r in v]), "baseline": {}, "ratios": {}}
@@ -266,6 +270,14 @@ def summary(name, results, ctx):
             out["baseline"][s] = mmm([r["mpps"] for r in b])
             if b and v and out["baseline"][s]["median"] > 0:
                 out["ratios"][s] = round(out["mpps"]["median"] / out["baseline"][s]["median"], 3)
+    # the load of the machine drifts: the ratio of runs next to each other
+    # (same round) is steadier than the ratio of the medians
+    out["ratios_paired"] = {}
+    for s in out["ratios"]:
+        pairs = [a["mpps"] / b["mpps"] for a in v for b in ok(s)
+                 if a["run"] == b["run"] and b["mpps"] > 0]
+        if pairs:
+            out["ratios_paired"][s] = round(statistics.median(pairs), 3)
     out["ratio"] = out["ratios"].get("l3fwd")
     out["lost"] = {
         "window_rx_minus_tx_max": max([r["window_rx_minus_tx"] for r in v], default=None),
@@ -274,10 +286,12 @@ def summary(name, results, ctx):
     for r in v:
         for k, n in r.get("exit_drops", {}).items():
             out["lost"]["exit_drops"][k] = out["lost"]["exit_drops"].get(k, 0) + n
-    if sc.get("single_pass") or name == "nat_new_flows":
+    if sc.get("single_pass"):
         out["flows_per_s"] = mmm([r["flows_per_s"] for r in v if "flows_per_s" in r])
-        if any(r.get("input_exhausted") for r in v):
-            out["warning"] = "capture ended inside the window; raise BENCH_NEW_FLOWS"
+    if any(r.get("input_exhausted") for r in results):
+        out["warning"] = "single-pass capture ended inside the window of %d run(s), " \
+            "left out; raise BENCH_NEW_FLOWS" % sum(1 for r in results
+                                                  if r.get("input_exhausted"))
     errs = [{k: r[k] for k in ("system", "run", "error", "log") if k in r}
             for r in results if "error" in r]
     if errs:
@@ -343,6 +357,8 @@ def main():
         if chk.returncode != 0:
             raise SystemExit("bench: %s: %s" % (ctx.cfg[n], chk.stdout + chk.stderr))
         sysn = [s for s in systems if s != "ovs" or scenarios.SCENARIOS[n]["ovs"]]
+        if "baselines" in scenarios.SCENARIOS[n]:
+            sysn = [s for s in sysn if s == "vpcgw" or s in scenarios.SCENARIOS[n]["baselines"]]
         results = []
         for run in range(a.runs):
             for s in sysn:
