@@ -4,7 +4,8 @@
 set -eu
 cd "$(dirname "$0")/.."
 PKGS="build-essential pkg-config meson ninja-build dpdk dpdk-dev libdpdk-dev libconfig-dev
-      libcmocka-dev python3-scapy tshark tcpreplay iproute2 socat netcat-openbsd curl"
+      libcmocka-dev python3-scapy tshark tcpreplay iproute2 iputils-ping socat
+      netcat-openbsd curl clang libclang-rt-14-dev valgrind"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
