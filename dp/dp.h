@@ -49,6 +49,7 @@
 #define DP_MAX_APPLIANCES 64        /* all GWLBs together */
 #define DP_MAX_ENIS 1024
 #define DP_MAX_NLB 16
+#define DP_MAX_SGS 256
 #define DP_ARPQ_SIZE 256            /* packets waiting for ARP, per worker */
 #define DP_NEIGH_MAX 4096
 #define DP_ARP_RETRY_MS 1000
@@ -273,6 +274,7 @@ struct dp_lcore_stats {
 	struct dp_lb_stats gwlb[DP_MAX_GWLB];
 	struct dp_lb_stats appliance[DP_MAX_APPLIANCES];
 	struct dp_eni_stats eni[DP_MAX_ENIS];
+	uint64_t sg_allowed[DP_MAX_SGS];    /* packets a group's rule allowed */
 	uint64_t bursts, busy_polls;
 } __rte_cache_aligned;
 

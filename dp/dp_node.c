@@ -400,20 +400,21 @@ sg_eval(const struct pctx *c, struct rte_mbuf *m, struct dp_meta *md, bool check
 	const struct rte_ipv4_hdr *ip = ip_hdr(m, md);
 	struct dp_lcore_stats *st = dp_stats_self();
 	struct fw_sg_pkt p;
-	int track = 0, e, v;
+	int track = 0, e, v, g = 0;
 
 	*eni_src = *eni_dst = 0;
 	if (check_src) {
 		e = fw_sg_eni_find(c->t->sg, rte_be_to_cpu_32(ip->src_addr));
 		if (e >= 0) {
 			sg_pkt(m, md, FW_DIR_EGRESS, &p);
-			v = fw_sg_check(c->t->sg, e, FW_DIR_EGRESS, &p);
+			v = fw_sg_check_group(c->t->sg, e, FW_DIR_EGRESS, &p, &g);
 			if (v == FW_SG_DENY) {
 				st->eni[e].denied++;
 				dp_drop(m, DP_DROP_sg_deny_egress);
 				return -1;
 			}
 			st->eni[e].allowed++;
+			st->sg_allowed[g]++;
 			track |= v == FW_SG_ALLOW_TRACKED;
 			*eni_src = (uint16_t)(e + 1);
 		}
@@ -422,13 +423,14 @@ sg_eval(const struct pctx *c, struct rte_mbuf *m, struct dp_meta *md, bool check
 		e = fw_sg_eni_find(c->t->sg, rte_be_to_cpu_32(ip->dst_addr));
 		if (e >= 0) {
 			sg_pkt(m, md, FW_DIR_INGRESS, &p);
-			v = fw_sg_check(c->t->sg, e, FW_DIR_INGRESS, &p);
+			v = fw_sg_check_group(c->t->sg, e, FW_DIR_INGRESS, &p, &g);
 			if (v == FW_SG_DENY) {
 				st->eni[e].denied++;
 				dp_drop(m, DP_DROP_sg_deny_ingress);
 				return -1;
 			}
 			st->eni[e].allowed++;
+			st->sg_allowed[g]++;
 			track |= v == FW_SG_ALLOW_TRACKED;
 			*eni_dst = (uint16_t)(e + 1);
 		}

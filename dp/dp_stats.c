@@ -80,7 +80,7 @@ static const char *
 prom_collection_label(const char *key)
 {
 	static const char *const map[][2] = {
-		{ "ports", "port" }, { "interfaces", "interface" }, { "nat", "nat_gateway" },
+		{ "ports", "port" }, { "interfaces", "interface" }, { "security_groups", "group" }, { "nat", "nat_gateway" },
 		{ "nlb", "nlb" }, { "listeners", "listener" }, { "target_groups", "target_group" },
 		{ "targets", "target" }, { "gwlb", "gwlb" }, { "appliances", "appliance" },
 		{ "by_service", "service" },
@@ -384,6 +384,24 @@ sec_enis(struct emitter *e, const struct dp_lcore_stats *s, const struct cfg *cf
 }
 
 static void
+sec_sgs(struct emitter *e, const struct dp_lcore_stats *s, const struct cfg *cfg)
+{
+	em_open(e, "security_groups");
+	for (int i = 0; i < cfg->n_sgs && i < DP_MAX_SGS; i++) {
+		uint64_t enis = 0;
+
+		for (int j = 0; j < cfg->n_enis; j++)
+			for (int k = 0; k < cfg->enis[j].n_sgs; k++)
+				enis += cfg->enis[j].sgs[k] == i;
+		em_open(e, cfg->sgs[i].name);
+		em_u64(e, "allowed", s->sg_allowed[i]);
+		em_u64(e, "interfaces", enis);
+		em_close(e);
+	}
+	em_close(e);
+}
+
+static void
 sec_nat(struct emitter *e, const struct dp_lcore_stats *s, const struct cfg *cfg)
 {
 	em_open(e, "nat");
@@ -566,6 +584,7 @@ emit_all(struct emitter *e, const struct dp_lcore_stats *s, const struct cfg *cf
 	sec_drops(e, s);
 	sec_flows(e, s);
 	sec_enis(e, s, cfg);
+	sec_sgs(e, s, cfg);
 	sec_nat(e, s, cfg);
 	sec_nlb(e, s, cfg);
 	sec_gwlb(e, s, cfg);
@@ -836,6 +855,7 @@ t_stats(struct emitter *e, const struct dp_lcore_stats *s, const struct cfg *cfg
 	sec_drops(e, s);
 	sec_flows(e, s);
 	sec_enis(e, s, cfg);
+	sec_sgs(e, s, cfg);
 }
 
 static void

@@ -106,12 +106,12 @@ check_limits(const struct cfg *cfg, char *err, size_t errlen)
 	if (cfg->n_nat_gateways > DP_MAX_NATGW || cfg->n_nlbs > DP_MAX_NLB ||
 	    listeners > DP_MAX_LISTENERS || targets > DP_MAX_TARGETS ||
 	    cfg->n_gwlbs > DP_MAX_GWLB || appliances > DP_MAX_APPLIANCES ||
-	    cfg->n_enis > DP_MAX_ENIS) {
+	    cfg->n_enis > DP_MAX_ENIS || cfg->n_sgs > DP_MAX_SGS) {
 		snprintf(err, errlen,
 			 "%s: over a built-in limit (NAT gateways %d, NLBs %d, listeners %d, "
-			 "targets %d, GWLBs %d, appliances %d, interfaces %d)", cfg->file,
-			 DP_MAX_NATGW, DP_MAX_NLB, DP_MAX_LISTENERS, DP_MAX_TARGETS, DP_MAX_GWLB,
-			 DP_MAX_APPLIANCES, DP_MAX_ENIS);
+			 "targets %d, GWLBs %d, appliances %d, interfaces %d, security groups %d)",
+			 cfg->file, DP_MAX_NATGW, DP_MAX_NLB, DP_MAX_LISTENERS, DP_MAX_TARGETS,
+			 DP_MAX_GWLB, DP_MAX_APPLIANCES, DP_MAX_ENIS, DP_MAX_SGS);
 		return -E2BIG;
 	}
 	return 0;

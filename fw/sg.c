@@ -40,6 +40,7 @@ struct fw_sg_rule {
 	int16_t icmp_type;  /* ICMP bucket; -1 any */
 	int16_t icmp_code;
 	bool any_peer;      /* CIDR 0.0.0.0/0 */
+	int16_t owner;      /* the group the rule comes from (counters) */
 };
 
 struct fw_sg_eni {
@@ -193,8 +194,10 @@ sg_bucket_fill(const struct cfg *cfg, const int *groups, int n_groups, int dir, 
 				if (!sg_rule_usable(cfg, r) || !sg_rule_in_class(r, cls) ||
 				    sg_rule_any_peer(r) != want_any)
 					continue;
-				if (dst != NULL)
+				if (dst != NULL) {
 					sg_rule_compile(&dst[n], r, cls);
+					dst[n].owner = (int16_t)groups[g];
+				}
 				n++;
 			}
 		}
@@ -364,6 +367,13 @@ sg_eni_has_group(const struct fw_sg_ctx *ctx, int eni, int32_t g)
 int
 fw_sg_check(const struct fw_sg_ctx *ctx, int eni, enum fw_dir dir, const struct fw_sg_pkt *p)
 {
+	return fw_sg_check_group(ctx, eni, dir, p, NULL);
+}
+
+int
+fw_sg_check_group(const struct fw_sg_ctx *ctx, int eni, enum fw_dir dir,
+		  const struct fw_sg_pkt *p, int *group)
+{
 	const struct fw_sg_eni *fe;
 	const struct fw_sg_rule *r, *end;
 	int peer_eni = -2;  /* -2: not looked up yet; only sg:NAME rules need it */
@@ -402,6 +412,8 @@ fw_sg_check(const struct fw_sg_ctx *ctx, int eni, enum fw_dir dir, const struct 
 			continue;
 		}
 		/* First match; 0/0 rules are first, so later ones cannot be 0/0 matches. */
+		if (group != NULL)
+			*group = r->owner;
 		if (r->any_peer && cls <= FW_SG_CLASS_UDP && fe->all_open[!dir][cls])
 			return FW_SG_ALLOW_UNTRACKED;
 		return FW_SG_ALLOW_TRACKED;

@@ -68,6 +68,14 @@ int
 fw_sg_check(const struct fw_sg_ctx *ctx, int eni, enum fw_dir dir, const struct fw_sg_pkt *p);
 
 /*
+ * The same, and *group (when not NULL) gets the index of the security group
+ * whose rule allowed the packet (first match), for per-group counters.
+ */
+int
+fw_sg_check_group(const struct fw_sg_ctx *ctx, int eni, enum fw_dir dir,
+		  const struct fw_sg_pkt *p, int *group);
+
+/*
  * Conntrack timeouts of ENI eni: for each timeout, the largest value over the
  * ENI's groups. Rules are a union (a flow allowed by any group is allowed), so
  * the most permissive timeout wins too: a flow that one group would keep must

@@ -247,6 +247,17 @@ def vpcgw_exit(res, d):
 
 # ------------------------------------------------------------- summary
 
+def build_id(path):
+    """Which vpcgw was measured: commit (+ dirty) and the binary's mtime."""
+    try:
+        c = subprocess.run(["git", "-C", ROOT, "describe", "--always", "--dirty"],
+                           capture_output=True, text=True).stdout.strip()
+    except OSError:
+        c = ""
+    return {"commit": c, "binary_mtime": time.strftime(
+        "%Y-%m-%dT%H:%M:%S", time.localtime(os.path.getmtime(path)))}
+
+
 def mmm(v):
     if not v:
         return None
@@ -296,6 +307,7 @@ def summary(name, results, ctx):
             for r in results if "error" in r]
     if errs:
         out["errors"] = errs
+    out["vpcgw_build"] = build_id(ctx.vpcgw)
     out["runs"] = ctx.runs
     out["window_s"] = sc.get("window", ctx.window)
     out["date"] = time.strftime("%Y-%m-%dT%H:%M:%S%z")

@@ -180,7 +180,8 @@ def main():
     line = {"scenario": n, "instr_per_packet": {s: r.get("instr_per_packet") for s, r in
                                                 res.items()},
             "packets": {s: r.get("packets") for s, r in res.items()},
-            "date": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
+            "date": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+            "vpcgw_build": bench.build_id(ctx.vpcgw)}
     if "vpcgw" in res and "top" in res["vpcgw"]:
         line["vpcgw_top"] = res["vpcgw"]["top"]
     errs = {s: r["error"] + " (" + r.get("log", "") + ")" for s, r in res.items() if "error" in r}

@@ -31,7 +31,8 @@ def demo_config(d):
 
 EXPECT = {
     "/vpcgw/stats": ["totals/rx", "totals/drops", "drops/ttl_expired",
-                     "drops/conntrack_allowance_exceeded", "flows/active"],
+                     "drops/conntrack_allowance_exceeded", "flows/active",
+                     "security_groups/web/allowed", "interfaces/10_0_1_10/denied"],
     "/vpcgw/ports": ["ports/vpc/rx", "ports/internet/tx", "ports/appliances/generated"],
     "/vpcgw/flows": ["flows/active", "flows/capacity", "flows/by_service/nat/active",
                      "flows/by_service/security_group/created", "tcp_states/established", "tcp_states/syn_sent"],
