@@ -32,7 +32,7 @@ static struct {
 	struct rte_ring *free;      /* free flow indices */
 	uint32_t capacity;
 	uint32_t sweep_pos;
-	_Atomic uint32_t live;      /* inserted and not yet deleted */
+	uint32_t live;              /* inserted and not yet deleted (__atomic builtins) */
 	/* makes "both keys absent, then add both" atomic between workers:
 	 * rte_hash_add_key_data replaces an existing key's data silently */
 	rte_spinlock_t insert_lock;

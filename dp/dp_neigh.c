@@ -40,7 +40,7 @@ struct neigh {
 static struct {
 	struct rte_hash *hash;
 	struct neigh *ent;
-	_Atomic uint32_t n;
+	uint32_t n;                 /* entries used (__atomic builtins) */
 } nt;
 
 int

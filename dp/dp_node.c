@@ -755,6 +755,8 @@ route(struct rte_mbuf *m, struct dp_meta *md, struct pctx *c, struct dp_flow *f,
 				return;
 			}
 			if (flow_publish(m, f, c) < 0) {
+				/* give back the destination slot nat_flow_init took */
+				nat_flow_deleted(f);
 				ns->drop++;
 				return;
 			}

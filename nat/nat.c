@@ -24,8 +24,8 @@ struct nat_dest_key {
 
 static struct {
 	struct rte_hash *dest;      /* nat_dest_key → index into count */
-	_Atomic uint32_t *count;    /* connections per destination slot */
-	_Atomic uint32_t next;
+	uint32_t *count;    /* connections per destination slot */
+	uint32_t next;              /* __atomic builtins */
 	uint32_t cap;
 } nd;
 
@@ -95,7 +95,7 @@ nat_free(struct dp_tables *t)
 }
 
 /* Counter slot of a destination; slots are never removed (bounded by nd.cap). */
-static _Atomic uint32_t *
+static uint32_t *
 dest_slot(const struct nat_dest_key *k)
 {
 	void *d;
@@ -136,7 +136,7 @@ nat_flow_init(const struct dp_tables *t, int g, struct dp_flow *f, unsigned work
 			.nat_addr = gw->addrs[a], .dst = k0->dst,
 			.dport = k0->proto == IPPROTO_ICMP ? 0 : k0->dport, .proto = k0->proto,
 		};
-		_Atomic uint32_t *cnt = dest_slot(&dk);
+		uint32_t *cnt = dest_slot(&dk);
 		uint32_t start = (seed + (uint32_t)a * 7919u) % share;
 
 		if (cnt == NULL || __atomic_load_n(cnt, __ATOMIC_RELAXED) >= gw->max_per_dest)

@@ -72,7 +72,7 @@ def main():
         shutil.rmtree(os.path.join(bench.RUNDIR, prefix), ignore_errors=True)
     print("%s: %.3f Mpps during the profile (perf itself costs a little)" %
           (n, (sum(o1) - sum(o0)) / (t1 - t0) / 1e6))
-    rep = subprocess.run(["perf", "report", "-i", data, "--no-children", "--sort", "symbol",
+    rep = subprocess.run(["perf", "report", "-i", data, "--no-children", "--sort", "dso,symbol",
                           "--stdio", "-g", "none", "--percent-limit", "0.5"],
                          capture_output=True, text=True).stdout
     with open(os.path.join(od, "report.txt"), "w") as f:

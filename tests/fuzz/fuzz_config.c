@@ -50,7 +50,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	n = cfg_load_string(text, "fuzz.cfg", &cfg, count_error, &reported);
 	if (n == 0) {
 		if (cfg == NULL) {
-			fprintf(stderr, "fuzz_config: cfg_load_string returned 0 without a config\n");
+			fprintf(stderr, "fuzz_config: 0 errors but no config\n");
 			abort();
 		}
 		/* walk what the data plane would index, so a bad index shows up here */
@@ -70,14 +70,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				    (rt->kind == CFG_TARGET_GWLBE && (rt->ref < 0 ||
 				     rt->ref >= cfg->n_gwlbs || rt->ref2 < 0 ||
 				     rt->ref2 >= cfg->gwlbs[rt->ref].n_endpoints))) {
-					fprintf(stderr, "fuzz_config: route %d.%d: bad target\n", i, r);
+					fprintf(stderr, "fuzz_config: route %d.%d: bad target\n",
+						i, r);
 					abort();
 				}
 			}
 		cfg_free(cfg);
 	} else if (n < 0 || reported != n || cfg != NULL) {
-		fprintf(stderr, "fuzz_config: %d errors returned, %d reported, cfg %p\n", n, reported,
-			(void *)cfg);
+		fprintf(stderr, "fuzz_config: %d errors returned, %d reported, cfg %p\n", n,
+			reported, (void *)cfg);
 		abort();
 	}
 	free(text);

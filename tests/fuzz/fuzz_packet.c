@@ -651,8 +651,9 @@ report(void)
 		const struct dp_port_stats *a = &s->port[p], *b = &prev.port[p];
 
 		if (memcmp(a, b, sizeof(*a)) != 0)
-			fprintf(stderr, "  port %d: rx +%" PRIu64 " fwd +%" PRIu64 " local +%" PRIu64
-				" drop +%" PRIu64 " tx +%" PRIu64 " gen +%" PRIu64 "\n", p,
+			fprintf(stderr, "  port %d: rx +%" PRIu64 " fwd +%" PRIu64
+				" local +%" PRIu64 " drop +%" PRIu64 " tx +%" PRIu64
+				" gen +%" PRIu64 "\n", p,
 				a->rx - b->rx, a->fwd - b->fwd, a->local - b->local,
 				a->drop - b->drop, a->tx - b->tx, a->gen - b->gen);
 	}

@@ -61,6 +61,7 @@ DB = "10.0.2.30"        # ENI with SG db
 U1 = "10.0.2.50"        # not a static neighbor
 U2 = "10.0.2.60"        # not a static neighbor
 EIP = "198.51.100.20"
+EIP2 = "198.51.100.21"    # -> H2
 NAT_ADDRS = ("198.51.100.10", "198.51.100.11")
 NLB = "10.0.0.100"
 APP = "192.168.50.10"
@@ -101,7 +102,8 @@ def config(mbufs=4095, flow_table_size=4096, static=(H1, H2, PUB, T1, DNS, DB), 
             {"name": "scan", "cidr": "10.0.32.0/19", "port": "vpc", "route_table": "private"},
         ]},
         "internet_gateway": {"port": "internet", "next_hop": A_NH,
-                             "elastic_ips": [{"public": EIP, "private": PUB}]},
+                             "elastic_ips": [{"public": EIP, "private": PUB},
+                                             {"public": EIP2, "private": H2}]},
         "route_tables": [
             {"name": "public", "routes": [{"destination": "0.0.0.0/0", "target": "igw"}]},
             {"name": "private", "routes": [
@@ -260,33 +262,80 @@ def case_arp_reply_same_ms():
                 counters={"ports.vpc.forwarded": 11})
 
 
+def case_arp_reply_other_worker():
+    """Packets from the internet to the elastic IP's host 10.0.0.10 wait for
+    ARP (with 2 workers, in the queue of the worker polling the internet
+    port); the ARP reply arrives on the vpc port (the other worker). A
+    packet to the same host 0.1 s after the reply must leave after the 10
+    that waited (same flow: no reordering)."""
+    held = [at(from_inet(REMOTE, EIP, udp(6001, 7001, b"held-i-%02d" % i)), 0.001 * i)
+            for i in range(10)]
+    reply = at(arp_reply(PUB, "10.0.0.1"), 0.5)
+    late = at(from_inet(REMOTE, EIP, udp(6001, 7001, b"after-reply")), 0.6)
+    exp = [arp_request_exp("10.0.0.1", PUB)] + \
+          [Exp(routed(p, M_VPC, mac_of(PUB), dst=PUB)) for p in held + [late]]
+    return Case("arp_reply_other_worker", config(static=(H1, H2, T1, DNS, DB)),
+                {"vpc": [reply], "internet": held + [late]}, {"vpc": exp},
+                counters={"ports.internet.forwarded": 11, "ports.vpc.local": 1})
+
+
+class PoolCase(StreamCase):
+    """A StreamCase where the device may refuse packets for want of mbufs:
+    instead of rx == input packets, every input packet must be either
+    received (rx) or counted by the device as nic_rx_nombuf — nothing lost
+    without a counter (SPEC §3: no packet is lost silently)."""
+
+    def _check_counters(self, js, ports, outputs):
+        errors = [e for e in StreamCase._check_counters(self, js, ports, outputs)
+                  if not e.startswith("totals.rx ") and not
+                  (e.startswith("ports.") and " input packets" in e and ".rx " in e)]
+        for pn in ports:
+            p = js.get("ports", {}).get(pn, {})
+            n = len(self.inputs.get(pn, []))
+            if p.get("rx", 0) + p.get("nic_rx_nombuf", 0) != n:
+                errors.append("ports.%s: rx %d + nic_rx_nombuf %d != %d input packets "
+                              "(packets neither received nor counted)" %
+                              (pn, p.get("rx", 0), p.get("nic_rx_nombuf", 0), n))
+        self.nombuf = {pn: js["ports"][pn]["nic_rx_nombuf"] for pn in ports}
+        return errors
+
+
+FLOOD = b"flood"
+
+
 def case_mbuf_small_pool():
-    """dpdk.mbufs = 1023 (the minimum). Every worker's ARP wait queue is
-    filled (256 packets each): from the VPC toward 10.0.2.50 and from the
-    internet toward the elastic IP's host 10.0.0.10, neither resolved; with
-    one worker both share one queue. Meanwhile 400 packets of established
-    traffic per direction cross vpcgw (H2 -> DB and the elastic-IP host's
-    peer). Held mbufs + rx bursts + per-lcore mempool caches come close to
-    the pool: nothing may be lost at rx (rx == input, checked), no
-    generated packet may fail (no_mbuf = 0), the excess of each queue is
-    arp_queue_full; after both ARP replies the held packets leave in
-    order and later packets pass: the pool is whole again."""
+    """dpdk.mbufs = 1023 (the minimum). Each worker's ARP wait queue is
+    filled (256 held): from the VPC toward 10.0.2.50 and from the internet
+    toward the elastic IP's host 10.0.0.10, neither resolved (with one
+    worker both share one queue: 256 in all). Then 3000 packets from the
+    internet to the second elastic IP (host 10.0.1.11, resolved) in 30 ms,
+    and 100 of established SG-tracked traffic inside. With 2 workers the
+    internet's packets are received by worker 1 and sent on the vpc port by
+    worker 0 (handoff ring), so their mbufs return to worker 0's mempool
+    cache: held (512) + rx bursts + caches (up to 384 per lcore) exceed
+    the pool and the device may run out of mbufs at rx. Allowed, if counted
+    (nic_rx_nombuf); not allowed: a packet neither received nor counted,
+    a packet vpcgw builds lost (no_mbuf), or anything after the load not
+    passing. The ARP replies at 0.6 s release both queues in order; the
+    packets after them (both ports) pass: the pool is whole again."""
     def build(workers):
-        cfg = config(mbufs=1023, static=(H1, H2, T1, DNS, DB), workers=1)
+        cfg = config(mbufs=1023, static=(H1, H2, T1, DNS, DB))
         n = 300
         vheld = [at(from_host(H1, U1, udp(6000, 7000, b"held-v-%04d" % i)), i * 0.001)
                  for i in range(n)]
         iheld = [at(from_inet(REMOTE, EIP, udp(6001, 7001, b"held-i-%04d" % i)), i * 0.001 + 0.0005)
                  for i in range(n)]
-        est = []
-        for i in range(400):
-            t = 0.31 + i * 0.0004
-            est.append(at(from_host(H2, DB, udp(5100, 5000, b"q%03d" % i)), t))
+        est = [at(from_host(H2, DB, udp(5100, 5000, b"q%03d" % i)), 0.0002 + i * 0.003)
+               for i in range(100)]
+        flood = [at(from_inet(SERVER, EIP2, udp(6002, 7002, FLOOD + b"-%04d" % i)), 0.31 + i * 0.00001)
+                 for i in range(5000)]
         rv = at(arp_reply(U1, "10.0.2.1"), 0.6)
         rp = at(arp_reply(PUB, "10.0.0.1"), 0.61)
         after_v = [at(from_host(H1, U1, udp(6000, 7000, b"after-v-%d" % i)), 0.7 + 0.01 * i)
                    for i in range(3)]
         after_i = [at(from_inet(REMOTE, EIP, udp(6001, 7001, b"after-i-%d" % i)), 0.705 + 0.01 * i)
+                   for i in range(3)]
+        after_f = [at(from_inet(SERVER, EIP2, udp(6002, 7002, b"after-f-%d" % i)), 0.8 + 0.01 * i)
                    for i in range(3)]
         # per-worker queues: with 2 workers vpc and internet are polled by
         # different workers (a queue of 256 each); with 1 worker they share
@@ -297,25 +346,229 @@ def case_mbuf_small_pool():
             first = sorted(vheld + iheld, key=lambda p: float(p.time))[:256]
             kv = sum(1 for p in first if p in vheld)
             ki = 256 - kv
-        eip_in = [Exp(routed(p, M_VPC, mac_of(PUB), dst=PUB)) for p in iheld[:ki] + after_i]
+        to_pub = [Exp(routed(p, M_VPC, mac_of(PUB), dst=PUB)) for p in iheld[:ki]]
         exp_vpc = Interleaved(
-            [arp_request_exp("10.0.2.1", U1)] + [local(p) for p in est] +
-            [local(p, mac_of(U1)) for p in vheld[:kv] + after_v],
-            [arp_request_exp("10.0.0.1", PUB)] + eip_in)
-        return StreamCase("mbuf_small_pool", cfg,
-                          {"vpc": vheld + est + [rv, rp] + after_v, "internet": iheld + after_i},
-                          {"vpc": exp_vpc},
-                          counters={"drops.arp_queue_full": 2 * n - kv - ki,
-                                    "drops.no_mbuf": 0,
-                                    "ports.vpc.nic_rx_nombuf": 0,
-                                    "ports.internet.nic_rx_nombuf": 0})
+            [arp_request_exp("10.0.2.1", U1)] + [local(p, mac_of(U1)) for p in vheld[:kv]],
+            [arp_request_exp("10.0.0.1", PUB)] + to_pub,
+            [local(p) for p in est],
+            [local(p, mac_of(U1)) for p in after_v],
+            [Exp(routed(p, M_VPC, mac_of(PUB), dst=PUB)) for p in after_i],
+            [Exp(routed(p, M_VPC, mac_of(H2), dst=H2)) for p in after_f])
+        return PoolCase("mbuf_small_pool", cfg,
+                        {"vpc": vheld + est + [rv, rp] + after_v,
+                         "internet": iheld + flood + after_i + after_f},
+                        {"vpc": exp_vpc},
+                        ignore=lambda p: Raw in p and bytes(p[Raw]).startswith(FLOOD),
+                        counters={"drops.arp_queue_full": 2 * n - kv - ki,
+                                  "drops.no_mbuf": 0,
+                                  "ports.vpc.generated_dropped": 0,
+                                  "ports.vpc.local": 2})
     return TwoPhaseCase("mbuf_small_pool", build)
+
+
+# ------------------------------------------------------------ flow table, NAT
+
+
+def case_nat_table_full():
+    """dpdk.flow_table_size = 1024. An established NAT TCP connection
+    (10.0.1.10:43000 -> 192.0.2.80:443) and 1023 NAT UDP flows fill the
+    table; a new UDP flow and a new SYN through the NAT gateway are dropped
+    as conntrack_allowance_exceeded (PacketsDropCount 2, no port allocation
+    error), while the established connection still passes both ways. 400 s
+    later (idle timeout 350 s) every flow has expired: a new NAT flow
+    passes, and it is the only one left (flows.active 1,
+    ActiveConnectionCount 1)."""
+    syn = at(from_host(H1, SERVER, TCP(sport=43000, dport=443, flags="S", seq=1000)), 0.0)
+    ack = at(from_host(H1, SERVER, TCP(sport=43000, dport=443, flags="A", seq=1001, ack=5001)), 0.004)
+    fill = [at(from_host(H1, SERVER, udp(10000 + i, 53, b"fill-%04d" % i)), 0.01 + 0.001 * i)
+            for i in range(1023)]
+    over = [at(from_host(H1, SERVER, udp(20000, 53, b"over")), 1.1),
+            at(from_host(H1, SERVER, TCP(sport=43001, dport=443, flags="S", seq=7000)), 1.101)]
+    data = at(from_host(H1, SERVER, TCP(sport=43000, dport=443, flags="PA", seq=1001, ack=5001) /
+                        Raw(b"still")), 1.2)
+    late = at(from_host(H1, SERVER, udp(30000, 53, b"late")), 400.0)
+    out = [syn, ack] + fill + over + [data, late]
+    cfg = config(flow_table_size=1024)
+
+    def build(workers):
+        outputs, _ = first_run(cfg, {"vpc": out}, workers)
+        a, port = learn_nat(outputs, lambda p: TCP in p and p[TCP].seq == 1000, "the SYN")
+        back = [at(from_inet(SERVER, a, TCP(sport=443, dport=port, flags="SA", seq=5000, ack=1001)),
+                   0.002),
+                at(from_inet(SERVER, a, TCP(sport=443, dport=port, flags="PA", seq=5001, ack=1006) /
+                             Raw(b"here")), 1.21)]
+        exp_inet = [Exp(routed(p, M_INET, M_NH, src=a, sport=port)) for p in (syn, ack)] + \
+            [nat_out_any(p) for p in fill] + [Exp(routed(data, M_INET, M_NH, src=a, sport=port)),
+                                              nat_out_any(late)]
+        exp_vpc = [Exp(routed(p, M_VPC, mac_of(H1), dst=H1, dport=43000)) for p in back]
+        return Case("nat_table_full", cfg, {"vpc": out, "internet": back},
+                    {"internet": exp_inet, "vpc": exp_vpc},
+                    counters={"drops.conntrack_allowance_exceeded": 2,
+                              NAT + "PacketsDropCount": 2, NAT + "ErrorPortAllocation": 0,
+                              NAT + "ConnectionEstablishedCount": 1,
+                              NAT + "ActiveConnectionCount": 1,
+                              "flows.capacity": 1024, "flows.active": 1,
+                              "flows.by_service.nat.created": 1025,
+                              "flows.by_service.nat.deleted": 1024,
+                              "ports.vpc.forwarded": len(out) - 2,
+                              "ports.internet.forwarded": 2})
+    return TwoPhaseCase("nat_table_full", build)
+
+
+def case_nat_destinations_churn():
+    """NAT idle timeout 60 s, flow table 1024. 1100 UDP flows from
+    10.0.1.10, one every 0.1 s, each toward a destination never used
+    before (198.18.x.y:53); at most ~610 are alive at any time, so neither
+    the flow table nor any destination's port range is ever full. Every
+    one must be translated and sent: the bookkeeping per destination must
+    not grow with the number of destinations ever seen."""
+    out = [at(from_host(H1, "198.18.%d.%d" % (i // 200, i % 200 + 1), udp(20000, 53, b"d%04d" % i)),
+              0.1 * i) for i in range(1100)]
+    return Case("nat_destinations_churn", config(flow_table_size=1024, nat_idle=60),
+                {"vpc": out}, {"internet": [nat_out_any(p) for p in out]},
+                counters={NAT + "ErrorPortAllocation": 0,
+                          "flows.by_service.nat.created": 1100,
+                          "flows.active": lambda v: v <= 700})
+
+
+# ------------------------------------------------------------ neighbor table
+
+
+SCAN_N = 4096    # DP_NEIGH_MAX
+
+
+def _in_scan(p):
+    return ARP in p and p[ARP].op == 1 and p[ARP].pdst.startswith("10.0.") and \
+        32 <= int(p[ARP].pdst.split(".")[2]) < 64
+
+
+def case_neigh_table_churn():
+    """A host scans its VPC: 4096 packets to addresses of 10.0.32.0/19 that
+    nobody answers, one every 20 ms (so the ARP wait queue never fills).
+    Each is held, asked for (ARP), and dropped after the ARP wait time
+    (arp_timeout: 4096). An hour later a new host 10.0.2.60 appears: a
+    packet to it must be held and asked for, and once it answers, that
+    packet and the next are delivered. The entries of addresses that never
+    answered must not keep the neighbor table (4096 entries) full forever."""
+    scan = [at(from_host(H1, "10.0.%d.%d" % (32 + (i + 2) // 256, (i + 2) % 256),
+                         udp(6100, 9, b"scan")), 0.02 * i) for i in range(SCAN_N)]
+    t = 3700.0
+    first = at(from_host(H1, U2, udp(6200, 7000, b"new-host-1")), t)
+    reply = at(arp_reply(U2, "10.0.2.1"), t + 0.2)
+    second = at(from_host(H1, U2, udp(6200, 7000, b"new-host-2")), t + 0.3)
+    return Case("neigh_table_churn", config(), {"vpc": scan + [first, reply, second]},
+                {"vpc": [arp_request_exp("10.0.2.1", U2), local(first, mac_of(U2)),
+                         local(second, mac_of(U2))]},
+                ignore=_in_scan,
+                counters={"drops.arp_timeout": SCAN_N, "ports.vpc.forwarded": 2,
+                          "ports.vpc.local": 1})
+
+
+# ------------------------------------------------------------ idle expiry
+
+
+FINAL = b"one-hour-later"
+
+
+def case_idle_expiry():
+    """1000 flows in 10 s, all services: 200 NAT TCP connections
+    (handshake through the NAT gateway), 200 NAT UDP flows with a reply,
+    200 SG-tracked UDP flows with a reply (10.0.1.11 -> 10.0.2.30:5000),
+    200 NLB TCP connections (handshake with target 10.0.2.10:8080), 100
+    NLB UDP flows with a reply (10.0.2.20:53), 100 flows through the GWLB
+    endpoint. Every timeout involved is at most 350 s: one packet an hour
+    later (packet clock) opens one new SG flow, and it is the only flow
+    left — flows.active == 1, every service's ActiveFlowCount /
+    ActiveConnectionCount 0, created == deleted per service, the ENI's
+    active_flows 1. Only the last packet is compared; the 1000 flows are
+    checked by their counters (all forwarded, no drop)."""
+    vpc, nat_out = [], []
+    nat_tcp, nat_udp = [], []
+    for i in range(1000):
+        T = 0.01 * i
+        k = i % 10
+        if k in (0, 1):
+            p = at(from_host(H1, SERVER, TCP(sport=40000 + i, dport=443, flags="S", seq=i * 10)), T)
+            a = at(from_host(H1, SERVER, TCP(sport=40000 + i, dport=443, flags="A", seq=i * 10 + 1,
+                                             ack=9001)), T + 0.004)
+            nat_out += [p, a]
+            nat_tcp.append((i, p))
+        elif k in (2, 3):
+            p = at(from_host(H1, SERVER, udp(40000 + i, 5001, b"nat-%04d" % i)), T)
+            nat_out.append(p)
+            nat_udp.append((i, p))
+        elif k in (4, 5):
+            vpc += [at(from_host(H2, DB, udp(20000 + i, 5000, b"sg-%04d" % i)), T),
+                    at(from_host(DB, H2, udp(5000, 20000 + i, b"sg-r-%04d" % i)), T + 0.002)]
+        elif k in (6, 7):
+            vpc += [at(from_host(H2, NLB, TCP(sport=30000 + i, dport=80, flags="S", seq=i)), T),
+                    at(from_host(T1, H2, TCP(sport=8080, dport=30000 + i, flags="SA", seq=7000,
+                                             ack=i + 1)), T + 0.002),
+                    at(from_host(H2, NLB, TCP(sport=30000 + i, dport=80, flags="A", seq=i + 1,
+                                              ack=7001)), T + 0.004)]
+        elif k == 8:
+            vpc += [at(from_host(H2, NLB, udp(30000 + i, 53, b"nlb-%04d" % i)), T),
+                    at(from_host(DNS, H2, udp(53, 30000 + i, b"nlb-r-%04d" % i)), T + 0.002)]
+        else:
+            vpc.append(at(from_host(H1, "203.0.113.%d" % (i % 200 + 1), udp(50000 + i, 9,
+                                                                          b"gwlb-%04d" % i)), T))
+    final = at(from_host(H2, DB, udp(9999, 5000, FINAL)), 3600.0)
+    cfg = config()
+
+    def build(workers):
+        outputs, _ = first_run(cfg, {"vpc": vpc + nat_out + [final]}, workers)
+        back = []
+        for i, p in nat_tcp:
+            a, port = learn_nat(outputs, lambda q, s=p[TCP].seq: TCP in q and q[TCP].seq == s,
+                                "SYN %d" % i)
+            back.append(at(from_inet(SERVER, a, TCP(sport=443, dport=port, flags="SA", seq=9000,
+                                                    ack=p[TCP].seq + 1)), 0.01 * i + 0.002))
+        for i, p in nat_udp:
+            a, port = learn_nat(outputs, payload_is(b"nat-%04d" % i), "UDP %d" % i)
+            back.append(at(from_inet(SERVER, a, udp(5001, port, b"nat-r-%04d" % i)), 0.01 * i + 0.002))
+        n_in = len(vpc) + len(nat_out) + 1 + len(back)
+
+        def enis(v):
+            return isinstance(v, dict) and v.get(DB, {}).get("active_flows") == 1
+
+        return Case("idle_expiry", cfg, {"vpc": vpc + nat_out + [final], "internet": back},
+                    {"vpc": [local(final)]},
+                    ignore=lambda p: not (Raw in p and bytes(p[Raw]) == FINAL),
+                    counters={"totals.forwarded": n_in,
+                              "flows.active": 1,
+                              "flows.by_service.nat.created": 400,
+                              "flows.by_service.nat.deleted": 400,
+                              "flows.by_service.nat.active": 0,
+                              "flows.by_service.security_group.created": 201,
+                              "flows.by_service.security_group.deleted": 200,
+                              "flows.by_service.security_group.active": 1,
+                              "flows.by_service.nlb.created": 300,
+                              "flows.by_service.nlb.deleted": 300,
+                              "flows.by_service.nlb.active": 0,
+                              "flows.by_service.gwlb.created": 100,
+                              "flows.by_service.gwlb.deleted": 100,
+                              "flows.by_service.gwlb.active": 0,
+                              NAT + "ActiveConnectionCount": 0,
+                              NAT + "ConnectionEstablishedCount": 200,
+                              "nlb.web.ActiveFlowCount": 0,
+                              "nlb.web.NewFlowCount": 300,
+                              "nlb.web.listeners.tcp:80.ActiveFlowCount": 0,
+                              "nlb.web.listeners.udp:53.ActiveFlowCount": 0,
+                              "gwlb.inspect.ActiveFlowCount": 0,
+                              "gwlb.inspect.NewFlowCount": 100,
+                              "interfaces": enis})
+    return TwoPhaseCase("idle_expiry", build)
 
 
 CASES = {
     "arp_queue_full": case_arp_queue_full,
     "arp_reply_same_ms": case_arp_reply_same_ms,
+    "arp_reply_other_worker": case_arp_reply_other_worker,
     "mbuf_small_pool": case_mbuf_small_pool,
+    "nat_table_full": case_nat_table_full,
+    "nat_destinations_churn": case_nat_destinations_churn,
+    "neigh_table_churn": case_neigh_table_churn,
+    "idle_expiry": case_idle_expiry,
 }
 
 if __name__ == "__main__":

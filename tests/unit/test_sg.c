@@ -72,7 +72,8 @@ eni_set(struct cfg_eni *e, uint32_t addr, int n, const int *sgs)
 	memset(e, 0, sizeof(*e));
 	e->addr = addr;
 	e->n_sgs = n;
-	memcpy(e->sgs, sgs, n * sizeof(int));
+	if (n > 0)
+		memcpy(e->sgs, sgs, n * sizeof(int));
 }
 
 static struct fw_sg_pkt
