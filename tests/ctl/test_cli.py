@@ -46,6 +46,18 @@ def main():
     finally:
         os.unlink(bad)
 
+    # an @include of a directory: an error with file and line (libconfig 1.5
+    # would exit() on it), not a crash
+    with tempfile.TemporaryDirectory() as d:
+        os.mkdir(os.path.join(d, "sub"))
+        with open(DEMO) as f:
+            text = f.read()
+        cfg = os.path.join(d, "inc.cfg")
+        with open(cfg, "w") as f:
+            f.write('@include "sub"\n' + text)
+        r = run("-c", cfg, "--check")
+        assert r.returncode == 1 and "inc.cfg:1: @include" in r.stderr, r
+
     r = run("--version")
     assert r.returncode == 0 and "vpcgw" in r.stdout, r
     r = run("--help")
