@@ -731,6 +731,41 @@ dp_stats_print(FILE *f)
 			" idle-timeouts %" PRIu64 " drops %" PRIu64 "\n", cfg->nat_gateways[i].name,
 			s->nat[i].conn_created - s->nat[i].conn_deleted, s->nat[i].conn_attempt,
 			s->nat[i].err_port_alloc, s->nat[i].idle_timeout, s->nat[i].drop);
+	for (int i = 0, l = 0; i < cfg->n_nlbs; i++) {
+		for (int j = 0; j < cfg->nlbs[i].n_listeners && l < DP_MAX_LISTENERS; j++, l++) {
+			const struct dp_lb_stats *ls = &s->listener[l];
+
+			fprintf(f, "nlb %s %s:%u: active %" PRIu64 " new %" PRIu64 " bytes %" PRIu64
+				" resets %" PRIu64 "\n", cfg->nlbs[i].name,
+				cfg->nlbs[i].listeners[j].proto == CFG_L4_TCP ? "tcp" : "udp",
+				cfg->nlbs[i].listeners[j].port, ls->flows_created - ls->flows_deleted,
+				ls->flows_created, ls->bytes, ls->resets);
+		}
+	}
+	for (int i = 0, t = 0; i < cfg->n_target_groups; i++) {
+		for (int j = 0; j < cfg->target_groups[i].n_targets && t < DP_MAX_TARGETS; j++, t++) {
+			char ip[16];
+
+			fprintf(f, "  target %s %s: new flows %" PRIu64 ", %s\n",
+				cfg->target_groups[i].name,
+				cfg_ipv4_str(cfg->target_groups[i].targets[j].addr, ip, sizeof(ip)),
+				s->target[t].flows_created,
+				lb_target_healthy(t) ? "healthy" : "unhealthy");
+		}
+	}
+	for (int i = 0, a = 0; i < cfg->n_gwlbs && i < DP_MAX_GWLB; i++) {
+		fprintf(f, "gwlb %s: active %" PRIu64 " new %" PRIu64 " bytes %" PRIu64 "\n",
+			cfg->gwlbs[i].name, s->gwlb[i].flows_created - s->gwlb[i].flows_deleted,
+			s->gwlb[i].flows_created, s->gwlb[i].bytes);
+		for (int j = 0; j < cfg->gwlbs[i].n_appliances && a < DP_MAX_APPLIANCES; j++, a++) {
+			char ip[16];
+
+			fprintf(f, "  appliance %s: new flows %" PRIu64 ", %s\n",
+				cfg_ipv4_str(cfg->gwlbs[i].appliances[j].addr, ip, sizeof(ip)),
+				s->appliance[a].flows_created,
+				gnv_appliance_healthy(a) ? "healthy" : "unhealthy");
+		}
+	}
 	free(s);
 }
 
