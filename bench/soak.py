@@ -31,12 +31,15 @@ Checks (exit status 1 if one fails), after WARMUP s of capture time
     its mean over the steady part, and the mean of the last third is
     within 3 % of the mean of the middle third (no drift);
   - VmRSS grows by at most RSS_BOUND_KB (4096 kB) between the first
-    sample at the end of the warm-up and the end of the traffic;
+    sample at the end of the warm-up and the end of the traffic, and by at
+    most RSS_HALF_BOUND_KB (1024 kB) over the second half of the traffic
+    (the flow array, hash and mempool pages are touched once; after that
+    nothing may grow with the number of flows seen);
   - after the final packet: flows.active == 1, every service's active
     count 0 except the SG flow; no drop other than the ones listed in
     ALLOWED_DROPS; rx = forwarded + local + dropped.
 
-Usage: soak.py [--duration S] [--rate N] [--out DIR] [--vpcgw PATH]
+Usage: soak.py [--duration S] [--rate N] [--workers N] [--out DIR] [--vpcgw PATH] [--keep]
 Environment: VPCGW (binary, default build/vpcgw of this tree).
 """
 import argparse
@@ -56,8 +59,10 @@ T0 = 1700000000
 WARMUP = 900.0
 FLOW_TOL = 0.10
 RSS_BOUND_KB = 4096
+RSS_HALF_BOUND_KB = 1024
 ALLOWED_DROPS = ()
 MAX_RUNS = 4
+WORKERS = 1
 
 M_VPC = bytes.fromhex("020000000001")
 M_INET = bytes.fromhex("020000000101")
@@ -339,7 +344,7 @@ def run_vpcgw(binary, d, series=None, sample=False):
         if os.path.exists(os.path.join(d, p)):
             os.unlink(os.path.join(d, p))
     cmd = [binary, "-c", os.path.join(d, "soak.cfg"), "--clock", "packet", "--exit-idle-ms", "1000",
-           "--stats-json", os.path.join(d, "stats.json"), "-w", "1"]
+           "--stats-json", os.path.join(d, "stats.json"), "-w", str(WORKERS)]
     if series:
         cmd += ["--stats-interval", "60", "--stats-series", os.path.join(d, "series.jsonl")]
     log = open(os.path.join(d, "vpcgw.log"), "w")
@@ -387,11 +392,12 @@ def analyse(d, stats, samples, duration, args):
         for line in f:
             if line.strip():
                 series.append(json.loads(line))
-    # one line every 60 s of capture time from the first, and one at exit
-    pts = [(60.0 * (i + 1), s["flows"]["active"]) for i, s in enumerate(series[:-1])]
+    # one line every 60 s of capture time, and one at exit
+    pts = [(s["time_ms"] / 1000.0 - T0, s["flows"]["active"]) for s in series[:-1]]
     problems = []
     steady = [(t, a) for t, a in pts if WARMUP <= t <= duration]
-    res = {"series_points": len(pts), "wall_s": None}
+    res = {"series_points": len(pts), "wall_s": None,
+           "flows_active_series": [[round(t), a] for t, a in pts]}
     if len(steady) < 6:
         problems.append("only %d series points after the warm-up" % len(steady))
     else:
@@ -409,8 +415,8 @@ def analyse(d, stats, samples, duration, args):
             problems.append("flows.active drifts: middle third %d, last third %d" % (mid, last))
     # VmRSS: first sample once the series has passed the warm-up, then the
     # largest until the traffic ends (the series line at `duration`)
-    w_line = int(WARMUP // 60)
-    e_line = int(duration // 60)
+    w_line = next((i + 1 for i, (t, _) in enumerate(pts) if t >= WARMUP), len(series) + 1)
+    e_line = max([i + 1 for i, (t, _) in enumerate(pts) if t <= duration] or [0])
     warm = [r for _, r, n in samples if n >= w_line]
     during = [r for _, r, n in samples if w_line <= n <= e_line]
     res.update(rss_start_kb=samples[0][1] if samples else None,
@@ -424,6 +430,14 @@ def analyse(d, stats, samples, duration, args):
         if max(during) - warm[0] > RSS_BOUND_KB:
             problems.append("VmRSS grew by %d kB after the warm-up (bound %d kB)" %
                             (max(during) - warm[0], RSS_BOUND_KB))
+        # second half of the traffic: no growth at all beyond page noise
+        h_line = next((i + 1 for i, (t, _) in enumerate(pts) if t >= duration / 2), e_line)
+        half = [r for _, r, n in samples if h_line <= n <= e_line]
+        if half:
+            res.update(rss_second_half_kb=[min(half), max(half)])
+            if max(half) - half[0] > RSS_HALF_BOUND_KB:
+                problems.append("VmRSS grew by %d kB in the second half (bound %d kB)" %
+                                (max(half) - half[0], RSS_HALF_BOUND_KB))
     # the end: one flow left
     fl = stats["flows"]
     res["final_flows"] = {"active": fl["active"], "by_service": fl["by_service"]}
@@ -463,7 +477,10 @@ def main():
     ap.add_argument("--vpcgw", default=os.environ.get("VPCGW",
                                                       os.path.join(HERE, "..", "build", "vpcgw")))
     ap.add_argument("--keep", action="store_true", help="keep the captures")
+    ap.add_argument("--workers", type=int, default=1)
     a = ap.parse_args()
+    global WORKERS
+    WORKERS = a.workers
     if a.rate % 20:
         sys.exit("--rate must be a multiple of 20 (the traffic mix)")
     binary = os.path.abspath(a.vpcgw)
@@ -499,7 +516,7 @@ def main():
     res, problems = analyse(d, stats, samples, a.duration, a)
     res.update(wall_s=round(w2, 1), wall_total_s=round(time.time() - t0, 1),
                packets=sum(n2.values()), pps_replay=round(sum(n2.values()) / w2),
-               duration_s=a.duration, rate=a.rate, runs=it, nat_ports_unstable=changed)
+               duration_s=a.duration, rate=a.rate, workers=a.workers, runs=it, nat_ports_unstable=changed)
     with open(os.path.join(d, "samples.tsv"), "w") as f:
         f.write("wall_s\tvmrss_kb\tseries_lines\n")
         for s in samples:
