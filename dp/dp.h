@@ -199,7 +199,7 @@ struct dp_flow {
 	uint8_t kind;
 	uint8_t tcp_state;
 	uint8_t flags;
-	uint8_t worker;             /* creating worker */
+	uint8_t nacl_cache;         /* NACL verdict cache: bit d = direction d passed; bits 2-7: generation */
 	uint16_t eni[2];            /* ENI index + 1 of each side, 0: none */
 };
 

@@ -5,7 +5,7 @@
 
 #include <rte_errno.h>
 #include <rte_hash.h>
-#include <rte_jhash.h>
+#include <rte_hash_crc.h>
 #include <rte_lcore.h>
 #include <rte_malloc.h>
 #include <rte_rcu_qsbr.h>
@@ -63,7 +63,7 @@ dp_flow_init(uint32_t capacity, int socket, struct rte_rcu_qsbr *rcu)
 		.name = "vpcgw_flows",
 		.entries = capacity * 2,
 		.key_len = sizeof(struct dp_flow_key),
-		.hash_func = rte_jhash,
+		.hash_func = rte_hash_crc,
 		.socket_id = socket,
 		.extra_flag = RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF |
 			      RTE_HASH_EXTRA_FLAGS_MULTI_WRITER_ADD |
@@ -135,7 +135,6 @@ dp_flow_alloc(void)
 	}
 	f = &ft.flows[c->idx[--c->n]];
 	memset(f, 0, sizeof(*f));
-	f->worker = (uint8_t)rte_lcore_id();
 	return f;
 }
 

@@ -14,7 +14,7 @@
 #include <rte_byteorder.h>
 #include <rte_errno.h>
 #include <rte_hash.h>
-#include <rte_jhash.h>
+#include <rte_hash_crc.h>
 #include <rte_lcore.h>
 #include <rte_malloc.h>
 
@@ -50,7 +50,7 @@ dp_neigh_init(unsigned socket)
 		.name = "vpcgw_neigh",
 		.entries = DP_NEIGH_MAX,
 		.key_len = sizeof(struct neigh_key),
-		.hash_func = rte_jhash,
+		.hash_func = rte_hash_crc,
 		.socket_id = (int)socket,
 		.extra_flag = RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF |
 			      RTE_HASH_EXTRA_FLAGS_MULTI_WRITER_ADD,
@@ -128,10 +128,33 @@ dp_neigh_static(uint16_t port, uint32_t addr, const uint8_t mac[6])
 	return 0;
 }
 
+/* The calling lcore's cache of neighbor entries, else the shared hash. */
+static inline struct neigh *
+neigh_find_cached(uint16_t port, uint32_t addr)
+{
+	struct dp_worker_ctx *w = dp_worker_self();
+	uint32_t slot = ((addr ^ port) * 2654435761u) >> 24;
+	struct neigh *e;
+
+	RTE_BUILD_BUG_ON(DP_NCACHE != 256);
+	if (w == NULL)
+		return neigh_find(port, addr);
+	e = w->ncache[slot];
+	/* an unresolved entry is looked up again: two lcores racing to add a
+	 * neighbor leave one entry unused, and it must not stick here */
+	if (e != NULL && e->addr == addr && e->port == port &&
+	    (__atomic_load_n(&e->mac, __ATOMIC_RELAXED) & NEIGH_VALID))
+		return e;
+	e = neigh_find(port, addr);
+	if (e != NULL)
+		w->ncache[slot] = e;
+	return e;
+}
+
 bool
 dp_neigh_lookup(uint16_t port, uint32_t addr, struct rte_ether_addr *mac)
 {
-	struct neigh *e = neigh_find(port, addr);
+	struct neigh *e = neigh_find_cached(port, addr);
 	uint64_t v;
 
 	if (e == NULL)

@@ -49,6 +49,8 @@ struct pctx {
 	bool policy_done;           /* later fragment: first fragment passed the checks */
 	bool frag_orphan;           /* later fragment whose first fragment was not seen */
 	uint16_t *burst_inserts;    /* flows created so far in this burst */
+	struct dp_flow *nf;         /* the packet's known flow, for the NACL cache */
+	int nd;                     /* its direction */
 	uint32_t osrc, odst;        /* addresses as the packet reached forward() (fragments) */
 };
 
@@ -327,6 +329,36 @@ hton_addr(uint32_t a)
 	return rte_cpu_to_be_32(a);
 }
 
+/*
+ * NACLs are stateless, so a flow direction whose packet passed every NACL on
+ * its path passes them again while the configuration stays: the flow keeps
+ * that verdict (one bit per direction, tagged with the table generation), and
+ * its later packets skip rte_acl.
+ */
+static inline bool
+nacl_cached(const struct pctx *c)
+{
+	uint8_t v;
+
+	if (c->nf == NULL)
+		return false;
+	v = __atomic_load_n(&c->nf->nacl_cache, __ATOMIC_RELAXED);
+	return (v >> 2) == (c->t->generation & 0x3f) && (v & (1u << c->nd));
+}
+
+static inline void
+nacl_cache_set(const struct pctx *c)
+{
+	uint8_t g = (uint8_t)(c->t->generation & 0x3f), v, nv;
+
+	if (c->nf == NULL)
+		return;
+	v = __atomic_load_n(&c->nf->nacl_cache, __ATOMIC_RELAXED);
+	nv = (uint8_t)(((v >> 2) == g ? v : (uint8_t)(g << 2)) | (1u << c->nd));
+	if (nv != v)
+		__atomic_store_n(&c->nf->nacl_cache, nv, __ATOMIC_RELAXED);
+}
+
 /* Network ACL nacl, direction dir, for the packet's current header. */
 static bool
 nacl_allows(const struct pctx *c, struct rte_mbuf *m, struct dp_meta *md, int subnet,
@@ -337,7 +369,7 @@ nacl_allows(const struct pctx *c, struct rte_mbuf *m, struct dp_meta *md, int su
 	const struct fw_acl_key *kp = &k;
 	uint8_t v = 0;
 
-	if (subnet < 0)
+	if (subnet < 0 || nacl_cached(c))
 		return true;
 	s = &c->t->cfg->subnets[subnet];
 	if (s->nacl < 0)
@@ -403,6 +435,8 @@ sg_eval(const struct pctx *c, struct rte_mbuf *m, struct dp_meta *md, bool check
 	int track = 0, e, v, g = 0;
 
 	*eni_src = *eni_dst = 0;
+	if (c->t->cfg->n_enis == 0)
+		return 0;
 	if (check_src) {
 		e = fw_sg_eni_find(c->t->sg, rte_be_to_cpu_32(ip->src_addr));
 		if (e >= 0) {
@@ -543,6 +577,7 @@ output(struct rte_mbuf *m, struct dp_meta *md, uint16_t port, uint32_t nh, const
 {
 	struct rte_ipv4_hdr *ip = ip_hdr(m, md);
 
+	nacl_cache_set(c);
 	/* TTL: checked before any translation decision was sent anywhere */
 	ip->time_to_live--;
 	ip->hdr_checksum = csum_update16(ip->hdr_checksum,
@@ -1145,6 +1180,8 @@ forward(struct rte_mbuf *m, struct dp_meta *md, struct pctx *c)
 		__atomic_fetch_or(&f->flags, DP_FLOW_F_UDP_STREAM, __ATOMIC_RELAXED);
 	}
 	dp_flow_touch(f, c->now);
+	c->nf = f;
+	c->nd = d;
 	/* a GWLB flow's packet is counted once, on its way to the appliance */
 	if (!(md->flags & DP_M_FROM_APPLIANCE))
 		flow_account(f, d, rte_pktmbuf_pkt_len(m) - md->l3);
@@ -1201,6 +1238,7 @@ ingress(struct rte_mbuf *m, struct dp_meta *md, struct pctx *c)
 	c->nlb = -1;
 	c->policy_done = false;
 	c->frag_orphan = false;
+	c->nf = NULL;
 	c->src_subnet = -1;
 	md->nh = 0;
 	if ((roles & DP_ROLE_APPLIANCE) && md->proto == IPPROTO_UDP &&

@@ -11,6 +11,7 @@
 #define DP_TXB 64
 #define DP_FRAG_SLOTS 256
 #define DP_FRAG_MS 2000
+#define DP_NCACHE 256
 
 struct dp_arp_wait {
 	struct rte_mbuf *m;
@@ -50,6 +51,8 @@ struct dp_worker_ctx {
 	unsigned src[DP_MAX_SOURCES];
 	struct dp_stage stage[DP_MAX_SOURCES];
 	struct dp_frag_ent frag[DP_FRAG_SLOTS];
+	/* neighbors used lately (entries are never freed: a pointer stays valid) */
+	void *ncache[DP_NCACHE];
 } __rte_cache_aligned;
 
 RTE_DECLARE_PER_LCORE(struct dp_worker_ctx *, dp_wctx);

@@ -6,6 +6,7 @@
 #include <rte_byteorder.h>
 #include <rte_errno.h>
 #include <rte_hash.h>
+#include <rte_hash_crc.h>
 #include <rte_jhash.h>
 #include <rte_lcore.h>
 #include <rte_malloc.h>
@@ -36,7 +37,7 @@ nat_init(int socket, uint32_t capacity)
 		.name = "vpcgw_nat_dest",
 		.entries = capacity,
 		.key_len = sizeof(struct nat_dest_key),
-		.hash_func = rte_jhash,
+		.hash_func = rte_hash_crc,
 		.socket_id = socket,
 		.extra_flag = RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF |
 			      RTE_HASH_EXTRA_FLAGS_MULTI_WRITER_ADD,

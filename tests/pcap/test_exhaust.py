@@ -9,7 +9,8 @@ the NAT gateway's per-destination bookkeeping and the neighbor table over a
 long run — and that everything comes back once the load is gone: the named
 counter rises by exactly the excess, established traffic keeps passing, and
 after the flows expire (packet clock) flows.active and every service's
-active count are back to what is live, and new flows pass again.
+active count are back to what is live, and new flows pass again. Results
+and findings (E1..E6): docs/RELIABILITY.md, "Exhaustion and soak".
 
 The accounting identity (rx = forwarded + local + dropped, per port and in
 total), rx == packets in the input captures (nothing lost in the device:
@@ -43,8 +44,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from vpcgwtest import (EAL_ARGS, ARP, Case, Ether, Exp, IP, TCP, UDP, Interleaved,  # noqa: E402
-                       Raw, StreamCase, TwoPhaseCase, at, first_run, is_arp_request, main,
-                       rebuilt, routed)
+                       Raw, StreamCase, TwoPhaseCase, at, first_run, main, routed)
 
 M_VPC = "02:00:00:00:00:01"
 M_INET = "02:00:00:00:01:01"
@@ -206,10 +206,6 @@ def learn_nat(outputs, pred, what):
 
 def payload_is(data):
     return lambda p: Raw in p and bytes(p[Raw]).startswith(data)
-
-
-def totals_ok(js_key, n):
-    return {js_key: n}
 
 
 # ------------------------------------------------------------ ARP wait queue
