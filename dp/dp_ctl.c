@@ -263,6 +263,7 @@ control_events(struct dp_worker_ctx *c, uint64_t now_ms, uint32_t sweep_budget)
 	c->now_ms = now_ms;
 	lb_health_poll((struct dp_tables *)t, now_ms);
 	dp_flow_sweep(now_ms, sweep_budget, SWEEP_GRACE_MS);
+	dp_flow_reclaim();
 	/* at a second boundary every packet before it has been counted: read
 	 * as the last millisecond of the second that ends, so its usage is
 	 * that second's, not the next one's */
@@ -366,7 +367,7 @@ loop_packet(struct dp_worker_ctx *c)
 		 * second holding the next packet (LCU window). Once published it
 		 * stands until done: workers stop at it. */
 		if (pending_ms == 0) {
-			ev_ms = RTE_MIN(lb_health_next_ms(), last_sweep + SWEEP_PERIOD_MS * 10);
+			ev_ms = RTE_MIN(lb_health_next_ms(), last_sweep + SWEEP_PERIOD_MS);
 			ev_ms = RTE_MIN(ev_ms, (m / 1000 / 1000 + 1) * 1000);
 			ev_ms = RTE_MIN(ev_ms, next_stats);
 			pending_ms = RTE_MAX(ev_ms, c->now_ms);
@@ -381,7 +382,7 @@ loop_packet(struct dp_worker_ctx *c)
 			rte_pause();
 			continue;
 		}
-		if (ev_ms >= last_sweep + SWEEP_PERIOD_MS * 10) {
+		if (ev_ms >= last_sweep + SWEEP_PERIOD_MS) {
 			control_events(c, ev_ms, dp_flow_capacity());
 			last_sweep = ev_ms;
 		} else {
@@ -415,7 +416,7 @@ dp_main(int argc, char **argv)
 	struct dp_tables *t;
 	struct dp_worker_ctx *c;
 	char err[512];
-	unsigned lc, w;
+	unsigned lc, w, cache;
 	int n, rc;
 
 	rc = dp_cli_parse(argc, argv, &dp_g.opts);
@@ -453,7 +454,9 @@ dp_main(int argc, char **argv)
 	signal(SIGHUP, on_signal);
 	dp_g.tsc_hz = rte_get_tsc_hz();
 	dp_g.last_rx_tsc = rte_rdtsc();
-	dp_g.pool = rte_pktmbuf_pool_create("vpcgw_mbufs", cfg->dpdk.mbufs, 256,
+	/* per-lcore caches must not be able to hold the whole pool between them */
+	cache = RTE_MIN(256u, cfg->dpdk.mbufs / (4 * (dp_g.n_workers + 1)));
+	dp_g.pool = rte_pktmbuf_pool_create("vpcgw_mbufs", cfg->dpdk.mbufs, cache,
 					    RTE_ALIGN(sizeof(struct dp_meta), RTE_MBUF_PRIV_ALIGN),
 					    (uint16_t)mbuf_data_room(cfg), (int)rte_socket_id());
 	dp_g.stats = rte_zmalloc("vpcgw_stats", sizeof(*dp_g.stats) * (dp_g.n_workers + 1),

@@ -30,6 +30,7 @@ static struct {
 	struct rte_hash *hash;
 	struct dp_flow *flows;      /* capacity entries */
 	struct rte_ring *free;      /* free flow indices */
+	struct rte_rcu_qsbr_dq *dq; /* deleted keys and flows waiting for a grace period */
 	uint32_t capacity;
 	uint32_t sweep_pos;
 	uint32_t live;              /* inserted and not yet deleted (__atomic builtins) */
@@ -39,21 +40,46 @@ static struct {
 	struct flow_cache cache[RTE_MAX_LCORE];
 } ft;
 
+/* A deleted key's hash slot, and the flow when its last key goes. */
+struct flow_dq_ent {
+	int32_t pos;                /* hash key position, -1: none */
+	uint32_t flow;              /* flow index */
+	uint32_t release;           /* 1: the flow's slot goes back too */
+	uint32_t pad;
+};
+
 static void
-flow_free_cb(void *p, void *key_data)
+flow_dq_free(void *p, void *e, unsigned int n)
 {
-	struct dp_flow *f;
-	uint32_t idx;
+	struct flow_dq_ent *d = e;
 
 	(void)p;
-	/* key[1] is deleted before key[0]: when key[0]'s grace period ends,
-	 * no reader can hold the flow through either key */
-	if (dp_flow_dir(key_data) != 0)
-		return;
-	f = dp_flow_ptr(key_data);
-	idx = (uint32_t)(f - ft.flows);
-	__atomic_store_n(&f->flags, 0, __ATOMIC_RELAXED);
-	rte_ring_mp_enqueue_elem(ft.free, &idx, sizeof(idx));
+	for (unsigned int i = 0; i < n; i++) {
+		if (d[i].pos >= 0)
+			rte_hash_free_key_with_position(ft.hash, d[i].pos);
+		if (d[i].release) {
+			__atomic_store_n(&ft.flows[d[i].flow].flags, 0, __ATOMIC_RELAXED);
+			rte_ring_mp_enqueue_elem(ft.free, &d[i].flow, sizeof(uint32_t));
+		}
+	}
+}
+
+static void
+flow_defer(int32_t pos, uint32_t flow, bool release)
+{
+	struct flow_dq_ent d = { .pos = pos, .flow = flow, .release = release };
+
+	/* sized for two entries per flow: it cannot be full */
+	if (rte_rcu_qsbr_dq_enqueue(ft.dq, &d) != 0)
+		RTE_ASSERT(0);
+}
+
+void
+dp_flow_reclaim(void)
+{
+	unsigned int freed, pending, avail;
+
+	rte_rcu_qsbr_dq_reclaim(ft.dq, UINT32_MAX, &freed, &pending, &avail);
 }
 
 int
@@ -69,13 +95,17 @@ dp_flow_init(uint32_t capacity, int socket, struct rte_rcu_qsbr *rcu)
 			      RTE_HASH_EXTRA_FLAGS_MULTI_WRITER_ADD |
 			      RTE_HASH_EXTRA_FLAGS_EXT_TABLE,
 	};
-	struct rte_hash_rcu_config rc = {
-		.v = rcu,
-		.mode = RTE_HASH_QSBR_MODE_DQ,
-		.dq_size = 0,               /* default: table size */
-		.trigger_reclaim_limit = 32,
+	/* our own defer queue rather than rte_hash's: 22.11 reclaims that one
+	 * only inside later deletes, so a quiet table would keep its freed
+	 * slots; this one the control loop also reclaims (dp_flow_reclaim) */
+	struct rte_rcu_qsbr_dq_parameters dp = {
+		.name = "vpcgw_flow_dq",
+		.size = capacity * 2 + 64,
+		.esize = sizeof(struct flow_dq_ent),
+		.trigger_reclaim_limit = 64,
 		.max_reclaim_size = 256,
-		.free_key_data_func = flow_free_cb,
+		.free_fn = flow_dq_free,
+		.v = rcu,
 	};
 	uint32_t ring_size = rte_align32pow2(capacity + 1);
 
@@ -84,8 +114,9 @@ dp_flow_init(uint32_t capacity, int socket, struct rte_rcu_qsbr *rcu)
 	ft.hash = rte_hash_create(&hp);
 	if (ft.hash == NULL)
 		return -rte_errno ? -rte_errno : -ENOMEM;
-	if (rte_hash_rcu_qsbr_add(ft.hash, &rc) != 0)
-		return -rte_errno ? -rte_errno : -EINVAL;
+	ft.dq = rte_rcu_qsbr_dq_create(&dp);
+	if (ft.dq == NULL)
+		return -rte_errno ? -rte_errno : -ENOMEM;
 	ft.flows = rte_zmalloc_socket("vpcgw_flow_objs", sizeof(struct dp_flow) * capacity,
 				      RTE_CACHE_LINE_SIZE, socket);
 	ft.free = rte_ring_create_elem("vpcgw_flow_free", sizeof(uint32_t), ring_size, socket, 0);
@@ -99,6 +130,8 @@ dp_flow_init(uint32_t capacity, int socket, struct rte_rcu_qsbr *rcu)
 void
 dp_flow_fini(void)
 {
+	if (ft.dq != NULL)
+		rte_rcu_qsbr_dq_delete(ft.dq);
 	rte_hash_free(ft.hash);
 	rte_free(ft.flows);
 	rte_ring_free(ft.free);
@@ -209,8 +242,12 @@ insert_locked(struct dp_flow *f)
 	}
 	rc = rte_hash_add_key_data(ft.hash, &f->key[0], f);
 	if (rc < 0) {
-		if (memcmp(&f->key[0], &f->key[1], sizeof(f->key[0])) != 0)
-			rte_hash_del_key(ft.hash, &f->key[1]);
+		if (memcmp(&f->key[0], &f->key[1], sizeof(f->key[0])) != 0) {
+			int32_t pos = rte_hash_del_key(ft.hash, &f->key[1]);
+
+			if (pos >= 0)
+				flow_defer(pos, 0, false);
+		}
 		/* key[1] may have been seen by a reader: let the sweeper
 		 * recycle the slot later instead of reusing it now */
 		__atomic_store_n(&f->flags, DP_FLOW_F_LIVE | DP_FLOW_F_DEAD, __ATOMIC_RELEASE);
@@ -255,14 +292,20 @@ dp_flow_kill(struct dp_flow *f)
 					      false, __ATOMIC_ACQ_REL, __ATOMIC_RELAXED));
 	if (!(fl & DP_FLOW_F_DEAD))
 		dp_flow_deleted(f);
-	if (memcmp(&f->key[0], &f->key[1], sizeof(f->key[0])) != 0)
-		rte_hash_del_key(ft.hash, &f->key[1]);
-	if (rte_hash_del_key(ft.hash, &f->key[0]) < 0) {
-		/* insert failed half-way (no key[0]): key[1] left the hash
-		 * long before, so no reader holds the flow */
+	{
 		uint32_t idx = (uint32_t)(f - ft.flows);
+		int32_t pos;
 
-		rte_ring_mp_enqueue_elem(ft.free, &idx, sizeof(idx));
+		/* key[1] first: when key[0]'s grace period ends, no reader
+		 * can hold the flow through either key */
+		if (memcmp(&f->key[0], &f->key[1], sizeof(f->key[0])) != 0) {
+			pos = rte_hash_del_key(ft.hash, &f->key[1]);
+			if (pos >= 0)
+				flow_defer(pos, idx, false);
+		}
+		pos = rte_hash_del_key(ft.hash, &f->key[0]);
+		/* pos < 0: insert failed half-way; the slot still waits */
+		flow_defer(pos >= 0 ? pos : -1, idx, true);
 	}
 	__atomic_fetch_sub(&ft.live, 1, __ATOMIC_RELAXED);
 	return true;

@@ -10,7 +10,8 @@
  * Writers: workers add (dp_flow_insert) and update mutable fields of a flow
  * (last_ms, tcp_state, flags) with relaxed atomics. The control thread
  * deletes idle flows (dp_flow_sweep) and a worker deletes a flow it finds
- * expired (dp_flow_kill), always in RCU QSBR defer-queue mode: a key slot and its
+ * expired (dp_flow_kill); deleted key slots and flows go through an RCU QSBR
+ * defer queue (ours: rte_hash frees nothing on delete in LF mode): a key slot and its
  * flow are recycled only after every worker has reported quiescent, so a
  * worker holding a flow pointer from a lookup in its current burst can
  * always dereference it. No worker ever waits for a grace period.
@@ -93,6 +94,8 @@ uint32_t dp_flow_capacity(void);
 void dp_flow_foreach(void (*fn)(const struct dp_flow *f, void *arg), void *arg);
 /* Live TCP flows in a state (telemetry; walks the table). */
 uint64_t dp_flow_count_state(uint8_t tcp_state);
+/* Control thread: free what every worker has passed (deleted keys, flows). */
+void dp_flow_reclaim(void);
 /* Worker: hand back cached free slots (at exit). */
 void dp_flow_worker_flush(void);
 

@@ -331,6 +331,9 @@ dp_neigh_output(struct rte_mbuf *m, uint16_t out_port, uint32_t nh, uint64_t now
 	struct neigh *e;
 
 	if (dp_neigh_lookup(out_port, nh, &mac)) {
+		/* packets that waited for this neighbor leave before this one */
+		if (w->arpq_n != 0)
+			dp_neigh_poll(now_ms, false);
 		l2_rewrite_send(m, out_port, &mac);
 		return;
 	}

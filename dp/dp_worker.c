@@ -278,7 +278,17 @@ loop_packet(struct dp_worker_ctx *w)
 				st->n = rte_eth_rx_burst(dp_g.ports[s->port].port_id, s->queue,
 							 st->pkts, DP_BURST);
 				if (st->n == 0) {
-					st->eof = true;
+					/* net_pcap returns 0 at the end of its file, and
+					 * also when the pool is empty: only the first is
+					 * the end */
+					struct rte_eth_stats es;
+
+					if (rte_eth_stats_get(dp_g.ports[s->port].port_id, &es) == 0 &&
+					    es.rx_nombuf != w->nombuf[i]) {
+						w->nombuf[i] = es.rx_nombuf;
+					} else {
+						st->eof = true;
+					}
 				} else {
 					dp_worker_last_rx_tsc[w->id] = rte_rdtsc();
 					count_rx(w, st->pkts, st->n, s->port);

@@ -50,6 +50,7 @@ struct dp_worker_ctx {
 	unsigned n_src;
 	unsigned src[DP_MAX_SOURCES];
 	struct dp_stage stage[DP_MAX_SOURCES];
+	uint64_t nombuf[DP_MAX_SOURCES];    /* packet clock: rx_nombuf seen per source */
 	struct dp_frag_ent frag[DP_FRAG_SLOTS];
 	/* neighbors used lately (entries are never freed: a pointer stays valid) */
 	void *ncache[DP_NCACHE];

@@ -5,64 +5,56 @@
 
 #include <rte_byteorder.h>
 #include <rte_errno.h>
-#include <rte_hash.h>
 #include <rte_hash_crc.h>
-#include <rte_jhash.h>
 #include <rte_lcore.h>
 #include <rte_malloc.h>
 
 #include "dp/dp_flow.h"
 #include "nat/nat.h"
 
-/* Destination slot key: one NAT address toward one (IP, port, protocol). */
-struct nat_dest_key {
-	uint32_t nat_addr;          /* network order */
-	uint32_t dst;
-	uint16_t dport;
-	uint8_t proto;
-	uint8_t pad;
-};
+/*
+ * Connections per (NAT address, destination IP, port, protocol), for the
+ * 55,000 cap: a fixed array of counters indexed by a hash of the four, so
+ * nothing is allocated or freed as destinations come and go. Destinations
+ * that share a counter share the cap: one of them is refused early only if
+ * the ones in its bucket hold max_ports_per_destination connections from the
+ * same address together (1 in 2^20 buckets; documented approximation).
+ */
+#define NAT_DEST_BITS 20
 
 static struct {
-	struct rte_hash *dest;      /* nat_dest_key → index into count */
-	uint32_t *count;    /* connections per destination slot */
-	uint32_t next;              /* __atomic builtins */
-	uint32_t cap;
+	uint32_t *count;        /* __atomic builtins */
 } nd;
 
 int
 nat_init(int socket, uint32_t capacity)
 {
-	struct rte_hash_parameters hp = {
-		.name = "vpcgw_nat_dest",
-		.entries = capacity,
-		.key_len = sizeof(struct nat_dest_key),
-		.hash_func = rte_hash_crc,
-		.socket_id = socket,
-		.extra_flag = RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF |
-			      RTE_HASH_EXTRA_FLAGS_MULTI_WRITER_ADD,
-	};
-
-	nd.cap = capacity;
-	nd.dest = rte_hash_create(&hp);
-	nd.count = rte_zmalloc("vpcgw_nat_count", sizeof(*nd.count) * capacity, 0);
-	if (nd.dest == NULL || nd.count == NULL)
-		return -ENOMEM;
-	return 0;
+	(void)capacity;
+	nd.count = rte_zmalloc_socket("vpcgw_nat_count", sizeof(*nd.count) << NAT_DEST_BITS, 0,
+				      socket);
+	return nd.count == NULL ? -ENOMEM : 0;
 }
 
 void
 nat_fini(void)
 {
-	rte_hash_free(nd.dest);
 	rte_free(nd.count);
-	memset(&nd, 0, sizeof(nd));
+	nd.count = NULL;
 }
 
 uint32_t
 nat_dest_entries(void)
 {
-	return __atomic_load_n(&nd.next, __ATOMIC_RELAXED);
+	return 1u << NAT_DEST_BITS;
+}
+
+static inline uint32_t *
+dest_slot(uint32_t nat_addr, uint32_t dst, uint16_t dport, uint8_t proto)
+{
+	uint32_t h = rte_hash_crc_4byte(nat_addr, rte_hash_crc_4byte(dst,
+				((uint32_t)dport << 8 | proto)));
+
+	return &nd.count[h >> (32 - NAT_DEST_BITS)];
 }
 
 int
@@ -95,31 +87,11 @@ nat_free(struct dp_tables *t)
 	t->nat = NULL;
 }
 
-/* Counter slot of a destination; slots are never removed (bounded by nd.cap). */
-static uint32_t *
-dest_slot(const struct nat_dest_key *k)
-{
-	void *d;
-	uint32_t i;
-
-	if (rte_hash_lookup_data(nd.dest, k, &d) >= 0)
-		return &nd.count[(uintptr_t)d];
-	i = __atomic_fetch_add(&nd.next, 1, __ATOMIC_RELAXED);
-	if (i >= nd.cap)
-		return NULL;
-	/* two workers may add the same key at once: the hash keeps one
-	 * index; the other slot is wasted, never wrong (bounded) */
-	if (rte_hash_add_key_data(nd.dest, k, (void *)(uintptr_t)i) < 0)
-		return NULL;
-	if (rte_hash_lookup_data(nd.dest, k, &d) < 0)
-		return NULL;
-	return &nd.count[(uintptr_t)d];
-}
-
 static uint32_t
 flow_seed(const struct dp_flow_key *k)
 {
-	return rte_jhash_3words(k->src, k->dst, (uint32_t)k->sport << 16 | k->dport, k->proto);
+	return rte_hash_crc_4byte(k->src, rte_hash_crc_4byte(k->dst,
+				  rte_hash_crc_4byte((uint32_t)k->sport << 16 | k->dport, k->proto)));
 }
 
 int
@@ -133,14 +105,11 @@ nat_flow_init(const struct dp_tables *t, int g, struct dp_flow *f, unsigned work
 
 	/* addresses in order: the first fills before the second is used */
 	for (int a = 0; a < gw->n_addrs; a++) {
-		struct nat_dest_key dk = {
-			.nat_addr = gw->addrs[a], .dst = k0->dst,
-			.dport = k0->proto == IPPROTO_ICMP ? 0 : k0->dport, .proto = k0->proto,
-		};
-		uint32_t *cnt = dest_slot(&dk);
+		uint32_t *cnt = dest_slot(gw->addrs[a], k0->dst,
+					  k0->proto == IPPROTO_ICMP ? 0 : k0->dport, k0->proto);
 		uint32_t start = (seed + (uint32_t)a * 7919u) % share;
 
-		if (cnt == NULL || __atomic_load_n(cnt, __ATOMIC_RELAXED) >= gw->max_per_dest)
+		if (__atomic_load_n(cnt, __ATOMIC_RELAXED) >= gw->max_per_dest)
 			continue;
 		for (uint32_t i = 0; i < NAT_PORT_TRIES; i++) {
 			/* odd stride over this worker's share: distinct candidates */
@@ -174,13 +143,9 @@ nat_flow_init(const struct dp_tables *t, int g, struct dp_flow *f, unsigned work
 void
 nat_flow_deleted(const struct dp_flow *f)
 {
-	struct nat_dest_key dk = {
-		.nat_addr = f->key[1].dst, .dst = f->key[1].src,
-		.dport = f->key[1].proto == IPPROTO_ICMP ? 0 : f->key[1].sport,
-		.proto = f->key[1].proto,
-	};
-	void *d;
+	uint32_t *cnt = dest_slot(f->key[1].dst, f->key[1].src,
+				  f->key[1].proto == IPPROTO_ICMP ? 0 : f->key[1].sport,
+				  f->key[1].proto);
 
-	if (rte_hash_lookup_data(nd.dest, &dk, &d) >= 0)
-		__atomic_fetch_sub(&nd.count[(uintptr_t)d], 1, __ATOMIC_RELAXED);
+	__atomic_fetch_sub(cnt, 1, __ATOMIC_RELAXED);
 }

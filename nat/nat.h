@@ -10,8 +10,8 @@
  * not in the flow table; at most NAT_PORT_TRIES candidates are tried per
  * address, starting at a hash of the flow, so the cost does not grow with the
  * number of ports in use. The per-destination cap (55,000 by default) is
- * enforced with a counter per (address, destination) kept in a lock-free
- * hash that outlives reloads.
+ * enforced with a fixed array of counters indexed by a hash of (address,
+ * destination): nothing to allocate or free as destinations come and go.
  */
 #ifndef VPCGW_NAT_H
 #define VPCGW_NAT_H

@@ -164,6 +164,8 @@ drain(void)
 		dp_flow_kill(f);
 	}
 	rte_rcu_qsbr_quiescent(dp_g.rcu, RD_MAIN);
+	/* what the control loop does every tick: free what all readers passed */
+	dp_flow_reclaim();
 	return DRAIN_ROUNDS;
 }
 
