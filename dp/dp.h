@@ -347,6 +347,7 @@ void dp_neigh_learn(uint16_t port, uint32_t addr, const struct rte_ether_addr *m
 /* Resolve nh for m and send, or queue m and send an ARP request. */
 void dp_neigh_output(struct rte_mbuf *m, uint16_t out_port, uint32_t nh, uint64_t now_ms);
 void dp_neigh_poll(uint64_t now_ms, bool flush_all);
+void dp_neigh_age(uint64_t now_ms);
 void dp_arp_input(struct rte_mbuf *m, uint16_t in_port, const struct dp_tables *t);
 unsigned dp_neigh_count(void);
 unsigned dp_neigh_dump(char *buf, size_t len);

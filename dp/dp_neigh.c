@@ -4,7 +4,10 @@
  * queue of packets waiting for a neighbor to answer.
  *
  * Shared: the neighbor hash (lock-free reads, multi-writer add) and the
- * entry array. Entries are never deleted, so readers need no RCU. The MAC
+ * entry array. The array's memory is never freed, but an entry that never
+ * resolved is recycled by the control thread (dp_neigh_age) for another
+ * address: so every reader checks an entry's address and port after a
+ * lookup, and a stale pointer or a reused hash slot is only a miss. The MAC
  * and a valid bit are published with one 64-bit atomic store.
  */
 #include <errno.h>
@@ -17,6 +20,8 @@
 #include <rte_hash_crc.h>
 #include <rte_lcore.h>
 #include <rte_malloc.h>
+#include <rte_ring.h>
+#include <rte_ring_elem.h>
 
 #include "dp/dp.h"
 #include "dp/dp_worker.h"
@@ -37,8 +42,11 @@ struct neigh {
 	bool is_static;
 };
 
+#define NEIGH_INCOMPLETE_MS 60000   /* unresolved this long: the entry is recycled */
+
 static struct {
 	struct rte_hash *hash;
+	struct rte_ring *free;      /* recycled entry indices */
 	struct neigh *ent;
 	uint32_t n;                 /* entries used (__atomic builtins) */
 } nt;
@@ -58,7 +66,9 @@ dp_neigh_init(unsigned socket)
 
 	nt.hash = rte_hash_create(&hp);
 	nt.ent = rte_zmalloc("vpcgw_neigh_ent", sizeof(*nt.ent) * DP_NEIGH_MAX, 0);
-	if (nt.hash == NULL || nt.ent == NULL)
+	nt.free = rte_ring_create_elem("vpcgw_neigh_free", sizeof(uint32_t), DP_NEIGH_MAX,
+				       (int)socket, 0);
+	if (nt.hash == NULL || nt.ent == NULL || nt.free == NULL)
 		return -ENOMEM;
 	return 0;
 }
@@ -67,6 +77,7 @@ void
 dp_neigh_free(void)
 {
 	rte_hash_free(nt.hash);
+	rte_ring_free(nt.free);
 	rte_free(nt.ent);
 	memset(&nt, 0, sizeof(nt));
 }
@@ -84,11 +95,16 @@ static struct neigh *
 neigh_find(uint16_t port, uint32_t addr)
 {
 	struct neigh_key k = { .addr = addr, .port = port };
+	struct neigh *e;
 	void *d;
 
 	if (rte_hash_lookup_data(nt.hash, &k, &d) < 0)
 		return NULL;
-	return d;
+	e = d;
+	/* a recycled entry now serves another address */
+	if (__atomic_load_n(&e->addr, __ATOMIC_ACQUIRE) != addr || e->port != port)
+		return NULL;
+	return e;
 }
 
 /* Find or create (without MAC). NULL when the table is full. */
@@ -101,12 +117,17 @@ neigh_get(uint16_t port, uint32_t addr)
 
 	if (e != NULL)
 		return e;
-	i = __atomic_fetch_add(&nt.n, 1, __ATOMIC_RELAXED);
-	if (i >= DP_NEIGH_MAX)
-		return NULL;
+	if (rte_ring_mc_dequeue_elem(nt.free, &i, sizeof(i)) != 0) {
+		i = __atomic_fetch_add(&nt.n, 1, __ATOMIC_RELAXED);
+		if (i >= DP_NEIGH_MAX)
+			return NULL;
+	}
 	e = &nt.ent[i];
-	e->addr = addr;
+	e->mac = 0;
+	e->last_req_ms = 0;
+	e->is_static = false;
 	e->port = port;
+	__atomic_store_n(&e->addr, addr, __ATOMIC_RELEASE);
 	/* two workers may race to add the same neighbor: the hash keeps the
 	 * last one; the other entry stays unused (bounded by the table) */
 	if (rte_hash_add_key_data(nt.hash, &k, e) < 0)
@@ -384,4 +405,32 @@ dp_neigh_poll(uint64_t now_ms, bool flush_all)
 		}
 	}
 	w->arpq_n = keep;
+}
+
+/*
+ * Control thread: entries that asked and never got an answer for
+ * NEIGH_INCOMPLETE_MS go back to the free list, so that scans of unused
+ * addresses cannot fill the table. Resolved and static entries stay.
+ */
+void
+dp_neigh_age(uint64_t now_ms)
+{
+	unsigned n = dp_neigh_count();
+
+	for (uint32_t i = 0; i < n; i++) {
+		struct neigh *e = &nt.ent[i];
+		struct neigh_key k;
+		int32_t pos;
+
+		if (e->is_static || e->addr == 0 ||
+		    (__atomic_load_n(&e->mac, __ATOMIC_RELAXED) & NEIGH_VALID) ||
+		    e->last_req_ms == 0 || now_ms < e->last_req_ms + NEIGH_INCOMPLETE_MS)
+			continue;
+		k = (struct neigh_key){ .addr = e->addr, .port = e->port };
+		pos = rte_hash_del_key(nt.hash, &k);
+		if (pos >= 0)
+			rte_hash_free_key_with_position(nt.hash, pos);
+		__atomic_store_n(&e->addr, 0, __ATOMIC_RELEASE);
+		rte_ring_mp_enqueue_elem(nt.free, &i, sizeof(i));
+	}
 }
