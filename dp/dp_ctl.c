@@ -263,7 +263,7 @@ control_events(struct dp_worker_ctx *c, uint64_t now_ms, uint32_t sweep_budget)
 	c->now_ms = now_ms;
 	lb_health_poll((struct dp_tables *)t, now_ms);
 	dp_flow_sweep(now_ms, sweep_budget, SWEEP_GRACE_MS);
-	dp_flow_reclaim();
+	dp_flow_reclaim(dp_g.rcu, dp_g.opts.clock == DP_CLOCK_PACKET);
 	dp_neigh_age(now_ms);
 	/* at a second boundary every packet before it has been counted: read
 	 * as the last millisecond of the second that ends, so its usage is

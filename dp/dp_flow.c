@@ -75,11 +75,17 @@ flow_defer(int32_t pos, uint32_t flow, bool release)
 }
 
 void
-dp_flow_reclaim(void)
+dp_flow_reclaim(struct rte_rcu_qsbr *rcu, bool wait)
 {
-	unsigned int freed, pending, avail;
+	unsigned int freed, pending = 0, avail;
 
 	rte_rcu_qsbr_dq_reclaim(ft.dq, UINT32_MAX, &freed, &pending, &avail);
+	if (wait && pending != 0) {
+		/* the packet clock runs ahead of the workers' wall-clock
+		 * quiescent reports: wait for one, then free what it covers */
+		rte_rcu_qsbr_synchronize(rcu, RTE_QSBR_THRID_INVALID);
+		rte_rcu_qsbr_dq_reclaim(ft.dq, UINT32_MAX, &freed, &pending, &avail);
+	}
 }
 
 int

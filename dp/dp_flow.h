@@ -94,8 +94,9 @@ uint32_t dp_flow_capacity(void);
 void dp_flow_foreach(void (*fn)(const struct dp_flow *f, void *arg), void *arg);
 /* Live TCP flows in a state (telemetry; walks the table). */
 uint64_t dp_flow_count_state(uint8_t tcp_state);
-/* Control thread: free what every worker has passed (deleted keys, flows). */
-void dp_flow_reclaim(void);
+/* Control thread: free what every worker has passed (deleted keys, flows);
+ * with wait, first wait for every worker to pass a quiescent state. */
+void dp_flow_reclaim(struct rte_rcu_qsbr *rcu, bool wait);
 /* Worker: hand back cached free slots (at exit). */
 void dp_flow_worker_flush(void);
 

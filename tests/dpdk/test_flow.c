@@ -165,7 +165,7 @@ drain(void)
 	}
 	rte_rcu_qsbr_quiescent(dp_g.rcu, RD_MAIN);
 	/* what the control loop does every tick: free what all readers passed */
-	dp_flow_reclaim();
+	dp_flow_reclaim(dp_g.rcu, false);
 	return DRAIN_ROUNDS;
 }
 
