@@ -425,51 +425,46 @@ sg_pkt(struct rte_mbuf *m, struct dp_meta *md, enum fw_dir dir, struct fw_sg_pkt
  * or not filtered, 1 allowed and to be tracked. eni_src and eni_dst get the
  * ENI index + 1 (0: none).
  */
+/* One side: the ENI at addr (network order), checked in direction dir.
+ * Returns -1 (dropped), 0 (no ENI or untracked) or 1 (tracked). */
+static int
+sg_side(const struct pctx *c, struct rte_mbuf *m, struct dp_meta *md, uint32_t addr,
+	enum fw_dir dir, uint16_t *eni_out)
+{
+	struct dp_lcore_stats *st = dp_stats_self();
+	struct fw_sg_pkt p;
+	int e = fw_sg_eni_find(c->t->sg, rte_be_to_cpu_32(addr)), v, g = 0;
+
+	if (e < 0)
+		return 0;
+	sg_pkt(m, md, dir, &p);
+	v = fw_sg_check_group(c->t->sg, e, dir, &p, &g);
+	if (v == FW_SG_DENY) {
+		st->eni[e].denied++;
+		dp_drop(m, dir == FW_DIR_EGRESS ? DP_DROP_sg_deny_egress : DP_DROP_sg_deny_ingress);
+		return -1;
+	}
+	st->eni[e].allowed++;
+	st->sg_allowed[g]++;
+	*eni_out = (uint16_t)(e + 1);
+	return v == FW_SG_ALLOW_TRACKED;
+}
+
 static int
 sg_eval(const struct pctx *c, struct rte_mbuf *m, struct dp_meta *md, bool check_src,
 	bool check_dst, uint16_t *eni_src, uint16_t *eni_dst)
 {
 	const struct rte_ipv4_hdr *ip = ip_hdr(m, md);
-	struct dp_lcore_stats *st = dp_stats_self();
-	struct fw_sg_pkt p;
-	int track = 0, e, v, g = 0;
+	int ts = 0, td = 0;
 
 	*eni_src = *eni_dst = 0;
 	if (c->t->cfg->n_enis == 0)
 		return 0;
-	if (check_src) {
-		e = fw_sg_eni_find(c->t->sg, rte_be_to_cpu_32(ip->src_addr));
-		if (e >= 0) {
-			sg_pkt(m, md, FW_DIR_EGRESS, &p);
-			v = fw_sg_check_group(c->t->sg, e, FW_DIR_EGRESS, &p, &g);
-			if (v == FW_SG_DENY) {
-				st->eni[e].denied++;
-				dp_drop(m, DP_DROP_sg_deny_egress);
-				return -1;
-			}
-			st->eni[e].allowed++;
-			st->sg_allowed[g]++;
-			track |= v == FW_SG_ALLOW_TRACKED;
-			*eni_src = (uint16_t)(e + 1);
-		}
-	}
-	if (check_dst) {
-		e = fw_sg_eni_find(c->t->sg, rte_be_to_cpu_32(ip->dst_addr));
-		if (e >= 0) {
-			sg_pkt(m, md, FW_DIR_INGRESS, &p);
-			v = fw_sg_check_group(c->t->sg, e, FW_DIR_INGRESS, &p, &g);
-			if (v == FW_SG_DENY) {
-				st->eni[e].denied++;
-				dp_drop(m, DP_DROP_sg_deny_ingress);
-				return -1;
-			}
-			st->eni[e].allowed++;
-			st->sg_allowed[g]++;
-			track |= v == FW_SG_ALLOW_TRACKED;
-			*eni_dst = (uint16_t)(e + 1);
-		}
-	}
-	return track;
+	if (check_src && (ts = sg_side(c, m, md, ip->src_addr, FW_DIR_EGRESS, eni_src)) < 0)
+		return -1;
+	if (check_dst && (td = sg_side(c, m, md, ip->dst_addr, FW_DIR_INGRESS, eni_dst)) < 0)
+		return -1;
+	return ts | td;
 }
 
 /* ------------------------------------------------------------ flows */
