@@ -3,6 +3,8 @@
  * Start-up, the control loop on the main lcore, reload and shutdown.
  */
 #include <errno.h>
+#include <ftw.h>
+#include <limits.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
@@ -84,6 +86,27 @@ dp_flow_deleted(const struct dp_flow *f)
 
 /* ------------------------------------------------------------ EAL */
 
+/* The EAL runtime directory of a prefix vpcgw made up is removed at exit:
+ * thousands of runs (tests) would leave thousands of directories. */
+static bool own_prefix;
+static char runtime_dir[PATH_MAX];
+
+static int
+rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	(void)sb;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+static void
+remove_runtime_dir(void)
+{
+	if (own_prefix && runtime_dir[0] != '\0')
+		nftw(runtime_dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+}
+
 static bool
 has_arg(int argc, char **argv, const char *a)
 {
@@ -100,6 +123,8 @@ eal_start(const struct cfg *cfg, unsigned workers)
 {
 	static char *argv[CFG_MAX_EAL_ARGS + 16];
 	static char prefix[64], lcores[64];
+
+	own_prefix = false;
 	int argc = 0, rc;
 
 	argv[argc++] = "vpcgw";
@@ -113,6 +138,7 @@ eal_start(const struct cfg *cfg, unsigned workers)
 	if (!has_arg(argc, argv, "--file-prefix")) {
 		snprintf(prefix, sizeof(prefix), "--file-prefix=vpcgw%d", (int)getpid());
 		argv[argc++] = prefix;
+		own_prefix = true;
 	}
 	if (!has_arg(argc, argv, "-l") && !has_arg(argc, argv, "--lcores") &&
 	    !has_arg(argc, argv, "-c")) {
@@ -127,6 +153,8 @@ eal_start(const struct cfg *cfg, unsigned workers)
 		argv[argc++] = "--log-level=lib.eal:error";
 	argv[argc] = NULL;
 	rc = rte_eal_init(argc, argv);
+	if (rc >= 0)
+		snprintf(runtime_dir, sizeof(runtime_dir), "%s", rte_eal_get_runtime_dir());
 	return rc < 0 ? -rte_errno : 0;
 }
 
@@ -555,5 +583,6 @@ dp_main(int argc, char **argv)
 		dp_stats_append_json(dp_g.opts.stats_series);
 	dp_ports_stop();
 	rte_eal_cleanup();
+	remove_runtime_dir();
 	return 0;
 }

@@ -7,5 +7,5 @@ cd "$(dirname "$0")/.."
 ./tools/setup.sh
 meson test -C build --print-errorlogs --num-processes 2 "$@"
 if [ "${VPCGW_NO_ASAN:-0}" != 1 ]; then
-	./tests/fuzz/asan.sh --print-errorlogs --num-processes 2
+	./tests/fuzz/asan.sh
 fi
