@@ -117,7 +117,7 @@ class Gateway:
         try:
             json.loads(s.recv(16384))
             s.send(cmd.encode())
-            return json.loads(s.recv(65536))[cmd]
+            return json.loads(s.recv(65536))[cmd.split(",")[0]]
         finally:
             s.close()
 
