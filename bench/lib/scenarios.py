@@ -123,12 +123,20 @@ SCENARIOS = {
                           desc="NAT gateway, every packet a new flow (single pass)"),
     "nlb_10k": dict(flows=10000, frames=10000, table=65536, mem=512, ovs="lb_hash",
                     desc="NLB UDP listener, Maglev over 8 targets, 10,000 flows"),
+    "nlb_1m": dict(flows=1000000, frames=1000000, table=2097152, mem=6144, ovs=None,
+                   desc="NLB UDP listener, Maglev over 8 targets, 1,000,000 flows"),
+    "nlb_new_flows": dict(flows=NEW_FLOWS, frames=NEW_FLOWS, table=4194304, mem=2048,
+                          ovs=None, single_pass=True, warmup=0.3, window=1.0,
+                          baselines=["testpmd_io"], warmup_baseline=0.02,
+                          window_baseline=0.15,
+                          desc="NLB, every packet a new flow (single pass)"),
     "gwlb": dict(flows=10000, frames=10000, table=65536, mem=512, ovs="geneve",
                  desc="GWLB endpoint route, GENEVE encap to 4 appliances, 10,000 flows"),
     "mixed": dict(flows=41024, frames=51200, table=131072, mem=512, ovs=None,
                   desc="routing, NACL+SG, NAT, NLB, GWLB in equal parts, 41,024 flows"),
 }
-ORDER = ["routing", "nacl_sg", "nat_10k", "nat_1m", "nat_new_flows", "nlb_10k", "gwlb", "mixed"]
+ORDER = ["routing", "nacl_sg", "nat_10k", "nat_1m", "nat_new_flows", "nlb_10k", "nlb_1m",
+         "nlb_new_flows", "gwlb", "mixed"]
 
 
 def build_inputs(name, d):
@@ -168,6 +176,10 @@ def build_inputs(name, d):
         gen.write_pcap(p("in0.pcap"), _frames(t_nlb()))
         gen.write_pcap(p("l3fwd0.pcap"), _frames(t_nlb(), True))
         gen.write_pcap(p("ovs0.pcap"), _frames(t_nlb(vip="198.51.100.1")))
+    elif name in ("nlb_1m", "nlb_new_flows"):
+        n = SCENARIOS[name]["frames"]
+        gen.write_pcap(p("in0.pcap"), _frames(t_nlb(n)))
+        gen.write_pcap(p("l3fwd0.pcap"), _frames(t_nlb(n), True))
     elif name == "gwlb":
         gen.write_pcap(p("in0.pcap"), _frames(t_gwlb()))
         gen.write_pcap(p("l3fwd0.pcap"), _frames(t_gwlb(), True))
