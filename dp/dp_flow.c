@@ -151,10 +151,14 @@ dp_flow_lookup_burst(struct rte_mbuf **pkts, uint16_t n)
 	void *data[DP_BURST];
 	uint64_t hits = 0;
 
+	/* an empty table (plain routing, untracked traffic) has nothing to find */
+	if (n == 0 || __atomic_load_n(&ft.live, __ATOMIC_RELAXED) == 0) {
+		for (uint16_t i = 0; i < n; i++)
+			dp_meta(pkts[i])->flow = NULL;
+		return;
+	}
 	for (uint16_t i = 0; i < n; i++)
 		keys[i] = &dp_meta(pkts[i])->key;
-	if (n == 0)
-		return;
 	rte_hash_lookup_bulk_data(ft.hash, keys, n, &hits, data);
 	for (uint16_t i = 0; i < n; i++)
 		dp_meta(pkts[i])->flow = (hits >> i) & 1 ? data[i] : NULL;
