@@ -160,8 +160,8 @@ eal_start(const struct cfg *cfg, unsigned workers)
 
 /* ------------------------------------------------------------ tables */
 
-static void
-set_roles(const struct cfg *cfg)
+void
+dp_set_roles(const struct cfg *cfg)
 {
 	for (int i = 0; i < cfg->n_ports; i++)
 		dp_g.ports[i].roles = 0;
@@ -173,8 +173,8 @@ set_roles(const struct cfg *cfg)
 		dp_g.ports[cfg->gwlbs[i].port].roles |= DP_ROLE_APPLIANCE;
 }
 
-static int
-load_neighbors(const struct cfg *cfg)
+int
+dp_load_neighbors(const struct cfg *cfg)
 {
 	for (int i = 0; i < cfg->n_neighbors; i++) {
 		const struct cfg_neighbor *n = &cfg->neighbors[i];
@@ -227,10 +227,10 @@ reload(void)
 		cfg_free(cfg);
 		return;
 	}
-	if (load_neighbors(cfg) < 0)
+	if (dp_load_neighbors(cfg) < 0)
 		fprintf(stderr, "vpcgw: reload: neighbor table full\n");
 	lb_health_start(t, old);
-	set_roles(cfg);
+	dp_set_roles(cfg);
 	atomic_store_explicit(&dp_g.tables, t, memory_order_release);
 	dp_g.cfg = cfg;
 	rte_rcu_qsbr_synchronize(dp_g.rcu, RTE_QSBR_THRID_INVALID);
@@ -515,8 +515,8 @@ dp_main(int argc, char **argv)
 		fprintf(stderr, "vpcgw: %s\n", err);
 		return 2;
 	}
-	set_roles(cfg);
-	if (load_neighbors(cfg) < 0) {
+	dp_set_roles(cfg);
+	if (dp_load_neighbors(cfg) < 0) {
 		fprintf(stderr, "vpcgw: neighbor table full\n");
 		return 2;
 	}

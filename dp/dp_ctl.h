@@ -5,4 +5,10 @@
 /* The whole program: parse, load, run, stop. Returns the exit code. */
 int dp_main(int argc, char **argv);
 
+struct cfg;
+/* Port roles (VPC, internet, appliance) from the configuration. */
+void dp_set_roles(const struct cfg *cfg);
+/* The configuration's static neighbors. Returns 0 or -ENOSPC. */
+int dp_load_neighbors(const struct cfg *cfg);
+
 #endif /* VPCGW_DP_CTL_H */

@@ -3,8 +3,7 @@
  * libFuzzer target: frames through the whole pipeline, dp_process_burst().
  *
  * LLVMFuzzerInitialize() starts the EAL and sets up what dp_main() sets up,
- * with the public functions only (dp_ctl.c keeps set_roles() and
- * load_neighbors() static: they are redone here): mempool with the dp_meta
+ * with the public functions (dp_set_roles(), dp_load_neighbors()): mempool with the dp_meta
  * private area, counters, RCU, flow table, NAT, neighbors, ports (net_null
  * vdevs in place of the configuration's devargs), tables, health state, and
  * the context of worker 0 on this thread, registered with RCU.
@@ -74,6 +73,7 @@
 
 #include "config/cfg.h"
 #include "dp/dp.h"
+#include "dp/dp_ctl.h"
 #include "dp/dp_flow.h"
 #include "dp/dp_stats.h"
 #include "dp/dp_worker.h"
@@ -207,32 +207,6 @@ die(const char *what)
 {
 	fprintf(stderr, "fuzz_packet: %s\n", what);
 	exit(1);
-}
-
-/* dp_ctl.c: set_roles() (static there) */
-static void
-set_roles(const struct cfg *cfg)
-{
-	for (int i = 0; i < cfg->n_ports; i++)
-		dp_g.ports[i].roles = 0;
-	for (int i = 0; i < cfg->n_subnets; i++)
-		dp_g.ports[cfg->subnets[i].port].roles |= DP_ROLE_VPC;
-	if (cfg->igw.present)
-		dp_g.ports[cfg->igw.port].roles |= DP_ROLE_INTERNET;
-	for (int i = 0; i < cfg->n_gwlbs; i++)
-		dp_g.ports[cfg->gwlbs[i].port].roles |= DP_ROLE_APPLIANCE;
-}
-
-/* dp_ctl.c: load_neighbors() (static there) */
-static void
-load_neighbors(const struct cfg *cfg)
-{
-	for (int i = 0; i < cfg->n_neighbors; i++) {
-		const struct cfg_neighbor *n = &cfg->neighbors[i];
-
-		if (dp_neigh_static((uint16_t)n->port, n->addr, n->mac) < 0)
-			die("neighbor table full");
-	}
 }
 
 static struct cfg *
@@ -515,8 +489,9 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 		if (rte_eth_add_tx_callback(dp_g.ports[i].port_id, 0, keep_last_tx,
 					    (void *)(uintptr_t)i) == NULL)
 			die("tx callback (DPDK built without RTE_ETHDEV_RXTX_CALLBACKS?)");
-	set_roles(cfg);
-	load_neighbors(cfg);
+	dp_set_roles(cfg);
+	if (dp_load_neighbors(cfg) < 0)
+		die("neighbor table full");
 	t = dp_tables_build(cfg, 1, err, sizeof(err));
 	if (t == NULL)
 		die(err);
