@@ -28,36 +28,18 @@ from scapy.all import IP, UDP, Ether, wrpcap
 
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 VPCGW = os.environ.get("VPCGW", os.path.join(TOP, "build", "vpcgw"))
-TP_MAC = "02:00:00:00:0a:10"
+sys.path.insert(0, os.path.join(TOP, "tests", "ctl"))
+import test_gwlb_testpmd as gwlb_test  # noqa: E402
+
+TP_MAC = gwlb_test.TESTPMD_MAC
 
 
 def config(d):
-    return """
-dpdk = { workers = 1; mbufs = 65535; flow_table_size = 65536; };
-ports = (
-  { name = "vpc"; devargs = "net_pcap0,rx_pcap=%(d)s/in.pcap,infinite_rx=1";
-    mac = "02:00:00:00:00:01"; address = "10.0.0.1/16"; },
-  { name = "appliances"; devargs = "net_memif0,role=server,socket=%(d)s/memif.sock";
-    mac = "02:00:00:00:02:01"; address = "192.168.50.1/24"; },
-  { name = "internet"; devargs = "net_null0,no-rx=1";
-    mac = "02:00:00:00:01:01"; address = "198.51.100.1/24"; }
-);
-neighbors = ( { port = "internet"; address = "198.51.100.254"; mac = "02:00:00:00:01:fe"; },
-              { port = "appliances"; address = "192.168.50.10"; mac = "%(tp)s"; } );
-vpc = { cidr = "10.0.0.0/16";
-  subnets = ( { name = "public-a"; cidr = "10.0.0.0/24"; port = "vpc"; route_table = "public"; },
-              { name = "app-a"; cidr = "10.0.2.0/24"; port = "vpc"; route_table = "inspected"; } ); };
-internet_gateway = { port = "internet"; next_hop = "198.51.100.254";
-  elastic_ips = ( { public = "198.51.100.20"; private = "10.0.2.10"; } ); };
-route_tables = (
-  { name = "public"; routes = ( { destination = "0.0.0.0/0"; target = "igw"; } ); },
-  { name = "inspected"; routes = ( { destination = "0.0.0.0/0"; target = "gwlb-endpoint:e1"; } ); }
-);
-gateway_load_balancers = ( { name = "inspect"; port = "appliances";
-    health_check = { enabled = false; };
-    appliances = ( { address = "192.168.50.10"; } );
-    endpoints = ( { name = "e1"; id = "vpce-0a1b2c3d4e5f60718"; subnet = "public-a"; } ); } );
-""" % {"d": d, "tp": TP_MAC}
+    """The configuration of tests/ctl/test_gwlb_testpmd.py with a replayed
+    capture in, net_null out, one worker."""
+    return gwlb_test.config(
+        d, dpdk="{ workers = 1; mbufs = 65535; flow_table_size = 65536; }",
+        vpc="net_pcap0,rx_pcap=%s/in.pcap,infinite_rx=1" % d, internet="net_null0,no-rx=1")
 
 
 def telemetry(prefix, cmd):

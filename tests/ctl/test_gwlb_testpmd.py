@@ -18,16 +18,17 @@ from scapy.all import IP, UDP, Ether, rdpcap  # noqa: E402
 TESTPMD_MAC = "02:00:00:00:0a:10"
 
 
-def config(d):
+def config(d, dpdk=None, vpc=None, internet=None):
+    """The GWLB-through-testpmd configuration; bench/gwlb_5tswap.py uses it
+    too, with its own dpdk block and port devargs."""
     return """
-dpdk = { eal_args = [ "--no-huge", "-m", "256", "--no-pci" ]; workers = 2; mbufs = 4095;
-         flow_table_size = 4096; };
+dpdk = %(dpdk)s;
 ports = (
-  { name = "vpc"; devargs = "net_pcap0,rx_pcap=%(d)s/vpc-in.fifo,tx_pcap=%(d)s/vpc-out.pcap";
+  { name = "vpc"; devargs = "%(vpc)s";
     mac = "02:00:00:00:00:01"; address = "10.0.0.1/16"; },
   { name = "appliances"; devargs = "net_memif0,role=server,socket=%(d)s/memif.sock";
     mac = "02:00:00:00:02:01"; address = "192.168.50.1/24"; mtu = 1500; },
-  { name = "internet"; devargs = "net_pcap1,rx_pcap=%(d)s/empty.pcap,tx_pcap=%(d)s/inet-out.pcap";
+  { name = "internet"; devargs = "%(inet)s";
     mac = "02:00:00:00:01:01"; address = "198.51.100.1/24"; }
 );
 neighbors = ( { port = "internet"; address = "198.51.100.254"; mac = "02:00:00:00:01:fe"; },
@@ -45,7 +46,11 @@ gateway_load_balancers = ( { name = "inspect"; port = "appliances";
     health_check = { enabled = false; };
     appliances = ( { address = "192.168.50.10"; } );
     endpoints = ( { name = "e1"; id = "vpce-0a1b2c3d4e5f60718"; subnet = "public-a"; } ); } );
-""" % {"d": d, "tp": TESTPMD_MAC}
+""" % {"d": d, "tp": TESTPMD_MAC,
+       "dpdk": dpdk or '{ eal_args = [ "--no-huge", "-m", "256", "--no-pci" ]; workers = 2; '
+                       'mbufs = 4095; flow_table_size = 4096; }',
+       "vpc": vpc or "net_pcap0,rx_pcap=%s/vpc-in.fifo,tx_pcap=%s/vpc-out.pcap" % (d, d),
+       "inet": internet or "net_pcap1,rx_pcap=%s/empty.pcap,tx_pcap=%s/inet-out.pcap" % (d, d)}
 
 
 def main():
