@@ -52,6 +52,9 @@ void dp_flow_abandon(struct dp_flow *f);
 int dp_flow_insert(struct dp_flow *f);
 /* One lookup: the tagged flow pointer or NULL. */
 void *dp_flow_lookup(const struct dp_flow_key *k);
+/* Rewrite a packet of flow f arriving in direction d to the mirror image of
+ * f->key[1 - d] (NAT/NLB translation, checksums updated; dp_node.c). */
+void dp_flow_xlate(struct rte_mbuf *m, struct dp_meta *md, const struct dp_flow *f, int d);
 /* Is this key in the table? (NAT port allocation) */
 bool dp_flow_key_exists(const struct dp_flow_key *k);
 

@@ -174,8 +174,8 @@ xlate_icmp_error(struct rte_mbuf *m, struct dp_meta *md, const struct dp_flow_ke
 }
 
 /* Rewrite a packet of flow f arriving in direction d to the mirror of key[1-d]. */
-static void
-flow_xlate(struct rte_mbuf *m, struct dp_meta *md, const struct dp_flow *f, int d)
+void
+dp_flow_xlate(struct rte_mbuf *m, struct dp_meta *md, const struct dp_flow *f, int d)
 {
 	const struct dp_flow_key *o = &f->key[1 - d];
 	struct dp_flow_key nk = {
@@ -791,11 +791,11 @@ route(struct rte_mbuf *m, struct dp_meta *md, struct pctx *c, struct dp_flow *f,
 				return;
 			}
 			ns->conn_created++;
-			flow_xlate(m, md, f, 0);
+			dp_flow_xlate(m, md, f, 0);
 		} else {
 			if (!nacl_allows(c, m, md, c->src_subnet, FW_DIR_EGRESS))
 				return;
-			flow_xlate(m, md, f, dir);
+			dp_flow_xlate(m, md, f, dir);
 		}
 		ns->pkts_in_src++;
 		ns->bytes_in_src += rte_pktmbuf_pkt_len(m) - md->l3;
@@ -983,7 +983,7 @@ nlb_new(struct rte_mbuf *m, struct dp_meta *md, struct pctx *c)
 		return;
 	}
 	/* the target's SG sees the translated packet (client IP when preserved) */
-	flow_xlate(m, md, f, 0);
+	dp_flow_xlate(m, md, f, 0);
 	{
 		int ds = dp_subnet_lookup(c->t, rte_be_to_cpu_32(md->key.dst));
 
@@ -1186,12 +1186,12 @@ forward(struct rte_mbuf *m, struct dp_meta *md, struct pctx *c)
 			route(m, md, c, f, 0);     /* egress NACL + translation there */
 			return;
 		}
-		flow_xlate(m, md, f, 1);
+		dp_flow_xlate(m, md, f, 1);
 		c->in = IN_INTERNET;
 		deliver_local(m, md, c, f);
 		return;
 	case DP_FLOW_NLB:
-		flow_xlate(m, md, f, d);
+		dp_flow_xlate(m, md, f, d);
 		if (d == 0) {
 			deliver_local(m, md, c, f);
 			return;
