@@ -145,6 +145,10 @@ struct dp_tables {
 	uint64_t generation;
 	struct rte_fib *subnet_fib;       /* address → subnet index */
 	uint64_t subnet_none;
+	int16_t *subnet_arr;              /* see dp_subnet_lookup(); NULL: FIB only */
+	uint32_t subnet_base;             /* VPC CIDR address */
+	uint32_t subnet_span;             /* addresses in the VPC CIDR */
+	uint8_t subnet_shift;             /* 32 - longest subnet prefix */
 	struct dp_rtable *rtables;        /* one per cfg route table */
 	struct dp_rtable local_rt;        /* local only (subnets with no table) */
 	struct dp_map local;              /* address → DP_LOCAL_VAL */
@@ -320,7 +324,18 @@ extern struct dp_global dp_g;
 /* dp_tables.c */
 struct dp_tables *dp_tables_build(struct cfg *cfg, uint64_t generation, char *err, size_t errlen);
 void dp_tables_free(struct dp_tables *t);
-int dp_subnet_lookup(const struct dp_tables *t, uint32_t addr_host);
+int dp_subnet_lookup_fib(const struct dp_tables *t, uint32_t addr_host);
+
+/* The subnet (index) of an address, or -1. */
+static inline int
+dp_subnet_lookup(const struct dp_tables *t, uint32_t addr_host)
+{
+	uint32_t off = addr_host - t->subnet_base;
+
+	if (likely(t->subnet_arr != NULL))
+		return off < t->subnet_span ? t->subnet_arr[off >> t->subnet_shift] : -1;
+	return dp_subnet_lookup_fib(t, addr_host);
+}
 
 /* dp_port.c */
 int dp_ports_init(const struct cfg *cfg, char *err, size_t errlen);

@@ -26,7 +26,7 @@
 #include "dp/dp.h"
 #include "dp/dp_worker.h"
 
-#define NEIGH_VALID (1ULL << 63)
+#define NEIGH_VALID DP_NEIGH_VALID
 
 struct neigh_key {
 	uint32_t addr;              /* host order */
@@ -34,13 +34,7 @@ struct neigh_key {
 	uint16_t pad;
 };
 
-struct neigh {
-	uint64_t mac;               /* NEIGH_VALID | 48-bit MAC, atomic */
-	uint64_t last_req_ms;       /* last ARP request sent (racy hint) */
-	uint32_t addr;
-	uint16_t port;
-	bool is_static;
-};
+#define neigh dp_neigh              /* the entry; dp_worker.h, for the inline fast path */
 
 #define NEIGH_INCOMPLETE_MS 60000   /* unresolved this long: the entry is recycled */
 
@@ -154,10 +148,9 @@ static inline struct neigh *
 neigh_find_cached(uint16_t port, uint32_t addr)
 {
 	struct dp_worker_ctx *w = dp_worker_self();
-	uint32_t slot = ((addr ^ port) * 2654435761u) >> 24;
+	uint32_t slot = dp_ncache_slot(port, addr);
 	struct neigh *e;
 
-	RTE_BUILD_BUG_ON(DP_NCACHE != 256);
 	if (w == NULL)
 		return neigh_find(port, addr);
 	e = w->ncache[slot];

@@ -359,20 +359,15 @@ nacl_cache_set(const struct pctx *c)
 		__atomic_store_n(&c->nf->nacl_cache, nv, __ATOMIC_RELAXED);
 }
 
-/* Network ACL nacl, direction dir, for the packet's current header. */
-static bool
-nacl_allows(const struct pctx *c, struct rte_mbuf *m, struct dp_meta *md, int subnet,
-	    enum fw_dir dir)
+static __rte_noinline bool
+nacl_classify(const struct pctx *c, struct rte_mbuf *m, struct dp_meta *md, int nacl,
+	      enum fw_dir dir)
 {
-	const struct cfg_subnet *s;
 	struct fw_acl_key k;
 	const struct fw_acl_key *kp = &k;
 	uint8_t v = 0;
 
-	if (subnet < 0 || nacl_cached(c))
-		return true;
-	s = &c->t->cfg->subnets[subnet];
-	if (s->nacl < 0)
+	if (nacl_cached(c))
 		return true;
 	memset(&k, 0, sizeof(k));
 	k.proto = md->proto;
@@ -391,12 +386,25 @@ nacl_allows(const struct pctx *c, struct rte_mbuf *m, struct dp_meta *md, int su
 			k.dport = rte_cpu_to_be_16(ih->icmp_code);
 		}
 	}
-	fw_nacl_classify(c->t->nacl, s->nacl, dir, &kp, &v, 1);
+	fw_nacl_classify(c->t->nacl, nacl, dir, &kp, &v, 1);
 	if (!v) {
 		dp_drop(m, dir == FW_DIR_EGRESS ? DP_DROP_nacl_deny_out : DP_DROP_nacl_deny_in);
 		return false;
 	}
 	return true;
+}
+
+/* Network ACL of subnet, direction dir, for the packet's current header. */
+static inline bool
+nacl_allows(const struct pctx *c, struct rte_mbuf *m, struct dp_meta *md, int subnet,
+	    enum fw_dir dir)
+{
+	int nacl;
+
+	if (subnet < 0)
+		return true;
+	nacl = c->t->cfg->subnets[subnet].nacl;
+	return nacl < 0 || nacl_classify(c, m, md, nacl, dir);
 }
 
 static void
@@ -580,7 +588,7 @@ output(struct rte_mbuf *m, struct dp_meta *md, uint16_t port, uint32_t nh, const
 								     ip->next_proto_id)),
 					 rte_cpu_to_be_16((uint16_t)(ip->time_to_live << 8 |
 								     ip->next_proto_id)));
-	dp_neigh_output(m, port, nh, c->now);
+	dp_neigh_xmit(m, port, nh, c->now);
 }
 
 /* Record the translation of a first fragment for the later ones. */
@@ -858,7 +866,7 @@ route(struct rte_mbuf *m, struct dp_meta *md, struct pctx *c, struct dp_flow *f,
 			dp_drop(m, (enum dp_drop)rc);
 			return;
 		}
-		dp_neigh_output(m, port, nh, c->now);
+		dp_neigh_xmit(m, port, nh, c->now);
 		return;
 	}
 	}

@@ -84,12 +84,55 @@ rtable_free(struct dp_rtable *rt)
 }
 
 int
-dp_subnet_lookup(const struct dp_tables *t, uint32_t addr_host)
+dp_subnet_lookup_fib(const struct dp_tables *t, uint32_t addr_host)
 {
 	uint64_t nh;
 
 	rte_fib_lookup_bulk(t->subnet_fib, &addr_host, &nh, 1);
 	return nh == t->subnet_none ? -1 : (int)nh;
+}
+
+/*
+ * Subnets tile the VPC CIDR, so the subnet of an address is one array read:
+ * one entry per block of the longest subnet prefix. Used when that array has
+ * at most 2^16 entries (a /16 VPC with subnets up to /28, AWS's range);
+ * otherwise the FIB answers.
+ */
+#define SUBNET_ARR_MAX_BITS 16
+
+static int
+subnet_arr_build(struct dp_tables *t, const struct cfg *cfg)
+{
+	unsigned longest = cfg->vpc_cidr.len, bits;
+
+	for (int i = 0; i < cfg->n_subnets; i++)
+		longest = RTE_MAX(longest, (unsigned)cfg->subnets[i].cidr.len);
+	bits = longest - cfg->vpc_cidr.len;
+	if (bits > SUBNET_ARR_MAX_BITS || cfg->n_subnets > INT16_MAX)
+		return 0;
+	t->subnet_arr = malloc(sizeof(*t->subnet_arr) << bits);
+	if (t->subnet_arr == NULL)
+		return -ENOMEM;
+	for (uint32_t i = 0; i < 1u << bits; i++)
+		t->subnet_arr[i] = -1;
+	/* longest prefixes last: a longer subnet inside a shorter one wins
+	 * (the loader refuses overlaps; this only keeps LPM semantics) */
+	for (unsigned len = cfg->vpc_cidr.len; len <= longest; len++)
+		for (int i = 0; i < cfg->n_subnets; i++) {
+			const struct cfg_prefix *p = &cfg->subnets[i].cidr;
+			uint32_t first, n;
+
+			if (p->len != len)
+				continue;
+			first = (p->addr - cfg->vpc_cidr.addr) >> (32 - longest);
+			n = 1u << (longest - len);
+			for (uint32_t j = 0; j < n; j++)
+				t->subnet_arr[first + j] = (int16_t)i;
+		}
+	t->subnet_base = cfg->vpc_cidr.addr;
+	t->subnet_span = (uint32_t)(1ull << (32 - cfg->vpc_cidr.len));
+	t->subnet_shift = (uint8_t)(32 - longest);
+	return 0;
 }
 
 static int
@@ -140,6 +183,8 @@ dp_tables_build(struct cfg *cfg, uint64_t gen, char *err, size_t errlen)
 		if (rte_fib_add(t->subnet_fib, cfg->subnets[i].cidr.addr, cfg->subnets[i].cidr.len,
 				(uint64_t)i) < 0)
 			goto nomem;
+	if (subnet_arr_build(t, cfg) < 0)
+		goto nomem;
 
 	t->rtables = calloc((size_t)cfg->n_route_tables + 1, sizeof(*t->rtables));
 	if (t->rtables == NULL)
@@ -233,5 +278,6 @@ dp_tables_free(struct dp_tables *t)
 	free(t->rtables);
 	rtable_free(&t->local_rt);
 	rte_fib_free(t->subnet_fib);
+	free(t->subnet_arr);
 	free(t);
 }

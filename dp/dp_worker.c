@@ -63,8 +63,8 @@ dp_now_ms(void)
 	return dp_worker_self()->now_ms;
 }
 
-static void
-tx_flush_port(struct dp_worker_ctx *w, uint16_t p)
+void
+dp_tx_flush_port(struct dp_worker_ctx *w, uint16_t p)
 {
 	struct dp_lcore_stats *s = w->stats;
 	struct rte_mbuf **b = w->txb[p];
@@ -117,14 +117,6 @@ tx_flush_port(struct dp_worker_ctx *w, uint16_t p)
 	}
 }
 
-static inline void
-tx_buffer(struct dp_worker_ctx *w, struct rte_mbuf *m, uint16_t p)
-{
-	w->txb[p][w->txn[p]++] = m;
-	if (w->txn[p] == DP_TXB)
-		tx_flush_port(w, p);
-}
-
 void
 dp_tx_enqueue(struct rte_mbuf *m, uint16_t out_port)
 {
@@ -135,14 +127,14 @@ dp_tx_enqueue(struct rte_mbuf *m, uint16_t out_port)
 		dp_drop(m, DP_DROP_mtu_exceeded);
 		return;
 	}
-	tx_buffer(dp_worker_self(), m, out_port);
+	dp_tx_buffer(dp_worker_self(), m, out_port);
 }
 
 void
 dp_tx_generated(struct rte_mbuf *m, uint16_t out_port)
 {
 	dp_meta(m)->flags |= DP_M_GENERATED;
-	tx_buffer(dp_worker_self(), m, out_port);
+	dp_tx_buffer(dp_worker_self(), m, out_port);
 }
 
 void
@@ -151,7 +143,7 @@ dp_tx_flush_all(void)
 	struct dp_worker_ctx *w = dp_worker_self();
 
 	for (uint16_t p = 0; p < dp_g.n_ports; p++)
-		tx_flush_port(w, p);
+		dp_tx_flush_port(w, p);
 }
 
 /* The owner of tx queue 0 of each port sends what others handed off. */
@@ -167,7 +159,7 @@ drain_handoff(struct dp_worker_ctx *w)
 			continue;
 		n = rte_ring_sc_dequeue_burst(dp_g.ports[p].tx_ring, (void **)b, DP_BURST, NULL);
 		for (unsigned i = 0; i < n; i++)
-			tx_buffer(w, b[i], p);
+			dp_tx_buffer(w, b[i], p);
 	}
 }
 
@@ -175,7 +167,7 @@ void
 dp_worker_ctx_flush(struct dp_worker_ctx *w)
 {
 	for (uint16_t p = 0; p < dp_g.n_ports; p++)
-		tx_flush_port(w, p);
+		dp_tx_flush_port(w, p);
 }
 
 static inline void

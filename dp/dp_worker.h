@@ -6,12 +6,25 @@
 #ifndef VPCGW_DP_WORKER_H
 #define VPCGW_DP_WORKER_H
 
+#include <string.h>
+
 #include "dp/dp.h"
 
 #define DP_TXB 64
 #define DP_FRAG_SLOTS 256
 #define DP_FRAG_MS 2000
 #define DP_NCACHE 256
+
+#define DP_NEIGH_VALID (1ULL << 63)
+
+/* A neighbor (dp_neigh.c owns them; here for the inline output path). */
+struct dp_neigh {
+	uint64_t mac;               /* DP_NEIGH_VALID | 48-bit MAC, atomic */
+	uint64_t last_req_ms;       /* last ARP request sent (racy hint) */
+	uint32_t addr;              /* host order */
+	uint16_t port;
+	bool is_static;
+};
 
 struct dp_arp_wait {
 	struct rte_mbuf *m;
@@ -53,7 +66,7 @@ struct dp_worker_ctx {
 	uint64_t nombuf[DP_MAX_SOURCES];    /* packet clock: rx_nombuf seen per source */
 	struct dp_frag_ent frag[DP_FRAG_SLOTS];
 	/* neighbors used lately (entries are never freed: a pointer stays valid) */
-	void *ncache[DP_NCACHE];
+	struct dp_neigh *ncache[DP_NCACHE];
 } __rte_cache_aligned;
 
 RTE_DECLARE_PER_LCORE(struct dp_worker_ctx *, dp_wctx);
@@ -62,6 +75,54 @@ static inline struct dp_worker_ctx *
 dp_worker_self(void)
 {
 	return RTE_PER_LCORE(dp_wctx);
+}
+
+static inline uint32_t
+dp_ncache_slot(uint16_t port, uint32_t addr)
+{
+	RTE_BUILD_BUG_ON(DP_NCACHE != 256);
+	return ((addr ^ port) * 2654435761u) >> 24;
+}
+
+/* Send the buffer of port p (dp_worker.c). */
+void dp_tx_flush_port(struct dp_worker_ctx *w, uint16_t p);
+
+static inline void
+dp_tx_buffer(struct dp_worker_ctx *w, struct rte_mbuf *m, uint16_t p)
+{
+	w->txb[p][w->txn[p]++] = m;
+	if (w->txn[p] == DP_TXB)
+		dp_tx_flush_port(w, p);
+}
+
+/*
+ * dp_neigh_output() with its common case inline: the next hop is in this
+ * lcore's neighbor cache with a MAC and no packet waits for ARP (those leave
+ * first). Same checks as dp_tx_enqueue (MTU).
+ */
+static inline void
+dp_neigh_xmit(struct rte_mbuf *m, uint16_t out_port, uint32_t nh, uint64_t now_ms)
+{
+	struct dp_worker_ctx *w = dp_worker_self();
+	const struct dp_port_rt *p = &dp_g.ports[out_port];
+	struct dp_neigh *e = w->ncache[dp_ncache_slot(out_port, nh)];
+	struct rte_ether_hdr *eth;
+	uint64_t mac;
+
+	if (unlikely(e == NULL || e->addr != nh || e->port != out_port || w->arpq_n != 0))
+		goto slow;
+	mac = __atomic_load_n(&e->mac, __ATOMIC_ACQUIRE);
+	/* VLAN-tagged input was untagged at parse: l3 is 14 here */
+	if (unlikely(!(mac & DP_NEIGH_VALID) ||
+		     rte_pktmbuf_pkt_len(m) - sizeof(struct rte_ether_hdr) > p->mtu))
+		goto slow;
+	eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+	memcpy(&eth->dst_addr, &mac, RTE_ETHER_ADDR_LEN);
+	eth->src_addr = p->mac;
+	dp_tx_buffer(w, m, out_port);
+	return;
+slow:
+	dp_neigh_output(m, out_port, nh, now_ms);
 }
 
 /* Set up the calling lcore as worker id (or control). */
