@@ -1,0 +1,1202 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * vpcgw-bench: cycles per packet of each pipeline stage, in process, no I/O
+ * (issue #8).
+ *
+ * One scenario per process: its configuration (bench/configs/<scenario>.cfg,
+ * every port a net_null device), the setup dp_main() does with the public
+ * functions, and the scenario's traffic (bench/lib/scenarios.py: the same
+ * addresses and flows) built here as 60-byte Ethernet/IPv4/UDP frames with
+ * valid checksums. One warm pass of the whole pipeline establishes the flows;
+ * then each stage is timed with rte_rdtsc_precise() over bursts of 32
+ * prepared packets, several repetitions, and reported as cycles per packet
+ * (min, median, max over the repetitions).
+ *
+ * Each stage's timed loop is a non-inlined function bench_stage_<name>() that
+ * does nothing but the stage, so that
+ *   valgrind --tool=callgrind --toggle-collect=bench_stage_<name>
+ * counts the instructions of the stage alone (bench/stages.sh).
+ *
+ * usage: vpcgw-bench [--stage NAME] [--scenario NAME] [--iterations BURSTS]
+ *                    [--reps N] [--json] [--configs DIR] [--list]
+ * Without --stage: every stage of every scenario, each scenario in a child
+ * process of its own (the data plane's state is global and set up once).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <rte_common.h>
+#include <rte_cycles.h>
+#include <rte_eal.h>
+#include <rte_fib.h>
+#include <rte_ip.h>
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+#include <rte_mempool.h>
+#include <rte_rcu_qsbr.h>
+#include <rte_udp.h>
+
+#include "config/cfg.h"
+#include "dp/dp.h"
+#include "dp/dp_ctl.h"
+#include "dp/dp_flow.h"
+#include "dp/dp_parse.h"
+#include "dp/dp_stats.h"
+#include "dp/dp_worker.h"
+#include "fw/nacl.h"
+#include "fw/sg.h"
+#include "geneve/gnv.h"
+#include "lb/lb.h"
+#include "nat/nat.h"
+
+#ifndef BENCH_CONFIG_DIR
+#define BENCH_CONFIG_DIR "bench/configs"
+#endif
+
+#define BENCH_FRAME 60              /* 64 bytes on the wire with the FCS */
+#define BENCH_MBUFS 32767
+#define BENCH_FLOWS 65536
+#define BENCH_PREP_MBUFS 32767      /* prepared packets of the micro stages */
+#define BENCH_CHUNK 128             /* pipeline: bursts copied per timed region */
+#define BENCH_MAX_REPS 101
+/* packets the per-packet stages cycle through: their mbufs stay in L2, so
+ * the figure is the stage's code, not the memory of 10,000 mbufs */
+#define BENCH_WINDOW 1024u
+#define BENCH_NOW_MS 1000
+
+/* ------------------------------------------------------------ traffic */
+
+struct bench_tuple {
+	uint32_t src, dst;          /* host order */
+	uint16_t sport, dport;
+};
+
+typedef void (*bench_gen_fn)(unsigned i, bool reply, struct bench_tuple *t);
+
+#define IP4(a, b, c, d) ((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (d))
+
+/* bench/lib/scenarios.py t_routing(): 16 clients x 64 servers */
+static void
+gen_routing(unsigned i, bool reply, struct bench_tuple *t)
+{
+	(void)reply;
+	*t = (struct bench_tuple){ IP4(10, 0, 2, 2) + i % 16, IP4(10, 0, 129, 2) + (i / 16) % 64,
+				   10000, 5001 };
+}
+
+/* t_nacl_sg(): 200 clients x 50 servers, requests and their replies */
+static void
+gen_nacl_sg(unsigned i, bool reply, struct bench_tuple *t)
+{
+	uint32_t c = IP4(10, 0, 0, 2) + i % 200, s = IP4(10, 0, 128, 2) + (i / 200) % 50;
+	uint16_t sport = (uint16_t)(20000 + i % 1000);
+
+	if (reply)
+		*t = (struct bench_tuple){ s, c, 5001, sport };
+	else
+		*t = (struct bench_tuple){ c, s, sport, 5001 };
+}
+
+/* t_nat(10000, 200) */
+static void
+gen_nat(unsigned i, bool reply, struct bench_tuple *t)
+{
+	unsigned k = i / 200;
+
+	(void)reply;
+	*t = (struct bench_tuple){ IP4(10, 0, 16, 2) + i % 200, IP4(203, 0, 113, 1) + k % 250,
+				   (uint16_t)(10000 + k / 250), 443 };
+}
+
+/* t_nlb(): 200 clients x 50 source ports to the listener 10.0.1.100:53 */
+static void
+gen_nlb(unsigned i, bool reply, struct bench_tuple *t)
+{
+	(void)reply;
+	*t = (struct bench_tuple){ IP4(10, 0, 48, 2) + i % 200, IP4(10, 0, 1, 100),
+				   (uint16_t)(10000 + (i / 200) % 50000), 53 };
+}
+
+/* t_gwlb() */
+static void
+gen_gwlb(unsigned i, bool reply, struct bench_tuple *t)
+{
+	(void)reply;
+	*t = (struct bench_tuple){ IP4(10, 0, 32, 2) + i % 200,
+				   IP4(203, 0, 113, 1) + (i / 200) % 250, 10000, 443 };
+}
+
+struct bench_scenario {
+	const char *name;
+	bench_gen_fn gen;
+	unsigned flows;
+	bool replies;               /* traffic both ways: requests on port 0, replies on 1 */
+};
+
+static const struct bench_scenario scenarios[] = {
+	{ "routing", gen_routing, 1024, false },
+	{ "nacl_sg", gen_nacl_sg, 10000, true },
+	{ "nat_10k", gen_nat, 10000, false },
+	{ "nlb_10k", gen_nlb, 10000, false },
+	{ "gwlb", gen_gwlb, 10000, false },
+};
+
+static const uint8_t mac_port[2][6] = {
+	{ 0x02, 0, 0, 0, 0x00, 0x01 }, { 0x02, 0, 0, 0, 0x01, 0x01 },
+};
+static const uint8_t mac_peer[2][6] = {
+	{ 0x02, 0, 0, 0, 0xaa, 0x01 }, { 0x02, 0, 0, 0, 0xbb, 0x01 },
+};
+
+static uint16_t
+csum_fold(uint32_t sum)
+{
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)sum;
+}
+
+static uint32_t
+csum_add(uint32_t sum, const uint8_t *p, size_t len)
+{
+	for (size_t i = 0; i + 1 < len; i += 2)
+		sum += (uint32_t)p[i] << 8 | p[i + 1];
+	return sum;
+}
+
+/* The 60-byte frame of flow i (reply: its reply), as scenarios.py writes it. */
+static void
+bench_frame(const struct bench_scenario *sc, unsigned i, bool reply, uint8_t *f)
+{
+	struct bench_tuple t;
+	uint8_t *ip = f + 14, *udp = f + 34;
+	uint16_t c;
+	uint32_t s;
+
+	sc->gen(i, reply, &t);
+	memset(f, 0, BENCH_FRAME);
+	memcpy(f, mac_port[reply], 6);
+	memcpy(f + 6, mac_peer[reply], 6);
+	f[12] = 0x08;
+	ip[0] = 0x45;
+	ip[3] = BENCH_FRAME - 14;   /* the padding is payload, not Ethernet padding */
+	ip[8] = 64;
+	ip[9] = IPPROTO_UDP;
+	for (int b = 0; b < 4; b++) {
+		ip[12 + b] = (uint8_t)(t.src >> (24 - 8 * b));
+		ip[16 + b] = (uint8_t)(t.dst >> (24 - 8 * b));
+	}
+	c = (uint16_t)~csum_fold(csum_add(0, ip, 20));
+	ip[10] = (uint8_t)(c >> 8);
+	ip[11] = (uint8_t)c;
+	udp[0] = (uint8_t)(t.sport >> 8);
+	udp[1] = (uint8_t)t.sport;
+	udp[2] = (uint8_t)(t.dport >> 8);
+	udp[3] = (uint8_t)t.dport;
+	udp[5] = BENCH_FRAME - 34;
+	/* pseudo header: addresses, protocol, UDP length */
+	s = csum_add(IPPROTO_UDP + (BENCH_FRAME - 34), ip + 12, 8);
+	c = (uint16_t)~csum_fold(csum_add(s, udp, BENCH_FRAME - 34));
+	c = c == 0 ? 0xffff : c;
+	udp[6] = (uint8_t)(c >> 8);
+	udp[7] = (uint8_t)c;
+}
+
+/* ------------------------------------------------------------ setup */
+
+static struct {
+	const struct bench_scenario *sc;
+	const char *config_dir;
+	struct rte_mempool *prep_pool;
+	uint8_t (*frames[2])[BENCH_FRAME];  /* requests, replies */
+	unsigned n_frames;                  /* flows rounded up to whole bursts */
+	struct dp_worker_ctx *w;
+	const struct dp_tables *t;
+	uint64_t now_ms;
+} B;
+
+static void __attribute__((noreturn, format(printf, 1, 2)))
+die(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fputs("vpcgw-bench: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+	exit(1);
+}
+
+static void
+cfg_error(void *arg, const char *msg)
+{
+	(void)arg;
+	fprintf(stderr, "vpcgw-bench: %s\n", msg);
+}
+
+/* Replace every occurrence of key in *text by val (reallocates). */
+static void
+subst(char **text, const char *key, const char *val)
+{
+	char *p;
+
+	while ((p = strstr(*text, key)) != NULL) {
+		size_t head = (size_t)(p - *text), kl = strlen(key), vl = strlen(val);
+		size_t tail = strlen(p + kl);
+		char *n = malloc(head + vl + tail + 1);
+
+		if (n == NULL)
+			die("out of memory");
+		memcpy(n, *text, head);
+		memcpy(n + head, val, vl);
+		memcpy(n + head + vl, p + kl, tail + 1);
+		free(*text);
+		*text = n;
+	}
+}
+
+/* The scenario's configuration, placeholders filled, every port net_null. */
+static struct cfg *
+bench_config(const char *name)
+{
+	char path[512], num[32];
+	struct cfg *cfg = NULL;
+	char *text;
+	FILE *f;
+	long len;
+
+	snprintf(path, sizeof(path), "%s/%s.cfg", B.config_dir, name);
+	f = fopen(path, "r");
+	if (f == NULL || fseek(f, 0, SEEK_END) != 0 || (len = ftell(f)) < 0)
+		die("%s: %s", path, strerror(errno));
+	rewind(f);
+	text = malloc((size_t)len + 1);
+	if (text == NULL || fread(text, 1, (size_t)len, f) != (size_t)len)
+		die("%s: read error", path);
+	text[len] = '\0';
+	fclose(f);
+	/* the devargs are replaced below: the captures are never opened */
+	subst(&text, "@IN0@", "unused");
+	subst(&text, "@IN1@", "unused");
+	snprintf(num, sizeof(num), "%u", BENCH_MBUFS);
+	subst(&text, "@MBUFS@", num);
+	snprintf(num, sizeof(num), "%u", BENCH_FLOWS);
+	subst(&text, "@FLOWS@", num);
+	if (cfg_load_string(text, path, &cfg, cfg_error, NULL) != 0)
+		die("%s: configuration rejected", path);
+	free(text);
+	for (int i = 0; i < cfg->n_ports; i++)
+		snprintf(cfg->ports[i].devargs, sizeof(cfg->ports[i].devargs),
+			 "net_null%d,no-rx=1", i);
+	cfg->dpdk.workers = 1;
+	return cfg;
+}
+
+/* What dp_main() sets up, on this thread as worker 0 (no control thread). */
+static void
+bench_setup(const char *argv0)
+{
+	unsigned priv = RTE_ALIGN(sizeof(struct dp_meta), RTE_MBUF_PRIV_ALIGN);
+	char prefix[64], err[512];
+	char *eal[] = { (char *)(uintptr_t)argv0, "--no-huge", "-m", "1024", "--no-pci",
+			"--no-telemetry", "-l", "0", "--log-level=*:error", "--file-prefix",
+			prefix, NULL };
+	struct dp_tables *t;
+	struct cfg *cfg = bench_config(B.sc->name);
+	int socket;
+
+	snprintf(prefix, sizeof(prefix), "vpcgw-bench-%d", (int)getpid());
+	if (rte_eal_init((int)RTE_DIM(eal) - 1, eal) < 0)
+		die("EAL initialisation failed");
+	socket = (int)rte_socket_id();
+	dp_g.cfg = cfg;
+	dp_g.n_workers = 1;
+	dp_g.tsc_hz = rte_get_tsc_hz();
+	dp_g.ts_offset = -1;
+	dp_g.pool = rte_pktmbuf_pool_create("vpcgw_mbufs", BENCH_MBUFS, 256, priv,
+					    RTE_MBUF_DEFAULT_BUF_SIZE, socket);
+	B.prep_pool = rte_pktmbuf_pool_create("bench_prep", BENCH_PREP_MBUFS, 0, priv,
+					      RTE_MBUF_DEFAULT_BUF_SIZE, socket);
+	dp_g.stats = rte_zmalloc("vpcgw_stats", 2 * sizeof(*dp_g.stats), RTE_CACHE_LINE_SIZE);
+	dp_g.rcu = rte_zmalloc("vpcgw_rcu", rte_rcu_qsbr_get_memsize(1), RTE_CACHE_LINE_SIZE);
+	if (dp_g.pool == NULL || B.prep_pool == NULL || dp_g.stats == NULL || dp_g.rcu == NULL)
+		die("out of memory");
+	rte_rcu_qsbr_init(dp_g.rcu, 1);
+	if (dp_flow_init(cfg->dpdk.flow_table_size, socket, dp_g.rcu) < 0 ||
+	    nat_init(socket, cfg->dpdk.flow_table_size) < 0 || dp_neigh_init((unsigned)socket) < 0)
+		die("flow table, NAT or neighbor table");
+	if (dp_ports_init(cfg, err, sizeof(err)) < 0)
+		die("%s", err);
+	dp_set_roles(cfg);
+	if (dp_load_neighbors(cfg) < 0)
+		die("neighbor table full");
+	t = dp_tables_build(cfg, 1, err, sizeof(err));
+	if (t == NULL)
+		die("%s", err);
+	atomic_store(&dp_g.tables, t);
+	lb_health_start(t, NULL);
+	dp_lcu_init(cfg, BENCH_NOW_MS);
+	B.w = dp_worker_ctx_init(0, false);
+	if (B.w == NULL)
+		die("worker context");
+	B.t = t;
+	B.now_ms = BENCH_NOW_MS;
+	B.w->now_ms = B.now_ms;
+	rte_rcu_qsbr_thread_register(dp_g.rcu, 0);
+	rte_rcu_qsbr_thread_online(dp_g.rcu, 0);
+
+	B.n_frames = RTE_ALIGN_CEIL(B.sc->flows, DP_BURST);
+	for (int d = 0; d < 1 + B.sc->replies; d++) {
+		B.frames[d] = malloc(B.n_frames * sizeof(*B.frames[d]));
+		if (B.frames[d] == NULL)
+			die("out of memory");
+		for (unsigned i = 0; i < B.n_frames; i++)
+			bench_frame(B.sc, i % B.sc->flows, d, B.frames[d][i]);
+	}
+}
+
+/* Fill m with frame f, as a receive would (metadata zeroed). */
+static void
+load_frame(struct rte_mbuf *m, const uint8_t *f)
+{
+	rte_pktmbuf_reset(m);
+	memcpy(rte_pktmbuf_mtod(m, uint8_t *), f, BENCH_FRAME);
+	m->data_len = BENCH_FRAME;
+	m->pkt_len = BENCH_FRAME;
+	memset(dp_meta(m), 0, sizeof(struct dp_meta));
+}
+
+/* n mbufs (a multiple of DP_BURST) of the prepared pool holding frames of
+ * direction dir, parsed (metadata filled as the pipeline would). */
+static struct rte_mbuf **
+prep_mbufs(unsigned n, int dir, bool parse)
+{
+	struct rte_mbuf **v = calloc(n, sizeof(*v));
+
+	if (v == NULL || rte_pktmbuf_alloc_bulk(B.prep_pool, v, n) != 0)
+		die("prepared mbufs: out of memory");
+	for (unsigned i = 0; i < n; i++) {
+		load_frame(v[i], B.frames[dir][i % B.n_frames]);
+		dp_meta(v[i])->in_port = (uint8_t)dir;
+		if (parse && dp_parse(v[i], dp_meta(v[i])) != DP_PARSE_IPV4)
+			die("prepared frame %u does not parse", i);
+	}
+	return v;
+}
+
+static void
+free_mbufs(struct rte_mbuf **v, unsigned n)
+{
+	rte_pktmbuf_free_bulk(v, n);
+	free(v);
+}
+
+/* ------------------------------------------------------------ stages */
+
+/*
+ * Every bench_stage_*() runs `bursts` bursts of DP_BURST packets over its
+ * prepared input (cycling through it) and returns the TSC cycles spent.
+ * Nothing outside the stage's own work happens between the two TSC reads,
+ * and nothing outside the stage happens in the function (callgrind).
+ */
+#if defined(__clang__)
+#define STAGE __attribute__((noinline))
+#else
+#define STAGE __attribute__((noipa))     /* no clone either: callgrind finds it by name */
+#endif
+
+static STAGE uint64_t
+bench_stage_parse(struct rte_mbuf **v, unsigned n, unsigned bursts)
+{
+	uint64_t t0 = rte_rdtsc_precise();
+	unsigned o = 0;
+
+	for (unsigned b = 0; b < bursts; b++) {
+		for (unsigned i = 0; i < DP_BURST; i++)
+			dp_parse(v[o + i], dp_meta(v[o + i]));
+		o = o + DP_BURST == n ? 0 : o + DP_BURST;
+	}
+	return rte_rdtsc_precise() - t0;
+}
+
+struct nacl_in {
+	const struct fw_acl_key **kp;
+	uint8_t *verdict;
+	int nacl;
+	enum fw_dir dir;
+};
+
+static STAGE uint64_t
+bench_stage_nacl_b1(const struct nacl_in *in, unsigned n, unsigned bursts)
+{
+	const struct fw_nacl_ctx *ctx = B.t->nacl;
+	uint64_t t0 = rte_rdtsc_precise();
+	unsigned o = 0;
+
+	for (unsigned b = 0; b < bursts; b++) {
+		for (unsigned i = 0; i < DP_BURST; i++)
+			fw_nacl_classify(ctx, in->nacl, in->dir, &in->kp[o + i],
+					 &in->verdict[o + i], 1);
+		o = o + DP_BURST == n ? 0 : o + DP_BURST;
+	}
+	return rte_rdtsc_precise() - t0;
+}
+
+static STAGE uint64_t
+bench_stage_nacl_b32(const struct nacl_in *in, unsigned n, unsigned bursts)
+{
+	const struct fw_nacl_ctx *ctx = B.t->nacl;
+	uint64_t t0 = rte_rdtsc_precise();
+	unsigned o = 0;
+
+	for (unsigned b = 0; b < bursts; b++) {
+		fw_nacl_classify(ctx, in->nacl, in->dir, &in->kp[o], &in->verdict[o], DP_BURST);
+		o = o + DP_BURST == n ? 0 : o + DP_BURST;
+	}
+	return rte_rdtsc_precise() - t0;
+}
+
+struct sg_in {
+	uint32_t src, dst;          /* host order */
+	struct fw_sg_pkt egress, ingress;
+};
+
+/* A new flow's security groups: the source ENI's egress, the destination's ingress. */
+static STAGE uint64_t
+bench_stage_sg(const struct sg_in *in, unsigned n, unsigned bursts, unsigned *allowed)
+{
+	const struct fw_sg_ctx *ctx = B.t->sg;
+	uint64_t t0 = rte_rdtsc_precise();
+	unsigned o = 0, ok = 0;
+	int g;
+
+	for (unsigned b = 0; b < bursts; b++) {
+		for (unsigned i = o; i < o + DP_BURST; i++) {
+			int es = fw_sg_eni_find(ctx, in[i].src);
+			int ed = fw_sg_eni_find(ctx, in[i].dst);
+
+			ok += fw_sg_check_group(ctx, es, FW_DIR_EGRESS, &in[i].egress, &g) != 0 &&
+			      fw_sg_check_group(ctx, ed, FW_DIR_INGRESS, &in[i].ingress, &g) != 0;
+		}
+		o = o + DP_BURST == n ? 0 : o + DP_BURST;
+	}
+	*allowed = ok;
+	return rte_rdtsc_precise() - t0;
+}
+
+static STAGE uint64_t
+bench_stage_flow_lookup(struct rte_mbuf **v, unsigned n, unsigned bursts)
+{
+	uint64_t t0 = rte_rdtsc_precise();
+	unsigned o = 0;
+
+	for (unsigned b = 0; b < bursts; b++) {
+		dp_flow_lookup_burst(&v[o], DP_BURST);
+		o = o + DP_BURST == n ? 0 : o + DP_BURST;
+	}
+	return rte_rdtsc_precise() - t0;
+}
+
+/* A new NAT connection without its publication: allocate a flow, choose the
+ * NAT address and port, give both back (as dp_node.c does when publishing fails). */
+static STAGE uint64_t
+bench_stage_nat_new(const struct dp_flow_key *k, unsigned n, unsigned bursts, int gw,
+		    unsigned *failed)
+{
+	uint64_t t0 = rte_rdtsc_precise();
+	unsigned o = 0, bad = 0;
+
+	for (unsigned b = 0; b < bursts; b++) {
+		for (unsigned i = o; i < o + DP_BURST; i++) {
+			struct dp_flow *f = dp_flow_alloc();
+
+			if (f == NULL) {
+				bad++;
+				continue;
+			}
+			f->key[0] = k[i];
+			f->key[1] = (struct dp_flow_key){ .src = k[i].dst, .dst = k[i].src,
+							  .sport = k[i].dport, .dport = k[i].sport,
+							  .proto = k[i].proto };
+			if (nat_flow_init(B.t, gw, f, 0, 1) == 0)
+				nat_flow_deleted(f);
+			else
+				bad++;
+			dp_flow_abandon(f);
+		}
+		o = o + DP_BURST == n ? 0 : o + DP_BURST;
+	}
+	*failed = bad;
+	return rte_rdtsc_precise() - t0;
+}
+
+/* A new NLB flow: allocate, choose the target (Maglev), give back. */
+static STAGE uint64_t
+bench_stage_nlb_new(const struct dp_flow_key *k, unsigned n, unsigned bursts, int listener,
+		    unsigned *failed)
+{
+	uint64_t t0 = rte_rdtsc_precise();
+	unsigned o = 0, bad = 0;
+
+	for (unsigned b = 0; b < bursts; b++) {
+		for (unsigned i = o; i < o + DP_BURST; i++) {
+			struct dp_flow *f = dp_flow_alloc();
+
+			if (f == NULL) {
+				bad++;
+				continue;
+			}
+			f->key[0] = k[i];
+			f->key[1] = (struct dp_flow_key){ .src = k[i].dst, .dst = k[i].src,
+							  .sport = k[i].dport, .dport = k[i].sport,
+							  .proto = k[i].proto };
+			bad += lb_flow_init(B.t, listener, f, 0) != 0;
+			dp_flow_abandon(f);
+		}
+		o = o + DP_BURST == n ? 0 : o + DP_BURST;
+	}
+	*failed = bad;
+	return rte_rdtsc_precise() - t0;
+}
+
+/* GENEVE encapsulation; the outer headers are taken off again (a pointer
+ * move: rte_pktmbuf_adj) so the same packets serve every iteration. */
+static STAGE uint64_t
+bench_stage_geneve(struct rte_mbuf **v, struct dp_flow **f, unsigned n, unsigned bursts,
+		   unsigned *failed)
+{
+	uint64_t t0 = rte_rdtsc_precise();
+	unsigned o = 0, bad = 0;
+	uint16_t port;
+	uint32_t nh;
+
+	for (unsigned b = 0; b < bursts; b++) {
+		for (unsigned i = o; i < o + DP_BURST; i++) {
+			struct rte_mbuf *m = v[i];
+			struct dp_meta *md = dp_meta(m);
+
+			if (gnv_encap(m, B.t, f[i], &port, &nh) != 0) {
+				bad++;
+				continue;
+			}
+			rte_pktmbuf_adj(m, (uint16_t)(rte_pktmbuf_pkt_len(m) - BENCH_FRAME));
+			md->l3 = sizeof(struct rte_ether_hdr);
+			md->l4 = sizeof(struct rte_ether_hdr) + sizeof(struct rte_ipv4_hdr);
+			md->proto = IPPROTO_UDP;
+		}
+		o = o + DP_BURST == n ? 0 : o + DP_BURST;
+	}
+	*failed = bad;
+	return rte_rdtsc_precise() - t0;
+}
+
+/* Route lookup as dp_node.c route() does it: one address per call. */
+static STAGE uint64_t
+bench_stage_route_b1(const struct dp_rtable *rt, const uint32_t *dst, uint64_t *nh, unsigned n,
+		     unsigned bursts)
+{
+	uint64_t t0 = rte_rdtsc_precise();
+	unsigned o = 0;
+
+	for (unsigned b = 0; b < bursts; b++) {
+		for (unsigned i = o; i < o + DP_BURST; i++)
+			rte_fib_lookup_bulk(rt->fib, (uint32_t *)(uintptr_t)&dst[i], &nh[i], 1);
+		o = o + DP_BURST == n ? 0 : o + DP_BURST;
+	}
+	return rte_rdtsc_precise() - t0;
+}
+
+static STAGE uint64_t
+bench_stage_route_b32(const struct dp_rtable *rt, const uint32_t *dst, uint64_t *nh, unsigned n,
+		      unsigned bursts)
+{
+	uint64_t t0 = rte_rdtsc_precise();
+	unsigned o = 0;
+
+	for (unsigned b = 0; b < bursts; b++) {
+		rte_fib_lookup_bulk(rt->fib, (uint32_t *)(uintptr_t)&dst[o], &nh[o], DP_BURST);
+		o = o + DP_BURST == n ? 0 : o + DP_BURST;
+	}
+	return rte_rdtsc_precise() - t0;
+}
+
+/* NAT rewrite of established flows (source address and port, RFC 1624
+ * checksum updates). Even passes translate, odd passes translate back, so the
+ * packets come back to where they started and every call changes two fields. */
+static STAGE uint64_t
+bench_stage_rewrite(struct rte_mbuf **v, struct dp_flow *const fl[2], unsigned n,
+		    unsigned bursts)
+{
+	uint64_t t0 = rte_rdtsc_precise();
+	unsigned o = 0, pass = 0;
+
+	for (unsigned b = 0; b < bursts; b++) {
+		const struct dp_flow *f = fl[pass & 1];
+
+		for (unsigned i = o; i < o + DP_BURST; i++)
+			dp_flow_xlate(v[i], dp_meta(v[i]), &f[i], 0);
+		if (o + DP_BURST == n) {
+			o = 0;
+			pass++;
+		} else {
+			o += DP_BURST;
+		}
+	}
+	return rte_rdtsc_precise() - t0;
+}
+
+/* The whole pipeline as a worker runs it, over bursts of copies made
+ * beforehand: process, send (net_null frees), report quiescent. */
+static STAGE uint64_t
+bench_stage_pipeline(struct rte_mbuf **v, const uint16_t *port, unsigned bursts, uint64_t now)
+{
+	uint64_t t0 = rte_rdtsc_precise();
+
+	for (unsigned b = 0; b < bursts; b++) {
+		dp_process_burst(&v[b * DP_BURST], DP_BURST, port[b], now);
+		dp_tx_flush_all();
+		rte_rcu_qsbr_quiescent(dp_g.rcu, 0);
+	}
+	return rte_rdtsc_precise() - t0;
+}
+
+/* ------------------------------------------------------------ drivers */
+
+struct bench_opts {
+	const char *stage;          /* NULL: all of the scenario */
+	unsigned bursts;            /* per repetition; 0: the stage's default */
+	unsigned reps;
+	bool json;
+};
+
+static struct bench_opts O = { .reps = 15 };
+
+struct bench_result {
+	double cpp[BENCH_MAX_REPS];
+	unsigned reps;
+	uint64_t packets;           /* per repetition */
+};
+
+static int
+cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+static void
+report(const char *stage, const struct bench_result *r, const char *note)
+{
+	double s[BENCH_MAX_REPS], med;
+
+	memcpy(s, r->cpp, r->reps * sizeof(s[0]));
+	qsort(s, r->reps, sizeof(s[0]), cmp_double);
+	med = r->reps % 2 ? s[r->reps / 2] : (s[r->reps / 2 - 1] + s[r->reps / 2]) / 2;
+	if (O.json)
+		printf("{\"stage\": \"%s\", \"scenario\": \"%s\", \"cycles_per_pkt\": "
+		       "{\"min\": %.2f, \"median\": %.2f, \"max\": %.2f}, \"packets\": %" PRIu64
+		       ", \"reps\": %u, \"tsc_hz\": %" PRIu64 "}\n",
+		       stage, B.sc->name, s[0], med, s[r->reps - 1], r->packets, r->reps,
+		       rte_get_tsc_hz());
+	else
+		printf("%-12s %-9s %9.1f %9.1f %9.1f %9" PRIu64 "  %s\n", stage, B.sc->name,
+		       s[0], med, s[r->reps - 1], r->packets, note);
+	fflush(stdout);
+}
+
+static unsigned
+bursts_or(unsigned dflt)
+{
+	return O.bursts != 0 ? O.bursts : dflt;
+}
+
+/* Repeat run() reps times and report; run returns cycles for `bursts` bursts. */
+#define MEASURE(stage_name, dflt_bursts, note, call)                                    \
+	do {                                                                            \
+		struct bench_result r_ = { .reps = O.reps };                             \
+		unsigned bursts = bursts_or(dflt_bursts);                                \
+		(void)(call);   /* warm-up */                                           \
+		for (unsigned k_ = 0; k_ < O.reps; k_++)                                 \
+			r_.cpp[k_] = (double)(call) / ((double)bursts * DP_BURST);        \
+		r_.packets = (uint64_t)bursts * DP_BURST;                                \
+		report(stage_name, &r_, note);                                           \
+	} while (0)
+
+static bool
+want(const char *stage)
+{
+	return O.stage == NULL || strcmp(O.stage, stage) == 0;
+}
+
+static int
+subnet_of(uint32_t addr_host)
+{
+	return dp_subnet_lookup(B.t, addr_host);
+}
+
+static uint64_t
+drops_total(void)
+{
+	uint64_t n = 0;
+
+	for (int r = 0; r < DP_DROP_MAX; r++)
+		n += dp_g.stats[0].drops[r];
+	return n;
+}
+
+/* Copy `bursts` bursts of the scenario's traffic into pipeline mbufs,
+ * starting at frame *next; replies alternate with requests burst by burst. */
+static void
+copy_bursts(struct rte_mbuf **v, uint16_t *port, unsigned bursts, unsigned *next)
+{
+	if (rte_pktmbuf_alloc_bulk(dp_g.pool, v, bursts * DP_BURST) != 0)
+		die("pipeline mbufs: pool empty (%u in use)", rte_mempool_in_use_count(dp_g.pool));
+	for (unsigned b = 0; b < bursts; b++) {
+		int d = B.sc->replies ? (int)((*next / DP_BURST) & 1) : 0;
+		unsigned f = B.sc->replies ? (*next / (2 * DP_BURST)) * DP_BURST : *next;
+
+		port[b] = (uint16_t)d;
+		for (unsigned i = 0; i < DP_BURST; i++)
+			load_frame(v[b * DP_BURST + i], B.frames[d][(f + i) % B.n_frames]);
+		*next = (*next + DP_BURST) % (B.n_frames * (1 + B.sc->replies));
+	}
+}
+
+static uint64_t
+run_pipeline(unsigned bursts)
+{
+	static struct rte_mbuf *v[BENCH_CHUNK * DP_BURST];
+	static uint16_t port[BENCH_CHUNK];
+	static unsigned next;
+	uint64_t cycles = 0;
+
+	while (bursts > 0) {
+		unsigned c = RTE_MIN(bursts, (unsigned)BENCH_CHUNK);
+
+		copy_bursts(v, port, c, &next);
+		cycles += bench_stage_pipeline(v, port, c, B.now_ms);
+		bursts -= c;
+	}
+	return cycles;
+}
+
+/*
+ * One pass over every flow through the pipeline (requests first, then the
+ * replies): the flows exist afterwards. Checks that the traffic is forwarded,
+ * not dropped or left waiting for ARP, so the stages measure the intended path.
+ */
+static void
+warm_up(void)
+{
+	const struct dp_lcore_stats *s = &dp_g.stats[0];
+	unsigned per_dir = B.n_frames / DP_BURST;
+	uint64_t fwd0 = s->port[0].fwd + s->port[1].fwd, fwd;
+	static struct rte_mbuf *v[DP_BURST];
+
+	for (int d = 0; d < 1 + B.sc->replies; d++) {
+		for (unsigned b = 0; b < per_dir; b++) {
+			if (rte_pktmbuf_alloc_bulk(dp_g.pool, v, DP_BURST) != 0)
+				die("warm-up: pool empty");
+			for (unsigned i = 0; i < DP_BURST; i++)
+				load_frame(v[i], B.frames[d][b * DP_BURST + i]);
+			/* not bench_stage_pipeline(): callgrind counts steady state only */
+			dp_process_burst(v, DP_BURST, (uint16_t)d, B.now_ms);
+			dp_tx_flush_all();
+			rte_rcu_qsbr_quiescent(dp_g.rcu, 0);
+		}
+	}
+	fwd = s->port[0].fwd + s->port[1].fwd - fwd0;
+	if (drops_total() != 0 || B.w->arpq_n != 0 ||
+	    fwd != (uint64_t)B.n_frames * (1 + B.sc->replies)) {
+		fprintf(stderr, "vpcgw-bench: %s: warm-up forwarded %" PRIu64 " of %u, %u waiting "
+			"for ARP; drops:", B.sc->name, fwd, B.n_frames * (1 + B.sc->replies),
+			B.w->arpq_n);
+		for (int r = 0; r < DP_DROP_MAX; r++)
+			if (s->drops[r] != 0)
+				fprintf(stderr, " %s %" PRIu64, dp_drop_names[r], s->drops[r]);
+		fputc('\n', stderr);
+		exit(1);
+	}
+}
+
+static void
+flow_keys(struct rte_mbuf **v, unsigned n, struct dp_flow_key *k, uint16_t sport_add)
+{
+	for (unsigned i = 0; i < n; i++) {
+		k[i] = dp_meta(v[i])->key;
+		k[i].sport = rte_cpu_to_be_16((uint16_t)(rte_be_to_cpu_16(k[i].sport) + sport_add));
+	}
+}
+
+static void
+stages_routing(void)
+{
+	unsigned n = B.n_frames;
+	struct rte_mbuf **v = prep_mbufs(n, 0, true);
+	uint32_t *dst = malloc(n * sizeof(*dst));
+	uint64_t *nh = malloc(n * sizeof(*nh));
+	const struct dp_rtable *rt;
+	int sub, rti;
+
+	if (dst == NULL || nh == NULL)
+		die("out of memory");
+	for (unsigned i = 0; i < n; i++)
+		dst[i] = rte_be_to_cpu_32(dp_meta(v[i])->key.dst);
+	sub = subnet_of(rte_be_to_cpu_32(dp_meta(v[0])->key.src));
+	rti = sub >= 0 ? B.t->cfg->subnets[sub].route_table : -1;
+	rt = rti >= 0 ? &B.t->rtables[rti] : &B.t->local_rt;
+	if (want("parse"))
+		MEASURE("parse", 4096, "dp_parse", bench_stage_parse(v, n, bursts));
+	if (want("route_b1"))
+		MEASURE("route_b1", 4096, "rte_fib_lookup_bulk x1 (as route())",
+			bench_stage_route_b1(rt, dst, nh, n, bursts));
+	if (want("route_b32"))
+		MEASURE("route_b32", 4096, "rte_fib_lookup_bulk x32",
+			bench_stage_route_b32(rt, dst, nh, n, bursts));
+	for (unsigned i = 0; i < n && (want("route_b1") || want("route_b32")); i++)
+		if (nh[i] == rt->none)
+			die("route: no route for packet %u", i);
+	free(dst);
+	free(nh);
+	free_mbufs(v, n);
+}
+
+static void
+stages_nacl_sg(void)
+{
+	unsigned n = B.n_frames, allowed = 0;
+	struct rte_mbuf **v = prep_mbufs(n, 0, true);
+	struct fw_acl_key *keys = calloc(n, sizeof(*keys));
+	struct sg_in *sg = calloc(n, sizeof(*sg));
+	struct nacl_in in = { .kp = calloc(n, sizeof(*in.kp)), .verdict = calloc(n, 1) };
+	int sub;
+
+	if (keys == NULL || sg == NULL || in.kp == NULL || in.verdict == NULL)
+		die("out of memory");
+	for (unsigned i = 0; i < n; i++) {
+		const struct dp_flow_key *k = &dp_meta(v[i])->key;
+
+		/* what nacl_allows() and sg_pkt() build from the header */
+		keys[i] = (struct fw_acl_key){ .proto = k->proto, .src = k->src, .dst = k->dst,
+					       .sport = k->sport, .dport = k->dport };
+		in.kp[i] = &keys[i];
+		sg[i].src = rte_be_to_cpu_32(k->src);
+		sg[i].dst = rte_be_to_cpu_32(k->dst);
+		sg[i].egress = (struct fw_sg_pkt){ .proto = k->proto, .peer = sg[i].dst,
+						   .dport = rte_be_to_cpu_16(k->dport) };
+		sg[i].ingress = sg[i].egress;
+		sg[i].ingress.peer = sg[i].src;
+	}
+	/* the request leaves its subnet: that subnet's outbound rules (17, the match last) */
+	sub = subnet_of(sg[0].src);
+	in.nacl = sub >= 0 ? B.t->cfg->subnets[sub].nacl : -1;
+	in.dir = FW_DIR_EGRESS;
+	if (in.nacl < 0)
+		die("nacl: the source subnet has no NACL");
+	if (want("nacl_b1"))
+		MEASURE("nacl_b1", 2048, "fw_nacl_classify x1",
+			bench_stage_nacl_b1(&in, n, bursts));
+	if (want("nacl_b32"))
+		MEASURE("nacl_b32", 4096, "fw_nacl_classify x32",
+			bench_stage_nacl_b32(&in, n, bursts));
+	/* every packet both stages classified (the smaller default of the two) */
+	for (unsigned i = 0; i < RTE_MIN(n, bursts_or(2048) * DP_BURST) &&
+			     (want("nacl_b1") || want("nacl_b32")); i++)
+		if (in.verdict[i] != 1)
+			die("nacl: packet %u denied", i);
+	if (want("sg"))
+		MEASURE("sg", 2048, "eni_find+check_group, both ENIs",
+			bench_stage_sg(sg, n, bursts, &allowed));
+	if (want("sg") && allowed != bursts_or(2048) * DP_BURST)
+		die("sg: %u of %u allowed", allowed, bursts_or(2048) * DP_BURST);
+	free(in.kp);
+	free(in.verdict);
+	free(keys);
+	free(sg);
+	free_mbufs(v, n);
+}
+
+static void
+stages_nat(void)
+{
+	unsigned n = B.n_frames, failed = 0;
+	struct rte_mbuf **v = prep_mbufs(n, 0, true), **w;
+	struct dp_flow_key *k = calloc(n, sizeof(*k));
+	struct dp_flow *fl[2];
+	int gw = 0;
+
+	if (k == NULL)
+		die("out of memory");
+	if (want("flow_lookup")) {
+		MEASURE("flow_lookup", 2048, "dp_flow_lookup_burst, 10k flows",
+			bench_stage_flow_lookup(v, n, bursts));
+		for (unsigned i = 0; i < RTE_MIN(n, bursts_or(2048) * DP_BURST); i++)
+			if (dp_meta(v[i])->flow == NULL)
+				die("flow_lookup: packet %u found no flow", i);
+	}
+	if (want("nat_new")) {
+		/* source ports no established flow uses: every key is new */
+		flow_keys(v, n, k, 30000);
+		MEASURE("nat_new", 1024, "alloc+nat_flow_init+release",
+			bench_stage_nat_new(k, n, bursts, gw, &failed));
+		if (failed != 0)
+			die("nat_new: %u failures", failed);
+	}
+	if (want("rewrite")) {
+		n = RTE_MIN(n, BENCH_WINDOW);
+		w = prep_mbufs(n, 0, true);
+		fl[0] = calloc(n, sizeof(struct dp_flow));
+		fl[1] = calloc(n, sizeof(struct dp_flow));
+		if (fl[0] == NULL || fl[1] == NULL)
+			die("out of memory");
+		for (unsigned i = 0; i < n; i++) {
+			const struct dp_flow_key *o = &dp_meta(w[i])->key;
+			void *tf = dp_flow_lookup(o);
+
+			if (tf == NULL)
+				die("rewrite: no flow for packet %u", i);
+			fl[0][i] = *dp_flow_ptr(tf);
+			/* back: key[1] the mirror of the packet as it arrived */
+			fl[1][i].key[1] = (struct dp_flow_key){ .src = o->dst, .dst = o->src,
+							       .sport = o->dport, .dport = o->sport,
+							       .proto = o->proto };
+		}
+		MEASURE("rewrite", 4096, "dp_flow_xlate (SNAT)",
+			bench_stage_rewrite(w, fl, n, bursts));
+		free(fl[0]);
+		free(fl[1]);
+		free_mbufs(w, n);
+	}
+	free(k);
+	free_mbufs(v, n);
+}
+
+static void
+stages_nlb(void)
+{
+	unsigned n = B.n_frames, failed = 0;
+	struct rte_mbuf **v = prep_mbufs(n, 0, true);
+	struct dp_flow_key *k = calloc(n, sizeof(*k));
+	const struct dp_flow_key *k0 = &dp_meta(v[0])->key;
+	int l = lb_listener_find(B.t, k0->dst, k0->proto, k0->dport);
+
+	if (k == NULL)
+		die("out of memory");
+	if (l < 0)
+		die("nlb: no listener");
+	flow_keys(v, n, k, 0);
+	if (want("nlb_new"))
+		MEASURE("nlb_new", 1024, "alloc+lb_flow_init(Maglev)+release",
+			bench_stage_nlb_new(k, n, bursts, l, &failed));
+	if (failed != 0)
+		die("nlb_new: %u failures", failed);
+	free(k);
+	free_mbufs(v, n);
+}
+
+static void
+stages_gwlb(void)
+{
+	unsigned n = RTE_MIN(B.n_frames, BENCH_WINDOW), failed = 0;
+	struct rte_mbuf **v = prep_mbufs(n, 0, true);
+	struct dp_flow **f = calloc(n, sizeof(*f));
+
+	if (f == NULL)
+		die("out of memory");
+	for (unsigned i = 0; i < n; i++) {
+		void *tf = dp_flow_lookup(&dp_meta(v[i])->key);
+
+		if (tf == NULL)
+			die("geneve: no flow for packet %u", i);
+		f[i] = dp_flow_ptr(tf);
+	}
+	if (want("geneve"))
+		MEASURE("geneve", 2048, "gnv_encap (+adj back)",
+			bench_stage_geneve(v, f, n, bursts, &failed));
+	if (failed != 0)
+		die("geneve: %u failures", failed);
+	free(f);
+	free_mbufs(v, n);
+}
+
+static const struct {
+	const char *scenario;
+	void (*run)(void);
+	const char *stages;         /* space-separated, for --list and the driver */
+} scenario_stages[] = {
+	{ "routing", stages_routing, "parse route_b1 route_b32" },
+	{ "nacl_sg", stages_nacl_sg, "nacl_b1 nacl_b32 sg" },
+	{ "nat_10k", stages_nat, "flow_lookup nat_new rewrite" },
+	{ "nlb_10k", stages_nlb, "nlb_new" },
+	{ "gwlb", stages_gwlb, "geneve" },
+};
+
+static void
+run_scenario(const char *argv0)
+{
+	bench_setup(argv0);
+	warm_up();
+	for (unsigned i = 0; i < RTE_DIM(scenario_stages); i++)
+		if (strcmp(scenario_stages[i].scenario, B.sc->name) == 0)
+			scenario_stages[i].run();
+	if (want("pipeline"))
+		MEASURE("pipeline", RTE_MAX(1024u, 2 * B.n_frames / DP_BURST),
+			"dp_process_burst+tx+quiescent", run_pipeline(bursts));
+	rte_eal_cleanup();
+}
+
+/* The scenario whose configuration a stage runs on. */
+static const char *
+stage_scenario(const char *stage)
+{
+	for (unsigned i = 0; i < RTE_DIM(scenario_stages); i++) {
+		const char *s = scenario_stages[i].stages;
+		size_t l = strlen(stage);
+
+		while ((s = strstr(s, stage)) != NULL) {
+			if ((s == scenario_stages[i].stages || s[-1] == ' ') &&
+			    (s[l] == ' ' || s[l] == '\0'))
+				return scenario_stages[i].scenario;
+			s += l;
+		}
+	}
+	return NULL;
+}
+
+static const struct bench_scenario *
+scenario_by_name(const char *name)
+{
+	for (unsigned i = 0; i < RTE_DIM(scenarios); i++)
+		if (strcmp(scenarios[i].name, name) == 0)
+			return &scenarios[i];
+	return NULL;
+}
+
+static void
+usage(FILE *f)
+{
+	fprintf(f, "usage: vpcgw-bench [--stage NAME] [--scenario NAME] [--iterations BURSTS]\n"
+		   "                   [--reps N] [--json] [--configs DIR] [--list]\n"
+		   "Cycles per packet of each pipeline stage, in process (issue #8).\n"
+		   "  --stage NAME        one stage (its timed loop is bench_stage_NAME)\n"
+		   "  --scenario NAME     scenario of --stage pipeline (default: all, or routing\n"
+		   "                      with --stage pipeline)\n"
+		   "  --iterations N      bursts of %d per repetition (default: per stage)\n"
+		   "  --reps N            repetitions (default 15), after one warm-up\n"
+		   "  --json              one JSON object per stage\n"
+		   "  --configs DIR       scenario configurations (default %s)\n"
+		   "  --list              print 'scenario stage' pairs and exit\n",
+		DP_BURST, BENCH_CONFIG_DIR);
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{ "stage", required_argument, NULL, 's' },
+		{ "scenario", required_argument, NULL, 'S' },
+		{ "iterations", required_argument, NULL, 'i' },
+		{ "reps", required_argument, NULL, 'r' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "configs", required_argument, NULL, 'c' },
+		{ "list", no_argument, NULL, 'l' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *scenario = NULL;
+	int c, rc = 0;
+
+	B.config_dir = BENCH_CONFIG_DIR;
+	while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
+		switch (c) {
+		case 's':
+			O.stage = optarg;
+			break;
+		case 'S':
+			scenario = optarg;
+			break;
+		case 'i':
+			O.bursts = (unsigned)strtoul(optarg, NULL, 0);
+			break;
+		case 'r':
+			O.reps = (unsigned)strtoul(optarg, NULL, 0);
+			if (O.reps < 1 || O.reps > BENCH_MAX_REPS)
+				die("--reps: 1 to %d", BENCH_MAX_REPS);
+			break;
+		case 'j':
+			O.json = true;
+			break;
+		case 'c':
+			B.config_dir = optarg;
+			break;
+		case 'l':
+			for (unsigned i = 0; i < RTE_DIM(scenario_stages); i++) {
+				char buf[128], *tok, *save;
+
+				snprintf(buf, sizeof(buf), "%s", scenario_stages[i].stages);
+				for (tok = strtok_r(buf, " ", &save); tok != NULL;
+				     tok = strtok_r(NULL, " ", &save))
+					printf("%s %s\n", scenario_stages[i].scenario, tok);
+			}
+			for (unsigned i = 0; i < RTE_DIM(scenarios); i++)
+				printf("%s pipeline\n", scenarios[i].name);
+			return 0;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 1;
+		}
+	}
+	if (O.stage != NULL && strcmp(O.stage, "pipeline") != 0) {
+		const char *s = stage_scenario(O.stage);
+
+		if (s == NULL)
+			die("unknown stage %s (--list)", O.stage);
+		scenario = s;
+	} else if (O.stage != NULL && scenario == NULL) {
+		scenario = "routing";
+	}
+	if (scenario != NULL) {
+		B.sc = scenario_by_name(scenario);
+		if (B.sc == NULL)
+			die("unknown scenario %s (--list)", scenario);
+		run_scenario(argv[0]);
+		return 0;
+	}
+	/* every scenario: the data plane is set up once per process, so one child each */
+	if (!O.json)
+		printf("%-12s %-9s %9s %9s %9s %9s  %s\n", "stage", "scenario", "min", "median",
+		       "max", "packets", "cycles/packet; what");
+	fflush(stdout);
+	for (unsigned i = 0; i < RTE_DIM(scenarios); i++) {
+		pid_t pid = fork();
+		int st;
+
+		if (pid < 0)
+			die("fork: %s", strerror(errno));
+		if (pid == 0) {
+			B.sc = &scenarios[i];
+			run_scenario(argv[0]);
+			exit(0);
+		}
+		if (waitpid(pid, &st, 0) < 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+			fprintf(stderr, "vpcgw-bench: scenario %s failed\n", scenarios[i].name);
+			rc = 1;
+		}
+	}
+	return rc;
+}
