@@ -84,4 +84,24 @@ csum_update32(uint16_t c, uint32_t old, uint32_t new)
 	return (uint16_t)~csum_fold(sum);
 }
 
+/* Several fields at once: add the csum_diff* of each change, then apply. */
+static inline uint32_t
+csum_diff32(uint32_t old, uint32_t new)
+{
+	return (uint32_t)(uint16_t)~(old >> 16) + (uint16_t)~(old & 0xffff) +
+	       (new >> 16) + (new & 0xffff);
+}
+
+static inline uint32_t
+csum_diff16(uint16_t old, uint16_t new)
+{
+	return (uint32_t)(uint16_t)~old + new;
+}
+
+static inline uint16_t
+csum_apply(uint16_t c, uint32_t diff)
+{
+	return (uint16_t)~csum_fold((uint16_t)~c + diff);
+}
+
 #endif /* VPCGW_CSUM_H */

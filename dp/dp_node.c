@@ -188,6 +188,30 @@ dp_flow_xlate(struct rte_mbuf *m, struct dp_meta *md, const struct dp_flow *f, i
 			xlate_icmp_error(m, md, &nk);
 		return;
 	}
+	if (likely((md->proto == IPPROTO_TCP || md->proto == IPPROTO_UDP) &&
+		   !(md->flags & DP_M_LATER_FRAG))) {
+		/* both addresses and ports in one pass: one update per checksum */
+		struct rte_ipv4_hdr *ip = ip_hdr(m, md);
+		uint16_t *ports = (uint16_t *)l4_hdr(m, md);
+		uint16_t *l4c = ports + (md->proto == IPPROTO_TCP ? 8 : 3);
+		uint32_t da = csum_diff32(ip->src_addr, nk.src) + csum_diff32(ip->dst_addr, nk.dst);
+		uint32_t dl = da + csum_diff16(ports[0], nk.sport) + csum_diff16(ports[1], nk.dport);
+
+		ip->hdr_checksum = csum_apply(ip->hdr_checksum, da);
+		if (md->proto == IPPROTO_TCP) {
+			*l4c = csum_apply(*l4c, dl);
+		} else if (*l4c != 0) {     /* UDP: 0 means no checksum */
+			uint16_t c = csum_apply(*l4c, dl);
+
+			*l4c = c == 0 ? 0xffff : c;
+		}
+		ip->src_addr = nk.src;
+		ip->dst_addr = nk.dst;
+		ports[0] = nk.sport;
+		ports[1] = nk.dport;
+		md->key = nk;
+		return;
+	}
 	set_addr(m, md, true, nk.src);
 	set_addr(m, md, false, nk.dst);
 	set_port(m, md, true, nk.sport);
@@ -404,7 +428,7 @@ nacl_allows(const struct pctx *c, struct rte_mbuf *m, struct dp_meta *md, int su
 	if (subnet < 0)
 		return true;
 	nacl = c->t->cfg->subnets[subnet].nacl;
-	return nacl < 0 || nacl_classify(c, m, md, nacl, dir);
+	return nacl < 0 || nacl_cached(c) || nacl_classify(c, m, md, nacl, dir);
 }
 
 static void
