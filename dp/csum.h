@@ -36,11 +36,9 @@ csum_partial(const void *buf, size_t len, uint32_t sum)
 	return sum;
 }
 
-/* Is the checksum of a 20-byte IPv4 header (no options) right? Five 32-bit
- * adds instead of ten 16-bit ones: the one's-complement sum does not depend
- * on the order of the words or on the byte order. */
-static inline bool
-csum_ipv4_hdr20_ok(const void *hdr)
+/* One's-complement sum of a 20-byte IPv4 header, folded to 16 bits. */
+static inline uint16_t
+csum_hdr20_sum(const void *hdr)
 {
 	uint32_t w[5];
 	uint64_t s;
@@ -49,7 +47,24 @@ csum_ipv4_hdr20_ok(const void *hdr)
 	s = (uint64_t)w[0] + w[1] + w[2] + w[3] + w[4];
 	s = (s & 0xffffffff) + (s >> 32);
 	s = (s & 0xffffffff) + (s >> 32);
-	return csum_fold((uint32_t)s) == 0xffff;
+	return csum_fold((uint32_t)s);
+}
+
+/* The checksum field of a 20-byte IPv4 header whose checksum field is 0,
+ * as it sits in the packet. */
+static inline uint16_t
+csum_ipv4_hdr20(const void *hdr)
+{
+	return (uint16_t)~csum_hdr20_sum(hdr);
+}
+
+/* Is the checksum of a 20-byte IPv4 header (no options) right? Five 32-bit
+ * adds instead of ten 16-bit ones: the one's-complement sum does not depend
+ * on the order of the words or on the byte order. */
+static inline bool
+csum_ipv4_hdr20_ok(const void *hdr)
+{
+	return csum_hdr20_sum(hdr) == 0xffff;
 }
 
 /* Full checksum of a buffer, as written into a header (network order). */

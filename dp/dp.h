@@ -181,6 +181,9 @@ enum dp_flow_kind { DP_FLOW_SG = 0, DP_FLOW_NAT, DP_FLOW_NLB, DP_FLOW_GWLB };
 #define DP_FLOW_F_LIVE 0x04         /* in the hash (slot in use) */
 #define DP_FLOW_F_REPLIED 0x08      /* reply direction seen */
 #define DP_FLOW_F_SG_OK 0x10        /* security groups passed for this flow */
+#define DP_FLOW_F_KEY1_FREE 0x20    /* creator's promise: key[1] is in no other flow
+				     * (NAT: a port of the worker's own share, probed);
+				     * dp_flow_insert skips that check and clears it */
 
 /*
  * One connection. Reached through key[0] (the direction that opened it) and
@@ -213,9 +216,10 @@ struct dp_flow {
 #define DP_M_FRAG 0x02              /* IPv4 fragment (MF or offset) */
 #define DP_M_LATER_FRAG 0x04        /* offset != 0: no L4 header */
 #define DP_M_ICMP_ERR 0x08          /* ICMP error: key from the inner header */
+#define DP_M_HASHED 0x10            /* key_hash holds the hash of key */
 #define DP_M_GENERATED 0x80         /* built by vpcgw (ARP, ICMP, RST, probes): counted apart */
 
-/* Per-packet metadata in the mbuf private area. */
+/* Per-packet metadata in the mbuf private area (8-byte aligned). */
 struct dp_meta {
 	uint16_t l3;                /* offset of the IPv4 header */
 	uint16_t l4;                /* offset of the L4 header */
@@ -226,8 +230,9 @@ struct dp_meta {
 	uint16_t ep;                /* GWLB endpoint (global index) for DP_M_FROM_APPLIANCE */
 	uint16_t pad;
 	uint32_t nh;                /* next hop, host order */
-	struct dp_flow_key key;
+	struct dp_flow_key key;     /* 8-byte aligned: hashed a word at a time */
 	void *flow;                 /* struct dp_flow *, low bit: direction */
+	uint32_t key_hash;          /* flow table hash of key, if DP_M_HASHED */
 };
 
 static inline struct dp_meta *

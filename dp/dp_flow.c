@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -18,6 +19,9 @@
 
 static_assert(sizeof(struct dp_flow_key) == 16, "flow key is 16 bytes");
 static_assert(sizeof(struct dp_flow) == 64, "a flow is one cache line");
+static_assert(offsetof(struct dp_meta, key) % 8 == 0, "rte_hash_crc reads 8 bytes at a time");
+
+#define FLOW_HASH_INIT 0
 
 #define FLOW_CACHE 64
 
@@ -96,6 +100,7 @@ dp_flow_init(uint32_t capacity, int socket, struct rte_rcu_qsbr *rcu)
 		.entries = capacity * 2,
 		.key_len = sizeof(struct dp_flow_key),
 		.hash_func = rte_hash_crc,
+		.hash_func_init_val = FLOW_HASH_INIT,
 		.socket_id = socket,
 		.extra_flag = RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF |
 			      RTE_HASH_EXTRA_FLAGS_MULTI_WRITER_ADD |
@@ -144,10 +149,18 @@ dp_flow_fini(void)
 	memset(&ft, 0, sizeof(ft));
 }
 
+/* The table's hash function (rte_hash_hash() without the call). */
+static inline hash_sig_t
+flow_hash(const struct dp_flow_key *k)
+{
+	return rte_hash_crc(k, sizeof(*k), FLOW_HASH_INIT);
+}
+
 void
 dp_flow_lookup_burst(struct rte_mbuf **pkts, uint16_t n)
 {
 	const void *keys[DP_BURST];
+	hash_sig_t sig[DP_BURST];
 	void *data[DP_BURST];
 	uint64_t hits = 0;
 
@@ -157,11 +170,28 @@ dp_flow_lookup_burst(struct rte_mbuf **pkts, uint16_t n)
 			dp_meta(pkts[i])->flow = NULL;
 		return;
 	}
-	for (uint16_t i = 0; i < n; i++)
-		keys[i] = &dp_meta(pkts[i])->key;
-	rte_hash_lookup_bulk_data(ft.hash, keys, n, &hits, data);
+	/* hashed here, kept in the meta: a new flow's insert reuses it */
+	for (uint16_t i = 0; i < n; i++) {
+		struct dp_meta *md = dp_meta(pkts[i]);
+
+		keys[i] = &md->key;
+		sig[i] = md->key_hash = flow_hash(&md->key);
+		md->flags |= DP_M_HASHED;
+	}
+	rte_hash_lookup_with_hash_bulk_data(ft.hash, keys, sig, n, &hits, data);
 	for (uint16_t i = 0; i < n; i++)
 		dp_meta(pkts[i])->flow = (hits >> i) & 1 ? data[i] : NULL;
+}
+
+void *
+dp_flow_lookup_meta(const struct dp_meta *md)
+{
+	void *d;
+
+	if (md->flags & DP_M_HASHED)
+		return rte_hash_lookup_with_hash_data(ft.hash, &md->key, md->key_hash, &d) >= 0 ?
+		       d : NULL;
+	return rte_hash_lookup_data(ft.hash, &md->key, &d) >= 0 ? d : NULL;
 }
 
 struct dp_flow *
@@ -217,43 +247,59 @@ dp_flow_key_exists(const struct dp_flow_key *k)
 	return rte_hash_lookup(ft.hash, k) >= 0;
 }
 
-static int insert_locked(struct dp_flow *f);
+static int insert_locked(struct dp_flow *f, hash_sig_t h0, hash_sig_t h1);
 
 int
 dp_flow_insert(struct dp_flow *f)
 {
+	return dp_flow_insert_meta(f, NULL);
+}
+
+int
+dp_flow_insert_meta(struct dp_flow *f, const struct dp_meta *md)
+{
+	/* each key hashed once, outside the lock, for both checks and adds;
+	 * key[0] usually is the packet's key, hashed by the bulk lookup */
+	hash_sig_t h0 = md != NULL && (md->flags & DP_M_HASHED) &&
+			memcmp(&md->key, &f->key[0], sizeof(md->key)) == 0 ?
+			md->key_hash : flow_hash(&f->key[0]);
+	hash_sig_t h1 = flow_hash(&f->key[1]);
 	int rc;
 
 	/* new flows only; lookups never take it (see ARCHITECTURE.md) */
 	rte_spinlock_lock(&ft.insert_lock);
-	rc = insert_locked(f);
+	rc = insert_locked(f, h0, h1);
 	rte_spinlock_unlock(&ft.insert_lock);
 	return rc;
 }
 
 static int
-insert_locked(struct dp_flow *f)
+insert_locked(struct dp_flow *f, hash_sig_t h0, hash_sig_t h1)
 {
+	bool two = memcmp(&f->key[0], &f->key[1], sizeof(f->key[0])) != 0;
+	bool check1 = two && !(f->flags & DP_FLOW_F_KEY1_FREE);
 	int rc;
 
-	if (rte_hash_lookup(ft.hash, &f->key[0]) >= 0 ||
-	    rte_hash_lookup(ft.hash, &f->key[1]) >= 0) {
+	f->flags &= (uint8_t)~DP_FLOW_F_KEY1_FREE;
+	if (rte_hash_lookup_with_hash(ft.hash, &f->key[0], h0) >= 0 ||
+	    (check1 && rte_hash_lookup_with_hash(ft.hash, &f->key[1], h1) >= 0)) {
 		dp_flow_abandon(f);
 		return -EEXIST;
 	}
 	f->flags |= DP_FLOW_F_LIVE;
 	/* same key both ways (a flow to itself): one entry suffices */
-	if (memcmp(&f->key[0], &f->key[1], sizeof(f->key[0])) != 0) {
-		rc = rte_hash_add_key_data(ft.hash, &f->key[1], (void *)((uintptr_t)f | 1));
+	if (two) {
+		rc = rte_hash_add_key_with_hash_data(ft.hash, &f->key[1], h1,
+						     (void *)((uintptr_t)f | 1));
 		if (rc < 0) {
 			dp_flow_abandon(f);
 			return -ENOSPC;
 		}
 	}
-	rc = rte_hash_add_key_data(ft.hash, &f->key[0], f);
+	rc = rte_hash_add_key_with_hash_data(ft.hash, &f->key[0], h0, f);
 	if (rc < 0) {
-		if (memcmp(&f->key[0], &f->key[1], sizeof(f->key[0])) != 0) {
-			int32_t pos = rte_hash_del_key(ft.hash, &f->key[1]);
+		if (two) {
+			int32_t pos = rte_hash_del_key_with_hash(ft.hash, &f->key[1], h1);
 
 			if (pos >= 0)
 				flow_defer(pos, 0, false);

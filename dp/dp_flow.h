@@ -50,6 +50,25 @@ void dp_flow_abandon(struct dp_flow *f);
  * already present (f abandoned), -ENOSPC when the hash is full (f abandoned).
  */
 int dp_flow_insert(struct dp_flow *f);
+/* dp_flow_insert() reusing the hash of md->key when it is f->key[0]. */
+int dp_flow_insert_meta(struct dp_flow *f, const struct dp_meta *md);
+/* One lookup of md->key (with its hash when the bulk lookup left one). */
+void *dp_flow_lookup_meta(const struct dp_meta *md);
+
+/*
+ * A 64-bit filter of the flows a burst created: a packet that missed in the
+ * bulk lookup looks again only if its key's bit is set.
+ */
+static inline uint64_t
+dp_flow_key_bit(const struct dp_flow_key *k)
+{
+	uint32_t x = k->src ^ k->dst ^ ((uint32_t)k->sport << 16 | k->dport) ^ k->proto;
+
+	x ^= x >> 16;
+	x ^= x >> 8;
+	return 1ull << (x & 63);
+}
+
 /* One lookup: the tagged flow pointer or NULL. */
 void *dp_flow_lookup(const struct dp_flow_key *k);
 /* Rewrite a packet of flow f arriving in direction d to the mirror image of

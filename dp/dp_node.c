@@ -48,7 +48,7 @@ struct pctx {
 	int nlb;                    /* destination was an NLB address (after IGW translation) */
 	bool policy_done;           /* later fragment: first fragment passed the checks */
 	bool frag_orphan;           /* later fragment whose first fragment was not seen */
-	uint16_t *burst_inserts;    /* flows created so far in this burst */
+	uint64_t *burst_new;        /* dp_flow_key_bit of the flows this burst created */
 	struct dp_flow *nf;         /* the packet's known flow, for the NACL cache */
 	int nd;                     /* its direction */
 	uint32_t osrc, odst;        /* addresses as the packet reached forward() (fragments) */
@@ -582,10 +582,10 @@ static int
 flow_publish(struct rte_mbuf *m, struct dp_flow *f, const struct pctx *c)
 {
 	struct dp_lcore_stats *st = dp_stats_self();
-	int rc = dp_flow_insert(f);
+	int rc = dp_flow_insert_meta(f, dp_meta(m));
 
 	if (rc == 0)
-		(*c->burst_inserts)++;
+		*c->burst_new |= dp_flow_key_bit(&f->key[0]) | dp_flow_key_bit(&f->key[1]);
 	if (rc < 0) {
 		dp_drop(m, DP_DROP_conntrack_allowance_exceeded);
 		return -1;
@@ -1123,8 +1123,9 @@ forward(struct rte_mbuf *m, struct dp_meta *md, struct pctx *c)
 	c->osrc = ip->src_addr;
 	c->odst = ip->dst_addr;
 	/* a packet of a flow that an earlier packet of this burst created */
-	if (md->flow == NULL && *c->burst_inserts != 0)
-		md->flow = dp_flow_lookup(&md->key);
+	if (md->flow == NULL && *c->burst_new != 0 &&
+	    (*c->burst_new & dp_flow_key_bit(&md->key)))
+		md->flow = dp_flow_lookup_meta(md);
 	if (md->flags & DP_M_LATER_FRAG) {
 		if (frag_follow(m, md, c->now)) {
 			c->policy_done = true;
@@ -1376,7 +1377,8 @@ dp_process_burst(struct rte_mbuf **pkts, uint16_t n, uint16_t in_port, uint64_t 
 	const struct dp_tables *t = atomic_load_explicit(&dp_g.tables, memory_order_acquire);
 	struct rte_mbuf *fl[DP_BURST];
 	struct pctx ctx[DP_BURST];
-	uint16_t nfl = 0, inserts = 0;
+	uint16_t nfl = 0;
+	uint64_t burst_new = 0;
 
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
@@ -1405,7 +1407,7 @@ dp_process_burst(struct rte_mbuf **pkts, uint16_t n, uint16_t in_port, uint64_t 
 		}
 		ctx[nfl].t = t;
 		ctx[nfl].now = now_ms;
-		ctx[nfl].burst_inserts = &inserts;
+		ctx[nfl].burst_new = &burst_new;
 		if (!ingress(m, md, &ctx[nfl]))
 			continue;
 		fl[nfl++] = m;

@@ -289,7 +289,7 @@ gnv_encap(struct rte_mbuf *m, const struct dp_tables *t, const struct dp_flow *f
 	ip->hdr_checksum = 0;
 	ip->src_addr = rte_cpu_to_be_32(t->cfg->ports[g->port].addr);
 	ip->dst_addr = s->app_addr[app];
-	ip->hdr_checksum = csum_buf(ip, sizeof(*ip));
+	ip->hdr_checksum = csum_ipv4_hdr20(ip);
 
 	/* entropy from the 5-tuple, symmetric: both directions share an outer flow */
 	sport = (uint16_t)(GNV_SPORT_BASE | (flow_hash(5, &f->key[0]) & GNV_SPORT_MASK));

@@ -133,6 +133,9 @@ nat_flow_init(const struct dp_tables *t, int g, struct dp_flow *f, unsigned work
 			f->svc = (uint16_t)g;
 			f->aux = (uint16_t)a;
 			f->idle_s = gw->idle_s;
+			/* only this worker hands out ports of its share: no one
+			 * can take k1 between the probe and the insert */
+			f->flags |= DP_FLOW_F_KEY1_FREE;
 			__atomic_fetch_add(cnt, 1, __ATOMIC_RELAXED);
 			return 0;
 		}
