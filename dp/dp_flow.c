@@ -9,6 +9,7 @@
 #include <rte_hash_crc.h>
 #include <rte_lcore.h>
 #include <rte_malloc.h>
+#include <rte_prefetch.h>
 #include <rte_rcu_qsbr.h>
 #include <rte_ring.h>
 #include <rte_ring_elem.h>
@@ -179,8 +180,16 @@ dp_flow_lookup_burst(struct rte_mbuf **pkts, uint16_t n)
 		md->flags |= DP_M_HASHED;
 	}
 	rte_hash_lookup_with_hash_bulk_data(ft.hash, keys, sig, n, &hits, data);
-	for (uint16_t i = 0; i < n; i++)
-		dp_meta(pkts[i])->flow = (hits >> i) & 1 ? data[i] : NULL;
+	for (uint16_t i = 0; i < n; i++) {
+		if ((hits >> i) & 1) {
+			/* the flow is read before the burst's first packet is
+			 * done: with a large table it is not in the cache */
+			rte_prefetch0(dp_flow_ptr(data[i]));
+			dp_meta(pkts[i])->flow = data[i];
+		} else {
+			dp_meta(pkts[i])->flow = NULL;
+		}
+	}
 }
 
 void *
