@@ -52,6 +52,10 @@ struct pctx {
 	struct dp_flow *nf;         /* the packet's known flow, for the NACL cache */
 	int nd;                     /* its direction */
 	uint32_t osrc, odst;        /* addresses as the packet reached forward() (fragments) */
+	/* NACL verdicts classified with the rest of the burst (nacl_prefetch) */
+	struct fw_acl_key pre_key;  /* the header they are for */
+	int16_t pre_nacl[2];        /* by enum fw_dir: the NACL classified, -1: none */
+	uint8_t pre_ok[2];
 };
 
 static inline struct rte_ipv4_hdr *
@@ -383,6 +387,31 @@ nacl_cache_set(const struct pctx *c)
 		__atomic_store_n(&c->nf->nacl_cache, nv, __ATOMIC_RELAXED);
 }
 
+/* The classifier's key for the packet's current header. */
+static inline void
+nacl_key(struct rte_mbuf *m, const struct dp_meta *md, struct fw_acl_key *k)
+{
+	const struct rte_ipv4_hdr *ip = ip_hdr(m, md);
+
+	memset(k, 0, sizeof(*k));
+	k->proto = md->proto;
+	k->src = ip->src_addr;
+	k->dst = ip->dst_addr;
+	if (md->flags & DP_M_LATER_FRAG)
+		return;
+	if (md->proto == IPPROTO_TCP || md->proto == IPPROTO_UDP) {
+		const uint16_t *p = (const uint16_t *)l4_hdr(m, md);
+
+		k->sport = p[0];
+		k->dport = p[1];
+	} else if (md->proto == IPPROTO_ICMP) {
+		const struct rte_icmp_hdr *ih = (const struct rte_icmp_hdr *)l4_hdr(m, md);
+
+		k->sport = rte_cpu_to_be_16(ih->icmp_type);
+		k->dport = rte_cpu_to_be_16(ih->icmp_code);
+	}
+}
+
 static __rte_noinline bool
 nacl_classify(const struct pctx *c, struct rte_mbuf *m, struct dp_meta *md, int nacl,
 	      enum fw_dir dir)
@@ -391,26 +420,12 @@ nacl_classify(const struct pctx *c, struct rte_mbuf *m, struct dp_meta *md, int 
 	const struct fw_acl_key *kp = &k;
 	uint8_t v = 0;
 
-	if (nacl_cached(c))
-		return true;
-	memset(&k, 0, sizeof(k));
-	k.proto = md->proto;
-	k.src = ip_hdr(m, md)->src_addr;
-	k.dst = ip_hdr(m, md)->dst_addr;
-	if (!(md->flags & DP_M_LATER_FRAG)) {
-		if (md->proto == IPPROTO_TCP || md->proto == IPPROTO_UDP) {
-			const uint16_t *p = (const uint16_t *)l4_hdr(m, md);
-
-			k.sport = p[0];
-			k.dport = p[1];
-		} else if (md->proto == IPPROTO_ICMP) {
-			const struct rte_icmp_hdr *ih = (const struct rte_icmp_hdr *)l4_hdr(m, md);
-
-			k.sport = rte_cpu_to_be_16(ih->icmp_type);
-			k.dport = rte_cpu_to_be_16(ih->icmp_code);
-		}
-	}
-	fw_nacl_classify(c->t->nacl, nacl, dir, &kp, &v, 1);
+	nacl_key(m, md, &k);
+	/* classified with the burst (nacl_prefetch): same NACL, direction, header */
+	if (c->pre_nacl[dir] == nacl && memcmp(&k, &c->pre_key, sizeof(k)) == 0)
+		v = c->pre_ok[dir];
+	else
+		fw_nacl_classify(c->t->nacl, nacl, dir, &kp, &v, 1);
 	if (!v) {
 		dp_drop(m, dir == FW_DIR_EGRESS ? DP_DROP_nacl_deny_out : DP_DROP_nacl_deny_in);
 		return false;
@@ -1371,6 +1386,73 @@ ingress(struct rte_mbuf *m, struct dp_meta *md, struct pctx *c)
 	return false;
 }
 
+/*
+ * rte_acl classifies 8 or 16 keys at a time with SSE/AVX2 and falls back to
+ * its scalar walk for one key: so the NACLs a burst's packets without a flow
+ * (new flows, untracked traffic) will meet are classified here together, one
+ * call per NACL and direction: the source subnet's outbound NACL and the
+ * destination subnet's inbound one, for the header as it is now.
+ * nacl_classify() takes a verdict when the NACL, the direction and the header
+ * match (a NACL is a function of the header alone), and classifies alone
+ * otherwise (a translation came in between, another subnet's NACL).
+ */
+static void
+nacl_prefetch(struct rte_mbuf **pkts, struct pctx *ctx, uint16_t n)
+{
+	const struct dp_tables *t;
+	const struct cfg *cfg;
+	const struct fw_acl_key *keys[DP_BURST];
+	uint16_t who[DP_BURST];
+	uint8_t v[DP_BURST];
+	uint64_t todo = 0;          /* bit 2 * i + dir: packet i needs that direction */
+
+	RTE_BUILD_BUG_ON(2 * DP_BURST > 64);
+	for (uint16_t i = 0; i < n; i++)
+		ctx[i].pre_nacl[0] = ctx[i].pre_nacl[1] = -1;
+	if (n == 0 || ctx[0].t->cfg->n_nacls == 0)
+		return;
+	t = ctx[0].t;
+	cfg = t->cfg;
+	for (uint16_t i = 0; i < n; i++) {
+		struct dp_meta *md = dp_meta(pkts[i]);
+		struct pctx *c = &ctx[i];
+		int ds, a;
+
+		if (md->flow != NULL || (md->flags & DP_M_LATER_FRAG))
+			continue;
+		nacl_key(pkts[i], md, &c->pre_key);
+		if (c->in == IN_VPC && c->src_subnet >= 0 &&
+		    (a = cfg->subnets[c->src_subnet].nacl) >= 0) {
+			c->pre_nacl[FW_DIR_EGRESS] = (int16_t)a;
+			todo |= 1ull << (2 * i + FW_DIR_EGRESS);
+		}
+		ds = dp_subnet_lookup(t, rte_be_to_cpu_32(c->pre_key.dst));
+		if (ds >= 0 && !(c->in == IN_VPC && ds == c->src_subnet) &&
+		    (a = cfg->subnets[ds].nacl) >= 0) {
+			c->pre_nacl[FW_DIR_INGRESS] = (int16_t)a;
+			todo |= 1ull << (2 * i + FW_DIR_INGRESS);
+		}
+	}
+	while (todo != 0) {
+		unsigned first = (unsigned)__builtin_ctzll(todo);
+		int dir = (int)(first & 1), nacl = ctx[first / 2].pre_nacl[dir];
+		uint32_t k = 0;
+
+		for (uint64_t rest = todo; rest != 0; rest &= rest - 1) {
+			unsigned b = (unsigned)__builtin_ctzll(rest);
+
+			if ((int)(b & 1) != dir || ctx[b / 2].pre_nacl[dir] != nacl)
+				continue;
+			keys[k] = &ctx[b / 2].pre_key;
+			who[k++] = (uint16_t)(b / 2);
+			todo &= ~(1ull << b);
+		}
+		fw_nacl_classify(t->nacl, nacl, (enum fw_dir)dir, keys, v, k);
+		for (uint32_t j = 0; j < k; j++)
+			ctx[who[j]].pre_ok[dir] = v[j];
+	}
+}
+
 void
 dp_process_burst(struct rte_mbuf **pkts, uint16_t n, uint16_t in_port, uint64_t now_ms)
 {
@@ -1413,6 +1495,7 @@ dp_process_burst(struct rte_mbuf **pkts, uint16_t n, uint16_t in_port, uint64_t 
 		fl[nfl++] = m;
 	}
 	dp_flow_lookup_burst(fl, nfl);
+	nacl_prefetch(fl, ctx, nfl);
 	for (uint16_t i = 0; i < nfl; i++)
 		forward(fl[i], dp_meta(fl[i]), &ctx[i]);
 }

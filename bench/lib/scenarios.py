@@ -110,6 +110,10 @@ NEW_FLOWS = int(os.environ.get("BENCH_NEW_FLOWS", 3000000))
 SCENARIOS = {
     "routing": dict(flows=1024, frames=1024, table=65536, mem=512, ovs="p2p",
                     desc="local route, LPM/TTL/checksum/L2 rewrite, 1,024 UDP flows"),
+    "routing_nacl": dict(flows=1024, frames=1024, table=65536, mem=512, ovs=None,
+                         base="routing", edit="nacl17",
+                         desc="routing through 17-rule NACLs (out of the source subnet, into "
+                              "the destination's), untracked: every packet classified"),
     "nacl_sg": dict(flows=10000, frames=10000, table=65536, mem=512, ovs="fw", second="pcap",
                     desc="NACL (17 rules) + SG tracked flows, 10,000 UDP flows, both directions"),
     "nat_10k": dict(flows=10000, frames=10000, table=65536, mem=512, ovs="snat",
@@ -135,8 +139,41 @@ SCENARIOS = {
     "mixed": dict(flows=41024, frames=51200, table=131072, mem=512, ovs=None,
                   desc="routing, NACL+SG, NAT, NLB, GWLB in equal parts, 41,024 flows"),
 }
-ORDER = ["routing", "nacl_sg", "nat_10k", "nat_1m", "nat_new_flows", "nlb_10k", "nlb_1m",
+ORDER = ["routing", "routing_nacl", "nacl_sg", "nat_10k", "nat_1m", "nat_new_flows", "nlb_10k", "nlb_1m",
          "nlb_new_flows", "gwlb", "mixed"]
+
+
+def _nacl17_rules(peer):
+    """16 deny rules that do not match the traffic, then the allow rule (the
+    same shape as nacl_sg's NACLs: the matching rule last)."""
+    r = ['      { rule = %d; protocol = "tcp"; ports = "%d"; cidr = "192.0.2.%d/32"; '
+         'action = "deny"; }' % (10 * (j + 1), 1000 + j, j) for j in range(16)]
+    r.append('      { rule = 500; protocol = "udp"; ports = "1024-65535"; cidr = "%s"; '
+             'action = "allow"; }' % peer)
+    return ",\n".join(r)
+
+
+def _with_nacl17(src):
+    """routing.cfg with a NACL on each subnet: "r" lets out UDP to the servers'
+    subnet, "rs" lets it in from the clients' subnet; both allow all else."""
+    src = src.replace('port = "vpc"; }', 'port = "vpc"; network_acl = "r-nacl"; }')
+    src = src.replace('port = "lan2"; }', 'port = "lan2"; network_acl = "rs-nacl"; }')
+    assert src.count("network_acl =") == 2, "routing.cfg subnets changed"
+    allow = '      { rule = 900; protocol = "all"; cidr = "0.0.0.0/0"; action = "allow"; }'
+    return src + """
+network_acls = (
+  { name = "r-nacl";
+    egress = (
+%s );
+    ingress = (
+%s ); },
+  { name = "rs-nacl";
+    ingress = (
+%s );
+    egress = (
+%s ); }
+);
+""" % (_nacl17_rules("10.0.129.0/24"), allow, _nacl17_rules("10.0.2.0/24"), allow)
 
 
 def build_inputs(name, d):
@@ -155,7 +192,7 @@ def build_inputs(name, d):
         out["ovs"] = [p("ovs0.pcap")]
     if os.path.exists(stamp) and open(stamp).read() == tag:
         return out
-    if name == "routing":
+    if name in ("routing", "routing_nacl"):
         gen.write_pcap(p("in0.pcap"), _frames(t_routing()))
         gen.write_pcap(p("l3fwd0.pcap"), _frames(t_routing(), True))
     elif name == "nacl_sg":
@@ -196,7 +233,9 @@ def build_inputs(name, d):
 def config(name, bench_dir, d, inputs):
     """The scenario's configuration with its captures and sizes filled in."""
     sc = SCENARIOS[name]
-    src = open(os.path.join(bench_dir, "configs", name + ".cfg")).read()
+    src = open(os.path.join(bench_dir, "configs", sc.get("base", name) + ".cfg")).read()
+    if sc.get("edit") == "nacl17":
+        src = _with_nacl17(src)
     mbufs = 32767 if sc.get("single_pass") else \
         max(32767, sc["frames"] * len(inputs["vpcgw"]) + 32768)
     src = src.replace("@IN0@", inputs["vpcgw"][0]).replace("@MBUFS@", str(mbufs))

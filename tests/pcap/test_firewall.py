@@ -342,6 +342,41 @@ def case_nacl_out_in():
                           "ports.vpc.forwarded": 4, "ports.internet.forwarded": 1})
 
 
+def case_nacl_burst():
+    """NACL verdicts inside one burst (vpcgw classifies a burst's packets
+    together, per NACL and direction): 64 packets with one capture time,
+    app-a -> private-a and back, interleaved. app-a's outbound NACL denies
+    UDP to port 7; private-a's inbound NACL denies 10.0.2.30 (CLI2); the
+    reverse direction (private-a out, app-a in) allows everything. A packet
+    that both would deny is stopped by the first, the outbound NACL."""
+    app = nacl("app", ingress=[nrule(100, "allow")],
+               egress=[nrule(10, "deny", "udp", "0.0.0.0/0", ports="7"), nrule(100, "allow")])
+    priv = nacl("priv", ingress=[nrule(10, "deny", "all", CLI2 + "/32"), nrule(100, "allow")],
+                egress=[nrule(100, "allow")])
+    pkts, exp, deny_out, deny_in = [], [], 0, 0
+    for i in range(64):
+        if i % 4 == 3:
+            p = pkt(SRV, CLI if i % 8 == 3 else CLI2, UDP(sport=2000, dport=1000 + i))
+            exp.append(fwd(p))
+        else:
+            src = CLI if i % 2 == 0 else CLI2
+            dport = 7 if i % 3 == 0 else 3000 + i
+            p = pkt(src, SRV, UDP(sport=1000 + i, dport=dport))
+            if dport == 7:
+                deny_out += 1
+            elif src == CLI2:
+                deny_in += 1
+            else:
+                exp.append(fwd(p))
+        pkts.append(p)
+    timed(pkts, step=0.0)
+    assert deny_out and deny_in and len(exp) > 16
+    cfg = config([app, priv], {"app-a": "app", "private-a": "priv"})
+    return Case("nacl_burst", cfg, {"vpc": pkts}, {"vpc": exp},
+                counters={"drops.nacl_deny_out": deny_out, "drops.nacl_deny_in": deny_in,
+                          "ports.vpc.forwarded": len(exp)})
+
+
 # ------------------------------------------------------------ security groups
 
 
@@ -573,6 +608,7 @@ CASES = {
     "nacl_protocol_number": case_nacl_protocol_number,
     "nacl_intra_subnet": case_nacl_intra_subnet,
     "nacl_out_in": case_nacl_out_in,
+    "nacl_burst": case_nacl_burst,
     "sg_port": case_sg_port,
     "sg_tracked_reply": case_sg_tracked_reply,
     "sg_reference": case_sg_reference,

@@ -396,6 +396,34 @@ def case_nlb_no_listener():
                           "nlb.web.listeners.tcp:80.NewFlowCount": 0})
 
 
+def case_nlb_nacl():
+    """NACLs on the way through the NLB: one NACL on public-a (the NLB's
+    subnet) and app-a (the targets') denies inbound TCP to port 8080. The
+    client's SYN to 10.0.0.100:80 enters public-a (port 80: allowed), is
+    translated to 10.0.2.10:8080 and is denied entering app-a; a UDP query to
+    :53 in the same burst passes both. Both packets carry one capture time,
+    so vpcgw classifies them in one burst before the translation."""
+    shared = {"name": "shared",
+              "ingress": [{"rule": 10, "protocol": "tcp", "ports": "8080",
+                           "cidr": "0.0.0.0/0", "action": "deny"},
+                          {"rule": 100, "protocol": "all", "cidr": "0.0.0.0/0",
+                           "action": "allow"}],
+              "egress": [{"rule": 100, "protocol": "all", "cidr": "0.0.0.0/0",
+                          "action": "allow"}]}
+    cfg = config(targets=1)
+    cfg["network_acls"] = [shared]
+    for sn in cfg["vpc"]["subnets"]:
+        if sn["name"] in ("public-a", "app-a"):
+            sn["network_acl"] = "shared"
+    syn = at(client_tcp(40000, "S", 100), 0.0)
+    q = at(from_host(M_C2, A_C2, NLB, UDP(sport=5353, dport=53) / Raw(b"query")), 0.0)
+    return Case("nlb_nacl", cfg, {"vpc": [syn, q]},
+                {"vpc": [Exp(routed(q, M_VPC, DNS_MAC, dst=DNS_ADDR, dport=53))]},
+                counters={"drops.nacl_deny_in": 1, "ports.vpc.forwarded": 1,
+                          "nlb.web.listeners.tcp:80.NewFlowCount": 0,
+                          "nlb.web.listeners.udp:53.NewFlowCount": 1})
+
+
 # ------------------------------------------------------------ health
 
 
@@ -565,6 +593,7 @@ def case_nlb_idle_timeout_long():
 
 
 CASES = {
+    "nlb_nacl": case_nlb_nacl,
     "nlb_spread": case_nlb_spread,
     "nlb_translate": case_nlb_translate,
     "nlb_no_preserve": case_nlb_no_preserve,
