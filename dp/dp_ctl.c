@@ -229,6 +229,7 @@ reload(void)
 	}
 	if (dp_load_neighbors(cfg) < 0)
 		fprintf(stderr, "vpcgw: reload: neighbor table full\n");
+	lb_note_removed(t, old);
 	lb_health_start(t, old);
 	dp_set_roles(cfg);
 	atomic_store_explicit(&dp_g.tables, t, memory_order_release);

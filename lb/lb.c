@@ -292,10 +292,29 @@ lb_flow_target_gone(const struct dp_tables *t, const struct dp_flow *f, uint64_t
 {
 	uint32_t v;
 
-	if (f->kind != DP_FLOW_NLB || t->lb == NULL)
+	if (f->kind != DP_FLOW_NLB || t->lb == NULL || !t->lb->targets_removed)
 		return false;
 	if (dp_map_get(&t->lb->target_by_key, target_key(f->key[1].src, f->key[1].sport), &v))
 		return false;
 	return !lb_health_draining_key(rte_be_to_cpu_32(f->key[1].src),
 				       rte_be_to_cpu_16(f->key[1].sport), now_ms);
+}
+
+void
+lb_note_removed(struct dp_tables *t, const struct dp_tables *old)
+{
+	const struct lb_state *o;
+	uint32_t v;
+
+	if (t->lb == NULL || old == NULL || old->lb == NULL)
+		return;
+	o = old->lb;
+	t->lb->targets_removed = o->targets_removed;
+	for (int g = 0; g < o->n_tgs && !t->lb->targets_removed; g++)
+		for (int i = o->tgs[g].first; i < o->tgs[g].first + o->tgs[g].n; i++)
+			if (!dp_map_get(&t->lb->target_by_key,
+					target_key(o->target_addr[i], o->target_port[i]), &v)) {
+				t->lb->targets_removed = true;
+				break;
+			}
 }

@@ -54,6 +54,9 @@ struct lb_state {
 	struct dp_map target_by_key;    /* addr << 16 | port (network order) → global index */
 	/* control thread only: the usable set each group's current table was built from */
 	bool usable[DP_MAX_TARGETS];
+	/* a reload removed some target since vpcgw started (lb_note_removed):
+	 * until then no flow can point at a gone target, and workers skip the check */
+	bool targets_removed;
 };
 
 int lb_build(struct dp_tables *t);
@@ -74,6 +77,10 @@ int lb_flow_init(const struct dp_tables *t, int listener, struct dp_flow *f, uin
  * registered in t, with its deregistration delay over? Any lcore.
  */
 bool lb_flow_target_gone(const struct dp_tables *t, const struct dp_flow *f, uint64_t now_ms);
+/* Control thread, before publishing t in place of old: carry over, or set,
+ * t's targets_removed (a target of old, or of any earlier generation, that
+ * t no longer has). */
+void lb_note_removed(struct dp_tables *t, const struct dp_tables *old);
 
 /*
  * Health (lb_health.c): TCP probes for NLB targets and GWLB appliances.
