@@ -291,8 +291,9 @@ gnv_encap(struct rte_mbuf *m, const struct dp_tables *t, const struct dp_flow *f
 	ip->dst_addr = s->app_addr[app];
 	ip->hdr_checksum = csum_ipv4_hdr20(ip);
 
-	/* entropy from the 5-tuple, symmetric: both directions share an outer flow */
-	sport = (uint16_t)(GNV_SPORT_BASE | (flow_hash(5, &f->key[0]) & GNV_SPORT_MASK));
+	/* entropy from the flow's cookie (a keyed hash of its 5-tuple, one per
+	 * flow): both directions share an outer flow, at no hashing per packet */
+	sport = (uint16_t)(GNV_SPORT_BASE | ((f->cookie ^ f->cookie >> 16) & GNV_SPORT_MASK));
 	uh = (struct rte_udp_hdr *)(p + GNV_OUTER_L4);
 	uh->src_port = rte_cpu_to_be_16(sport);
 	uh->dst_port = rte_cpu_to_be_16(GNV_UDP_PORT);
