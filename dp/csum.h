@@ -87,36 +87,39 @@ csum_update16(uint16_t c, uint16_t old, uint16_t new)
 	return (uint16_t)~csum_fold(sum);
 }
 
+/*
+ * Several fields at once: add the csum_diff* of each change, then apply.
+ * A 32-bit field is one word of a 32-bit one's-complement sum: folded to 16
+ * bits at the end, that is the sum of its two 16-bit halves (RFC 1071), with
+ * no splitting per field.
+ */
+static inline uint64_t
+csum_diff32(uint32_t old, uint32_t new)
+{
+	return (uint64_t)(uint32_t)~old + new;
+}
+
+static inline uint64_t
+csum_diff16(uint16_t old, uint16_t new)
+{
+	return (uint64_t)(uint16_t)~old + new;
+}
+
+static inline uint16_t
+csum_apply(uint16_t c, uint64_t diff)
+{
+	uint64_t s = (uint16_t)~c + diff;
+
+	/* a few words of at most 32 bits: two folds bring it under 2^32 */
+	s = (s & 0xffffffff) + (s >> 32);
+	s = (s & 0xffffffff) + (s >> 32);
+	return (uint16_t)~csum_fold((uint32_t)s);
+}
+
 static inline uint16_t
 csum_update32(uint16_t c, uint32_t old, uint32_t new)
 {
-	uint32_t sum = (uint16_t)~c;
-
-	sum += (uint16_t)~(old >> 16);
-	sum += (uint16_t)~(old & 0xffff);
-	sum += new >> 16;
-	sum += new & 0xffff;
-	return (uint16_t)~csum_fold(sum);
-}
-
-/* Several fields at once: add the csum_diff* of each change, then apply. */
-static inline uint32_t
-csum_diff32(uint32_t old, uint32_t new)
-{
-	return (uint32_t)(uint16_t)~(old >> 16) + (uint16_t)~(old & 0xffff) +
-	       (new >> 16) + (new & 0xffff);
-}
-
-static inline uint32_t
-csum_diff16(uint16_t old, uint16_t new)
-{
-	return (uint32_t)(uint16_t)~old + new;
-}
-
-static inline uint16_t
-csum_apply(uint16_t c, uint32_t diff)
-{
-	return (uint16_t)~csum_fold((uint16_t)~c + diff);
+	return csum_apply(c, csum_diff32(old, new));
 }
 
 #endif /* VPCGW_CSUM_H */

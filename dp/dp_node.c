@@ -198,8 +198,8 @@ dp_flow_xlate(struct rte_mbuf *m, struct dp_meta *md, const struct dp_flow *f, i
 		struct rte_ipv4_hdr *ip = ip_hdr(m, md);
 		uint16_t *ports = (uint16_t *)l4_hdr(m, md);
 		uint16_t *l4c = ports + (md->proto == IPPROTO_TCP ? 8 : 3);
-		uint32_t da = csum_diff32(ip->src_addr, nk.src) + csum_diff32(ip->dst_addr, nk.dst);
-		uint32_t dl = da + csum_diff16(ports[0], nk.sport) + csum_diff16(ports[1], nk.dport);
+		uint64_t da = csum_diff32(ip->src_addr, nk.src) + csum_diff32(ip->dst_addr, nk.dst);
+		uint64_t dl = da + csum_diff16(ports[0], nk.sport) + csum_diff16(ports[1], nk.dport);
 
 		ip->hdr_checksum = csum_apply(ip->hdr_checksum, da);
 		if (md->proto == IPPROTO_TCP) {

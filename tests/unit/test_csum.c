@@ -123,7 +123,7 @@ test_multi_update(void **state)
 		unsigned coff = tcp ? 16 : 6;
 		uint32_t os, od, ns = rnd(), nd = rnd();
 		uint16_t osp, odp, nsp = (uint16_t)rnd(), ndp = (uint16_t)rnd(), c;
-		uint32_t da, dl;
+		uint64_t da, dl;
 
 		random_hdr(p.ip);
 		for (size_t i = 0; i < sizeof(p.l4); i++)
