@@ -204,6 +204,12 @@ def measure(ctx, system, name, run):
                                     k.endswith("/created"))
             # the flow counters are read just outside the ports' window
             res["flows_per_s"] = (created(fl1) - created(fl0)) / dt
+            if sc.get("churn"):
+                deleted = lambda f: sum(v for k, v in f.items()
+                                        if k.startswith("flows/by_service/") and
+                                        k.endswith("/deleted"))
+                res["flows_deleted_per_s"] = (deleted(fl1) - deleted(fl0)) / dt
+                res["flows_active"] = fl1.get("flows/active")
     except Exception as e:  # noqa: BLE001 - reported in the result
         res["error"] = str(e)
     finally:
@@ -299,6 +305,11 @@ def summary(name, results, ctx):
             out["lost"]["exit_drops"][k] = out["lost"]["exit_drops"].get(k, 0) + n
     if sc.get("single_pass"):
         out["flows_per_s"] = mmm([r["flows_per_s"] for r in v if "flows_per_s" in r])
+    if sc.get("churn"):
+        out["flows_deleted_per_s"] = mmm([r["flows_deleted_per_s"] for r in v
+                                          if "flows_deleted_per_s" in r])
+        out["flows_active"] = mmm([r["flows_active"] for r in v
+                                   if r.get("flows_active") is not None])
     if any(r.get("input_exhausted") for r in results):
         out["warning"] = "single-pass capture ended inside the window of %d run(s), " \
             "left out; raise BENCH_NEW_FLOWS" % sum(1 for r in results

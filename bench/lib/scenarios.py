@@ -80,6 +80,28 @@ def _cyc(f, n):
     return f[np.arange(n) % len(f)]
 
 
+def _churn(n, l3fwd, lag=4096, chunk=1 << 20):
+    """n TCP connections through the NAT gateway (the 5-tuples of t_nat), each
+    a SYN and, lag connections later, a RST from the client: SYN 0..lag-1,
+    then SYN i and RST i - lag in turn, then the last lag RSTs. A reset flow
+    stays in the table for its CLOSED timeout (10 s), then the sweep frees it:
+    after 10 s every new connection is matched by a flow leaving."""
+    src, d, sp, dp, l3 = t_nat(n, 4000)
+    sp = np.broadcast_to(sp, (n,))
+    dst = l3 if l3fwd else d
+
+    def conn(a, b, flags):
+        return gen.frames(b - a, "tcp", src[a:b], dst[a:b], sp[a:b], dp, src_mac=CLIENT_MAC,
+                          dst_mac=MAC_VPC, tcp_flags=flags)
+
+    yield conn(0, lag, "S")
+    for a in range(lag, n, chunk):
+        b = min(a + chunk, n)
+        syn, rst = conn(a, b, "S"), conn(a - lag, b - lag, "R")
+        yield np.stack((syn, rst), axis=1).reshape(2 * (b - a), -1)
+    yield conn(n - lag, n, "R")
+
+
 def _mixed(l3fwd):
     parts = [_frames(t_routing(), l3fwd), _frames(t_nacl_sg()[0], l3fwd),
              _frames(t_nat(10000, 200), l3fwd), _frames(t_nlb(), l3fwd),
@@ -106,6 +128,7 @@ def _chunked_nat(n, l3fwd, chunk=1 << 20):
 # memory (-m MB), single pass (no infinite_rx), OVS peer function.
 
 NEW_FLOWS = int(os.environ.get("BENCH_NEW_FLOWS", 3000000))
+CHURN_CONNS = int(os.environ.get("BENCH_CHURN_CONNS", 24000000))
 
 SCENARIOS = {
     "routing": dict(flows=1024, frames=1024, table=65536, mem=512, ovs="p2p",
@@ -125,6 +148,12 @@ SCENARIOS = {
                           baselines=["testpmd_io"], warmup_baseline=0.02,
                           window_baseline=0.1,
                           desc="NAT gateway, every packet a new flow (single pass)"),
+    "nat_churn": dict(flows=CHURN_CONNS, frames=2 * CHURN_CONNS, table=16777216, mem=8192,
+                      ovs=None, single_pass=True, warmup=11.0, window=2.0, churn=True,
+                      baselines=["testpmd_io"], warmup_baseline=0.5, window_baseline=1.0,
+                      base="nat_new_flows",
+                      desc="NAT gateway, TCP connections opened (SYN) and reset (RST): "
+                           "after the 10 s CLOSED timeout, as many flows leave as arrive"),
     "nlb_10k": dict(flows=10000, frames=10000, table=65536, mem=512, ovs="lb_hash",
                     desc="NLB UDP listener, Maglev over 8 targets, 10,000 flows"),
     "nlb_1m": dict(flows=1000000, frames=1000000, table=2097152, mem=6144, ovs=None,
@@ -139,7 +168,8 @@ SCENARIOS = {
     "mixed": dict(flows=41024, frames=51200, table=131072, mem=512, ovs=None,
                   desc="routing, NACL+SG, NAT, NLB, GWLB in equal parts, 41,024 flows"),
 }
-ORDER = ["routing", "routing_nacl", "nacl_sg", "nat_10k", "nat_1m", "nat_new_flows", "nlb_10k", "nlb_1m",
+ORDER = ["routing", "routing_nacl", "nacl_sg", "nat_10k", "nat_1m", "nat_new_flows", "nat_churn",
+         "nlb_10k", "nlb_1m",
          "nlb_new_flows", "gwlb", "mixed"]
 
 
@@ -190,6 +220,8 @@ def build_inputs(name, d):
         out["ovs"].append(p("in1.pcap"))
     if name == "nlb_10k":
         out["ovs"] = [p("ovs0.pcap")]
+    if name == "nat_churn":
+        out["l3fwd"] = []
     if os.path.exists(stamp) and open(stamp).read() == tag:
         return out
     if name in ("routing", "routing_nacl"):
@@ -205,6 +237,10 @@ def build_inputs(name, d):
     elif name == "nat_10k":
         gen.write_pcap(p("in0.pcap"), _frames(t_nat(10000, 200)))
         gen.write_pcap(p("l3fwd0.pcap"), _frames(t_nat(10000, 200), True))
+    elif name == "nat_churn":
+        # baseline testpmd io only (no l3fwd): one 3.6 GB capture, not two
+        gen.write_pcap(p("in0.pcap"), _churn(SCENARIOS[name]["flows"], False))
+        out["l3fwd"] = []
     elif name in ("nat_1m", "nat_new_flows"):
         n = SCENARIOS[name]["frames"]
         gen.write_pcap(p("in0.pcap"), _chunked_nat(n, False))
