@@ -508,6 +508,19 @@ bench_stage_flow_lookup(struct rte_mbuf **v, unsigned n, unsigned bursts)
 	return rte_rdtsc_precise() - t0;
 }
 
+/* A flow as dp_node.c starts one: key[0] as received, key[1] its mirror. */
+static inline struct dp_flow *
+new_flow(const struct dp_flow_key *k)
+{
+	struct dp_flow *f = dp_flow_alloc();
+
+	if (f != NULL) {
+		f->key[0] = *k;
+		f->key[1] = dp_flow_key_mirror(k);
+	}
+	return f;
+}
+
 /* A new NAT connection without its publication: allocate a flow, choose the
  * NAT address and port, give both back (as dp_node.c does when publishing fails). */
 static STAGE uint64_t
@@ -519,16 +532,12 @@ bench_stage_nat_new(const struct dp_flow_key *k, unsigned n, unsigned bursts, in
 
 	for (unsigned b = 0; b < bursts; b++) {
 		for (unsigned i = o; i < o + DP_BURST; i++) {
-			struct dp_flow *f = dp_flow_alloc();
+			struct dp_flow *f = new_flow(&k[i]);
 
 			if (f == NULL) {
 				bad++;
 				continue;
 			}
-			f->key[0] = k[i];
-			f->key[1] = (struct dp_flow_key){ .src = k[i].dst, .dst = k[i].src,
-							  .sport = k[i].dport, .dport = k[i].sport,
-							  .proto = k[i].proto };
 			if (nat_flow_init(B.t, gw, f, 0, 1) == 0)
 				nat_flow_deleted(f);
 			else
@@ -551,16 +560,12 @@ bench_stage_nlb_new(const struct dp_flow_key *k, unsigned n, unsigned bursts, in
 
 	for (unsigned b = 0; b < bursts; b++) {
 		for (unsigned i = o; i < o + DP_BURST; i++) {
-			struct dp_flow *f = dp_flow_alloc();
+			struct dp_flow *f = new_flow(&k[i]);
 
 			if (f == NULL) {
 				bad++;
 				continue;
 			}
-			f->key[0] = k[i];
-			f->key[1] = (struct dp_flow_key){ .src = k[i].dst, .dst = k[i].src,
-							  .sport = k[i].dport, .dport = k[i].sport,
-							  .proto = k[i].proto };
 			bad += lb_flow_init(B.t, listener, f, 0) != 0;
 			dp_flow_abandon(f);
 		}

@@ -67,15 +67,6 @@ csum_ipv4_hdr20_ok(const void *hdr)
 	return csum_hdr20_sum(hdr) == 0xffff;
 }
 
-/* Full checksum of a buffer, as written into a header (network order). */
-static inline uint16_t
-csum_buf(const void *buf, size_t len)
-{
-	uint16_t c = (uint16_t)~csum_fold(csum_partial(buf, len, 0));
-
-	return (uint16_t)((c >> 8) | (c << 8));   /* host → network order */
-}
-
 /* RFC 1624 eqn. 3: replace 16-bit field old by new in checksum *c. */
 static inline uint16_t
 csum_update16(uint16_t c, uint16_t old, uint16_t new)

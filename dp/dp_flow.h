@@ -71,6 +71,14 @@ dp_flow_key_bit(const struct dp_flow_key *k)
 
 /* One lookup: the tagged flow pointer or NULL. */
 void *dp_flow_lookup(const struct dp_flow_key *k);
+/* The key of the opposite direction: addresses and ports swapped. */
+static inline struct dp_flow_key
+dp_flow_key_mirror(const struct dp_flow_key *k)
+{
+	return (struct dp_flow_key){ .src = k->dst, .dst = k->src, .sport = k->dport,
+				     .dport = k->sport, .proto = k->proto };
+}
+
 /* Rewrite a packet of flow f arriving in direction d to the mirror image of
  * f->key[1 - d] (NAT/NLB translation, checksums updated; dp_node.c). */
 void dp_flow_xlate(struct rte_mbuf *m, struct dp_meta *md, const struct dp_flow *f, int d);

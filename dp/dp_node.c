@@ -181,11 +181,7 @@ xlate_icmp_error(struct rte_mbuf *m, struct dp_meta *md, const struct dp_flow_ke
 void
 dp_flow_xlate(struct rte_mbuf *m, struct dp_meta *md, const struct dp_flow *f, int d)
 {
-	const struct dp_flow_key *o = &f->key[1 - d];
-	struct dp_flow_key nk = {
-		.src = o->dst, .dst = o->src, .sport = o->dport, .dport = o->sport,
-		.proto = o->proto,
-	};
+	struct dp_flow_key nk = dp_flow_key_mirror(&f->key[1 - d]);
 
 	if (md->flags & DP_M_ICMP_ERR) {
 		if (memcmp(&nk, &md->key, sizeof(nk)) != 0)
@@ -531,9 +527,7 @@ flow_new(struct rte_mbuf *m, struct dp_meta *md, const struct pctx *c)
 		return NULL;
 	}
 	f->key[0] = md->key;
-	f->key[1] = (struct dp_flow_key){ .src = md->key.dst, .dst = md->key.src,
-					  .sport = md->key.dport, .dport = md->key.sport,
-					  .proto = md->key.proto };
+	f->key[1] = dp_flow_key_mirror(&md->key);
 	f->last_ms = c->now;
 	if (md->proto == IPPROTO_TCP)
 		f->tcp_state = fw_ct_tcp_next(FW_CT_TCP_NONE, 0, md->tcp_flags, NULL);
@@ -1407,10 +1401,11 @@ nacl_prefetch(struct rte_mbuf **pkts, struct pctx *ctx, uint16_t n)
 	uint64_t todo = 0;          /* bit 2 * i + dir: packet i needs that direction */
 
 	RTE_BUILD_BUG_ON(2 * DP_BURST > 64);
-	for (uint16_t i = 0; i < n; i++)
-		ctx[i].pre_nacl[0] = ctx[i].pre_nacl[1] = -1;
+	/* without NACLs nacl_classify() is never reached: nothing to set */
 	if (n == 0 || ctx[0].t->cfg->n_nacls == 0)
 		return;
+	for (uint16_t i = 0; i < n; i++)
+		ctx[i].pre_nacl[0] = ctx[i].pre_nacl[1] = -1;
 	t = ctx[0].t;
 	cfg = t->cfg;
 	for (uint16_t i = 0; i < n; i++) {
