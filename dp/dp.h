@@ -56,6 +56,7 @@
 #define DP_ARP_WAIT_MS 3000
 #define DP_TX_DRAIN_US 100
 #define DP_GNV_MAX_INNER 8500
+#define DP_NODE_MAX 12             /* stages of the pipeline (dp_graph.h) */
 
 /* ---------------------------------------------------------------- clock */
 
@@ -186,6 +187,35 @@ enum dp_flow_kind { DP_FLOW_SG = 0, DP_FLOW_NAT, DP_FLOW_NLB, DP_FLOW_GWLB };
 				     * dp_flow_insert skips that check and clears it */
 
 /*
+ * The cached action of one direction of a flow (dp/flow_fast.c): filled by
+ * the policy stage when a known packet of that direction leaves through
+ * dp_output(), valid while gen equals the generation of the tables in use
+ * (a reload changes it). Written under the DP_ACT_GEN_BUSY mark (one writer
+ * at a time, by compare-and-swap), read by any worker: readers check gen
+ * before and after reading the rest.
+ */
+#define DP_ACT_NONE 0               /* not cacheable: the policy stage decides each packet */
+#define DP_ACT_FWD 1                /* no rewrite */
+#define DP_ACT_XLATE 2              /* to the mirror of the other key (NAT, NLB) */
+#define DP_ACT_SNAT_SRC 3           /* source to pub (internet gateway 1:1) */
+#define DP_ACCT_NONE 0
+#define DP_ACCT_NAT_OUT 1           /* NAT gateway counters, inside to outside */
+#define DP_ACT_GEN_BUSY UINT32_MAX
+
+struct dp_flow_act {
+	uint32_t gen;               /* 0: empty */
+	uint32_t nh;                /* next hop, host order */
+	uint32_t pub;               /* DP_ACT_SNAT_SRC: new source, network order */
+	uint16_t port;              /* output port (cfg index) */
+	uint16_t ip_delta;          /* folded one's complement checksum deltas */
+	uint16_t l4_delta;
+	uint8_t op;                 /* DP_ACT_* */
+	uint8_t acct;               /* DP_ACCT_* */
+	uint8_t in_port;            /* the port this direction's packets arrive on */
+	uint8_t pad[11];
+};
+
+/*
  * One connection. Reached through key[0] (the direction that opened it) and
  * key[1] (the reply, as it arrives after translation). A packet arriving in
  * direction d is rewritten to the mirror image of key[1 - d]: that is the
@@ -208,6 +238,8 @@ struct dp_flow {
 	uint8_t flags;
 	uint8_t nacl_cache;         /* NACL verdict cache: bit d = direction d passed; bits 2-7: generation */
 	uint16_t eni[2];            /* ENI index + 1 of each side, 0: none */
+	/* second cache line: what a known packet of each direction does */
+	struct dp_flow_act act[2];
 };
 
 /* ---------------------------------------------------------------- mbuf meta */
@@ -228,7 +260,8 @@ struct dp_meta {
 	uint8_t tcp_flags;
 	uint8_t in_port;            /* cfg port index */
 	uint16_t ep;                /* GWLB endpoint (global index) for DP_M_FROM_APPLIANCE */
-	uint16_t pad;
+	uint8_t slot;               /* place in the received burst (dp_pkt.h) */
+	uint8_t pad;
 	uint32_t nh;                /* next hop, host order */
 	struct dp_flow_key key;     /* 8-byte aligned: hashed a word at a time */
 	void *flow;                 /* struct dp_flow *, low bit: direction */
@@ -272,6 +305,10 @@ struct dp_eni_stats {
 	uint64_t allowed, denied;
 };
 
+struct dp_node_stats {              /* per stage (dp_graph.c) */
+	uint64_t calls, pkts, cycles;
+};
+
 struct dp_lcore_stats {
 	uint64_t drops[DP_DROP_MAX];
 	struct dp_port_stats port[DP_MAX_PORTS];
@@ -285,6 +322,7 @@ struct dp_lcore_stats {
 	struct dp_eni_stats eni[DP_MAX_ENIS];
 	uint64_t sg_allowed[DP_MAX_SGS];    /* packets a group's rule allowed */
 	uint64_t bursts, busy_polls;
+	struct dp_node_stats node[DP_NODE_MAX + 1];    /* + 1: ip-output (dp_emit_flush) */
 } __rte_cache_aligned;
 
 /* ---------------------------------------------------------------- global */
@@ -350,8 +388,10 @@ void dp_ports_stop(void);
 int dp_worker_main(void *arg);
 uint64_t dp_now_ms(void);   /* the data-plane clock of the calling lcore */
 
-/* dp_node.c: the pipeline over one burst of packets received on port in_port. */
+/* pipeline.c: the pipeline over one burst of packets received on port in_port. */
 void dp_process_burst(struct rte_mbuf **pkts, uint16_t n, uint16_t in_port, uint64_t now_ms);
+/* pipeline.c: register the stages and the services' hooks (once, before workers). */
+int dp_pipeline_init(char *err, size_t errlen);
 
 /* tx helpers (dp_worker.c) */
 void dp_tx_enqueue(struct rte_mbuf *m, uint16_t out_port);

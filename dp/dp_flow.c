@@ -16,10 +16,11 @@
 #include <rte_spinlock.h>
 
 #include "dp/dp_flow.h"
-#include "fw/ct_tcp.h"
+#include "dp/ct_tcp.h"
 
 static_assert(sizeof(struct dp_flow_key) == 16, "flow key is 16 bytes");
-static_assert(sizeof(struct dp_flow) == 64, "a flow is one cache line");
+static_assert(sizeof(struct dp_flow) == 128, "a flow is two cache lines: state, then actions");
+static_assert(offsetof(struct dp_flow, act) == 64, "the actions start the second line");
 static_assert(offsetof(struct dp_meta, key) % 8 == 0, "rte_hash_crc reads 8 bytes at a time");
 
 #define FLOW_HASH_INIT 0

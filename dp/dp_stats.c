@@ -19,7 +19,7 @@
 #include "dp/dp_flow.h"
 #include "dp/dp_stats.h"
 #include "dp/lcu.h"
-#include "fw/ct_tcp.h"
+#include "dp/ct_tcp.h"
 #include "geneve/gnv.h"
 #include "lb/lb.h"
 #include "nat/nat.h"

@@ -169,6 +169,9 @@ dp_tables_build(struct cfg *cfg, uint64_t gen, char *err, size_t errlen)
 
 	if (check_limits(cfg, err, errlen) < 0)
 		return NULL;
+	/* the first tables need the stages that will read them (once) */
+	if (dp_pipeline_init(err, errlen) < 0)
+		return NULL;
 	t = calloc(1, sizeof(*t));
 	if (t == NULL)
 		goto nomem;

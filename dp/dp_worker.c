@@ -133,8 +133,50 @@ dp_tx_enqueue(struct rte_mbuf *m, uint16_t out_port)
 void
 dp_tx_generated(struct rte_mbuf *m, uint16_t out_port)
 {
+	struct dp_worker_ctx *w = dp_worker_self();
+
 	dp_meta(m)->flags |= DP_M_GENERATED;
-	dp_tx_buffer(dp_worker_self(), m, out_port);
+	if (w->emit_on)
+		dp_emit_add(w, m, out_port, DP_EMIT_GENERATED, w->cur_slot);
+	else
+		dp_tx_buffer(w, m, out_port);
+}
+
+/*
+ * The stages of a burst work on vectors, not in arrival order; what they
+ * send waits here and leaves sorted by arrival (stable: a packet's own
+ * transmissions keep their order), so output is in the order of input as
+ * with one packet at a time, whatever stage each packet took.
+ */
+void
+dp_emit_flush(struct dp_worker_ctx *w)
+{
+	struct dp_emit sorted[DP_EMIT_MAX];
+	const struct dp_emit *e = w->emit;
+	uint16_t n = w->n_emit;
+	bool on = w->emit_on;
+
+	w->n_emit = 0;
+	w->emit_on = false;
+	if (!w->emit_sorted) {
+		uint16_t start[DP_BURST + 1] = { 0 };
+
+		for (uint16_t i = 0; i < n; i++)
+			start[e[i].slot + 1]++;
+		for (unsigned s = 1; s <= DP_BURST; s++)
+			start[s] += start[s - 1];
+		for (uint16_t i = 0; i < n; i++)
+			sorted[start[e[i].slot]++] = e[i];
+		e = sorted;
+	}
+	for (uint16_t i = 0; i < n; i++) {
+		if (e[i].nh == DP_EMIT_GENERATED)
+			dp_tx_buffer(w, e[i].m, e[i].port);
+		else
+			dp_neigh_xmit_now(w, e[i].m, e[i].port, e[i].nh, w->emit_now);
+	}
+	w->emit_sorted = true;
+	w->emit_on = on;
 }
 
 void

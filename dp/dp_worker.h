@@ -49,6 +49,17 @@ struct dp_stage {                   /* packet clock: staged rx burst of a source
 	bool eof;
 };
 
+/* A transmission of the burst being processed, sent in arrival order (dp_emit_flush). */
+#define DP_EMIT_MAX (2 * DP_BURST + 16)
+#define DP_EMIT_GENERATED 0xffffffffu   /* nh of a packet vpcgw built: sent as is */
+
+struct dp_emit {
+	struct rte_mbuf *m;
+	uint32_t nh;                /* next hop (host order) or DP_EMIT_GENERATED */
+	uint16_t port;
+	uint8_t slot;
+};
+
 struct dp_worker_ctx {
 	unsigned id;                /* worker index, or DP_MAX_WORKERS for control */
 	bool is_control;
@@ -67,6 +78,13 @@ struct dp_worker_ctx {
 	struct dp_frag_ent frag[DP_FRAG_SLOTS];
 	/* neighbors used lately (entries are never freed: a pointer stays valid) */
 	struct dp_neigh *ncache[DP_NCACHE];
+	/* inside dp_process_burst: transmissions wait for dp_emit_flush */
+	bool emit_on;
+	bool emit_sorted;
+	uint8_t cur_slot;           /* the packet the per-packet stage works on */
+	uint16_t n_emit;
+	uint64_t emit_now;
+	struct dp_emit emit[DP_EMIT_MAX];
 } __rte_cache_aligned;
 
 RTE_DECLARE_PER_LCORE(struct dp_worker_ctx *, dp_wctx);
@@ -101,9 +119,9 @@ dp_tx_buffer(struct dp_worker_ctx *w, struct rte_mbuf *m, uint16_t p)
  * first). Same checks as dp_tx_enqueue (MTU).
  */
 static inline void
-dp_neigh_xmit(struct rte_mbuf *m, uint16_t out_port, uint32_t nh, uint64_t now_ms)
+dp_neigh_xmit_now(struct dp_worker_ctx *w, struct rte_mbuf *m, uint16_t out_port, uint32_t nh,
+		  uint64_t now_ms)
 {
-	struct dp_worker_ctx *w = dp_worker_self();
 	const struct dp_port_rt *p = &dp_g.ports[out_port];
 	struct dp_neigh *e = w->ncache[dp_ncache_slot(out_port, nh)];
 	struct rte_ether_hdr *eth;
@@ -123,6 +141,38 @@ dp_neigh_xmit(struct rte_mbuf *m, uint16_t out_port, uint32_t nh, uint64_t now_m
 	return;
 slow:
 	dp_neigh_output(m, out_port, nh, now_ms);
+}
+
+/* Send all of the burst's transmissions, in the order their packets arrived. */
+void dp_emit_flush(struct dp_worker_ctx *w);
+
+static inline void
+dp_emit_add(struct dp_worker_ctx *w, struct rte_mbuf *m, uint16_t port, uint32_t nh, uint8_t slot)
+{
+	struct dp_emit *e;
+
+	if (unlikely(w->n_emit == DP_EMIT_MAX))
+		dp_emit_flush(w);   /* a burst of extremes: order kept up to here */
+	e = &w->emit[w->n_emit];
+	if (w->n_emit != 0 && slot < e[-1].slot)
+		w->emit_sorted = false;
+	e->m = m;
+	e->nh = nh;
+	e->port = port;
+	e->slot = slot;
+	w->n_emit++;
+}
+
+/* Out through the neighbor of nh: now, or in arrival order at the end of the burst. */
+static inline void
+dp_neigh_xmit(struct rte_mbuf *m, uint16_t out_port, uint32_t nh, uint64_t now_ms)
+{
+	struct dp_worker_ctx *w = dp_worker_self();
+
+	if (w->emit_on)
+		dp_emit_add(w, m, out_port, nh, dp_meta(m)->slot);
+	else
+		dp_neigh_xmit_now(w, m, out_port, nh, now_ms);
 }
 
 /* Set up the calling lcore as worker id (or control). */

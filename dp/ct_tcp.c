@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "fw/ct_tcp.h"
+#include "dp/ct_tcp.h"
 
 static_assert(FW_CT_TCP_NSTATES <= 1 << FW_CT_TCP_STATE_BITS, "TCP state must fit 4 bits");
 

@@ -1,0 +1,133 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <errno.h>
+#include <string.h>
+
+#include <rte_cycles.h>
+
+#include "dp/dp_graph.h"
+
+static struct dp_node nodes[DP_NODE_MAX];
+static unsigned n_nodes;
+uint8_t dp_graph_edge[DP_NODE_MAX][DP_NODE_EDGES];
+
+int
+dp_graph_add(const struct dp_node *n)
+{
+	if (n_nodes == DP_NODE_MAX)
+		return -ENOSPC;
+	nodes[n_nodes] = *n;
+	return (int)n_nodes++;
+}
+
+static int
+find(const char *name)
+{
+	for (unsigned i = 0; i < n_nodes; i++)
+		if (strcmp(nodes[i].name, name) == 0)
+			return (int)i;
+	return -1;
+}
+
+int
+dp_graph_finalize(char *err, size_t errlen)
+{
+	for (unsigned i = 0; i < n_nodes; i++) {
+		for (unsigned e = 0; e < DP_NODE_EDGES; e++) {
+			int to;
+
+			if (nodes[i].next[e] == NULL) {
+				dp_graph_edge[i][e] = 0;
+				continue;
+			}
+			to = find(nodes[i].next[e]);
+			if (to < 0 || (unsigned)to <= i) {
+				snprintf(err, errlen, "stage %s: edge %u to %s: %s", nodes[i].name,
+					 e, nodes[i].next[e],
+					 to < 0 ? "no such stage" : "not a later stage");
+				return -EINVAL;
+			}
+			dp_graph_edge[i][e] = (uint8_t)to;
+		}
+	}
+	return 0;
+}
+
+unsigned
+dp_graph_count(void)
+{
+	return n_nodes;
+}
+
+const struct dp_node *
+dp_graph_node(unsigned i)
+{
+	return i < n_nodes ? &nodes[i] : NULL;
+}
+
+void
+dp_graph_dot(FILE *f)
+{
+	fprintf(f, "digraph vpcgw {\n\trankdir=LR;\n\tnode [shape=box, fontname=\"monospace\"];\n");
+	fprintf(f, "\t\"rx\" [shape=oval];\n\t\"rx\" -> \"%s\";\n", n_nodes ? nodes[0].name : "?");
+	for (unsigned i = 0; i < n_nodes; i++) {
+		fprintf(f, "\t\"%s\" [tooltip=\"%s\"];\n", nodes[i].name,
+			nodes[i].help != NULL ? nodes[i].help : "");
+		for (unsigned e = 0; e < DP_NODE_EDGES; e++)
+			if (nodes[i].next[e] != NULL)
+				fprintf(f, "\t\"%s\" -> \"%s\";\n", nodes[i].name, nodes[i].next[e]);
+	}
+	fprintf(f, "}\n");
+}
+
+/* Put a vector back in arrival order: slots are unique within a burst. */
+static void
+vec_sort(struct dp_vec *v)
+{
+	struct rte_mbuf *by_slot[DP_BURST];
+	uint32_t present = 0;
+	uint16_t k = 0;
+
+	RTE_BUILD_BUG_ON(DP_BURST > 32);
+	for (uint16_t i = 0; i < v->n; i++) {
+		uint8_t s = dp_meta(v->pkts[i])->slot;
+
+		by_slot[s] = v->pkts[i];
+		present |= 1u << s;
+	}
+	while (present != 0) {
+		v->pkts[k++] = by_slot[__builtin_ctz(present)];
+		present &= present - 1;
+	}
+	v->unsorted = false;
+}
+
+void
+dp_graph_walk(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t n)
+{
+	struct dp_node_stats *st = dp_stats_self()->node;
+	uint64_t t0 = rte_rdtsc(), t1;
+
+	for (unsigned i = 0; i < n_nodes; i++) {
+		g->vec[i].n = 0;
+		g->vec[i].unsorted = false;
+	}
+	g->policy_min_slot = DP_BURST;
+	g->slow_flows = 0;
+	memcpy(g->vec[0].pkts, pkts, n * sizeof(pkts[0]));
+	g->vec[0].n = n;
+	for (unsigned i = 0; i < n_nodes; i++) {
+		struct dp_vec *v = &g->vec[i];
+
+		if (v->n == 0)
+			continue;
+		if (v->unsorted)
+			vec_sort(v);
+		g->cur = (uint8_t)i;
+		nodes[i].fn(g, v->pkts, v->n);
+		t1 = rte_rdtsc();
+		st[i].calls++;
+		st[i].pkts += v->n;
+		st[i].cycles += t1 - t0;
+		t0 = t1;
+	}
+}

@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * What the stages of the pipeline share, and the hooks through which the
+ * core reaches the services without naming them (docs/ARCHITECTURE.md
+ * "Datapath v2"). dp/pipeline.c, the one core file that includes services,
+ * fills dp_pipe_ops and the route-target table before the workers start;
+ * both are read-only afterwards.
+ */
+#ifndef VPCGW_DP_PIPE_H
+#define VPCGW_DP_PIPE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_mbuf.h>
+
+#include "config/cfg.h"
+#include "dp/dp.h"
+#include "dp/dp_flow.h"
+#include "dp/dp_pkt.h"
+
+/* Direction of a policy check (the values of fw's enum fw_dir). */
+enum dp_dir {
+	DP_DIR_INGRESS = 0,
+	DP_DIR_EGRESS = 1,
+};
+
+/* A route target's handler: the packet's header is final for this hop up to
+ * the target's own translation; it outputs or drops m. */
+typedef void (*dp_route_target_fn)(struct rte_mbuf *m, struct dp_meta *md, struct dp_pctx *c,
+				   struct dp_flow *f, int dir, const struct dp_route *r);
+
+struct dp_pipe_ops {
+	/* security policy (fw/) */
+	bool (*nacl_allows)(const struct dp_pctx *c, struct rte_mbuf *m, struct dp_meta *md,
+			    int subnet, enum dp_dir dir);
+	/* -1 dropped, 0 allowed untracked (or no ENI), 1 allowed and to be tracked */
+	int (*sg_eval)(const struct dp_pctx *c, struct rte_mbuf *m, struct dp_meta *md,
+		       bool check_src, bool check_dst, uint16_t *eni_src, uint16_t *eni_dst);
+	bool (*sg_can_track)(const struct dp_meta *md);
+	void (*sg_timeouts)(const struct dp_pctx *c, struct dp_flow *f);
+	void (*nacl_prefetch)(struct rte_mbuf **pkts, struct dp_burst *b, uint16_t n);
+	void (*nacl_cache_set)(const struct dp_pctx *c);
+	/* the NLB (lb/) */
+	void (*nlb_new)(struct rte_mbuf *m, struct dp_meta *md, struct dp_pctx *c);
+	bool (*flow_gone)(const struct dp_tables *t, const struct dp_flow *f, uint64_t now_ms);
+	bool (*health_input)(struct rte_mbuf *m, const struct dp_tables *t);
+	/* GENEVE from an appliance port (geneve/): -1 not ours, 0 consumed
+	 * (dropped), 1 decapsulated, continue to the flow lookup */
+	int (*appliance_input)(struct rte_mbuf *m, struct dp_meta *md, struct dp_pctx *c);
+};
+
+extern struct dp_pipe_ops dp_pipe_ops;
+
+/* dp/policy.c */
+void dp_route_target_register(uint8_t kind, dp_route_target_fn fn);
+void dp_policy_input(struct rte_mbuf *m, struct dp_meta *md, struct dp_pctx *c);
+struct dp_flow *dp_flow_new(struct rte_mbuf *m, struct dp_meta *md, const struct dp_pctx *c);
+int dp_flow_publish(struct rte_mbuf *m, struct dp_flow *f, const struct dp_pctx *c);
+void dp_flow_account(struct dp_flow *f, int d, uint32_t bytes);
+void dp_output(struct rte_mbuf *m, struct dp_meta *md, uint16_t port, uint32_t nh,
+	       struct dp_pctx *c);
+void dp_deliver_local(struct rte_mbuf *m, struct dp_meta *md, struct dp_pctx *c,
+		      struct dp_flow *f);
+void dp_frag_record(struct rte_mbuf *m, struct dp_meta *md, uint32_t osrc, uint32_t odst,
+		    uint64_t now);
+
+/* dp/ip_input.c: addresses vpcgw owns, ingress translation; false: consumed */
+bool dp_ip_ingress(struct rte_mbuf *m, struct dp_meta *md, struct dp_pctx *c);
+
+/* dp/dp_xlate.c */
+void dp_set_addr(struct rte_mbuf *m, struct dp_meta *md, bool src, uint32_t nv);
+
+/* dp/dp_pktgen.c: packets vpcgw builds (sent through dp_tx_generated) */
+void dp_send_time_exceeded(struct rte_mbuf *m, struct dp_meta *md, const struct dp_pctx *c);
+void dp_send_rst(struct rte_mbuf *m, struct dp_meta *md);
+void dp_answer_echo(struct rte_mbuf *m, struct dp_meta *md);
+
+static inline uint32_t
+dp_hton_addr(uint32_t a)
+{
+	return rte_cpu_to_be_32(a);
+}
+
+#endif /* VPCGW_DP_PIPE_H */

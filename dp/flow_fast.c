@@ -1,0 +1,177 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * flow-lookup and flow-fast: one bulk lookup of the burst's packets in the
+ * flow table, then the known-flow fast path (docs/ARCHITECTURE.md
+ * "Datapath v2"). A known packet whose direction has a valid cached action
+ * (dp_flow_act, filled by the policy stage under the same table generation)
+ * costs: TCP state, idle time, service counters, the cached rewrite with
+ * precomputed checksum deltas, TTL, output. Anything the action cannot
+ * answer alone goes to the policy stage, which decides as for any packet.
+ */
+#include <rte_byteorder.h>
+#include <rte_ip.h>
+#include <rte_mbuf.h>
+
+#include "dp/csum.h"
+#include "dp/ct_tcp.h"
+#include "dp/dp.h"
+#include "dp/dp_flow.h"
+#include "dp/dp_graph.h"
+#include "dp/dp_pipe.h"
+#include "dp/dp_pkt.h"
+#include "dp/dp_worker.h"
+#include "dp/flow_fast.h"
+
+static inline uint64_t
+flow_bit(const struct dp_flow *f)
+{
+	return 1ull << (((uintptr_t)f >> 7) & 63);
+}
+
+static inline void
+to_policy(struct dp_graph_run *g, unsigned edge, struct rte_mbuf *m)
+{
+	struct dp_meta *md = dp_meta(m);
+
+	if (md->flow != NULL)
+		g->slow_flows |= flow_bit(dp_flow_ptr(md->flow));
+	if (md->slot < g->policy_min_slot)
+		g->policy_min_slot = md->slot;
+	dp_graph_next(g, edge, m);
+}
+
+void
+dp_flow_lookup_node(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t n)
+{
+	struct dp_burst *b = &g->b;
+
+	dp_flow_lookup_burst(pkts, n);
+	if (dp_pipe_ops.nacl_prefetch != NULL)
+		dp_pipe_ops.nacl_prefetch(pkts, b, n);
+	for (uint16_t i = 0; i < n; i++) {
+		struct dp_meta *md = dp_meta(pkts[i]);
+
+		if (md->flow != NULL)
+			dp_graph_next(g, FLOW_LOOKUP_NEXT_FAST, pkts[i]);
+		else if (!(md->flags & (DP_M_FRAG | DP_M_ICMP_ERR | DP_M_FROM_APPLIANCE)) &&
+			 b->ctx[md->slot].in == DP_IN_VPC && b->ctx[md->slot].nlb < 0)
+			dp_graph_next(g, FLOW_LOOKUP_NEXT_ROUTE, pkts[i]);
+		else
+			to_policy(g, FLOW_LOOKUP_NEXT_POLICY, pkts[i]);
+	}
+}
+
+/* Apply action a (read under gen) to m of flow f, direction d. */
+static inline void
+act_apply(struct rte_mbuf *m, struct dp_meta *md, const struct dp_flow *f, int d, uint8_t op,
+	  uint16_t ip_delta, uint16_t l4_delta, uint32_t pub)
+{
+	struct rte_ipv4_hdr *ip = dp_ip_hdr(m, md);
+	uint16_t *ports = (uint16_t *)dp_l4_hdr(m, md);
+	uint16_t *l4c = ports + (md->proto == IPPROTO_TCP ? 8 : 3);
+
+	ip->hdr_checksum = csum_apply(ip->hdr_checksum, ip_delta);
+	if (md->proto == IPPROTO_TCP) {
+		*l4c = csum_apply(*l4c, l4_delta);
+	} else if (*l4c != 0) {     /* UDP: 0 means no checksum */
+		uint16_t c = csum_apply(*l4c, l4_delta);
+
+		*l4c = c == 0 ? 0xffff : c;
+	}
+	if (op == DP_ACT_XLATE) {
+		const struct dp_flow_key *k = &f->key[1 - d];
+
+		ip->src_addr = k->dst;
+		ip->dst_addr = k->src;
+		ports[0] = k->dport;
+		ports[1] = k->sport;
+	} else {
+		ip->src_addr = pub;
+	}
+}
+
+/* The TCP state of f after this packet; false when it is invalid (dropped). */
+static inline bool
+fast_tcp(struct rte_mbuf *m, struct dp_meta *md, struct dp_flow *f, int d)
+{
+	uint8_t st = __atomic_load_n(&f->tcp_state, __ATOMIC_RELAXED);
+	bool valid = true;
+	uint8_t ns = fw_ct_tcp_next(st, d, md->tcp_flags, &valid);
+
+	if (!valid) {
+		dp_drop(m, DP_DROP_ct_invalid);
+		return false;
+	}
+	if (ns != st) {
+		__atomic_store_n(&f->tcp_state, ns, __ATOMIC_RELAXED);
+		if (ns == FW_CT_TCP_ESTABLISHED && f->kind == DP_FLOW_NAT)
+			dp_stats_self()->nat[f->svc].conn_established++;
+	}
+	return true;
+}
+
+void
+dp_flow_fast_node(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t n)
+{
+	const struct dp_burst *b = &g->b;
+	struct dp_worker_ctx *w = dp_worker_self();
+
+	for (uint16_t i = 0; i < n; i++) {
+		struct rte_mbuf *m = pkts[i];
+		struct dp_meta *md = dp_meta(m);
+		struct dp_flow *f = dp_flow_ptr(md->flow);
+		int d = dp_flow_dir(md->flow);
+		struct dp_flow_act *a = &f->act[d];
+		struct rte_ipv4_hdr *ip = dp_ip_hdr(m, md);
+		uint32_t gen = __atomic_load_n(&a->gen, __ATOMIC_ACQUIRE), nh, pub, bytes;
+		uint16_t port, ipd, l4d;
+		uint8_t op, acct, fl;
+
+		if (i + 1 < n)
+			rte_prefetch0(&dp_flow_ptr(dp_meta(pkts[i + 1])->flow)->act[0]);
+		fl = __atomic_load_n(&f->flags, __ATOMIC_RELAXED);
+		if (gen != b->fast_gen || a->in_port != md->in_port ||
+		    (md->flags & (DP_M_FRAG | DP_M_ICMP_ERR | DP_M_FROM_APPLIANCE)) ||
+		    ip->time_to_live <= 1 || !(fl & DP_FLOW_F_LIVE) ||
+		    (g->slow_flows & flow_bit(f)) || dp_flow_expired(f, b->now) ||
+		    (f->kind == DP_FLOW_NLB && dp_pipe_ops.flow_gone(b->t, f, b->now)))
+			goto slow;
+		op = a->op;
+		acct = a->acct;
+		port = a->port;
+		nh = a->nh;
+		pub = a->pub;
+		ipd = a->ip_delta;
+		l4d = a->l4_delta;
+		/* pairs with the release store of act_fill(): the fields read
+		 * belong to gen if gen is still there */
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+		if (__atomic_load_n(&a->gen, __ATOMIC_RELAXED) != gen)
+			goto slow;
+		if (md->proto == IPPROTO_TCP) {
+			if (!fast_tcp(m, md, f, d))
+				continue;
+		} else if (d == 1 && !(fl & DP_FLOW_F_UDP_STREAM)) {
+			__atomic_fetch_or(&f->flags, DP_FLOW_F_UDP_STREAM, __ATOMIC_RELAXED);
+		}
+		dp_flow_touch(f, b->now);
+		bytes = rte_pktmbuf_pkt_len(m) - md->l3;
+		dp_flow_account(f, d, bytes);
+		if (op != DP_ACT_FWD)
+			act_apply(m, md, f, d, op, ipd, l4d, pub);
+		if (acct == DP_ACCT_NAT_OUT) {
+			struct dp_nat_stats *ns = &dp_stats_self()->nat[f->svc];
+
+			ns->pkts_in_src++;
+			ns->bytes_in_src += bytes;
+			ns->pkts_out_dst++;
+			ns->bytes_out_dst += bytes;
+		}
+		ip->time_to_live--;
+		ip->hdr_checksum = csum_apply(ip->hdr_checksum, rte_cpu_to_be_16(0xfeff));
+		dp_emit_add(w, m, port, nh, md->slot);
+		continue;
+slow:
+		to_policy(g, FLOW_FAST_NEXT_POLICY, m);
+	}
+}

@@ -1,0 +1,194 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The input stages (SPEC §3 steps 1, 4, 5): Ethernet (parse and validate,
+ * ARP aside, 802.1Q untagged), and IPv4 ingress: the addresses vpcgw owns
+ * (echo, health-check replies), the internet gateway's 1:1 translation of
+ * elastic IPs and NLB public addresses, NAT gateway addresses, what comes
+ * back from appliances (through dp_pipe_ops), and where the packet entered
+ * the VPC's routing.
+ */
+#include <string.h>
+
+#include <rte_byteorder.h>
+#include <rte_ether.h>
+#include <rte_ip.h>
+#include <rte_mbuf.h>
+
+#include "dp/dp.h"
+#include "dp/dp_graph.h"
+#include "dp/dp_parse.h"
+#include "dp/dp_pipe.h"
+#include "dp/dp_pkt.h"
+#include "dp/dp_worker.h"
+#include "dp/ip_input.h"
+
+#define ICMP_ECHO_REQUEST 8
+
+bool
+dp_ip_ingress(struct rte_mbuf *m, struct dp_meta *md, struct dp_pctx *c)
+{
+	const struct dp_tables *t = c->t;
+	const struct cfg *cfg = t->cfg;
+	uint8_t roles = dp_g.ports[md->in_port].roles;
+	struct rte_ipv4_hdr *ip = dp_ip_hdr(m, md);
+	uint32_t dst = rte_be_to_cpu_32(ip->dst_addr), v = 0;
+	int is_local;
+
+	c->nlb = -1;
+	c->policy_done = false;
+	c->frag_orphan = false;
+	c->nf = NULL;
+	c->src_subnet = -1;
+	md->nh = 0;
+	if ((roles & DP_ROLE_APPLIANCE) && dp_pipe_ops.appliance_input != NULL) {
+		int r = dp_pipe_ops.appliance_input(m, md, c);
+
+		if (r >= 0)
+			return r > 0;
+	}
+	is_local = dp_map_get(&t->local, dst, &v);
+	/* TTL before any translation, so the ICMP error quotes what was sent;
+	 * vpcgw's own addresses answer even with TTL 1 */
+	if (ip->time_to_live <= 1 && !(is_local && DP_LOCAL_KIND(v) == DP_LOCAL_ROUTER)) {
+		dp_send_time_exceeded(m, md, c);
+		dp_drop(m, DP_DROP_ttl_expired);
+		return false;
+	}
+	if (is_local) {
+		switch (DP_LOCAL_KIND(v)) {
+		case DP_LOCAL_ROUTER:
+			if (md->proto == IPPROTO_ICMP && !(md->flags & DP_M_FRAG) &&
+			    dp_l4_hdr(m, md)[0] == ICMP_ECHO_REQUEST) {
+				dp_answer_echo(m, md);
+				return false;
+			}
+			if (md->proto == IPPROTO_TCP && dp_pipe_ops.health_input != NULL &&
+			    dp_pipe_ops.health_input(m, t)) {
+				dp_stats_self()->port[md->in_port].local++;
+				rte_pktmbuf_free(m);
+				return false;
+			}
+			dp_drop(m, DP_DROP_local_unhandled);
+			return false;
+		case DP_LOCAL_NAT:
+			if (!(roles & DP_ROLE_INTERNET))
+				break;
+			c->in = DP_IN_INTERNET;
+			md->nh = DP_LOCAL_NAT;
+			md->ep = (uint16_t)(DP_LOCAL_REF(v) / CFG_MAX_NAT_ADDRS);
+			if (md->flags & DP_M_LATER_FRAG)
+				return true;
+			if ((md->flags & DP_M_FRAG) && md->proto != IPPROTO_UDP) {
+				dp_stats_self()->nat[md->ep].drop++;
+				dp_drop(m, DP_DROP_nat_fragment);
+				return false;
+			}
+			return true;
+		case DP_LOCAL_EIP:
+			if (!(roles & DP_ROLE_INTERNET))
+				break;
+			c->in = DP_IN_INTERNET;
+			dp_set_addr(m, md, false, dp_hton_addr(cfg->igw.eips[DP_LOCAL_REF(v)].private_addr));
+			md->key.dst = ip->dst_addr;
+			return true;
+		case DP_LOCAL_NLB_PUBLIC:
+			if (!(roles & DP_ROLE_INTERNET))
+				break;
+			c->in = DP_IN_INTERNET;
+			c->nlb = (int)DP_LOCAL_REF(v);
+			dp_set_addr(m, md, false, dp_hton_addr(cfg->nlbs[c->nlb].addr));
+			md->key.dst = ip->dst_addr;
+			return true;
+		case DP_LOCAL_NLB:
+			c->nlb = (int)DP_LOCAL_REF(v);
+			break;
+		}
+	}
+	if (roles & DP_ROLE_VPC) {
+		int sn = dp_subnet_lookup(t, rte_be_to_cpu_32(ip->src_addr));
+
+		if (sn >= 0 && cfg->subnets[sn].port == md->in_port) {
+			c->in = DP_IN_VPC;
+			c->src_subnet = sn;
+			return true;
+		}
+		if (!(roles & DP_ROLE_INTERNET)) {
+			dp_drop(m, DP_DROP_src_not_in_vpc);
+			return false;
+		}
+	}
+	if ((roles & DP_ROLE_INTERNET) && c->nlb < 0) {
+		dp_drop(m, DP_DROP_dst_unknown);
+		return false;
+	}
+	if (c->nlb >= 0) {
+		c->in = DP_IN_INTERNET;
+		return true;
+	}
+	dp_drop(m, DP_DROP_dst_unknown);
+	return false;
+}
+
+void
+dp_eth_input_node(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t n)
+{
+	struct dp_worker_ctx *w = dp_worker_self();
+
+	for (uint16_t i = 0; i < n; i++) {
+		struct rte_mbuf *m = pkts[i];
+		struct dp_meta *md = dp_meta(m);
+		int r;
+
+		if (i + 1 < n)
+			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
+		w->cur_slot = md->slot;
+		r = dp_parse(m, md);
+		if (r == DP_PARSE_ARP) {
+			dp_graph_next(g, ETH_INPUT_NEXT_ARP, m);
+			continue;
+		}
+		if (r >= 0) {
+			dp_drop(m, (enum dp_drop)r);
+			continue;
+		}
+		if (md->l3 != sizeof(struct rte_ether_hdr)) {
+			/* 802.1Q: forwarded untagged */
+			memmove(rte_pktmbuf_mtod_offset(m, uint8_t *, 4),
+				rte_pktmbuf_mtod(m, uint8_t *), 2 * RTE_ETHER_ADDR_LEN);
+			rte_pktmbuf_adj(m, 4);
+			md->l3 -= 4;
+			md->l4 -= 4;
+		}
+		dp_graph_next(g, ETH_INPUT_NEXT_IP, m);
+	}
+}
+
+void
+dp_arp_input_node(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t n)
+{
+	struct dp_worker_ctx *w = dp_worker_self();
+
+	for (uint16_t i = 0; i < n; i++) {
+		w->cur_slot = dp_meta(pkts[i])->slot;
+		dp_arp_input(pkts[i], g->b.in_port, g->b.t);
+	}
+}
+
+void
+dp_ip_input_node(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t n)
+{
+	struct dp_worker_ctx *w = dp_worker_self();
+
+	for (uint16_t i = 0; i < n; i++) {
+		struct rte_mbuf *m = pkts[i];
+		struct dp_meta *md = dp_meta(m);
+		struct dp_pctx *c = &g->b.ctx[md->slot];
+
+		w->cur_slot = md->slot;
+		c->t = g->b.t;
+		c->now = g->b.now;
+		c->burst_new = &g->b.burst_new;
+		if (dp_ip_ingress(m, md, c))
+			dp_graph_next(g, IP_INPUT_NEXT_FLOW, m);
+	}
+}

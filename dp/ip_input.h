@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* The input stages (ip_input.c) and the policy stage (policy.c). */
+#ifndef VPCGW_DP_IP_INPUT_H
+#define VPCGW_DP_IP_INPUT_H
+
+#include "dp/dp_graph.h"
+
+enum { ETH_INPUT_NEXT_IP, ETH_INPUT_NEXT_ARP };
+void dp_eth_input_node(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t n);
+void dp_arp_input_node(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t n);
+
+enum { IP_INPUT_NEXT_FLOW };
+void dp_ip_input_node(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t n);
+
+void dp_policy_node(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t n);
+
+#endif /* VPCGW_DP_IP_INPUT_H */

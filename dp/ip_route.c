@@ -1,0 +1,92 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * ip-route: the vector routing stage for packets with no flow. One
+ * rte_fib_lookup_bulk() per route table per burst; a packet whose route is
+ * the local one and whose path meets no NACL and no security group (the
+ * configuration has no ENI, the subnets on its path no NACL) is forwarded
+ * here: TTL, checksum, output. Everything else, and every packet that an
+ * earlier packet of the burst could have made a flow for, goes to the
+ * policy stage, which decides it as before.
+ */
+#include <rte_byteorder.h>
+#include <rte_fib.h>
+#include <rte_ip.h>
+#include <rte_mbuf.h>
+
+#include "dp/csum.h"
+#include "dp/dp.h"
+#include "dp/dp_graph.h"
+#include "dp/dp_pipe.h"
+#include "dp/dp_pkt.h"
+#include "dp/dp_worker.h"
+#include "dp/flow_fast.h"
+
+static inline const struct dp_rtable *
+vpc_table(const struct dp_tables *t, int subnet)
+{
+	int rt = subnet >= 0 ? t->cfg->subnets[subnet].route_table : -1;
+
+	return rt >= 0 ? &t->rtables[rt] : &t->local_rt;
+}
+
+void
+dp_ip_route_node(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t n)
+{
+	const struct dp_burst *b = &g->b;
+	const struct dp_tables *t = b->t;
+	const struct cfg *cfg = t->cfg;
+	struct dp_worker_ctx *w = dp_worker_self();
+	const struct dp_rtable *rts[DP_BURST];
+	uint32_t dst[DP_BURST];
+	uint64_t nhid[DP_BURST];
+	uint16_t i, j;
+
+	/* with ENIs every packet meets its security groups: the policy stage */
+	if (cfg->n_enis != 0) {
+		for (i = 0; i < n; i++)
+			dp_graph_next(g, IP_ROUTE_NEXT_POLICY, pkts[i]);
+		if (n != 0 && dp_meta(pkts[0])->slot < g->policy_min_slot)
+			g->policy_min_slot = dp_meta(pkts[0])->slot;
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		struct dp_meta *md = dp_meta(pkts[i]);
+
+		rts[i] = vpc_table(t, b->ctx[md->slot].src_subnet);
+		dst[i] = rte_be_to_cpu_32(dp_ip_hdr(pkts[i], md)->dst_addr);
+	}
+	/* one bulk lookup per run of packets of one route table */
+	for (i = 0; i < n; i = j) {
+		for (j = i + 1; j < n && rts[j] == rts[i]; j++)
+			;
+		rte_fib_lookup_bulk(rts[i]->fib, &dst[i], &nhid[i], j - i);
+	}
+	for (i = 0; i < n; i++) {
+		struct rte_mbuf *m = pkts[i];
+		struct dp_meta *md = dp_meta(m);
+		const struct dp_pctx *c = &b->ctx[md->slot];
+		struct rte_ipv4_hdr *ip = dp_ip_hdr(m, md);
+		const struct dp_route *r;
+		int ds;
+
+		if (md->slot > g->policy_min_slot || nhid[i] == rts[i]->none ||
+		    ip->time_to_live <= 1)
+			goto slow;
+		r = &rts[i]->routes[nhid[i]];
+		if (r->kind != CFG_TARGET_LOCAL)
+			goto slow;
+		ds = dp_subnet_lookup(t, dst[i]);
+		if (ds < 0 || (ds != c->src_subnet && (cfg->subnets[ds].nacl >= 0 ||
+		    (c->src_subnet >= 0 && cfg->subnets[c->src_subnet].nacl >= 0))))
+			goto slow;
+		dp_stats_self()->untracked++;
+		ip->time_to_live--;
+		ip->hdr_checksum = csum_apply(ip->hdr_checksum, rte_cpu_to_be_16(0xfeff));
+		dp_emit_add(w, m, (uint16_t)cfg->subnets[ds].port, dst[i], md->slot);
+		continue;
+slow:
+		if (md->slot < g->policy_min_slot)
+			g->policy_min_slot = md->slot;
+		dp_graph_next(g, IP_ROUTE_NEXT_POLICY, m);
+	}
+}

@@ -1,0 +1,126 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The pipeline, assembled (docs/ARCHITECTURE.md "Datapath v2"): which
+ * stages run in what order, which service answers which route target and
+ * hook. With dp/main.c, the only core file that includes services.
+ *
+ *   eth-input ─┬─> arp-input
+ *              └─> ip-input ──> flow-lookup ─┬─> flow-fast ───┐
+ *                                            ├─> ip-route ────┤──> policy
+ *                                            └────────────────┘
+ *   then ip-output: every transmission of the burst, in arrival order.
+ */
+#include <stdatomic.h>
+
+#include <rte_cycles.h>
+#include <rte_mbuf.h>
+
+#include "dp/dp.h"
+#include "dp/dp_graph.h"
+#include "dp/dp_pipe.h"
+#include "dp/dp_pkt.h"
+#include "dp/dp_worker.h"
+#include "dp/flow_fast.h"
+#include "dp/ip_input.h"
+#include "fw/fw_node.h"
+#include "geneve/gwlb_node.h"
+#include "lb/lb.h"
+#include "lb/nlb_node.h"
+#include "nat/nat_node.h"
+
+static const struct dp_node stages[] = {
+	{ .name = "eth-input", .fn = dp_eth_input_node,
+	  .next = { [ETH_INPUT_NEXT_IP] = "ip-input", [ETH_INPUT_NEXT_ARP] = "arp-input" },
+	  .help = "parse and validate Ethernet, 802.1Q, IPv4, TCP/UDP/ICMP" },
+	{ .name = "arp-input", .fn = dp_arp_input_node,
+	  .help = "ARP for vpcgw's addresses, neighbor learning" },
+	{ .name = "ip-input", .fn = dp_ip_input_node,
+	  .next = { [IP_INPUT_NEXT_FLOW] = "flow-lookup" },
+	  .help = "own addresses, IGW 1:1 and NAT/NLB addresses, GENEVE from appliances" },
+	{ .name = "flow-lookup", .fn = dp_flow_lookup_node,
+	  .next = { [FLOW_LOOKUP_NEXT_FAST] = "flow-fast",
+		    [FLOW_LOOKUP_NEXT_ROUTE] = "ip-route",
+		    [FLOW_LOOKUP_NEXT_POLICY] = "policy" },
+	  .help = "bulk flow table lookup, NACLs of the burst classified together" },
+	{ .name = "flow-fast", .fn = dp_flow_fast_node,
+	  .next = { [FLOW_FAST_NEXT_POLICY] = "policy" },
+	  .help = "known flows: the cached action of their direction" },
+	{ .name = "ip-route", .fn = dp_ip_route_node,
+	  .next = { [IP_ROUTE_NEXT_POLICY] = "policy" },
+	  .help = "no flow: bulk FIB lookup, local route without NACL/SG" },
+	{ .name = "policy", .fn = dp_policy_node,
+	  .help = "route tables, NACL, SG, new flows, NAT, NLB, GWLB, fragments, ICMP errors" },
+};
+
+static bool
+nlb_flow_gone(const struct dp_tables *t, const struct dp_flow *f, uint64_t now_ms)
+{
+	return lb_flow_target_gone(t, f, now_ms);
+}
+
+int
+dp_pipeline_init(char *err, size_t errlen)
+{
+	static bool done;
+
+	if (done)
+		return 0;
+	for (unsigned i = 0; i < RTE_DIM(stages); i++)
+		if (dp_graph_add(&stages[i]) < 0) {
+			snprintf(err, errlen, "too many pipeline stages");
+			return -ENOSPC;
+		}
+	if (dp_graph_finalize(err, errlen) < 0)
+		return -EINVAL;
+	dp_pipe_ops = (struct dp_pipe_ops){
+		.nacl_allows = fw_nacl_allows,
+		.sg_eval = fw_sg_eval,
+		.sg_can_track = fw_sg_can_track,
+		.sg_timeouts = fw_sg_flow_timeouts,
+		.nacl_prefetch = fw_nacl_prefetch,
+		.nacl_cache_set = fw_nacl_cache_set,
+		.nlb_new = lb_nlb_new,
+		.flow_gone = nlb_flow_gone,
+		.health_input = lb_health_input,
+		.appliance_input = gwlb_appliance_input,
+	};
+	dp_route_target_register(CFG_TARGET_IGW, nat_igw_target);
+	dp_route_target_register(CFG_TARGET_NAT, nat_gw_target);
+	dp_route_target_register(CFG_TARGET_GWLBE, gwlb_endpoint_target);
+	done = true;
+	return 0;
+}
+
+void
+dp_process_burst(struct rte_mbuf **pkts, uint16_t n, uint16_t in_port, uint64_t now_ms)
+{
+	struct dp_worker_ctx *w = dp_worker_self();
+	struct dp_graph_run g;
+	struct dp_node_stats *out;
+	uint64_t t0;
+
+	g.b.t = atomic_load_explicit(&dp_g.tables, memory_order_acquire);
+	g.b.now = now_ms;
+	g.b.burst_new = 0;
+	g.b.fast_gen = (uint32_t)(g.b.t->generation + 1);
+	g.b.in_port = in_port;
+	for (uint16_t i = 0; i < n; i++) {
+		struct dp_meta *md = dp_meta(pkts[i]);
+
+		md->slot = (uint8_t)i;
+		md->in_port = (uint8_t)in_port;
+	}
+	w->emit_on = true;
+	w->emit_sorted = true;
+	w->n_emit = 0;
+	w->emit_now = now_ms;
+	dp_graph_walk(&g, pkts, n);
+	/* ip-output */
+	t0 = rte_rdtsc();
+	out = &dp_stats_self()->node[dp_graph_count()];
+	out->calls++;
+	out->pkts += w->n_emit;
+	dp_emit_flush(w);
+	w->emit_on = false;
+	out->cycles += rte_rdtsc() - t0;
+}

@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The security policy stage functions (fw_node.c), installed into
+ * dp_pipe_ops by dp/pipeline.c. Worker lcores only.
+ */
+#ifndef VPCGW_FW_NODE_H
+#define VPCGW_FW_NODE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "dp/dp_pipe.h"
+
+bool fw_nacl_allows(const struct dp_pctx *c, struct rte_mbuf *m, struct dp_meta *md, int subnet,
+		    enum dp_dir dir);
+int fw_sg_eval(const struct dp_pctx *c, struct rte_mbuf *m, struct dp_meta *md, bool check_src,
+	       bool check_dst, uint16_t *eni_src, uint16_t *eni_dst);
+bool fw_sg_can_track(const struct dp_meta *md);
+void fw_sg_flow_timeouts(const struct dp_pctx *c, struct dp_flow *f);
+void fw_nacl_prefetch(struct rte_mbuf **pkts, struct dp_burst *b, uint16_t n);
+void fw_nacl_cache_set(const struct dp_pctx *c);
+
+#endif /* VPCGW_FW_NODE_H */

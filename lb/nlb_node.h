@@ -1,0 +1,10 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* The NLB's new-flow stage (nlb_node.c), for dp/pipeline.c. */
+#ifndef VPCGW_NLB_NODE_H
+#define VPCGW_NLB_NODE_H
+
+#include "dp/dp_pipe.h"
+
+void lb_nlb_new(struct rte_mbuf *m, struct dp_meta *md, struct dp_pctx *c);
+
+#endif /* VPCGW_NLB_NODE_H */
