@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <rte_cycles.h>
+#include <rte_telemetry.h>
 
 #include "dp/dp_graph.h"
 
@@ -130,4 +132,44 @@ dp_graph_walk(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t n)
 		st[i].cycles += t1 - t0;
 		t0 = t1;
 	}
+}
+
+/* ------------------------------------------------------------ telemetry */
+
+/* /vpcgw/stages: per stage, all lcores summed: calls, packets, packets per
+ * call (the vector size), TSC cycles per packet. */
+static int
+tel_stages(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	struct dp_lcore_stats *s = malloc(sizeof(*s));
+
+	if (s == NULL)
+		return -ENOMEM;
+	dp_stats_sum(s);
+	rte_tel_data_start_dict(d);
+	for (unsigned i = 0; i <= n_nodes; i++) {
+		const struct dp_node_stats *ns = &s->node[i];
+		struct rte_tel_data *o = rte_tel_data_alloc();
+
+		if (o == NULL)
+			break;
+		rte_tel_data_start_dict(o);
+		rte_tel_data_add_dict_u64(o, "calls", ns->calls);
+		rte_tel_data_add_dict_u64(o, "packets", ns->pkts);
+		rte_tel_data_add_dict_u64(o, "cycles", ns->cycles);
+		rte_tel_data_add_dict_u64(o, "packets_per_call",
+					  ns->calls ? ns->pkts / ns->calls : 0);
+		rte_tel_data_add_dict_u64(o, "cycles_per_packet",
+					  ns->pkts ? ns->cycles / ns->pkts : 0);
+		rte_tel_data_add_dict_container(d, i < n_nodes ? nodes[i].name : "ip_output", o, 0);
+	}
+	free(s);
+	return 0;
+}
+
+int
+dp_graph_telemetry_init(void)
+{
+	return rte_telemetry_register_cmd("/vpcgw/stages", tel_stages,
+					  "Pipeline stages: calls, packets, cycles per packet.");
 }

@@ -67,6 +67,9 @@ const struct dp_node *dp_graph_node(unsigned i);
 /* Graphviz dot of the stages and their edges. */
 void dp_graph_dot(FILE *f);
 
+/* Register /vpcgw/stages (control thread). */
+int dp_graph_telemetry_init(void);
+
 /* Run a received burst from stage 0. */
 void dp_graph_walk(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t n);
 

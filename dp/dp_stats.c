@@ -17,6 +17,7 @@
 
 #include "dp/dp.h"
 #include "dp/dp_flow.h"
+#include "dp/dp_graph.h"
 #include "dp/dp_stats.h"
 #include "dp/lcu.h"
 #include "dp/ct_tcp.h"
@@ -1020,5 +1021,5 @@ dp_telemetry_init(void)
 	for (size_t i = 0; i < RTE_DIM(cmds); i++)
 		if (rte_telemetry_register_cmd(cmds[i].cmd, cmds[i].fn, cmds[i].help) != 0)
 			return -EINVAL;
-	return 0;
+	return dp_graph_telemetry_init();
 }
