@@ -78,7 +78,13 @@ dp_graph_dot(FILE *f)
 			if (nodes[i].next[e] != NULL)
 				fprintf(f, "\t\"%s\" -> \"%s\";\n", nodes[i].name, nodes[i].next[e]);
 	}
-	fprintf(f, "}\n");
+	/* what any stage sends waits for ip_output, which sends it in arrival order */
+	fprintf(f, "\t\"ip_output\" [tooltip=\"transmissions of the burst in arrival order\"];\n");
+	for (unsigned i = 0; i < n_nodes; i++)
+		if (nodes[i].next[0] == NULL || strcmp(nodes[i].name, "flow_fast") == 0 ||
+		    strcmp(nodes[i].name, "ip_route") == 0 || strcmp(nodes[i].name, "ip_input") == 0)
+			fprintf(f, "\t\"%s\" -> \"ip_output\" [style=dashed];\n", nodes[i].name);
+	fprintf(f, "\t\"tx\" [shape=oval];\n\t\"ip_output\" -> \"tx\";\n}\n");
 }
 
 /* Put a vector back in arrival order: slots are unique within a burst. */
