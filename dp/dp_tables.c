@@ -234,6 +234,23 @@ dp_tables_build(struct cfg *cfg, uint64_t gen, char *err, size_t errlen)
 		}
 	}
 
+	for (uint32_t i = 0; i <= t->local.mask; i++)
+		if (t->local.keys[i] != DP_MAP_EMPTY) {
+			uint32_t b = dp_local_bit((uint32_t)t->local.keys[i]);
+
+			t->local_filter[b >> 6] |= 1ull << (b & 63);
+		}
+	t->subnet_rt = calloc((size_t)cfg->n_subnets + 1, sizeof(*t->subnet_rt));
+	if (t->subnet_rt == NULL)
+		goto nomem;
+	for (int i = 0; i < cfg->n_subnets; i++) {
+		int rt = cfg->subnets[i].route_table;
+
+		t->subnet_rt[i].rt = rt >= 0 ? &t->rtables[rt] : &t->local_rt;
+		t->subnet_rt[i].port = (uint16_t)cfg->subnets[i].port;
+		t->subnet_rt[i].nacl = cfg->subnets[i].nacl >= 0;
+	}
+
 	t->sg = fw_sg_build(cfg);
 	if (t->sg == NULL)
 		goto nomem;
@@ -273,6 +290,7 @@ dp_tables_free(struct dp_tables *t)
 	if (t->sg != NULL)
 		fw_sg_free(t->sg);
 	dp_map_free(&t->local);
+	free(t->subnet_rt);
 	dp_map_free(&t->eip_by_private);
 	dp_map_free(&t->nlb_by_private);
 	if (t->rtables != NULL)

@@ -15,11 +15,13 @@
 #include <rte_mbuf.h>
 
 #include "dp/dp.h"
+#include "dp/dp_flow.h"
 #include "dp/dp_graph.h"
 #include "dp/dp_parse.h"
 #include "dp/dp_pipe.h"
 #include "dp/dp_pkt.h"
 #include "dp/dp_worker.h"
+#include "dp/flow_fast.h"
 #include "dp/ip_input.h"
 
 #define ICMP_ECHO_REQUEST 8
@@ -46,7 +48,7 @@ dp_ip_ingress(struct rte_mbuf *m, struct dp_meta *md, struct dp_pctx *c)
 		if (r >= 0)
 			return r > 0;
 	}
-	is_local = dp_map_get(&t->local, dst, &v);
+	is_local = dp_local_maybe(t, dst) && dp_map_get(&t->local, dst, &v);
 	/* TTL before any translation, so the ICMP error quotes what was sent;
 	 * vpcgw's own addresses answer even with TTL 1 */
 	if (ip->time_to_live <= 1 && !(is_local && DP_LOCAL_KIND(v) == DP_LOCAL_ROUTER)) {
@@ -133,6 +135,7 @@ void
 dp_eth_input_node(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t n)
 {
 	struct dp_worker_ctx *w = dp_worker_self();
+	struct dp_vec *ip = dp_graph_out(g, ETH_INPUT_NEXT_IP);
 
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
@@ -159,7 +162,7 @@ dp_eth_input_node(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t n)
 			md->l3 -= 4;
 			md->l4 -= 4;
 		}
-		dp_graph_next(g, ETH_INPUT_NEXT_IP, m);
+		dp_vec_push(ip, m);
 	}
 }
 
@@ -178,17 +181,28 @@ void
 dp_ip_input_node(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t n)
 {
 	struct dp_worker_ctx *w = dp_worker_self();
+	struct dp_burst *b = &g->b;
+	/* with no flow in the table there is nothing to look up */
+	bool lookup = dp_flow_any();
+	struct dp_vec *flow = dp_graph_out(g, IP_INPUT_NEXT_FLOW);
+	struct dp_vec *route = dp_graph_out(g, IP_INPUT_NEXT_ROUTE);
 
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
 		struct dp_meta *md = dp_meta(m);
-		struct dp_pctx *c = &g->b.ctx[md->slot];
+		struct dp_pctx *c = &b->ctx[md->slot];
 
 		w->cur_slot = md->slot;
-		c->t = g->b.t;
-		c->now = g->b.now;
-		c->burst_new = &g->b.burst_new;
-		if (dp_ip_ingress(m, md, c))
-			dp_graph_next(g, IP_INPUT_NEXT_FLOW, m);
+		c->t = b->t;
+		c->now = b->now;
+		c->burst_new = &b->burst_new;
+		if (!dp_ip_ingress(m, md, c))
+			continue;
+		if (lookup)
+			dp_vec_push(flow, m);
+		else if (dp_flow_route_ok(b, md))
+			dp_vec_push(route, m);
+		else
+			dp_to_policy(g, IP_INPUT_NEXT_POLICY, m);
 	}
 }

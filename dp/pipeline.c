@@ -4,11 +4,13 @@
  * stages run in what order, which service answers which route target and
  * hook. With dp/main.c, the only core file that includes services.
  *
- *   eth-input ─┬─> arp-input
- *              └─> ip-input ──> flow-lookup ─┬─> flow-fast ───┐
- *                                            ├─> ip-route ────┤──> policy
- *                                            └────────────────┘
- *   then ip-output: every transmission of the burst, in arrival order.
+ *   eth_input ─┬─> arp_input
+ *              └─> ip_input ──> flow_lookup ─┬─> flow_fast ───┐
+ *                     │                      ├─> ip_route ────┤──> policy
+ *                     │   (no flow in table) └────────────────┘
+ *                     └──> ip_route, policy
+ *   then ip_output: every transmission of the burst, in arrival order
+ *   (docs/pipeline.svg is drawn from this table by tools/vpcgw-pipeline-dot).
  */
 #include <stdatomic.h>
 
@@ -35,7 +37,8 @@ static const struct dp_node stages[] = {
 	{ .name = "arp_input", .fn = dp_arp_input_node,
 	  .help = "ARP for vpcgw's addresses, neighbor learning" },
 	{ .name = "ip_input", .fn = dp_ip_input_node,
-	  .next = { [IP_INPUT_NEXT_FLOW] = "flow_lookup" },
+	  .next = { [IP_INPUT_NEXT_FLOW] = "flow_lookup", [IP_INPUT_NEXT_ROUTE] = "ip_route",
+		    [IP_INPUT_NEXT_POLICY] = "policy" },
 	  .help = "own addresses, IGW 1:1 and NAT/NLB addresses, GENEVE from appliances" },
 	{ .name = "flow_lookup", .fn = dp_flow_lookup_node,
 	  .next = { [FLOW_LOOKUP_NEXT_FAST] = "flow_fast",
