@@ -87,7 +87,6 @@ struct ld {
 	bool vpc_ok;              /* cfg->vpc_cidr parsed */
 	bool *port_ok;            /* ports[i].addr/plen parsed */
 	bool *subnet_ok;          /* subnets[i].cidr parsed and valid */
-	bool *nlb_ok;             /* nlbs[i].addr parsed */
 	struct ld_registry pub;   /* public addresses: elastic IPs, NAT, NLB public */
 	struct ld_registry priv;  /* private addresses: ENIs, NLBs */
 	struct ld_registry eip;   /* private side of elastic IPs */
@@ -1961,9 +1960,8 @@ load_nlbs(struct ld *ld)
 				prefix_fmt(b, sizeof(b), sn->cidr.addr, sn->cidr.len);
 				ld_error(ld, g.s, g.path, "%s is not inside subnet \"%s\" (%s)",
 					 cfg_ipv4_str(nlb->addr, a, sizeof(a)), sn->name, b);
-			} else if (sn != NULL && host_in_subnet(ld, &g, nlb->addr) >= 0 &&
-				   claim(ld, &ld->priv, nlb->addr, g.s, g.path)) {
-				ld->nlb_ok[i] = true;
+			} else if (sn != NULL && host_in_subnet(ld, &g, nlb->addr) >= 0) {
+				claim(ld, &ld->priv, nlb->addr, g.s, g.path);
 			}
 		}
 		if (get_ipv4(ld, e, p, "public_address", false, &g, &nlb->public_addr) > 0) {
@@ -2213,7 +2211,6 @@ load_tree(struct ld *ld, config_t *lc)
 	pass_names(ld);
 	ld->port_ok = ld_calloc(ld, (size_t)c->n_ports + 1, sizeof(bool));
 	ld->subnet_ok = ld_calloc(ld, (size_t)c->n_subnets + 1, sizeof(bool));
-	ld->nlb_ok = ld_calloc(ld, (size_t)c->n_nlbs + 1, sizeof(bool));
 	if (ld->nomem)
 		return;
 	/* Dependency order: what a check looks at is parsed before it. */
@@ -2237,7 +2234,6 @@ ld_finish(struct ld *ld, struct cfg **out)
 {
 	free(ld->port_ok);
 	free(ld->subnet_ok);
-	free(ld->nlb_ok);
 	free(ld->pub.claims);
 	free(ld->priv.claims);
 	free(ld->eip.claims);
