@@ -258,7 +258,7 @@ ld_line(const config_setting_t *s)
 }
 
 static void
-path_key(char *buf, const char *parent, const char *key)
+ld_path_key(char *buf, const char *parent, const char *key)
 {
 	if (parent[0] == '\0')
 		snprintf(buf, PATH_LEN, "%s", key);
@@ -267,7 +267,7 @@ path_key(char *buf, const char *parent, const char *key)
 }
 
 static void
-path_idx(char *buf, const char *parent, int i)
+ld_path_idx(char *buf, const char *parent, int i)
 {
 	snprintf(buf, PATH_LEN, "%.*s[%d]", PATH_LEN - 16, parent, i);
 }
@@ -354,7 +354,7 @@ ld_group(struct ld *ld, const config_setting_t *s, const char *path, const char 
 			if (strcmp(keys[k], name) == 0)
 				break;
 		if (keys[k] == NULL) {
-			path_key(p, path, name);
+			ld_path_key(p, path, name);
 			ld_error(ld, c, p, "unknown key");
 		}
 	}
@@ -363,10 +363,10 @@ ld_group(struct ld *ld, const config_setting_t *s, const char *path, const char 
 
 /* Look KEY up in group G; a required key that is absent is an error. */
 static bool
-fld_get(struct ld *ld, const config_setting_t *g, const char *path, const char *key, bool req,
-	struct fld *f)
+ld_fld_get(struct ld *ld, const config_setting_t *g, const char *path, const char *key, bool req,
+	   struct fld *f)
 {
-	path_key(f->path, path, key);
+	ld_path_key(f->path, path, key);
 	f->s = config_setting_get_member(g, key);
 	if (f->s == NULL && req)
 		ld_error(ld, g, f->path, "required key is missing");
@@ -375,11 +375,11 @@ fld_get(struct ld *ld, const config_setting_t *g, const char *path, const char *
 
 /*
  * Value converters: 1 on success, -1 after reporting an error.
- * get_*() combine them with fld_get(): 1 found and valid, 0 absent
+ * ld_get_*() combine them with ld_fld_get(): 1 found and valid, 0 absent
  * (optional key), -1 error reported.
  */
 static int
-str_of(struct ld *ld, const config_setting_t *s, const char *path, const char **v)
+ld_str_of(struct ld *ld, const config_setting_t *s, const char *path, const char **v)
 {
 	if (!ld_type(ld, s, path, T_STR))
 		return -1;
@@ -388,8 +388,8 @@ str_of(struct ld *ld, const config_setting_t *s, const char *path, const char **
 }
 
 static int
-int_of(struct ld *ld, const config_setting_t *s, const char *path, long long lo, long long hi,
-       long long *v)
+ld_int_of(struct ld *ld, const config_setting_t *s, const char *path, long long lo, long long hi,
+	  long long *v)
 {
 	long long x;
 
@@ -405,11 +405,11 @@ int_of(struct ld *ld, const config_setting_t *s, const char *path, long long lo,
 }
 
 static int
-ipv4_of(struct ld *ld, const config_setting_t *s, const char *path, uint32_t *a)
+ld_ipv4_of(struct ld *ld, const config_setting_t *s, const char *path, uint32_t *a)
 {
 	const char *v;
 
-	if (str_of(ld, s, path, &v) < 0)
+	if (ld_str_of(ld, s, path, &v) < 0)
 		return -1;
 	if (cfg_parse_ipv4(v, a) < 0) {
 		ld_error(ld, s, path, "bad IPv4 address \"%s\"", v);
@@ -419,8 +419,8 @@ ipv4_of(struct ld *ld, const config_setting_t *s, const char *path, uint32_t *a)
 }
 
 static int
-prefix_str(struct ld *ld, const config_setting_t *s, const char *path, const char *v,
-	   struct cfg_prefix *p)
+ld_prefix_str(struct ld *ld, const config_setting_t *s, const char *path, const char *v,
+	      struct cfg_prefix *p)
 {
 	char net[CFG_NAME_MAX];
 	int rc;
@@ -448,17 +448,17 @@ prefix_str(struct ld *ld, const config_setting_t *s, const char *path, const cha
 }
 
 static int
-prefix_of(struct ld *ld, const config_setting_t *s, const char *path, struct cfg_prefix *p)
+ld_prefix_of(struct ld *ld, const config_setting_t *s, const char *path, struct cfg_prefix *p)
 {
 	const char *v;
 
-	if (str_of(ld, s, path, &v) < 0)
+	if (ld_str_of(ld, s, path, &v) < 0)
 		return -1;
-	return prefix_str(ld, s, path, v, p);
+	return ld_prefix_str(ld, s, path, v, p);
 }
 
 static int
-find_name(const void *arr, int n, size_t stride, const char *name)
+ld_find_name(const void *arr, int n, size_t stride, const char *name)
 {
 	const char *p = arr;
 	int i;
@@ -471,7 +471,7 @@ find_name(const void *arr, int n, size_t stride, const char *name)
 	return -1;
 }
 
-#define FIND(arr, n, name) find_name((arr), (n), sizeof(*(arr)), (name))
+#define LD_FIND(arr, n, name) ld_find_name((arr), (n), sizeof(*(arr)), (name))
 
 static int
 ref_find(struct ld *ld, enum ld_ref k, const char *name)
@@ -480,26 +480,26 @@ ref_find(struct ld *ld, enum ld_ref k, const char *name)
 
 	switch (k) {
 	case REF_PORT:
-		return FIND(c->ports, c->n_ports, name);
+		return LD_FIND(c->ports, c->n_ports, name);
 	case REF_SUBNET:
-		return FIND(c->subnets, c->n_subnets, name);
+		return LD_FIND(c->subnets, c->n_subnets, name);
 	case REF_RT:
-		return FIND(c->route_tables, c->n_route_tables, name);
+		return LD_FIND(c->route_tables, c->n_route_tables, name);
 	case REF_NACL:
-		return FIND(c->nacls, c->n_nacls, name);
+		return LD_FIND(c->nacls, c->n_nacls, name);
 	case REF_SG:
-		return FIND(c->sgs, c->n_sgs, name);
+		return LD_FIND(c->sgs, c->n_sgs, name);
 	case REF_NAT:
-		return FIND(c->nat_gateways, c->n_nat_gateways, name);
+		return LD_FIND(c->nat_gateways, c->n_nat_gateways, name);
 	case REF_TG:
-		return FIND(c->target_groups, c->n_target_groups, name);
+		return LD_FIND(c->target_groups, c->n_target_groups, name);
 	}
 	return -1;
 }
 
 static int
-ref_str(struct ld *ld, const config_setting_t *s, const char *path, enum ld_ref k,
-	const char *name, int *idx)
+ld_ref_str(struct ld *ld, const config_setting_t *s, const char *path, enum ld_ref k,
+	   const char *name, int *idx)
 {
 	int i = ref_find(ld, k, name);
 
@@ -512,23 +512,23 @@ ref_str(struct ld *ld, const config_setting_t *s, const char *path, enum ld_ref 
 }
 
 static int
-ref_of(struct ld *ld, const config_setting_t *s, const char *path, enum ld_ref k, int *idx)
+ld_ref_of(struct ld *ld, const config_setting_t *s, const char *path, enum ld_ref k, int *idx)
 {
 	const char *v;
 
-	if (str_of(ld, s, path, &v) < 0)
+	if (ld_str_of(ld, s, path, &v) < 0)
 		return -1;
-	return ref_str(ld, s, path, k, v, idx);
+	return ld_ref_str(ld, s, path, k, v, idx);
 }
 
 /* GWLB endpoint names are one name space over every GWLB. */
 static bool
-endpoint_find(const struct cfg *c, const char *name, int *g, int *e)
+ld_endpoint_find(const struct cfg *c, const char *name, int *g, int *e)
 {
 	int i, j;
 
 	for (i = 0; i < c->n_gwlbs; i++) {
-		j = FIND(c->gwlbs[i].endpoints, c->gwlbs[i].n_endpoints, name);
+		j = LD_FIND(c->gwlbs[i].endpoints, c->gwlbs[i].n_endpoints, name);
 		if (j >= 0) {
 			*g = i;
 			*e = j;
@@ -539,43 +539,43 @@ endpoint_find(const struct cfg *c, const char *name, int *g, int *e)
 }
 
 static int
-get_str(struct ld *ld, const config_setting_t *g, const char *path, const char *key, bool req,
-	struct fld *f, const char **v)
+ld_get_str(struct ld *ld, const config_setting_t *g, const char *path, const char *key, bool req,
+	   struct fld *f, const char **v)
 {
-	if (!fld_get(ld, g, path, key, req, f))
+	if (!ld_fld_get(ld, g, path, key, req, f))
 		return req ? -1 : 0;
-	return str_of(ld, f->s, f->path, v);
+	return ld_str_of(ld, f->s, f->path, v);
 }
 
 static int
-get_int(struct ld *ld, const config_setting_t *g, const char *path, const char *key, bool req,
-	long long lo, long long hi, long long *v)
+ld_get_int(struct ld *ld, const config_setting_t *g, const char *path, const char *key, bool req,
+	   long long lo, long long hi, long long *v)
 {
 	struct fld f;
 
-	if (!fld_get(ld, g, path, key, req, &f))
+	if (!ld_fld_get(ld, g, path, key, req, &f))
 		return req ? -1 : 0;
-	return int_of(ld, f.s, f.path, lo, hi, v);
+	return ld_int_of(ld, f.s, f.path, lo, hi, v);
 }
 
 /* Optional integer key with a default, stored in a uint32_t. */
 static void
-get_u32(struct ld *ld, const config_setting_t *g, const char *path, const char *key,
-	long long lo, long long hi, uint32_t def, uint32_t *out)
+ld_get_u32(struct ld *ld, const config_setting_t *g, const char *path, const char *key,
+	   long long lo, long long hi, uint32_t def, uint32_t *out)
 {
 	long long v;
 
 	*out = def;
-	if (get_int(ld, g, path, key, false, lo, hi, &v) > 0)
+	if (ld_get_int(ld, g, path, key, false, lo, hi, &v) > 0)
 		*out = (uint32_t)v;
 }
 
 static int
-get_bool(struct ld *ld, const config_setting_t *g, const char *path, const char *key, bool *v)
+ld_get_bool(struct ld *ld, const config_setting_t *g, const char *path, const char *key, bool *v)
 {
 	struct fld f;
 
-	if (!fld_get(ld, g, path, key, false, &f))
+	if (!ld_fld_get(ld, g, path, key, false, &f))
 		return 0;
 	if (!ld_type(ld, f.s, f.path, T_BOOL))
 		return -1;
@@ -584,31 +584,31 @@ get_bool(struct ld *ld, const config_setting_t *g, const char *path, const char 
 }
 
 static int
-get_ipv4(struct ld *ld, const config_setting_t *g, const char *path, const char *key, bool req,
-	 struct fld *f, uint32_t *a)
+ld_get_ipv4(struct ld *ld, const config_setting_t *g, const char *path, const char *key, bool req,
+	    struct fld *f, uint32_t *a)
 {
-	if (!fld_get(ld, g, path, key, req, f))
+	if (!ld_fld_get(ld, g, path, key, req, f))
 		return req ? -1 : 0;
-	return ipv4_of(ld, f->s, f->path, a);
+	return ld_ipv4_of(ld, f->s, f->path, a);
 }
 
 static int
-get_prefix(struct ld *ld, const config_setting_t *g, const char *path, const char *key, bool req,
-	   struct fld *f, struct cfg_prefix *p)
+ld_get_prefix(struct ld *ld, const config_setting_t *g, const char *path, const char *key, bool req,
+	      struct fld *f, struct cfg_prefix *p)
 {
-	if (!fld_get(ld, g, path, key, req, f))
+	if (!ld_fld_get(ld, g, path, key, req, f))
 		return req ? -1 : 0;
-	return prefix_of(ld, f->s, f->path, p);
+	return ld_prefix_of(ld, f->s, f->path, p);
 }
 
 static int
-get_mac(struct ld *ld, const config_setting_t *g, const char *path, const char *key, bool req,
-	uint8_t mac[6])
+ld_get_mac(struct ld *ld, const config_setting_t *g, const char *path, const char *key, bool req,
+	   uint8_t mac[6])
 {
 	struct fld f;
 	const char *v;
 
-	if (get_str(ld, g, path, key, req, &f, &v) <= 0)
+	if (ld_get_str(ld, g, path, key, req, &f, &v) <= 0)
 		return f.s == NULL && !req ? 0 : -1;
 	if (cfg_parse_mac(v, mac) < 0) {
 		ld_error(ld, f.s, f.path, "bad MAC address \"%s\"", v);
@@ -618,20 +618,20 @@ get_mac(struct ld *ld, const config_setting_t *g, const char *path, const char *
 }
 
 static int
-get_ref(struct ld *ld, const config_setting_t *g, const char *path, const char *key, bool req,
-	enum ld_ref k, struct fld *f, int *idx)
+ld_get_ref(struct ld *ld, const config_setting_t *g, const char *path, const char *key, bool req,
+	   enum ld_ref k, struct fld *f, int *idx)
 {
-	if (!fld_get(ld, g, path, key, req, f))
+	if (!ld_fld_get(ld, g, path, key, req, f))
 		return req ? -1 : 0;
-	return ref_of(ld, f->s, f->path, k, idx);
+	return ld_ref_of(ld, f->s, f->path, k, idx);
 }
 
 /* A list key: its setting and length, or 0 when absent or invalid. */
 static int
-get_list(struct ld *ld, const config_setting_t *g, const char *path, const char *key, bool req,
-	 enum ld_type type, struct fld *f)
+ld_get_list(struct ld *ld, const config_setting_t *g, const char *path, const char *key, bool req,
+	    enum ld_type type, struct fld *f)
 {
-	if (!fld_get(ld, g, path, key, req, f))
+	if (!ld_fld_get(ld, g, path, key, req, f))
 		return req ? -1 : 0;
 	if (!ld_type(ld, f->s, f->path, type)) {
 		f->s = NULL;
@@ -641,15 +641,15 @@ get_list(struct ld *ld, const config_setting_t *g, const char *path, const char 
 }
 
 static int
-list_len(const struct fld *f)
+ld_list_len(const struct fld *f)
 {
 	return f->s == NULL ? 0 : config_setting_length(f->s);
 }
 
 /* Record ADDR as used by PATH; report it if someone else has it already. */
 static bool
-claim(struct ld *ld, struct ld_registry *r, uint32_t addr, const config_setting_t *s,
-      const char *path)
+ld_claim(struct ld *ld, struct ld_registry *r, uint32_t addr, const config_setting_t *s,
+	 const char *path)
 {
 	char a[CFG_NAME_MAX];
 	int i;
@@ -681,7 +681,7 @@ claim(struct ld *ld, struct ld_registry *r, uint32_t addr, const config_setting_
 }
 
 static void
-prefix_fmt(char *buf, size_t len, uint32_t addr, uint8_t plen)
+ld_prefix_fmt(char *buf, size_t len, uint32_t addr, uint8_t plen)
 {
 	char a[CFG_NAME_MAX];
 
@@ -689,14 +689,14 @@ prefix_fmt(char *buf, size_t len, uint32_t addr, uint8_t plen)
 }
 
 static uint32_t
-mask_of(uint8_t len)
+ld_mask_of(uint8_t len)
 {
 	return len == 0 ? 0 : UINT32_MAX << (32 - len);
 }
 
 /* A public address (elastic IP, NAT, NLB public): outside the VPC, used once. */
 static void
-public_addr(struct ld *ld, const config_setting_t *s, const char *path, uint32_t addr)
+ld_public_addr(struct ld *ld, const config_setting_t *s, const char *path, uint32_t addr)
 {
 	char a[CFG_NAME_MAX];
 
@@ -704,7 +704,7 @@ public_addr(struct ld *ld, const config_setting_t *s, const char *path, uint32_t
 		ld_error(ld, s, path, "public address %s is inside the VPC cidr",
 			 cfg_ipv4_str(addr, a, sizeof(a)));
 	else
-		claim(ld, &ld->pub, addr, s, path);
+		ld_claim(ld, &ld->pub, addr, s, path);
 }
 
 /* Index of the valid subnet holding addr, or -1 (skips subnets that failed to parse). */
@@ -721,7 +721,7 @@ ld_subnet_of(struct ld *ld, uint32_t addr)
 
 /* An address that must sit on the connected prefix of port P. */
 static void
-check_on_port(struct ld *ld, int p, uint32_t addr, const struct fld *f)
+ld_check_on_port(struct ld *ld, int p, uint32_t addr, const struct fld *f)
 {
 	const struct cfg_port *port;
 	struct cfg_prefix pfx;
@@ -730,12 +730,12 @@ check_on_port(struct ld *ld, int p, uint32_t addr, const struct fld *f)
 	if (p < 0 || !ld->port_ok[p])
 		return;
 	port = &ld->cfg->ports[p];
-	pfx.addr = port->addr & mask_of(port->plen);
+	pfx.addr = port->addr & ld_mask_of(port->plen);
 	pfx.len = port->plen;
 	if (!cfg_prefix_contains(&pfx, addr))
 		ld_error(ld, f->s, f->path, "%s is not on port \"%s\" (%s)",
 			 cfg_ipv4_str(addr, a, sizeof(a)), port->name,
-			 (prefix_fmt(pa, sizeof(pa), port->addr, port->plen), pa));
+			 (ld_prefix_fmt(pa, sizeof(pa), port->addr, port->plen), pa));
 }
 
 /* ---- pass 1: names ---------------------------------------------------- */
@@ -745,8 +745,8 @@ check_on_port(struct ld *ld, int p, uint32_t addr, const struct fld *f)
  * entry's name. Type errors of the list and its entries are left to pass 2.
  */
 static void *
-names_list(struct ld *ld, const config_setting_t *g, const char *path, const char *key,
-	   const char *what, size_t size, size_t line_off, int *n_out)
+ld_names_list(struct ld *ld, const config_setting_t *g, const char *path, const char *key,
+	      const char *what, size_t size, size_t line_off, int *n_out)
 {
 	char lp[PATH_LEN], ep[PATH_LEN];
 	const config_setting_t *list;
@@ -765,7 +765,7 @@ names_list(struct ld *ld, const config_setting_t *g, const char *path, const cha
 	if (arr == NULL)
 		return NULL;
 	*n_out = n;
-	path_key(lp, path, key);
+	ld_path_key(lp, path, key);
 	for (i = 0; i < n; i++) {
 		const config_setting_t *e = config_setting_get_elem(list, i);
 		char *name = arr + (size_t)i * size;
@@ -774,8 +774,8 @@ names_list(struct ld *ld, const config_setting_t *g, const char *path, const cha
 		*(int *)(name + line_off) = ld_line(e);
 		if (!config_setting_is_group(e))
 			continue;
-		path_idx(ep, lp, i);
-		if (get_str(ld, e, ep, "name", true, &f, &v) <= 0)
+		ld_path_idx(ep, lp, i);
+		if (ld_get_str(ld, e, ep, "name", true, &f, &v) <= 0)
 			continue;
 		if (v[0] == '\0') {
 			ld_error(ld, f.s, f.path, "empty name");
@@ -786,7 +786,7 @@ names_list(struct ld *ld, const config_setting_t *g, const char *path, const cha
 				 CFG_NAME_MAX - 1);
 			continue;
 		}
-		j = find_name(arr, i, size, v);
+		j = ld_find_name(arr, i, size, v);
 		if (j >= 0) {
 			ld_error(ld, f.s, f.path, "duplicate %s name \"%s\" (first at line %d)", what,
 				 v, *(int *)(arr + (size_t)j * size + line_off));
@@ -797,9 +797,9 @@ names_list(struct ld *ld, const config_setting_t *g, const char *path, const cha
 	return arr;
 }
 
-#define NAMES(ld, g, path, key, what, arr, n) \
-	((arr) = names_list((ld), (g), (path), (key), (what), sizeof(*(arr)), \
-			    offsetof(__typeof__(*(arr)), line), &(n)))
+#define LD_NAMES(ld, g, path, key, what, arr, n) \
+	((arr) = ld_names_list((ld), (g), (path), (key), (what), sizeof(*(arr)), \
+			       offsetof(__typeof__(*(arr)), line), &(n)))
 
 static void
 pass_names(struct ld *ld)
@@ -811,33 +811,34 @@ pass_names(struct ld *ld)
 	char p[PATH_LEN];
 	int i, j, g2, e2;
 
-	NAMES(ld, r, "", "ports", "port", c->ports, c->n_ports);
-	NAMES(ld, vpc, "vpc", "subnets", "subnet", c->subnets, c->n_subnets);
-	NAMES(ld, r, "", "route_tables", "route table", c->route_tables, c->n_route_tables);
-	NAMES(ld, r, "", "network_acls", "network ACL", c->nacls, c->n_nacls);
-	NAMES(ld, r, "", "security_groups", "security group", c->sgs, c->n_sgs);
-	NAMES(ld, r, "", "nat_gateways", "NAT gateway", c->nat_gateways, c->n_nat_gateways);
-	NAMES(ld, r, "", "network_load_balancers", "network load balancer", c->nlbs, c->n_nlbs);
-	NAMES(ld, r, "", "target_groups", "target group", c->target_groups, c->n_target_groups);
-	NAMES(ld, r, "", "gateway_load_balancers", "gateway load balancer", c->gwlbs, c->n_gwlbs);
+	LD_NAMES(ld, r, "", "ports", "port", c->ports, c->n_ports);
+	LD_NAMES(ld, vpc, "vpc", "subnets", "subnet", c->subnets, c->n_subnets);
+	LD_NAMES(ld, r, "", "route_tables", "route table", c->route_tables, c->n_route_tables);
+	LD_NAMES(ld, r, "", "network_acls", "network ACL", c->nacls, c->n_nacls);
+	LD_NAMES(ld, r, "", "security_groups", "security group", c->sgs, c->n_sgs);
+	LD_NAMES(ld, r, "", "nat_gateways", "NAT gateway", c->nat_gateways, c->n_nat_gateways);
+	LD_NAMES(ld, r, "", "network_load_balancers", "network load balancer", c->nlbs, c->n_nlbs);
+	LD_NAMES(ld, r, "", "target_groups", "target group", c->target_groups, c->n_target_groups);
+	LD_NAMES(ld, r, "", "gateway_load_balancers", "gateway load balancer", c->gwlbs,
+		 c->n_gwlbs);
 	for (i = 0; i < c->n_gwlbs; i++) {
 		struct cfg_gwlb *gw = &c->gwlbs[i];
 		const config_setting_t *e = config_setting_get_elem(gl, i);
 
-		path_idx(p, "gateway_load_balancers", i);
-		NAMES(ld, e, p, "endpoints", "endpoint", gw->endpoints, gw->n_endpoints);
+		ld_path_idx(p, "gateway_load_balancers", i);
+		LD_NAMES(ld, e, p, "endpoints", "endpoint", gw->endpoints, gw->n_endpoints);
 		/* Route targets name an endpoint alone: unique over every GWLB. */
 		for (j = 0; j < gw->n_endpoints; j++) {
 			struct cfg_gwlb_endpoint *ep = &gw->endpoints[j];
 			const config_setting_t *list, *name;
 			char ep_path[PATH_LEN], n_path[PATH_LEN];
 
-			if (ep->name[0] == '\0' || !endpoint_find(c, ep->name, &g2, &e2) ||
+			if (ep->name[0] == '\0' || !ld_endpoint_find(c, ep->name, &g2, &e2) ||
 			    g2 == i)
 				continue;
-			path_key(ep_path, p, "endpoints");
-			path_idx(n_path, ep_path, j);
-			path_key(ep_path, n_path, "name");
+			ld_path_key(ep_path, p, "endpoints");
+			ld_path_idx(n_path, ep_path, j);
+			ld_path_key(ep_path, n_path, "name");
 			list = config_setting_get_member(e, "endpoints");
 			name = config_setting_get_member(config_setting_get_elem(list, j), "name");
 			ld_error(ld, name, ep_path,
@@ -869,20 +870,20 @@ load_dpdk(struct ld *ld)
 	d->flow_table_size = 1048576;
 	if (s == NULL || !ld_group(ld, s, "dpdk", keys))
 		return;
-	get_u32(ld, s, "dpdk", "workers", 1, 64, 1, &d->workers);
-	get_u32(ld, s, "dpdk", "mbufs", 1023, 16777215, 32767, &d->mbufs);
-	get_u32(ld, s, "dpdk", "flow_table_size", 1024, 67108864, 1048576,
-		&d->flow_table_size);
-	if (get_list(ld, s, "dpdk", "eal_args", false, T_SEQ, &f) <= 0)
+	ld_get_u32(ld, s, "dpdk", "workers", 1, 64, 1, &d->workers);
+	ld_get_u32(ld, s, "dpdk", "mbufs", 1023, 16777215, 32767, &d->mbufs);
+	ld_get_u32(ld, s, "dpdk", "flow_table_size", 1024, 67108864, 1048576,
+		   &d->flow_table_size);
+	if (ld_get_list(ld, s, "dpdk", "eal_args", false, T_SEQ, &f) <= 0)
 		return;
-	n = list_len(&f);
+	n = ld_list_len(&f);
 	if (n > CFG_MAX_EAL_ARGS) {
 		ld_error(ld, f.s, f.path, "too many arguments (%d, max %d)", n, CFG_MAX_EAL_ARGS);
 		n = CFG_MAX_EAL_ARGS;
 	}
 	for (i = 0; i < n; i++) {
-		path_idx(p, f.path, i);
-		if (str_of(ld, config_setting_get_elem(f.s, i), p, &v) < 0)
+		ld_path_idx(p, f.path, i);
+		if (ld_str_of(ld, config_setting_get_elem(f.s, i), p, &v) < 0)
 			continue;
 		d->eal_args[d->n_eal_args] = strdup(v);
 		if (d->eal_args[d->n_eal_args] == NULL) {
@@ -902,7 +903,7 @@ ifaddr_of(struct ld *ld, const struct fld *f, uint32_t *addr, uint8_t *plen)
 	const char *v, *slash;
 	uint32_t m;
 
-	if (str_of(ld, f->s, f->path, &v) < 0)
+	if (ld_str_of(ld, f->s, f->path, &v) < 0)
 		return -1;
 	slash = strchr(v, '/');
 	if (slash == NULL || (size_t)(slash - v) >= sizeof(a))
@@ -915,7 +916,7 @@ ifaddr_of(struct ld *ld, const struct fld *f, uint32_t *addr, uint8_t *plen)
 	if (cfg_parse_prefix(a, &net) < 0)
 		goto bad;
 	*plen = net.len;
-	m = mask_of(net.len);
+	m = ld_mask_of(net.len);
 	if (net.len <= 30 && ((*addr & ~m) == 0 || (*addr & ~m) == ~m)) {
 		ld_error(ld, f->s, f->path, "\"%s\" is the %s address of its prefix", v,
 			 (*addr & ~m) == 0 ? "network" : "broadcast");
@@ -940,7 +941,7 @@ load_ports(struct ld *ld)
 	uint32_t u;
 	int i, j;
 
-	if (get_list(ld, ld->root, "", "ports", true, T_LIST, &f) <= 0)
+	if (ld_get_list(ld, ld->root, "", "ports", true, T_LIST, &f) <= 0)
 		return;
 	if (c->n_ports == 0) {
 		ld_error(ld, f.s, f.path, "at least one port is required");
@@ -956,10 +957,10 @@ load_ports(struct ld *ld)
 
 		port->mtu = 1500;
 		port->rx_queues = 1;
-		path_idx(p, f.path, i);
+		ld_path_idx(p, f.path, i);
 		if (!ld_group(ld, e, p, keys))
 			continue;
-		if (get_str(ld, e, p, "devargs", true, &g, &v) > 0) {
+		if (ld_get_str(ld, e, p, "devargs", true, &g, &v) > 0) {
 			if (v[0] == '\0')
 				ld_error(ld, g.s, g.path, "empty devargs");
 			else if (strlen(v) >= CFG_DEVARGS_MAX)
@@ -968,32 +969,32 @@ load_ports(struct ld *ld)
 			else
 				snprintf(port->devargs, sizeof(port->devargs), "%s", v);
 		}
-		port->has_mac = get_mac(ld, e, p, "mac", false, port->mac) > 0;
-		if (fld_get(ld, e, p, "address", true, &g) &&
+		port->has_mac = ld_get_mac(ld, e, p, "mac", false, port->mac) > 0;
+		if (ld_fld_get(ld, e, p, "address", true, &g) &&
 		    ifaddr_of(ld, &g, &port->addr, &port->plen) > 0) {
-			struct cfg_prefix me = { port->addr & mask_of(port->plen), port->plen };
+			struct cfg_prefix me = { port->addr & ld_mask_of(port->plen), port->plen };
 
 			ld->port_ok[i] = true;
 			/* Overlapping ports would make next-hop resolution ambiguous. */
 			for (j = 0; j < i; j++) {
 				struct cfg_prefix o = {
-					c->ports[j].addr & mask_of(c->ports[j].plen),
+					c->ports[j].addr & ld_mask_of(c->ports[j].plen),
 					c->ports[j].plen
 				};
 
 				if (!ld->port_ok[j] || !cfg_prefix_overlap(&me, &o))
 					continue;
-				prefix_fmt(a, sizeof(a), port->addr, port->plen);
-				prefix_fmt(b, sizeof(b), c->ports[j].addr, c->ports[j].plen);
+				ld_prefix_fmt(a, sizeof(a), port->addr, port->plen);
+				ld_prefix_fmt(b, sizeof(b), c->ports[j].addr, c->ports[j].plen);
 				ld_error(ld, g.s, g.path, "%s overlaps port \"%s\" (%s)", a,
 					 c->ports[j].name, b);
 				ld->port_ok[i] = false;
 				break;
 			}
 		}
-		get_u32(ld, e, p, "mtu", 68, 9216, 1500, &u);
+		ld_get_u32(ld, e, p, "mtu", 68, 9216, 1500, &u);
 		port->mtu = (uint16_t)u;
-		get_u32(ld, e, p, "rx_queues", 1, 16, 1, &u);
+		ld_get_u32(ld, e, p, "rx_queues", 1, 16, 1, &u);
 		port->rx_queues = (uint16_t)u;
 	}
 }
@@ -1007,9 +1008,9 @@ load_neighbors(struct ld *ld)
 	struct fld f, g;
 	int i, j;
 
-	if (get_list(ld, ld->root, "", "neighbors", false, T_LIST, &f) <= 0)
+	if (ld_get_list(ld, ld->root, "", "neighbors", false, T_LIST, &f) <= 0)
 		return;
-	c->n_neighbors = list_len(&f);
+	c->n_neighbors = ld_list_len(&f);
 	c->neighbors = ld_calloc(ld, (size_t)c->n_neighbors, sizeof(*c->neighbors));
 	if (c->neighbors == NULL)
 		c->n_neighbors = 0;
@@ -1020,15 +1021,15 @@ load_neighbors(struct ld *ld)
 
 		nb->port = -1;
 		nb->line = ld_line(e);
-		path_idx(p, f.path, i);
+		ld_path_idx(p, f.path, i);
 		if (!ld_group(ld, e, p, keys))
 			continue;
-		port_ok = get_ref(ld, e, p, "port", true, REF_PORT, &g, &nb->port) > 0;
-		addr_ok = get_ipv4(ld, e, p, "address", true, &g, &nb->addr) > 0;
-		get_mac(ld, e, p, "mac", true, nb->mac);
+		port_ok = ld_get_ref(ld, e, p, "port", true, REF_PORT, &g, &nb->port) > 0;
+		addr_ok = ld_get_ipv4(ld, e, p, "address", true, &g, &nb->addr) > 0;
+		ld_get_mac(ld, e, p, "mac", true, nb->mac);
 		if (!port_ok || !addr_ok)
 			continue;
-		check_on_port(ld, nb->port, nb->addr, &g);
+		ld_check_on_port(ld, nb->port, nb->addr, &g);
 		for (j = 0; j < i; j++) {
 			if (c->neighbors[j].port == nb->port && c->neighbors[j].addr == nb->addr) {
 				ld_error(ld, g.s, g.path,
@@ -1058,15 +1059,15 @@ load_subnet(struct ld *ld, const config_setting_t *e, const char *p, int i)
 	sn->nacl = -1;
 	if (!ld_group(ld, e, p, keys))
 		return;
-	get_ref(ld, e, p, "port", true, REF_PORT, &f, &sn->port);
-	get_ref(ld, e, p, "route_table", false, REF_RT, &f, &sn->route_table);
-	get_ref(ld, e, p, "network_acl", false, REF_NACL, &f, &sn->nacl);
-	if (get_prefix(ld, e, p, "cidr", true, &f, &sn->cidr) <= 0)
+	ld_get_ref(ld, e, p, "port", true, REF_PORT, &f, &sn->port);
+	ld_get_ref(ld, e, p, "route_table", false, REF_RT, &f, &sn->route_table);
+	ld_get_ref(ld, e, p, "network_acl", false, REF_NACL, &f, &sn->nacl);
+	if (ld_get_prefix(ld, e, p, "cidr", true, &f, &sn->cidr) <= 0)
 		return;
-	prefix_fmt(a, sizeof(a), sn->cidr.addr, sn->cidr.len);
+	ld_prefix_fmt(a, sizeof(a), sn->cidr.addr, sn->cidr.len);
 	if (ld->vpc_ok && (sn->cidr.len < c->vpc_cidr.len ||
 			   !cfg_prefix_contains(&c->vpc_cidr, sn->cidr.addr))) {
-		prefix_fmt(b, sizeof(b), c->vpc_cidr.addr, c->vpc_cidr.len);
+		ld_prefix_fmt(b, sizeof(b), c->vpc_cidr.addr, c->vpc_cidr.len);
 		ld_error(ld, f.s, f.path, "%s is outside the VPC cidr %s", a, b);
 		return;
 	}
@@ -1080,7 +1081,7 @@ load_subnet(struct ld *ld, const config_setting_t *e, const char *p, int i)
 
 		if (!ld->subnet_ok[j] || !cfg_prefix_overlap(&sn->cidr, &o->cidr))
 			continue;
-		prefix_fmt(b, sizeof(b), o->cidr.addr, o->cidr.len);
+		ld_prefix_fmt(b, sizeof(b), o->cidr.addr, o->cidr.len);
 		ld_error(ld, f.s, f.path, "%s overlaps subnet \"%s\" (%s)", a, o->name, b);
 		return;
 	}
@@ -1096,9 +1097,9 @@ load_vpc(struct ld *ld)
 	struct fld f;
 	int i;
 
-	if (!fld_get(ld, ld->root, "", "vpc", true, &f) || !ld_group(ld, f.s, "vpc", keys))
+	if (!ld_fld_get(ld, ld->root, "", "vpc", true, &f) || !ld_group(ld, f.s, "vpc", keys))
 		return;
-	if (get_prefix(ld, f.s, "vpc", "cidr", true, &f, &c->vpc_cidr) > 0) {
+	if (ld_get_prefix(ld, f.s, "vpc", "cidr", true, &f, &c->vpc_cidr) > 0) {
 		if (c->vpc_cidr.len < 8 || c->vpc_cidr.len > 30)
 			ld_error(ld, f.s, f.path, "prefix length /%u out of range /8../30",
 				 c->vpc_cidr.len);
@@ -1106,12 +1107,12 @@ load_vpc(struct ld *ld)
 			ld->vpc_ok = true;
 	}
 	f.s = config_setting_get_member(ld->root, "vpc");
-	if (get_list(ld, f.s, "vpc", "subnets", false, T_LIST, &f) <= 0)
+	if (ld_get_list(ld, f.s, "vpc", "subnets", false, T_LIST, &f) <= 0)
 		return;
 	for (i = 0; i < c->n_subnets; i++) {
 		const config_setting_t *e = config_setting_get_elem(f.s, i);
 
-		path_idx(p, f.path, i);
+		ld_path_idx(p, f.path, i);
 		c->subnets[i].line = ld_line(e);
 		load_subnet(ld, e, p, i);
 	}
@@ -1127,7 +1128,7 @@ load_target(struct ld *ld, const struct fld *f, struct cfg_route *rt)
 
 	rt->ref = -1;
 	rt->ref2 = -1;
-	if (str_of(ld, f->s, f->path, &v) < 0)
+	if (ld_str_of(ld, f->s, f->path, &v) < 0)
 		return -1;
 	if (strcmp(v, "local") == 0) {
 		rt->kind = CFG_TARGET_LOCAL;
@@ -1142,10 +1143,10 @@ load_target(struct ld *ld, const struct fld *f, struct cfg_route *rt)
 		rt->kind = CFG_TARGET_BLACKHOLE;
 	} else if (strncmp(v, nat, sizeof(nat) - 1) == 0) {
 		rt->kind = CFG_TARGET_NAT;
-		return ref_str(ld, f->s, f->path, REF_NAT, v + sizeof(nat) - 1, &rt->ref);
+		return ld_ref_str(ld, f->s, f->path, REF_NAT, v + sizeof(nat) - 1, &rt->ref);
 	} else if (strncmp(v, gwe, sizeof(gwe) - 1) == 0) {
 		rt->kind = CFG_TARGET_GWLBE;
-		if (!endpoint_find(ld->cfg, v + sizeof(gwe) - 1, &rt->ref, &rt->ref2)) {
+		if (!ld_endpoint_find(ld->cfg, v + sizeof(gwe) - 1, &rt->ref, &rt->ref2)) {
 			ld_error(ld, f->s, f->path, "unknown GWLB endpoint \"%s\"",
 				 v + sizeof(gwe) - 1);
 			return -1;
@@ -1180,11 +1181,11 @@ load_route(struct ld *ld, const config_setting_t *e, const char *p, struct cfg_r
 	rt->line = -ld_line(e);
 	if (!ld_group(ld, e, p, keys))
 		return;
-	dst_ok = get_prefix(ld, e, p, "destination", true, &d, &rt->dst) > 0;
-	tgt_ok = fld_get(ld, e, p, "target", true, &tg) && load_target(ld, &tg, rt) > 0;
+	dst_ok = ld_get_prefix(ld, e, p, "destination", true, &d, &rt->dst) > 0;
+	tgt_ok = ld_fld_get(ld, e, p, "target", true, &tg) && load_target(ld, &tg, rt) > 0;
 	if (!dst_ok)
 		return;
-	prefix_fmt(a, sizeof(a), rt->dst.addr, rt->dst.len);
+	ld_prefix_fmt(a, sizeof(a), rt->dst.addr, rt->dst.len);
 	for (j = 0; j < i; j++) {
 		if (t->routes[j].dst.addr == rt->dst.addr && t->routes[j].dst.len == rt->dst.len &&
 		    t->routes[j].line > 0) {
@@ -1202,7 +1203,7 @@ load_route(struct ld *ld, const config_setting_t *e, const char *p, struct cfg_r
 	 * middlebox routing and allowed, except toward the internet gateway.
 	 */
 	inside = rt->dst.len >= vpc->len && cfg_prefix_contains(vpc, rt->dst.addr);
-	prefix_fmt(b, sizeof(b), vpc->addr, vpc->len);
+	ld_prefix_fmt(b, sizeof(b), vpc->addr, vpc->len);
 	if (rt->kind == CFG_TARGET_LOCAL) {
 		if (!inside)
 			ld_error(ld, tg.s, tg.path,
@@ -1225,23 +1226,23 @@ load_route_tables(struct ld *ld)
 	struct fld f, r;
 	int i, j;
 
-	if (get_list(ld, ld->root, "", "route_tables", false, T_LIST, &f) <= 0)
+	if (ld_get_list(ld, ld->root, "", "route_tables", false, T_LIST, &f) <= 0)
 		return;
 	for (i = 0; i < c->n_route_tables; i++) {
 		const config_setting_t *e = config_setting_get_elem(f.s, i);
 		struct cfg_route_table *t = &c->route_tables[i];
 
-		path_idx(p, f.path, i);
+		ld_path_idx(p, f.path, i);
 		if (!ld_group(ld, e, p, keys))
 			continue;
-		if (get_list(ld, e, p, "routes", false, T_LIST, &r) <= 0)
+		if (ld_get_list(ld, e, p, "routes", false, T_LIST, &r) <= 0)
 			continue;
-		t->routes = ld_calloc(ld, (size_t)list_len(&r), sizeof(*t->routes));
+		t->routes = ld_calloc(ld, (size_t)ld_list_len(&r), sizeof(*t->routes));
 		if (t->routes == NULL)
 			continue;
-		t->n_routes = list_len(&r);
+		t->n_routes = ld_list_len(&r);
 		for (j = 0; j < t->n_routes; j++) {
-			path_idx(q, r.path, j);
+			ld_path_idx(q, r.path, j);
 			load_route(ld, config_setting_get_elem(r.s, j), q, t, j);
 		}
 		for (j = 0; j < t->n_routes; j++)
@@ -1259,12 +1260,12 @@ proto_of(struct ld *ld, const struct fld *f, uint16_t *proto)
 
 	if (config_setting_type(f->s) == CONFIG_TYPE_INT ||
 	    config_setting_type(f->s) == CONFIG_TYPE_INT64) {
-		if (int_of(ld, f->s, f->path, -1, 255, &x) < 0)
+		if (ld_int_of(ld, f->s, f->path, -1, 255, &x) < 0)
 			return -1;
 		*proto = x < 0 ? CFG_PROTO_ALL : (uint16_t)x;
 		return 1;
 	}
-	if (str_of(ld, f->s, f->path, &v) < 0)
+	if (ld_str_of(ld, f->s, f->path, &v) < 0)
 		return -1;
 	if (strcasecmp(v, "all") == 0 || strcmp(v, "-1") == 0) {
 		*proto = CFG_PROTO_ALL;
@@ -1320,12 +1321,12 @@ ports_of(struct ld *ld, const struct fld *f, uint16_t *lo, uint16_t *hi)
 
 	if (config_setting_type(f->s) == CONFIG_TYPE_INT ||
 	    config_setting_type(f->s) == CONFIG_TYPE_INT64) {
-		if (int_of(ld, f->s, f->path, 0, 65535, &x) < 0)
+		if (ld_int_of(ld, f->s, f->path, 0, 65535, &x) < 0)
 			return -1;
 		*lo = *hi = (uint16_t)x;
 		return 1;
 	}
-	if (str_of(ld, f->s, f->path, &v) < 0)
+	if (ld_str_of(ld, f->s, f->path, &v) < 0)
 		return -1;
 	s = v;
 	if (port_num(&s, &a) < 0)
@@ -1384,31 +1385,31 @@ load_rule(struct ld *ld, const config_setting_t *e, const char *p, bool nacl, bo
 	r->line = ld_line(e);
 	if (!ld_group(ld, e, p, nacl ? nacl_keys : ingress ? sg_in_keys : sg_out_keys))
 		return;
-	if (nacl && get_int(ld, e, p, "rule", true, 1, 32766, &x) > 0)
+	if (nacl && ld_get_int(ld, e, p, "rule", true, 1, 32766, &x) > 0)
 		r->number = (uint16_t)x;
-	if (fld_get(ld, e, p, "protocol", true, &f))
+	if (ld_fld_get(ld, e, p, "protocol", true, &f))
 		proto_ok = proto_of(ld, &f, &r->proto) > 0;
-	if (fld_get(ld, e, p, "ports", false, &f) &&
+	if (ld_fld_get(ld, e, p, "ports", false, &f) &&
 	    ports_of(ld, &f, &r->port_lo, &r->port_hi) > 0 &&
 	    proto_ok && r->proto != CFG_L4_TCP && r->proto != CFG_L4_UDP)
 		ld_error(ld, f.s, f.path, "ports apply only to tcp and udp");
-	if (get_int(ld, e, p, "icmp_type", false, -1, 255, &x) > 0) {
+	if (ld_get_int(ld, e, p, "icmp_type", false, -1, 255, &x) > 0) {
 		r->icmp_type = (int16_t)x;
 		if (proto_ok && r->proto != 1) {
-			fld_get(ld, e, p, "icmp_type", false, &f);
+			ld_fld_get(ld, e, p, "icmp_type", false, &f);
 			ld_error(ld, f.s, f.path, "icmp_type applies only to icmp");
 		}
 	}
-	if (get_int(ld, e, p, "icmp_code", false, -1, 255, &x) > 0) {
+	if (ld_get_int(ld, e, p, "icmp_code", false, -1, 255, &x) > 0) {
 		r->icmp_code = (int16_t)x;
 		if (proto_ok && r->proto != 1) {
-			fld_get(ld, e, p, "icmp_code", false, &f);
+			ld_fld_get(ld, e, p, "icmp_code", false, &f);
 			ld_error(ld, f.s, f.path, "icmp_code applies only to icmp");
 		}
 	}
 	if (nacl) {
-		get_prefix(ld, e, p, "cidr", true, &f, &r->cidr);
-		if (get_str(ld, e, p, "action", true, &f, &v) > 0) {
+		ld_get_prefix(ld, e, p, "cidr", true, &f, &r->cidr);
+		if (ld_get_str(ld, e, p, "action", true, &f, &v) > 0) {
 			if (strcmp(v, "allow") == 0)
 				r->allow = true;
 			else if (strcmp(v, "deny") == 0)
@@ -1419,12 +1420,12 @@ load_rule(struct ld *ld, const config_setting_t *e, const char *p, bool nacl, bo
 		}
 		return;
 	}
-	if (get_str(ld, e, p, ingress ? "source" : "destination", true, &f, &v) <= 0)
+	if (ld_get_str(ld, e, p, ingress ? "source" : "destination", true, &f, &v) <= 0)
 		return;
 	if (strncmp(v, sg_pfx, sizeof(sg_pfx) - 1) == 0)
-		ref_str(ld, f.s, f.path, REF_SG, v + sizeof(sg_pfx) - 1, &r->sg);
+		ld_ref_str(ld, f.s, f.path, REF_SG, v + sizeof(sg_pfx) - 1, &r->sg);
 	else
-		prefix_str(ld, f.s, f.path, v, &r->cidr);
+		ld_prefix_str(ld, f.s, f.path, v, &r->cidr);
 }
 
 static int
@@ -1446,24 +1447,24 @@ load_rules(struct ld *ld, const config_setting_t *g, const char *path, const cha
 	int i, j, n;
 
 	*n_out = 0;
-	if (get_list(ld, g, path, dir, false, T_LIST, &f) <= 0)
+	if (ld_get_list(ld, g, path, dir, false, T_LIST, &f) <= 0)
 		return NULL;
-	n = list_len(&f);
+	n = ld_list_len(&f);
 	rules = ld_calloc(ld, (size_t)n, sizeof(*rules));
 	if (rules == NULL)
 		return NULL;
 	for (i = 0; i < n; i++) {
 		const config_setting_t *e = config_setting_get_elem(f.s, i);
 
-		path_idx(p, f.path, i);
+		ld_path_idx(p, f.path, i);
 		load_rule(ld, e, p, nacl, strcmp(dir, "ingress") == 0, &rules[i]);
 		if (!nacl || rules[i].number == 0)
 			continue;
 		for (j = 0; j < i; j++) {
 			if (rules[j].number != rules[i].number)
 				continue;
-			path_key(q, p, "rule");
-			fld_get(ld, e, p, "rule", false, &r);
+			ld_path_key(q, p, "rule");
+			ld_fld_get(ld, e, p, "rule", false, &r);
 			ld_error(ld, r.s, q, "duplicate rule number %u (first at line %d)",
 				 rules[i].number, rules[j].line);
 			break;
@@ -1485,13 +1486,13 @@ load_nacls(struct ld *ld)
 	struct fld f;
 	int i;
 
-	if (get_list(ld, ld->root, "", "network_acls", false, T_LIST, &f) <= 0)
+	if (ld_get_list(ld, ld->root, "", "network_acls", false, T_LIST, &f) <= 0)
 		return;
 	for (i = 0; i < c->n_nacls; i++) {
 		const config_setting_t *e = config_setting_get_elem(f.s, i);
 		struct cfg_nacl *a = &c->nacls[i];
 
-		path_idx(p, f.path, i);
+		ld_path_idx(p, f.path, i);
 		if (!ld_group(ld, e, p, keys))
 			continue;
 		a->ingress = load_rules(ld, e, p, "ingress", true, &a->n_ingress);
@@ -1511,7 +1512,7 @@ load_sgs(struct ld *ld)
 	struct fld f, t;
 	int i;
 
-	if (get_list(ld, ld->root, "", "security_groups", false, T_LIST, &f) <= 0)
+	if (ld_get_list(ld, ld->root, "", "security_groups", false, T_LIST, &f) <= 0)
 		return;
 	for (i = 0; i < c->n_sgs; i++) {
 		const config_setting_t *e = config_setting_get_elem(f.s, i);
@@ -1522,25 +1523,25 @@ load_sgs(struct ld *ld)
 		to->udp = 30;
 		to->udp_stream = 180;
 		to->other = 600;
-		path_idx(p, f.path, i);
+		ld_path_idx(p, f.path, i);
 		if (!ld_group(ld, e, p, keys))
 			continue;
 		sg->ingress = load_rules(ld, e, p, "ingress", false, &sg->n_ingress);
 		sg->egress = load_rules(ld, e, p, "egress", false, &sg->n_egress);
-		if (!fld_get(ld, e, p, "timeouts", false, &t) ||
+		if (!ld_fld_get(ld, e, p, "timeouts", false, &t) ||
 		    !ld_group(ld, t.s, t.path, to_keys))
 			continue;
-		get_u32(ld, t.s, t.path, "tcp_established", 60, 432000, 432000,
-			&to->tcp_established);
-		get_u32(ld, t.s, t.path, "udp", 30, 60, 30, &to->udp);
-		get_u32(ld, t.s, t.path, "udp_stream", 60, 180, 180, &to->udp_stream);
-		get_u32(ld, t.s, t.path, "other", 60, 600, 600, &to->other);
+		ld_get_u32(ld, t.s, t.path, "tcp_established", 60, 432000, 432000,
+			   &to->tcp_established);
+		ld_get_u32(ld, t.s, t.path, "udp", 30, 60, 30, &to->udp);
+		ld_get_u32(ld, t.s, t.path, "udp_stream", 60, 180, 180, &to->udp_stream);
+		ld_get_u32(ld, t.s, t.path, "other", 60, 600, 600, &to->other);
 	}
 }
 
 /* A private address inside a subnet, not one that vpcgw or the subnet reserves. */
 static int
-host_in_subnet(struct ld *ld, const struct fld *f, uint32_t addr)
+ld_host_in_subnet(struct ld *ld, const struct fld *f, uint32_t addr)
 {
 	const struct cfg_subnet *sn;
 	char a[CFG_NAME_MAX];
@@ -1554,7 +1555,7 @@ host_in_subnet(struct ld *ld, const struct fld *f, uint32_t addr)
 		return -1;
 	}
 	sn = &ld->cfg->subnets[i];
-	m = mask_of(sn->cidr.len);
+	m = ld_mask_of(sn->cidr.len);
 	host = addr & ~m;
 	if (host == 0 || host == 1 || host == ~m) {
 		ld_error(ld, f->s, f->path, "%s is the %s address of subnet \"%s\"", a,
@@ -1573,9 +1574,9 @@ load_interfaces(struct ld *ld)
 	struct fld f, g;
 	int i, j, k, n;
 
-	if (get_list(ld, ld->root, "", "interfaces", false, T_LIST, &f) <= 0)
+	if (ld_get_list(ld, ld->root, "", "interfaces", false, T_LIST, &f) <= 0)
 		return;
-	c->n_enis = list_len(&f);
+	c->n_enis = ld_list_len(&f);
 	c->enis = ld_calloc(ld, (size_t)c->n_enis, sizeof(*c->enis));
 	if (c->enis == NULL)
 		c->n_enis = 0;
@@ -1585,15 +1586,15 @@ load_interfaces(struct ld *ld)
 
 		eni->subnet = -1;
 		eni->line = ld_line(e);
-		path_idx(p, f.path, i);
+		ld_path_idx(p, f.path, i);
 		if (!ld_group(ld, e, p, keys))
 			continue;
-		if (get_ipv4(ld, e, p, "address", true, &g, &eni->addr) > 0 &&
-		    claim(ld, &ld->priv, eni->addr, g.s, g.path))
-			eni->subnet = host_in_subnet(ld, &g, eni->addr);
-		if (get_list(ld, e, p, "security_groups", true, T_SEQ, &g) <= 0)
+		if (ld_get_ipv4(ld, e, p, "address", true, &g, &eni->addr) > 0 &&
+		    ld_claim(ld, &ld->priv, eni->addr, g.s, g.path))
+			eni->subnet = ld_host_in_subnet(ld, &g, eni->addr);
+		if (ld_get_list(ld, e, p, "security_groups", true, T_SEQ, &g) <= 0)
 			continue;
-		n = list_len(&g);
+		n = ld_list_len(&g);
 		if (n == 0) {
 			ld_error(ld, g.s, g.path, "at least one security group is required");
 			continue;
@@ -1607,8 +1608,8 @@ load_interfaces(struct ld *ld)
 			const config_setting_t *s = config_setting_get_elem(g.s, j);
 			int sg;
 
-			path_idx(q, g.path, j);
-			if (ref_of(ld, s, q, REF_SG, &sg) < 0)
+			ld_path_idx(q, g.path, j);
+			if (ld_ref_of(ld, s, q, REF_SG, &sg) < 0)
 				continue;
 			for (k = 0; k < eni->n_sgs; k++)
 				if (eni->sgs[k] == sg)
@@ -1638,35 +1639,35 @@ load_igw(struct ld *ld)
 
 	igw->port = -1;
 	igw->route_table = -1;
-	if (!fld_get(ld, ld->root, "", "internet_gateway", false, &f))
+	if (!ld_fld_get(ld, ld->root, "", "internet_gateway", false, &f))
 		return;
 	igw->present = true;
 	igw->line = ld_line(f.s);
 	if (!ld_group(ld, f.s, f.path, keys))
 		return;
-	get_ref(ld, f.s, f.path, "port", true, REF_PORT, &g, &igw->port);
-	if (get_ipv4(ld, f.s, f.path, "next_hop", true, &g, &igw->next_hop) > 0)
-		check_on_port(ld, igw->port, igw->next_hop, &g);
-	get_ref(ld, f.s, f.path, "route_table", false, REF_RT, &g, &igw->route_table);
-	if (get_list(ld, f.s, f.path, "elastic_ips", false, T_LIST, &l) <= 0)
+	ld_get_ref(ld, f.s, f.path, "port", true, REF_PORT, &g, &igw->port);
+	if (ld_get_ipv4(ld, f.s, f.path, "next_hop", true, &g, &igw->next_hop) > 0)
+		ld_check_on_port(ld, igw->port, igw->next_hop, &g);
+	ld_get_ref(ld, f.s, f.path, "route_table", false, REF_RT, &g, &igw->route_table);
+	if (ld_get_list(ld, f.s, f.path, "elastic_ips", false, T_LIST, &l) <= 0)
 		return;
-	igw->eips = ld_calloc(ld, (size_t)list_len(&l), sizeof(*igw->eips));
+	igw->eips = ld_calloc(ld, (size_t)ld_list_len(&l), sizeof(*igw->eips));
 	if (igw->eips == NULL)
 		return;
-	igw->n_eips = list_len(&l);
+	igw->n_eips = ld_list_len(&l);
 	for (i = 0; i < igw->n_eips; i++) {
 		const config_setting_t *e = config_setting_get_elem(l.s, i);
 		struct cfg_eip *eip = &igw->eips[i];
 
 		eip->line = ld_line(e);
-		path_idx(p, l.path, i);
+		ld_path_idx(p, l.path, i);
 		if (!ld_group(ld, e, p, eip_keys))
 			continue;
-		if (get_ipv4(ld, e, p, "public", true, &g, &eip->public_addr) > 0)
-			public_addr(ld, g.s, g.path, eip->public_addr);
-		if (get_ipv4(ld, e, p, "private", true, &g, &eip->private_addr) > 0 &&
-		    claim(ld, &ld->eip, eip->private_addr, g.s, g.path))
-			host_in_subnet(ld, &g, eip->private_addr);
+		if (ld_get_ipv4(ld, e, p, "public", true, &g, &eip->public_addr) > 0)
+			ld_public_addr(ld, g.s, g.path, eip->public_addr);
+		if (ld_get_ipv4(ld, e, p, "private", true, &g, &eip->private_addr) > 0 &&
+		    ld_claim(ld, &ld->eip, eip->private_addr, g.s, g.path))
+			ld_host_in_subnet(ld, &g, eip->private_addr);
 	}
 }
 
@@ -1681,7 +1682,7 @@ load_nat_gateways(struct ld *ld)
 	struct fld f, g;
 	int i, j, n;
 
-	if (get_list(ld, ld->root, "", "nat_gateways", false, T_LIST, &f) <= 0)
+	if (ld_get_list(ld, ld->root, "", "nat_gateways", false, T_LIST, &f) <= 0)
 		return;
 	for (i = 0; i < c->n_nat_gateways; i++) {
 		const config_setting_t *e = config_setting_get_elem(f.s, i);
@@ -1690,19 +1691,19 @@ load_nat_gateways(struct ld *ld)
 		nat->subnet = -1;
 		nat->idle_timeout = 350;
 		nat->max_ports_per_dest = 55000;
-		path_idx(p, f.path, i);
+		ld_path_idx(p, f.path, i);
 		if (!ld_group(ld, e, p, keys))
 			continue;
 		/* Translated packets leave through the internet gateway's next hop. */
 		if (!ld->has_igw)
 			ld_error(ld, e, p, "a NAT gateway needs an internet_gateway");
-		get_ref(ld, e, p, "subnet", true, REF_SUBNET, &g, &nat->subnet);
-		get_u32(ld, e, p, "idle_timeout", 60, 6000, 350, &nat->idle_timeout);
-		get_u32(ld, e, p, "max_ports_per_destination", 1, 64512, 55000,
-			&nat->max_ports_per_dest);
-		if (get_list(ld, e, p, "addresses", true, T_SEQ, &g) <= 0)
+		ld_get_ref(ld, e, p, "subnet", true, REF_SUBNET, &g, &nat->subnet);
+		ld_get_u32(ld, e, p, "idle_timeout", 60, 6000, 350, &nat->idle_timeout);
+		ld_get_u32(ld, e, p, "max_ports_per_destination", 1, 64512, 55000,
+			   &nat->max_ports_per_dest);
+		if (ld_get_list(ld, e, p, "addresses", true, T_SEQ, &g) <= 0)
 			continue;
-		n = list_len(&g);
+		n = ld_list_len(&g);
 		if (n == 0 || n > CFG_MAX_NAT_ADDRS) {
 			ld_error(ld, g.s, g.path, "%d addresses (expected 1..%d)", n,
 				 CFG_MAX_NAT_ADDRS);
@@ -1712,9 +1713,9 @@ load_nat_gateways(struct ld *ld)
 			const config_setting_t *s = config_setting_get_elem(g.s, j);
 			uint32_t a;
 
-			path_idx(q, g.path, j);
-			if (ipv4_of(ld, s, q, &a) > 0) {
-				public_addr(ld, s, q, a);
+			ld_path_idx(q, g.path, j);
+			if (ld_ipv4_of(ld, s, q, &a) > 0) {
+				ld_public_addr(ld, s, q, a);
 				nat->addrs[nat->n_addrs++] = a;
 			}
 		}
@@ -1726,7 +1727,7 @@ load_nat_gateways(struct ld *ld)
  * means something (NLB target groups; a GWLB has no traffic port).
  */
 static void
-load_health(struct ld *ld, const config_setting_t *g, const char *path, bool traffic_port,
+ld_health(struct ld *ld, const config_setting_t *g, const char *path, bool traffic_port,
 	    struct cfg_health_check *h)
 {
 	static const char *const keys[] = {
@@ -1737,14 +1738,14 @@ load_health(struct ld *ld, const config_setting_t *g, const char *path, bool tra
 	const char *v;
 	long long x;
 
-	if (!fld_get(ld, g, path, "health_check", false, &f) || !ld_group(ld, f.s, f.path, keys))
+	if (!ld_fld_get(ld, g, path, "health_check", false, &f) || !ld_group(ld, f.s, f.path, keys))
 		return;
-	get_bool(ld, f.s, f.path, "enabled", &h->enabled);
-	if (get_str(ld, f.s, f.path, "protocol", false, &t, &v) > 0 && strcasecmp(v, "tcp") != 0)
+	ld_get_bool(ld, f.s, f.path, "enabled", &h->enabled);
+	if (ld_get_str(ld, f.s, f.path, "protocol", false, &t, &v) > 0 && strcasecmp(v, "tcp") != 0)
 		ld_error(ld, t.s, t.path,
 			 "health check protocol \"%s\" is not supported: only \"tcp\" health "
 			 "checks are supported", v);
-	if (fld_get(ld, f.s, f.path, "port", false, &t)) {
+	if (ld_fld_get(ld, f.s, f.path, "port", false, &t)) {
 		if (config_setting_type(t.s) == CONFIG_TYPE_STRING) {
 			v = config_setting_get_string(t.s);
 			if (strcmp(v, "traffic-port") != 0)
@@ -1755,19 +1756,19 @@ load_health(struct ld *ld, const config_setting_t *g, const char *path, bool tra
 					 "port: give a port number");
 			else
 				h->port = 0;
-		} else if (int_of(ld, t.s, t.path, 1, 65535, &x) > 0) {
+		} else if (ld_int_of(ld, t.s, t.path, 1, 65535, &x) > 0) {
 			h->port = (uint16_t)x;
 		}
 	}
-	get_u32(ld, f.s, f.path, "interval", 5, 300, h->interval, &h->interval);
-	get_u32(ld, f.s, f.path, "timeout", 2, 120, h->timeout, &h->timeout);
-	get_u32(ld, f.s, f.path, "healthy_threshold", 2, 10, h->healthy_threshold,
-		&h->healthy_threshold);
-	get_u32(ld, f.s, f.path, "unhealthy_threshold", 2, 10, h->unhealthy_threshold,
-		&h->unhealthy_threshold);
+	ld_get_u32(ld, f.s, f.path, "interval", 5, 300, h->interval, &h->interval);
+	ld_get_u32(ld, f.s, f.path, "timeout", 2, 120, h->timeout, &h->timeout);
+	ld_get_u32(ld, f.s, f.path, "healthy_threshold", 2, 10, h->healthy_threshold,
+		   &h->healthy_threshold);
+	ld_get_u32(ld, f.s, f.path, "unhealthy_threshold", 2, 10, h->unhealthy_threshold,
+		   &h->unhealthy_threshold);
 	if (h->timeout >= h->interval) {
-		if (!fld_get(ld, f.s, f.path, "timeout", false, &t))
-			fld_get(ld, f.s, f.path, "interval", false, &t);
+		if (!ld_fld_get(ld, f.s, f.path, "timeout", false, &t))
+			ld_fld_get(ld, f.s, f.path, "interval", false, &t);
 		ld_error(ld, t.s, t.path, "timeout %u must be less than interval %u", h->timeout,
 			 h->interval);
 	}
@@ -1778,7 +1779,7 @@ l4_of(struct ld *ld, const struct fld *f, const char *what, uint8_t *proto)
 {
 	const char *v;
 
-	if (str_of(ld, f->s, f->path, &v) < 0)
+	if (ld_str_of(ld, f->s, f->path, &v) < 0)
 		return -1;
 	if (strcmp(v, "tcp") == 0) {
 		*proto = CFG_L4_TCP;
@@ -1811,7 +1812,7 @@ load_target_groups(struct ld *ld)
 	long long x;
 	int i, j, k;
 
-	if (get_list(ld, ld->root, "", "target_groups", false, T_LIST, &f) <= 0)
+	if (ld_get_list(ld, ld->root, "", "target_groups", false, T_LIST, &f) <= 0)
 		return;
 	for (i = 0; i < c->n_target_groups; i++) {
 		const config_setting_t *e = config_setting_get_elem(f.s, i);
@@ -1827,35 +1828,36 @@ load_target_groups(struct ld *ld)
 		h->healthy_threshold = 5;
 		h->unhealthy_threshold = 2;
 		h->enabled = true;
-		path_idx(p, f.path, i);
+		ld_path_idx(p, f.path, i);
 		if (!ld_group(ld, e, p, keys))
 			continue;
-		if (fld_get(ld, e, p, "protocol", true, &g))
+		if (ld_fld_get(ld, e, p, "protocol", true, &g))
 			l4_of(ld, &g, "target group", &tg->proto);
-		if (get_int(ld, e, p, "port", true, 1, 65535, &x) > 0)
+		if (ld_get_int(ld, e, p, "port", true, 1, 65535, &x) > 0)
 			tg->port = (uint16_t)x;
-		get_bool(ld, e, p, "preserve_client_ip", &tg->preserve_client_ip);
-		get_u32(ld, e, p, "deregistration_delay", 0, 3600, 300, &tg->deregistration_delay);
-		load_health(ld, e, p, true, h);
-		if (get_list(ld, e, p, "targets", false, T_LIST, &l) <= 0)
+		ld_get_bool(ld, e, p, "preserve_client_ip", &tg->preserve_client_ip);
+		ld_get_u32(ld, e, p, "deregistration_delay", 0, 3600, 300,
+			   &tg->deregistration_delay);
+		ld_health(ld, e, p, true, h);
+		if (ld_get_list(ld, e, p, "targets", false, T_LIST, &l) <= 0)
 			continue;
-		tg->targets = ld_calloc(ld, (size_t)list_len(&l), sizeof(*tg->targets));
+		tg->targets = ld_calloc(ld, (size_t)ld_list_len(&l), sizeof(*tg->targets));
 		if (tg->targets == NULL)
 			continue;
-		tg->n_targets = list_len(&l);
+		tg->n_targets = ld_list_len(&l);
 		for (j = 0; j < tg->n_targets; j++) {
 			const config_setting_t *t = config_setting_get_elem(l.s, j);
 			struct cfg_target *tgt = &tg->targets[j];
 			bool ok;
 
 			tgt->line = ld_line(t);
-			path_idx(q, l.path, j);
+			ld_path_idx(q, l.path, j);
 			if (!ld_group(ld, t, q, t_keys))
 				continue;
-			if (get_int(ld, t, q, "port", false, 1, 65535, &x) > 0)
+			if (ld_get_int(ld, t, q, "port", false, 1, 65535, &x) > 0)
 				tgt->port = (uint16_t)x;
-			ok = get_ipv4(ld, t, q, "address", true, &g, &tgt->addr) > 0 &&
-				host_in_subnet(ld, &g, tgt->addr) >= 0;
+			ok = ld_get_ipv4(ld, t, q, "address", true, &g, &tgt->addr) > 0 &&
+				ld_host_in_subnet(ld, &g, tgt->addr) >= 0;
 			for (k = 0; ok && k < j; k++) {
 				const struct cfg_target *o = &tg->targets[k];
 				uint16_t p1 = tgt->port ? tgt->port : tg->port;
@@ -1890,13 +1892,13 @@ load_listener(struct ld *ld, const config_setting_t *e, const char *p, int n, in
 	li->line = ld_line(e);
 	if (!ld_group(ld, e, p, keys))
 		return;
-	proto_ok = fld_get(ld, e, p, "protocol", true, &f) &&
+	proto_ok = ld_fld_get(ld, e, p, "protocol", true, &f) &&
 		l4_of(ld, &f, "listener", &li->proto) > 0;
-	port_ok = fld_get(ld, e, p, "port", true, &pf) &&
-		int_of(ld, pf.s, pf.path, 1, 65535, &x) > 0;
+	port_ok = ld_fld_get(ld, e, p, "port", true, &pf) &&
+		ld_int_of(ld, pf.s, pf.path, 1, 65535, &x) > 0;
 	if (port_ok)
 		li->port = (uint16_t)x;
-	if (get_ref(ld, e, p, "target_group", true, REF_TG, &f, &li->target_group) > 0 &&
+	if (ld_get_ref(ld, e, p, "target_group", true, REF_TG, &f, &li->target_group) > 0 &&
 	    proto_ok && c->target_groups[li->target_group].proto != 0 &&
 	    c->target_groups[li->target_group].proto != li->proto)
 		ld_error(ld, f.s, f.path,
@@ -1905,11 +1907,11 @@ load_listener(struct ld *ld, const config_setting_t *e, const char *p, int n, in
 			 l4_name(c->target_groups[li->target_group].proto));
 	li->idle_timeout = proto_ok && li->proto == CFG_L4_UDP ? 120 : 350;
 	if (proto_ok && li->proto == CFG_L4_UDP) {
-		if (fld_get(ld, e, p, "idle_timeout", false, &f))
+		if (ld_fld_get(ld, e, p, "idle_timeout", false, &f))
 			ld_error(ld, f.s, f.path,
 				 "not configurable on a udp listener (fixed at 120 s)");
 	} else {
-		get_u32(ld, e, p, "idle_timeout", 60, 6000, 350, &li->idle_timeout);
+		ld_get_u32(ld, e, p, "idle_timeout", 60, 6000, 350, &li->idle_timeout);
 	}
 	if (!proto_ok || !port_ok)
 		return;
@@ -1940,7 +1942,7 @@ load_nlbs(struct ld *ld)
 	struct fld f, g, l;
 	int i, j;
 
-	if (get_list(ld, ld->root, "", "network_load_balancers", false, T_LIST, &f) <= 0)
+	if (ld_get_list(ld, ld->root, "", "network_load_balancers", false, T_LIST, &f) <= 0)
 		return;
 	for (i = 0; i < c->n_nlbs; i++) {
 		const config_setting_t *e = config_setting_get_elem(f.s, i);
@@ -1948,36 +1950,36 @@ load_nlbs(struct ld *ld)
 		bool sub_ok;
 
 		nlb->subnet = -1;
-		path_idx(p, f.path, i);
+		ld_path_idx(p, f.path, i);
 		if (!ld_group(ld, e, p, keys))
 			continue;
-		sub_ok = get_ref(ld, e, p, "subnet", true, REF_SUBNET, &g, &nlb->subnet) > 0 &&
+		sub_ok = ld_get_ref(ld, e, p, "subnet", true, REF_SUBNET, &g, &nlb->subnet) > 0 &&
 			ld->subnet_ok[nlb->subnet];
-		if (get_ipv4(ld, e, p, "address", true, &g, &nlb->addr) > 0) {
+		if (ld_get_ipv4(ld, e, p, "address", true, &g, &nlb->addr) > 0) {
 			const struct cfg_subnet *sn = sub_ok ? &c->subnets[nlb->subnet] : NULL;
 
 			if (sn != NULL && !cfg_prefix_contains(&sn->cidr, nlb->addr)) {
-				prefix_fmt(b, sizeof(b), sn->cidr.addr, sn->cidr.len);
+				ld_prefix_fmt(b, sizeof(b), sn->cidr.addr, sn->cidr.len);
 				ld_error(ld, g.s, g.path, "%s is not inside subnet \"%s\" (%s)",
 					 cfg_ipv4_str(nlb->addr, a, sizeof(a)), sn->name, b);
-			} else if (sn != NULL && host_in_subnet(ld, &g, nlb->addr) >= 0) {
-				claim(ld, &ld->priv, nlb->addr, g.s, g.path);
+			} else if (sn != NULL && ld_host_in_subnet(ld, &g, nlb->addr) >= 0) {
+				ld_claim(ld, &ld->priv, nlb->addr, g.s, g.path);
 			}
 		}
-		if (get_ipv4(ld, e, p, "public_address", false, &g, &nlb->public_addr) > 0) {
+		if (ld_get_ipv4(ld, e, p, "public_address", false, &g, &nlb->public_addr) > 0) {
 			if (!ld->has_igw)
 				ld_error(ld, g.s, g.path, "a public address needs an internet_gateway");
 			else
-				public_addr(ld, g.s, g.path, nlb->public_addr);
+				ld_public_addr(ld, g.s, g.path, nlb->public_addr);
 		}
-		if (get_list(ld, e, p, "listeners", false, T_LIST, &l) <= 0)
+		if (ld_get_list(ld, e, p, "listeners", false, T_LIST, &l) <= 0)
 			continue;
-		nlb->listeners = ld_calloc(ld, (size_t)list_len(&l), sizeof(*nlb->listeners));
+		nlb->listeners = ld_calloc(ld, (size_t)ld_list_len(&l), sizeof(*nlb->listeners));
 		if (nlb->listeners == NULL)
 			continue;
-		nlb->n_listeners = list_len(&l);
+		nlb->n_listeners = ld_list_len(&l);
 		for (j = 0; j < nlb->n_listeners; j++) {
-			path_idx(q, l.path, j);
+			ld_path_idx(q, l.path, j);
 			load_listener(ld, config_setting_get_elem(l.s, j), q, i, j);
 		}
 	}
@@ -1992,7 +1994,7 @@ endpoint_id_of(struct ld *ld, const struct fld *f, struct cfg_gwlb_endpoint *ep)
 	uint64_t x = 0;
 	int i;
 
-	if (str_of(ld, f->s, f->path, &v) < 0)
+	if (ld_str_of(ld, f->s, f->path, &v) < 0)
 		return -1;
 	if (strncmp(v, pfx, sizeof(pfx) - 1) != 0 || strlen(v) != sizeof(pfx) - 1 + 17)
 		goto bad;
@@ -2033,7 +2035,7 @@ attachment_of(struct ld *ld, const struct fld *f, uint64_t *out)
 	int n;
 
 	if (config_setting_type(f->s) != CONFIG_TYPE_STRING) {
-		if (int_of(ld, f->s, f->path, 0, INT64_MAX, &i) > 0)
+		if (ld_int_of(ld, f->s, f->path, 0, INT64_MAX, &i) > 0)
 			*out = (uint64_t)i;
 		return;
 	}
@@ -2112,8 +2114,8 @@ load_gwlb(struct ld *ld, const config_setting_t *e, const char *p, int i)
 	gw->port = -1;
 	if (!ld_group(ld, e, p, keys))
 		return;
-	port_ok = get_ref(ld, e, p, "port", true, REF_PORT, &f, &gw->port) > 0;
-	if (get_str(ld, e, p, "stickiness", false, &f, &v) > 0) {
+	port_ok = ld_get_ref(ld, e, p, "port", true, REF_PORT, &f, &gw->port) > 0;
+	if (ld_get_str(ld, e, p, "stickiness", false, &f, &v) > 0) {
 		if (strcmp(v, "5-tuple") == 0)
 			gw->stickiness = CFG_STICKY_5;
 		else if (strcmp(v, "3-tuple") == 0)
@@ -2124,7 +2126,7 @@ load_gwlb(struct ld *ld, const config_setting_t *e, const char *p, int i)
 			ld_error(ld, f.s, f.path,
 				 "bad stickiness \"%s\" (expected 5-tuple, 3-tuple or 2-tuple)", v);
 	}
-	if (get_str(ld, e, p, "target_failover", false, &f, &v) > 0) {
+	if (ld_get_str(ld, e, p, "target_failover", false, &f, &v) > 0) {
 		if (strcmp(v, "rebalance") == 0)
 			gw->rebalance = true;
 		else if (strcmp(v, "no_rebalance") != 0)
@@ -2132,24 +2134,24 @@ load_gwlb(struct ld *ld, const config_setting_t *e, const char *p, int i)
 				 "bad target_failover \"%s\" (expected no_rebalance or rebalance)",
 				 v);
 	}
-	get_u32(ld, e, p, "tcp_idle_timeout", 60, 6000, 350, &gw->tcp_idle_timeout);
-	load_health(ld, e, p, false, h);
+	ld_get_u32(ld, e, p, "tcp_idle_timeout", 60, 6000, 350, &gw->tcp_idle_timeout);
+	ld_health(ld, e, p, false, h);
 
-	if (get_list(ld, e, p, "appliances", false, T_LIST, &l) > 0) {
-		gw->appliances = ld_calloc(ld, (size_t)list_len(&l), sizeof(*gw->appliances));
-		gw->n_appliances = gw->appliances == NULL ? 0 : list_len(&l);
+	if (ld_get_list(ld, e, p, "appliances", false, T_LIST, &l) > 0) {
+		gw->appliances = ld_calloc(ld, (size_t)ld_list_len(&l), sizeof(*gw->appliances));
+		gw->n_appliances = gw->appliances == NULL ? 0 : ld_list_len(&l);
 	}
 	for (j = 0; j < gw->n_appliances; j++) {
 		const config_setting_t *s = config_setting_get_elem(l.s, j);
 		struct cfg_appliance *ap = &gw->appliances[j];
 
 		ap->line = ld_line(s);
-		path_idx(q, l.path, j);
+		ld_path_idx(q, l.path, j);
 		if (!ld_group(ld, s, q, a_keys) ||
-		    get_ipv4(ld, s, q, "address", true, &f, &ap->addr) <= 0)
+		    ld_get_ipv4(ld, s, q, "address", true, &f, &ap->addr) <= 0)
 			continue;
 		if (port_ok)
-			check_on_port(ld, gw->port, ap->addr, &f);
+			ld_check_on_port(ld, gw->port, ap->addr, &f);
 		for (k = 0; k < j; k++) {
 			if (gw->appliances[k].addr != ap->addr)
 				continue;
@@ -2160,20 +2162,20 @@ load_gwlb(struct ld *ld, const config_setting_t *e, const char *p, int i)
 	}
 
 	/* gw->endpoints was allocated by pass 1; an invalid list left it empty. */
-	if (get_list(ld, e, p, "endpoints", false, T_LIST, &l) <= 0)
+	if (ld_get_list(ld, e, p, "endpoints", false, T_LIST, &l) <= 0)
 		return;
 	for (j = 0; j < gw->n_endpoints; j++) {
 		const config_setting_t *s = config_setting_get_elem(l.s, j);
 		struct cfg_gwlb_endpoint *ep = &gw->endpoints[j];
 
 		ep->subnet = -1;
-		path_idx(q, l.path, j);
+		ld_path_idx(q, l.path, j);
 		if (!ld_group(ld, s, q, e_keys))
 			continue;
-		get_ref(ld, s, q, "subnet", true, REF_SUBNET, &f, &ep->subnet);
-		if (fld_get(ld, s, q, "id", true, &f) && endpoint_id_of(ld, &f, ep) > 0)
+		ld_get_ref(ld, s, q, "subnet", true, REF_SUBNET, &f, &ep->subnet);
+		if (ld_fld_get(ld, s, q, "id", true, &f) && endpoint_id_of(ld, &f, ep) > 0)
 			check_endpoint_id(ld, &f, i, j);
-		if (fld_get(ld, s, q, "attachment_id", false, &f))
+		if (ld_fld_get(ld, s, q, "attachment_id", false, &f))
 			attachment_of(ld, &f, &ep->attachment_id);
 	}
 }
@@ -2186,10 +2188,10 @@ load_gwlbs(struct ld *ld)
 	struct fld f;
 	int i;
 
-	if (get_list(ld, ld->root, "", "gateway_load_balancers", false, T_LIST, &f) <= 0)
+	if (ld_get_list(ld, ld->root, "", "gateway_load_balancers", false, T_LIST, &f) <= 0)
 		return;
 	for (i = 0; i < c->n_gwlbs; i++) {
-		path_idx(p, f.path, i);
+		ld_path_idx(p, f.path, i);
 		load_gwlb(ld, config_setting_get_elem(f.s, i), p, i);
 	}
 }
