@@ -3,7 +3,8 @@
  * Configuration loader: a libconfig file (SPEC §2) into struct cfg.
  *
  * The loader never stops at the first problem: `vpcgw --check` must list
- * them all. It makes two passes over the parsed libconfig tree:
+ * them all. Each top-level key is a section (config/cfg_section.h) with a
+ * hook for each of the two passes over the parsed libconfig tree:
  *
  *  1. names: every named list is allocated and its names recorded (missing,
  *     over-long and duplicate names are reported here), so that any section
@@ -12,6 +13,9 @@
  *     balancers), names are resolved to indices as they are read and every
  *     consistency check runs while the offending libconfig setting is at
  *     hand, so that each message carries the line of the key it is about.
+ *
+ * This file holds the walk and the core sections (dpdk, ports, neighbors,
+ * vpc, route_tables); config/cfg_ld.c the helpers every section uses.
  *
  * Each message is "FILE:LINE: PATH: PROBLEM" where PATH is the dotted and
  * indexed path of the setting, e.g. "route_tables[1].routes[0].target".
@@ -31,28 +35,88 @@
 
 #include "config/cfg.h"
 #include "config/cfg_ld.h"
+#include "config/cfg_section.h"
 
 /* ---- pass 1: names ---------------------------------------------------- */
 
 static void
-pass_names(struct ld *ld)
+names_ports(struct ld *ld)
 {
 	struct cfg *c = ld->cfg;
-	const config_setting_t *r = ld->root;
-	const config_setting_t *vpc = config_setting_get_member(r, "vpc");
-	const config_setting_t *gl = config_setting_get_member(r, "gateway_load_balancers");
+
+	LD_NAMES(ld, ld->root, "", "ports", "port", c->ports, c->n_ports);
+}
+
+static void
+names_vpc(struct ld *ld)
+{
+	const config_setting_t *vpc = config_setting_get_member(ld->root, "vpc");
+	struct cfg *c = ld->cfg;
+
+	LD_NAMES(ld, vpc, "vpc", "subnets", "subnet", c->subnets, c->n_subnets);
+}
+
+static void
+names_route_tables(struct ld *ld)
+{
+	struct cfg *c = ld->cfg;
+
+	LD_NAMES(ld, ld->root, "", "route_tables", "route table", c->route_tables,
+		 c->n_route_tables);
+}
+
+static void
+names_nacls(struct ld *ld)
+{
+	struct cfg *c = ld->cfg;
+
+	LD_NAMES(ld, ld->root, "", "network_acls", "network ACL", c->nacls, c->n_nacls);
+}
+
+static void
+names_sgs(struct ld *ld)
+{
+	struct cfg *c = ld->cfg;
+
+	LD_NAMES(ld, ld->root, "", "security_groups", "security group", c->sgs, c->n_sgs);
+}
+
+static void
+names_nat_gateways(struct ld *ld)
+{
+	struct cfg *c = ld->cfg;
+
+	LD_NAMES(ld, ld->root, "", "nat_gateways", "NAT gateway", c->nat_gateways,
+		 c->n_nat_gateways);
+}
+
+static void
+names_nlbs(struct ld *ld)
+{
+	struct cfg *c = ld->cfg;
+
+	LD_NAMES(ld, ld->root, "", "network_load_balancers", "network load balancer", c->nlbs,
+		 c->n_nlbs);
+}
+
+static void
+names_target_groups(struct ld *ld)
+{
+	struct cfg *c = ld->cfg;
+
+	LD_NAMES(ld, ld->root, "", "target_groups", "target group", c->target_groups,
+		 c->n_target_groups);
+}
+
+static void
+names_gwlbs(struct ld *ld)
+{
+	struct cfg *c = ld->cfg;
+	const config_setting_t *gl = config_setting_get_member(ld->root, "gateway_load_balancers");
 	char p[PATH_LEN];
 	int i, j, g2, e2;
 
-	LD_NAMES(ld, r, "", "ports", "port", c->ports, c->n_ports);
-	LD_NAMES(ld, vpc, "vpc", "subnets", "subnet", c->subnets, c->n_subnets);
-	LD_NAMES(ld, r, "", "route_tables", "route table", c->route_tables, c->n_route_tables);
-	LD_NAMES(ld, r, "", "network_acls", "network ACL", c->nacls, c->n_nacls);
-	LD_NAMES(ld, r, "", "security_groups", "security group", c->sgs, c->n_sgs);
-	LD_NAMES(ld, r, "", "nat_gateways", "NAT gateway", c->nat_gateways, c->n_nat_gateways);
-	LD_NAMES(ld, r, "", "network_load_balancers", "network load balancer", c->nlbs, c->n_nlbs);
-	LD_NAMES(ld, r, "", "target_groups", "target group", c->target_groups, c->n_target_groups);
-	LD_NAMES(ld, r, "", "gateway_load_balancers", "gateway load balancer", c->gwlbs,
+	LD_NAMES(ld, ld->root, "", "gateway_load_balancers", "gateway load balancer", c->gwlbs,
 		 c->n_gwlbs);
 	for (i = 0; i < c->n_gwlbs; i++) {
 		struct cfg_gwlb *gw = &c->gwlbs[i];
@@ -80,7 +144,13 @@ pass_names(struct ld *ld)
 			ep->name[0] = '\0';
 		}
 	}
-	ld->has_igw = config_setting_get_member(r, "internet_gateway") != NULL;
+}
+
+/* Route targets "igw" need one: known before any section loads. */
+static void
+names_igw(struct ld *ld)
+{
+	ld->has_igw = config_setting_get_member(ld->root, "internet_gateway") != NULL;
 }
 
 /* ---- pass 2: values --------------------------------------------------- */
@@ -1353,37 +1423,103 @@ load_gwlbs(struct ld *ld)
 
 /* ---- entry points ----------------------------------------------------- */
 
-static void
-load_tree(struct ld *ld, config_t *lc)
-{
-	static const char *const keys[] = {
-		"dpdk", "ports", "neighbors", "vpc", "internet_gateway", "route_tables",
-		"network_acls", "security_groups", "interfaces", "nat_gateways",
-		"network_load_balancers", "target_groups", "gateway_load_balancers", NULL
-	};
-	struct cfg *c = ld->cfg;
+/*
+ * Every section, core and services. Positions in each pass: see
+ * config/cfg_section.h (the core's) and docs/ARCHITECTURE.md (all).
+ */
+static const struct cfg_section core_sections[] = {
+	{ "dpdk", 0, 10, NULL, load_dpdk },
+	{ "ports", 10, 20, names_ports, load_ports },
+	{ "neighbors", 0, 30, NULL, load_neighbors },
+	{ "vpc", 20, 40, names_vpc, load_vpc },
+	{ "route_tables", 30, 50, names_route_tables, load_route_tables },
+	{ "network_acls", 40, 60, names_nacls, load_nacls },
+	{ "security_groups", 50, 70, names_sgs, load_sgs },
+	{ "interfaces", 0, 80, NULL, load_interfaces },
+	{ "internet_gateway", 100, 90, names_igw, load_igw },
+	{ "nat_gateways", 60, 100, names_nat_gateways, load_nat_gateways },
+	{ "target_groups", 80, 110, names_target_groups, load_target_groups },
+	{ "network_load_balancers", 70, 120, names_nlbs, load_nlbs },
+	{ "gateway_load_balancers", 90, 130, names_gwlbs, load_gwlbs },
+	{ NULL },
+};
 
-	ld->root = config_root_setting(lc);
-	ld_group(ld, ld->root, "", keys);
-	pass_names(ld);
+static const struct cfg_section *const section_tables[] = { core_sections };
+
+#define N_TABLES (sizeof(section_tables) / sizeof(section_tables[0]))
+
+static int
+sections_count(void)
+{
+	const struct cfg_section *s;
+	size_t t;
+	int n = 0;
+
+	for (t = 0; t < N_TABLES; t++)
+		for (s = section_tables[t]; s->key != NULL; s++)
+			n++;
+	return n;
+}
+
+/* Sort V by pass-1 (names) or pass-2 position; insertion sort, V is short. */
+static void
+sections_sort(const struct cfg_section **v, int n, bool names)
+{
+	const struct cfg_section *s;
+	int i, j;
+
+	for (i = 1; i < n; i++) {
+		s = v[i];
+		for (j = i; j > 0 && (names ? v[j - 1]->names_order > s->names_order
+					    : v[j - 1]->order > s->order); j--)
+			v[j] = v[j - 1];
+		v[j] = s;
+	}
+}
+
+static void
+load_sections(struct ld *ld, const struct cfg_section **v, int n)
+{
+	struct cfg *c = ld->cfg;
+	int i;
+
+	/* Pass 1: names, so that any section may refer to any other. */
+	sections_sort(v, n, true);
+	for (i = 0; i < n; i++)
+		if (v[i]->names != NULL)
+			v[i]->names(ld);
 	ld->port_ok = ld_calloc(ld, (size_t)c->n_ports + 1, sizeof(bool));
 	ld->subnet_ok = ld_calloc(ld, (size_t)c->n_subnets + 1, sizeof(bool));
 	if (ld->nomem)
 		return;
-	/* Dependency order: what a check looks at is parsed before it. */
-	load_dpdk(ld);
-	load_ports(ld);
-	load_neighbors(ld);
-	load_vpc(ld);
-	load_route_tables(ld);
-	load_nacls(ld);
-	load_sgs(ld);
-	load_interfaces(ld);
-	load_igw(ld);
-	load_nat_gateways(ld);
-	load_target_groups(ld);
-	load_nlbs(ld);
-	load_gwlbs(ld);
+	/* Pass 2, in dependency order: what a check looks at is parsed before it. */
+	sections_sort(v, n, false);
+	for (i = 0; i < n; i++)
+		v[i]->load(ld);
+}
+
+static void
+load_tree(struct ld *ld, config_t *lc)
+{
+	const struct cfg_section **v, *s;
+	const char **keys;
+	size_t t;
+	int n = sections_count(), i = 0;
+
+	ld->root = config_root_setting(lc);
+	v = ld_calloc(ld, (size_t)n, sizeof(*v));
+	keys = ld_calloc(ld, (size_t)n + 1, sizeof(*keys));
+	if (v != NULL && keys != NULL) {
+		for (t = 0; t < N_TABLES; t++)
+			for (s = section_tables[t]; s->key != NULL; s++, i++) {
+				v[i] = s;
+				keys[i] = s->key;
+			}
+		ld_group(ld, ld->root, "", keys);
+		load_sections(ld, v, n);
+	}
+	free(v);
+	free(keys);
 }
 
 static int
