@@ -14,11 +14,20 @@
 
 #include "config/cfg_section.h"
 #include "fw/fw_cfg.h"
+#include "nat/nat_cfg.h"
 
 const struct cfg_section cfg_sections[] = {
-	/* key                     names  order  pass 1              pass 2 */
-	{ "network_acls",             40,    60, fw_cfg_names_nacls, fw_cfg_load_nacls },
-	{ "security_groups",          50,    70, fw_cfg_names_sgs,   fw_cfg_load_sgs },
-	{ "interfaces",                0,    80, NULL,               fw_cfg_load_interfaces },
-	{ NULL },
+	/* fw */
+	{ .key = "network_acls", .names_order = 40, .order = 60,
+	  .names = fw_cfg_names_nacls, .load = fw_cfg_load_nacls },
+	{ .key = "security_groups", .names_order = 50, .order = 70,
+	  .names = fw_cfg_names_sgs, .load = fw_cfg_load_sgs },
+	{ .key = "interfaces", .order = 80,
+	  .load = fw_cfg_load_interfaces },
+	/* nat; pass 1 of internet_gateway sets ld.has_igw (route targets "igw") */
+	{ .key = "internet_gateway", .names_order = 100, .order = 90,
+	  .names = nat_cfg_names_igw, .load = nat_cfg_load_igw },
+	{ .key = "nat_gateways", .names_order = 60, .order = 100,
+	  .names = nat_cfg_names_nat_gateways, .load = nat_cfg_load_nat_gateways },
+	{ .key = NULL },
 };
