@@ -14,6 +14,7 @@
 
 #include "config/cfg_section.h"
 #include "fw/fw_cfg.h"
+#include "lb/lb_cfg.h"
 #include "nat/nat_cfg.h"
 
 const struct cfg_section cfg_sections[] = {
@@ -29,5 +30,10 @@ const struct cfg_section cfg_sections[] = {
 	  .names = nat_cfg_names_igw, .load = nat_cfg_load_igw },
 	{ .key = "nat_gateways", .names_order = 60, .order = 100,
 	  .names = nat_cfg_names_nat_gateways, .load = nat_cfg_load_nat_gateways },
+	/* lb; target groups load first, their names come after the NLBs' */
+	{ .key = "target_groups", .names_order = 80, .order = 110,
+	  .names = lb_cfg_names_target_groups, .load = lb_cfg_load_target_groups },
+	{ .key = "network_load_balancers", .names_order = 70, .order = 120,
+	  .names = lb_cfg_names_nlbs, .load = lb_cfg_load_nlbs },
 	{ .key = NULL },
 };
