@@ -14,6 +14,7 @@
 
 #include "config/cfg_section.h"
 #include "fw/fw_cfg.h"
+#include "geneve/gwlb_cfg.h"
 #include "lb/lb_cfg.h"
 #include "nat/nat_cfg.h"
 
@@ -35,5 +36,8 @@ const struct cfg_section cfg_sections[] = {
 	  .names = lb_cfg_names_target_groups, .load = lb_cfg_load_target_groups },
 	{ .key = "network_load_balancers", .names_order = 70, .order = 120,
 	  .names = lb_cfg_names_nlbs, .load = lb_cfg_load_nlbs },
+	/* geneve */
+	{ .key = "gateway_load_balancers", .names_order = 90, .order = 130,
+	  .names = gwlb_cfg_names, .load = gwlb_cfg_load },
 	{ .key = NULL },
 };
