@@ -152,22 +152,79 @@ check_endpoint_id(struct ld *ld, const struct fld *f, int g, int e)
 }
 
 static void
+load_appliances(struct ld *ld, const config_setting_t *e, const char *p, struct cfg_gwlb *gw,
+		bool port_ok)
+{
+	static const char *const a_keys[] = { "address", NULL };
+	char q[PATH_LEN], a[CFG_NAME_MAX];
+	struct fld f, l;
+	int j, k;
+
+	if (ld_get_list(ld, e, p, "appliances", false, T_LIST, &l) > 0) {
+		gw->appliances = ld_calloc(ld, (size_t)ld_list_len(&l), sizeof(*gw->appliances));
+		gw->n_appliances = gw->appliances == NULL ? 0 : ld_list_len(&l);
+	}
+	for (j = 0; j < gw->n_appliances; j++) {
+		const config_setting_t *s = config_setting_get_elem(l.s, j);
+		struct cfg_appliance *ap = &gw->appliances[j];
+
+		ap->line = ld_line(s);
+		ld_path_idx(q, l.path, j);
+		if (!ld_group(ld, s, q, a_keys) ||
+		    ld_get_ipv4(ld, s, q, "address", true, &f, &ap->addr) <= 0)
+			continue;
+		if (port_ok)
+			ld_check_on_port(ld, gw->port, ap->addr, &f);
+		for (k = 0; k < j; k++) {
+			if (gw->appliances[k].addr != ap->addr)
+				continue;
+			ld_error(ld, f.s, f.path, "duplicate appliance %s (first at line %d)",
+				 cfg_ipv4_str(ap->addr, a, sizeof(a)), gw->appliances[k].line);
+			break;
+		}
+	}
+}
+
+static void
+load_endpoints(struct ld *ld, const config_setting_t *e, const char *p, int i)
+{
+	static const char *const e_keys[] = { "name", "id", "subnet", "attachment_id", NULL };
+	struct cfg_gwlb *gw = &ld->cfg->gwlbs[i];
+	char q[PATH_LEN];
+	struct fld f, l;
+	int j;
+
+	/* gw->endpoints was allocated by pass 1; an invalid list left it empty. */
+	if (ld_get_list(ld, e, p, "endpoints", false, T_LIST, &l) <= 0)
+		return;
+	for (j = 0; j < gw->n_endpoints; j++) {
+		const config_setting_t *s = config_setting_get_elem(l.s, j);
+		struct cfg_gwlb_endpoint *ep = &gw->endpoints[j];
+
+		ep->subnet = -1;
+		ld_path_idx(q, l.path, j);
+		if (!ld_group(ld, s, q, e_keys))
+			continue;
+		ld_get_ref(ld, s, q, "subnet", true, REF_SUBNET, &f, &ep->subnet);
+		if (ld_fld_get(ld, s, q, "id", true, &f) && endpoint_id_of(ld, &f, ep) > 0)
+			check_endpoint_id(ld, &f, i, j);
+		if (ld_fld_get(ld, s, q, "attachment_id", false, &f))
+			attachment_of(ld, &f, &ep->attachment_id);
+	}
+}
+
+static void
 load_gwlb(struct ld *ld, const config_setting_t *e, const char *p, int i)
 {
 	static const char *const keys[] = {
 		"name", "port", "stickiness", "target_failover", "tcp_idle_timeout",
 		"health_check", "appliances", "endpoints", NULL
 	};
-	static const char *const a_keys[] = { "address", NULL };
-	static const char *const e_keys[] = { "name", "id", "subnet", "attachment_id", NULL };
-	struct cfg *c = ld->cfg;
-	struct cfg_gwlb *gw = &c->gwlbs[i];
+	struct cfg_gwlb *gw = &ld->cfg->gwlbs[i];
 	struct cfg_health_check *h = &gw->health;
-	char q[PATH_LEN], a[CFG_NAME_MAX];
-	struct fld f, l;
+	struct fld f;
 	const char *v;
 	bool port_ok;
-	int j, k;
 
 	gw->stickiness = CFG_STICKY_5;
 	gw->tcp_idle_timeout = 350;
@@ -204,47 +261,8 @@ load_gwlb(struct ld *ld, const config_setting_t *e, const char *p, int i)
 	ld_get_u32(ld, e, p, "tcp_idle_timeout", 60, 6000, 350, &gw->tcp_idle_timeout);
 	ld_health(ld, e, p, false, h);
 
-	if (ld_get_list(ld, e, p, "appliances", false, T_LIST, &l) > 0) {
-		gw->appliances = ld_calloc(ld, (size_t)ld_list_len(&l), sizeof(*gw->appliances));
-		gw->n_appliances = gw->appliances == NULL ? 0 : ld_list_len(&l);
-	}
-	for (j = 0; j < gw->n_appliances; j++) {
-		const config_setting_t *s = config_setting_get_elem(l.s, j);
-		struct cfg_appliance *ap = &gw->appliances[j];
-
-		ap->line = ld_line(s);
-		ld_path_idx(q, l.path, j);
-		if (!ld_group(ld, s, q, a_keys) ||
-		    ld_get_ipv4(ld, s, q, "address", true, &f, &ap->addr) <= 0)
-			continue;
-		if (port_ok)
-			ld_check_on_port(ld, gw->port, ap->addr, &f);
-		for (k = 0; k < j; k++) {
-			if (gw->appliances[k].addr != ap->addr)
-				continue;
-			ld_error(ld, f.s, f.path, "duplicate appliance %s (first at line %d)",
-				 cfg_ipv4_str(ap->addr, a, sizeof(a)), gw->appliances[k].line);
-			break;
-		}
-	}
-
-	/* gw->endpoints was allocated by pass 1; an invalid list left it empty. */
-	if (ld_get_list(ld, e, p, "endpoints", false, T_LIST, &l) <= 0)
-		return;
-	for (j = 0; j < gw->n_endpoints; j++) {
-		const config_setting_t *s = config_setting_get_elem(l.s, j);
-		struct cfg_gwlb_endpoint *ep = &gw->endpoints[j];
-
-		ep->subnet = -1;
-		ld_path_idx(q, l.path, j);
-		if (!ld_group(ld, s, q, e_keys))
-			continue;
-		ld_get_ref(ld, s, q, "subnet", true, REF_SUBNET, &f, &ep->subnet);
-		if (ld_fld_get(ld, s, q, "id", true, &f) && endpoint_id_of(ld, &f, ep) > 0)
-			check_endpoint_id(ld, &f, i, j);
-		if (ld_fld_get(ld, s, q, "attachment_id", false, &f))
-			attachment_of(ld, &f, &ep->attachment_id);
-	}
+	load_appliances(ld, e, p, gw, port_ok);
+	load_endpoints(ld, e, p, i);
 }
 
 void

@@ -54,6 +54,49 @@ l4_name(uint8_t proto)
 	return proto == CFG_L4_TCP ? "tcp" : "udp";
 }
 
+/* The targets of group TG; a duplicate is the same address and port. */
+static void
+load_targets(struct ld *ld, const config_setting_t *e, const char *p, struct cfg_target_group *tg)
+{
+	static const char *const t_keys[] = { "address", "port", NULL };
+	char q[PATH_LEN], a[CFG_NAME_MAX];
+	struct fld g, l;
+	long long x;
+	int j, k;
+
+	if (ld_get_list(ld, e, p, "targets", false, T_LIST, &l) <= 0)
+		return;
+	tg->targets = ld_calloc(ld, (size_t)ld_list_len(&l), sizeof(*tg->targets));
+	if (tg->targets == NULL)
+		return;
+	tg->n_targets = ld_list_len(&l);
+	for (j = 0; j < tg->n_targets; j++) {
+		const config_setting_t *t = config_setting_get_elem(l.s, j);
+		struct cfg_target *tgt = &tg->targets[j];
+		bool ok;
+
+		tgt->line = ld_line(t);
+		ld_path_idx(q, l.path, j);
+		if (!ld_group(ld, t, q, t_keys))
+			continue;
+		if (ld_get_int(ld, t, q, "port", false, 1, 65535, &x) > 0)
+			tgt->port = (uint16_t)x;
+		ok = ld_get_ipv4(ld, t, q, "address", true, &g, &tgt->addr) > 0 &&
+			ld_host_in_subnet(ld, &g, tgt->addr) >= 0;
+		for (k = 0; ok && k < j; k++) {
+			const struct cfg_target *o = &tg->targets[k];
+			uint16_t p1 = tgt->port ? tgt->port : tg->port;
+			uint16_t p2 = o->port ? o->port : tg->port;
+
+			if (o->addr != tgt->addr || p1 != p2)
+				continue;
+			ld_error(ld, g.s, g.path, "duplicate target %s:%u (first at line %d)",
+				 cfg_ipv4_str(tgt->addr, a, sizeof(a)), p1, o->line);
+			break;
+		}
+	}
+}
+
 void
 lb_cfg_load_target_groups(struct ld *ld)
 {
@@ -61,12 +104,11 @@ lb_cfg_load_target_groups(struct ld *ld)
 		"name", "protocol", "port", "preserve_client_ip", "deregistration_delay",
 		"health_check", "targets", NULL
 	};
-	static const char *const t_keys[] = { "address", "port", NULL };
 	struct cfg *c = ld->cfg;
-	char p[PATH_LEN], q[PATH_LEN], a[CFG_NAME_MAX];
-	struct fld f, g, l;
+	char p[PATH_LEN];
+	struct fld f, g;
 	long long x;
-	int i, j, k;
+	int i;
 
 	if (ld_get_list(ld, ld->root, "", "target_groups", false, T_LIST, &f) <= 0)
 		return;
@@ -95,37 +137,7 @@ lb_cfg_load_target_groups(struct ld *ld)
 		ld_get_u32(ld, e, p, "deregistration_delay", 0, 3600, 300,
 			   &tg->deregistration_delay);
 		ld_health(ld, e, p, true, h);
-		if (ld_get_list(ld, e, p, "targets", false, T_LIST, &l) <= 0)
-			continue;
-		tg->targets = ld_calloc(ld, (size_t)ld_list_len(&l), sizeof(*tg->targets));
-		if (tg->targets == NULL)
-			continue;
-		tg->n_targets = ld_list_len(&l);
-		for (j = 0; j < tg->n_targets; j++) {
-			const config_setting_t *t = config_setting_get_elem(l.s, j);
-			struct cfg_target *tgt = &tg->targets[j];
-			bool ok;
-
-			tgt->line = ld_line(t);
-			ld_path_idx(q, l.path, j);
-			if (!ld_group(ld, t, q, t_keys))
-				continue;
-			if (ld_get_int(ld, t, q, "port", false, 1, 65535, &x) > 0)
-				tgt->port = (uint16_t)x;
-			ok = ld_get_ipv4(ld, t, q, "address", true, &g, &tgt->addr) > 0 &&
-				ld_host_in_subnet(ld, &g, tgt->addr) >= 0;
-			for (k = 0; ok && k < j; k++) {
-				const struct cfg_target *o = &tg->targets[k];
-				uint16_t p1 = tgt->port ? tgt->port : tg->port;
-				uint16_t p2 = o->port ? o->port : tg->port;
-
-				if (o->addr != tgt->addr || p1 != p2)
-					continue;
-				ld_error(ld, g.s, g.path, "duplicate target %s:%u (first at line %d)",
-					 cfg_ipv4_str(tgt->addr, a, sizeof(a)), p1, o->line);
-				break;
-			}
-		}
+		load_targets(ld, e, p, tg);
 	}
 }
 
