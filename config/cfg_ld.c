@@ -40,6 +40,8 @@ static const char *const ref_what[] = {
 	[REF_TG] = "target group",
 };
 
+/* ---- messages and memory ---------------------------------------------- */
+
 /*
  * Messages are kept until the end and given in file order, whatever the
  * order the sections were checked in, so that `--check` reads top down.
@@ -177,6 +179,8 @@ ld_path_idx(char *buf, const char *parent, int i)
 {
 	snprintf(buf, PATH_LEN, "%.*s[%d]", PATH_LEN - 16, parent, i);
 }
+
+/* ---- types, keys, values ---------------------------------------------- */
 
 static const char *
 type_name(int type)
@@ -363,6 +367,8 @@ ld_prefix_of(struct ld *ld, const config_setting_t *s, const char *path, struct 
 	return ld_prefix_str(ld, s, path, v, p);
 }
 
+/* ---- names and references --------------------------------------------- */
+
 int
 ld_find_name(const void *arr, int n, size_t stride, const char *name)
 {
@@ -544,6 +550,67 @@ ld_get_list(struct ld *ld, const config_setting_t *g, const char *path, const ch
 	return 1;
 }
 
+/* ---- pass 1: names ---------------------------------------------------- */
+
+/*
+ * Allocate one element per entry of the list KEY of group G and copy each
+ * entry's name. Type errors of the list and its entries are left to pass 2.
+ */
+void *
+ld_names_list(struct ld *ld, const config_setting_t *g, const char *path, const char *key,
+	      const char *what, size_t size, size_t line_off, int *n_out)
+{
+	char lp[PATH_LEN], ep[PATH_LEN];
+	const config_setting_t *list;
+	struct fld f;
+	char *arr;
+	int i, j, n;
+
+	*n_out = 0;
+	if (g == NULL || !config_setting_is_group(g))
+		return NULL;
+	list = config_setting_get_member(g, key);
+	if (list == NULL || !config_setting_is_list(list))
+		return NULL;
+	n = config_setting_length(list);
+	arr = ld_calloc(ld, (size_t)n, size);
+	if (arr == NULL)
+		return NULL;
+	*n_out = n;
+	ld_path_key(lp, path, key);
+	for (i = 0; i < n; i++) {
+		const config_setting_t *e = config_setting_get_elem(list, i);
+		char *name = arr + (size_t)i * size;
+		const char *v;
+
+		*(int *)(name + line_off) = ld_line(e);
+		if (!config_setting_is_group(e))
+			continue;
+		ld_path_idx(ep, lp, i);
+		if (ld_get_str(ld, e, ep, "name", true, &f, &v) <= 0)
+			continue;
+		if (v[0] == '\0') {
+			ld_error(ld, f.s, f.path, "empty name");
+			continue;
+		}
+		if (strlen(v) >= CFG_NAME_MAX) {
+			ld_error(ld, f.s, f.path, "name \"%s\" is too long (max %d characters)", v,
+				 CFG_NAME_MAX - 1);
+			continue;
+		}
+		j = ld_find_name(arr, i, size, v);
+		if (j >= 0) {
+			ld_error(ld, f.s, f.path, "duplicate %s name \"%s\" (first at line %d)", what,
+				 v, *(int *)(arr + (size_t)j * size + line_off));
+			continue;
+		}
+		snprintf(name, CFG_NAME_MAX, "%s", v);
+	}
+	return arr;
+}
+
+/* ---- addresses -------------------------------------------------------- */
+
 /* Record ADDR as used by PATH; report it if someone else has it already. */
 bool
 ld_claim(struct ld *ld, struct ld_registry *r, uint32_t addr, const config_setting_t *s,
@@ -630,63 +697,6 @@ ld_check_on_port(struct ld *ld, int p, uint32_t addr, const struct fld *f)
 			 (ld_prefix_fmt(pa, sizeof(pa), port->addr, port->plen), pa));
 }
 
-/*
- * Allocate one element per entry of the list KEY of group G and copy each
- * entry's name. Type errors of the list and its entries are left to pass 2.
- */
-void *
-ld_names_list(struct ld *ld, const config_setting_t *g, const char *path, const char *key,
-	      const char *what, size_t size, size_t line_off, int *n_out)
-{
-	char lp[PATH_LEN], ep[PATH_LEN];
-	const config_setting_t *list;
-	struct fld f;
-	char *arr;
-	int i, j, n;
-
-	*n_out = 0;
-	if (g == NULL || !config_setting_is_group(g))
-		return NULL;
-	list = config_setting_get_member(g, key);
-	if (list == NULL || !config_setting_is_list(list))
-		return NULL;
-	n = config_setting_length(list);
-	arr = ld_calloc(ld, (size_t)n, size);
-	if (arr == NULL)
-		return NULL;
-	*n_out = n;
-	ld_path_key(lp, path, key);
-	for (i = 0; i < n; i++) {
-		const config_setting_t *e = config_setting_get_elem(list, i);
-		char *name = arr + (size_t)i * size;
-		const char *v;
-
-		*(int *)(name + line_off) = ld_line(e);
-		if (!config_setting_is_group(e))
-			continue;
-		ld_path_idx(ep, lp, i);
-		if (ld_get_str(ld, e, ep, "name", true, &f, &v) <= 0)
-			continue;
-		if (v[0] == '\0') {
-			ld_error(ld, f.s, f.path, "empty name");
-			continue;
-		}
-		if (strlen(v) >= CFG_NAME_MAX) {
-			ld_error(ld, f.s, f.path, "name \"%s\" is too long (max %d characters)", v,
-				 CFG_NAME_MAX - 1);
-			continue;
-		}
-		j = ld_find_name(arr, i, size, v);
-		if (j >= 0) {
-			ld_error(ld, f.s, f.path, "duplicate %s name \"%s\" (first at line %d)", what,
-				 v, *(int *)(arr + (size_t)j * size + line_off));
-			continue;
-		}
-		snprintf(name, CFG_NAME_MAX, "%s", v);
-	}
-	return arr;
-}
-
 /* A private address inside a subnet, not one that vpcgw or the subnet reserves. */
 int
 ld_host_in_subnet(struct ld *ld, const struct fld *f, uint32_t addr)
@@ -712,6 +722,8 @@ ld_host_in_subnet(struct ld *ld, const struct fld *f, uint32_t addr)
 	}
 	return i;
 }
+
+/* ---- shared groups ---------------------------------------------------- */
 
 /*
  * Health check: defaults already in *h. traffic_port: whether "traffic-port"

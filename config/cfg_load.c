@@ -464,7 +464,7 @@ load_route_tables(struct ld *ld)
 	}
 }
 
-/* ---- entry points ----------------------------------------------------- */
+/* ---- the walk over every section -------------------------------------- */
 
 /*
  * The core's sections; the services' are in cfg_sections[] (dp/modules.c).
@@ -499,6 +499,12 @@ sections_count(void)
 	return n;
 }
 
+static int
+section_pos(const struct cfg_section *s, bool names)
+{
+	return names ? s->names_order : s->order;
+}
+
 /* Sort V by pass-1 (names) or pass-2 position; insertion sort, V is short. */
 static void
 sections_sort(const struct cfg_section **v, int n, bool names)
@@ -508,8 +514,7 @@ sections_sort(const struct cfg_section **v, int n, bool names)
 
 	for (i = 1; i < n; i++) {
 		s = v[i];
-		for (j = i; j > 0 && (names ? v[j - 1]->names_order > s->names_order
-					    : v[j - 1]->order > s->order); j--)
+		for (j = i; j > 0 && section_pos(v[j - 1], names) > section_pos(s, names); j--)
 			v[j] = v[j - 1];
 		v[j] = s;
 	}
@@ -559,6 +564,8 @@ load_tree(struct ld *ld, config_t *lc)
 	free(v);
 	free(keys);
 }
+
+/* ---- entry points ----------------------------------------------------- */
 
 static int
 ld_finish(struct ld *ld, struct cfg **out)
