@@ -13,11 +13,7 @@
 #include <rte_fib.h>
 
 #include "dp/dp.h"
-#include "fw/nacl.h"
-#include "fw/sg.h"
-#include "geneve/gnv.h"
-#include "lb/lb.h"
-#include "nat/nat.h"
+#include "dp/dp_service.h"
 
 #define FIB_RULES 4096
 
@@ -165,7 +161,6 @@ dp_tables_build(struct cfg *cfg, uint64_t gen, char *err, size_t errlen)
 {
 	struct dp_tables *t;
 	uint32_t n_local;
-	int rc;
 
 	if (check_limits(cfg, err, errlen) < 0)
 		return NULL;
@@ -251,22 +246,7 @@ dp_tables_build(struct cfg *cfg, uint64_t gen, char *err, size_t errlen)
 		t->subnet_rt[i].nacl = cfg->subnets[i].nacl >= 0;
 	}
 
-	t->sg = fw_sg_build(cfg);
-	if (t->sg == NULL)
-		goto nomem;
-	t->nacl = fw_nacl_build(cfg, (int)rte_socket_id(), (unsigned)gen, &rc);
-	if (t->nacl == NULL) {
-		snprintf(err, errlen, "%s: network ACLs: %s", cfg->file, strerror(-rc));
-		dp_tables_free(t);
-		return NULL;
-	}
-	rc = nat_build(t);
-	if (rc == 0)
-		rc = lb_build(t);
-	if (rc == 0)
-		rc = gnv_build(t);
-	if (rc < 0) {
-		snprintf(err, errlen, "%s: services: %s", cfg->file, strerror(-rc));
+	if (dp_services_build(t, err, errlen) < 0) {
 		dp_tables_free(t);
 		return NULL;
 	}
@@ -282,13 +262,7 @@ dp_tables_free(struct dp_tables *t)
 {
 	if (t == NULL)
 		return;
-	gnv_free(t);
-	lb_free(t);
-	nat_free(t);
-	if (t->nacl != NULL)
-		fw_nacl_free(t->nacl);
-	if (t->sg != NULL)
-		fw_sg_free(t->sg);
+	dp_services_free(t);
 	dp_map_free(&t->local);
 	free(t->subnet_rt);
 	dp_map_free(&t->eip_by_private);

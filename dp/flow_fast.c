@@ -11,6 +11,7 @@
 #include <rte_byteorder.h>
 #include <rte_ip.h>
 #include <rte_mbuf.h>
+#include <rte_tcp.h>
 
 #include "dp/csum.h"
 #include "dp/ct_tcp.h"
@@ -138,6 +139,8 @@ dp_flow_fast_node(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t n)
 		if (gen != b->fast_gen || a->in_port != md->in_port ||
 		    (md->flags & (DP_M_FRAG | DP_M_ICMP_ERR | DP_M_FROM_APPLIANCE)) ||
 		    ip->time_to_live <= 1 || !(fl & DP_FLOW_F_LIVE) ||
+		    /* a SYN may open a new connection on the 5-tuple (policy decides) */
+		    (md->tcp_flags & RTE_TCP_SYN_FLAG) ||
 		    (g->slow_flows & flow_bit(f)) || dp_flow_expired(f, b->now) ||
 		    (f->kind == DP_FLOW_NLB && dp_pipe_ops.flow_gone(b->t, f, b->now)))
 			goto slow;

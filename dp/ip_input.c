@@ -26,6 +26,71 @@
 
 #define ICMP_ECHO_REQUEST 8
 
+/*
+ * A packet to one of vpcgw's addresses (v: its DP_LOCAL_VAL): answered here
+ * (echo, health-check replies), or translated and handed on (NAT gateway,
+ * elastic IP and NLB public addresses from the internet). Returns 0 when
+ * consumed, 1 when it continues to the flow lookup, -1 when it goes on like
+ * any packet (the source check below; an NLB's private address).
+ */
+static int
+ingress_local(struct rte_mbuf *m, struct dp_meta *md, struct dp_pctx *c, uint32_t v,
+	      uint8_t roles)
+{
+	const struct cfg *cfg = c->t->cfg;
+	struct rte_ipv4_hdr *ip = dp_ip_hdr(m, md);
+
+	switch (DP_LOCAL_KIND(v)) {
+	case DP_LOCAL_ROUTER:
+		if (md->proto == IPPROTO_ICMP && !(md->flags & DP_M_FRAG) &&
+		    dp_l4_hdr(m, md)[0] == ICMP_ECHO_REQUEST) {
+			dp_answer_echo(m, md);
+			return 0;
+		}
+		if (md->proto == IPPROTO_TCP && dp_pipe_ops.health_input != NULL &&
+		    dp_pipe_ops.health_input(m, c->t)) {
+			dp_stats_self()->port[md->in_port].local++;
+			rte_pktmbuf_free(m);
+			return 0;
+		}
+		dp_drop(m, DP_DROP_local_unhandled);
+		return 0;
+	case DP_LOCAL_NAT:
+		if (!(roles & DP_ROLE_INTERNET))
+			break;
+		c->in = DP_IN_INTERNET;
+		md->nh = DP_LOCAL_NAT;
+		md->ep = (uint16_t)(DP_LOCAL_REF(v) / CFG_MAX_NAT_ADDRS);
+		if (md->flags & DP_M_LATER_FRAG)
+			return 1;
+		if ((md->flags & DP_M_FRAG) && md->proto != IPPROTO_UDP) {
+			dp_stats_self()->nat[md->ep].drop++;
+			dp_drop(m, DP_DROP_nat_fragment);
+			return 0;
+		}
+		return 1;
+	case DP_LOCAL_EIP:
+		if (!(roles & DP_ROLE_INTERNET))
+			break;
+		c->in = DP_IN_INTERNET;
+		dp_set_addr(m, md, false, dp_hton_addr(cfg->igw.eips[DP_LOCAL_REF(v)].private_addr));
+		md->key.dst = ip->dst_addr;
+		return 1;
+	case DP_LOCAL_NLB_PUBLIC:
+		if (!(roles & DP_ROLE_INTERNET))
+			break;
+		c->in = DP_IN_INTERNET;
+		c->nlb = (int)DP_LOCAL_REF(v);
+		dp_set_addr(m, md, false, dp_hton_addr(cfg->nlbs[c->nlb].addr));
+		md->key.dst = ip->dst_addr;
+		return 1;
+	case DP_LOCAL_NLB:
+		c->nlb = (int)DP_LOCAL_REF(v);
+		break;
+	}
+	return -1;
+}
+
 bool
 dp_ip_ingress(struct rte_mbuf *m, struct dp_meta *md, struct dp_pctx *c)
 {
@@ -57,54 +122,10 @@ dp_ip_ingress(struct rte_mbuf *m, struct dp_meta *md, struct dp_pctx *c)
 		return false;
 	}
 	if (is_local) {
-		switch (DP_LOCAL_KIND(v)) {
-		case DP_LOCAL_ROUTER:
-			if (md->proto == IPPROTO_ICMP && !(md->flags & DP_M_FRAG) &&
-			    dp_l4_hdr(m, md)[0] == ICMP_ECHO_REQUEST) {
-				dp_answer_echo(m, md);
-				return false;
-			}
-			if (md->proto == IPPROTO_TCP && dp_pipe_ops.health_input != NULL &&
-			    dp_pipe_ops.health_input(m, t)) {
-				dp_stats_self()->port[md->in_port].local++;
-				rte_pktmbuf_free(m);
-				return false;
-			}
-			dp_drop(m, DP_DROP_local_unhandled);
-			return false;
-		case DP_LOCAL_NAT:
-			if (!(roles & DP_ROLE_INTERNET))
-				break;
-			c->in = DP_IN_INTERNET;
-			md->nh = DP_LOCAL_NAT;
-			md->ep = (uint16_t)(DP_LOCAL_REF(v) / CFG_MAX_NAT_ADDRS);
-			if (md->flags & DP_M_LATER_FRAG)
-				return true;
-			if ((md->flags & DP_M_FRAG) && md->proto != IPPROTO_UDP) {
-				dp_stats_self()->nat[md->ep].drop++;
-				dp_drop(m, DP_DROP_nat_fragment);
-				return false;
-			}
-			return true;
-		case DP_LOCAL_EIP:
-			if (!(roles & DP_ROLE_INTERNET))
-				break;
-			c->in = DP_IN_INTERNET;
-			dp_set_addr(m, md, false, dp_hton_addr(cfg->igw.eips[DP_LOCAL_REF(v)].private_addr));
-			md->key.dst = ip->dst_addr;
-			return true;
-		case DP_LOCAL_NLB_PUBLIC:
-			if (!(roles & DP_ROLE_INTERNET))
-				break;
-			c->in = DP_IN_INTERNET;
-			c->nlb = (int)DP_LOCAL_REF(v);
-			dp_set_addr(m, md, false, dp_hton_addr(cfg->nlbs[c->nlb].addr));
-			md->key.dst = ip->dst_addr;
-			return true;
-		case DP_LOCAL_NLB:
-			c->nlb = (int)DP_LOCAL_REF(v);
-			break;
-		}
+		int r = ingress_local(m, md, c, v, roles);
+
+		if (r >= 0)
+			return r > 0;
 	}
 	if (roles & DP_ROLE_VPC) {
 		int sn = dp_subnet_lookup(t, rte_be_to_cpu_32(ip->src_addr));

@@ -87,6 +87,12 @@ dp_pipeline_init(char *err, size_t errlen)
 		.health_input = lb_health_input,
 		.appliance_input = gwlb_appliance_input,
 	};
+	/* control side: table build order, and free in reverse */
+	if (dp_service_register(&fw_service) < 0 || dp_service_register(&nat_service) < 0 ||
+	    dp_service_register(&lb_service) < 0 || dp_service_register(&gwlb_service) < 0) {
+		snprintf(err, errlen, "too many services");
+		return -ENOSPC;
+	}
 	dp_route_target_register(CFG_TARGET_IGW, nat_igw_target);
 	dp_route_target_register(CFG_TARGET_NAT, nat_gw_target);
 	dp_route_target_register(CFG_TARGET_GWLBE, gwlb_endpoint_target);
