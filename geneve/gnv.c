@@ -413,7 +413,7 @@ gnv_decap(struct rte_mbuf *m, struct dp_meta *md, const struct dp_tables *t, uin
 	if (rte_pktmbuf_adj(m, (uint16_t)(off + hdr_len)) == NULL)
 		return DP_DROP_gwlb_malformed;
 	eth = (struct rte_ether_hdr *)rte_pktmbuf_prepend(m, sizeof(*eth));
-	if (eth == NULL)            /* cannot happen: 50 bytes or more were just freed */
+	if (eth == NULL)            /* cannot happen: 82 bytes or more were just freed */
 		return DP_DROP_gwlb_no_room;
 	rte_ether_addr_copy(&outer.dst_addr, &eth->dst_addr);
 	rte_ether_addr_copy(&outer.src_addr, &eth->src_addr);
