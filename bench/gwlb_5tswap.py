@@ -4,10 +4,15 @@
 
 vpcgw on CPU 1 (one worker, main lcore beside it): port "vpc" replays a capture
 of 1,024 UDP flows from an instance whose route table sends 0.0.0.0/0 to a GWLB
-endpoint; vpcgw encapsulates them in GENEVE to the appliance over net_memif;
-testpmd on CPU 0 swaps MACs, IPs and UDP ports and sends them back; vpcgw
-checks and decapsulates them and sends the inner packets out of the internet
-gateway (net_null, elastic IP). Reported: packets per second out of the
+endpoint; vpcgw encapsulates them in GENEVE to the appliance over net_memif
+(as AWS's GWLB does: protocol type 0x0800, the inner IPv4 packet right after
+the 68 bytes of outer IPv4/UDP/GENEVE, no inner Ethernet header); testpmd on
+CPU 0 swaps MACs, IPs and UDP ports of the outer headers (5tswap parses
+Ethernet, IPv4/IPv6 and UDP/TCP once, the outermost ones, and leaves the UDP
+payload alone, so the GENEVE header and the inner packet go back untouched:
+it still works as an appliance with an L3 payload) and sends them back from
+port 6081 to vpcgw's source port; vpcgw checks and decapsulates them and sends
+the inner packets out of the internet gateway (net_null, elastic IP). Reported: packets per second out of the
 internet port (every packet crossed vpcgw twice), beside testpmd io forwarding
 the same capture to net_null on the same CPU, in the same run.
 

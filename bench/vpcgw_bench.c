@@ -577,7 +577,10 @@ bench_stage_nlb_new(const struct dp_flow_key *k, unsigned n, unsigned bursts, in
 }
 
 /* GENEVE encapsulation; the outer headers are taken off again (a pointer
- * move: rte_pktmbuf_adj) so the same packets serve every iteration. */
+ * move: rte_pktmbuf_adj) so the same packets serve every iteration: the
+ * encapsulation replaced the 14-byte Ethernet header by 82 bytes, so the
+ * last 14 bytes of GENEVE options stand in for it (gnv_encap reads md->l3,
+ * not the Ethernet header's content). */
 static STAGE uint64_t
 bench_stage_geneve(struct rte_mbuf **v, struct dp_flow **f, unsigned n, unsigned bursts,
 		   unsigned *failed)

@@ -55,11 +55,13 @@
 	X(nlb_idle_timeout, "packet on an NLB flow after its idle timeout") \
 	X(nlb_deregistered, "packet of a flow whose target's deregistration delay has passed") \
 	X(nlb_port_allocation, "NLB could not allocate a source port (client IP preservation off)") \
-	X(gwlb_oversize, "inner frame over 8500 bytes for GENEVE") \
+	X(gwlb_oversize, "inner IP packet over 8500 bytes for GENEVE") \
 	X(gwlb_not_appliance, "GENEVE from an address that is no registered appliance") \
-	X(gwlb_malformed, "malformed GENEVE header or option") \
+	X(gwlb_malformed, "malformed GENEVE header or option, VNI not 0, or no payload") \
+	X(gwlb_bad_protocol, "GENEVE protocol type not 0x0800/0x86DD or not the inner IP version") \
 	X(gwlb_cookie_mismatch, "GENEVE flow cookie or endpoint does not match the flow") \
 	X(gwlb_no_flow, "GENEVE return for no known flow") \
+	X(gwlb_no_room, "no mbuf room for the GENEVE headers or a decapsulated Ethernet header") \
 	X(mtu_exceeded, "packet larger than the egress port MTU") \
 	X(arp_queue_full, "no room to hold a packet waiting for ARP") \
 	X(arp_timeout, "neighbor did not answer ARP in time") \

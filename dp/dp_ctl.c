@@ -433,7 +433,8 @@ mbuf_data_room(const struct cfg *cfg)
 
 	for (int i = 0; i < cfg->n_ports; i++)
 		mtu = RTE_MAX(mtu, (unsigned)cfg->ports[i].mtu);
-	/* a frame at the MTU plus VLAN and the 82 bytes GENEVE adds */
+	/* a frame at the MTU plus VLAN, and tail room for the 82 bytes of outer
+	 * GENEVE headers should the head room not take them (gnv.c make_room) */
 	return RTE_PKTMBUF_HEADROOM + RTE_MAX(2048u, mtu + 18 + 4 + 82);
 }
 

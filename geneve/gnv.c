@@ -10,6 +10,13 @@
  * (lb_health.c, atomics written by the control thread). Nothing here locks,
  * allocates, logs or makes a system call on the packet path.
  *
+ * Wire format (SPEC §4, as AWS's GWLB sends it): the GENEVE payload is the
+ * inner IP packet itself, protocol type 0x0800 or 0x86DD, no inner Ethernet
+ * header. Encapsulation replaces the packet's Ethernet header by outer
+ * Ethernet + IPv4 + UDP + GENEVE (14 + 68 bytes); decapsulation strips those
+ * and puts an Ethernet header of vpcgw's making in front of the inner packet,
+ * so the rest of the pipeline sees a frame as on any port.
+ *
  * Flow cookie: a keyed hash of the flow's opening key. The key (secret) is
  * derived from a constant and the GWLB part of the configuration, never from
  * a random source: a replayed capture must produce byte-identical output, and
@@ -41,7 +48,7 @@
 #define GNV_SPORT_MASK 0x3fff
 #define GNV_TTL 64
 
-/* Everything prepended in front of the inner Ethernet frame. */
+/* Everything in front of the inner IP packet on the appliance wire. */
 #define GNV_ENCAP_LEN (RTE_ETHER_HDR_LEN + GNV_AWS_OUTER_LEN)     /* 14 + 68 = 82 */
 #define GNV_OUTER_L4 (RTE_ETHER_HDR_LEN + 20)                      /* 34 */
 
@@ -225,16 +232,19 @@ gnv_flow_appliance(const struct dp_tables *t, const struct dp_flow *f)
 /* ------------------------------------------------------------ encap */
 
 /*
- * Make room for the outer headers in front of the data. The first segment
- * normally has RTE_PKTMBUF_HEADROOM (128) free; when it does not, a single
- * segment with enough tailroom is shifted instead.
+ * Replace the l3 bytes of Ethernet header in front of the inner IP packet by
+ * GNV_ENCAP_LEN bytes of room for the outer headers. The first segment
+ * normally has RTE_PKTMBUF_HEADROOM (128) free, plus the l3 bytes given back;
+ * when it does not, a single segment with enough tailroom is shifted instead.
  */
 static uint8_t *
-make_room(struct rte_mbuf *m)
+make_room(struct rte_mbuf *m, uint16_t l3)
 {
 	uint8_t *p;
 	uint16_t len;
 
+	if (rte_pktmbuf_adj(m, l3) == NULL)
+		return NULL;
 	p = (uint8_t *)rte_pktmbuf_prepend(m, GNV_ENCAP_LEN);
 	if (p != NULL)
 		return p;
@@ -262,16 +272,20 @@ gnv_encap(struct rte_mbuf *m, const struct dp_tables *t, const struct dp_flow *f
 	struct rte_ipv4_hdr *ip;
 	struct rte_udp_hdr *uh;
 	uint32_t len = rte_pktmbuf_pkt_len(m);
-	uint16_t sport;
+	uint16_t sport, proto;
 	uint8_t *p;
 
 	/* SPEC: inner packets up to 8500 bytes, never fragmented */
-	if (len < md->l3 || len - md->l3 > DP_GNV_MAX_INNER)
+	if (len <= md->l3 || len - md->l3 > DP_GNV_MAX_INNER)
 		return DP_DROP_gwlb_oversize;
-	p = make_room(m);
+	/* the protocol type names the inner IP version (dp_parse passes IPv4 only) */
+	proto = gnv_proto_of_ip(*rte_pktmbuf_mtod_offset(m, const uint8_t *, md->l3));
+	if (proto == 0)
+		return DP_DROP_gwlb_bad_protocol;
+	len = len - md->l3 + GNV_ENCAP_LEN;
+	p = make_room(m, md->l3);
 	if (p == NULL)
-		return DP_DROP_no_mbuf;
-	len += GNV_ENCAP_LEN;
+		return DP_DROP_gwlb_no_room;
 
 	eth = (struct rte_ether_hdr *)p;
 	memset(&eth->dst_addr, 0, sizeof(eth->dst_addr));    /* the neighbor stage fills it */
@@ -303,7 +317,7 @@ gnv_encap(struct rte_mbuf *m, const struct dp_tables *t, const struct dp_flow *f
 	o.endpoint_id = e->id;
 	o.attachment_id = e->attachment;
 	o.flow_cookie = f->cookie;
-	gnv_aws_write(p + GNV_OUTER_L4 + sizeof(*uh), &o);
+	gnv_aws_write(p + GNV_OUTER_L4 + sizeof(*uh), proto, &o);
 
 	md->l3 = RTE_ETHER_HDR_LEN;
 	md->l4 = GNV_OUTER_L4;
@@ -351,9 +365,12 @@ gnv_decap(struct rte_mbuf *m, struct dp_meta *md, const struct dp_tables *t, uin
 	const struct gnv_state *s = t->gnv;
 	const struct gnv_gwlb_rt *g;
 	const struct rte_udp_hdr *uh;
+	struct rte_ether_hdr outer, *eth;
 	struct gnv_aws_opts o;
 	uint32_t off = (uint32_t)md->l4 + sizeof(*uh), avail, ulen;
 	uint8_t in_port = md->in_port;
+	const uint8_t *gh;
+	uint16_t proto;
 	size_t hdr_len;
 	int app, ep = -1, rc;
 
@@ -368,9 +385,18 @@ gnv_decap(struct rte_mbuf *m, struct dp_meta *md, const struct dp_tables *t, uin
 		return DP_DROP_gwlb_malformed;
 	/* the headers must sit in the first segment, like every header we parse */
 	avail = RTE_MIN(ulen - (uint32_t)sizeof(*uh), rte_pktmbuf_data_len(m) - off);
-	if (gnv_aws_parse(rte_pktmbuf_mtod_offset(m, const uint8_t *, off), avail, &o,
-			  &hdr_len) != 0)
+	gh = rte_pktmbuf_mtod_offset(m, const uint8_t *, off);
+	rc = gnv_aws_parse(gh, avail, &o, &proto, &hdr_len);
+	if (rc == GNV_ERR_PROTO)
+		return DP_DROP_gwlb_bad_protocol;
+	if (rc != 0)
 		return DP_DROP_gwlb_malformed;
+	/* the payload: an IP packet of the version the protocol type names,
+	 * its first byte in the first segment (hdr_len <= avail) */
+	if (hdr_len == avail)
+		return DP_DROP_gwlb_malformed;
+	if (gnv_proto_of_ip(gh[hdr_len]) != proto)
+		return DP_DROP_gwlb_bad_protocol;
 
 	for (int i = 0; i < g->n_ep; i++) {
 		if (s->ep[g->first_ep + i].id == o.endpoint_id) {
@@ -381,14 +407,24 @@ gnv_decap(struct rte_mbuf *m, struct dp_meta *md, const struct dp_tables *t, uin
 	if (ep < 0)
 		return DP_DROP_gwlb_cookie_mismatch;
 
+	/* the inner packet gets an Ethernet header: the outer frame's addresses
+	 * (the appliance sent it to us), the type from the GENEVE protocol type */
+	memcpy(&outer, rte_pktmbuf_mtod(m, const void *), sizeof(outer));
 	if (rte_pktmbuf_adj(m, (uint16_t)(off + hdr_len)) == NULL)
 		return DP_DROP_gwlb_malformed;
+	eth = (struct rte_ether_hdr *)rte_pktmbuf_prepend(m, sizeof(*eth));
+	if (eth == NULL)            /* cannot happen: 82 bytes or more were just freed */
+		return DP_DROP_gwlb_no_room;
+	rte_ether_addr_copy(&outer.dst_addr, &eth->dst_addr);
+	rte_ether_addr_copy(&outer.src_addr, &eth->src_addr);
+	eth->ether_type = rte_cpu_to_be_16(proto == GNV_PROTO_IPV4 ? RTE_ETHER_TYPE_IPV4 :
+					   RTE_ETHER_TYPE_IPV6);
+
+	/* IPv6 inside: counted as ipv6_unsupported there, like IPv6 on any port */
 	rc = dp_parse(m, md);
 	md->in_port = in_port;
-	if (rc == DP_PARSE_ARP)
-		return DP_DROP_gwlb_malformed;
 	if (rc != DP_PARSE_IPV4)
-		return rc;
+		return rc >= 0 ? rc : DP_DROP_gwlb_malformed;
 	md->ep = (uint16_t)ep;
 	*cookie = o.flow_cookie;
 	*appliance = app;

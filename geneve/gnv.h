@@ -45,12 +45,14 @@ int gnv_ep_index(const struct dp_tables *t, int gwlb, int ep);
 int gnv_flow_init(const struct dp_tables *t, int ep, struct dp_flow *f);
 /* Appliance of a flow now (rebalance moves flows off unhealthy appliances). */
 int gnv_flow_appliance(const struct dp_tables *t, const struct dp_flow *f);
-/* Prepend outer Ethernet/IPv4/UDP/GENEVE. Returns 0 or a drop reason; sets *out_port, *nh. */
+/* Replace m's Ethernet header by outer Ethernet/IPv4/UDP/GENEVE, the inner IP packet
+ * as the GENEVE payload. Returns 0 or a drop reason; sets *out_port, *nh. */
 int gnv_encap(struct rte_mbuf *m, const struct dp_tables *t, const struct dp_flow *f,
 	      uint16_t *out_port, uint32_t *nh);
 /* Is m GENEVE from a registered appliance on port in_port? */
 bool gnv_is_geneve(const struct rte_mbuf *m, const struct dp_meta *md, const struct dp_tables *t);
-/* Strip the outer headers (validated). Returns 0 or a drop reason; sets md->ep and cookie. */
+/* Strip the outer headers (validated) and give the inner IP packet an Ethernet header;
+ * parse it into md. Returns 0 or a drop reason; sets md->ep, *cookie and *appliance. */
 int gnv_decap(struct rte_mbuf *m, struct dp_meta *md, const struct dp_tables *t, uint32_t *cookie,
 	      int *appliance);
 

@@ -25,7 +25,7 @@ static_assert(GNV_AWS_HDR_LEN == GNV_BASE_LEN + GNV_AWS_OPTS_LEN, "AWS GENEVE he
 static_assert(GNV_AWS_OPTS_LEN % 4 == 0 && GNV_AWS_OPTS_LEN / 4 <= 0x3f,
 	      "options length must fit the 6-bit Opt Len field");
 static_assert(GNV_AWS_OUTER_LEN == 68, "outer IPv4 + UDP + GENEVE is 68 bytes");
-static_assert(GNV_ERR_OPT_MISSING == -GNV_ERR_COUNT, "GNV_ERR_COUNT must match the list");
+static_assert(GNV_ERR_VNI == -GNV_ERR_COUNT, "GNV_ERR_COUNT must match the list");
 
 static inline void
 put16(uint8_t *p, uint16_t v)
@@ -76,14 +76,27 @@ put_opt_hdr(uint8_t *p, uint8_t type, unsigned int data_len)
 	return p + GNV_OPT_HDR_LEN;
 }
 
+uint16_t
+gnv_proto_of_ip(uint8_t b0)
+{
+	switch (b0 >> 4) {
+	case 4:
+		return GNV_PROTO_IPV4;
+	case 6:
+		return GNV_PROTO_IPV6;
+	default:
+		return 0;
+	}
+}
+
 size_t
-gnv_aws_write(uint8_t *buf, const struct gnv_aws_opts *o)
+gnv_aws_write(uint8_t *buf, uint16_t proto, const struct gnv_aws_opts *o)
 {
 	uint8_t *p = buf;
 
 	p[0] = GNV_VERSION << 6 | GNV_AWS_OPTS_LEN / 4;
 	p[1] = 0;                     /* O = 0, C = 0, reserved */
-	put16(p + 2, GNV_PROTO_ETHER);
+	put16(p + 2, proto);
 	put32(p + 4, 0);              /* VNI 0, reserved */
 	p += GNV_BASE_LEN;
 
@@ -100,7 +113,8 @@ gnv_aws_write(uint8_t *buf, const struct gnv_aws_opts *o)
 }
 
 int
-gnv_aws_parse(const uint8_t *buf, size_t len, struct gnv_aws_opts *o, size_t *hdr_len)
+gnv_aws_parse(const uint8_t *buf, size_t len, struct gnv_aws_opts *o, uint16_t *proto,
+	      size_t *hdr_len)
 {
 	/* Data length each known type must have, indexed by type (0 = unknown). */
 	static const uint8_t aws_len[4] = {
@@ -111,6 +125,7 @@ gnv_aws_parse(const uint8_t *buf, size_t len, struct gnv_aws_opts *o, size_t *hd
 	struct gnv_aws_opts v = { 0 };
 	unsigned int seen = 0;        /* bit per known type */
 	size_t opts_len, off, end;
+	uint16_t pt;
 
 	if (len < GNV_BASE_LEN)
 		return GNV_ERR_SHORT;
@@ -119,8 +134,13 @@ gnv_aws_parse(const uint8_t *buf, size_t len, struct gnv_aws_opts *o, size_t *hd
 	/* An OAM frame is for the tunnel endpoint's control plane, not data. */
 	if (buf[1] & GNV_FLAG_OAM)
 		return GNV_ERR_OAM;
-	if (get16(buf + 2) != GNV_PROTO_ETHER)
+	/* AWS's L3 encapsulation only: 0x6558 (an inner Ethernet frame) is not it */
+	pt = get16(buf + 2);
+	if (pt != GNV_PROTO_IPV4 && pt != GNV_PROTO_IPV6)
 		return GNV_ERR_PROTO;
+	/* GWLB sends VNI 0 and the appliance returns the header unchanged */
+	if ((get32(buf + 4) >> 8) != 0)
+		return GNV_ERR_VNI;
 	opts_len = (size_t)(buf[0] & 0x3f) * 4;
 	if (opts_len > len - GNV_BASE_LEN)
 		return GNV_ERR_SHORT;
@@ -170,6 +190,7 @@ gnv_aws_parse(const uint8_t *buf, size_t len, struct gnv_aws_opts *o, size_t *hd
 		     1u << GNV_AWS_OPT_COOKIE))
 		return GNV_ERR_OPT_MISSING;
 	*o = v;
+	*proto = pt;
 	*hdr_len = end;
 	return GNV_OK;
 }

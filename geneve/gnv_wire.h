@@ -19,17 +19,22 @@
  *
  * What AWS sends and what gnv_aws_write() writes (40 bytes):
  *   version 0, Opt Len 8 (32 bytes of options), O = 0, C = 0,
- *   protocol 0x6558 (Ethernet), VNI 0, then three options of class 0x0108:
+ *   protocol 0x0800 (the payload is an IPv4 packet) or 0x86DD (an IPv6
+ *   packet), VNI 0, then three options of class 0x0108:
  *     type 1 endpoint ID   (8 bytes, Length 2)  - the vpce id's 64-bit value
  *     type 2 attachment ID (8 bytes, Length 2)
  *     type 3 flow cookie   (4 bytes, Length 1)
  *   in that order. None is marked critical and C stays 0: AWS does not mark
  *   them critical, an appliance that does not know class 0x0108 must still
  *   forward the packet, and it returns the options unchanged.
- * With the outer IPv4 (20) and UDP (8) headers that is GNV_AWS_OUTER_LEN = 68.
+ * With the outer IPv4 (20) and UDP (8) headers that is GNV_AWS_OUTER_LEN = 68,
+ * and the inner IP header follows at once: there is no inner Ethernet header
+ * (AWS's appliance software, aws-gateway-load-balancer-tunnel-handler, refuses
+ * any other protocol type, 0x6558 "Transparent Ethernet Bridging" included).
  *
- * gnv_aws_parse() accepts the options in any order and among other options,
- * as the RFC allows; the reserved fields, the R bits and the C bit are
+ * gnv_aws_parse() accepts protocol types 0x0800 and 0x86DD and VNI 0 only
+ * (an appliance returns the header unchanged); the options in any order and
+ * among other options, as the RFC allows; the reserved fields, the R bits and the C bit are
  * ignored on receipt (RFC 8926 §3.4: C is a hint, we walk every option
  * anyway). The type byte is compared whole, so class 0x0108 type 0x81 (type 1
  * with the critical bit) is an unknown critical option, not the endpoint ID.
@@ -41,7 +46,8 @@
 #include <stdint.h>
 
 #define GNV_UDP_PORT 6081
-#define GNV_PROTO_ETHER 0x6558       /* Transparent Ethernet Bridging */
+#define GNV_PROTO_IPV4 0x0800        /* payload: an IPv4 packet */
+#define GNV_PROTO_IPV6 0x86DD        /* payload: an IPv6 packet */
 #define GNV_VERSION 0
 #define GNV_BASE_LEN 8               /* header without options */
 #define GNV_OPT_HDR_LEN 4
@@ -79,7 +85,8 @@ struct gnv_aws_opts {
 	X(GNV_ERR_OPT_LEN,     -6, "geneve_opt_bad_length") \
 	X(GNV_ERR_OPT_DUP,     -7, "geneve_opt_duplicate") \
 	X(GNV_ERR_CRITICAL,    -8, "geneve_opt_unknown_critical") \
-	X(GNV_ERR_OPT_MISSING, -9, "geneve_opt_missing")
+	X(GNV_ERR_OPT_MISSING, -9, "geneve_opt_missing") \
+	X(GNV_ERR_VNI,        -10, "geneve_bad_vni")
 
 enum gnv_err {
 	GNV_OK = 0,
@@ -88,31 +95,45 @@ enum gnv_err {
 #undef GNV_ERR_ENUM
 };
 
-#define GNV_ERR_COUNT 9     /* number of negative codes, -1 .. -GNV_ERR_COUNT */
+#define GNV_ERR_COUNT 10    /* number of negative codes, -1 .. -GNV_ERR_COUNT */
 
 /*
- * Write the 40-byte GENEVE header and the three AWS options for o to buf, in
- * network byte order. buf needs GNV_AWS_HDR_LEN bytes; no alignment needed.
+ * The GENEVE protocol type of an IP packet whose first byte is b0 (version in
+ * the high nibble).
+ * @return GNV_PROTO_IPV4, GNV_PROTO_IPV6, or 0 for any other version.
+ */
+uint16_t
+gnv_proto_of_ip(uint8_t b0);
+
+/*
+ * Write the 40-byte GENEVE header, protocol type proto (GNV_PROTO_IPV4 or
+ * GNV_PROTO_IPV6: what gnv_proto_of_ip() says of the payload), VNI 0, and the
+ * three AWS options for o to buf, in network byte order. buf needs
+ * GNV_AWS_HDR_LEN bytes; no alignment needed.
  * @return GNV_AWS_HDR_LEN.
  */
 size_t
-gnv_aws_write(uint8_t *buf, const struct gnv_aws_opts *o);
+gnv_aws_write(uint8_t *buf, uint16_t proto, const struct gnv_aws_opts *o);
 
 /*
  * Parse the GENEVE header at buf, len bytes available (no alignment needed).
  * Checks, in this order: len >= 8 (SHORT); version 0 (VERSION); O bit clear
- * (OAM); protocol 0x6558 (PROTO); the options area fits in len (SHORT); then
+ * (OAM); protocol 0x0800 or 0x86DD (PROTO); VNI 0 (VNI); the options area fits
+ * in len (SHORT); then
  * for each option: its header and data fit in the options area (OPT_TRUNC);
  * a known AWS option has exactly its length (OPT_LEN) and appears once
  * (OPT_DUP); an unknown option with the critical bit is refused (CRITICAL),
  * one without is skipped. Finally all three AWS options must be present
  * (OPT_MISSING).
- * @return 0 with *o and *hdr_len (8 + options length: the offset of the inner
- *   Ethernet frame) filled, or a negative enum gnv_err with *o and *hdr_len
- *   untouched.
+ * The payload itself is not looked at: the caller checks that it is an IP
+ * packet of the version the protocol type names.
+ * @return 0 with *o, *proto and *hdr_len (8 + options length: the offset of
+ *   the inner IP packet) filled, or a negative enum gnv_err with *o, *proto
+ *   and *hdr_len untouched.
  */
 int
-gnv_aws_parse(const uint8_t *buf, size_t len, struct gnv_aws_opts *o, size_t *hdr_len);
+gnv_aws_parse(const uint8_t *buf, size_t len, struct gnv_aws_opts *o, uint16_t *proto,
+	      size_t *hdr_len);
 
 /*
  * @return the stable snake_case name of err ("ok" for 0, "geneve_unknown" for

@@ -3,9 +3,10 @@
 # Used by examples/demo.sh, tests/run.sh and .ci/run.
 set -eu
 cd "$(dirname "$0")/.."
+# cmake and g++: e2e-gwlbtun builds AWS's appliance software (tests/e2e/README.md)
 PKGS="build-essential pkg-config meson ninja-build dpdk dpdk-dev libdpdk-dev libconfig-dev
       libcmocka-dev python3-scapy tshark tcpreplay iproute2 iputils-ping socat
-      netcat-openbsd curl clang libclang-rt-14-dev valgrind"
+      netcat-openbsd curl clang libclang-rt-14-dev valgrind cmake g++"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||

@@ -2,9 +2,12 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """GWLB with dpdk-testpmd as the appliance (issue: GWLB): testpmd's
 --forward-mode=5tswap swaps the MACs, the IP addresses and the UDP ports of
-what vpcgw encapsulates and sends it back over net_memif; vpcgw must accept it
-(UDP 6081 as source port, GENEVE header and options unchanged), decapsulate it
-and route the inner packet by the endpoint subnet's route table: out of the
+the outer headers of what vpcgw encapsulates (GENEVE as AWS sends it: protocol
+type 0x0800, the inner IPv4 packet as the payload; 5tswap does not look past
+the outer UDP header, so it works as an appliance with an L3 payload) and sends
+it back over net_memif; vpcgw must accept it (UDP 6081 as source port, GENEVE
+header and options unchanged), decapsulate it, give the inner packet an
+Ethernet header and route it by the endpoint subnet's route table: out of the
 internet gateway with the instance's elastic IP."""
 import os
 import subprocess

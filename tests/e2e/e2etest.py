@@ -260,8 +260,14 @@ class Env:
                 raise TestFailure("not within %ds: %s" % (timeout, what))
             time.sleep(0.25)
 
-    def drops(self):
-        return {k: v for k, v in self.stats["drops"].items() if v}
+    def stats_now(self):
+        """The latest --stats-json of a running vpcgw (started with stats_interval;
+        rewritten atomically every interval)."""
+        with open(self.stats_path) as f:
+            return json.load(f)
+
+    def drops(self, stats=None):
+        return {k: v for k, v in (stats or self.stats)["drops"].items() if v}
 
     # ---------------------------------------------------------- helpers
 

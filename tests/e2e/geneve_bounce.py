@@ -1,17 +1,22 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """
 A GWLB appliance for the e2e tests: every UDP datagram received on port 6081
-goes back to its sender unchanged (GENEVE header, options and inner frame
-byte for byte), which is what an inspection appliance that lets everything
-through does (SPEC §4: "The appliance returns the packet with the GENEVE
-header and options unchanged").
+goes back to its sender unchanged (GENEVE header, options and inner IP
+packet byte for byte), which is what an inspection appliance that lets
+everything through does (SPEC §4: "The appliance returns the packet with the
+GENEVE header and options unchanged"). It answers from port 6081 to the
+source port it received (ports swapped, as testpmd's 5tswap does); AWS's
+own appliance software keeps the source port and sends to 6081 instead,
+which tests/e2e/test_gwlbtun.py covers.
 
 It also reads what it bounces, to report it (never to change it): GENEVE
-version 0, protocol 0x6558, and the options of class 0x0108 (type 1 endpoint
-ID, 8 bytes; type 2 attachment ID, 8 bytes; type 3 flow cookie, 4 bytes).
-On SIGTERM it prints one JSON line: packets, bytes, malformed, the endpoint
-IDs and attachment IDs seen, the number of distinct cookies, inner IPv4
-address pairs with packet counts, and the largest datagram.
+version 0, VNI 0, protocol type 0x0800 with an IPv4 packet or 0x86DD with an
+IPv6 packet as the payload (SPEC §4: no inner Ethernet header), and the
+options of class 0x0108 (type 1 endpoint ID, 8 bytes; type 2 attachment ID,
+8 bytes; type 3 flow cookie, 4 bytes). On SIGTERM it prints one JSON line:
+packets, bytes, malformed, the protocol types, endpoint IDs and attachment
+IDs seen, the number of distinct cookies, inner IPv4 address pairs with
+packet counts, and the largest datagram.
 
   geneve_bounce.py [--bind ADDR] [--port 6081] [--health-port N]
 
@@ -33,9 +38,9 @@ def parse(buf, st):
     """Fill st from one GENEVE datagram; False if it is not what SPEC §4 describes."""
     if len(buf) < 8:
         return False
-    b0, b1, proto = struct.unpack_from("!BBH", buf, 0)
+    b0, b1, proto, vni = struct.unpack_from("!BBHI", buf, 0)
     ver, optlen = b0 >> 6, (b0 & 0x3F) * 4
-    if ver != 0 or proto != 0x6558 or len(buf) < 8 + optlen:
+    if ver != 0 or vni >> 8 != 0 or proto not in (0x0800, 0x86DD) or len(buf) < 8 + optlen:
         return False
     opts = {}
     off = 8
@@ -55,8 +60,11 @@ def parse(buf, st):
     st["attachments"].add("%016x" % struct.unpack("!Q", opts[2])[0])
     st["cookies"].add(opts[3])
     inner = buf[8 + optlen:]
-    if len(inner) >= 34 and inner[12:14] == b"\x08\x00":
-        pair = "%s>%s" % (socket.inet_ntoa(inner[26:30]), socket.inet_ntoa(inner[30:34]))
+    if not inner or inner[0] >> 4 != (4 if proto == 0x0800 else 6):
+        return False
+    st["protocols"].add("0x%04x" % proto)
+    if proto == 0x0800 and len(inner) >= 20:
+        pair = "%s>%s" % (socket.inet_ntoa(inner[12:16]), socket.inet_ntoa(inner[16:20]))
         st["inner"][pair] = st["inner"].get(pair, 0) + 1
     return True
 
@@ -69,11 +77,11 @@ def main():
     a = ap.parse_args()
     st = {"packets": 0, "bytes": 0, "malformed": 0, "max_len": 0, "endpoints": set(),
           "attachments": set(), "cookies": set(), "inner": {}, "senders": set(),
-          "health_accepts": 0}
+          "protocols": set(), "health_accepts": 0}
 
     def report(*_):
         out = dict(st)
-        for k in ("endpoints", "attachments", "senders"):
+        for k in ("endpoints", "attachments", "senders", "protocols"):
             out[k] = sorted(st[k])
         out["cookies"] = len(st["cookies"])
         sys.stdout.write(json.dumps(out) + "\n")

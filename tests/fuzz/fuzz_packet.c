@@ -415,7 +415,7 @@ mirror(uint16_t p, const uint8_t *x, size_t xn, uint8_t *f)
 
 		swap_bytes(f + l4, f + l4 + 2, 2);
 		if (geneve)
-			xn = 0;             /* the appliance returns the inner frame as it got it */
+			xn = 0;             /* the appliance returns the inner packet as it got it */
 		if (proto == IPPROTO_TCP && len >= l4 + 20 && (f[l4 + 13] & 0x12) == 0x02) {
 			uint32_t seq;
 

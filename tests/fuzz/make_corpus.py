@@ -8,7 +8,10 @@ corpus/packet: inputs of fuzz_packet (format in fuzz_packet.c), against the
 example configuration (examples/demo.cfg, which fuzz_packet builds in):
 every kind of packet each service sees - ARP, ICMP echo, NAT (TCP, UDP,
 ICMP, fragments), IGW elastic IP, NLB (public and private address), GWLB
-(to the endpoint; GENEVE from an appliance with options), ICMP errors with
+(to the endpoint; GENEVE from an appliance as AWS's GWLB sends it: protocol
+type 0x0800/0x86DD, the inner IP packet as payload, options; and what it
+refuses: 0x6558 with an inner Ethernet frame, version mismatches, VNI,
+empty payloads), ICMP errors with
 inner headers, TTL expiry, MTU, and the malformed kinds the parser drops.
 Sequences (several frames, with replies built by the harness from what
 vpcgw sent) open flows and hit them again, let them expire, resolve ARP.
@@ -25,7 +28,7 @@ import struct
 import sys
 
 from scapy.all import (ARP, ICMP, IP, TCP, UDP, Dot1Q, Ether, IPOption_RR,  # noqa: E402
-                       Raw, fragment)
+                       IPv6, Raw, fragment)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.dirname(os.path.dirname(HERE))
@@ -81,11 +84,12 @@ MIRROR = b"\x00"
 
 
 def geneve(inner, cookie=0x1234, endpoint=ENDPOINT_ID, extra=b"", flags=0, ver=0,
-           proto=0x6558):
+           proto=0x0800, vni=0):
+    """GENEVE from the appliance (SPEC §4): inner is the IP packet itself."""
     opts = (struct.pack(">HBBQ", 0x0108, 1, 2, endpoint) +
             struct.pack(">HBBQ", 0x0108, 2, 2, 0) +
             struct.pack(">HBBI", 0x0108, 3, 1, cookie) + extra)
-    hdr = struct.pack(">BBHI", ver << 6 | len(opts) // 4, flags, proto, 0)
+    hdr = struct.pack(">BBHI", ver << 6 | len(opts) // 4, flags, proto, vni << 8)
     return (Ether(src=APPL_MAC, dst=MAC[APPL]) / IP(src=APPLIANCE, dst=ROUTER[APPL]) /
             UDP(sport=40000, dport=6081) / Raw(hdr + opts + bytes(inner)))
 
@@ -145,8 +149,8 @@ def packet_seeds():
     s["nlb_no_listener"] = single(VPC, vpc(WEB, NLB) / TCP(sport=41003, dport=81, **syn))
     # --- GWLB: to the endpoint (private table: 203.0.113.0/24), GENEVE from an appliance
     s["gwlb_to_endpoint"] = single(VPC, vpc(WEB, INSPECTED) / TCP(sport=42000, dport=80, **syn))
-    inner = Ether(src=MAC[VPC], dst=HOST_MAC) / IP(src=WEB, dst=INSPECTED) / TCP(
-        sport=42000, dport=80, **syn)
+    inner = IP(src=WEB, dst=INSPECTED) / TCP(sport=42000, dport=80, **syn)
+    inner6 = IPv6(src="2001:db8::5", dst="2001:db8::7") / TCP(sport=42000, dport=80, **syn)
     s["geneve_from_appliance"] = single(APPL, geneve(inner))
     s["geneve_unknown_opt"] = single(APPL, geneve(inner, extra=struct.pack(">HBBI", 0x0200, 5,
                                                                           1, 0xdeadbeef)))
@@ -154,11 +158,17 @@ def packet_seeds():
         ">HBBI", 0x0200, 0x85, 1, 0)))
     s["geneve_oam"] = single(APPL, geneve(inner, flags=0x80))
     s["geneve_bad_version"] = single(APPL, geneve(inner, ver=1))
-    s["geneve_bad_proto"] = single(APPL, geneve(inner, proto=0x0800))
+    s["geneve_ether_payload"] = single(APPL, geneve(Ether(src=MAC[VPC], dst=HOST_MAC) / inner,
+                                                    proto=0x6558))
+    s["geneve_ipv6"] = single(APPL, geneve(inner6, proto=0x86DD))
+    s["geneve_v6_as_v4"] = single(APPL, geneve(inner6))
+    s["geneve_v4_as_v6"] = single(APPL, geneve(inner, proto=0x86DD))
+    s["geneve_vni"] = single(APPL, geneve(inner, vni=7))
+    s["geneve_no_payload"] = single(APPL, geneve(b""))
+    s["geneve_inner_short"] = single(APPL, geneve(bytes(inner)[:9]))
     s["geneve_wrong_endpoint"] = single(APPL, geneve(inner, endpoint=1))
     s["geneve_truncated"] = single(APPL, bytes(geneve(inner))[:60])
-    s["geneve_inner_arp"] = single(APPL, geneve(Ether(src=MAC[VPC], dst=HOST_MAC) /
-                                                ARP(op=1, psrc=WEB, pdst=INSPECTED)))
+    s["geneve_inner_arp"] = single(APPL, geneve(ARP(op=1, psrc=WEB, pdst=INSPECTED)))
     # --- security groups / NACLs / routing
     s["sg_ssh_bastion"] = single(VPC, vpc(BASTION, WEB) / TCP(sport=43000, dport=22, **syn))
     s["sg_denied"] = single(VPC, vpc(APP, WEB) / TCP(sport=43001, dport=23, **syn))

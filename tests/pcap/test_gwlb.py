@@ -2,11 +2,15 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """
 pcap suite, Gateway Load Balancer (SPEC §4 "Gateway Load Balancer", §3.5):
-GENEVE encapsulation to an appliance (RFC 8926, AWS options), decapsulation
-of what the appliance returns, both directions of a flow on one appliance,
-3-tuple and 2-tuple stickiness, oversize inner packets, forged cookies and
-endpoints, GENEVE from a non-appliance, failover (no_rebalance / rebalance),
-all appliances unhealthy.
+GENEVE encapsulation to an appliance as AWS's GWLB sends it (RFC 8926, AWS
+options; protocol type 0x0800, the payload the inner IP packet itself, no
+inner Ethernet header: 68 bytes of outer IPv4/UDP/GENEVE before the inner IP
+header), decapsulation of what the appliance returns (source port kept, UDP
+checksum 0 or not), both directions of a flow on one appliance, 3-tuple and
+2-tuple stickiness, oversize inner packets and the MTU arithmetic at the
+appliance port, returns of another protocol type (0x6558 with an inner
+Ethernet frame included) or VNI, forged cookies and endpoints, GENEVE from a
+non-appliance, failover (no_rebalance / rebalance), all appliances unhealthy.
 
   vpcgw ports       vpc 02:00:00:00:00:01 10.0.0.1/16 (mtu 9001)
                     internet 02:00:00:00:01:01 198.51.100.1/24
@@ -33,6 +37,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from scapy.contrib.geneve import GENEVE, GeneveOptions  # noqa: E402
+from scapy.layers.inet6 import IPv6  # noqa: E402
 
 from vpcgwtest import (EAL_ARGS, GEN_WILD, ICMP, IP, TCP, UDP, Case, Ether, Exp, Raw,  # noqa: E402
                        TwoPhaseCase, at, first_run, is_health_probe, main, rebuilt, routed)
@@ -56,11 +61,11 @@ HC_INTERVAL = 5
 HC_TIMEOUT = 2
 
 
-def config(stickiness="5-tuple", failover="no_rebalance", health=False):
+def config(stickiness="5-tuple", failover="no_rebalance", health=False, app_mtu=9001):
     ports = [
         {"name": "vpc", "mac": M_VPC, "address": "10.0.0.1/16", "mtu": 9001},
         {"name": "internet", "mac": M_INET, "address": "198.51.100.1/24", "mtu": 1500},
-        {"name": "appliances", "mac": M_APPS, "address": A_APPS + "/24", "mtu": 9001},
+        {"name": "appliances", "mac": M_APPS, "address": A_APPS + "/24", "mtu": app_mtu},
     ]
     for i, p in enumerate(ports):
         p["devargs"] = "net_pcap%d,rx_pcap={dir}/%s-in.pcap,tx_pcap={dir}/%s-out.pcap" % (
@@ -130,8 +135,8 @@ def gnv_opts(cookie, endpoint=VPCE_VAL, attach=ATTACH):
 
 
 def parse_gnv(b):
-    """(outer IPv4 dst, UDP sport, UDP checksum, options {(class, type): data},
-    offset of the inner frame) of an encapsulated frame, from its bytes."""
+    """(UDP sport, UDP checksum, options {(class, type): data}, offset of the
+    inner IP packet) of an encapsulated frame, from its bytes."""
     ihl = (b[14] & 0x0f) * 4
     u = 14 + ihl
     sport, dport, ulen, csum = struct.unpack("!HHHH", b[u:u + 8])
@@ -167,14 +172,15 @@ class GnvState:
 
 
 def to_appliance(inner, app, st, fid=None, note="", track_app=True):
-    """SPEC §4: inner frame as given (the original Ethernet frame after any
-    elastic IP translation), in GENEVE (RFC 8926) to appliance app: outer
-    Ethernet from the appliance port to the appliance's MAC, outer IPv4 from
-    the appliance port's address to the appliance, UDP to 6081 from a
-    flow-entropy port, GENEVE version 0, no O/C flags, protocol 0x6558, VNI 0,
-    three options of class 0x0108: type 1 the endpoint's vpce id value
-    (8 bytes), type 2 the attachment id (8 bytes), type 3 the flow cookie
-    (4 bytes): 68 bytes of outer IPv4/UDP/GENEVE before the inner frame.
+    """SPEC §4: the inner IP packet as given (after any elastic IP
+    translation; its Ethernet header is not carried), in GENEVE (RFC 8926) to
+    appliance app: outer Ethernet from the appliance port to the appliance's
+    MAC, outer IPv4 from the appliance port's address to the appliance, UDP
+    to 6081 from a flow-entropy port, GENEVE version 0, no O/C flags,
+    protocol 0x0800 (inner IPv4), VNI 0, three options of class 0x0108: type
+    1 the endpoint's vpce id value (8 bytes), type 2 the attachment id
+    (8 bytes), type 3 the flow cookie (4 bytes): 68 bytes of outer
+    IPv4/UDP/GENEVE, then the inner IP header.
 
     app: an appliance index, or a function(actual appliance index or None)
     returning the expected one (where the SPEC allows several)."""
@@ -202,8 +208,8 @@ def to_appliance(inner, app, st, fid=None, note="", track_app=True):
         e = Ether(src=M_APPS, dst=APP_MAC[a]) / \
             IP(src=A_APPS, dst=APP_ADDR[a], proto=17, ttl=64) / \
             UDP(sport=sport, dport=6081, chksum=csum) / \
-            GENEVE(version=0, optionlen=8, oam=0, critical=0, proto=0x6558, vni=0,
-                   options=gnv_opts(cookie)) / inner
+            GENEVE(version=0, optionlen=8, oam=0, critical=0, proto=0x0800, vni=0,
+                   options=gnv_opts(cookie)) / inner[IP]
         return Ether(bytes(e))
 
     def check(act):
@@ -214,6 +220,9 @@ def to_appliance(inner, app, st, fid=None, note="", track_app=True):
         sport, csum, opts, inner_off = parse_gnv(b)
         if inner_off - 14 != 68:
             out.append("outer IPv4/UDP/GENEVE is %d bytes, SPEC: 68" % (inner_off - 14))
+        if b[14 + 28 + 2:14 + 28 + 4] != b"\x08\x00" or b[inner_off] >> 4 != 4:
+            out.append("GENEVE protocol type %s with payload version %d, SPEC: 0x0800, "
+                       "an IPv4 packet" % (b[44:46].hex(), b[inner_off] >> 4))
         if not 49152 <= sport <= 65535:
             out.append("outer UDP source port %d not in 49152..65535" % sport)
         if csum != 0:
@@ -242,11 +251,15 @@ def to_appliance(inner, app, st, fid=None, note="", track_app=True):
     return Exp(build, wild=GEN_WILD, check=check, note=note or "GENEVE to an appliance")
 
 
-def appliance_return(enc, t, src=None, cookie=None, endpoint=None):
+def appliance_return(enc, t, src=None, cookie=None, endpoint=None, csum0=True, proto=0x0800,
+                     vni=0, payload=None):
     """What an appliance sends back (SPEC §4): the same GENEVE header and
-    options, the inner frame unchanged, from the appliance to vpcgw's
-    appliance-port address, UDP to 6081 (source port kept). enc: the
-    encapsulated packet vpcgw sent (first run)."""
+    options, the inner IP packet unchanged, from the appliance to vpcgw's
+    appliance-port address (outer addresses swapped), UDP to 6081 from the
+    source port it received, UDP checksum 0 (as AWS's appliance software
+    sends it; csum0=False: a computed one). enc: the encapsulated packet
+    vpcgw sent (first run). proto, vni, payload: to make returns the SPEC
+    does not allow."""
     b = bytes(enc)
     sport, _, opts, off = parse_gnv(b)
     app = APP_ADDR.index(Ether(b)[IP].dst)
@@ -255,8 +268,9 @@ def appliance_return(enc, t, src=None, cookie=None, endpoint=None):
     s = src or APP_ADDR[app]
     mac = APP_MAC[app] if src is None else "0a:00:00:00:32:63"
     p = Ether(src=mac, dst=M_APPS) / IP(src=s, dst=A_APPS, ttl=64) / \
-        UDP(sport=sport, dport=6081) / \
-        GENEVE(version=0, proto=0x6558, options=gnv_opts(ck, endpoint=ep)) / Raw(b[off:])
+        UDP(sport=sport, dport=6081, chksum=0 if csum0 else None) / \
+        GENEVE(version=0, proto=proto, vni=vni, options=gnv_opts(ck, endpoint=ep)) / \
+        Raw(b[off:] if payload is None else bytes(payload))
     return at(Ether(bytes(p)), t)
 
 
@@ -265,7 +279,8 @@ def encaps(pkts):
 
 
 def inner_of(enc):
-    return Ether(bytes(enc)[parse_gnv(bytes(enc))[3]:])
+    """The inner IP packet of a GENEVE frame vpcgw sent."""
+    return IP(bytes(enc)[parse_gnv(bytes(enc))[3]:])
 
 
 def app_counts(pred):
@@ -298,7 +313,9 @@ def case_gwlb_basic():
         enc = encaps(outs["appliances"])
         assert len(enc) == 4, "first run: %d GENEVE packets to the appliances, expected 4" % len(enc)
         ins = phase1()
-        ins["appliances"] = [appliance_return(e, t) for e, t in zip(enc, (0.5, 1.5, 2.5, 3.5))]
+        # UDP checksum 0 (as gwlbtun sends) and a computed one: both accepted
+        ins["appliances"] = [appliance_return(e, t, csum0=k % 2 == 0)
+                             for k, (e, t) in enumerate(zip(enc, (0.5, 1.5, 2.5, 3.5)))]
         st = GnvState()
         syn_in = eip_translated(syn, A_I1)
         ans_in = eip_translated(answer, A_I1)
@@ -372,9 +389,9 @@ def case_gwlb_sticky2():
 
 
 def case_gwlb_oversize():
-    """Inner packets up to 8500 bytes are encapsulated (8582 bytes of outer
-    IPv4 on a 9001-byte MTU port); 8501 bytes: dropped, gwlb_oversize (no
-    fragmentation)."""
+    """Inner IP packets up to 8500 bytes are encapsulated (8568 bytes of
+    outer IPv4 on a 9001-byte MTU port); 8501 bytes: dropped, gwlb_oversize
+    (no fragmentation)."""
     def sized(n, sport):
         return from_inst(M_I1, A_I1, "8.8.8.8", UDP(sport=sport, dport=9) / Raw(b"g" * (n - 28)),
                          flags="DF")
@@ -388,6 +405,78 @@ def case_gwlb_oversize():
                           "ports.appliances.tx": 1})
 
 
+def mtu_case(name, app_mtu, fits):
+    """SPEC §4: GENEVE adds 68 bytes to the inner IP packet (20 IPv4 + 8 UDP
+    + 8 GENEVE + 32 options): an 8500-byte inner packet is an 8568-byte outer
+    IPv4 packet, which an appliance port of MTU 8568 carries and one of MTU
+    8567 does not (mtu_exceeded; vpcgw never fragments)."""
+    ok = at(from_inst(M_I1, A_I1, "8.8.8.8", UDP(sport=7002, dport=9) / Raw(b"h" * (8500 - 28)),
+                      flags="DF"), 0.0)
+    small = at(from_inst(M_I1, A_I1, "8.8.8.8", UDP(sport=7003, dport=9) / Raw(b"s" * 100),
+                         flags="DF"), 0.1)
+    st = GnvState()
+    exp = [to_appliance(small, lambda a: a, st, note="small packet in GENEVE")]
+    counters = {"ports.appliances.tx": 2 if fits else 1, "gwlb.inspect.NewFlowCount": 2}
+    if fits:
+        exp.insert(0, to_appliance(ok, lambda a: a, st, note="8500-byte inner packet in GENEVE"))
+    else:
+        counters.update({"drops.mtu_exceeded": 1, "ports.vpc.dropped": 1})
+    return Case(name, config(app_mtu=app_mtu), {"vpc": [ok, small]}, {"appliances": exp},
+                counters=counters)
+
+
+def case_gwlb_mtu_exact():
+    """Appliance port MTU 8568: an 8500-byte inner IP packet leaves as an
+    8568-byte outer IPv4 packet (8582-byte frame)."""
+    return mtu_case("gwlb_mtu_exact", 8568, True)
+
+
+def case_gwlb_mtu_short():
+    """Appliance port MTU 8567: the 8500-byte inner packet, 8568 bytes once
+    encapsulated, is dropped (mtu_exceeded); a small one passes."""
+    return mtu_case("gwlb_mtu_short", 8567, False)
+
+
+def case_gwlb_bad_protocol():
+    """What an appliance returns must be GENEVE as AWS's GWLB sends it
+    (SPEC §4): protocol type 0x0800 with an IPv4 packet or 0x86DD with an
+    IPv6 packet, VNI 0. Refused and counted, nothing delivered: protocol
+    0x6558 with an inner Ethernet frame, 0x0800 with an IPv6 packet, 0x86DD
+    with an IPv4 packet (gwlb_bad_protocol); VNI 1 and a header without a
+    payload (gwlb_malformed); 0x0800 with 10 bytes of an IPv4 header
+    (ip_truncated); 0x86DD with an IPv6 packet (ipv6_unsupported: vpcgw
+    forwards IPv4 only). The genuine return after them is delivered."""
+    syn = at(from_inet(CLIENT, EIP1, TCP(sport=40000, dport=80, flags="S", seq=1000)), 0.0)
+
+    def build(workers):
+        outs, _ = first_run(config(), {"internet": [syn.copy()]}, workers)
+        enc = encaps(outs["appliances"])
+        assert len(enc) == 1, "first run: %d GENEVE packets, expected 1" % len(enc)
+        inner = inner_of(enc[0])
+        v6 = IPv6(src="2001:db8::10", dst="2001:db8::20") / TCP(sport=40000, dport=80, flags="S")
+        eth_frame = Ether(src=M_APPS, dst=APP_MAC[0]) / inner
+        apps = [
+            appliance_return(enc[0], 0.2, proto=0x6558, payload=eth_frame),
+            appliance_return(enc[0], 0.3, proto=0x0800, payload=v6),
+            appliance_return(enc[0], 0.4, proto=0x86DD, payload=inner),
+            appliance_return(enc[0], 0.5, vni=1),
+            appliance_return(enc[0], 0.6, payload=b""),
+            appliance_return(enc[0], 0.7, payload=bytes(inner)[:10]),
+            appliance_return(enc[0], 0.8, proto=0x86DD, payload=v6),
+            appliance_return(enc[0], 0.9),
+        ]
+        st = GnvState()
+        syn_in = eip_translated(syn, A_I1)
+        return Case("gwlb_bad_protocol", config(), {"internet": [syn.copy()], "appliances": apps},
+                    {"appliances": [to_appliance(syn_in, lambda a: a, st)],
+                     "vpc": [Exp(routed(syn_in, M_VPC, M_I1))]},
+                    counters={"drops.gwlb_bad_protocol": 3, "drops.gwlb_malformed": 2,
+                              "drops.ip_truncated": 1, "drops.ipv6_unsupported": 1,
+                              "ports.appliances.dropped": 7, "ports.appliances.forwarded": 1})
+
+    return TwoPhaseCase("gwlb_bad_protocol", build)
+
+
 def forged_case(name, stranger):
     syn = at(from_inet(CLIENT, EIP1, TCP(sport=40000, dport=80, flags="S", seq=1000)), 0.0)
 
@@ -399,7 +488,9 @@ def forged_case(name, stranger):
         # a packet of no flow: the same, from another client port
         inner = inner_of(enc[0])
         inner[TCP].sport = 40001
-        nof = Ether(bytes(enc[0])[:parse_gnv(bytes(enc[0]))[3]] + bytes(rebuilt(inner, l4=True)))
+        del inner[IP].chksum
+        del inner[TCP].chksum
+        nof = Ether(bytes(enc[0])[:parse_gnv(bytes(enc[0]))[3]] + bytes(inner))
         apps = [
             appliance_return(enc[0], 0.5, cookie=ck ^ 0x5a5a5a5a),
             appliance_return(enc[0], 0.6, endpoint=VPCE_VAL ^ 1),
@@ -533,6 +624,9 @@ CASES = {
     "gwlb_sticky3": case_gwlb_sticky3,
     "gwlb_sticky2": case_gwlb_sticky2,
     "gwlb_oversize": case_gwlb_oversize,
+    "gwlb_mtu_exact": case_gwlb_mtu_exact,
+    "gwlb_mtu_short": case_gwlb_mtu_short,
+    "gwlb_bad_protocol": case_gwlb_bad_protocol,
     "gwlb_forged": case_gwlb_forged,
     "gwlb_not_appliance": case_gwlb_not_appliance,
     "gwlb_failover_keep": case_gwlb_failover_keep,

@@ -21,13 +21,26 @@
 #define COOKIE 0xdeadbeefU
 
 /*
- * The AWS header for the three values above, written out from the RFC:
- * byte 0 = Ver 0 << 6 | Opt Len 8; byte 1 = O 0, C 0; protocol 0x6558;
- * VNI 0 + reserved; then per option Class 0x0108, Type, R = 0 | Length
- * (data words), data big-endian.
+ * The AWS header for the three values above, written out from the RFC and
+ * SPEC §4: byte 0 = Ver 0 << 6 | Opt Len 8; byte 1 = O 0, C 0; protocol
+ * 0x0800 (the payload is an IPv4 packet, no inner Ethernet header); VNI 0 +
+ * reserved; then per option Class 0x0108, Type, R = 0 | Length (data words),
+ * data big-endian.
  */
 static const uint8_t aws_expected[GNV_AWS_HDR_LEN] = {
-	0x08, 0x00, 0x65, 0x58,
+	0x08, 0x00, 0x08, 0x00,
+	0x00, 0x00, 0x00, 0x00,
+	0x01, 0x08, 0x01, 0x02,
+	0xa1, 0xb2, 0xc3, 0xd4, 0xe5, 0xf6, 0x07, 0x18,
+	0x01, 0x08, 0x02, 0x02,
+	0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88,
+	0x01, 0x08, 0x03, 0x01,
+	0xde, 0xad, 0xbe, 0xef,
+};
+
+/* The same for an IPv6 payload: protocol 0x86DD, nothing else differs. */
+static const uint8_t aws_expected_v6[GNV_AWS_HDR_LEN] = {
+	0x08, 0x00, 0x86, 0xdd,
 	0x00, 0x00, 0x00, 0x00,
 	0x01, 0x08, 0x01, 0x02,
 	0xa1, 0xb2, 0xc3, 0xd4, 0xe5, 0xf6, 0x07, 0x18,
@@ -70,8 +83,8 @@ build(uint8_t *buf, const struct topt *opts, int n)
 	assert_true((off - 8) % 4 == 0 && (off - 8) / 4 <= 63);
 	buf[0] = (uint8_t)((off - 8) / 4);
 	buf[1] = 0;
-	buf[2] = 0x65;
-	buf[3] = 0x58;
+	buf[2] = 0x08;
+	buf[3] = 0x00;
 	memset(buf + 4, 0, 4);
 	return off;
 }
@@ -81,8 +94,9 @@ parse_opts(const struct topt *opts, int n, struct gnv_aws_opts *o, size_t *hl)
 {
 	uint8_t buf[512];
 	size_t len = build(buf, opts, n);
+	uint16_t proto;
 
-	return gnv_aws_parse(buf, len, o, hl);
+	return gnv_aws_parse(buf, len, o, &proto, hl);
 }
 
 static void
@@ -93,22 +107,59 @@ test_write_exact_bytes(void **state)
 
 	memset(buf, 0xa5, sizeof(buf));
 	/* Odd offset: the writer must not assume alignment. */
-	assert_int_equal(gnv_aws_write(buf + 1, &o), GNV_AWS_HDR_LEN);
+	assert_int_equal(gnv_aws_write(buf + 1, GNV_PROTO_IPV4, &o), GNV_AWS_HDR_LEN);
 	assert_memory_equal(buf + 1, aws_expected, GNV_AWS_HDR_LEN);
 	assert_int_equal(buf[0], 0xa5);
 	assert_int_equal(buf[GNV_AWS_HDR_LEN + 1], 0xa5);
+	assert_int_equal(gnv_aws_write(buf + 1, GNV_PROTO_IPV6, &o), GNV_AWS_HDR_LEN);
+	assert_memory_equal(buf + 1, aws_expected_v6, GNV_AWS_HDR_LEN);
+	assert_int_equal(buf[0], 0xa5);
+	assert_int_equal(buf[GNV_AWS_HDR_LEN + 1], 0xa5);
+	/* SPEC §4: 20 IPv4 + 8 UDP + 8 GENEVE + 32 options before the inner IP header */
+	assert_int_equal(GNV_AWS_HDR_LEN, 8 + 32);
 	assert_int_equal(GNV_AWS_OUTER_LEN, 68);
 	assert_int_equal(GNV_UDP_PORT, 6081);
+	assert_int_equal(GNV_PROTO_IPV4, 0x0800);
+	assert_int_equal(GNV_PROTO_IPV6, 0x86dd);
+}
+
+/* The protocol type comes from the version nibble of the inner IP header. */
+static void
+test_proto_of_ip(void **state)
+{
+	int v;
+
+	for (v = 0; v < 16; v++) {
+		uint16_t want = v == 4 ? 0x0800 : v == 6 ? 0x86dd : 0;
+
+		assert_int_equal(gnv_proto_of_ip((uint8_t)(v << 4)), want);
+		assert_int_equal(gnv_proto_of_ip((uint8_t)(v << 4 | 0xf)), want);
+	}
+	assert_int_equal(gnv_proto_of_ip(0x45), 0x0800);      /* IPv4, IHL 5 */
+	assert_int_equal(gnv_proto_of_ip(0x60), 0x86dd);      /* IPv6, traffic class 0 */
 }
 
 static void
 test_parse_expected_bytes(void **state)
 {
 	struct gnv_aws_opts o;
+	uint16_t proto = 0;
 	size_t hl = 0;
 
-	assert_int_equal(gnv_aws_parse(aws_expected, sizeof(aws_expected), &o, &hl), GNV_OK);
+	assert_int_equal(gnv_aws_parse(aws_expected, sizeof(aws_expected), &o, &proto, &hl),
+			 GNV_OK);
 	assert_int_equal(hl, GNV_AWS_HDR_LEN);
+	assert_int_equal(proto, 0x0800);
+	assert_true(o.endpoint_id == EP_ID);
+	assert_true(o.attachment_id == ATT_ID);
+	assert_int_equal(o.flow_cookie, COOKIE);
+
+	memset(&o, 0, sizeof(o));
+	hl = 0;
+	assert_int_equal(gnv_aws_parse(aws_expected_v6, sizeof(aws_expected_v6), &o, &proto,
+				       &hl), GNV_OK);
+	assert_int_equal(hl, GNV_AWS_HDR_LEN);
+	assert_int_equal(proto, 0x86dd);
 	assert_true(o.endpoint_id == EP_ID);
 	assert_true(o.attachment_id == ATT_ID);
 	assert_int_equal(o.flow_cookie, COOKIE);
@@ -123,23 +174,28 @@ test_round_trip(void **state)
 		{ 0x0102030405060708ULL, 0x8070605040302010ULL, 0x01020304 },
 		{ EP_ID, ATT_ID, COOKIE },
 	};
+	static const uint16_t protos[] = { GNV_PROTO_IPV4, GNV_PROTO_IPV6 };
 	uint8_t buf[GNV_AWS_HDR_LEN + 64 + 3];
 	size_t i, hl;
+	uint16_t proto;
 
-	for (i = 0; i < sizeof(vals) / sizeof(vals[0]); i++) {
+	for (i = 0; i < 2 * sizeof(vals) / sizeof(vals[0]); i++) {
+		const struct gnv_aws_opts *v = &vals[i / 2];
 		struct gnv_aws_opts o;
 		uint8_t *p = buf + (i % 4);    /* vary alignment */
 
-		memset(buf, 0x5a, sizeof(buf));   /* inner frame after the header */
-		assert_int_equal(gnv_aws_write(p, &vals[i]), GNV_AWS_HDR_LEN);
+		memset(buf, 0x5a, sizeof(buf));   /* inner packet after the header */
+		assert_int_equal(gnv_aws_write(p, protos[i % 2], v), GNV_AWS_HDR_LEN);
 		hl = 0;
-		assert_int_equal(gnv_aws_parse(p, GNV_AWS_HDR_LEN + 64, &o, &hl), GNV_OK);
+		proto = 0;
+		assert_int_equal(gnv_aws_parse(p, GNV_AWS_HDR_LEN + 64, &o, &proto, &hl), GNV_OK);
 		assert_int_equal(hl, GNV_AWS_HDR_LEN);
-		assert_true(o.endpoint_id == vals[i].endpoint_id);
-		assert_true(o.attachment_id == vals[i].attachment_id);
-		assert_int_equal(o.flow_cookie, vals[i].flow_cookie);
+		assert_int_equal(proto, protos[i % 2]);
+		assert_true(o.endpoint_id == v->endpoint_id);
+		assert_true(o.attachment_id == v->attachment_id);
+		assert_int_equal(o.flow_cookie, v->flow_cookie);
 		/* Exactly the header is enough. */
-		assert_int_equal(gnv_aws_parse(p, GNV_AWS_HDR_LEN, &o, &hl), GNV_OK);
+		assert_int_equal(gnv_aws_parse(p, GNV_AWS_HDR_LEN, &o, &proto, &hl), GNV_OK);
 	}
 }
 
@@ -154,6 +210,7 @@ test_parse_tolerant(void **state)
 	struct topt rbits[] = { AWS_EP, AWS_ATT, AWS_CK };
 	struct gnv_aws_opts o;
 	uint8_t buf[64];
+	uint16_t pt;
 	size_t hl;
 
 	assert_int_equal(parse_opts(reordered, 3, &o, &hl), GNV_OK);
@@ -167,7 +224,8 @@ test_parse_tolerant(void **state)
 	memcpy(buf, aws_expected, sizeof(aws_expected));
 	buf[1] = 0x40 | 0x3f;         /* C bit and reserved bits */
 	buf[7] = 0xff;                /* reserved byte after the VNI */
-	assert_int_equal(gnv_aws_parse(buf, sizeof(aws_expected), &o, &hl), GNV_OK);
+	assert_int_equal(gnv_aws_parse(buf, sizeof(aws_expected), &o, &pt, &hl), GNV_OK);
+	assert_int_equal(pt, 0x0800);
 }
 
 static void
@@ -175,15 +233,17 @@ test_short(void **state)
 {
 	struct gnv_aws_opts o = { 1, 2, 3 };
 	size_t hl = 77, len;
+	uint16_t pt = 0x1234;
 
 	for (len = 0; len < 8; len++)
-		assert_int_equal(gnv_aws_parse(aws_expected, len, &o, &hl), GNV_ERR_SHORT);
+		assert_int_equal(gnv_aws_parse(aws_expected, len, &o, &pt, &hl), GNV_ERR_SHORT);
 	/* Opt Len says 32 bytes of options; any shorter buffer is short. */
 	for (len = 8; len < GNV_AWS_HDR_LEN; len++)
-		assert_int_equal(gnv_aws_parse(aws_expected, len, &o, &hl), GNV_ERR_SHORT);
+		assert_int_equal(gnv_aws_parse(aws_expected, len, &o, &pt, &hl), GNV_ERR_SHORT);
 	/* Outputs untouched on error. */
 	assert_true(o.endpoint_id == 1 && o.attachment_id == 2 && o.flow_cookie == 3);
 	assert_int_equal(hl, 77);
+	assert_int_equal(pt, 0x1234);
 }
 
 static void
@@ -191,17 +251,18 @@ test_opt_len_beyond_buffer(void **state)
 {
 	uint8_t buf[GNV_AWS_HDR_LEN + 4];
 	struct gnv_aws_opts o;
+	uint16_t pt;
 	size_t hl;
 
 	memcpy(buf, aws_expected, GNV_AWS_HDR_LEN);
 	memset(buf + GNV_AWS_HDR_LEN, 0, 4);
 	buf[0] = 0x3f;                /* 252 bytes of options */
-	assert_int_equal(gnv_aws_parse(buf, sizeof(buf), &o, &hl), GNV_ERR_SHORT);
+	assert_int_equal(gnv_aws_parse(buf, sizeof(buf), &o, &pt, &hl), GNV_ERR_SHORT);
 	buf[0] = 0x0a;                /* 40 bytes: 4 past a 44-byte buffer */
-	assert_int_equal(gnv_aws_parse(buf, sizeof(buf), &o, &hl), GNV_ERR_SHORT);
+	assert_int_equal(gnv_aws_parse(buf, sizeof(buf), &o, &pt, &hl), GNV_ERR_SHORT);
 	/* 9 words with a trailing zero-length unknown option: fits, parses. */
 	buf[0] = 0x09;
-	assert_int_equal(gnv_aws_parse(buf, sizeof(buf), &o, &hl), GNV_OK);
+	assert_int_equal(gnv_aws_parse(buf, sizeof(buf), &o, &pt, &hl), GNV_OK);
 	assert_int_equal(hl, GNV_AWS_HDR_LEN + 4);
 }
 
@@ -210,13 +271,14 @@ test_version(void **state)
 {
 	uint8_t buf[GNV_AWS_HDR_LEN];
 	struct gnv_aws_opts o;
+	uint16_t pt;
 	size_t hl;
 	int v;
 
 	for (v = 1; v < 4; v++) {
 		memcpy(buf, aws_expected, sizeof(buf));
 		buf[0] |= v << 6;
-		assert_int_equal(gnv_aws_parse(buf, sizeof(buf), &o, &hl), GNV_ERR_VERSION);
+		assert_int_equal(gnv_aws_parse(buf, sizeof(buf), &o, &pt, &hl), GNV_ERR_VERSION);
 	}
 }
 
@@ -225,26 +287,66 @@ test_oam(void **state)
 {
 	uint8_t buf[GNV_AWS_HDR_LEN];
 	struct gnv_aws_opts o;
+	uint16_t pt;
 	size_t hl;
 
 	memcpy(buf, aws_expected, sizeof(buf));
 	buf[1] = 0x80;
-	assert_int_equal(gnv_aws_parse(buf, sizeof(buf), &o, &hl), GNV_ERR_OAM);
+	assert_int_equal(gnv_aws_parse(buf, sizeof(buf), &o, &pt, &hl), GNV_ERR_OAM);
 }
 
+/*
+ * SPEC §4: protocol type 0x0800 or 0x86DD only. 0x6558 (an inner Ethernet
+ * frame, what vpcgw once sent and AWS's appliance software refuses) is
+ * refused like any other, and so are byte-swapped and near-miss values.
+ */
 static void
 test_protocol(void **state)
 {
-	static const uint16_t bad[] = { 0x0800, 0x86dd, 0x5865, 0x0000, 0x6559 };
+	static const uint16_t bad[] = {
+		0x6558, 0x5865, 0x0000, 0x0008, 0xdd86, 0x0801, 0x86dc, 0x86de, 0x0806, 0x8100,
+		0xffff,
+	};
+	static const uint16_t good[] = { 0x0800, 0x86dd };
 	uint8_t buf[GNV_AWS_HDR_LEN];
-	struct gnv_aws_opts o;
-	size_t hl, i;
+	struct gnv_aws_opts o = { 1, 2, 3 };
+	uint16_t pt = 0x1234;
+	size_t hl = 77, i;
 
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		memcpy(buf, aws_expected, sizeof(buf));
 		buf[2] = bad[i] >> 8;
 		buf[3] = bad[i] & 0xff;
-		assert_int_equal(gnv_aws_parse(buf, sizeof(buf), &o, &hl), GNV_ERR_PROTO);
+		assert_int_equal(gnv_aws_parse(buf, sizeof(buf), &o, &pt, &hl), GNV_ERR_PROTO);
+	}
+	assert_true(o.endpoint_id == 1 && o.attachment_id == 2 && o.flow_cookie == 3);
+	assert_int_equal(pt, 0x1234);
+	assert_int_equal(hl, 77);
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		memcpy(buf, aws_expected, sizeof(buf));
+		buf[2] = good[i] >> 8;
+		buf[3] = good[i] & 0xff;
+		assert_int_equal(gnv_aws_parse(buf, sizeof(buf), &o, &pt, &hl), GNV_OK);
+		assert_int_equal(pt, good[i]);
+	}
+}
+
+/* GWLB sends VNI 0 and appliances return it unchanged: any other VNI is refused. */
+static void
+test_vni(void **state)
+{
+	uint8_t buf[GNV_AWS_HDR_LEN];
+	struct gnv_aws_opts o;
+	uint16_t pt;
+	size_t hl;
+	int b;
+
+	for (b = 4; b < 7; b++) {
+		memcpy(buf, aws_expected, sizeof(buf));
+		buf[b] = 0x01;
+		assert_int_equal(gnv_aws_parse(buf, sizeof(buf), &o, &pt, &hl), GNV_ERR_VNI);
+		buf[b] = 0x80;
+		assert_int_equal(gnv_aws_parse(buf, sizeof(buf), &o, &pt, &hl), GNV_ERR_VNI);
 	}
 }
 
@@ -374,6 +476,8 @@ test_err_str(void **state)
 	assert_string_equal(gnv_err_str(GNV_OK), "ok");
 	assert_string_equal(gnv_err_str(GNV_ERR_SHORT), "geneve_short");
 	assert_string_equal(gnv_err_str(GNV_ERR_OPT_MISSING), "geneve_opt_missing");
+	assert_string_equal(gnv_err_str(GNV_ERR_PROTO), "geneve_bad_protocol");
+	assert_string_equal(gnv_err_str(GNV_ERR_VNI), "geneve_bad_vni");
 	assert_string_equal(gnv_err_str(-GNV_ERR_COUNT - 1), "geneve_unknown");
 	assert_string_equal(gnv_err_str(1), "geneve_unknown");
 	for (i = 0; i <= GNV_ERR_COUNT; i++) {
@@ -474,6 +578,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_write_exact_bytes),
+		cmocka_unit_test(test_proto_of_ip),
 		cmocka_unit_test(test_parse_expected_bytes),
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_parse_tolerant),
@@ -482,6 +587,7 @@ main(void)
 		cmocka_unit_test(test_version),
 		cmocka_unit_test(test_oam),
 		cmocka_unit_test(test_protocol),
+		cmocka_unit_test(test_vni),
 		cmocka_unit_test(test_opt_trunc),
 		cmocka_unit_test(test_unknown_critical),
 		cmocka_unit_test(test_unknown_skipped),
