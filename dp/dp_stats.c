@@ -2,11 +2,11 @@
 /*
  * Counters summed over lcores, written as JSON (--stats-json), as a
  * Prometheus text exposition, as a one-line summary, and served through DPDK
- * telemetry. One emitter walks the counters for every output format.
+ * telemetry. One emitter (dp/stats_writer.c) walks the counters for every
+ * output format.
  */
 #include <errno.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +21,7 @@
 #include "dp/dp_stats.h"
 #include "dp/lcu.h"
 #include "dp/ct_tcp.h"
+#include "dp/stats_writer.h"
 #include "geneve/gnv.h"
 #include "lb/lb.h"
 #include "nat/nat.h"
@@ -51,229 +52,6 @@ dp_stats_sum(struct dp_lcore_stats *out)
 		src = (const uint64_t *)&dp_g.stats[l];
 		for (size_t i = 0; i < words; i++)
 			dst[i] += __atomic_load_n(&src[i], __ATOMIC_RELAXED);
-	}
-}
-
-/* ------------------------------------------------------------ emitter */
-
-enum em_kind { EM_JSON, EM_TEL, EM_PROM };
-
-#define EM_DEPTH 8
-
-struct emitter {
-	enum em_kind kind;
-	/* JSON */
-	char *buf;
-	size_t len, cap;
-	bool first[EM_DEPTH];
-	int depth;
-	/* telemetry */
-	struct rte_tel_data *tel[EM_DEPTH];
-	/* prometheus and telemetry: name prefix of the current object */
-	char path[EM_DEPTH][96];
-	/* prometheus: objects become labels, e.g. {nat_gateway="nat-a"} */
-	char labels[EM_DEPTH][256];
-	const char *collection[EM_DEPTH];   /* label name of the children, or NULL */
-};
-
-/* Collections whose children are named objects, and the label they get. */
-static const char *
-prom_collection_label(const char *key)
-{
-	static const char *const map[][2] = {
-		{ "ports", "port" }, { "interfaces", "interface" }, { "security_groups", "group" }, { "nat", "nat_gateway" },
-		{ "nlb", "nlb" }, { "listeners", "listener" }, { "target_groups", "target_group" },
-		{ "targets", "target" }, { "gwlb", "gwlb" }, { "appliances", "appliance" },
-		{ "by_service", "service" },
-	};
-
-	for (size_t i = 0; i < RTE_DIM(map); i++)
-		if (strcmp(map[i][0], key) == 0)
-			return map[i][1];
-	return NULL;
-}
-
-static void
-em_printf(struct emitter *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void
-em_printf(struct emitter *e, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	for (;;) {
-		va_start(ap, fmt);
-		n = vsnprintf(e->buf + e->len, e->cap - e->len, fmt, ap);
-		va_end(ap);
-		if (n < 0)
-			return;
-		if ((size_t)n < e->cap - e->len) {
-			e->len += (size_t)n;
-			return;
-		}
-		e->cap = (e->cap + (size_t)n) * 2;
-		e->buf = realloc(e->buf, e->cap);
-		if (e->buf == NULL)
-			abort();
-	}
-}
-
-static void
-em_key(struct emitter *e, const char *key)
-{
-	if (!e->first[e->depth])
-		em_printf(e, ",");
-	e->first[e->depth] = false;
-	em_printf(e, "\"%s\":", key);
-}
-
-static void
-em_path(struct emitter *e, const char *sep, const char *key)
-{
-	char tmp[sizeof(e->path[0])];
-
-	snprintf(tmp, sizeof(tmp), "%s%s%s", e->path[e->depth], e->path[e->depth][0] ? sep : "",
-		 key ? key : "");
-	memcpy(e->path[e->depth + 1], tmp, sizeof(tmp));
-}
-
-static void
-em_open(struct emitter *e, const char *key)
-{
-	if (e->kind == EM_JSON) {
-		if (key != NULL)
-			em_key(e, key);
-		em_printf(e, "{");
-	} else if (e->kind == EM_TEL) {
-		/* DPDK telemetry dicts are flat here (see tel_key) */
-		em_path(e, "/", key);
-	} else if (e->collection[e->depth] != NULL) {
-		/* a named object: a label, not part of the metric name */
-		char tmp[sizeof(e->labels[0])];
-
-		snprintf(tmp, sizeof(tmp), "%s%s%s=\"%s\"", e->labels[e->depth],
-			 e->labels[e->depth][0] ? "," : "", e->collection[e->depth], key ? key : "");
-		memcpy(e->labels[e->depth + 1], tmp, sizeof(tmp));
-		memcpy(e->path[e->depth + 1], e->path[e->depth], sizeof(e->path[0]));
-		e->collection[e->depth + 1] = NULL;
-		e->depth++;
-		e->first[e->depth] = true;
-		return;
-	} else {
-		em_path(e, "_", key);
-		memcpy(e->labels[e->depth + 1], e->labels[e->depth], sizeof(e->labels[0]));
-		e->collection[e->depth + 1] = key ? prom_collection_label(key) : NULL;
-	}
-	e->depth++;
-	e->first[e->depth] = true;
-}
-
-static void
-em_close(struct emitter *e)
-{
-	if (e->kind == EM_JSON)
-		em_printf(e, "}");
-	e->depth--;
-}
-
-static void
-prom_name(char *out, size_t len, const char *a, const char *b)
-{
-	size_t w = 0;
-
-	for (const char *s = a; *s && w + 1 < len; s++)
-		out[w++] = (char)((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
-				  (*s >= '0' && *s <= '9') ? *s : '_');
-	if (w + 1 < len && w)
-		out[w++] = '_';
-	for (const char *s = b; *s && w + 1 < len; s++)
-		out[w++] = (char)((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
-				  (*s >= '0' && *s <= '9') ? *s : '_');
-	out[w] = '\0';
-}
-
-/* DPDK telemetry names allow only [A-Za-z0-9_/]: "section/object/counter",
- * other characters (dots of addresses, colons) become '_'. */
-static void
-tel_key(const struct emitter *e, const char *key, char *out, size_t len)
-{
-	size_t n = len > RTE_TEL_MAX_STRING_LEN ? RTE_TEL_MAX_STRING_LEN : len;
-
-	snprintf(out, n, "%s%s%s", e->path[e->depth], e->path[e->depth][0] ? "/" : "", key);
-	for (char *c = out; *c; c++)
-		if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
-		      (*c >= '0' && *c <= '9') || *c == '/'))
-			*c = '_';
-}
-
-static void
-em_u64(struct emitter *e, const char *key, uint64_t v)
-{
-	char n[256];
-
-	switch (e->kind) {
-	case EM_JSON:
-		em_key(e, key);
-		em_printf(e, "%" PRIu64, v);
-		break;
-	case EM_TEL:
-		tel_key(e, key, n, sizeof(n));
-		rte_tel_data_add_dict_u64(e->tel[0], n, v);
-		break;
-	case EM_PROM:
-		if (strcmp(e->path[e->depth], "drops") == 0) {
-			/* one metric, the reason a label */
-			em_printf(e, "vpcgw_drops_total{reason=\"%s\"} %" PRIu64 "\n", key, v);
-			break;
-		}
-		prom_name(n, sizeof(n), e->path[e->depth], key);
-		em_printf(e, "vpcgw_%s{%s} %" PRIu64 "\n", n, e->labels[e->depth], v);
-		break;
-	}
-}
-
-static void
-em_dbl(struct emitter *e, const char *key, double v)
-{
-	char n[256];
-
-	switch (e->kind) {
-	case EM_JSON:
-		em_key(e, key);
-		em_printf(e, "%.6f", v);
-		break;
-	case EM_TEL: {
-		char s[64];
-
-		snprintf(s, sizeof(s), "%.6f", v);
-		tel_key(e, key, n, sizeof(n));
-		rte_tel_data_add_dict_string(e->tel[0], n, s);
-		break;
-	}
-	case EM_PROM:
-		prom_name(n, sizeof(n), e->path[e->depth], key);
-		em_printf(e, "vpcgw_%s{%s} %.6f\n", n, e->labels[e->depth], v);
-		break;
-	}
-}
-
-static void
-em_str(struct emitter *e, const char *key, const char *v)
-{
-	char n[256];
-
-	switch (e->kind) {
-	case EM_JSON:
-		em_key(e, key);
-		em_printf(e, "\"%s\"", v);
-		break;
-	case EM_TEL:
-		tel_key(e, key, n, sizeof(n));
-		rte_tel_data_add_dict_string(e->tel[0], n, v);
-		break;
-	case EM_PROM:
-		break;          /* strings are not metrics */
 	}
 }
 
@@ -443,43 +221,6 @@ lb_counters(struct emitter *e, const struct dp_lb_stats *l, bool resets)
 }
 
 static void
-lcu_emit(struct emitter *e, const struct lcu_meter *m)
-{
-	struct lcu_rate r;
-	struct lcu_hour h[4];
-	unsigned nh;
-
-	lcu_meter_current(m, &r);
-	em_open(e, "lcu");
-	em_dbl(e, "new_flows_per_s", r.new_flows_per_s);
-	em_u64(e, "active_flows", r.active_flows);
-	em_dbl(e, "bytes_per_hour", r.bytes_per_hour);
-	em_dbl(e, "lcu_new_flows", r.lcu_new_flows);
-	em_dbl(e, "lcu_active_flows", r.lcu_active_flows);
-	em_dbl(e, "lcu_processed_bytes", r.lcu_bytes);
-	em_dbl(e, "ConsumedLCUs", r.lcus);
-	lcu_meter_partial_hour(m, &h[0]);
-	em_open(e, "current_hour");
-	em_u64(e, "hour", h[0].hour_index);
-	em_dbl(e, "peak_new_flows_per_s", h[0].peak_new_flows_per_s);
-	em_u64(e, "peak_active_flows", h[0].peak_active_flows);
-	em_u64(e, "bytes", h[0].bytes);
-	em_dbl(e, "ConsumedLCUs", h[0].lcus);
-	em_close(e);
-	nh = lcu_meter_hours(m, h, 1);
-	if (nh) {
-		em_open(e, "last_hour");
-		em_u64(e, "hour", h[0].hour_index);
-		em_dbl(e, "peak_new_flows_per_s", h[0].peak_new_flows_per_s);
-		em_u64(e, "peak_active_flows", h[0].peak_active_flows);
-		em_u64(e, "bytes", h[0].bytes);
-		em_dbl(e, "ConsumedLCUs", h[0].lcus);
-		em_close(e);
-	}
-	em_close(e);
-}
-
-static void
 sec_nlb(struct emitter *e, const struct dp_lcore_stats *s, const struct cfg *cfg)
 {
 	char name[64], ip[16];
@@ -503,7 +244,7 @@ sec_nlb(struct emitter *e, const struct dp_lcore_stats *s, const struct cfg *cfg
 			em_open(e, name);
 			lb_counters(e, ls, true);
 			if (l < dp_lcu.n_listeners) {
-				lcu_emit(e, &dp_lcu.listener[l]);
+				em_lcu(e, &dp_lcu.listener[l]);
 				lcu_meter_current(&dp_lcu.listener[l], &r);
 				lcus += r.lcus;
 			}
@@ -563,7 +304,7 @@ sec_gwlb(struct emitter *e, const struct dp_lcore_stats *s, const struct cfg *cf
 		em_u64(e, "HealthyHostCount", healthy);
 		em_u64(e, "UnHealthyHostCount", unhealthy);
 		if (i < dp_lcu.n_gwlb)
-			lcu_emit(e, &dp_lcu.gwlb[i]);
+			em_lcu(e, &dp_lcu.gwlb[i]);
 		em_open(e, "appliances");
 		for (int j = 0; j < g->n_appliances && ai < DP_MAX_APPLIANCES; j++, ai++) {
 			em_open(e, cfg_ipv4_str(g->appliances[j].addr, ip, sizeof(ip)));
@@ -625,20 +366,20 @@ static char *
 stats_json_text(size_t *len)
 {
 	struct dp_lcore_stats *s = sum_alloc();
-	struct emitter e = { .kind = EM_JSON };
+	struct emitter *e = em_new(EM_JSON, NULL);
 
-	if (s == NULL)
+	if (s == NULL || e == NULL) {
+		free(s);
+		free(em_finish(e, NULL));
 		return NULL;
-	e.first[0] = true;
-	em_printf(&e, "{");
-	e.depth = 0;
-	em_u64(&e, "time_ms", dp_g.opts.clock == DP_CLOCK_PACKET ?
+	}
+	em_raw(e, "{");
+	em_u64(e, "time_ms", dp_g.opts.clock == DP_CLOCK_PACKET ?
 	       atomic_load(&dp_g.pkt_now_us) / 1000 : rte_rdtsc() / (dp_g.tsc_hz / 1000));
-	emit_all(&e, s, dp_g.cfg);
-	em_printf(&e, "}\n");
+	emit_all(e, s, dp_g.cfg);
+	em_raw(e, "}\n");
 	free(s);
-	*len = e.len;
-	return e.buf;
+	return em_finish(e, len);
 }
 
 int
@@ -678,16 +419,22 @@ int
 dp_stats_write_prometheus(const char *file)
 {
 	struct dp_lcore_stats *s = sum_alloc();
-	struct emitter e = { .kind = EM_PROM };
+	struct emitter *e = em_new(EM_PROM, NULL);
+	char *text;
+	size_t len;
 	int rc;
 
-	if (s == NULL)
+	if (s == NULL || e == NULL) {
+		free(s);
+		free(em_finish(e, NULL));
 		return -ENOMEM;
-	em_printf(&e, "# vpcgw counters; names: docs/OBSERVABILITY.md\n");
-	emit_all(&e, s, dp_g.cfg);
-	rc = write_atomically(file, e.buf, e.len);
-	free(e.buf);
+	}
+	em_raw(e, "# vpcgw counters; names: docs/OBSERVABILITY.md\n");
+	emit_all(e, s, dp_g.cfg);
 	free(s);
+	text = em_finish(e, &len);
+	rc = write_atomically(file, text, len);
+	free(text);
 	return rc;
 }
 
@@ -872,14 +619,16 @@ tel_section(struct rte_tel_data *d, void (*fn)(struct emitter *, const struct dp
 					      const struct cfg *))
 {
 	struct dp_lcore_stats *s = sum_alloc();
-	struct emitter e = { .kind = EM_TEL };
+	struct emitter *e = em_new(EM_TEL, d);
 
-	if (s == NULL)
+	if (s == NULL || e == NULL) {
+		free(s);
+		free(em_finish(e, NULL));
 		return -ENOMEM;
+	}
 	rte_tel_data_start_dict(d);
-	e.tel[0] = d;
-	e.depth = 0;
-	fn(&e, s, dp_g.cfg);
+	fn(e, s, dp_g.cfg);
+	em_finish(e, NULL);
 	free(s);
 	return 0;
 }
@@ -947,7 +696,7 @@ t_lcu(struct emitter *e, const struct dp_lcore_stats *s, const struct cfg *cfg)
 				 cfg->nlbs[i].listeners[j].proto == CFG_L4_TCP ? "tcp" : "udp",
 				 cfg->nlbs[i].listeners[j].port);
 			em_open(e, name);
-			lcu_emit(e, &dp_lcu.listener[l]);
+			em_lcu(e, &dp_lcu.listener[l]);
 			em_close(e);
 		}
 		em_close(e);
@@ -956,7 +705,7 @@ t_lcu(struct emitter *e, const struct dp_lcore_stats *s, const struct cfg *cfg)
 	em_open(e, "gwlb");
 	for (int i = 0; i < dp_lcu.n_gwlb; i++) {
 		em_open(e, cfg->gwlbs[i].name);
-		lcu_emit(e, &dp_lcu.gwlb[i]);
+		em_lcu(e, &dp_lcu.gwlb[i]);
 		em_close(e);
 	}
 	em_close(e);
