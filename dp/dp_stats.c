@@ -146,41 +146,6 @@ sec_flows(struct emitter *e, const struct dp_lcore_stats *s)
 }
 
 static void
-sec_enis(struct emitter *e, const struct dp_lcore_stats *s, const struct cfg *cfg)
-{
-	char ip[16];
-
-	em_open(e, "interfaces");
-	for (int i = 0; i < cfg->n_enis && i < DP_MAX_ENIS; i++) {
-		em_open(e, cfg_ipv4_str(cfg->enis[i].addr, ip, sizeof(ip)));
-		em_u64(e, "active_flows", s->eni[i].flows_created - s->eni[i].flows_deleted);
-		em_u64(e, "flows_created", s->eni[i].flows_created);
-		em_u64(e, "allowed", s->eni[i].allowed);
-		em_u64(e, "denied", s->eni[i].denied);
-		em_close(e);
-	}
-	em_close(e);
-}
-
-static void
-sec_sgs(struct emitter *e, const struct dp_lcore_stats *s, const struct cfg *cfg)
-{
-	em_open(e, "security_groups");
-	for (int i = 0; i < cfg->n_sgs && i < DP_MAX_SGS; i++) {
-		uint64_t enis = 0;
-
-		for (int j = 0; j < cfg->n_enis; j++)
-			for (int k = 0; k < cfg->enis[j].n_sgs; k++)
-				enis += cfg->enis[j].sgs[k] == i;
-		em_open(e, cfg->sgs[i].name);
-		em_u64(e, "allowed", s->sg_allowed[i]);
-		em_u64(e, "interfaces", enis);
-		em_close(e);
-	}
-	em_close(e);
-}
-
-static void
 sec_nat(struct emitter *e, const struct dp_lcore_stats *s, const struct cfg *cfg)
 {
 	em_open(e, "nat");
@@ -325,8 +290,8 @@ emit_all(struct emitter *e, const struct dp_lcore_stats *s, const struct cfg *cf
 	sec_ports(e, s, cfg);
 	sec_drops(e, s);
 	sec_flows(e, s);
-	sec_enis(e, s, cfg);
-	sec_sgs(e, s, cfg);
+	for (unsigned i = 0; i < dp_stats_n_sections; i++)
+		dp_stats_sections[i]->emit(e, s, cfg);
 	sec_nat(e, s, cfg);
 	sec_nlb(e, s, cfg);
 	sec_gwlb(e, s, cfg);
@@ -474,6 +439,9 @@ dp_stats_print(FILE *f)
 	fprintf(f, "flows: %u active of %u; created sg %" PRIu64 " nat %" PRIu64 " nlb %" PRIu64
 		" gwlb %" PRIu64 "\n", dp_flow_count(), dp_flow_capacity(), s->flows_created[0],
 		s->flows_created[1], s->flows_created[2], s->flows_created[3]);
+	for (unsigned i = 0; i < dp_stats_n_sections; i++)
+		if (dp_stats_sections[i]->print != NULL)
+			dp_stats_sections[i]->print(f, s, cfg);
 	for (int i = 0; i < cfg->n_nat_gateways; i++)
 		fprintf(f, "nat %s: active %" PRIu64 " attempts %" PRIu64 " port-errors %" PRIu64
 			" idle-timeouts %" PRIu64 " drops %" PRIu64 "\n", cfg->nat_gateways[i].name,
@@ -639,8 +607,9 @@ t_stats(struct emitter *e, const struct dp_lcore_stats *s, const struct cfg *cfg
 	sec_totals(e, s, cfg);
 	sec_drops(e, s);
 	sec_flows(e, s);
-	sec_enis(e, s, cfg);
-	sec_sgs(e, s, cfg);
+	for (unsigned i = 0; i < dp_stats_n_sections; i++)
+		if (dp_stats_sections[i]->in_stats)
+			dp_stats_sections[i]->emit(e, s, cfg);
 }
 
 static void
@@ -686,6 +655,9 @@ t_lcu(struct emitter *e, const struct dp_lcore_stats *s, const struct cfg *cfg)
 {
 	int l = 0;
 
+	for (unsigned i = 0; i < dp_stats_n_sections; i++)
+		if (dp_stats_sections[i]->lcu != NULL)
+			dp_stats_sections[i]->lcu(e, s, cfg);
 	em_open(e, "nlb");
 	for (int i = 0; i < cfg->n_nlbs; i++) {
 		em_open(e, cfg->nlbs[i].name);
@@ -709,6 +681,18 @@ t_lcu(struct emitter *e, const struct dp_lcore_stats *s, const struct cfg *cfg)
 		em_close(e);
 	}
 	em_close(e);
+}
+
+/* The command of a registered section. */
+static int
+tel_service(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	(void)params;
+	for (unsigned i = 0; i < dp_stats_n_sections; i++)
+		if (dp_stats_sections[i]->tel_cmd != NULL &&
+		    strcmp(dp_stats_sections[i]->tel_cmd, cmd) == 0)
+			return tel_section(d, dp_stats_sections[i]->emit);
+	return -EINVAL;
 }
 
 #define TEL_CB(fn) \
@@ -760,6 +744,7 @@ dp_telemetry_init(void)
 		{ "/vpcgw/stats", tel_stats, "All counters and drops by reason." },
 		{ "/vpcgw/ports", tel_ports, "Per-port counters." },
 		{ "/vpcgw/flows", tel_flows, "Flow counts by service and TCP state." },
+		{ NULL, NULL, NULL },       /* the registered sections' commands */
 		{ "/vpcgw/nat", tel_nat, "NAT gateway counters (CloudWatch names)." },
 		{ "/vpcgw/nlb", tel_nlb, "NLB listener and target counters." },
 		{ "/vpcgw/gwlb", tel_gwlb, "GWLB and appliance counters." },
@@ -767,8 +752,19 @@ dp_telemetry_init(void)
 		{ "/vpcgw/config", tel_config, "Configuration summary." },
 	};
 
-	for (size_t i = 0; i < RTE_DIM(cmds); i++)
-		if (rte_telemetry_register_cmd(cmds[i].cmd, cmds[i].fn, cmds[i].help) != 0)
-			return -EINVAL;
+	for (size_t i = 0; i < RTE_DIM(cmds); i++) {
+		if (cmds[i].cmd != NULL) {
+			if (rte_telemetry_register_cmd(cmds[i].cmd, cmds[i].fn, cmds[i].help) != 0)
+				return -EINVAL;
+			continue;
+		}
+		for (unsigned j = 0; j < dp_stats_n_sections; j++) {
+			const struct dp_stats_section *sec = dp_stats_sections[j];
+
+			if (sec->tel_cmd != NULL &&
+			    rte_telemetry_register_cmd(sec->tel_cmd, tel_service, sec->tel_help) != 0)
+				return -EINVAL;
+		}
+	}
 	return dp_graph_telemetry_init();
 }

@@ -22,7 +22,9 @@
 #include "dp/dp_worker.h"
 #include "dp/flow_fast.h"
 #include "dp/ip_input.h"
+#include "dp/stats_writer.h"
 #include "fw/fw_node.h"
+#include "fw/fw_stats.h"
 #include "geneve/gwlb_node.h"
 #include "lb/lb.h"
 #include "lb/nlb_node.h"
@@ -50,6 +52,12 @@ static const struct dp_node stages[] = {
 	  .help = "no flow: bulk FIB lookup, local route without NACL/SG" },
 	{ .name = "policy", .fn = dp_policy_node,
 	  .help = "route tables, NACL, SG, new flows, NAT, NLB, GWLB, fragments, ICMP errors" },
+};
+
+/* Each service's counters, in the order of the outputs (after the core's
+ * totals, ports, drops and flows). */
+static const struct dp_stats_section *const stats_sections[] = {
+	&fw_stats_section,
 };
 
 static bool
@@ -87,6 +95,12 @@ dp_pipeline_init(char *err, size_t errlen)
 	dp_route_target_register(CFG_TARGET_IGW, nat_igw_target);
 	dp_route_target_register(CFG_TARGET_NAT, nat_gw_target);
 	dp_route_target_register(CFG_TARGET_GWLBE, gwlb_endpoint_target);
+	/* counters: their order is the order of the outputs' sections */
+	for (unsigned i = 0; i < RTE_DIM(stats_sections); i++)
+		if (dp_stats_register(stats_sections[i]) < 0) {
+			snprintf(err, errlen, "too many stats sections (%s)", stats_sections[i]->name);
+			return -ENOSPC;
+		}
 	done = true;
 	return 0;
 }

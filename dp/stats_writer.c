@@ -6,6 +6,7 @@
  *   Prometheus  "vpcgw_<path>_<counter>{labels} value"; the named objects of
  *               a collection (prom_collection_label) become labels
  */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -35,20 +36,37 @@ struct emitter {
 	const char *collection[EM_DEPTH];   /* label name of the children, or NULL */
 };
 
-/* Collections whose children are named objects, and the label they get. */
+const struct dp_stats_section *dp_stats_sections[DP_STATS_MAX_SECTIONS];
+unsigned dp_stats_n_sections;
+
+int
+dp_stats_register(const struct dp_stats_section *sec)
+{
+	if (dp_stats_n_sections == DP_STATS_MAX_SECTIONS)
+		return -ENOSPC;
+	dp_stats_sections[dp_stats_n_sections++] = sec;
+	return 0;
+}
+
+/* Collections whose children are named objects, and the label they get: the
+ * core's, then those of the registered sections. */
 static const char *
 prom_collection_label(const char *key)
 {
-	static const char *const map[][2] = {
-		{ "ports", "port" }, { "interfaces", "interface" }, { "security_groups", "group" }, { "nat", "nat_gateway" },
-		{ "nlb", "nlb" }, { "listeners", "listener" }, { "target_groups", "target_group" },
+	static const struct dp_stats_label core[] = {
+		{ "ports", "port" }, { "nat", "nat_gateway" }, { "nlb", "nlb" }, { "listeners", "listener" }, { "target_groups", "target_group" },
 		{ "targets", "target" }, { "gwlb", "gwlb" }, { "appliances", "appliance" },
-		{ "by_service", "service" },
+		{ "by_service", "service" }, { NULL, NULL },
 	};
+	const struct dp_stats_label *l;
 
-	for (size_t i = 0; i < RTE_DIM(map); i++)
-		if (strcmp(map[i][0], key) == 0)
-			return map[i][1];
+	for (l = core; l->collection != NULL; l++)
+		if (strcmp(l->collection, key) == 0)
+			return l->label;
+	for (unsigned i = 0; i < dp_stats_n_sections; i++)
+		for (l = dp_stats_sections[i]->labels; l != NULL && l->collection != NULL; l++)
+			if (strcmp(l->collection, key) == 0)
+				return l->label;
 	return NULL;
 }
 
