@@ -24,7 +24,6 @@
 #include "dp/stats_writer.h"
 #include "geneve/gnv.h"
 #include "lb/lb.h"
-#include "nat/nat.h"
 
 const char *const dp_drop_names[DP_DROP_MAX] = {
 #define DP_X_NAME(n, d) #n,
@@ -142,33 +141,6 @@ sec_flows(struct emitter *e, const struct dp_lcore_stats *s)
 		em_close(e);
 	}
 	em_close(e);
-	em_close(e);
-}
-
-static void
-sec_nat(struct emitter *e, const struct dp_lcore_stats *s, const struct cfg *cfg)
-{
-	em_open(e, "nat");
-	for (int i = 0; i < cfg->n_nat_gateways && i < DP_MAX_NATGW; i++) {
-		const struct dp_nat_stats *n = &s->nat[i];
-
-		em_open(e, cfg->nat_gateways[i].name);
-		em_u64(e, "ActiveConnectionCount", n->conn_created - n->conn_deleted);
-		em_u64(e, "ConnectionAttemptCount", n->conn_attempt);
-		em_u64(e, "ConnectionEstablishedCount", n->conn_established);
-		em_u64(e, "ErrorPortAllocation", n->err_port_alloc);
-		em_u64(e, "IdleTimeoutCount", n->idle_timeout);
-		em_u64(e, "PacketsDropCount", n->drop);
-		em_u64(e, "BytesInFromSource", n->bytes_in_src);
-		em_u64(e, "BytesOutToDestination", n->bytes_out_dst);
-		em_u64(e, "BytesInFromDestination", n->bytes_in_dst);
-		em_u64(e, "BytesOutToSource", n->bytes_out_src);
-		em_u64(e, "PacketsInFromSource", n->pkts_in_src);
-		em_u64(e, "PacketsOutToDestination", n->pkts_out_dst);
-		em_u64(e, "PacketsInFromDestination", n->pkts_in_dst);
-		em_u64(e, "PacketsOutToSource", n->pkts_out_src);
-		em_close(e);
-	}
 	em_close(e);
 }
 
@@ -292,7 +264,6 @@ emit_all(struct emitter *e, const struct dp_lcore_stats *s, const struct cfg *cf
 	sec_flows(e, s);
 	for (unsigned i = 0; i < dp_stats_n_sections; i++)
 		dp_stats_sections[i]->emit(e, s, cfg);
-	sec_nat(e, s, cfg);
 	sec_nlb(e, s, cfg);
 	sec_gwlb(e, s, cfg);
 }
@@ -442,11 +413,6 @@ dp_stats_print(FILE *f)
 	for (unsigned i = 0; i < dp_stats_n_sections; i++)
 		if (dp_stats_sections[i]->print != NULL)
 			dp_stats_sections[i]->print(f, s, cfg);
-	for (int i = 0; i < cfg->n_nat_gateways; i++)
-		fprintf(f, "nat %s: active %" PRIu64 " attempts %" PRIu64 " port-errors %" PRIu64
-			" idle-timeouts %" PRIu64 " drops %" PRIu64 "\n", cfg->nat_gateways[i].name,
-			s->nat[i].conn_created - s->nat[i].conn_deleted, s->nat[i].conn_attempt,
-			s->nat[i].err_port_alloc, s->nat[i].idle_timeout, s->nat[i].drop);
 	for (int i = 0, l = 0; i < cfg->n_nlbs; i++) {
 		for (int j = 0; j < cfg->nlbs[i].n_listeners && l < DP_MAX_LISTENERS; j++, l++) {
 			const struct dp_lb_stats *ls = &s->listener[l];
@@ -633,12 +599,6 @@ t_flows(struct emitter *e, const struct dp_lcore_stats *s, const struct cfg *cfg
 }
 
 static void
-t_nat(struct emitter *e, const struct dp_lcore_stats *s, const struct cfg *cfg)
-{
-	sec_nat(e, s, cfg);
-}
-
-static void
 t_nlb(struct emitter *e, const struct dp_lcore_stats *s, const struct cfg *cfg)
 {
 	sec_nlb(e, s, cfg);
@@ -701,7 +661,6 @@ tel_service(const char *cmd, const char *params, struct rte_tel_data *d)
 TEL_CB(stats)
 TEL_CB(ports)
 TEL_CB(flows)
-TEL_CB(nat)
 TEL_CB(nlb)
 TEL_CB(gwlb)
 TEL_CB(lcu)
@@ -745,7 +704,6 @@ dp_telemetry_init(void)
 		{ "/vpcgw/ports", tel_ports, "Per-port counters." },
 		{ "/vpcgw/flows", tel_flows, "Flow counts by service and TCP state." },
 		{ NULL, NULL, NULL },       /* the registered sections' commands */
-		{ "/vpcgw/nat", tel_nat, "NAT gateway counters (CloudWatch names)." },
 		{ "/vpcgw/nlb", tel_nlb, "NLB listener and target counters." },
 		{ "/vpcgw/gwlb", tel_gwlb, "GWLB and appliance counters." },
 		{ "/vpcgw/lcu", tel_lcu, "LCU usage per listener and GWLB." },

@@ -29,6 +29,7 @@
 #include "lb/lb.h"
 #include "lb/nlb_node.h"
 #include "nat/nat_node.h"
+#include "nat/nat_stats.h"
 
 static const struct dp_node stages[] = {
 	{ .name = "eth_input", .fn = dp_eth_input_node,
@@ -58,6 +59,7 @@ static const struct dp_node stages[] = {
  * totals, ports, drops and flows). */
 static const struct dp_stats_section *const stats_sections[] = {
 	&fw_stats_section,
+	&nat_stats_section,
 };
 
 static bool

@@ -54,7 +54,7 @@ static const char *
 prom_collection_label(const char *key)
 {
 	static const struct dp_stats_label core[] = {
-		{ "ports", "port" }, { "nat", "nat_gateway" }, { "nlb", "nlb" }, { "listeners", "listener" }, { "target_groups", "target_group" },
+		{ "ports", "port" }, { "nlb", "nlb" }, { "listeners", "listener" }, { "target_groups", "target_group" },
 		{ "targets", "target" }, { "gwlb", "gwlb" }, { "appliances", "appliance" },
 		{ "by_service", "service" }, { NULL, NULL },
 	};
