@@ -158,73 +158,6 @@ lb_counters(struct emitter *e, const struct dp_lb_stats *l, bool resets)
 }
 
 static void
-sec_nlb(struct emitter *e, const struct dp_lcore_stats *s, const struct cfg *cfg)
-{
-	char name[64], ip[16];
-	int l = 0;
-
-	em_open(e, "nlb");
-	for (int i = 0; i < cfg->n_nlbs; i++) {
-		const struct cfg_nlb *nlb = &cfg->nlbs[i];
-		struct dp_lb_stats sum = { 0 };
-		double lcus = 0;
-
-		em_open(e, nlb->name);
-		em_open(e, "listeners");
-		for (int j = 0; j < nlb->n_listeners && l < DP_MAX_LISTENERS; j++, l++) {
-			const struct dp_lb_stats *ls = &s->listener[l];
-			struct lcu_rate r;
-
-			snprintf(name, sizeof(name), "%s:%u",
-				 nlb->listeners[j].proto == CFG_L4_TCP ? "tcp" : "udp",
-				 nlb->listeners[j].port);
-			em_open(e, name);
-			lb_counters(e, ls, true);
-			if (l < dp_lcu.n_listeners) {
-				em_lcu(e, &dp_lcu.listener[l]);
-				lcu_meter_current(&dp_lcu.listener[l], &r);
-				lcus += r.lcus;
-			}
-			em_close(e);
-			sum.flows_created += ls->flows_created;
-			sum.flows_deleted += ls->flows_deleted;
-			sum.bytes += ls->bytes;
-			sum.packets += ls->packets;
-			sum.resets += ls->resets;
-			sum.port_alloc_err += ls->port_alloc_err;
-		}
-		em_close(e);
-		lb_counters(e, &sum, true);
-		em_dbl(e, "ConsumedLCUs", lcus);
-		em_close(e);
-	}
-	em_close(e);
-	em_open(e, "target_groups");
-	for (int g = 0, ti = 0; g < cfg->n_target_groups; g++) {
-		const struct cfg_target_group *tg = &cfg->target_groups[g];
-		unsigned healthy = 0, unhealthy = 0;
-
-		lb_health_counts(g, false, &healthy, &unhealthy);
-		em_open(e, tg->name);
-		em_u64(e, "HealthyHostCount", healthy);
-		em_u64(e, "UnHealthyHostCount", unhealthy);
-		em_open(e, "targets");
-		for (int j = 0; j < tg->n_targets && ti < DP_MAX_TARGETS; j++, ti++) {
-			snprintf(name, sizeof(name), "%s:%u",
-				 cfg_ipv4_str(tg->targets[j].addr, ip, sizeof(ip)),
-				 tg->targets[j].port ? tg->targets[j].port : tg->port);
-			em_open(e, name);
-			lb_counters(e, &s->target[ti], true);
-			em_str(e, "health", lb_target_healthy(ti) ? "healthy" : "unhealthy");
-			em_close(e);
-		}
-		em_close(e);
-		em_close(e);
-	}
-	em_close(e);
-}
-
-static void
 sec_gwlb(struct emitter *e, const struct dp_lcore_stats *s, const struct cfg *cfg)
 {
 	char ip[16];
@@ -264,7 +197,6 @@ emit_all(struct emitter *e, const struct dp_lcore_stats *s, const struct cfg *cf
 	sec_flows(e, s);
 	for (unsigned i = 0; i < dp_stats_n_sections; i++)
 		dp_stats_sections[i]->emit(e, s, cfg);
-	sec_nlb(e, s, cfg);
 	sec_gwlb(e, s, cfg);
 }
 
@@ -413,28 +345,6 @@ dp_stats_print(FILE *f)
 	for (unsigned i = 0; i < dp_stats_n_sections; i++)
 		if (dp_stats_sections[i]->print != NULL)
 			dp_stats_sections[i]->print(f, s, cfg);
-	for (int i = 0, l = 0; i < cfg->n_nlbs; i++) {
-		for (int j = 0; j < cfg->nlbs[i].n_listeners && l < DP_MAX_LISTENERS; j++, l++) {
-			const struct dp_lb_stats *ls = &s->listener[l];
-
-			fprintf(f, "nlb %s %s:%u: active %" PRIu64 " new %" PRIu64 " bytes %" PRIu64
-				" resets %" PRIu64 "\n", cfg->nlbs[i].name,
-				cfg->nlbs[i].listeners[j].proto == CFG_L4_TCP ? "tcp" : "udp",
-				cfg->nlbs[i].listeners[j].port, ls->flows_created - ls->flows_deleted,
-				ls->flows_created, ls->bytes, ls->resets);
-		}
-	}
-	for (int i = 0, t = 0; i < cfg->n_target_groups; i++) {
-		for (int j = 0; j < cfg->target_groups[i].n_targets && t < DP_MAX_TARGETS; j++, t++) {
-			char ip[16];
-
-			fprintf(f, "  target %s %s: new flows %" PRIu64 ", %s\n",
-				cfg->target_groups[i].name,
-				cfg_ipv4_str(cfg->target_groups[i].targets[j].addr, ip, sizeof(ip)),
-				s->target[t].flows_created,
-				lb_target_healthy(t) ? "healthy" : "unhealthy");
-		}
-	}
 	for (int i = 0, a = 0; i < cfg->n_gwlbs && i < DP_MAX_GWLB; i++) {
 		fprintf(f, "gwlb %s: active %" PRIu64 " new %" PRIu64 " bytes %" PRIu64 "\n",
 			cfg->gwlbs[i].name, s->gwlb[i].flows_created - s->gwlb[i].flows_deleted,
@@ -599,12 +509,6 @@ t_flows(struct emitter *e, const struct dp_lcore_stats *s, const struct cfg *cfg
 }
 
 static void
-t_nlb(struct emitter *e, const struct dp_lcore_stats *s, const struct cfg *cfg)
-{
-	sec_nlb(e, s, cfg);
-}
-
-static void
 t_gwlb(struct emitter *e, const struct dp_lcore_stats *s, const struct cfg *cfg)
 {
 	sec_gwlb(e, s, cfg);
@@ -613,27 +517,9 @@ t_gwlb(struct emitter *e, const struct dp_lcore_stats *s, const struct cfg *cfg)
 static void
 t_lcu(struct emitter *e, const struct dp_lcore_stats *s, const struct cfg *cfg)
 {
-	int l = 0;
-
 	for (unsigned i = 0; i < dp_stats_n_sections; i++)
 		if (dp_stats_sections[i]->lcu != NULL)
 			dp_stats_sections[i]->lcu(e, s, cfg);
-	em_open(e, "nlb");
-	for (int i = 0; i < cfg->n_nlbs; i++) {
-		em_open(e, cfg->nlbs[i].name);
-		for (int j = 0; j < cfg->nlbs[i].n_listeners && l < dp_lcu.n_listeners; j++, l++) {
-			char name[32];
-
-			snprintf(name, sizeof(name), "%s:%u",
-				 cfg->nlbs[i].listeners[j].proto == CFG_L4_TCP ? "tcp" : "udp",
-				 cfg->nlbs[i].listeners[j].port);
-			em_open(e, name);
-			em_lcu(e, &dp_lcu.listener[l]);
-			em_close(e);
-		}
-		em_close(e);
-	}
-	em_close(e);
 	em_open(e, "gwlb");
 	for (int i = 0; i < dp_lcu.n_gwlb; i++) {
 		em_open(e, cfg->gwlbs[i].name);
@@ -661,7 +547,6 @@ tel_service(const char *cmd, const char *params, struct rte_tel_data *d)
 TEL_CB(stats)
 TEL_CB(ports)
 TEL_CB(flows)
-TEL_CB(nlb)
 TEL_CB(gwlb)
 TEL_CB(lcu)
 
@@ -704,7 +589,6 @@ dp_telemetry_init(void)
 		{ "/vpcgw/ports", tel_ports, "Per-port counters." },
 		{ "/vpcgw/flows", tel_flows, "Flow counts by service and TCP state." },
 		{ NULL, NULL, NULL },       /* the registered sections' commands */
-		{ "/vpcgw/nlb", tel_nlb, "NLB listener and target counters." },
 		{ "/vpcgw/gwlb", tel_gwlb, "GWLB and appliance counters." },
 		{ "/vpcgw/lcu", tel_lcu, "LCU usage per listener and GWLB." },
 		{ "/vpcgw/config", tel_config, "Configuration summary." },

@@ -27,6 +27,7 @@
 #include "fw/fw_stats.h"
 #include "geneve/gwlb_node.h"
 #include "lb/lb.h"
+#include "lb/lb_stats.h"
 #include "lb/nlb_node.h"
 #include "nat/nat_node.h"
 #include "nat/nat_stats.h"
@@ -60,6 +61,7 @@ static const struct dp_node stages[] = {
 static const struct dp_stats_section *const stats_sections[] = {
 	&fw_stats_section,
 	&nat_stats_section,
+	&lb_stats_section,
 };
 
 static bool
