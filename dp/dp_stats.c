@@ -22,8 +22,6 @@
 #include "dp/lcu.h"
 #include "dp/ct_tcp.h"
 #include "dp/stats_writer.h"
-#include "geneve/gnv.h"
-#include "lb/lb.h"
 
 const char *const dp_drop_names[DP_DROP_MAX] = {
 #define DP_X_NAME(n, d) #n,
@@ -145,50 +143,6 @@ sec_flows(struct emitter *e, const struct dp_lcore_stats *s)
 }
 
 static void
-lb_counters(struct emitter *e, const struct dp_lb_stats *l, bool resets)
-{
-	em_u64(e, "ActiveFlowCount", l->flows_created - l->flows_deleted);
-	em_u64(e, "NewFlowCount", l->flows_created);
-	em_u64(e, "ProcessedBytes", l->bytes);
-	em_u64(e, "ProcessedPackets", l->packets);
-	if (resets) {
-		em_u64(e, "TCP_ELB_Reset_Count", l->resets);
-		em_u64(e, "PortAllocationErrorCount", l->port_alloc_err);
-	}
-}
-
-static void
-sec_gwlb(struct emitter *e, const struct dp_lcore_stats *s, const struct cfg *cfg)
-{
-	char ip[16];
-	int ai = 0;
-
-	em_open(e, "gwlb");
-	for (int i = 0; i < cfg->n_gwlbs && i < DP_MAX_GWLB; i++) {
-		const struct cfg_gwlb *g = &cfg->gwlbs[i];
-		unsigned healthy = 0, unhealthy = 0;
-
-		lb_health_counts(i, true, &healthy, &unhealthy);
-		em_open(e, g->name);
-		lb_counters(e, &s->gwlb[i], false);
-		em_u64(e, "HealthyHostCount", healthy);
-		em_u64(e, "UnHealthyHostCount", unhealthy);
-		if (i < dp_lcu.n_gwlb)
-			em_lcu(e, &dp_lcu.gwlb[i]);
-		em_open(e, "appliances");
-		for (int j = 0; j < g->n_appliances && ai < DP_MAX_APPLIANCES; j++, ai++) {
-			em_open(e, cfg_ipv4_str(g->appliances[j].addr, ip, sizeof(ip)));
-			lb_counters(e, &s->appliance[ai], false);
-			em_str(e, "health", gnv_appliance_healthy(ai) ? "healthy" : "unhealthy");
-			em_close(e);
-		}
-		em_close(e);
-		em_close(e);
-	}
-	em_close(e);
-}
-
-static void
 emit_all(struct emitter *e, const struct dp_lcore_stats *s, const struct cfg *cfg)
 {
 	sec_totals(e, s, cfg);
@@ -197,7 +151,6 @@ emit_all(struct emitter *e, const struct dp_lcore_stats *s, const struct cfg *cf
 	sec_flows(e, s);
 	for (unsigned i = 0; i < dp_stats_n_sections; i++)
 		dp_stats_sections[i]->emit(e, s, cfg);
-	sec_gwlb(e, s, cfg);
 }
 
 static struct dp_lcore_stats *
@@ -345,19 +298,6 @@ dp_stats_print(FILE *f)
 	for (unsigned i = 0; i < dp_stats_n_sections; i++)
 		if (dp_stats_sections[i]->print != NULL)
 			dp_stats_sections[i]->print(f, s, cfg);
-	for (int i = 0, a = 0; i < cfg->n_gwlbs && i < DP_MAX_GWLB; i++) {
-		fprintf(f, "gwlb %s: active %" PRIu64 " new %" PRIu64 " bytes %" PRIu64 "\n",
-			cfg->gwlbs[i].name, s->gwlb[i].flows_created - s->gwlb[i].flows_deleted,
-			s->gwlb[i].flows_created, s->gwlb[i].bytes);
-		for (int j = 0; j < cfg->gwlbs[i].n_appliances && a < DP_MAX_APPLIANCES; j++, a++) {
-			char ip[16];
-
-			fprintf(f, "  appliance %s: new flows %" PRIu64 ", %s\n",
-				cfg_ipv4_str(cfg->gwlbs[i].appliances[j].addr, ip, sizeof(ip)),
-				s->appliance[a].flows_created,
-				gnv_appliance_healthy(a) ? "healthy" : "unhealthy");
-		}
-	}
 	free(s);
 }
 
@@ -509,24 +449,11 @@ t_flows(struct emitter *e, const struct dp_lcore_stats *s, const struct cfg *cfg
 }
 
 static void
-t_gwlb(struct emitter *e, const struct dp_lcore_stats *s, const struct cfg *cfg)
-{
-	sec_gwlb(e, s, cfg);
-}
-
-static void
 t_lcu(struct emitter *e, const struct dp_lcore_stats *s, const struct cfg *cfg)
 {
 	for (unsigned i = 0; i < dp_stats_n_sections; i++)
 		if (dp_stats_sections[i]->lcu != NULL)
 			dp_stats_sections[i]->lcu(e, s, cfg);
-	em_open(e, "gwlb");
-	for (int i = 0; i < dp_lcu.n_gwlb; i++) {
-		em_open(e, cfg->gwlbs[i].name);
-		em_lcu(e, &dp_lcu.gwlb[i]);
-		em_close(e);
-	}
-	em_close(e);
 }
 
 /* The command of a registered section. */
@@ -547,7 +474,6 @@ tel_service(const char *cmd, const char *params, struct rte_tel_data *d)
 TEL_CB(stats)
 TEL_CB(ports)
 TEL_CB(flows)
-TEL_CB(gwlb)
 TEL_CB(lcu)
 
 static int
@@ -589,7 +515,6 @@ dp_telemetry_init(void)
 		{ "/vpcgw/ports", tel_ports, "Per-port counters." },
 		{ "/vpcgw/flows", tel_flows, "Flow counts by service and TCP state." },
 		{ NULL, NULL, NULL },       /* the registered sections' commands */
-		{ "/vpcgw/gwlb", tel_gwlb, "GWLB and appliance counters." },
 		{ "/vpcgw/lcu", tel_lcu, "LCU usage per listener and GWLB." },
 		{ "/vpcgw/config", tel_config, "Configuration summary." },
 	};

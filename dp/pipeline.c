@@ -26,6 +26,7 @@
 #include "fw/fw_node.h"
 #include "fw/fw_stats.h"
 #include "geneve/gwlb_node.h"
+#include "geneve/gwlb_stats.h"
 #include "lb/lb.h"
 #include "lb/lb_stats.h"
 #include "lb/nlb_node.h"
@@ -62,12 +63,19 @@ static const struct dp_stats_section *const stats_sections[] = {
 	&fw_stats_section,
 	&nat_stats_section,
 	&lb_stats_section,
+	&gwlb_stats_section,
 };
 
 static bool
 nlb_flow_gone(const struct dp_tables *t, const struct dp_flow *f, uint64_t now_ms)
 {
 	return lb_flow_target_gone(t, f, now_ms);
+}
+
+static void
+gwlb_health_counts(int gwlb, unsigned *healthy, unsigned *unhealthy)
+{
+	lb_health_counts(gwlb, true, healthy, unhealthy);
 }
 
 int
@@ -95,6 +103,8 @@ dp_pipeline_init(char *err, size_t errlen)
 		.flow_gone = nlb_flow_gone,
 		.health_input = lb_health_input,
 		.appliance_input = gwlb_appliance_input,
+		.appliance_healthy = gnv_appliance_healthy,
+		.gwlb_health_counts = gwlb_health_counts,
 	};
 	dp_route_target_register(CFG_TARGET_IGW, nat_igw_target);
 	dp_route_target_register(CFG_TARGET_NAT, nat_gw_target);

@@ -54,8 +54,7 @@ static const char *
 prom_collection_label(const char *key)
 {
 	static const struct dp_stats_label core[] = {
-		{ "ports", "port" }, { "gwlb", "gwlb" }, { "appliances", "appliance" },
-		{ "by_service", "service" }, { NULL, NULL },
+		{ "ports", "port" }, { "by_service", "service" }, { NULL, NULL },
 	};
 	const struct dp_stats_label *l;
 
