@@ -3,7 +3,10 @@
  * Counters summed over lcores, written as JSON (--stats-json), as a
  * Prometheus text exposition, as a one-line summary, and served through DPDK
  * telemetry. One emitter (dp/stats_writer.c) walks the counters for every
- * output format.
+ * output format: the core's sections here, then each service's, registered
+ * by dp/pipeline.c (struct dp_stats_section). No service header here; what
+ * the core still knows of the services is the flow kinds, the LCU meters of
+ * NLB listeners and GWLBs (dp_lcu) and the configuration's counts.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -437,12 +440,8 @@ t_ports(struct emitter *e, const struct dp_lcore_stats *s, const struct cfg *cfg
 static void
 t_flows(struct emitter *e, const struct dp_lcore_stats *s, const struct cfg *cfg)
 {
-	uint64_t by_state[4][FW_CT_TCP_NSTATES + 1];
-
-	memset(by_state, 0, sizeof(by_state));
 	sec_flows(e, s);
 	em_open(e, "tcp_states");
-	(void)by_state;
 	for (int st = 1; st < FW_CT_TCP_NSTATES; st++)
 		em_u64(e, fw_ct_tcp_state_name((uint8_t)st), dp_flow_count_state((uint8_t)st));
 	em_close(e);

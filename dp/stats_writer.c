@@ -13,7 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <rte_common.h>
 #include <rte_telemetry.h>
 
 #include "dp/stats_writer.h"
