@@ -76,6 +76,8 @@ for line in open(sys.argv[2]):
         ir[m.group(2)] = ir.get(m.group(2), 0) + int(m.group(1).replace(",", ""))
 for line in open(sys.argv[1]):
     r = json.loads(line)
+    if r["stage"].startswith("pipeline/"):
+        continue        # the pipeline's own stage counters: cycles only
     pk = r["packets"] * (r["reps"] + 1)
     n = ir.get("bench_stage_" + r["stage"], 0)
     print(json.dumps({"stage": r["stage"], "scenario": r["scenario"],

@@ -3,7 +3,8 @@
  * Configuration loader: a libconfig file (SPEC §2) into struct cfg.
  *
  * The loader never stops at the first problem: `vpcgw --check` must list
- * them all. It makes two passes over the parsed libconfig tree:
+ * them all. Each top-level key is a section (config/cfg_section.h) with a
+ * hook for each of the two passes over the parsed libconfig tree:
  *
  *  1. names: every named list is allocated and its names recorded (missing,
  *     over-long and duplicate names are reported here), so that any section
@@ -13,6 +14,9 @@
  *     consistency check runs while the offending libconfig setting is at
  *     hand, so that each message carries the line of the key it is about.
  *
+ * This file holds the walk and the core sections (dpdk, ports, neighbors,
+ * vpc, route_tables); config/cfg_ld.c the helpers every section uses.
+ *
  * Each message is "FILE:LINE: PATH: PROBLEM" where PATH is the dotted and
  * indexed path of the setting, e.g. "route_tables[1].routes[0].target".
  * Whatever fails to parse is left at zero or its default; the partial
@@ -20,834 +24,43 @@
  */
 #include <errno.h>
 #include <libgen.h>
-#include <stdarg.h>
-#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <strings.h>
 
 #include <libconfig.h>
 
 #include "config/cfg.h"
-
-#define PATH_LEN 256
-#define MSG_LEN 1024
-
-/* Lookups by name read the name at offset 0 of every named structure. */
-_Static_assert(offsetof(struct cfg_port, name) == 0, "name first");
-_Static_assert(offsetof(struct cfg_subnet, name) == 0, "name first");
-_Static_assert(offsetof(struct cfg_route_table, name) == 0, "name first");
-_Static_assert(offsetof(struct cfg_nacl, name) == 0, "name first");
-_Static_assert(offsetof(struct cfg_sg, name) == 0, "name first");
-_Static_assert(offsetof(struct cfg_nat_gateway, name) == 0, "name first");
-_Static_assert(offsetof(struct cfg_nlb, name) == 0, "name first");
-_Static_assert(offsetof(struct cfg_target_group, name) == 0, "name first");
-_Static_assert(offsetof(struct cfg_gwlb, name) == 0, "name first");
-_Static_assert(offsetof(struct cfg_gwlb_endpoint, name) == 0, "name first");
-
-/* Who already uses an address, to report duplicates with both places. */
-struct ld_claim {
-	uint32_t addr;
-	int line;
-	char path[PATH_LEN];
-};
-
-struct ld_registry {
-	struct ld_claim *claims;
-	int n;
-	int cap;
-};
-
-/* One error message, kept to be given in file order. */
-struct ld_msg {
-	int file;                 /* index into ld.files */
-	int line;
-	int seq;                  /* order of detection, among equal lines */
-	char *text;
-};
-
-#define LD_MAX_FILES 32
-
-struct ld {
-	const char *name;         /* file name for messages */
-	struct ld_msg *msgs;
-	int n_msgs;
-	int cap_msgs;
-	const char *files[LD_MAX_FILES];
-	int n_files;
-	cfg_error_fn err;
-	void *arg;
-	int n_err;
-	bool nomem;
-	struct cfg *cfg;
-	const config_setting_t *root;
-	bool has_igw;             /* internet_gateway is present (routes may target it) */
-	bool vpc_ok;              /* cfg->vpc_cidr parsed */
-	bool *port_ok;            /* ports[i].addr/plen parsed */
-	bool *subnet_ok;          /* subnets[i].cidr parsed and valid */
-	bool *nlb_ok;             /* nlbs[i].addr parsed */
-	struct ld_registry pub;   /* public addresses: elastic IPs, NAT, NLB public */
-	struct ld_registry priv;  /* private addresses: ENIs, NLBs */
-	struct ld_registry eip;   /* private side of elastic IPs */
-};
-
-/* Kinds of value checked by ld_type(). */
-enum ld_type {
-	T_STR,
-	T_INT,
-	T_BOOL,
-	T_GROUP,
-	T_LIST,     /* list of groups: a list, or an empty array "[]" */
-	T_SEQ,      /* list of scalars: a list or an array */
-};
-
-/* A key looked up in a group: its setting (NULL when absent) and its path. */
-struct fld {
-	const config_setting_t *s;
-	char path[PATH_LEN];
-};
-
-enum ld_ref {
-	REF_PORT,
-	REF_SUBNET,
-	REF_RT,
-	REF_NACL,
-	REF_SG,
-	REF_NAT,
-	REF_TG,
-};
-
-static const char *const ref_what[] = {
-	[REF_PORT] = "port",
-	[REF_SUBNET] = "subnet",
-	[REF_RT] = "route table",
-	[REF_NACL] = "network ACL",
-	[REF_SG] = "security group",
-	[REF_NAT] = "NAT gateway",
-	[REF_TG] = "target group",
-};
-
-/*
- * Messages are kept until the end and given in file order, whatever the
- * order the sections were checked in, so that `--check` reads top down.
- */
-static void
-ld_emit(struct ld *ld, const char *file, int line, const char *msg)
-{
-	struct ld_msg *m;
-	int i;
-
-	ld->n_err++;
-	if (ld->n_msgs == ld->cap_msgs) {
-		int cap = ld->cap_msgs == 0 ? 16 : ld->cap_msgs * 2;
-
-		m = realloc(ld->msgs, (size_t)cap * sizeof(*m));
-		if (m == NULL)
-			goto direct;
-		ld->msgs = m;
-		ld->cap_msgs = cap;
-	}
-	m = &ld->msgs[ld->n_msgs];
-	m->text = strdup(msg);
-	if (m->text == NULL)
-		goto direct;
-	/* Files in order of first appearance (several with @include). */
-	for (i = 0; i < ld->n_files; i++)
-		if (strcmp(ld->files[i], file) == 0)
-			break;
-	if (i == ld->n_files && ld->n_files < LD_MAX_FILES)
-		ld->files[ld->n_files++] = file;
-	m->file = i;
-	m->line = line;
-	m->seq = ld->n_msgs++;
-	return;
-direct:
-	if (ld->err != NULL)
-		ld->err(ld->arg, msg);
-	else
-		fprintf(stderr, "%s\n", msg);
-}
-
-static int
-msg_cmp(const void *a, const void *b)
-{
-	const struct ld_msg *x = a, *y = b;
-
-	if (x->file != y->file)
-		return x->file - y->file;
-	if (x->line != y->line)
-		return x->line - y->line;
-	return x->seq - y->seq;
-}
-
-static void
-ld_flush(struct ld *ld)
-{
-	int i;
-
-	if (ld->n_msgs > 1)
-		qsort(ld->msgs, (size_t)ld->n_msgs, sizeof(*ld->msgs), msg_cmp);
-	for (i = 0; i < ld->n_msgs; i++) {
-		if (ld->err != NULL)
-			ld->err(ld->arg, ld->msgs[i].text);
-		else
-			fprintf(stderr, "%s\n", ld->msgs[i].text);
-		free(ld->msgs[i].text);
-	}
-	free(ld->msgs);
-	ld->msgs = NULL;
-	ld->n_msgs = 0;
-}
-
-static void __attribute__((format(printf, 4, 5)))
-ld_error(struct ld *ld, const config_setting_t *s, const char *path, const char *fmt, ...)
-{
-	char problem[MSG_LEN / 2];
-	char msg[MSG_LEN];
-	const char *file = NULL;
-	int line = 0;
-	va_list ap;
-
-	if (s != NULL) {
-		file = config_setting_source_file(s);
-		line = config_setting_source_line(s);
-	}
-	if (file == NULL)
-		file = ld->name;
-	/* The root group has no line of its own; its keys start the file. */
-	if (line == 0)
-		line = 1;
-	va_start(ap, fmt);
-	vsnprintf(problem, sizeof(problem), fmt, ap);
-	va_end(ap);
-	snprintf(msg, sizeof(msg), "%s:%d: %s: %s", file, line, path, problem);
-	ld_emit(ld, file, line, msg);
-}
-
-/* Reported once: every later allocation failure is a consequence. */
-static void
-ld_nomem(struct ld *ld)
-{
-	char msg[MSG_LEN];
-
-	if (ld->nomem)
-		return;
-	ld->nomem = true;
-	snprintf(msg, sizeof(msg), "%s: out of memory", ld->name);
-	ld_emit(ld, ld->name, 0, msg);
-}
-
-static void *
-ld_calloc(struct ld *ld, size_t n, size_t size)
-{
-	void *p;
-
-	if (n == 0)
-		return NULL;
-	p = calloc(n, size);
-	if (p == NULL)
-		ld_nomem(ld);
-	return p;
-}
-
-static int
-ld_line(const config_setting_t *s)
-{
-	return config_setting_source_line(s);
-}
-
-static void
-path_key(char *buf, const char *parent, const char *key)
-{
-	if (parent[0] == '\0')
-		snprintf(buf, PATH_LEN, "%s", key);
-	else
-		snprintf(buf, PATH_LEN, "%.*s.%s", PATH_LEN / 2, parent, key);
-}
-
-static void
-path_idx(char *buf, const char *parent, int i)
-{
-	snprintf(buf, PATH_LEN, "%.*s[%d]", PATH_LEN - 16, parent, i);
-}
-
-static const char *
-type_name(int type)
-{
-	switch (type) {
-	case CONFIG_TYPE_GROUP:
-		return "a group";
-	case CONFIG_TYPE_INT:
-	case CONFIG_TYPE_INT64:
-		return "an integer";
-	case CONFIG_TYPE_FLOAT:
-		return "a float";
-	case CONFIG_TYPE_STRING:
-		return "a string";
-	case CONFIG_TYPE_BOOL:
-		return "a boolean";
-	case CONFIG_TYPE_ARRAY:
-		return "an array";
-	case CONFIG_TYPE_LIST:
-		return "a list";
-	}
-	return "nothing";
-}
-
-static bool
-ld_type(struct ld *ld, const config_setting_t *s, const char *path, enum ld_type want)
-{
-	static const char *const want_name[] = {
-		[T_STR] = "a string",
-		[T_INT] = "an integer",
-		[T_BOOL] = "a boolean",
-		[T_GROUP] = "a group",
-		[T_LIST] = "a list",
-		[T_SEQ] = "a list or an array",
-	};
-	int t = config_setting_type(s);
-	bool ok = false;
-
-	switch (want) {
-	case T_STR:
-		ok = t == CONFIG_TYPE_STRING;
-		break;
-	case T_INT:
-		ok = t == CONFIG_TYPE_INT || t == CONFIG_TYPE_INT64;
-		break;
-	case T_BOOL:
-		ok = t == CONFIG_TYPE_BOOL;
-		break;
-	case T_GROUP:
-		ok = t == CONFIG_TYPE_GROUP;
-		break;
-	case T_LIST:
-		/* "[]" is an empty array to libconfig: accept it as an empty list. */
-		ok = t == CONFIG_TYPE_LIST ||
-			(t == CONFIG_TYPE_ARRAY && config_setting_length(s) == 0);
-		break;
-	case T_SEQ:
-		ok = t == CONFIG_TYPE_LIST || t == CONFIG_TYPE_ARRAY;
-		break;
-	}
-	if (!ok)
-		ld_error(ld, s, path, "expected %s, got %s", want_name[want], type_name(t));
-	return ok;
-}
-
-/* Check that S is a group whose keys are all in KEYS (NULL-terminated). */
-static bool
-ld_group(struct ld *ld, const config_setting_t *s, const char *path, const char *const *keys)
-{
-	char p[PATH_LEN];
-	int i, k, n;
-
-	if (!ld_type(ld, s, path, T_GROUP))
-		return false;
-	n = config_setting_length(s);
-	for (i = 0; i < n; i++) {
-		const config_setting_t *c = config_setting_get_elem(s, i);
-		const char *name = config_setting_name(c);
-
-		for (k = 0; keys[k] != NULL; k++)
-			if (strcmp(keys[k], name) == 0)
-				break;
-		if (keys[k] == NULL) {
-			path_key(p, path, name);
-			ld_error(ld, c, p, "unknown key");
-		}
-	}
-	return true;
-}
-
-/* Look KEY up in group G; a required key that is absent is an error. */
-static bool
-fld_get(struct ld *ld, const config_setting_t *g, const char *path, const char *key, bool req,
-	struct fld *f)
-{
-	path_key(f->path, path, key);
-	f->s = config_setting_get_member(g, key);
-	if (f->s == NULL && req)
-		ld_error(ld, g, f->path, "required key is missing");
-	return f->s != NULL;
-}
-
-/*
- * Value converters: 1 on success, -1 after reporting an error.
- * get_*() combine them with fld_get(): 1 found and valid, 0 absent
- * (optional key), -1 error reported.
- */
-static int
-str_of(struct ld *ld, const config_setting_t *s, const char *path, const char **v)
-{
-	if (!ld_type(ld, s, path, T_STR))
-		return -1;
-	*v = config_setting_get_string(s);
-	return 1;
-}
-
-static int
-int_of(struct ld *ld, const config_setting_t *s, const char *path, long long lo, long long hi,
-       long long *v)
-{
-	long long x;
-
-	if (!ld_type(ld, s, path, T_INT))
-		return -1;
-	x = config_setting_get_int64(s);
-	if (x < lo || x > hi) {
-		ld_error(ld, s, path, "%lld is out of range %lld..%lld", x, lo, hi);
-		return -1;
-	}
-	*v = x;
-	return 1;
-}
-
-static int
-ipv4_of(struct ld *ld, const config_setting_t *s, const char *path, uint32_t *a)
-{
-	const char *v;
-
-	if (str_of(ld, s, path, &v) < 0)
-		return -1;
-	if (cfg_parse_ipv4(v, a) < 0) {
-		ld_error(ld, s, path, "bad IPv4 address \"%s\"", v);
-		return -1;
-	}
-	return 1;
-}
-
-static int
-prefix_str(struct ld *ld, const config_setting_t *s, const char *path, const char *v,
-	   struct cfg_prefix *p)
-{
-	char net[CFG_NAME_MAX];
-	int rc;
-
-	rc = cfg_parse_prefix(v, p);
-	if (rc == -EDOM) {
-		struct cfg_prefix q;
-		const char *slash = strchr(v, '/');
-		char addr[32];
-		uint32_t a;
-		unsigned int len = (unsigned int)atoi(slash + 1);
-
-		snprintf(addr, sizeof(addr), "%.*s", (int)(slash - v), v);
-		cfg_parse_ipv4(addr, &a);
-		q.addr = len == 0 ? 0 : a & (UINT32_MAX << (32 - len));
-		ld_error(ld, s, path, "bad CIDR \"%s\": host bits set (network is %s/%u)", v,
-			 cfg_ipv4_str(q.addr, net, sizeof(net)), len);
-		return -1;
-	}
-	if (rc < 0) {
-		ld_error(ld, s, path, "bad CIDR \"%s\"", v);
-		return -1;
-	}
-	return 1;
-}
-
-static int
-prefix_of(struct ld *ld, const config_setting_t *s, const char *path, struct cfg_prefix *p)
-{
-	const char *v;
-
-	if (str_of(ld, s, path, &v) < 0)
-		return -1;
-	return prefix_str(ld, s, path, v, p);
-}
-
-static int
-find_name(const void *arr, int n, size_t stride, const char *name)
-{
-	const char *p = arr;
-	int i;
-
-	if (name[0] == '\0')
-		return -1;
-	for (i = 0; i < n; i++, p += stride)
-		if (strcmp(p, name) == 0)
-			return i;
-	return -1;
-}
-
-#define FIND(arr, n, name) find_name((arr), (n), sizeof(*(arr)), (name))
-
-static int
-ref_find(struct ld *ld, enum ld_ref k, const char *name)
-{
-	const struct cfg *c = ld->cfg;
-
-	switch (k) {
-	case REF_PORT:
-		return FIND(c->ports, c->n_ports, name);
-	case REF_SUBNET:
-		return FIND(c->subnets, c->n_subnets, name);
-	case REF_RT:
-		return FIND(c->route_tables, c->n_route_tables, name);
-	case REF_NACL:
-		return FIND(c->nacls, c->n_nacls, name);
-	case REF_SG:
-		return FIND(c->sgs, c->n_sgs, name);
-	case REF_NAT:
-		return FIND(c->nat_gateways, c->n_nat_gateways, name);
-	case REF_TG:
-		return FIND(c->target_groups, c->n_target_groups, name);
-	}
-	return -1;
-}
-
-static int
-ref_str(struct ld *ld, const config_setting_t *s, const char *path, enum ld_ref k,
-	const char *name, int *idx)
-{
-	int i = ref_find(ld, k, name);
-
-	if (i < 0) {
-		ld_error(ld, s, path, "unknown %s \"%s\"", ref_what[k], name);
-		return -1;
-	}
-	*idx = i;
-	return 1;
-}
-
-static int
-ref_of(struct ld *ld, const config_setting_t *s, const char *path, enum ld_ref k, int *idx)
-{
-	const char *v;
-
-	if (str_of(ld, s, path, &v) < 0)
-		return -1;
-	return ref_str(ld, s, path, k, v, idx);
-}
-
-/* GWLB endpoint names are one name space over every GWLB. */
-static bool
-endpoint_find(const struct cfg *c, const char *name, int *g, int *e)
-{
-	int i, j;
-
-	for (i = 0; i < c->n_gwlbs; i++) {
-		j = FIND(c->gwlbs[i].endpoints, c->gwlbs[i].n_endpoints, name);
-		if (j >= 0) {
-			*g = i;
-			*e = j;
-			return true;
-		}
-	}
-	return false;
-}
-
-static int
-get_str(struct ld *ld, const config_setting_t *g, const char *path, const char *key, bool req,
-	struct fld *f, const char **v)
-{
-	if (!fld_get(ld, g, path, key, req, f))
-		return req ? -1 : 0;
-	return str_of(ld, f->s, f->path, v);
-}
-
-static int
-get_int(struct ld *ld, const config_setting_t *g, const char *path, const char *key, bool req,
-	long long lo, long long hi, long long *v)
-{
-	struct fld f;
-
-	if (!fld_get(ld, g, path, key, req, &f))
-		return req ? -1 : 0;
-	return int_of(ld, f.s, f.path, lo, hi, v);
-}
-
-/* Optional integer key with a default, stored in a uint32_t. */
-static void
-get_u32(struct ld *ld, const config_setting_t *g, const char *path, const char *key,
-	long long lo, long long hi, uint32_t def, uint32_t *out)
-{
-	long long v;
-
-	*out = def;
-	if (get_int(ld, g, path, key, false, lo, hi, &v) > 0)
-		*out = (uint32_t)v;
-}
-
-static int
-get_bool(struct ld *ld, const config_setting_t *g, const char *path, const char *key, bool *v)
-{
-	struct fld f;
-
-	if (!fld_get(ld, g, path, key, false, &f))
-		return 0;
-	if (!ld_type(ld, f.s, f.path, T_BOOL))
-		return -1;
-	*v = config_setting_get_bool(f.s) != 0;
-	return 1;
-}
-
-static int
-get_ipv4(struct ld *ld, const config_setting_t *g, const char *path, const char *key, bool req,
-	 struct fld *f, uint32_t *a)
-{
-	if (!fld_get(ld, g, path, key, req, f))
-		return req ? -1 : 0;
-	return ipv4_of(ld, f->s, f->path, a);
-}
-
-static int
-get_prefix(struct ld *ld, const config_setting_t *g, const char *path, const char *key, bool req,
-	   struct fld *f, struct cfg_prefix *p)
-{
-	if (!fld_get(ld, g, path, key, req, f))
-		return req ? -1 : 0;
-	return prefix_of(ld, f->s, f->path, p);
-}
-
-static int
-get_mac(struct ld *ld, const config_setting_t *g, const char *path, const char *key, bool req,
-	uint8_t mac[6])
-{
-	struct fld f;
-	const char *v;
-
-	if (get_str(ld, g, path, key, req, &f, &v) <= 0)
-		return f.s == NULL && !req ? 0 : -1;
-	if (cfg_parse_mac(v, mac) < 0) {
-		ld_error(ld, f.s, f.path, "bad MAC address \"%s\"", v);
-		return -1;
-	}
-	return 1;
-}
-
-static int
-get_ref(struct ld *ld, const config_setting_t *g, const char *path, const char *key, bool req,
-	enum ld_ref k, struct fld *f, int *idx)
-{
-	if (!fld_get(ld, g, path, key, req, f))
-		return req ? -1 : 0;
-	return ref_of(ld, f->s, f->path, k, idx);
-}
-
-/* A list key: its setting and length, or 0 when absent or invalid. */
-static int
-get_list(struct ld *ld, const config_setting_t *g, const char *path, const char *key, bool req,
-	 enum ld_type type, struct fld *f)
-{
-	if (!fld_get(ld, g, path, key, req, f))
-		return req ? -1 : 0;
-	if (!ld_type(ld, f->s, f->path, type)) {
-		f->s = NULL;
-		return -1;
-	}
-	return 1;
-}
-
-static int
-list_len(const struct fld *f)
-{
-	return f->s == NULL ? 0 : config_setting_length(f->s);
-}
-
-/* Record ADDR as used by PATH; report it if someone else has it already. */
-static bool
-claim(struct ld *ld, struct ld_registry *r, uint32_t addr, const config_setting_t *s,
-      const char *path)
-{
-	char a[CFG_NAME_MAX];
-	int i;
-
-	for (i = 0; i < r->n; i++) {
-		if (r->claims[i].addr == addr) {
-			ld_error(ld, s, path, "%s is already used by %s (line %d)",
-				 cfg_ipv4_str(addr, a, sizeof(a)), r->claims[i].path,
-				 r->claims[i].line);
-			return false;
-		}
-	}
-	if (r->n == r->cap) {
-		int cap = r->cap == 0 ? 16 : r->cap * 2;
-		struct ld_claim *c = realloc(r->claims, (size_t)cap * sizeof(*c));
-
-		if (c == NULL) {
-			ld_nomem(ld);
-			return true;
-		}
-		r->claims = c;
-		r->cap = cap;
-	}
-	r->claims[r->n].addr = addr;
-	r->claims[r->n].line = ld_line(s);
-	snprintf(r->claims[r->n].path, PATH_LEN, "%s", path);
-	r->n++;
-	return true;
-}
-
-static void
-prefix_fmt(char *buf, size_t len, uint32_t addr, uint8_t plen)
-{
-	char a[CFG_NAME_MAX];
-
-	snprintf(buf, len, "%s/%u", cfg_ipv4_str(addr, a, sizeof(a)), plen);
-}
-
-static uint32_t
-mask_of(uint8_t len)
-{
-	return len == 0 ? 0 : UINT32_MAX << (32 - len);
-}
-
-/* A public address (elastic IP, NAT, NLB public): outside the VPC, used once. */
-static void
-public_addr(struct ld *ld, const config_setting_t *s, const char *path, uint32_t addr)
-{
-	char a[CFG_NAME_MAX];
-
-	if (ld->vpc_ok && cfg_prefix_contains(&ld->cfg->vpc_cidr, addr))
-		ld_error(ld, s, path, "public address %s is inside the VPC cidr",
-			 cfg_ipv4_str(addr, a, sizeof(a)));
-	else
-		claim(ld, &ld->pub, addr, s, path);
-}
-
-/* Index of the valid subnet holding addr, or -1 (skips subnets that failed to parse). */
-static int
-ld_subnet_of(struct ld *ld, uint32_t addr)
-{
-	int i;
-
-	for (i = 0; i < ld->cfg->n_subnets; i++)
-		if (ld->subnet_ok[i] && cfg_prefix_contains(&ld->cfg->subnets[i].cidr, addr))
-			return i;
-	return -1;
-}
-
-/* An address that must sit on the connected prefix of port P. */
-static void
-check_on_port(struct ld *ld, int p, uint32_t addr, const struct fld *f)
-{
-	const struct cfg_port *port;
-	struct cfg_prefix pfx;
-	char a[CFG_NAME_MAX], pa[CFG_NAME_MAX];
-
-	if (p < 0 || !ld->port_ok[p])
-		return;
-	port = &ld->cfg->ports[p];
-	pfx.addr = port->addr & mask_of(port->plen);
-	pfx.len = port->plen;
-	if (!cfg_prefix_contains(&pfx, addr))
-		ld_error(ld, f->s, f->path, "%s is not on port \"%s\" (%s)",
-			 cfg_ipv4_str(addr, a, sizeof(a)), port->name,
-			 (prefix_fmt(pa, sizeof(pa), port->addr, port->plen), pa));
-}
+#include "config/cfg_ld.h"
+#include "config/cfg_section.h"
 
 /* ---- pass 1: names ---------------------------------------------------- */
 
-/*
- * Allocate one element per entry of the list KEY of group G and copy each
- * entry's name. Type errors of the list and its entries are left to pass 2.
- */
-static void *
-names_list(struct ld *ld, const config_setting_t *g, const char *path, const char *key,
-	   const char *what, size_t size, size_t line_off, int *n_out)
-{
-	char lp[PATH_LEN], ep[PATH_LEN];
-	const config_setting_t *list;
-	struct fld f;
-	char *arr;
-	int i, j, n;
-
-	*n_out = 0;
-	if (g == NULL || !config_setting_is_group(g))
-		return NULL;
-	list = config_setting_get_member(g, key);
-	if (list == NULL || !config_setting_is_list(list))
-		return NULL;
-	n = config_setting_length(list);
-	arr = ld_calloc(ld, (size_t)n, size);
-	if (arr == NULL)
-		return NULL;
-	*n_out = n;
-	path_key(lp, path, key);
-	for (i = 0; i < n; i++) {
-		const config_setting_t *e = config_setting_get_elem(list, i);
-		char *name = arr + (size_t)i * size;
-		const char *v;
-
-		*(int *)(name + line_off) = ld_line(e);
-		if (!config_setting_is_group(e))
-			continue;
-		path_idx(ep, lp, i);
-		if (get_str(ld, e, ep, "name", true, &f, &v) <= 0)
-			continue;
-		if (v[0] == '\0') {
-			ld_error(ld, f.s, f.path, "empty name");
-			continue;
-		}
-		if (strlen(v) >= CFG_NAME_MAX) {
-			ld_error(ld, f.s, f.path, "name \"%s\" is too long (max %d characters)", v,
-				 CFG_NAME_MAX - 1);
-			continue;
-		}
-		j = find_name(arr, i, size, v);
-		if (j >= 0) {
-			ld_error(ld, f.s, f.path, "duplicate %s name \"%s\" (first at line %d)", what,
-				 v, *(int *)(arr + (size_t)j * size + line_off));
-			continue;
-		}
-		snprintf(name, CFG_NAME_MAX, "%s", v);
-	}
-	return arr;
-}
-
-#define NAMES(ld, g, path, key, what, arr, n) \
-	((arr) = names_list((ld), (g), (path), (key), (what), sizeof(*(arr)), \
-			    offsetof(__typeof__(*(arr)), line), &(n)))
-
 static void
-pass_names(struct ld *ld)
+names_ports(struct ld *ld)
 {
 	struct cfg *c = ld->cfg;
-	const config_setting_t *r = ld->root;
-	const config_setting_t *vpc = config_setting_get_member(r, "vpc");
-	const config_setting_t *gl = config_setting_get_member(r, "gateway_load_balancers");
-	char p[PATH_LEN];
-	int i, j, g2, e2;
 
-	NAMES(ld, r, "", "ports", "port", c->ports, c->n_ports);
-	NAMES(ld, vpc, "vpc", "subnets", "subnet", c->subnets, c->n_subnets);
-	NAMES(ld, r, "", "route_tables", "route table", c->route_tables, c->n_route_tables);
-	NAMES(ld, r, "", "network_acls", "network ACL", c->nacls, c->n_nacls);
-	NAMES(ld, r, "", "security_groups", "security group", c->sgs, c->n_sgs);
-	NAMES(ld, r, "", "nat_gateways", "NAT gateway", c->nat_gateways, c->n_nat_gateways);
-	NAMES(ld, r, "", "network_load_balancers", "network load balancer", c->nlbs, c->n_nlbs);
-	NAMES(ld, r, "", "target_groups", "target group", c->target_groups, c->n_target_groups);
-	NAMES(ld, r, "", "gateway_load_balancers", "gateway load balancer", c->gwlbs, c->n_gwlbs);
-	for (i = 0; i < c->n_gwlbs; i++) {
-		struct cfg_gwlb *gw = &c->gwlbs[i];
-		const config_setting_t *e = config_setting_get_elem(gl, i);
+	LD_NAMES(ld, ld->root, "", "ports", "port", c->ports, c->n_ports);
+}
 
-		path_idx(p, "gateway_load_balancers", i);
-		NAMES(ld, e, p, "endpoints", "endpoint", gw->endpoints, gw->n_endpoints);
-		/* Route targets name an endpoint alone: unique over every GWLB. */
-		for (j = 0; j < gw->n_endpoints; j++) {
-			struct cfg_gwlb_endpoint *ep = &gw->endpoints[j];
-			const config_setting_t *list, *name;
-			char ep_path[PATH_LEN], n_path[PATH_LEN];
+static void
+names_vpc(struct ld *ld)
+{
+	const config_setting_t *vpc = config_setting_get_member(ld->root, "vpc");
+	struct cfg *c = ld->cfg;
 
-			if (ep->name[0] == '\0' || !endpoint_find(c, ep->name, &g2, &e2) ||
-			    g2 == i)
-				continue;
-			path_key(ep_path, p, "endpoints");
-			path_idx(n_path, ep_path, j);
-			path_key(ep_path, n_path, "name");
-			list = config_setting_get_member(e, "endpoints");
-			name = config_setting_get_member(config_setting_get_elem(list, j), "name");
-			ld_error(ld, name, ep_path,
-				 "duplicate endpoint name \"%s\" (first at line %d)", ep->name,
-				 c->gwlbs[g2].endpoints[e2].line);
-			ep->name[0] = '\0';
-		}
-	}
-	ld->has_igw = config_setting_get_member(r, "internet_gateway") != NULL;
+	LD_NAMES(ld, vpc, "vpc", "subnets", "subnet", c->subnets, c->n_subnets);
+}
+
+static void
+names_route_tables(struct ld *ld)
+{
+	struct cfg *c = ld->cfg;
+
+	LD_NAMES(ld, ld->root, "", "route_tables", "route table", c->route_tables,
+		 c->n_route_tables);
 }
 
 /* ---- pass 2: values --------------------------------------------------- */
@@ -870,20 +83,20 @@ load_dpdk(struct ld *ld)
 	d->flow_table_size = 1048576;
 	if (s == NULL || !ld_group(ld, s, "dpdk", keys))
 		return;
-	get_u32(ld, s, "dpdk", "workers", 1, 64, 1, &d->workers);
-	get_u32(ld, s, "dpdk", "mbufs", 1023, 16777215, 32767, &d->mbufs);
-	get_u32(ld, s, "dpdk", "flow_table_size", 1024, 67108864, 1048576,
-		&d->flow_table_size);
-	if (get_list(ld, s, "dpdk", "eal_args", false, T_SEQ, &f) <= 0)
+	ld_get_u32(ld, s, "dpdk", "workers", 1, 64, 1, &d->workers);
+	ld_get_u32(ld, s, "dpdk", "mbufs", 1023, 16777215, 32767, &d->mbufs);
+	ld_get_u32(ld, s, "dpdk", "flow_table_size", 1024, 67108864, 1048576,
+		   &d->flow_table_size);
+	if (ld_get_list(ld, s, "dpdk", "eal_args", false, T_SEQ, &f) <= 0)
 		return;
-	n = list_len(&f);
+	n = ld_list_len(&f);
 	if (n > CFG_MAX_EAL_ARGS) {
 		ld_error(ld, f.s, f.path, "too many arguments (%d, max %d)", n, CFG_MAX_EAL_ARGS);
 		n = CFG_MAX_EAL_ARGS;
 	}
 	for (i = 0; i < n; i++) {
-		path_idx(p, f.path, i);
-		if (str_of(ld, config_setting_get_elem(f.s, i), p, &v) < 0)
+		ld_path_idx(p, f.path, i);
+		if (ld_str_of(ld, config_setting_get_elem(f.s, i), p, &v) < 0)
 			continue;
 		d->eal_args[d->n_eal_args] = strdup(v);
 		if (d->eal_args[d->n_eal_args] == NULL) {
@@ -903,7 +116,7 @@ ifaddr_of(struct ld *ld, const struct fld *f, uint32_t *addr, uint8_t *plen)
 	const char *v, *slash;
 	uint32_t m;
 
-	if (str_of(ld, f->s, f->path, &v) < 0)
+	if (ld_str_of(ld, f->s, f->path, &v) < 0)
 		return -1;
 	slash = strchr(v, '/');
 	if (slash == NULL || (size_t)(slash - v) >= sizeof(a))
@@ -916,7 +129,7 @@ ifaddr_of(struct ld *ld, const struct fld *f, uint32_t *addr, uint8_t *plen)
 	if (cfg_parse_prefix(a, &net) < 0)
 		goto bad;
 	*plen = net.len;
-	m = mask_of(net.len);
+	m = ld_mask_of(net.len);
 	if (net.len <= 30 && ((*addr & ~m) == 0 || (*addr & ~m) == ~m)) {
 		ld_error(ld, f->s, f->path, "\"%s\" is the %s address of its prefix", v,
 			 (*addr & ~m) == 0 ? "network" : "broadcast");
@@ -941,7 +154,7 @@ load_ports(struct ld *ld)
 	uint32_t u;
 	int i, j;
 
-	if (get_list(ld, ld->root, "", "ports", true, T_LIST, &f) <= 0)
+	if (ld_get_list(ld, ld->root, "", "ports", true, T_LIST, &f) <= 0)
 		return;
 	if (c->n_ports == 0) {
 		ld_error(ld, f.s, f.path, "at least one port is required");
@@ -957,10 +170,10 @@ load_ports(struct ld *ld)
 
 		port->mtu = 1500;
 		port->rx_queues = 1;
-		path_idx(p, f.path, i);
+		ld_path_idx(p, f.path, i);
 		if (!ld_group(ld, e, p, keys))
 			continue;
-		if (get_str(ld, e, p, "devargs", true, &g, &v) > 0) {
+		if (ld_get_str(ld, e, p, "devargs", true, &g, &v) > 0) {
 			if (v[0] == '\0')
 				ld_error(ld, g.s, g.path, "empty devargs");
 			else if (strlen(v) >= CFG_DEVARGS_MAX)
@@ -969,32 +182,32 @@ load_ports(struct ld *ld)
 			else
 				snprintf(port->devargs, sizeof(port->devargs), "%s", v);
 		}
-		port->has_mac = get_mac(ld, e, p, "mac", false, port->mac) > 0;
-		if (fld_get(ld, e, p, "address", true, &g) &&
+		port->has_mac = ld_get_mac(ld, e, p, "mac", false, port->mac) > 0;
+		if (ld_fld_get(ld, e, p, "address", true, &g) &&
 		    ifaddr_of(ld, &g, &port->addr, &port->plen) > 0) {
-			struct cfg_prefix me = { port->addr & mask_of(port->plen), port->plen };
+			struct cfg_prefix me = { port->addr & ld_mask_of(port->plen), port->plen };
 
 			ld->port_ok[i] = true;
 			/* Overlapping ports would make next-hop resolution ambiguous. */
 			for (j = 0; j < i; j++) {
 				struct cfg_prefix o = {
-					c->ports[j].addr & mask_of(c->ports[j].plen),
+					c->ports[j].addr & ld_mask_of(c->ports[j].plen),
 					c->ports[j].plen
 				};
 
 				if (!ld->port_ok[j] || !cfg_prefix_overlap(&me, &o))
 					continue;
-				prefix_fmt(a, sizeof(a), port->addr, port->plen);
-				prefix_fmt(b, sizeof(b), c->ports[j].addr, c->ports[j].plen);
+				ld_prefix_fmt(a, sizeof(a), port->addr, port->plen);
+				ld_prefix_fmt(b, sizeof(b), c->ports[j].addr, c->ports[j].plen);
 				ld_error(ld, g.s, g.path, "%s overlaps port \"%s\" (%s)", a,
 					 c->ports[j].name, b);
 				ld->port_ok[i] = false;
 				break;
 			}
 		}
-		get_u32(ld, e, p, "mtu", 68, 9216, 1500, &u);
+		ld_get_u32(ld, e, p, "mtu", 68, 9216, 1500, &u);
 		port->mtu = (uint16_t)u;
-		get_u32(ld, e, p, "rx_queues", 1, 16, 1, &u);
+		ld_get_u32(ld, e, p, "rx_queues", 1, 16, 1, &u);
 		port->rx_queues = (uint16_t)u;
 	}
 }
@@ -1008,9 +221,9 @@ load_neighbors(struct ld *ld)
 	struct fld f, g;
 	int i, j;
 
-	if (get_list(ld, ld->root, "", "neighbors", false, T_LIST, &f) <= 0)
+	if (ld_get_list(ld, ld->root, "", "neighbors", false, T_LIST, &f) <= 0)
 		return;
-	c->n_neighbors = list_len(&f);
+	c->n_neighbors = ld_list_len(&f);
 	c->neighbors = ld_calloc(ld, (size_t)c->n_neighbors, sizeof(*c->neighbors));
 	if (c->neighbors == NULL)
 		c->n_neighbors = 0;
@@ -1021,15 +234,15 @@ load_neighbors(struct ld *ld)
 
 		nb->port = -1;
 		nb->line = ld_line(e);
-		path_idx(p, f.path, i);
+		ld_path_idx(p, f.path, i);
 		if (!ld_group(ld, e, p, keys))
 			continue;
-		port_ok = get_ref(ld, e, p, "port", true, REF_PORT, &g, &nb->port) > 0;
-		addr_ok = get_ipv4(ld, e, p, "address", true, &g, &nb->addr) > 0;
-		get_mac(ld, e, p, "mac", true, nb->mac);
+		port_ok = ld_get_ref(ld, e, p, "port", true, REF_PORT, &g, &nb->port) > 0;
+		addr_ok = ld_get_ipv4(ld, e, p, "address", true, &g, &nb->addr) > 0;
+		ld_get_mac(ld, e, p, "mac", true, nb->mac);
 		if (!port_ok || !addr_ok)
 			continue;
-		check_on_port(ld, nb->port, nb->addr, &g);
+		ld_check_on_port(ld, nb->port, nb->addr, &g);
 		for (j = 0; j < i; j++) {
 			if (c->neighbors[j].port == nb->port && c->neighbors[j].addr == nb->addr) {
 				ld_error(ld, g.s, g.path,
@@ -1059,15 +272,15 @@ load_subnet(struct ld *ld, const config_setting_t *e, const char *p, int i)
 	sn->nacl = -1;
 	if (!ld_group(ld, e, p, keys))
 		return;
-	get_ref(ld, e, p, "port", true, REF_PORT, &f, &sn->port);
-	get_ref(ld, e, p, "route_table", false, REF_RT, &f, &sn->route_table);
-	get_ref(ld, e, p, "network_acl", false, REF_NACL, &f, &sn->nacl);
-	if (get_prefix(ld, e, p, "cidr", true, &f, &sn->cidr) <= 0)
+	ld_get_ref(ld, e, p, "port", true, REF_PORT, &f, &sn->port);
+	ld_get_ref(ld, e, p, "route_table", false, REF_RT, &f, &sn->route_table);
+	ld_get_ref(ld, e, p, "network_acl", false, REF_NACL, &f, &sn->nacl);
+	if (ld_get_prefix(ld, e, p, "cidr", true, &f, &sn->cidr) <= 0)
 		return;
-	prefix_fmt(a, sizeof(a), sn->cidr.addr, sn->cidr.len);
+	ld_prefix_fmt(a, sizeof(a), sn->cidr.addr, sn->cidr.len);
 	if (ld->vpc_ok && (sn->cidr.len < c->vpc_cidr.len ||
 			   !cfg_prefix_contains(&c->vpc_cidr, sn->cidr.addr))) {
-		prefix_fmt(b, sizeof(b), c->vpc_cidr.addr, c->vpc_cidr.len);
+		ld_prefix_fmt(b, sizeof(b), c->vpc_cidr.addr, c->vpc_cidr.len);
 		ld_error(ld, f.s, f.path, "%s is outside the VPC cidr %s", a, b);
 		return;
 	}
@@ -1081,7 +294,7 @@ load_subnet(struct ld *ld, const config_setting_t *e, const char *p, int i)
 
 		if (!ld->subnet_ok[j] || !cfg_prefix_overlap(&sn->cidr, &o->cidr))
 			continue;
-		prefix_fmt(b, sizeof(b), o->cidr.addr, o->cidr.len);
+		ld_prefix_fmt(b, sizeof(b), o->cidr.addr, o->cidr.len);
 		ld_error(ld, f.s, f.path, "%s overlaps subnet \"%s\" (%s)", a, o->name, b);
 		return;
 	}
@@ -1097,9 +310,9 @@ load_vpc(struct ld *ld)
 	struct fld f;
 	int i;
 
-	if (!fld_get(ld, ld->root, "", "vpc", true, &f) || !ld_group(ld, f.s, "vpc", keys))
+	if (!ld_fld_get(ld, ld->root, "", "vpc", true, &f) || !ld_group(ld, f.s, "vpc", keys))
 		return;
-	if (get_prefix(ld, f.s, "vpc", "cidr", true, &f, &c->vpc_cidr) > 0) {
+	if (ld_get_prefix(ld, f.s, "vpc", "cidr", true, &f, &c->vpc_cidr) > 0) {
 		if (c->vpc_cidr.len < 8 || c->vpc_cidr.len > 30)
 			ld_error(ld, f.s, f.path, "prefix length /%u out of range /8../30",
 				 c->vpc_cidr.len);
@@ -1107,12 +320,12 @@ load_vpc(struct ld *ld)
 			ld->vpc_ok = true;
 	}
 	f.s = config_setting_get_member(ld->root, "vpc");
-	if (get_list(ld, f.s, "vpc", "subnets", false, T_LIST, &f) <= 0)
+	if (ld_get_list(ld, f.s, "vpc", "subnets", false, T_LIST, &f) <= 0)
 		return;
 	for (i = 0; i < c->n_subnets; i++) {
 		const config_setting_t *e = config_setting_get_elem(f.s, i);
 
-		path_idx(p, f.path, i);
+		ld_path_idx(p, f.path, i);
 		c->subnets[i].line = ld_line(e);
 		load_subnet(ld, e, p, i);
 	}
@@ -1128,7 +341,7 @@ load_target(struct ld *ld, const struct fld *f, struct cfg_route *rt)
 
 	rt->ref = -1;
 	rt->ref2 = -1;
-	if (str_of(ld, f->s, f->path, &v) < 0)
+	if (ld_str_of(ld, f->s, f->path, &v) < 0)
 		return -1;
 	if (strcmp(v, "local") == 0) {
 		rt->kind = CFG_TARGET_LOCAL;
@@ -1143,10 +356,10 @@ load_target(struct ld *ld, const struct fld *f, struct cfg_route *rt)
 		rt->kind = CFG_TARGET_BLACKHOLE;
 	} else if (strncmp(v, nat, sizeof(nat) - 1) == 0) {
 		rt->kind = CFG_TARGET_NAT;
-		return ref_str(ld, f->s, f->path, REF_NAT, v + sizeof(nat) - 1, &rt->ref);
+		return ld_ref_str(ld, f->s, f->path, REF_NAT, v + sizeof(nat) - 1, &rt->ref);
 	} else if (strncmp(v, gwe, sizeof(gwe) - 1) == 0) {
 		rt->kind = CFG_TARGET_GWLBE;
-		if (!endpoint_find(ld->cfg, v + sizeof(gwe) - 1, &rt->ref, &rt->ref2)) {
+		if (!ld_endpoint_find(ld->cfg, v + sizeof(gwe) - 1, &rt->ref, &rt->ref2)) {
 			ld_error(ld, f->s, f->path, "unknown GWLB endpoint \"%s\"",
 				 v + sizeof(gwe) - 1);
 			return -1;
@@ -1181,11 +394,11 @@ load_route(struct ld *ld, const config_setting_t *e, const char *p, struct cfg_r
 	rt->line = -ld_line(e);
 	if (!ld_group(ld, e, p, keys))
 		return;
-	dst_ok = get_prefix(ld, e, p, "destination", true, &d, &rt->dst) > 0;
-	tgt_ok = fld_get(ld, e, p, "target", true, &tg) && load_target(ld, &tg, rt) > 0;
+	dst_ok = ld_get_prefix(ld, e, p, "destination", true, &d, &rt->dst) > 0;
+	tgt_ok = ld_fld_get(ld, e, p, "target", true, &tg) && load_target(ld, &tg, rt) > 0;
 	if (!dst_ok)
 		return;
-	prefix_fmt(a, sizeof(a), rt->dst.addr, rt->dst.len);
+	ld_prefix_fmt(a, sizeof(a), rt->dst.addr, rt->dst.len);
 	for (j = 0; j < i; j++) {
 		if (t->routes[j].dst.addr == rt->dst.addr && t->routes[j].dst.len == rt->dst.len &&
 		    t->routes[j].line > 0) {
@@ -1203,7 +416,7 @@ load_route(struct ld *ld, const config_setting_t *e, const char *p, struct cfg_r
 	 * middlebox routing and allowed, except toward the internet gateway.
 	 */
 	inside = rt->dst.len >= vpc->len && cfg_prefix_contains(vpc, rt->dst.addr);
-	prefix_fmt(b, sizeof(b), vpc->addr, vpc->len);
+	ld_prefix_fmt(b, sizeof(b), vpc->addr, vpc->len);
 	if (rt->kind == CFG_TARGET_LOCAL) {
 		if (!inside)
 			ld_error(ld, tg.s, tg.path,
@@ -1226,23 +439,23 @@ load_route_tables(struct ld *ld)
 	struct fld f, r;
 	int i, j;
 
-	if (get_list(ld, ld->root, "", "route_tables", false, T_LIST, &f) <= 0)
+	if (ld_get_list(ld, ld->root, "", "route_tables", false, T_LIST, &f) <= 0)
 		return;
 	for (i = 0; i < c->n_route_tables; i++) {
 		const config_setting_t *e = config_setting_get_elem(f.s, i);
 		struct cfg_route_table *t = &c->route_tables[i];
 
-		path_idx(p, f.path, i);
+		ld_path_idx(p, f.path, i);
 		if (!ld_group(ld, e, p, keys))
 			continue;
-		if (get_list(ld, e, p, "routes", false, T_LIST, &r) <= 0)
+		if (ld_get_list(ld, e, p, "routes", false, T_LIST, &r) <= 0)
 			continue;
-		t->routes = ld_calloc(ld, (size_t)list_len(&r), sizeof(*t->routes));
+		t->routes = ld_calloc(ld, (size_t)ld_list_len(&r), sizeof(*t->routes));
 		if (t->routes == NULL)
 			continue;
-		t->n_routes = list_len(&r);
+		t->n_routes = ld_list_len(&r);
 		for (j = 0; j < t->n_routes; j++) {
-			path_idx(q, r.path, j);
+			ld_path_idx(q, r.path, j);
 			load_route(ld, config_setting_get_elem(r.s, j), q, t, j);
 		}
 		for (j = 0; j < t->n_routes; j++)
@@ -1251,993 +464,114 @@ load_route_tables(struct ld *ld)
 	}
 }
 
-/* Protocol: "all" / "-1", "tcp", "udp", "icmp", or a number 0..255 (string or integer). */
-static int
-proto_of(struct ld *ld, const struct fld *f, uint16_t *proto)
-{
-	const char *v, *q;
-	long long x;
-
-	if (config_setting_type(f->s) == CONFIG_TYPE_INT ||
-	    config_setting_type(f->s) == CONFIG_TYPE_INT64) {
-		if (int_of(ld, f->s, f->path, -1, 255, &x) < 0)
-			return -1;
-		*proto = x < 0 ? CFG_PROTO_ALL : (uint16_t)x;
-		return 1;
-	}
-	if (str_of(ld, f->s, f->path, &v) < 0)
-		return -1;
-	if (strcasecmp(v, "all") == 0 || strcmp(v, "-1") == 0) {
-		*proto = CFG_PROTO_ALL;
-		return 1;
-	}
-	if (strcasecmp(v, "tcp") == 0) {
-		*proto = CFG_L4_TCP;
-		return 1;
-	}
-	if (strcasecmp(v, "udp") == 0) {
-		*proto = CFG_L4_UDP;
-		return 1;
-	}
-	if (strcasecmp(v, "icmp") == 0) {
-		*proto = 1;
-		return 1;
-	}
-	x = 0;
-	for (q = v; *q >= '0' && *q <= '9' && x <= 255; q++)
-		x = x * 10 + (*q - '0');
-	if (q == v || *q != '\0' || x > 255 || (v[0] == '0' && v[1] != '\0')) {
-		ld_error(ld, f->s, f->path,
-			 "bad protocol \"%s\" (expected all, tcp, udp, icmp or 0..255)", v);
-		return -1;
-	}
-	*proto = (uint16_t)x;
-	return 1;
-}
-
-static int
-port_num(const char **s, long *v)
-{
-	const char *p = *s;
-	long x = 0;
-
-	if (*p < '0' || *p > '9')
-		return -1;
-	for (; *p >= '0' && *p <= '9'; p++)
-		if (x <= 65536)
-			x = x * 10 + (*p - '0');
-	*s = p;
-	*v = x;
-	return 0;
-}
-
-/* Port range: "80", "1024-65535" or an integer. */
-static int
-ports_of(struct ld *ld, const struct fld *f, uint16_t *lo, uint16_t *hi)
-{
-	const char *v, *s;
-	long a, b;
-	long long x;
-
-	if (config_setting_type(f->s) == CONFIG_TYPE_INT ||
-	    config_setting_type(f->s) == CONFIG_TYPE_INT64) {
-		if (int_of(ld, f->s, f->path, 0, 65535, &x) < 0)
-			return -1;
-		*lo = *hi = (uint16_t)x;
-		return 1;
-	}
-	if (str_of(ld, f->s, f->path, &v) < 0)
-		return -1;
-	s = v;
-	if (port_num(&s, &a) < 0)
-		goto bad;
-	b = a;
-	if (*s == '-') {
-		s++;
-		if (port_num(&s, &b) < 0)
-			goto bad;
-	}
-	if (*s != '\0')
-		goto bad;
-	if (a > 65535 || b > 65535) {
-		ld_error(ld, f->s, f->path, "port range \"%s\": port %ld out of range 0..65535", v,
-			 a > 65535 ? a : b);
-		return -1;
-	}
-	if (a > b) {
-		ld_error(ld, f->s, f->path, "port range \"%s\" is out of order", v);
-		return -1;
-	}
-	*lo = (uint16_t)a;
-	*hi = (uint16_t)b;
-	return 1;
-bad:
-	ld_error(ld, f->s, f->path, "bad port range \"%s\" (expected PORT or FIRST-LAST)", v);
-	return -1;
-}
-
-/* One NACL rule (nacl) or one security-group rule; dir is "ingress" or "egress". */
-static void
-load_rule(struct ld *ld, const config_setting_t *e, const char *p, bool nacl, bool ingress,
-	  struct cfg_rule *r)
-{
-	static const char *const nacl_keys[] = {
-		"rule", "protocol", "ports", "icmp_type", "icmp_code", "cidr", "action", NULL
-	};
-	static const char *const sg_in_keys[] = {
-		"protocol", "ports", "icmp_type", "icmp_code", "source", NULL
-	};
-	static const char *const sg_out_keys[] = {
-		"protocol", "ports", "icmp_type", "icmp_code", "destination", NULL
-	};
-	static const char sg_pfx[] = "sg:";
-	struct fld f;
-	const char *v;
-	long long x;
-	bool proto_ok = false;
-
-	r->port_lo = 0;
-	r->port_hi = 65535;
-	r->icmp_type = -1;
-	r->icmp_code = -1;
-	r->sg = -1;
-	r->allow = true;
-	r->line = ld_line(e);
-	if (!ld_group(ld, e, p, nacl ? nacl_keys : ingress ? sg_in_keys : sg_out_keys))
-		return;
-	if (nacl && get_int(ld, e, p, "rule", true, 1, 32766, &x) > 0)
-		r->number = (uint16_t)x;
-	if (fld_get(ld, e, p, "protocol", true, &f))
-		proto_ok = proto_of(ld, &f, &r->proto) > 0;
-	if (fld_get(ld, e, p, "ports", false, &f) &&
-	    ports_of(ld, &f, &r->port_lo, &r->port_hi) > 0 &&
-	    proto_ok && r->proto != CFG_L4_TCP && r->proto != CFG_L4_UDP)
-		ld_error(ld, f.s, f.path, "ports apply only to tcp and udp");
-	if (get_int(ld, e, p, "icmp_type", false, -1, 255, &x) > 0) {
-		r->icmp_type = (int16_t)x;
-		if (proto_ok && r->proto != 1) {
-			fld_get(ld, e, p, "icmp_type", false, &f);
-			ld_error(ld, f.s, f.path, "icmp_type applies only to icmp");
-		}
-	}
-	if (get_int(ld, e, p, "icmp_code", false, -1, 255, &x) > 0) {
-		r->icmp_code = (int16_t)x;
-		if (proto_ok && r->proto != 1) {
-			fld_get(ld, e, p, "icmp_code", false, &f);
-			ld_error(ld, f.s, f.path, "icmp_code applies only to icmp");
-		}
-	}
-	if (nacl) {
-		get_prefix(ld, e, p, "cidr", true, &f, &r->cidr);
-		if (get_str(ld, e, p, "action", true, &f, &v) > 0) {
-			if (strcmp(v, "allow") == 0)
-				r->allow = true;
-			else if (strcmp(v, "deny") == 0)
-				r->allow = false;
-			else
-				ld_error(ld, f.s, f.path, "bad action \"%s\" (expected allow or deny)",
-					 v);
-		}
-		return;
-	}
-	if (get_str(ld, e, p, ingress ? "source" : "destination", true, &f, &v) <= 0)
-		return;
-	if (strncmp(v, sg_pfx, sizeof(sg_pfx) - 1) == 0)
-		ref_str(ld, f.s, f.path, REF_SG, v + sizeof(sg_pfx) - 1, &r->sg);
-	else
-		prefix_str(ld, f.s, f.path, v, &r->cidr);
-}
-
-static int
-rule_cmp(const void *a, const void *b)
-{
-	const struct cfg_rule *x = a, *y = b;
-
-	return (int)x->number - (int)y->number;
-}
-
-/* The rules of one direction (key "ingress" or "egress") of a NACL or a SG. */
-static struct cfg_rule *
-load_rules(struct ld *ld, const config_setting_t *g, const char *path, const char *dir,
-	   bool nacl, int *n_out)
-{
-	struct cfg_rule *rules;
-	char p[PATH_LEN], q[PATH_LEN];
-	struct fld f, r;
-	int i, j, n;
-
-	*n_out = 0;
-	if (get_list(ld, g, path, dir, false, T_LIST, &f) <= 0)
-		return NULL;
-	n = list_len(&f);
-	rules = ld_calloc(ld, (size_t)n, sizeof(*rules));
-	if (rules == NULL)
-		return NULL;
-	for (i = 0; i < n; i++) {
-		const config_setting_t *e = config_setting_get_elem(f.s, i);
-
-		path_idx(p, f.path, i);
-		load_rule(ld, e, p, nacl, strcmp(dir, "ingress") == 0, &rules[i]);
-		if (!nacl || rules[i].number == 0)
-			continue;
-		for (j = 0; j < i; j++) {
-			if (rules[j].number != rules[i].number)
-				continue;
-			path_key(q, p, "rule");
-			fld_get(ld, e, p, "rule", false, &r);
-			ld_error(ld, r.s, q, "duplicate rule number %u (first at line %d)",
-				 rules[i].number, rules[j].line);
-			break;
-		}
-	}
-	/* Evaluation order is by rule number, whatever the order in the file. */
-	if (nacl)
-		qsort(rules, (size_t)n, sizeof(*rules), rule_cmp);
-	*n_out = n;
-	return rules;
-}
-
-static void
-load_nacls(struct ld *ld)
-{
-	static const char *const keys[] = { "name", "ingress", "egress", NULL };
-	struct cfg *c = ld->cfg;
-	char p[PATH_LEN];
-	struct fld f;
-	int i;
-
-	if (get_list(ld, ld->root, "", "network_acls", false, T_LIST, &f) <= 0)
-		return;
-	for (i = 0; i < c->n_nacls; i++) {
-		const config_setting_t *e = config_setting_get_elem(f.s, i);
-		struct cfg_nacl *a = &c->nacls[i];
-
-		path_idx(p, f.path, i);
-		if (!ld_group(ld, e, p, keys))
-			continue;
-		a->ingress = load_rules(ld, e, p, "ingress", true, &a->n_ingress);
-		a->egress = load_rules(ld, e, p, "egress", true, &a->n_egress);
-	}
-}
-
-static void
-load_sgs(struct ld *ld)
-{
-	static const char *const keys[] = { "name", "ingress", "egress", "timeouts", NULL };
-	static const char *const to_keys[] = {
-		"tcp_established", "udp", "udp_stream", "other", NULL
-	};
-	struct cfg *c = ld->cfg;
-	char p[PATH_LEN];
-	struct fld f, t;
-	int i;
-
-	if (get_list(ld, ld->root, "", "security_groups", false, T_LIST, &f) <= 0)
-		return;
-	for (i = 0; i < c->n_sgs; i++) {
-		const config_setting_t *e = config_setting_get_elem(f.s, i);
-		struct cfg_sg *sg = &c->sgs[i];
-		struct cfg_sg_timeouts *to = &sg->timeouts;
-
-		to->tcp_established = 432000;
-		to->udp = 30;
-		to->udp_stream = 180;
-		to->other = 600;
-		path_idx(p, f.path, i);
-		if (!ld_group(ld, e, p, keys))
-			continue;
-		sg->ingress = load_rules(ld, e, p, "ingress", false, &sg->n_ingress);
-		sg->egress = load_rules(ld, e, p, "egress", false, &sg->n_egress);
-		if (!fld_get(ld, e, p, "timeouts", false, &t) ||
-		    !ld_group(ld, t.s, t.path, to_keys))
-			continue;
-		get_u32(ld, t.s, t.path, "tcp_established", 60, 432000, 432000,
-			&to->tcp_established);
-		get_u32(ld, t.s, t.path, "udp", 30, 60, 30, &to->udp);
-		get_u32(ld, t.s, t.path, "udp_stream", 60, 180, 180, &to->udp_stream);
-		get_u32(ld, t.s, t.path, "other", 60, 600, 600, &to->other);
-	}
-}
-
-/* A private address inside a subnet, not one that vpcgw or the subnet reserves. */
-static int
-host_in_subnet(struct ld *ld, const struct fld *f, uint32_t addr)
-{
-	const struct cfg_subnet *sn;
-	char a[CFG_NAME_MAX];
-	uint32_t host, m;
-	int i;
-
-	i = ld_subnet_of(ld, addr);
-	cfg_ipv4_str(addr, a, sizeof(a));
-	if (i < 0) {
-		ld_error(ld, f->s, f->path, "%s is not inside any subnet", a);
-		return -1;
-	}
-	sn = &ld->cfg->subnets[i];
-	m = mask_of(sn->cidr.len);
-	host = addr & ~m;
-	if (host == 0 || host == 1 || host == ~m) {
-		ld_error(ld, f->s, f->path, "%s is the %s address of subnet \"%s\"", a,
-			 host == 0 ? "network" : host == 1 ? "router" : "broadcast", sn->name);
-		return -1;
-	}
-	return i;
-}
-
-static void
-load_interfaces(struct ld *ld)
-{
-	static const char *const keys[] = { "address", "security_groups", NULL };
-	struct cfg *c = ld->cfg;
-	char p[PATH_LEN], q[PATH_LEN];
-	struct fld f, g;
-	int i, j, k, n;
-
-	if (get_list(ld, ld->root, "", "interfaces", false, T_LIST, &f) <= 0)
-		return;
-	c->n_enis = list_len(&f);
-	c->enis = ld_calloc(ld, (size_t)c->n_enis, sizeof(*c->enis));
-	if (c->enis == NULL)
-		c->n_enis = 0;
-	for (i = 0; i < c->n_enis; i++) {
-		const config_setting_t *e = config_setting_get_elem(f.s, i);
-		struct cfg_eni *eni = &c->enis[i];
-
-		eni->subnet = -1;
-		eni->line = ld_line(e);
-		path_idx(p, f.path, i);
-		if (!ld_group(ld, e, p, keys))
-			continue;
-		if (get_ipv4(ld, e, p, "address", true, &g, &eni->addr) > 0 &&
-		    claim(ld, &ld->priv, eni->addr, g.s, g.path))
-			eni->subnet = host_in_subnet(ld, &g, eni->addr);
-		if (get_list(ld, e, p, "security_groups", true, T_SEQ, &g) <= 0)
-			continue;
-		n = list_len(&g);
-		if (n == 0) {
-			ld_error(ld, g.s, g.path, "at least one security group is required");
-			continue;
-		}
-		if (n > CFG_MAX_SG_PER_ENI) {
-			ld_error(ld, g.s, g.path, "too many security groups (%d, max %d)", n,
-				 CFG_MAX_SG_PER_ENI);
-			continue;
-		}
-		for (j = 0; j < n; j++) {
-			const config_setting_t *s = config_setting_get_elem(g.s, j);
-			int sg;
-
-			path_idx(q, g.path, j);
-			if (ref_of(ld, s, q, REF_SG, &sg) < 0)
-				continue;
-			for (k = 0; k < eni->n_sgs; k++)
-				if (eni->sgs[k] == sg)
-					break;
-			if (k < eni->n_sgs) {
-				ld_error(ld, s, q, "security group \"%s\" is listed twice",
-					 c->sgs[sg].name);
-				continue;
-			}
-			eni->sgs[eni->n_sgs++] = sg;
-		}
-	}
-}
-
-static void
-load_igw(struct ld *ld)
-{
-	static const char *const keys[] = {
-		"port", "next_hop", "route_table", "elastic_ips", NULL
-	};
-	static const char *const eip_keys[] = { "public", "private", NULL };
-	struct cfg *c = ld->cfg;
-	struct cfg_igw *igw = &c->igw;
-	char p[PATH_LEN];
-	struct fld f, g, l;
-	int i;
-
-	igw->port = -1;
-	igw->route_table = -1;
-	if (!fld_get(ld, ld->root, "", "internet_gateway", false, &f))
-		return;
-	igw->present = true;
-	igw->line = ld_line(f.s);
-	if (!ld_group(ld, f.s, f.path, keys))
-		return;
-	get_ref(ld, f.s, f.path, "port", true, REF_PORT, &g, &igw->port);
-	if (get_ipv4(ld, f.s, f.path, "next_hop", true, &g, &igw->next_hop) > 0)
-		check_on_port(ld, igw->port, igw->next_hop, &g);
-	get_ref(ld, f.s, f.path, "route_table", false, REF_RT, &g, &igw->route_table);
-	if (get_list(ld, f.s, f.path, "elastic_ips", false, T_LIST, &l) <= 0)
-		return;
-	igw->eips = ld_calloc(ld, (size_t)list_len(&l), sizeof(*igw->eips));
-	if (igw->eips == NULL)
-		return;
-	igw->n_eips = list_len(&l);
-	for (i = 0; i < igw->n_eips; i++) {
-		const config_setting_t *e = config_setting_get_elem(l.s, i);
-		struct cfg_eip *eip = &igw->eips[i];
-
-		eip->line = ld_line(e);
-		path_idx(p, l.path, i);
-		if (!ld_group(ld, e, p, eip_keys))
-			continue;
-		if (get_ipv4(ld, e, p, "public", true, &g, &eip->public_addr) > 0)
-			public_addr(ld, g.s, g.path, eip->public_addr);
-		if (get_ipv4(ld, e, p, "private", true, &g, &eip->private_addr) > 0 &&
-		    claim(ld, &ld->eip, eip->private_addr, g.s, g.path))
-			host_in_subnet(ld, &g, eip->private_addr);
-	}
-}
-
-static void
-load_nat_gateways(struct ld *ld)
-{
-	static const char *const keys[] = {
-		"name", "subnet", "addresses", "idle_timeout", "max_ports_per_destination", NULL
-	};
-	struct cfg *c = ld->cfg;
-	char p[PATH_LEN], q[PATH_LEN];
-	struct fld f, g;
-	int i, j, n;
-
-	if (get_list(ld, ld->root, "", "nat_gateways", false, T_LIST, &f) <= 0)
-		return;
-	for (i = 0; i < c->n_nat_gateways; i++) {
-		const config_setting_t *e = config_setting_get_elem(f.s, i);
-		struct cfg_nat_gateway *nat = &c->nat_gateways[i];
-
-		nat->subnet = -1;
-		nat->idle_timeout = 350;
-		nat->max_ports_per_dest = 55000;
-		path_idx(p, f.path, i);
-		if (!ld_group(ld, e, p, keys))
-			continue;
-		/* Translated packets leave through the internet gateway's next hop. */
-		if (!ld->has_igw)
-			ld_error(ld, e, p, "a NAT gateway needs an internet_gateway");
-		get_ref(ld, e, p, "subnet", true, REF_SUBNET, &g, &nat->subnet);
-		get_u32(ld, e, p, "idle_timeout", 60, 6000, 350, &nat->idle_timeout);
-		get_u32(ld, e, p, "max_ports_per_destination", 1, 64512, 55000,
-			&nat->max_ports_per_dest);
-		if (get_list(ld, e, p, "addresses", true, T_SEQ, &g) <= 0)
-			continue;
-		n = list_len(&g);
-		if (n == 0 || n > CFG_MAX_NAT_ADDRS) {
-			ld_error(ld, g.s, g.path, "%d addresses (expected 1..%d)", n,
-				 CFG_MAX_NAT_ADDRS);
-			continue;
-		}
-		for (j = 0; j < n; j++) {
-			const config_setting_t *s = config_setting_get_elem(g.s, j);
-			uint32_t a;
-
-			path_idx(q, g.path, j);
-			if (ipv4_of(ld, s, q, &a) > 0) {
-				public_addr(ld, s, q, a);
-				nat->addrs[nat->n_addrs++] = a;
-			}
-		}
-	}
-}
+/* ---- the walk over every section -------------------------------------- */
 
 /*
- * Health check: defaults already in *h. traffic_port: whether "traffic-port"
- * means something (NLB target groups; a GWLB has no traffic port).
+ * The core's sections; the services' are in cfg_sections[] (dp/modules.c).
+ * Positions in each pass: config/cfg_section.h, docs/ARCHITECTURE.md.
  */
-static void
-load_health(struct ld *ld, const config_setting_t *g, const char *path, bool traffic_port,
-	    struct cfg_health_check *h)
-{
-	static const char *const keys[] = {
-		"enabled", "protocol", "port", "interval", "timeout", "healthy_threshold",
-		"unhealthy_threshold", NULL
-	};
-	struct fld f, t;
-	const char *v;
-	long long x;
+static const struct cfg_section core_sections[] = {
+	{ .key = "dpdk", .order = 10, .load = load_dpdk },
+	{ .key = "ports", .names_order = 10, .order = 20,
+	  .names = names_ports, .load = load_ports },
+	{ .key = "neighbors", .order = 30, .load = load_neighbors },
+	{ .key = "vpc", .names_order = 20, .order = 40,
+	  .names = names_vpc, .load = load_vpc },
+	{ .key = "route_tables", .names_order = 30, .order = 50,
+	  .names = names_route_tables, .load = load_route_tables },
+	{ .key = NULL },
+};
 
-	if (!fld_get(ld, g, path, "health_check", false, &f) || !ld_group(ld, f.s, f.path, keys))
-		return;
-	get_bool(ld, f.s, f.path, "enabled", &h->enabled);
-	if (get_str(ld, f.s, f.path, "protocol", false, &t, &v) > 0 && strcasecmp(v, "tcp") != 0)
-		ld_error(ld, t.s, t.path,
-			 "health check protocol \"%s\" is not supported: only \"tcp\" health "
-			 "checks are supported", v);
-	if (fld_get(ld, f.s, f.path, "port", false, &t)) {
-		if (config_setting_type(t.s) == CONFIG_TYPE_STRING) {
-			v = config_setting_get_string(t.s);
-			if (strcmp(v, "traffic-port") != 0)
-				ld_error(ld, t.s, t.path,
-					 "bad port \"%s\" (expected \"traffic-port\" or 1..65535)", v);
-			else if (!traffic_port)
-				ld_error(ld, t.s, t.path, "a gateway load balancer has no traffic "
-					 "port: give a port number");
-			else
-				h->port = 0;
-		} else if (int_of(ld, t.s, t.path, 1, 65535, &x) > 0) {
-			h->port = (uint16_t)x;
-		}
-	}
-	get_u32(ld, f.s, f.path, "interval", 5, 300, h->interval, &h->interval);
-	get_u32(ld, f.s, f.path, "timeout", 2, 120, h->timeout, &h->timeout);
-	get_u32(ld, f.s, f.path, "healthy_threshold", 2, 10, h->healthy_threshold,
-		&h->healthy_threshold);
-	get_u32(ld, f.s, f.path, "unhealthy_threshold", 2, 10, h->unhealthy_threshold,
-		&h->unhealthy_threshold);
-	if (h->timeout >= h->interval) {
-		if (!fld_get(ld, f.s, f.path, "timeout", false, &t))
-			fld_get(ld, f.s, f.path, "interval", false, &t);
-		ld_error(ld, t.s, t.path, "timeout %u must be less than interval %u", h->timeout,
-			 h->interval);
-	}
+static const struct cfg_section *const section_tables[] = { core_sections, cfg_sections };
+
+#define N_TABLES (sizeof(section_tables) / sizeof(section_tables[0]))
+
+static int
+sections_count(void)
+{
+	const struct cfg_section *s;
+	size_t t;
+	int n = 0;
+
+	for (t = 0; t < N_TABLES; t++)
+		for (s = section_tables[t]; s->key != NULL; s++)
+			n++;
+	return n;
 }
 
 static int
-l4_of(struct ld *ld, const struct fld *f, const char *what, uint8_t *proto)
+section_pos(const struct cfg_section *s, bool names)
 {
-	const char *v;
-
-	if (str_of(ld, f->s, f->path, &v) < 0)
-		return -1;
-	if (strcmp(v, "tcp") == 0) {
-		*proto = CFG_L4_TCP;
-	} else if (strcmp(v, "udp") == 0) {
-		*proto = CFG_L4_UDP;
-	} else {
-		ld_error(ld, f->s, f->path, "bad %s protocol \"%s\" (expected tcp or udp)", what, v);
-		return -1;
-	}
-	return 1;
+	return names ? s->names_order : s->order;
 }
 
-static const char *
-l4_name(uint8_t proto)
-{
-	return proto == CFG_L4_TCP ? "tcp" : "udp";
-}
-
+/* Sort V by pass-1 (names) or pass-2 position; insertion sort, V is short. */
 static void
-load_target_groups(struct ld *ld)
+sections_sort(const struct cfg_section **v, int n, bool names)
 {
-	static const char *const keys[] = {
-		"name", "protocol", "port", "preserve_client_ip", "deregistration_delay",
-		"health_check", "targets", NULL
-	};
-	static const char *const t_keys[] = { "address", "port", NULL };
-	struct cfg *c = ld->cfg;
-	char p[PATH_LEN], q[PATH_LEN], a[CFG_NAME_MAX];
-	struct fld f, g, l;
-	long long x;
-	int i, j, k;
-
-	if (get_list(ld, ld->root, "", "target_groups", false, T_LIST, &f) <= 0)
-		return;
-	for (i = 0; i < c->n_target_groups; i++) {
-		const config_setting_t *e = config_setting_get_elem(f.s, i);
-		struct cfg_target_group *tg = &c->target_groups[i];
-		struct cfg_health_check *h = &tg->health;
-
-		tg->preserve_client_ip = true;
-		tg->deregistration_delay = 300;
-		h->proto = CFG_L4_TCP;
-		h->port = 0;
-		h->interval = 30;
-		h->timeout = 10;
-		h->healthy_threshold = 5;
-		h->unhealthy_threshold = 2;
-		h->enabled = true;
-		path_idx(p, f.path, i);
-		if (!ld_group(ld, e, p, keys))
-			continue;
-		if (fld_get(ld, e, p, "protocol", true, &g))
-			l4_of(ld, &g, "target group", &tg->proto);
-		if (get_int(ld, e, p, "port", true, 1, 65535, &x) > 0)
-			tg->port = (uint16_t)x;
-		get_bool(ld, e, p, "preserve_client_ip", &tg->preserve_client_ip);
-		get_u32(ld, e, p, "deregistration_delay", 0, 3600, 300, &tg->deregistration_delay);
-		load_health(ld, e, p, true, h);
-		if (get_list(ld, e, p, "targets", false, T_LIST, &l) <= 0)
-			continue;
-		tg->targets = ld_calloc(ld, (size_t)list_len(&l), sizeof(*tg->targets));
-		if (tg->targets == NULL)
-			continue;
-		tg->n_targets = list_len(&l);
-		for (j = 0; j < tg->n_targets; j++) {
-			const config_setting_t *t = config_setting_get_elem(l.s, j);
-			struct cfg_target *tgt = &tg->targets[j];
-			bool ok;
-
-			tgt->line = ld_line(t);
-			path_idx(q, l.path, j);
-			if (!ld_group(ld, t, q, t_keys))
-				continue;
-			if (get_int(ld, t, q, "port", false, 1, 65535, &x) > 0)
-				tgt->port = (uint16_t)x;
-			ok = get_ipv4(ld, t, q, "address", true, &g, &tgt->addr) > 0 &&
-				host_in_subnet(ld, &g, tgt->addr) >= 0;
-			for (k = 0; ok && k < j; k++) {
-				const struct cfg_target *o = &tg->targets[k];
-				uint16_t p1 = tgt->port ? tgt->port : tg->port;
-				uint16_t p2 = o->port ? o->port : tg->port;
-
-				if (o->addr != tgt->addr || p1 != p2)
-					continue;
-				ld_error(ld, g.s, g.path, "duplicate target %s:%u (first at line %d)",
-					 cfg_ipv4_str(tgt->addr, a, sizeof(a)), p1, o->line);
-				break;
-			}
-		}
-	}
-}
-
-static void
-load_listener(struct ld *ld, const config_setting_t *e, const char *p, int n, int i)
-{
-	static const char *const keys[] = {
-		"protocol", "port", "target_group", "idle_timeout", NULL
-	};
-	struct cfg *c = ld->cfg;
-	struct cfg_nlb *nlb = &c->nlbs[n];
-	struct cfg_listener *li = &nlb->listeners[i];
-	char a[CFG_NAME_MAX];
-	struct fld f, pf;
-	bool proto_ok, port_ok;
-	long long x;
-	int k;
-
-	li->target_group = -1;
-	li->line = ld_line(e);
-	if (!ld_group(ld, e, p, keys))
-		return;
-	proto_ok = fld_get(ld, e, p, "protocol", true, &f) &&
-		l4_of(ld, &f, "listener", &li->proto) > 0;
-	port_ok = fld_get(ld, e, p, "port", true, &pf) &&
-		int_of(ld, pf.s, pf.path, 1, 65535, &x) > 0;
-	if (port_ok)
-		li->port = (uint16_t)x;
-	if (get_ref(ld, e, p, "target_group", true, REF_TG, &f, &li->target_group) > 0 &&
-	    proto_ok && c->target_groups[li->target_group].proto != 0 &&
-	    c->target_groups[li->target_group].proto != li->proto)
-		ld_error(ld, f.s, f.path,
-			 "listener protocol %s does not match target group \"%s\" protocol %s",
-			 l4_name(li->proto), c->target_groups[li->target_group].name,
-			 l4_name(c->target_groups[li->target_group].proto));
-	li->idle_timeout = proto_ok && li->proto == CFG_L4_UDP ? 120 : 350;
-	if (proto_ok && li->proto == CFG_L4_UDP) {
-		if (fld_get(ld, e, p, "idle_timeout", false, &f))
-			ld_error(ld, f.s, f.path,
-				 "not configurable on a udp listener (fixed at 120 s)");
-	} else {
-		get_u32(ld, e, p, "idle_timeout", 60, 6000, 350, &li->idle_timeout);
-	}
-	if (!proto_ok || !port_ok)
-		return;
-	/*
-	 * (address, protocol, port) picks one listener. NLB addresses are
-	 * unique (checked with the ENIs), so only this NLB can clash.
-	 */
-	for (k = 0; k < i; k++) {
-		const struct cfg_listener *o = &nlb->listeners[k];
-
-		if (o->proto != li->proto || o->port != li->port)
-			continue;
-		ld_error(ld, pf.s, pf.path, "duplicate listener %s %s:%u (first at line %d)",
-			 l4_name(li->proto), cfg_ipv4_str(nlb->addr, a, sizeof(a)), li->port,
-			 o->line);
-		return;
-	}
-}
-
-static void
-load_nlbs(struct ld *ld)
-{
-	static const char *const keys[] = {
-		"name", "subnet", "address", "public_address", "listeners", NULL
-	};
-	struct cfg *c = ld->cfg;
-	char p[PATH_LEN], q[PATH_LEN], a[CFG_NAME_MAX], b[CFG_NAME_MAX];
-	struct fld f, g, l;
+	const struct cfg_section *s;
 	int i, j;
 
-	if (get_list(ld, ld->root, "", "network_load_balancers", false, T_LIST, &f) <= 0)
-		return;
-	for (i = 0; i < c->n_nlbs; i++) {
-		const config_setting_t *e = config_setting_get_elem(f.s, i);
-		struct cfg_nlb *nlb = &c->nlbs[i];
-		bool sub_ok;
-
-		nlb->subnet = -1;
-		path_idx(p, f.path, i);
-		if (!ld_group(ld, e, p, keys))
-			continue;
-		sub_ok = get_ref(ld, e, p, "subnet", true, REF_SUBNET, &g, &nlb->subnet) > 0 &&
-			ld->subnet_ok[nlb->subnet];
-		if (get_ipv4(ld, e, p, "address", true, &g, &nlb->addr) > 0) {
-			const struct cfg_subnet *sn = sub_ok ? &c->subnets[nlb->subnet] : NULL;
-
-			if (sn != NULL && !cfg_prefix_contains(&sn->cidr, nlb->addr)) {
-				prefix_fmt(b, sizeof(b), sn->cidr.addr, sn->cidr.len);
-				ld_error(ld, g.s, g.path, "%s is not inside subnet \"%s\" (%s)",
-					 cfg_ipv4_str(nlb->addr, a, sizeof(a)), sn->name, b);
-			} else if (sn != NULL && host_in_subnet(ld, &g, nlb->addr) >= 0 &&
-				   claim(ld, &ld->priv, nlb->addr, g.s, g.path)) {
-				ld->nlb_ok[i] = true;
-			}
-		}
-		if (get_ipv4(ld, e, p, "public_address", false, &g, &nlb->public_addr) > 0) {
-			if (!ld->has_igw)
-				ld_error(ld, g.s, g.path, "a public address needs an internet_gateway");
-			else
-				public_addr(ld, g.s, g.path, nlb->public_addr);
-		}
-		if (get_list(ld, e, p, "listeners", false, T_LIST, &l) <= 0)
-			continue;
-		nlb->listeners = ld_calloc(ld, (size_t)list_len(&l), sizeof(*nlb->listeners));
-		if (nlb->listeners == NULL)
-			continue;
-		nlb->n_listeners = list_len(&l);
-		for (j = 0; j < nlb->n_listeners; j++) {
-			path_idx(q, l.path, j);
-			load_listener(ld, config_setting_get_elem(l.s, j), q, i, j);
-		}
-	}
-}
-
-/* "vpce-" and exactly 17 hex digits whose value fits in 64 bits. */
-static int
-endpoint_id_of(struct ld *ld, const struct fld *f, struct cfg_gwlb_endpoint *ep)
-{
-	static const char pfx[] = "vpce-";
-	const char *v, *h;
-	uint64_t x = 0;
-	int i;
-
-	if (str_of(ld, f->s, f->path, &v) < 0)
-		return -1;
-	if (strncmp(v, pfx, sizeof(pfx) - 1) != 0 || strlen(v) != sizeof(pfx) - 1 + 17)
-		goto bad;
-	h = v + sizeof(pfx) - 1;
-	for (i = 0; i < 17; i++) {
-		int d;
-
-		if (h[i] >= '0' && h[i] <= '9')
-			d = h[i] - '0';
-		else if (h[i] >= 'a' && h[i] <= 'f')
-			d = h[i] - 'a' + 10;
-		else if (h[i] >= 'A' && h[i] <= 'F')
-			d = h[i] - 'A' + 10;
-		else
-			goto bad;
-		/* 17 digits are 68 bits: the first must be 0 for the value to fit. */
-		if (i == 0 && d != 0) {
-			ld_error(ld, f->s, f->path, "endpoint id \"%s\" does not fit in 64 bits", v);
-			return -1;
-		}
-		x = x << 4 | (uint64_t)d;
-	}
-	snprintf(ep->id, sizeof(ep->id), "%s", v);
-	ep->id_value = x;
-	return 1;
-bad:
-	ld_error(ld, f->s, f->path, "bad endpoint id \"%s\" (expected vpce- and 17 hex digits)", v);
-	return -1;
-}
-
-/* attachment_id: a non-negative integer or a string of 1..16 hex digits (0x optional). */
-static void
-attachment_of(struct ld *ld, const struct fld *f, uint64_t *out)
-{
-	const char *v, *h;
-	uint64_t x = 0;
-	long long i;
-	int n;
-
-	if (config_setting_type(f->s) != CONFIG_TYPE_STRING) {
-		if (int_of(ld, f->s, f->path, 0, INT64_MAX, &i) > 0)
-			*out = (uint64_t)i;
-		return;
-	}
-	v = config_setting_get_string(f->s);
-	h = strncasecmp(v, "0x", 2) == 0 ? v + 2 : v;
-	for (n = 0; h[n] != '\0'; n++) {
-		char ch = h[n];
-		int d;
-
-		if (ch >= '0' && ch <= '9')
-			d = ch - '0';
-		else if (ch >= 'a' && ch <= 'f')
-			d = ch - 'a' + 10;
-		else if (ch >= 'A' && ch <= 'F')
-			d = ch - 'A' + 10;
-		else
-			break;
-		x = x << 4 | (uint64_t)d;
-	}
-	if (n == 0 || n > 16 || h[n] != '\0') {
-		ld_error(ld, f->s, f->path,
-			 "bad attachment_id \"%s\" (expected an integer or 1..16 hex digits)", v);
-		return;
-	}
-	*out = x;
-}
-
-/* The id goes on the wire (GENEVE option 1): it must name one endpoint. */
-static void
-check_endpoint_id(struct ld *ld, const struct fld *f, int g, int e)
-{
-	const struct cfg *c = ld->cfg;
-	const struct cfg_gwlb_endpoint *ep = &c->gwlbs[g].endpoints[e];
-	int m, k;
-
-	for (m = 0; m <= g; m++) {
-		for (k = 0; k < (m == g ? e : c->gwlbs[m].n_endpoints); k++) {
-			const struct cfg_gwlb_endpoint *o = &c->gwlbs[m].endpoints[k];
-
-			if (o->id[0] == '\0' || o->id_value != ep->id_value)
-				continue;
-			ld_error(ld, f->s, f->path, "duplicate endpoint id \"%s\" (first at line %d)",
-				 ep->id, o->line);
-			return;
-		}
+	for (i = 1; i < n; i++) {
+		s = v[i];
+		for (j = i; j > 0 && section_pos(v[j - 1], names) > section_pos(s, names); j--)
+			v[j] = v[j - 1];
+		v[j] = s;
 	}
 }
 
 static void
-load_gwlb(struct ld *ld, const config_setting_t *e, const char *p, int i)
-{
-	static const char *const keys[] = {
-		"name", "port", "stickiness", "target_failover", "tcp_idle_timeout",
-		"health_check", "appliances", "endpoints", NULL
-	};
-	static const char *const a_keys[] = { "address", NULL };
-	static const char *const e_keys[] = { "name", "id", "subnet", "attachment_id", NULL };
-	struct cfg *c = ld->cfg;
-	struct cfg_gwlb *gw = &c->gwlbs[i];
-	struct cfg_health_check *h = &gw->health;
-	char q[PATH_LEN], a[CFG_NAME_MAX];
-	struct fld f, l;
-	const char *v;
-	bool port_ok;
-	int j, k;
-
-	gw->stickiness = CFG_STICKY_5;
-	gw->tcp_idle_timeout = 350;
-	h->proto = CFG_L4_TCP;
-	h->port = 80;
-	h->interval = 10;
-	h->timeout = 5;
-	h->healthy_threshold = 5;
-	h->unhealthy_threshold = 2;
-	h->enabled = true;
-	gw->port = -1;
-	if (!ld_group(ld, e, p, keys))
-		return;
-	port_ok = get_ref(ld, e, p, "port", true, REF_PORT, &f, &gw->port) > 0;
-	if (get_str(ld, e, p, "stickiness", false, &f, &v) > 0) {
-		if (strcmp(v, "5-tuple") == 0)
-			gw->stickiness = CFG_STICKY_5;
-		else if (strcmp(v, "3-tuple") == 0)
-			gw->stickiness = CFG_STICKY_3;
-		else if (strcmp(v, "2-tuple") == 0)
-			gw->stickiness = CFG_STICKY_2;
-		else
-			ld_error(ld, f.s, f.path,
-				 "bad stickiness \"%s\" (expected 5-tuple, 3-tuple or 2-tuple)", v);
-	}
-	if (get_str(ld, e, p, "target_failover", false, &f, &v) > 0) {
-		if (strcmp(v, "rebalance") == 0)
-			gw->rebalance = true;
-		else if (strcmp(v, "no_rebalance") != 0)
-			ld_error(ld, f.s, f.path,
-				 "bad target_failover \"%s\" (expected no_rebalance or rebalance)",
-				 v);
-	}
-	get_u32(ld, e, p, "tcp_idle_timeout", 60, 6000, 350, &gw->tcp_idle_timeout);
-	load_health(ld, e, p, false, h);
-
-	if (get_list(ld, e, p, "appliances", false, T_LIST, &l) > 0) {
-		gw->appliances = ld_calloc(ld, (size_t)list_len(&l), sizeof(*gw->appliances));
-		gw->n_appliances = gw->appliances == NULL ? 0 : list_len(&l);
-	}
-	for (j = 0; j < gw->n_appliances; j++) {
-		const config_setting_t *s = config_setting_get_elem(l.s, j);
-		struct cfg_appliance *ap = &gw->appliances[j];
-
-		ap->line = ld_line(s);
-		path_idx(q, l.path, j);
-		if (!ld_group(ld, s, q, a_keys) ||
-		    get_ipv4(ld, s, q, "address", true, &f, &ap->addr) <= 0)
-			continue;
-		if (port_ok)
-			check_on_port(ld, gw->port, ap->addr, &f);
-		for (k = 0; k < j; k++) {
-			if (gw->appliances[k].addr != ap->addr)
-				continue;
-			ld_error(ld, f.s, f.path, "duplicate appliance %s (first at line %d)",
-				 cfg_ipv4_str(ap->addr, a, sizeof(a)), gw->appliances[k].line);
-			break;
-		}
-	}
-
-	/* gw->endpoints was allocated by pass 1; an invalid list left it empty. */
-	if (get_list(ld, e, p, "endpoints", false, T_LIST, &l) <= 0)
-		return;
-	for (j = 0; j < gw->n_endpoints; j++) {
-		const config_setting_t *s = config_setting_get_elem(l.s, j);
-		struct cfg_gwlb_endpoint *ep = &gw->endpoints[j];
-
-		ep->subnet = -1;
-		path_idx(q, l.path, j);
-		if (!ld_group(ld, s, q, e_keys))
-			continue;
-		get_ref(ld, s, q, "subnet", true, REF_SUBNET, &f, &ep->subnet);
-		if (fld_get(ld, s, q, "id", true, &f) && endpoint_id_of(ld, &f, ep) > 0)
-			check_endpoint_id(ld, &f, i, j);
-		if (fld_get(ld, s, q, "attachment_id", false, &f))
-			attachment_of(ld, &f, &ep->attachment_id);
-	}
-}
-
-static void
-load_gwlbs(struct ld *ld)
+load_sections(struct ld *ld, const struct cfg_section **v, int n)
 {
 	struct cfg *c = ld->cfg;
-	char p[PATH_LEN];
-	struct fld f;
 	int i;
 
-	if (get_list(ld, ld->root, "", "gateway_load_balancers", false, T_LIST, &f) <= 0)
+	/* Pass 1: names, so that any section may refer to any other. */
+	sections_sort(v, n, true);
+	for (i = 0; i < n; i++)
+		if (v[i]->names != NULL)
+			v[i]->names(ld);
+	ld->port_ok = ld_calloc(ld, (size_t)c->n_ports + 1, sizeof(bool));
+	ld->subnet_ok = ld_calloc(ld, (size_t)c->n_subnets + 1, sizeof(bool));
+	if (ld->nomem)
 		return;
-	for (i = 0; i < c->n_gwlbs; i++) {
-		path_idx(p, f.path, i);
-		load_gwlb(ld, config_setting_get_elem(f.s, i), p, i);
-	}
+	/* Pass 2, in dependency order: what a check looks at is parsed before it. */
+	sections_sort(v, n, false);
+	for (i = 0; i < n; i++)
+		v[i]->load(ld);
 }
-
-/* ---- entry points ----------------------------------------------------- */
 
 static void
 load_tree(struct ld *ld, config_t *lc)
 {
-	static const char *const keys[] = {
-		"dpdk", "ports", "neighbors", "vpc", "internet_gateway", "route_tables",
-		"network_acls", "security_groups", "interfaces", "nat_gateways",
-		"network_load_balancers", "target_groups", "gateway_load_balancers", NULL
-	};
-	struct cfg *c = ld->cfg;
+	const struct cfg_section **v, *s;
+	const char **keys;
+	size_t t;
+	int n = sections_count(), i = 0;
 
 	ld->root = config_root_setting(lc);
-	ld_group(ld, ld->root, "", keys);
-	pass_names(ld);
-	ld->port_ok = ld_calloc(ld, (size_t)c->n_ports + 1, sizeof(bool));
-	ld->subnet_ok = ld_calloc(ld, (size_t)c->n_subnets + 1, sizeof(bool));
-	ld->nlb_ok = ld_calloc(ld, (size_t)c->n_nlbs + 1, sizeof(bool));
-	if (ld->nomem)
-		return;
-	/* Dependency order: what a check looks at is parsed before it. */
-	load_dpdk(ld);
-	load_ports(ld);
-	load_neighbors(ld);
-	load_vpc(ld);
-	load_route_tables(ld);
-	load_nacls(ld);
-	load_sgs(ld);
-	load_interfaces(ld);
-	load_igw(ld);
-	load_nat_gateways(ld);
-	load_target_groups(ld);
-	load_nlbs(ld);
-	load_gwlbs(ld);
+	v = ld_calloc(ld, (size_t)n, sizeof(*v));
+	keys = ld_calloc(ld, (size_t)n + 1, sizeof(*keys));
+	if (v != NULL && keys != NULL) {
+		for (t = 0; t < N_TABLES; t++)
+			for (s = section_tables[t]; s->key != NULL; s++, i++) {
+				v[i] = s;
+				keys[i] = s->key;
+			}
+		ld_group(ld, ld->root, "", keys);
+		load_sections(ld, v, n);
+	}
+	free(v);
+	free(keys);
 }
+
+/* ---- entry points ----------------------------------------------------- */
 
 static int
 ld_finish(struct ld *ld, struct cfg **out)
 {
 	free(ld->port_ok);
 	free(ld->subnet_ok);
-	free(ld->nlb_ok);
 	free(ld->pub.claims);
 	free(ld->priv.claims);
 	free(ld->eip.claims);

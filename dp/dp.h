@@ -124,6 +124,13 @@ struct dp_rtable {
 	uint64_t none;              /* next hop of "no route" */
 };
 
+/* Per subnet, for the routing stage: its route table, port and NACL. */
+struct dp_subnet_rt {
+	const struct dp_rtable *rt;
+	uint16_t port;
+	bool nacl;                  /* has a network ACL */
+};
+
 struct dp_port_rt {                 /* per port, runtime */
 	uint16_t port_id;           /* DPDK port id */
 	uint8_t roles;
@@ -153,6 +160,8 @@ struct dp_tables {
 	struct dp_rtable *rtables;        /* one per cfg route table */
 	struct dp_rtable local_rt;        /* local only (subnets with no table) */
 	struct dp_map local;              /* address → DP_LOCAL_VAL */
+	uint64_t local_filter[64];        /* bit dp_local_bit(a) set for every key of local */
+	struct dp_subnet_rt *subnet_rt;   /* per subnet: what ip_route needs */
 	struct dp_map eip_by_private;     /* private address → elastic IP index */
 	struct dp_map nlb_by_private;     /* NLB address → NLB index (outbound 1:1) */
 	struct fw_sg_ctx *sg;
@@ -368,6 +377,22 @@ extern struct dp_global dp_g;
 struct dp_tables *dp_tables_build(struct cfg *cfg, uint64_t generation, char *err, size_t errlen);
 void dp_tables_free(struct dp_tables *t);
 int dp_subnet_lookup_fib(const struct dp_tables *t, uint32_t addr_host);
+
+/* The filter bit of a host-order address (dp_tables.local_filter). */
+static inline uint32_t
+dp_local_bit(uint32_t addr_host)
+{
+	return (addr_host * 2654435761u) >> 20;     /* 12 bits */
+}
+
+/* Could addr (host order) be one of vpcgw's own (t->local)? false: surely not. */
+static inline bool
+dp_local_maybe(const struct dp_tables *t, uint32_t addr_host)
+{
+	uint32_t b = dp_local_bit(addr_host);
+
+	return (t->local_filter[b >> 6] >> (b & 63)) & 1;
+}
 
 /* The subnet (index) of an address, or -1. */
 static inline int

@@ -22,12 +22,11 @@
 #include <rte_ring.h>
 
 #include "dp/dp.h"
+#include "dp/dp_service.h"
 #include "dp/dp_ctl.h"
 #include "dp/dp_flow.h"
 #include "dp/dp_stats.h"
 #include "dp/dp_worker.h"
-#include "lb/lb.h"
-#include "nat/nat.h"
 
 #define HEAD_UNKNOWN 0
 #define HEAD_EOF UINT64_MAX
@@ -69,7 +68,6 @@ dp_flow_deleted(const struct dp_flow *f)
 	switch (f->kind) {
 	case DP_FLOW_NAT:
 		st->nat[f->svc].conn_deleted++;
-		nat_flow_deleted(f);
 		break;
 	case DP_FLOW_NLB:
 		st->listener[f->svc].flows_deleted++;
@@ -82,6 +80,7 @@ dp_flow_deleted(const struct dp_flow *f)
 	default:
 		break;
 	}
+	dp_services_flow_deleted(f);
 }
 
 /* ------------------------------------------------------------ EAL */
@@ -229,8 +228,7 @@ reload(void)
 	}
 	if (dp_load_neighbors(cfg) < 0)
 		fprintf(stderr, "vpcgw: reload: neighbor table full\n");
-	lb_note_removed(t, old);
-	lb_health_start(t, old);
+	dp_services_publish(t, old);
 	dp_set_roles(cfg);
 	atomic_store_explicit(&dp_g.tables, t, memory_order_release);
 	dp_g.cfg = cfg;
@@ -290,7 +288,7 @@ control_events(struct dp_worker_ctx *c, uint64_t now_ms, uint32_t sweep_budget)
 	const struct dp_tables *t = atomic_load(&dp_g.tables);
 
 	c->now_ms = now_ms;
-	lb_health_poll((struct dp_tables *)t, now_ms);
+	dp_services_poll((struct dp_tables *)t, now_ms);
 	dp_flow_sweep(now_ms, sweep_budget, SWEEP_GRACE_MS);
 	dp_flow_reclaim(dp_g.rcu, dp_g.opts.clock == DP_CLOCK_PACKET);
 	dp_neigh_age(now_ms);
@@ -397,7 +395,7 @@ loop_packet(struct dp_worker_ctx *c)
 		 * second holding the next packet (LCU window). Once published it
 		 * stands until done: workers stop at it. */
 		if (pending_ms == 0) {
-			ev_ms = RTE_MIN(lb_health_next_ms(), last_sweep + SWEEP_PERIOD_MS);
+			ev_ms = RTE_MIN(dp_services_next_ms(), last_sweep + SWEEP_PERIOD_MS);
 			ev_ms = RTE_MIN(ev_ms, (m / 1000 / 1000 + 1) * 1000);
 			ev_ms = RTE_MIN(ev_ms, next_stats);
 			pending_ms = RTE_MAX(ev_ms, c->now_ms);
@@ -499,9 +497,14 @@ dp_main(int argc, char **argv)
 		return 2;
 	}
 	rte_rcu_qsbr_init(dp_g.rcu, dp_g.n_workers);
+	/* the stages and the services' hooks, before anything uses them */
+	if (dp_pipeline_init(err, sizeof(err)) < 0) {
+		fprintf(stderr, "vpcgw: %s\n", err);
+		return 2;
+	}
 	rc = dp_flow_init(cfg->dpdk.flow_table_size, (int)rte_socket_id(), dp_g.rcu);
 	if (rc == 0)
-		rc = nat_init((int)rte_socket_id(), cfg->dpdk.flow_table_size);
+		rc = dp_services_init(cfg);
 	if (rc == 0)
 		rc = dp_neigh_init(rte_socket_id());
 	if (rc < 0) {
@@ -530,7 +533,7 @@ dp_main(int argc, char **argv)
 	c = dp_worker_ctx_init(DP_MAX_WORKERS, true);
 	if (c == NULL)
 		return 2;
-	lb_health_start(t, NULL);
+	dp_services_publish(t, NULL);
 	if (dp_telemetry_init() < 0)
 		fprintf(stderr, "vpcgw: telemetry commands not registered\n");
 	for (unsigned s = 0; s < dp_g.n_sources; s++)

@@ -193,6 +193,12 @@ dp_flow_lookup_burst(struct rte_mbuf **pkts, uint16_t n)
 	}
 }
 
+bool
+dp_flow_any(void)
+{
+	return __atomic_load_n(&ft.live, __ATOMIC_RELAXED) != 0;
+}
+
 void *
 dp_flow_lookup_meta(const struct dp_meta *md)
 {

@@ -26,6 +26,8 @@ struct rte_rcu_qsbr;
 int dp_flow_init(uint32_t capacity, int socket, struct rte_rcu_qsbr *rcu);
 void dp_flow_fini(void);
 
+/* Is any flow in the table? (A burst with none to find skips the lookup.) */
+bool dp_flow_any(void);
 /* Look up md->key of each packet; sets md->flow (tagged pointer) or NULL. */
 void dp_flow_lookup_burst(struct rte_mbuf **pkts, uint16_t n);
 

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,6 +11,7 @@
 
 static struct dp_node nodes[DP_NODE_MAX];
 static unsigned n_nodes;
+static bool multi_in[DP_NODE_MAX];  /* several stages lead here: arrival order to restore */
 uint8_t dp_graph_edge[DP_NODE_MAX][DP_NODE_EDGES];
 
 int
@@ -50,6 +52,14 @@ dp_graph_finalize(char *err, size_t errlen)
 			}
 			dp_graph_edge[i][e] = (uint8_t)to;
 		}
+	}
+	for (unsigned to = 0; to < n_nodes; to++) {
+		unsigned preds = 0;
+
+		for (unsigned i = 0; i < n_nodes; i++)
+			for (unsigned e = 0; e < DP_NODE_EDGES; e++)
+				preds += nodes[i].next[e] != NULL && dp_graph_edge[i][e] == to;
+		multi_in[to] = preds > 1;
 	}
 	return 0;
 }
@@ -93,10 +103,15 @@ vec_sort(struct dp_vec *v)
 {
 	struct rte_mbuf *by_slot[DP_BURST];
 	uint32_t present = 0;
-	uint16_t k = 0;
+	uint16_t i, k = 0;
 
 	RTE_BUILD_BUG_ON(DP_BURST > 32);
-	for (uint16_t i = 0; i < v->n; i++) {
+	for (i = 1; i < v->n; i++)
+		if (dp_meta(v->pkts[i])->slot < dp_meta(v->pkts[i - 1])->slot)
+			break;
+	if (i >= v->n)
+		return;
+	for (i = 0; i < v->n; i++) {
 		uint8_t s = dp_meta(v->pkts[i])->slot;
 
 		by_slot[s] = v->pkts[i];
@@ -106,7 +121,6 @@ vec_sort(struct dp_vec *v)
 		v->pkts[k++] = by_slot[__builtin_ctz(present)];
 		present &= present - 1;
 	}
-	v->unsorted = false;
 }
 
 void
@@ -115,20 +129,23 @@ dp_graph_walk(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t n)
 	struct dp_node_stats *st = dp_stats_self()->node;
 	uint64_t t0 = rte_rdtsc(), t1;
 
-	for (unsigned i = 0; i < n_nodes; i++) {
+	for (unsigned i = 1; i < n_nodes; i++)
 		g->vec[i].n = 0;
-		g->vec[i].unsorted = false;
-	}
 	g->policy_min_slot = DP_BURST;
 	g->slow_flows = 0;
-	memcpy(g->vec[0].pkts, pkts, n * sizeof(pkts[0]));
-	g->vec[0].n = n;
-	for (unsigned i = 0; i < n_nodes; i++) {
+	g->cur = 0;
+	nodes[0].fn(g, pkts, n);
+	t1 = rte_rdtsc();
+	st[0].calls++;
+	st[0].pkts += n;
+	st[0].cycles += t1 - t0;
+	t0 = t1;
+	for (unsigned i = 1; i < n_nodes; i++) {
 		struct dp_vec *v = &g->vec[i];
 
 		if (v->n == 0)
 			continue;
-		if (v->unsorted)
+		if (multi_in[i])
 			vec_sort(v);
 		g->cur = (uint8_t)i;
 		nodes[i].fn(g, v->pkts, v->n);

@@ -40,8 +40,6 @@ struct dp_node {
 
 struct dp_vec {
 	uint16_t n;
-	uint8_t last_slot;
-	bool unsorted;              /* appended out of arrival order */
 	struct rte_mbuf *pkts[DP_BURST];
 };
 
@@ -51,6 +49,7 @@ struct dp_graph_run {
 	uint8_t cur;                /* the running stage */
 	uint8_t policy_min_slot;    /* first slot sent to a stage that may create flows */
 	uint64_t slow_flows;        /* filter of the flows some packet took to the slow stage */
+	bool fast_alone;            /* flow_fast has every packet left in the burst */
 	struct dp_vec vec[DP_NODE_MAX];
 };
 
@@ -73,14 +72,16 @@ int dp_graph_telemetry_init(void);
 /* Run a received burst from stage 0. */
 void dp_graph_walk(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t n);
 
-static inline void
-dp_graph_vec_add(struct dp_vec *v, struct rte_mbuf *m)
+/* The vector at the end of edge e of the running stage. */
+static inline struct dp_vec *
+dp_graph_out(struct dp_graph_run *g, unsigned e)
 {
-	uint8_t s = dp_meta(m)->slot;
+	return &g->vec[dp_graph_edge[g->cur][e]];
+}
 
-	if (v->n != 0 && s < v->last_slot)
-		v->unsorted = true;
-	v->last_slot = s;
+static inline void
+dp_vec_push(struct dp_vec *v, struct rte_mbuf *m)
+{
 	v->pkts[v->n++] = m;
 }
 
@@ -88,7 +89,7 @@ dp_graph_vec_add(struct dp_vec *v, struct rte_mbuf *m)
 static inline void
 dp_graph_next(struct dp_graph_run *g, unsigned e, struct rte_mbuf *m)
 {
-	dp_graph_vec_add(&g->vec[dp_graph_edge[g->cur][e]], m);
+	dp_vec_push(dp_graph_out(g, e), m);
 }
 
 #endif /* VPCGW_DP_GRAPH_H */

@@ -13,11 +13,7 @@
 #include <rte_fib.h>
 
 #include "dp/dp.h"
-#include "fw/nacl.h"
-#include "fw/sg.h"
-#include "geneve/gnv.h"
-#include "lb/lb.h"
-#include "nat/nat.h"
+#include "dp/dp_service.h"
 
 #define FIB_RULES 4096
 
@@ -165,7 +161,6 @@ dp_tables_build(struct cfg *cfg, uint64_t gen, char *err, size_t errlen)
 {
 	struct dp_tables *t;
 	uint32_t n_local;
-	int rc;
 
 	if (check_limits(cfg, err, errlen) < 0)
 		return NULL;
@@ -234,22 +229,24 @@ dp_tables_build(struct cfg *cfg, uint64_t gen, char *err, size_t errlen)
 		}
 	}
 
-	t->sg = fw_sg_build(cfg);
-	if (t->sg == NULL)
+	for (uint32_t i = 0; i <= t->local.mask; i++)
+		if (t->local.keys[i] != DP_MAP_EMPTY) {
+			uint32_t b = dp_local_bit((uint32_t)t->local.keys[i]);
+
+			t->local_filter[b >> 6] |= 1ull << (b & 63);
+		}
+	t->subnet_rt = calloc((size_t)cfg->n_subnets + 1, sizeof(*t->subnet_rt));
+	if (t->subnet_rt == NULL)
 		goto nomem;
-	t->nacl = fw_nacl_build(cfg, (int)rte_socket_id(), (unsigned)gen, &rc);
-	if (t->nacl == NULL) {
-		snprintf(err, errlen, "%s: network ACLs: %s", cfg->file, strerror(-rc));
-		dp_tables_free(t);
-		return NULL;
+	for (int i = 0; i < cfg->n_subnets; i++) {
+		int rt = cfg->subnets[i].route_table;
+
+		t->subnet_rt[i].rt = rt >= 0 ? &t->rtables[rt] : &t->local_rt;
+		t->subnet_rt[i].port = (uint16_t)cfg->subnets[i].port;
+		t->subnet_rt[i].nacl = cfg->subnets[i].nacl >= 0;
 	}
-	rc = nat_build(t);
-	if (rc == 0)
-		rc = lb_build(t);
-	if (rc == 0)
-		rc = gnv_build(t);
-	if (rc < 0) {
-		snprintf(err, errlen, "%s: services: %s", cfg->file, strerror(-rc));
+
+	if (dp_services_build(t, err, errlen) < 0) {
 		dp_tables_free(t);
 		return NULL;
 	}
@@ -265,14 +262,9 @@ dp_tables_free(struct dp_tables *t)
 {
 	if (t == NULL)
 		return;
-	gnv_free(t);
-	lb_free(t);
-	nat_free(t);
-	if (t->nacl != NULL)
-		fw_nacl_free(t->nacl);
-	if (t->sg != NULL)
-		fw_sg_free(t->sg);
+	dp_services_free(t);
 	dp_map_free(&t->local);
+	free(t->subnet_rt);
 	dp_map_free(&t->eip_by_private);
 	dp_map_free(&t->nlb_by_private);
 	if (t->rtables != NULL)

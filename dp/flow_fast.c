@@ -11,6 +11,7 @@
 #include <rte_byteorder.h>
 #include <rte_ip.h>
 #include <rte_mbuf.h>
+#include <rte_tcp.h>
 
 #include "dp/csum.h"
 #include "dp/ct_tcp.h"
@@ -28,8 +29,8 @@ flow_bit(const struct dp_flow *f)
 	return 1ull << (((uintptr_t)f >> 7) & 63);
 }
 
-static inline void
-to_policy(struct dp_graph_run *g, unsigned edge, struct rte_mbuf *m)
+void
+dp_to_policy(struct dp_graph_run *g, unsigned edge, struct rte_mbuf *m)
 {
 	struct dp_meta *md = dp_meta(m);
 
@@ -43,22 +44,24 @@ to_policy(struct dp_graph_run *g, unsigned edge, struct rte_mbuf *m)
 void
 dp_flow_lookup_node(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t n)
 {
-	struct dp_burst *b = &g->b;
+	struct dp_vec *fast = dp_graph_out(g, FLOW_LOOKUP_NEXT_FAST);
+	struct dp_vec *route = dp_graph_out(g, FLOW_LOOKUP_NEXT_ROUTE);
+	const struct dp_burst *b = &g->b;
 
 	dp_flow_lookup_burst(pkts, n);
-	if (dp_pipe_ops.nacl_prefetch != NULL)
-		dp_pipe_ops.nacl_prefetch(pkts, b, n);
+	g->fast_alone = false;
 	for (uint16_t i = 0; i < n; i++) {
 		struct dp_meta *md = dp_meta(pkts[i]);
 
 		if (md->flow != NULL)
-			dp_graph_next(g, FLOW_LOOKUP_NEXT_FAST, pkts[i]);
-		else if (!(md->flags & (DP_M_FRAG | DP_M_ICMP_ERR | DP_M_FROM_APPLIANCE)) &&
-			 b->ctx[md->slot].in == DP_IN_VPC && b->ctx[md->slot].nlb < 0)
-			dp_graph_next(g, FLOW_LOOKUP_NEXT_ROUTE, pkts[i]);
+			dp_vec_push(fast, pkts[i]);
+		else if (dp_flow_route_ok(b, md))
+			dp_vec_push(route, pkts[i]);
 		else
-			to_policy(g, FLOW_LOOKUP_NEXT_POLICY, pkts[i]);
+			dp_to_policy(g, FLOW_LOOKUP_NEXT_POLICY, pkts[i]);
 	}
+	/* the whole burst is known flows: nothing else will be sent */
+	g->fast_alone = fast->n == n && g->policy_min_slot == DP_BURST;
 }
 
 /* Apply action a (read under gen) to m of flow f, direction d. */
@@ -115,6 +118,9 @@ dp_flow_fast_node(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t n)
 {
 	const struct dp_burst *b = &g->b;
 	struct dp_worker_ctx *w = dp_worker_self();
+	/* nothing sent yet and no other packet of the burst still to decide:
+	 * send in arrival order now, until a packet leaves for the policy stage */
+	bool direct = w->n_emit == 0 && g->fast_alone;
 
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
@@ -133,6 +139,8 @@ dp_flow_fast_node(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t n)
 		if (gen != b->fast_gen || a->in_port != md->in_port ||
 		    (md->flags & (DP_M_FRAG | DP_M_ICMP_ERR | DP_M_FROM_APPLIANCE)) ||
 		    ip->time_to_live <= 1 || !(fl & DP_FLOW_F_LIVE) ||
+		    /* a SYN may open a new connection on the 5-tuple (policy decides) */
+		    (md->tcp_flags & RTE_TCP_SYN_FLAG) ||
 		    (g->slow_flows & flow_bit(f)) || dp_flow_expired(f, b->now) ||
 		    (f->kind == DP_FLOW_NLB && dp_pipe_ops.flow_gone(b->t, f, b->now)))
 			goto slow;
@@ -169,9 +177,16 @@ dp_flow_fast_node(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t n)
 		}
 		ip->time_to_live--;
 		ip->hdr_checksum = csum_apply(ip->hdr_checksum, rte_cpu_to_be_16(0xfeff));
-		dp_emit_add(w, m, port, nh, md->slot);
+		if (direct) {
+			w->emit_on = false;
+			dp_neigh_xmit_now(w, m, port, nh, b->now);
+			w->emit_on = true;
+		} else {
+			dp_emit_add(w, m, port, nh, md->slot);
+		}
 		continue;
 slow:
-		to_policy(g, FLOW_FAST_NEXT_POLICY, m);
+		direct = false;
+		dp_to_policy(g, FLOW_FAST_NEXT_POLICY, m);
 	}
 }

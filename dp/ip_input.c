@@ -15,14 +15,81 @@
 #include <rte_mbuf.h>
 
 #include "dp/dp.h"
+#include "dp/dp_flow.h"
 #include "dp/dp_graph.h"
 #include "dp/dp_parse.h"
 #include "dp/dp_pipe.h"
 #include "dp/dp_pkt.h"
 #include "dp/dp_worker.h"
+#include "dp/flow_fast.h"
 #include "dp/ip_input.h"
 
 #define ICMP_ECHO_REQUEST 8
+
+/*
+ * A packet to one of vpcgw's addresses (v: its DP_LOCAL_VAL): answered here
+ * (echo, health-check replies), or translated and handed on (NAT gateway,
+ * elastic IP and NLB public addresses from the internet). Returns 0 when
+ * consumed, 1 when it continues to the flow lookup, -1 when it goes on like
+ * any packet (the source check below; an NLB's private address).
+ */
+static int
+ingress_local(struct rte_mbuf *m, struct dp_meta *md, struct dp_pctx *c, uint32_t v,
+	      uint8_t roles)
+{
+	const struct cfg *cfg = c->t->cfg;
+	struct rte_ipv4_hdr *ip = dp_ip_hdr(m, md);
+
+	switch (DP_LOCAL_KIND(v)) {
+	case DP_LOCAL_ROUTER:
+		if (md->proto == IPPROTO_ICMP && !(md->flags & DP_M_FRAG) &&
+		    dp_l4_hdr(m, md)[0] == ICMP_ECHO_REQUEST) {
+			dp_answer_echo(m, md);
+			return 0;
+		}
+		if (md->proto == IPPROTO_TCP && dp_pipe_ops.health_input != NULL &&
+		    dp_pipe_ops.health_input(m, c->t)) {
+			dp_stats_self()->port[md->in_port].local++;
+			rte_pktmbuf_free(m);
+			return 0;
+		}
+		dp_drop(m, DP_DROP_local_unhandled);
+		return 0;
+	case DP_LOCAL_NAT:
+		if (!(roles & DP_ROLE_INTERNET))
+			break;
+		c->in = DP_IN_INTERNET;
+		md->nh = DP_LOCAL_NAT;
+		md->ep = (uint16_t)(DP_LOCAL_REF(v) / CFG_MAX_NAT_ADDRS);
+		if (md->flags & DP_M_LATER_FRAG)
+			return 1;
+		if ((md->flags & DP_M_FRAG) && md->proto != IPPROTO_UDP) {
+			dp_stats_self()->nat[md->ep].drop++;
+			dp_drop(m, DP_DROP_nat_fragment);
+			return 0;
+		}
+		return 1;
+	case DP_LOCAL_EIP:
+		if (!(roles & DP_ROLE_INTERNET))
+			break;
+		c->in = DP_IN_INTERNET;
+		dp_set_addr(m, md, false, dp_hton_addr(cfg->igw.eips[DP_LOCAL_REF(v)].private_addr));
+		md->key.dst = ip->dst_addr;
+		return 1;
+	case DP_LOCAL_NLB_PUBLIC:
+		if (!(roles & DP_ROLE_INTERNET))
+			break;
+		c->in = DP_IN_INTERNET;
+		c->nlb = (int)DP_LOCAL_REF(v);
+		dp_set_addr(m, md, false, dp_hton_addr(cfg->nlbs[c->nlb].addr));
+		md->key.dst = ip->dst_addr;
+		return 1;
+	case DP_LOCAL_NLB:
+		c->nlb = (int)DP_LOCAL_REF(v);
+		break;
+	}
+	return -1;
+}
 
 bool
 dp_ip_ingress(struct rte_mbuf *m, struct dp_meta *md, struct dp_pctx *c)
@@ -46,7 +113,7 @@ dp_ip_ingress(struct rte_mbuf *m, struct dp_meta *md, struct dp_pctx *c)
 		if (r >= 0)
 			return r > 0;
 	}
-	is_local = dp_map_get(&t->local, dst, &v);
+	is_local = dp_local_maybe(t, dst) && dp_map_get(&t->local, dst, &v);
 	/* TTL before any translation, so the ICMP error quotes what was sent;
 	 * vpcgw's own addresses answer even with TTL 1 */
 	if (ip->time_to_live <= 1 && !(is_local && DP_LOCAL_KIND(v) == DP_LOCAL_ROUTER)) {
@@ -55,54 +122,10 @@ dp_ip_ingress(struct rte_mbuf *m, struct dp_meta *md, struct dp_pctx *c)
 		return false;
 	}
 	if (is_local) {
-		switch (DP_LOCAL_KIND(v)) {
-		case DP_LOCAL_ROUTER:
-			if (md->proto == IPPROTO_ICMP && !(md->flags & DP_M_FRAG) &&
-			    dp_l4_hdr(m, md)[0] == ICMP_ECHO_REQUEST) {
-				dp_answer_echo(m, md);
-				return false;
-			}
-			if (md->proto == IPPROTO_TCP && dp_pipe_ops.health_input != NULL &&
-			    dp_pipe_ops.health_input(m, t)) {
-				dp_stats_self()->port[md->in_port].local++;
-				rte_pktmbuf_free(m);
-				return false;
-			}
-			dp_drop(m, DP_DROP_local_unhandled);
-			return false;
-		case DP_LOCAL_NAT:
-			if (!(roles & DP_ROLE_INTERNET))
-				break;
-			c->in = DP_IN_INTERNET;
-			md->nh = DP_LOCAL_NAT;
-			md->ep = (uint16_t)(DP_LOCAL_REF(v) / CFG_MAX_NAT_ADDRS);
-			if (md->flags & DP_M_LATER_FRAG)
-				return true;
-			if ((md->flags & DP_M_FRAG) && md->proto != IPPROTO_UDP) {
-				dp_stats_self()->nat[md->ep].drop++;
-				dp_drop(m, DP_DROP_nat_fragment);
-				return false;
-			}
-			return true;
-		case DP_LOCAL_EIP:
-			if (!(roles & DP_ROLE_INTERNET))
-				break;
-			c->in = DP_IN_INTERNET;
-			dp_set_addr(m, md, false, dp_hton_addr(cfg->igw.eips[DP_LOCAL_REF(v)].private_addr));
-			md->key.dst = ip->dst_addr;
-			return true;
-		case DP_LOCAL_NLB_PUBLIC:
-			if (!(roles & DP_ROLE_INTERNET))
-				break;
-			c->in = DP_IN_INTERNET;
-			c->nlb = (int)DP_LOCAL_REF(v);
-			dp_set_addr(m, md, false, dp_hton_addr(cfg->nlbs[c->nlb].addr));
-			md->key.dst = ip->dst_addr;
-			return true;
-		case DP_LOCAL_NLB:
-			c->nlb = (int)DP_LOCAL_REF(v);
-			break;
-		}
+		int r = ingress_local(m, md, c, v, roles);
+
+		if (r >= 0)
+			return r > 0;
 	}
 	if (roles & DP_ROLE_VPC) {
 		int sn = dp_subnet_lookup(t, rte_be_to_cpu_32(ip->src_addr));
@@ -133,6 +156,7 @@ void
 dp_eth_input_node(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t n)
 {
 	struct dp_worker_ctx *w = dp_worker_self();
+	struct dp_vec *ip = dp_graph_out(g, ETH_INPUT_NEXT_IP);
 
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
@@ -159,7 +183,7 @@ dp_eth_input_node(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t n)
 			md->l3 -= 4;
 			md->l4 -= 4;
 		}
-		dp_graph_next(g, ETH_INPUT_NEXT_IP, m);
+		dp_vec_push(ip, m);
 	}
 }
 
@@ -178,17 +202,28 @@ void
 dp_ip_input_node(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t n)
 {
 	struct dp_worker_ctx *w = dp_worker_self();
+	struct dp_burst *b = &g->b;
+	/* with no flow in the table there is nothing to look up */
+	bool lookup = dp_flow_any();
+	struct dp_vec *flow = dp_graph_out(g, IP_INPUT_NEXT_FLOW);
+	struct dp_vec *route = dp_graph_out(g, IP_INPUT_NEXT_ROUTE);
 
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
 		struct dp_meta *md = dp_meta(m);
-		struct dp_pctx *c = &g->b.ctx[md->slot];
+		struct dp_pctx *c = &b->ctx[md->slot];
 
 		w->cur_slot = md->slot;
-		c->t = g->b.t;
-		c->now = g->b.now;
-		c->burst_new = &g->b.burst_new;
-		if (dp_ip_ingress(m, md, c))
-			dp_graph_next(g, IP_INPUT_NEXT_FLOW, m);
+		c->t = b->t;
+		c->now = b->now;
+		c->burst_new = &b->burst_new;
+		if (!dp_ip_ingress(m, md, c))
+			continue;
+		if (lookup)
+			dp_vec_push(flow, m);
+		else if (dp_flow_route_ok(b, md))
+			dp_vec_push(route, m);
+		else
+			dp_to_policy(g, IP_INPUT_NEXT_POLICY, m);
 	}
 }

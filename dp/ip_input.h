@@ -9,7 +9,7 @@ enum { ETH_INPUT_NEXT_IP, ETH_INPUT_NEXT_ARP };
 void dp_eth_input_node(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t n);
 void dp_arp_input_node(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t n);
 
-enum { IP_INPUT_NEXT_FLOW };
+enum { IP_INPUT_NEXT_FLOW, IP_INPUT_NEXT_ROUTE, IP_INPUT_NEXT_POLICY };
 void dp_ip_input_node(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t n);
 
 void dp_policy_node(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t n);

@@ -21,30 +21,28 @@
 #include "dp/dp_worker.h"
 #include "dp/flow_fast.h"
 
-static inline const struct dp_rtable *
-vpc_table(const struct dp_tables *t, int subnet)
-{
-	int rt = subnet >= 0 ? t->cfg->subnets[subnet].route_table : -1;
-
-	return rt >= 0 ? &t->rtables[rt] : &t->local_rt;
-}
 
 void
 dp_ip_route_node(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t n)
 {
 	const struct dp_burst *b = &g->b;
 	const struct dp_tables *t = b->t;
-	const struct cfg *cfg = t->cfg;
+	const struct dp_subnet_rt *srt = t->subnet_rt;
 	struct dp_worker_ctx *w = dp_worker_self();
+	struct dp_vec *policy = dp_graph_out(g, IP_ROUTE_NEXT_POLICY);
+	uint64_t untracked = 0;
 	const struct dp_rtable *rts[DP_BURST];
 	uint32_t dst[DP_BURST];
 	uint64_t nhid[DP_BURST];
 	uint16_t i, j;
+	/* nothing sent yet, and what the policy stage sends comes after these
+	 * packets (policy_min_slot): their order is arrival order already */
+	bool direct = w->n_emit == 0;
 
 	/* with ENIs every packet meets its security groups: the policy stage */
-	if (cfg->n_enis != 0) {
+	if (t->cfg->n_enis != 0) {
 		for (i = 0; i < n; i++)
-			dp_graph_next(g, IP_ROUTE_NEXT_POLICY, pkts[i]);
+			dp_vec_push(policy, pkts[i]);
 		if (n != 0 && dp_meta(pkts[0])->slot < g->policy_min_slot)
 			g->policy_min_slot = dp_meta(pkts[0])->slot;
 		return;
@@ -52,7 +50,9 @@ dp_ip_route_node(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t n)
 	for (i = 0; i < n; i++) {
 		struct dp_meta *md = dp_meta(pkts[i]);
 
-		rts[i] = vpc_table(t, b->ctx[md->slot].src_subnet);
+		int sn = b->ctx[md->slot].src_subnet;
+
+		rts[i] = sn >= 0 ? srt[sn].rt : &t->local_rt;
 		dst[i] = rte_be_to_cpu_32(dp_ip_hdr(pkts[i], md)->dst_addr);
 	}
 	/* one bulk lookup per run of packets of one route table */
@@ -76,17 +76,24 @@ dp_ip_route_node(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t n)
 		if (r->kind != CFG_TARGET_LOCAL)
 			goto slow;
 		ds = dp_subnet_lookup(t, dst[i]);
-		if (ds < 0 || (ds != c->src_subnet && (cfg->subnets[ds].nacl >= 0 ||
-		    (c->src_subnet >= 0 && cfg->subnets[c->src_subnet].nacl >= 0))))
+		if (ds < 0 || (ds != c->src_subnet && (srt[ds].nacl ||
+		    (c->src_subnet >= 0 && srt[c->src_subnet].nacl))))
 			goto slow;
-		dp_stats_self()->untracked++;
+		untracked++;
 		ip->time_to_live--;
 		ip->hdr_checksum = csum_apply(ip->hdr_checksum, rte_cpu_to_be_16(0xfeff));
-		dp_emit_add(w, m, (uint16_t)cfg->subnets[ds].port, dst[i], md->slot);
+		if (direct) {
+			w->emit_on = false;
+			dp_neigh_xmit_now(w, m, srt[ds].port, dst[i], b->now);
+			w->emit_on = true;
+		} else {
+			dp_emit_add(w, m, srt[ds].port, dst[i], md->slot);
+		}
 		continue;
 slow:
 		if (md->slot < g->policy_min_slot)
 			g->policy_min_slot = md->slot;
-		dp_graph_next(g, IP_ROUTE_NEXT_POLICY, m);
+		dp_vec_push(policy, m);
 	}
+	dp_stats_self()->untracked += untracked;
 }

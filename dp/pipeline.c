@@ -4,11 +4,13 @@
  * stages run in what order, which service answers which route target and
  * hook. With dp/main.c, the only core file that includes services.
  *
- *   eth-input ─┬─> arp-input
- *              └─> ip-input ──> flow-lookup ─┬─> flow-fast ───┐
- *                                            ├─> ip-route ────┤──> policy
- *                                            └────────────────┘
- *   then ip-output: every transmission of the burst, in arrival order.
+ *   eth_input ─┬─> arp_input
+ *              └─> ip_input ──> flow_lookup ─┬─> flow_fast ───┐
+ *                     │                      ├─> ip_route ────┤──> policy
+ *                     │   (no flow in table) └────────────────┘
+ *                     └──> ip_route, policy
+ *   then ip_output: every transmission of the burst, in arrival order
+ *   (docs/pipeline.svg is drawn from this table by tools/vpcgw-pipeline-dot).
  */
 #include <stdatomic.h>
 
@@ -40,7 +42,8 @@ static const struct dp_node stages[] = {
 	{ .name = "arp_input", .fn = dp_arp_input_node,
 	  .help = "ARP for vpcgw's addresses, neighbor learning" },
 	{ .name = "ip_input", .fn = dp_ip_input_node,
-	  .next = { [IP_INPUT_NEXT_FLOW] = "flow_lookup" },
+	  .next = { [IP_INPUT_NEXT_FLOW] = "flow_lookup", [IP_INPUT_NEXT_ROUTE] = "ip_route",
+		    [IP_INPUT_NEXT_POLICY] = "policy" },
 	  .help = "own addresses, IGW 1:1 and NAT/NLB addresses, GENEVE from appliances" },
 	{ .name = "flow_lookup", .fn = dp_flow_lookup_node,
 	  .next = { [FLOW_LOOKUP_NEXT_FAST] = "flow_fast",
@@ -106,6 +109,12 @@ dp_pipeline_init(char *err, size_t errlen)
 		.appliance_healthy = gnv_appliance_healthy,
 		.gwlb_health_counts = gwlb_health_counts,
 	};
+	/* control side: table build order, and free in reverse */
+	if (dp_service_register(&fw_service) < 0 || dp_service_register(&nat_service) < 0 ||
+	    dp_service_register(&lb_service) < 0 || dp_service_register(&gwlb_service) < 0) {
+		snprintf(err, errlen, "too many services");
+		return -ENOSPC;
+	}
 	dp_route_target_register(CFG_TARGET_IGW, nat_igw_target);
 	dp_route_target_register(CFG_TARGET_NAT, nat_gw_target);
 	dp_route_target_register(CFG_TARGET_GWLBE, gwlb_endpoint_target);

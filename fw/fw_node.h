@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "dp/dp_pipe.h"
+#include "dp/dp_service.h"
 
 bool fw_nacl_allows(const struct dp_pctx *c, struct rte_mbuf *m, struct dp_meta *md, int subnet,
 		    enum dp_dir dir);
@@ -19,5 +20,7 @@ bool fw_sg_can_track(const struct dp_meta *md);
 void fw_sg_flow_timeouts(const struct dp_pctx *c, struct dp_flow *f);
 void fw_nacl_prefetch(struct rte_mbuf **pkts, struct dp_burst *b, uint16_t n);
 void fw_nacl_cache_set(const struct dp_pctx *c);
+
+extern const struct dp_service fw_service;
 
 #endif /* VPCGW_FW_NODE_H */

@@ -4,7 +4,10 @@
 #define VPCGW_NLB_NODE_H
 
 #include "dp/dp_pipe.h"
+#include "dp/dp_service.h"
 
 void lb_nlb_new(struct rte_mbuf *m, struct dp_meta *md, struct dp_pctx *c);
+
+extern const struct dp_service lb_service;
 
 #endif /* VPCGW_NLB_NODE_H */

@@ -80,7 +80,14 @@ build() {
 	done
 	wait
 	for o in $objs; do [ -f "$o" ] || { echo "run.sh: $o not built" >&2; exit 1; }; done
-	pure="$B/obj/config_cfg_load.o $B/obj/config_cfg_util.o"
+	# fuzz_config links the loader alone: config/, each service's
+	# configuration part (*_cfg.c) and the section table (dp/modules.c).
+	pure=""
+	for o in $objs; do
+		case ${o##*/} in
+		config_*.o | *_cfg.o | dp_modules.o) pure="$pure $o" ;;
+		esac
+	done
 	echo "  LD fuzz_config"
 	"$CC" $CFLAGS $SAN -fsanitize=fuzzer "$HERE/fuzz_config.c" $pure \
 		$(pkg-config --libs libconfig) -o "$B/fuzz_config"

@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Configuration sections: who loads each top-level key of the file.
+ *
+ * config/cfg_load.c loads its own sections (dpdk, ports, neighbors, vpc,
+ * route_tables) and walks the services' sections through cfg_sections[],
+ * which it never fills: the layer that assembles the services defines it
+ * (dp/modules.c), from the hooks each service's configuration part exports
+ * (fw/fw_cfg.h, nat/nat_cfg.h, lb/lb_cfg.h, geneve/gwlb_cfg.h). config/
+ * names no service function.
+ *
+ * The load makes two passes (config/cfg_load.c):
+ *  1. names, in ascending names_order: each named list is allocated and its
+ *     names recorded, so that any section may refer to any other (routes
+ *     name NAT gateways and GWLB endpoints that load after them);
+ *  2. values, in ascending order: what a check looks at is loaded before it.
+ * Messages come out in file order, and in the order they were reported among
+ * messages of one line: the orders are part of the output (the whole table is
+ * in docs/ARCHITECTURE.md).
+ *
+ * The core's own sections: names 10 ports, 20 vpc (its subnets), 30
+ * route_tables; order 10 dpdk, 20 ports, 30 neighbors, 40 vpc, 50
+ * route_tables. A service section loads after route_tables (its checks read
+ * ports and subnets). No two sections share a key or an order.
+ */
+#ifndef VPCGW_CFG_SECTION_H
+#define VPCGW_CFG_SECTION_H
+
+struct ld;
+
+struct cfg_section {
+	const char *key;              /* top-level key of the configuration file */
+	int names_order;              /* pass 1 position; 0 when names is NULL */
+	int order;                    /* pass 2 position */
+	void (*names)(struct ld *ld); /* pass 1: allocate named lists, record names */
+	void (*load)(struct ld *ld);  /* pass 2: read and check the values */
+};
+
+/* The services' sections, in any order, ended by one with key NULL (dp/modules.c). */
+extern const struct cfg_section cfg_sections[];
+
+#endif /* VPCGW_CFG_SECTION_H */
