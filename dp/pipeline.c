@@ -24,11 +24,16 @@
 #include "dp/dp_worker.h"
 #include "dp/flow_fast.h"
 #include "dp/ip_input.h"
+#include "dp/stats_writer.h"
 #include "fw/fw_node.h"
+#include "fw/fw_stats.h"
 #include "geneve/gwlb_node.h"
+#include "geneve/gwlb_stats.h"
 #include "lb/lb.h"
+#include "lb/lb_stats.h"
 #include "lb/nlb_node.h"
 #include "nat/nat_node.h"
+#include "nat/nat_stats.h"
 
 static const struct dp_node stages[] = {
 	{ .name = "eth_input", .fn = dp_eth_input_node,
@@ -55,10 +60,25 @@ static const struct dp_node stages[] = {
 	  .help = "route tables, NACL, SG, new flows, NAT, NLB, GWLB, fragments, ICMP errors" },
 };
 
+/* Each service's counters, in the order of the outputs (after the core's
+ * totals, ports, drops and flows). */
+static const struct dp_stats_section *const stats_sections[] = {
+	&fw_stats_section,
+	&nat_stats_section,
+	&lb_stats_section,
+	&gwlb_stats_section,
+};
+
 static bool
 nlb_flow_gone(const struct dp_tables *t, const struct dp_flow *f, uint64_t now_ms)
 {
 	return lb_flow_target_gone(t, f, now_ms);
+}
+
+static void
+gwlb_health_counts(int gwlb, unsigned *healthy, unsigned *unhealthy)
+{
+	lb_health_counts(gwlb, true, healthy, unhealthy);
 }
 
 int
@@ -86,6 +106,8 @@ dp_pipeline_init(char *err, size_t errlen)
 		.flow_gone = nlb_flow_gone,
 		.health_input = lb_health_input,
 		.appliance_input = gwlb_appliance_input,
+		.appliance_healthy = gnv_appliance_healthy,
+		.gwlb_health_counts = gwlb_health_counts,
 	};
 	/* control side: table build order, and free in reverse */
 	if (dp_service_register(&fw_service) < 0 || dp_service_register(&nat_service) < 0 ||
@@ -96,6 +118,12 @@ dp_pipeline_init(char *err, size_t errlen)
 	dp_route_target_register(CFG_TARGET_IGW, nat_igw_target);
 	dp_route_target_register(CFG_TARGET_NAT, nat_gw_target);
 	dp_route_target_register(CFG_TARGET_GWLBE, gwlb_endpoint_target);
+	/* counters: their order is the order of the outputs' sections */
+	for (unsigned i = 0; i < RTE_DIM(stats_sections); i++)
+		if (dp_stats_register(stats_sections[i]) < 0) {
+			snprintf(err, errlen, "too many stats sections (%s)", stats_sections[i]->name);
+			return -ENOSPC;
+		}
 	done = true;
 	return 0;
 }
