@@ -207,6 +207,7 @@ enum dp_flow_kind { DP_FLOW_SG = 0, DP_FLOW_NAT, DP_FLOW_NLB, DP_FLOW_GWLB };
 #define DP_ACT_FWD 1                /* no rewrite */
 #define DP_ACT_XLATE 2              /* to the mirror of the other key (NAT, NLB) */
 #define DP_ACT_SNAT_SRC 3           /* source to pub (internet gateway 1:1) */
+#define DP_ACT_ENCAP 4              /* GENEVE to the flow's appliance (no TTL change) */
 #define DP_ACCT_NONE 0
 #define DP_ACCT_NAT_OUT 1           /* NAT gateway counters, inside to outside */
 #define DP_ACT_GEN_BUSY UINT32_MAX

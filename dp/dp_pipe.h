@@ -52,6 +52,9 @@ struct dp_pipe_ops {
 	 * it (geneve/gwlb_stats.c; control and telemetry threads) */
 	bool (*appliance_healthy)(int global_appliance);
 	void (*gwlb_health_counts)(int gwlb, unsigned *healthy, unsigned *unhealthy);
+	/* GENEVE to the flow's appliance (DP_ACT_ENCAP): 0 or a drop reason */
+	int (*encap)(struct rte_mbuf *m, const struct dp_tables *t, const struct dp_flow *f,
+		     uint16_t *port, uint32_t *nh);
 };
 
 extern struct dp_pipe_ops dp_pipe_ops;
@@ -64,6 +67,8 @@ int dp_flow_publish(struct rte_mbuf *m, struct dp_flow *f, const struct dp_pctx 
 void dp_flow_account(struct dp_flow *f, int d, uint32_t bytes);
 void dp_output(struct rte_mbuf *m, struct dp_meta *md, uint16_t port, uint32_t nh,
 	       struct dp_pctx *c);
+/* Keep what this known packet's direction does (c->act_op) as its action. */
+void dp_act_fill(const struct dp_pctx *c, const struct dp_meta *md, uint16_t port, uint32_t nh);
 void dp_deliver_local(struct rte_mbuf *m, struct dp_meta *md, struct dp_pctx *c,
 		      struct dp_flow *f);
 void dp_frag_record(struct rte_mbuf *m, struct dp_meta *md, uint32_t osrc, uint32_t odst,

@@ -165,6 +165,15 @@ dp_flow_fast_node(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t n)
 		dp_flow_touch(f, b->now);
 		bytes = rte_pktmbuf_pkt_len(m) - md->l3;
 		dp_flow_account(f, d, bytes);
+		if (op == DP_ACT_ENCAP) {
+			int rc = dp_pipe_ops.encap(m, b->t, f, &port, &nh);
+
+			if (rc != 0) {
+				dp_drop(m, (enum dp_drop)rc);
+				continue;
+			}
+			goto out;
+		}
 		if (op != DP_ACT_FWD)
 			act_apply(m, md, f, d, op, ipd, l4d, pub);
 		if (acct == DP_ACCT_NAT_OUT) {
@@ -177,6 +186,7 @@ dp_flow_fast_node(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t n)
 		}
 		ip->time_to_live--;
 		ip->hdr_checksum = csum_apply(ip->hdr_checksum, rte_cpu_to_be_16(0xfeff));
+out:
 		if (direct) {
 			w->emit_on = false;
 			dp_neigh_xmit_now(w, m, port, nh, b->now);

@@ -27,6 +27,7 @@
 #include "dp/stats_writer.h"
 #include "fw/fw_node.h"
 #include "fw/fw_stats.h"
+#include "geneve/gnv.h"
 #include "geneve/gwlb_node.h"
 #include "geneve/gwlb_stats.h"
 #include "lb/lb.h"
@@ -106,6 +107,7 @@ dp_pipeline_init(char *err, size_t errlen)
 		.flow_gone = nlb_flow_gone,
 		.health_input = lb_health_input,
 		.appliance_input = gwlb_appliance_input,
+		.encap = gnv_encap,
 		.appliance_healthy = gnv_appliance_healthy,
 		.gwlb_health_counts = gwlb_health_counts,
 	};

@@ -129,8 +129,8 @@ fold(uint64_t s)
  * c->act_op: keep that as the direction's action for the fast stage
  * (flow_fast.c), unless another writer holds it.
  */
-static void
-act_fill(const struct dp_pctx *c, const struct dp_meta *md, uint16_t port, uint32_t nh)
+void
+dp_act_fill(const struct dp_pctx *c, const struct dp_meta *md, uint16_t port, uint32_t nh)
 {
 	struct dp_flow *f = c->nf;
 	struct dp_flow_act *a = &f->act[c->nd];
@@ -174,7 +174,7 @@ dp_output(struct rte_mbuf *m, struct dp_meta *md, uint16_t port, uint32_t nh, st
 		if (dp_pipe_ops.nacl_cache_set != NULL)
 			dp_pipe_ops.nacl_cache_set(c);
 		if (c->act_op != DP_ACT_NONE)
-			act_fill(c, md, port, nh);
+			dp_act_fill(c, md, port, nh);
 	}
 	/* TTL: checked before any translation decision was sent anywhere */
 	ip->time_to_live--;
@@ -499,7 +499,7 @@ known_flow(struct rte_mbuf *m, struct dp_meta *md, struct dp_pctx *c, struct dp_
 	c->nd = d;
 	/* what the fast stage may repeat: plain TCP/UDP of a flow it can finish */
 	if (!(md->flags & (DP_M_ICMP_ERR | DP_M_FRAG | DP_M_FROM_APPLIANCE)) &&
-	    (md->proto == IPPROTO_TCP || md->proto == IPPROTO_UDP) && f->kind != DP_FLOW_GWLB)
+	    (md->proto == IPPROTO_TCP || md->proto == IPPROTO_UDP))
 		c->act_op = DP_ACT_FWD;
 	/* a GWLB flow's packet is counted once, on its way to the appliance */
 	if (!(md->flags & DP_M_FROM_APPLIANCE))

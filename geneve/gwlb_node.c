@@ -81,6 +81,13 @@ gwlb_endpoint_target(struct rte_mbuf *m, struct dp_meta *md, struct dp_pctx *c, 
 	} else if (c->in == DP_IN_VPC &&
 		   !dp_pipe_ops.nacl_allows(c, m, md, c->src_subnet, DP_DIR_EGRESS)) {
 		return;
+	} else if (c->act_op == DP_ACT_FWD) {
+		/* a known packet: its direction's later packets are encapsulated
+		 * by the fast stage (the appliance is chosen there, per packet) */
+		if (dp_pipe_ops.nacl_cache_set != NULL)
+			dp_pipe_ops.nacl_cache_set(c);
+		c->act_op = DP_ACT_ENCAP;
+		dp_act_fill(c, md, 0, 0);
 	}
 	rc = gnv_encap(m, c->t, f, &port, &nh);
 	if (rc != 0) {
