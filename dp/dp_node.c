@@ -1117,6 +1117,65 @@ flow_expired(struct rte_mbuf *m, struct dp_meta *md, struct dp_flow *f, int d,
 	return false;
 }
 
+/* What flow_reuse() decided for a packet of a known flow. */
+enum flow_reuse_verdict {
+	FLOW_KEEP = 0,              /* the packet belongs to the flow */
+	FLOW_ENDED,                 /* the flow was ended: the packet opens a new one */
+	FLOW_CONSUMED,              /* dropped */
+};
+
+/*
+ * Does this packet start a new connection on the 5-tuple of known flow f
+ * (docs/RELIABILITY.md "Reused 5-tuples")? A lone SYN from the originator
+ * after the connection ended (TIME_WAIT after FIN/FIN, CLOSED after a RST):
+ * clients reuse ports soon after a close. So does a SYN on an NLB flow whose
+ * target's deregistration delay is over (any other packet of such a flow is
+ * dropped). The flow is ended here, by the worker, as an expired one is
+ * (dp_flow_kill: its keys leave the hash at once, its slot after a grace
+ * period), and the packet takes its service's new-flow path: placement over
+ * the targets or appliances healthy now, counters, SG and NACLs. The NAT
+ * gateway keeps its mapping (RFC 5382 REQ-1: same external port for the
+ * same internal endpoint and destination): the state machine reopens the
+ * flow in place, the source ENI's SG is checked again and the attempt is
+ * counted. A SYN on a flow in any other state is a retransmission or meets
+ * a stale entry, and stays on the flow (an NLB keeps existing flows on an
+ * unhealthy target).
+ */
+static enum flow_reuse_verdict
+flow_reuse(struct rte_mbuf *m, struct dp_meta *md, struct dp_flow *f, int d,
+	   const struct pctx *c)
+{
+	bool syn = d == 0 && md->proto == IPPROTO_TCP &&
+		   !(md->flags & (DP_M_ICMP_ERR | DP_M_FROM_APPLIANCE)) &&
+		   fw_ct_tcp_can_open(md->tcp_flags);
+	uint16_t es, ed;
+	uint8_t st;
+
+	if (f->kind == DP_FLOW_NLB && lb_flow_target_gone(c->t, f, c->now)) {
+		dp_flow_kill(f);
+		if (syn)
+			return FLOW_ENDED;
+		dp_drop(m, DP_DROP_nlb_deregistered);
+		return FLOW_CONSUMED;
+	}
+	if (!syn)
+		return FLOW_KEEP;
+	st = __atomic_load_n(&f->tcp_state, __ATOMIC_RELAXED);
+	if (st != FW_CT_TCP_TIME_WAIT && st != FW_CT_TCP_CLOSED)
+		return FLOW_KEEP;
+	if (f->kind != DP_FLOW_NAT) {
+		dp_flow_kill(f);
+		return FLOW_ENDED;
+	}
+	if (c->in == IN_VPC && sg_eval(c, m, md, true, false, &es, &ed) < 0) {
+		dp_stats_self()->nat[f->svc].drop++;
+		dp_flow_kill(f);
+		return FLOW_CONSUMED;
+	}
+	dp_stats_self()->nat[f->svc].conn_attempt++;
+	return FLOW_KEEP;
+}
+
 static void
 forward(struct rte_mbuf *m, struct dp_meta *md, struct pctx *c)
 {
@@ -1164,8 +1223,17 @@ forward(struct rte_mbuf *m, struct dp_meta *md, struct pctx *c)
 		d = dp_flow_dir(md->flow);
 		if (dp_flow_expired(f, c->now) && flow_expired(m, md, f, d, c))
 			return;
-		if (!(__atomic_load_n(&f->flags, __ATOMIC_RELAXED) & DP_FLOW_F_LIVE))
-			f = NULL;       /* expired (or being deleted): a new flow */
+		if (!(__atomic_load_n(&f->flags, __ATOMIC_RELAXED) & DP_FLOW_F_LIVE)) {
+			/* ended since the burst's lookup (expired, or replaced by a
+			 * new connection on its 5-tuple): the key may lead to the
+			 * flow that replaced it; none: a new flow */
+			md->flow = dp_flow_lookup_meta(md);
+			f = md->flow != NULL ? dp_flow_ptr(md->flow) : NULL;
+			d = dp_flow_dir(md->flow);
+			if (f != NULL && !(__atomic_load_n(&f->flags, __ATOMIC_RELAXED) &
+					   DP_FLOW_F_LIVE))
+				f = NULL;
+		}
 	}
 	if (md->flags & DP_M_FROM_APPLIANCE) {
 		/* what an appliance returns must belong to a flow we sent it */
@@ -1178,11 +1246,13 @@ forward(struct rte_mbuf *m, struct dp_meta *md, struct pctx *c)
 			return;
 		}
 	}
-	if (f != NULL && f->kind == DP_FLOW_NLB && lb_flow_target_gone(c->t, f, c->now)) {
-		/* deregistration delay over: the target's flows end */
-		dp_flow_kill(f);
-		dp_drop(m, DP_DROP_nlb_deregistered);
-		return;
+	if (f != NULL) {
+		enum flow_reuse_verdict v = flow_reuse(m, md, f, d, c);
+
+		if (v == FLOW_CONSUMED)
+			return;
+		if (v == FLOW_ENDED)
+			f = NULL;
 	}
 	if (f == NULL) {
 		if (c->nlb >= 0) {

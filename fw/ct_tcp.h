@@ -43,8 +43,10 @@
  * CLOSED. Reopening keeps the flow's direction: a SYN from the reply side on
  * a TIME_WAIT or CLOSED flow is invalid; the caller may let the entry expire
  * (the short timeouts below) and then create the flow the other way round.
- * The caller should re-check policy when fw_ct_tcp_next() returns SYN_SENT
- * for a flow that was in another state (a reopened connection is new).
+ * A reopened connection is a new one: the caller decides before calling
+ * this whether the old flow ends instead (dp_node.c flow_reuse(): NLB, GWLB
+ * and SG flows end and the SYN creates a new flow, placed and checked
+ * again; a NAT flow keeps its mapping and reopens here).
  *
  * Flag sanity, before any state: ECE, CWR, PSH and URG are ignored; the rest
  * must be one of SYN, SYN|ACK, RST, RST|ACK, ACK, FIN|ACK. Other combinations
