@@ -375,14 +375,24 @@ void
 dp_neigh_poll(uint64_t now_ms, bool flush_all)
 {
 	struct dp_worker_ctx *w = dp_worker_self();
+	struct rte_ether_addr mac[DP_ARPQ_SIZE];
+	bool resolved[DP_ARPQ_SIZE];
 	unsigned keep = 0;
 
+	/*
+	 * Another lcore may learn a neighbor while this runs, and an entry
+	 * never goes back to unresolved: asked newest first, a neighbor's
+	 * resolved packets are always its oldest ones, so what leaves now
+	 * never overtakes what waits for the next poll (in queue order, one
+	 * neighbor seen unresolved then resolved would reorder its packets).
+	 */
+	for (unsigned i = w->arpq_n; i-- > 0;)
+		resolved[i] = dp_neigh_lookup(w->arpq[i].port, w->arpq[i].nh, &mac[i]);
 	for (unsigned i = 0; i < w->arpq_n; i++) {
 		struct dp_arp_wait *q = &w->arpq[i];
-		struct rte_ether_addr mac;
 
-		if (dp_neigh_lookup(q->port, q->nh, &mac)) {
-			l2_rewrite_send(q->m, q->port, &mac);
+		if (resolved[i]) {
+			l2_rewrite_send(q->m, q->port, &mac[i]);
 		} else if (flush_all) {
 			dp_drop(q->m, DP_DROP_shutdown);
 		} else if (now_ms - q->since_ms >= DP_ARP_WAIT_MS) {

@@ -112,6 +112,8 @@ sec_totals(struct emitter *e, const struct dp_lcore_stats *s, const struct cfg *
 	em_u64(e, "drops", drop);
 	em_u64(e, "generated", gen);
 	em_u64(e, "in_flight", in_flight);
+	/* held for ARP, buffered for tx, in flight: 0 at exit, or mbufs leaked */
+	em_u64(e, "mbufs_in_use", dp_g.pool != NULL ? rte_mempool_in_use_count(dp_g.pool) : 0);
 	em_close(e);
 }
 

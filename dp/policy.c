@@ -394,7 +394,7 @@ enum flow_reuse_verdict {
 
 /*
  * Does this packet start a new connection on the 5-tuple of known flow f
- * (docs/RELIABILITY.md "Reused 5-tuples")? A lone SYN from the originator
+ * (docs/RELIABILITY.md §6)? A lone SYN from the originator
  * after the connection ended (TIME_WAIT after FIN/FIN, CLOSED after a RST):
  * clients reuse ports soon after a close. So does a SYN on an NLB flow whose
  * target's deregistration delay is over (any other packet of such a flow is

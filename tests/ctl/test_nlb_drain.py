@@ -9,7 +9,12 @@ deregistration_delay 4 s. 20 flows are spread over both; a reload removes
 10.0.2.20; then, within the delay, the 20 flows send again (each to the
 target it had) and 20 new flows start (all to 10.0.2.21); after the delay
 the flows of 10.0.2.20 no longer reach it (nlb_deregistered), those of
-10.0.2.21 still do. Checked on vpc-out.pcap after exit, by payload."""
+10.0.2.21 still do. A TCP listener (10.0.0.100:80) over the same two
+addresses (port 8080): 10 connections open (SYN) before the reload; after the
+delay each client sends a new SYN (new sequence number) on the same
+5-tuple: on a flow of the deregistered target it is a new connection, placed
+on 10.0.2.21 (issue #13), not a packet of the gone flow to drop. Checked on
+vpc-out.pcap after exit, by payload (UDP) and sequence number (TCP)."""
 import os
 import shutil
 import signal
@@ -18,7 +23,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(__file__))
 from ctltest import Gateway  # noqa: E402
-from scapy.all import ARP, IP, UDP, Ether, Raw, rdpcap  # noqa: E402
+from scapy.all import IP, TCP, UDP, Ether, Raw, rdpcap  # noqa: E402
 
 M_VPC = "02:00:00:00:00:01"
 M_CLIENT, A_CLIENT = "02:aa:0a:00:01:0a", "10.0.1.10"
@@ -26,10 +31,12 @@ TGT = [("10.0.2.20", "02:aa:0a:00:02:14"), ("10.0.2.21", "02:aa:0a:00:02:15")]
 NLB = "10.0.0.100"
 DELAY = 4
 N = 20
+NT = 10
 
 
 def config(d, targets):
     tl = ", ".join('{ address = "%s"; }' % TGT[i][0] for i in targets)
+    tlt = ", ".join('{ address = "%s"; port = 8080; }' % TGT[i][0] for i in targets)
     return """
 dpdk = { eal_args = [ "--no-huge", "-m", "256", "--no-pci" ]; workers = 1; mbufs = 4095;
          flow_table_size = 4096; };
@@ -53,16 +60,24 @@ route_tables = (
   { name = "private"; routes = ( { destination = "192.0.2.0/24"; target = "blackhole"; } ); }
 );
 network_load_balancers = ( { name = "web"; subnet = "public-a"; address = "%(nlb)s";
-  listeners = ( { protocol = "udp"; port = 53; target_group = "dns-tg"; } ); } );
+  listeners = ( { protocol = "udp"; port = 53; target_group = "dns-tg"; },
+                { protocol = "tcp"; port = 80; target_group = "web-tg"; } ); } );
 target_groups = ( { name = "dns-tg"; protocol = "udp"; port = 53; deregistration_delay = %(delay)d;
-  health_check = { enabled = false; }; targets = ( %(tl)s ); } );
+  health_check = { enabled = false; }; targets = ( %(tl)s ); },
+  { name = "web-tg"; protocol = "tcp"; port = 8080; deregistration_delay = %(delay)d;
+  health_check = { enabled = false; }; targets = ( %(tlt)s ); } );
 """ % {"d": d, "c": A_CLIENT, "cm": M_CLIENT, "t0": TGT[0][0], "t0m": TGT[0][1],
-       "t1": TGT[1][0], "t1m": TGT[1][1], "nlb": NLB, "delay": DELAY, "tl": tl}
+       "t1": TGT[1][0], "t1m": TGT[1][1], "nlb": NLB, "delay": DELAY, "tl": tl, "tlt": tlt}
 
 
 def query(sport, tag):
     return Ether(src=M_CLIENT, dst=M_VPC) / IP(src=A_CLIENT, dst=NLB, ttl=64) / \
         UDP(sport=sport, dport=53) / Raw(tag.encode())
+
+
+def syn(sport, seq):
+    return Ether(src=M_CLIENT, dst=M_VPC) / IP(src=A_CLIENT, dst=NLB, ttl=64) / \
+        TCP(sport=sport, dport=80, flags="S", seq=seq)
 
 
 def stat(gw, name):
@@ -75,10 +90,10 @@ def stat(gw, name):
     raise KeyError(name)
 
 
-def listener_packets(gw):
+def listener_packets(gw, name="53"):
     d = gw.telemetry("/vpcgw/nlb")
     for k, v in d.items():
-        if "listeners" in k and "53" in k and k.endswith("ProcessedPackets"):
+        if "listeners" in k and name in k and k.endswith("ProcessedPackets"):
             return v
     raise KeyError("listener ProcessedPackets in %s" % sorted(d))
 
@@ -99,8 +114,11 @@ def run(keep):
     with Gateway(lambda d: config(d, [0, 1]), "nlbdrain") as gw:
         for i in range(N):
             gw.send(query(5000 + i, "p1-%d" % i))
+        for i in range(NT):
+            gw.send(syn(7000 + i, 100 + i))
         gw.flush()
         gw.wait_for(lambda: listener_packets(gw) == N, "%d packets through the listener" % N)
+        gw.wait_for(lambda: listener_packets(gw, "80") == NT, "%d SYNs through tcp:80" % NT)
 
         gw.write_config(config(gw.dir, [1]))
         gw.proc.send_signal(signal.SIGHUP)
@@ -116,14 +134,18 @@ def run(keep):
         gw.wait_for(lambda: listener_packets(gw) == 3 * N, "%d packets through the listener" % (3 * N))
         assert time.time() - t_reload < DELAY - 1, "too slow: the delay was over before phase 2"
 
-        # wait out the delay; vpcgw exits after 5 s without input: keep it fed
+        # wait out the delay; vpcgw exits after 5 s without a received burst:
+        # keep it fed with whole bursts (net_pcap returns after 32 packets)
         while time.time() < t_reload + DELAY + 1.5:
-            gw.send(Ether(src="02:aa:00:00:00:99", dst="ff:ff:ff:ff:ff:ff") /
-                    ARP(op=1, hwsrc="02:aa:00:00:00:99", psrc="10.0.0.99", pdst="10.0.0.1"))
+            gw.flush()
             time.sleep(0.5)
+        for i in range(NT):
+            gw.send(syn(7000 + i, 900000 + i))
         for i in range(N):
             gw.send(query(5000 + i, "p3-%d" % i))
         gw.flush()
+        gw.wait_for(lambda: listener_packets(gw, "80") + stat(gw, "nlb_deregistered") >= 2 * NT,
+                    "the new SYNs handled")
         gw.wait_for(lambda: listener_packets(gw) + stat(gw, "nlb_deregistered") >= 4 * N,
                     "the third round handled")
     st = gw.stats()
@@ -132,10 +154,12 @@ def run(keep):
     out = [Ether(bytes(p)) for p in rdpcap(path)] if os.path.exists(path) else []
     if not keep:
         shutil.rmtree(gw.dir, ignore_errors=True)
-    sent = {}
+    sent, syns = {}, {}
     for p in out:
         if UDP in p and p[UDP].dport == 53:     # payload: scapy would read it as DNS
             sent.setdefault(bytes(p[UDP].payload).decode(errors="replace"), []).append(p[IP].dst)
+        if TCP in p and p[TCP].dport == 8080 and p[TCP].flags == "S":
+            syns.setdefault(p[TCP].seq, []).append(p[IP].dst)
     errors = []
     first = {}
     for i in range(N):
@@ -162,7 +186,25 @@ def run(keep):
         if d != [TGT[1][0]]:
             errors.append("n-%d (new flow after the reload): sent to %s, expected [%s]" %
                           (i, d, TGT[1][0]))
+    tfirst = {}
+    for i in range(NT):
+        d = syns.get(100 + i, [])
+        if len(d) != 1 or d[0] not in (TGT[0][0], TGT[1][0]):
+            errors.append("SYN of %d: sent to %s, expected one target" % (7000 + i, d))
+            continue
+        tfirst[i] = d[0]
+        d2 = syns.get(900000 + i, [])
+        if d2 != [TGT[1][0]]:
+            errors.append("new SYN of %d after the delay (first on %s): sent to %s, expected [%s]" %
+                          (7000 + i, d[0], d2, TGT[1][0]))
+    t_on0 = sum(1 for t in tfirst.values() if t == TGT[0][0])
+    if not t_on0:
+        errors.append("no TCP flow went to %s before the reload: nothing tested" % TGT[0][0])
     if st is not None:
+        lis = st["nlb"]["web"]["listeners"]["tcp:80"]
+        if lis["NewFlowCount"] != NT + t_on0:
+            errors.append("tcp:80 NewFlowCount %d, expected %d (%d new connections on the "
+                          "deregistered target's 5-tuples)" % (lis["NewFlowCount"], NT + t_on0, t_on0))
         dropped = st["drops"].get("nlb_deregistered", 0)
         gone = sum(1 for i in on0 if not sent.get("p3-%d" % i))
         if dropped != gone:
@@ -173,7 +215,8 @@ def run(keep):
     if errors:
         print("FAIL nlb_drain\n  - " + "\n  - ".join(errors))
         return 1
-    print("ok   nlb_drain (%d of %d flows on the deregistered target)" % (len(on0), N))
+    print("ok   nlb_drain (%d of %d UDP flows, %d of %d TCP connections on the deregistered "
+          "target)" % (len(on0), N, t_on0, NT))
     return 0
 
 

@@ -282,13 +282,19 @@ class Env:
                 raise TestFailure("nothing listens on %s port %d in %s" % (proto, port, ns))
             time.sleep(0.1)
 
-    def probe(self, ns, proto, host, port, timeout=3.0, src=None, data="ping"):
-        """tcp: connect (+ send a line, read the answer); udp: send, await a datagram.
+    def probe(self, ns, proto, host, port, timeout=3.0, src=None, data="ping", sport=0,
+              http=None):
+        """tcp: connect (+ send a line, read the answer; or an HTTP/1.0 GET of
+        http); udp: send, await a datagram. sport: a fixed source port.
         Returns the dict printed by probe.py: result connected|reply|refused|timeout|..."""
         args = [PY, os.path.join(HERE, "probe.py"), proto, host, str(port),
                 "--timeout", str(timeout), "--data", data]
         if src:
             args += ["--src", src]
+        if sport:
+            args += ["--sport", str(sport)]
+        if http:
+            args += ["--http", http]
         r = self.sh(args, ns=ns, timeout=timeout + 10)
         return json.loads(r.stdout)
 

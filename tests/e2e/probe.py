@@ -3,10 +3,14 @@
 One connection attempt, run inside a namespace by the e2e tests; prints one
 JSON object.
 
-  probe.py tcp HOST PORT [--src ADDR] [--timeout S] [--data TEXT]
-      connect; on success send TEXT + newline and read one line of answer.
-      result: connected (with "reply", "" if none came), refused (a RST came
-      back), timeout (nothing came back), error.
+  probe.py tcp HOST PORT [--src ADDR] [--sport PORT] [--timeout S] [--data TEXT]
+          [--http PATH]
+      connect (from PORT when --sport: bound with SO_REUSEADDR, so a port
+      whose last connection has closed can be used again at once); on
+      success send TEXT + newline and read one line of answer; with --http,
+      send "GET PATH HTTP/1.0" and read to the end: "reply" is the body's
+      last line. result: connected (with "reply", "" if none came), refused
+      (a RST came back), timeout (nothing came back), error.
   probe.py udp HOST PORT [...]
       send TEXT in one datagram from a connected socket, wait for one.
       result: reply, refused (an ICMP port unreachable), timeout, error.
@@ -23,6 +27,8 @@ def main():
     ap.add_argument("host")
     ap.add_argument("port", type=int)
     ap.add_argument("--src", default=None)
+    ap.add_argument("--sport", type=int, default=0)
+    ap.add_argument("--http", default=None)
     ap.add_argument("--timeout", type=float, default=3.0)
     ap.add_argument("--data", default="ping")
     a = ap.parse_args()
@@ -32,11 +38,27 @@ def main():
     s = socket.socket(socket.AF_INET, kind)
     s.settimeout(a.timeout)
     try:
-        if a.src:
-            s.bind((a.src, 0))
+        if a.sport:
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        if a.src or a.sport:
+            s.bind((a.src or "0.0.0.0", a.sport))
         s.connect((a.host, a.port))
         out["src"] = "%s:%d" % s.getsockname()
-        if a.proto == "tcp":
+        if a.proto == "tcp" and a.http:
+            out["result"] = "connected"
+            s.sendall(("GET %s HTTP/1.0\r\n\r\n" % a.http).encode())
+            buf = b""
+            try:
+                while True:
+                    chunk = s.recv(4096)
+                    if not chunk:
+                        break
+                    buf += chunk
+            except socket.timeout:
+                pass
+            body = buf.partition(b"\r\n\r\n")[2].decode(errors="replace").strip()
+            out["reply"] = body.splitlines()[-1] if body else ""
+        elif a.proto == "tcp":
             out["result"] = "connected"
             s.sendall((a.data + "\n").encode())
             buf = b""

@@ -16,7 +16,12 @@ one logged by a target with peer 203.0.113.50; the same from the VPC client
 (peer 10.0.1.10); UDP answered by a target that saw 203.0.113.50; a port with
 no listener times out (nlb_no_listener); health checks: when target2's server
 stops, its kernel refuses the probes and after two intervals every new flow
-goes to target1; NLB counters.
+goes to target1; reused client ports (issue #13): the internet client
+connects from fixed source ports while both targets serve, then, with
+target2 down, connects again twice from each port that had reached target2
+(and one that had reached target1) while the closed flows are still in
+TIME_WAIT at vpcgw: every such connection is a new flow and is served by
+target1; NLB counters.
 """
 import json
 import os
@@ -33,6 +38,9 @@ CLIENT = "203.0.113.50"
 N_INET = 40
 N_VPC = 20
 N_AFTER = 20
+REUSE_PORT0 = 46000     # fixed client ports of the port-reuse check
+REUSE_MAX = 40
+REUSE_ON_T2 = 3
 
 CFG = """
 dpdk = { workers = %(workers)d; mbufs = 8191; flow_table_size = 65536; };
@@ -156,6 +164,22 @@ def body(env):
     check(res["result"] == "timeout", "tcp %s:81 (no listener) times out: %s"
           % (NLB_PUBLIC, res))
 
+    # fixed client ports while both targets serve: some reach target2. The
+    # server closes first (HTTP/1.0), so the client's port is free at once and
+    # the flow stays in TIME_WAIT at vpcgw (30 s), past target2 going down.
+    pre = {}
+    for i in range(REUSE_MAX):
+        res = env.probe(inet, "tcp", NLB_PUBLIC, 80, src=CLIENT, sport=REUSE_PORT0 + i,
+                        http="/whoami", timeout=5)
+        check(res["result"] == "connected" and res["reply"] in targets,
+              "from port %d: served (%s)" % (REUSE_PORT0 + i, res))
+        pre[REUSE_PORT0 + i] = res["reply"]
+        if list(pre.values()).count("target2") >= REUSE_ON_T2 and "target1" in pre.values():
+            break
+    on_t2 = [p for p, n in pre.items() if n == "target2"]
+    check(len(on_t2) >= REUSE_ON_T2, "%d fixed client ports reached target2" % len(on_t2))
+    reuse = on_t2 + [next(p for p, n in pre.items() if n == "target1")]
+
     # target2's web server stops: its kernel answers the probes with RST, two failed
     # probes (interval 5 s) make it unhealthy, new flows all go to target1
     http2 = targets["target2"][2]
@@ -173,6 +197,16 @@ def body(env):
           "target2 down: %d new connections all served by target1 (rc %d, %s %s)"
           % (N_AFTER, r.returncode, {n: names3.count(n) for n in set(names3)}, r.stderr.strip()))
 
+    # the same client ports again, twice each, with target2 down: new flows, on target1
+    for sport in reuse:
+        for k in range(2):
+            res = env.probe(inet, "tcp", NLB_PUBLIC, 80, src=CLIENT, sport=sport,
+                            http="/whoami", timeout=5)
+            check(res["result"] == "connected" and res["reply"] == "target1",
+                  "port %d reused (%d, first on %s): served by target1 (%s)"
+                  % (sport, k + 1, pre[sport], res))
+    n_reuse = 2 * len(reuse)
+
     st = env.stop_vpcgw()
     drops = env.drops()
     log("drops: %s" % drops)
@@ -181,9 +215,9 @@ def body(env):
     nlb = st["nlb"]["web"]
     log("nlb web: %s" % json.dumps({k: v for k, v in nlb.items() if k != "listeners"}))
     tcp80 = nlb["listeners"]["tcp:80"]
-    check(tcp80["NewFlowCount"] == N_INET + N_VPC + N_AFTER,
-          "listener tcp:80 NewFlowCount == %d (%d)"
-          % (N_INET + N_VPC + N_AFTER, tcp80["NewFlowCount"]))
+    n_tcp = N_INET + N_VPC + N_AFTER + len(pre) + n_reuse
+    check(tcp80["NewFlowCount"] == n_tcp, "listener tcp:80 NewFlowCount == %d (%d)"
+          % (n_tcp, tcp80["NewFlowCount"]))
     check(nlb["listeners"]["udp:53"]["NewFlowCount"] == 6, "listener udp:53 NewFlowCount == 6 (%d)"
           % nlb["listeners"]["udp:53"]["NewFlowCount"])
     tg = st["target_groups"]["web-tg"]
@@ -193,8 +227,10 @@ def body(env):
           and tg["targets"]["10.0.2.11:8081"]["health"] == "unhealthy",
           "web-tg: target1 healthy (probes answered), target2 unhealthy (probes refused)")
     per = {t: v["NewFlowCount"] for t, v in tg["targets"].items()}
-    check(per == {"10.0.2.10:8080": counts["target1"] + counts2["target1"] + N_AFTER,
-                  "10.0.2.11:8081": counts["target2"] + counts2["target2"]},
+    pre_n = {n: list(pre.values()).count(n) for n in targets}
+    check(per == {"10.0.2.10:8080": counts["target1"] + counts2["target1"] + N_AFTER +
+                  pre_n["target1"] + n_reuse,
+                  "10.0.2.11:8081": counts["target2"] + counts2["target2"] + pre_n["target2"]},
           "per-target NewFlowCount matches the answers (%s)" % per)
 
 

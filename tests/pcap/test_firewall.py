@@ -549,6 +549,28 @@ def case_sg_rst():
                           "ports.vpc.forwarded": 5})
 
 
+def case_sg_reuse():
+    """A TCP 5-tuple reused after a RST (issue #13): the new SYN ends the
+    CLOSED flow and opens a new tracked one, checked by the security groups
+    again (flows created 2, deleted 1, one active; CLI's ENI counts 2 flows);
+    the new connection's answers pass as its return traffic."""
+    p = [
+        at(pkt(CLI, SRV, syn(42100, 443)), 0.0),
+        at(pkt(SRV, CLI, synack(443, 42100)), 0.01),
+        at(pkt(CLI, SRV, ack(42100, 443)), 0.02),
+        at(pkt(CLI, SRV, TCP(sport=42100, dport=443, flags="R", seq=1001)), 1.0),
+        at(pkt(CLI, SRV, syn(42100, 443, seq=70000)), 2.0),
+        at(pkt(SRV, CLI, synack(443, 42100, seq=8000, ack=70001)), 2.01),
+        at(pkt(CLI, SRV, ack(42100, 443, seq=70001, ackn=8001, data=b"again")), 2.02),
+    ]
+    return Case("sg_reuse", client_tcp_cfg(), {"vpc": p}, {"vpc": [fwd(x) for x in p]},
+                counters={"ports.vpc.forwarded": len(p),
+                          "flows.by_service.security_group.created": 2,
+                          "flows.by_service.security_group.deleted": 1,
+                          "flows.by_service.security_group.active": 1,
+                          "interfaces": enis_are({CLI: {"flows_created": 2, "active_flows": 1}})})
+
+
 def case_sg_table_full():
     """dpdk.flow_table_size = 1024 (the smallest the configuration accepts):
     one established TCP connection plus 1023 UDP flows fill the table; the
@@ -618,6 +640,7 @@ CASES = {
     "sg_same_burst": case_sg_same_burst,
     "sg_syn_timeout": case_sg_syn_timeout,
     "sg_rst": case_sg_rst,
+    "sg_reuse": case_sg_reuse,
     "sg_table_full": case_sg_table_full,
     "eni_counters": case_eni_counters,
 }

@@ -39,8 +39,9 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from scapy.contrib.geneve import GENEVE, GeneveOptions  # noqa: E402
 from scapy.layers.inet6 import IPv6  # noqa: E402
 
-from vpcgwtest import (EAL_ARGS, GEN_WILD, ICMP, IP, TCP, UDP, Case, Ether, Exp, Raw,  # noqa: E402
-                       TwoPhaseCase, at, first_run, is_health_probe, main, rebuilt, routed)
+from vpcgwtest import (EAL_ARGS, GEN_WILD, ICMP, IP, TCP, UDP, Case, Ether, Exp,  # noqa: E402
+                       Interleaved, Raw, StreamCase, TwoPhaseCase, at, first_run,
+                       is_health_probe, main, rebuilt, routed)
 
 M_VPC = "02:00:00:00:00:01"
 M_INET = "02:00:00:00:01:01"
@@ -169,6 +170,16 @@ class GnvState:
         self.cookie = {}
         self.sport = {}
         self.app = {}
+
+
+class NoState:
+    """A GnvState that remembers nothing: for expectations tried against
+    several packets (Interleaved streams), where a failed trial must not
+    record another flow's cookie."""
+
+    cookie = property(lambda self: {})
+    sport = property(lambda self: {})
+    app = property(lambda self: {})
 
 
 def to_appliance(inner, app, st, fid=None, note="", track_app=True):
@@ -619,7 +630,103 @@ def case_gwlb_all_down():
     return failover_case("gwlb_all_down", "no_rebalance", False)
 
 
+# ------------------------------------------------------------ reused 5-tuples
+
+
+def case_gwlb_reuse():
+    """A TCP 5-tuple reused after its connection closed is a new flow (issue
+    #13): its appliance is chosen again among the healthy ones (SPEC §4), as
+    for any new flow. target_failover no_rebalance; health checks every 5 s,
+    timeout 2 s, unhealthy threshold 2: 192.168.50.10 never answers
+    (unhealthy at 7 s), 192.168.50.11 answers. Two connections from an
+    internet client to the elastic IP 198.51.100.20 (ingress routing to the
+    endpoint), A at 0 s and B at 1 s, both on 192.168.50.10 (client ports
+    picked by a first run), complete their handshake; at 9 s A closes with
+    FIN/FIN (TIME_WAIT) and B with the client's RST (CLOSED). At 10.5 s and
+    10.6 s the client opens a new connection from the same port of each
+    (new sequence number; A's SYN retransmitted in the same millisecond).
+    Every packet of the new connections must go to 192.168.50.11, with the
+    flow's cookie and source port (a function of the 5-tuple). Counters:
+    NewFlowCount 4 (2 per appliance), ActiveFlowCount 2, flows created 4,
+    deleted 2, LCU new-flow rate of second 10: 2. With 2 workers the client's
+    and the instance's packets are handled by different workers."""
+    cports = [41000 + i for i in range(16)]
+
+    def client(cp, flags, seq, ack=0, data=b""):
+        p = from_inet(CLIENT, EIP1, TCP(sport=cp, dport=80, flags=flags, seq=seq, ack=ack))
+        return p / Raw(data) if data else p
+
+    def inst(cp, flags, seq, ack=0):
+        return from_inst(M_I1, A_I1, CLIENT, TCP(sport=80, dport=cp, flags=flags, seq=seq,
+                                                 ack=ack))
+
+    def first_syns():
+        return [at(client(cp, "S", 1000 + i), 0.01 + i * 0.001) for i, cp in enumerate(cports)]
+
+    def build(workers):
+        cfg = config(health=True)
+        late = at(from_inst(M_I2, A_I2, "8.8.8.8", UDP(sport=1, dport=9)), 10.5)
+        outs, _ = first_run(cfg, {"internet": first_syns(), "vpc": [late]}, workers)
+        placed = {}
+        for e in encaps(outs["appliances"]):
+            q = inner_of(e)
+            if TCP in q and q[IP].src == CLIENT:
+                placed.setdefault(q[TCP].sport, APP_ADDR.index(e[IP].dst))
+        assert len(placed) == len(cports), "first run: %d of %d SYNs encapsulated" % (
+            len(placed), len(cports))
+        on0 = [cp for cp in cports if placed[cp] == 0]
+        assert len(on0) >= 2, "first run: fewer than 2 flows went to %s" % APP_ADDR[0]
+        probes = probes_to(outs["appliances"], 1)
+        assert len(probes) >= 3, "first run: %d probes to %s" % (len(probes), APP_ADDR[1])
+        app_in = [probe_answer(probes[k], 1, t + 0.5) for k, t in enumerate((0, 5, 10))]
+        inet, vpc, exp = [], [], {True: [], False: []}
+        for k, cp in enumerate(on0[:2]):
+            i = cports.index(cp)
+            t0 = 0.01 + i * 0.001 if k == 0 else 1.0
+            cs, ss, cs2, ss2 = 1000 + i, 5000 + k, 90000 + k, 95000 + k
+            t1 = 10.5 + 0.1 * k
+            pk = [(t0, client(cp, "S", cs), 0), (t0 + 0.1, inst(cp, "SA", ss, cs + 1), 0),
+                  (t0 + 0.2, client(cp, "A", cs + 1, ss + 1), 0)]
+            if k == 0:
+                pk += [(9.0, inst(cp, "FA", ss + 1, cs + 1), 0),
+                       (9.1, client(cp, "FA", cs + 1, ss + 2), 0),
+                       (9.2, inst(cp, "A", ss + 2, cs + 2), 0)]
+            else:
+                pk += [(9.0, client(cp, "R", cs + 1), 0)]
+            pk += [(t1, client(cp, "S", cs2), 1)]
+            if k == 0:
+                pk += [(t1, client(cp, "S", cs2), 1)]       # same burst
+            pk += [(t1 + 0.02, inst(cp, "SA", ss2, cs2 + 1), 1),
+                   (t1 + 0.03, client(cp, "A", cs2 + 1, ss2 + 1), 1)]
+            if k == 0:
+                pk += [(11.2, client(cp, "PA", cs2 + 1, ss2 + 1, b"late"), 1)]
+            for t, p, a in pk:
+                at(p, t)
+                from_client = p[IP].src == CLIENT
+                (inet if from_client else vpc).append(p)
+                inner = eip_translated(p, A_I1) if from_client else p
+                exp[from_client].append((t, to_appliance(inner, a, NoState(), track_app=False)))
+        streams = [[e for _, e in sorted(exp[d], key=lambda x: x[0])] for d in (True, False)]
+        return StreamCase("gwlb_reuse", cfg,
+                          {"internet": inet, "vpc": vpc, "appliances": app_in},
+                          {"appliances": Interleaved(*streams)}, ignore=is_health_probe,
+                          counters={"gwlb.inspect.NewFlowCount": 4,
+                                    "gwlb.inspect.ActiveFlowCount": 2,
+                                    "gwlb.inspect.lcu.new_flows_per_s": 2.0,
+                                    "gwlb.inspect.HealthyHostCount": 1,
+                                    "gwlb.inspect.appliances": app_counts(
+                                        lambda v, i: v["NewFlowCount"] == 2 and
+                                        v["ActiveFlowCount"] == (0, 2)[i]),
+                                    "flows.by_service.gwlb.created": 4,
+                                    "flows.by_service.gwlb.deleted": 2,
+                                    "flows.by_service.gwlb.active": 2,
+                                    "ports.appliances.local": len(app_in)})
+
+    return TwoPhaseCase("gwlb_reuse", build)
+
+
 CASES = {
+    "gwlb_reuse": case_gwlb_reuse,
     "gwlb_basic": case_gwlb_basic,
     "gwlb_sticky3": case_gwlb_sticky3,
     "gwlb_sticky2": case_gwlb_sticky2,

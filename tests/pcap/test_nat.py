@@ -356,6 +356,60 @@ def case_tcp_session():
     return TwoPhaseCase("nat_tcp_session", build)
 
 
+def case_tcp_reuse():
+    """A TCP 5-tuple reused after its connection closed (issue #13): two
+    connections from 10.0.1.10 (ports 40200 and 40201) to 192.0.2.80:80, the
+    first closed by FIN/FIN (the server first: TIME_WAIT), the second by the
+    client's RST (CLOSED); 1 s later the host opens a new connection from the
+    same port of each, with a new sequence number. The NAT gateway keeps the
+    mapping of a reused 5-tuple (RFC 5382 REQ-1: the same external address
+    and port for the same internal endpoint and destination), so the new
+    SYNs leave with the address and port of the first connections, and the
+    server's answers return to the host; each new connection counts as one
+    (ConnectionAttemptCount 4, ConnectionEstablishedCount 4), while the
+    mappings stay 2 (ActiveConnectionCount 2, 2 NAT flows created, none
+    deleted)."""
+    H, S = A_PRIV, SERVER
+    hp = (40200, 40201)
+
+    def o(i, flags, seq, ack=0):
+        return from_host(M_PRIV, H, S, TCP(sport=hp[i], dport=80, flags=flags, seq=seq, ack=ack))
+
+    out = [
+        at(o(0, "S", 1000), 0.00), at(o(1, "S", 2000), 0.001),
+        at(o(0, "A", 1001, 5001), 0.02), at(o(1, "A", 2001, 6001), 0.021),
+        at(o(0, "FA", 1001, 5002), 0.04),           # after the server's FIN: TIME_WAIT
+        at(o(1, "R", 2001), 0.041),                 # CLOSED
+        at(o(0, "S", 77000), 1.0), at(o(1, "S", 88000), 1.001),
+        at(o(0, "A", 77001, 9001), 1.02), at(o(1, "A", 88001, 9501), 1.021),
+    ]
+
+    def build(workers):
+        outputs, _ = first_run(base_config(), {"vpc": out}, workers)
+        m = [learn_nat(outputs, lambda p, i=i: TCP in p and p[TCP].seq == (1000, 2000)[i] and
+                       p[TCP].flags == "S", "the first SYN of %d" % hp[i]) for i in (0, 1)]
+        assert m[0] != m[1], "first run: both connections got %s:%d" % m[0]
+
+        def b(i, flags, seq, ack, t):
+            return at(from_inet(S, m[i][0], TCP(sport=80, dport=m[i][1], flags=flags, seq=seq,
+                                                ack=ack)), t)
+
+        back = [b(0, "SA", 5000, 1001, 0.01), b(1, "SA", 6000, 2001, 0.011),
+                b(0, "FA", 5001, 1001, 0.03), b(0, "A", 5002, 1002, 0.05),
+                b(0, "SA", 9000, 77001, 1.01), b(1, "SA", 9500, 88001, 1.011)]
+        exp_out = [nat_out(p, *m[hp.index(p[TCP].sport)]) for p in out]
+        exp_in = [nat_in(p, M_PRIV, H, hp[m.index((p[IP].dst, p[TCP].dport))]) for p in back]
+        return Case("nat_tcp_reuse", base_config(), {"vpc": out, "internet": back},
+                    {"internet": exp_out, "vpc": exp_in},
+                    counters=nat_counters(
+                        out, back, ConnectionAttemptCount=4, ConnectionEstablishedCount=4,
+                        ActiveConnectionCount=2, ErrorPortAllocation=0, IdleTimeoutCount=0,
+                        PacketsDropCount=0,
+                        **{"ports.vpc.forwarded": len(out), "ports.internet.forwarded": len(back),
+                           "flows.by_service.nat.created": 2, "flows.by_service.nat.deleted": 0}))
+    return TwoPhaseCase("nat_tcp_reuse", build)
+
+
 def case_tcp_active():
     """An established connection that is still open when vpcgw stops counts
     in ActiveConnectionCount (1); attempts and established 1 each."""
@@ -843,6 +897,7 @@ def case_ingress_routing():
 CASES = {
     "nat_tcp_session": case_tcp_session,
     "nat_tcp_active": case_tcp_active,
+    "nat_tcp_reuse": case_tcp_reuse,
     "nat_udp": case_udp,
     "nat_icmp_echo": case_icmp_echo,
     "nat_icmp_time_exceeded": case_icmp_time_exceeded,

@@ -592,7 +592,158 @@ def case_nlb_idle_timeout_long():
                           "ports.vpc.forwarded": 3})
 
 
+# ------------------------------------------------------------ reused 5-tuples
+
+
+def reuse_client(public, cport, flags, seq, ack=0, data=b""):
+    """A client packet to the listener: from the VPC client to 10.0.0.100, or
+    from the internet client to the public address 198.51.100.30."""
+    l4 = TCP(sport=cport, dport=80, flags=flags, seq=seq, ack=ack)
+    p = from_inet(REMOTE, NLB_PUB, l4) if public else from_host(M_C1, A_C1, NLB, l4)
+    return p / Raw(data) if data else p
+
+
+def reuse_case(name, close, public):
+    """A TCP 5-tuple reused after its connection closed is a new flow (SPEC §4:
+    a new flow's target comes from the hash with the SYN's sequence number
+    over the healthy targets; issue #13). Health checks as in nlb_health:
+    10.0.2.10 never answers (unhealthy from 7 s), 10.0.2.11 answers. Two
+    connections A (0 s) and B (1 s) from one client land on 10.0.2.10 (client
+    ports picked by a first run), exchange data and close at 9 s: `close`
+    "fin" (the server closes first, then the client: TIME_WAIT) or "rst"
+    (the client resets: CLOSED). At 10.5 s and 10.6 s the client opens a new
+    connection from the same port of each, with a new sequence number, and
+    the first of these SYNs is retransmitted in the same millisecond (one
+    burst). Each new SYN must reach 10.0.2.11, the only healthy target, and
+    its handshake completes there; nothing reaches 10.0.2.10 after the close.
+    Counters: NewFlowCount 4 (listener), 2 per target; ActiveFlowCount 2;
+    flows created 4, deleted 2 (the closed ones, ended by the new SYNs); the
+    LCU new-flow rate of second 10 is 2 (the last completed second: the final
+    packet is at 11.2 s); no drop. `public`: the client is on the internet
+    and reaches the public address (with 2 workers its packets and the
+    targets' are handled by different workers)."""
+    cports = [20000 + i for i in range(16)]
+    inet_port = "internet" if public else "vpc"
+    client = REMOTE if public else A_C1
+
+    def first_syns():
+        return [at(reuse_client(public, cp, "S", seqn(i)), 0.01 + i * 0.001)
+                for i, cp in enumerate(cports)]
+
+    def build(workers):
+        cfg = config(health=True)
+        # the clock must run to 10.5 s for the probes to be sent: a late packet
+        late = at(from_host(M_C2, A_C2, DNS_ADDR, UDP(sport=1, dport=9)), 10.5)
+        outs, _ = first_run(cfg, {inet_port: first_syns(), "vpc": [late]} if public else
+                            {"vpc": first_syns() + [late]}, workers)
+        placed = {}
+        for p in outs["vpc"]:
+            ti = target_of(p)
+            if ti is not None and not is_health_probe(p) and p[IP].src == client:
+                placed.setdefault(p[TCP].sport, ti)
+        on0 = [cp for cp in cports if placed.get(cp) == 0]
+        assert len(placed) == len(cports), "first run: %d of %d SYNs reached a target" % (
+            len(placed), len(cports))
+        assert len(on0) >= 2, "first run: fewer than 2 of %d flows went to %s" % (
+            len(cports), TG_KEYS[0])
+        probes = learn_probes(outs["vpc"], 1)
+        times = probe_times(11.2)
+        assert len(probes) >= 3, "first run: %d probes to %s, expected 3" % (len(probes), TG_KEYS[1])
+        vpc = [probe_answer(probes[k], 1, t + 0.5) for k, t in enumerate(times[:3])]
+        cli, exp_t, exp_c = [], [], []
+
+        def send(p, t, to_t, ti):
+            at(p, t)
+            if to_t:
+                cli.append(p)
+                exp_t.append((t, to_target(p, ti)))
+            else:
+                vpc.append(p)
+                if public:
+                    exp_c.append((t, Exp(routed(p, M_INET, M_NH, src=NLB_PUB, sport=80),
+                                         note="reply as the NLB public address")))
+                else:
+                    exp_t.append((t, to_client(p, M_C1)))
+
+        nbytes = 0
+        for k, cp in enumerate(on0[:2]):
+            i = cports.index(cp)
+            t0 = 0.01 + i * 0.001 if k == 0 else 1.0
+            cs, ss = seqn(i), 700000 + k
+            req, resp = b"GET / HTTP/1.1\r\n\r\n", b"HTTP/1.1 200 OK\r\n\r\nbody"
+            cs2, ss2 = (cs + 0x10000000 + k) & 0xffffffff, 900000 + k
+            t1 = 10.5 + 0.1 * k
+            pk = [
+                (t0, reuse_client(public, cp, "S", cs), True, 0),
+                (t0 + 0.1, target_tcp(0, client, cp, "SA", ss, cs + 1), False, 0),
+                (t0 + 0.2, reuse_client(public, cp, "A", cs + 1, ss + 1), True, 0),
+                (t0 + 0.3, reuse_client(public, cp, "PA", cs + 1, ss + 1, req), True, 0),
+                (t0 + 0.4, target_tcp(0, client, cp, "PA", ss + 1, cs + 1 + len(req), resp),
+                 False, 0),
+            ]
+            cseq, sseq = cs + 1 + len(req), ss + 1 + len(resp)
+            if close == "fin":
+                pk += [
+                    (9.0 + 0.01 * k, target_tcp(0, client, cp, "FA", sseq, cseq), False, 0),
+                    (9.1 + 0.01 * k, reuse_client(public, cp, "FA", cseq, sseq + 1), True, 0),
+                    (9.2 + 0.01 * k, target_tcp(0, client, cp, "A", sseq + 1, cseq + 1), False, 0),
+                ]
+            else:
+                pk += [(9.0 + 0.01 * k, reuse_client(public, cp, "R", cseq), True, 0)]
+            pk += [(t1, reuse_client(public, cp, "S", cs2), True, 1)]
+            if k == 0:
+                pk += [(t1, reuse_client(public, cp, "S", cs2), True, 1)]    # same burst
+            pk += [
+                (t1 + 0.02, target_tcp(1, client, cp, "SA", ss2, cs2 + 1), False, 1),
+                (t1 + 0.03, reuse_client(public, cp, "A", cs2 + 1, ss2 + 1), True, 1),
+            ]
+            for t, p, to_t, ti in pk:
+                send(p, t, to_t, ti)
+                nbytes += len(p[IP])
+        last = reuse_client(public, on0[0], "PA", (seqn(cports.index(on0[0])) + 0x10000001) &
+                            0xffffffff, 900001, b"late")
+        send(last, 11.2, True, 1)
+        nbytes += len(last[IP])
+        exp_t.sort(key=lambda x: x[0])
+        exp_c.sort(key=lambda x: x[0])
+        ins = {"vpc": vpc + ([] if public else cli)}
+        expected = {"vpc": [e for _, e in exp_t]}
+        if public:
+            ins["internet"] = cli
+            expected["internet"] = [e for _, e in exp_c]
+        lis = "nlb.web.listeners.tcp:80."
+        return Case(name, cfg, ins, expected, ignore=is_health_probe,
+                    counters={lis + "NewFlowCount": 4,
+                              lis + "ActiveFlowCount": 2,
+                              lis + "ProcessedBytes": nbytes,
+                              lis + "TCP_ELB_Reset_Count": 0,
+                              lis + "lcu.new_flows_per_s": 2.0,
+                              "nlb.web.NewFlowCount": 4,
+                              "target_groups.web-tg.targets": tg_check(
+                                  lambda v, i: v["NewFlowCount"] == 2 and
+                                  v["ActiveFlowCount"] == (0, 2)[i] and
+                                  v["health"] == ("unhealthy", "healthy")[i]),
+                              "flows.by_service.nlb.created": 4,
+                              "flows.by_service.nlb.deleted": 2,
+                              "flows.by_service.nlb.active": 2,
+                              "ports.vpc.local": 3})
+
+    return TwoPhaseCase(name, build)
+
+
+def case_nlb_reuse_fin():
+    """Reuse of a 5-tuple closed by FIN/FIN (TIME_WAIT), VPC client."""
+    return reuse_case("nlb_reuse_fin", "fin", False)
+
+
+def case_nlb_reuse_rst():
+    """Reuse of a 5-tuple closed by the client's RST (CLOSED), internet client."""
+    return reuse_case("nlb_reuse_rst", "rst", True)
+
+
 CASES = {
+    "nlb_reuse_fin": case_nlb_reuse_fin,
+    "nlb_reuse_rst": case_nlb_reuse_rst,
     "nlb_nacl": case_nlb_nacl,
     "nlb_spread": case_nlb_spread,
     "nlb_translate": case_nlb_translate,
