@@ -27,6 +27,7 @@
 #include "dp/dp_flow.h"
 #include "dp/dp_stats.h"
 #include "dp/dp_worker.h"
+#include "dp/health.h"
 
 #define HEAD_UNKNOWN 0
 #define HEAD_EOF UINT64_MAX
@@ -229,6 +230,7 @@ reload(void)
 	if (dp_load_neighbors(cfg) < 0)
 		fprintf(stderr, "vpcgw: reload: neighbor table full\n");
 	dp_services_publish(t, old);
+	dp_health_start(t, old);
 	dp_set_roles(cfg);
 	atomic_store_explicit(&dp_g.tables, t, memory_order_release);
 	dp_g.cfg = cfg;
@@ -289,6 +291,7 @@ control_events(struct dp_worker_ctx *c, uint64_t now_ms, uint32_t sweep_budget)
 
 	c->now_ms = now_ms;
 	dp_services_poll((struct dp_tables *)t, now_ms);
+	dp_health_poll((struct dp_tables *)t, now_ms);
 	dp_flow_sweep(now_ms, sweep_budget, SWEEP_GRACE_MS);
 	dp_flow_reclaim(dp_g.rcu, dp_g.opts.clock == DP_CLOCK_PACKET);
 	dp_neigh_age(now_ms);
@@ -395,7 +398,8 @@ loop_packet(struct dp_worker_ctx *c)
 		 * second holding the next packet (LCU window). Once published it
 		 * stands until done: workers stop at it. */
 		if (pending_ms == 0) {
-			ev_ms = RTE_MIN(dp_services_next_ms(), last_sweep + SWEEP_PERIOD_MS);
+			ev_ms = RTE_MIN(dp_services_next_ms(), dp_health_next_ms());
+			ev_ms = RTE_MIN(ev_ms, last_sweep + SWEEP_PERIOD_MS);
 			ev_ms = RTE_MIN(ev_ms, (m / 1000 / 1000 + 1) * 1000);
 			ev_ms = RTE_MIN(ev_ms, next_stats);
 			pending_ms = RTE_MAX(ev_ms, c->now_ms);
@@ -535,6 +539,7 @@ dp_main(int argc, char **argv)
 	if (c == NULL)
 		return 2;
 	dp_services_publish(t, NULL);
+	dp_health_start(t, NULL);
 	if (dp_telemetry_init() < 0)
 		fprintf(stderr, "vpcgw: telemetry commands not registered\n");
 	for (unsigned s = 0; s < dp_g.n_sources; s++)

@@ -44,14 +44,9 @@ struct dp_pipe_ops {
 	/* the NLB (lb/) */
 	void (*nlb_new)(struct rte_mbuf *m, struct dp_meta *md, struct dp_pctx *c);
 	bool (*flow_gone)(const struct dp_tables *t, const struct dp_flow *f, uint64_t now_ms);
-	bool (*health_input)(struct rte_mbuf *m, const struct dp_tables *t);
 	/* GENEVE from an appliance port (geneve/): -1 not ours, 0 consumed
 	 * (dropped), 1 decapsulated, continue to the flow lookup */
 	int (*appliance_input)(struct rte_mbuf *m, struct dp_meta *md, struct dp_pctx *c);
-	/* the health-check engine (lb/lb_health.c) as the GWLB's counters read
-	 * it (geneve/gwlb_stats.c; control and telemetry threads) */
-	bool (*appliance_healthy)(int global_appliance);
-	void (*gwlb_health_counts)(int gwlb, unsigned *healthy, unsigned *unhealthy);
 	/* GENEVE to the flow's appliance (DP_ACT_ENCAP): 0 or a drop reason */
 	int (*encap)(struct rte_mbuf *m, const struct dp_tables *t, const struct dp_flow *f,
 		     uint16_t *port, uint32_t *nh);

@@ -22,6 +22,7 @@
 #include "dp/dp_pkt.h"
 #include "dp/dp_worker.h"
 #include "dp/flow_fast.h"
+#include "dp/health.h"
 #include "dp/ip_input.h"
 
 #define ICMP_ECHO_REQUEST 8
@@ -47,8 +48,7 @@ ingress_local(struct rte_mbuf *m, struct dp_meta *md, struct dp_pctx *c, uint32_
 			dp_answer_echo(m, md);
 			return 0;
 		}
-		if (md->proto == IPPROTO_TCP && dp_pipe_ops.health_input != NULL &&
-		    dp_pipe_ops.health_input(m, c->t)) {
+		if (md->proto == IPPROTO_TCP && dp_health_input(m)) {
 			dp_stats_self()->port[md->in_port].local++;
 			rte_pktmbuf_free(m);
 			return 0;

@@ -23,6 +23,7 @@
 #include "dp/dp_pkt.h"
 #include "dp/dp_worker.h"
 #include "dp/flow_fast.h"
+#include "dp/health.h"
 #include "dp/ip_input.h"
 #include "dp/stats_writer.h"
 #include "fw/fw_node.h"
@@ -70,16 +71,16 @@ static const struct dp_stats_section *const stats_sections[] = {
 	&gwlb_stats_section,
 };
 
+/* The health-check engine's clients, in the order of its probe records. */
+static struct dp_health_client *const health_clients[] = {
+	&lb_health_client,
+	&gwlb_health_client,
+};
+
 static bool
 nlb_flow_gone(const struct dp_tables *t, const struct dp_flow *f, uint64_t now_ms)
 {
 	return lb_flow_target_gone(t, f, now_ms);
-}
-
-static void
-gwlb_health_counts(int gwlb, unsigned *healthy, unsigned *unhealthy)
-{
-	lb_health_counts(gwlb, true, healthy, unhealthy);
 }
 
 int
@@ -105,11 +106,8 @@ dp_pipeline_init(char *err, size_t errlen)
 		.nacl_cache_set = fw_nacl_cache_set,
 		.nlb_new = lb_nlb_new,
 		.flow_gone = nlb_flow_gone,
-		.health_input = lb_health_input,
 		.appliance_input = gwlb_appliance_input,
 		.encap = gnv_encap,
-		.appliance_healthy = gnv_appliance_healthy,
-		.gwlb_health_counts = gwlb_health_counts,
 	};
 	/* control side: table build order, and free in reverse */
 	if (dp_service_register(&fw_service) < 0 || dp_service_register(&nat_service) < 0 ||
@@ -120,6 +118,13 @@ dp_pipeline_init(char *err, size_t errlen)
 	dp_route_target_register(CFG_TARGET_IGW, nat_igw_target);
 	dp_route_target_register(CFG_TARGET_NAT, nat_gw_target);
 	dp_route_target_register(CFG_TARGET_GWLBE, gwlb_endpoint_target);
+	/* health checks: NLB targets, then GWLB appliances (probe records in that order) */
+	for (unsigned i = 0; i < RTE_DIM(health_clients); i++)
+		if (dp_health_register(health_clients[i]) < 0) {
+			snprintf(err, errlen, "health-check clients: no room for %s",
+				 health_clients[i]->type);
+			return -ENOSPC;
+		}
 	/* counters: their order is the order of the outputs' sections */
 	for (unsigned i = 0; i < RTE_DIM(stats_sections); i++)
 		if (dp_stats_register(stats_sections[i]) < 0) {

@@ -7,7 +7,8 @@
  * struct gnv_state is built by the control thread (gnv_build) as part of a
  * struct dp_tables and is immutable afterwards; workers read it without
  * synchronisation. Appliance health is read through gnv_appliance_healthy()
- * (lb_health.c, atomics written by the control thread). Nothing here locks,
+ * (gwlb_health.c: the core's health-check engine, atomics written by the
+ * control thread). Nothing here locks,
  * allocates, logs or makes a system call on the packet path.
  *
  * Wire format (SPEC §4, as AWS's GWLB sends it): the GENEVE payload is the
@@ -40,7 +41,6 @@
 #include "dp/dp_parse.h"
 #include "geneve/gnv.h"
 #include "geneve/gnv_wire.h"
-#include "lb/lb.h"
 
 #define GNV_SECRET_SEED 0x6776b1c3a5e1d2f7ULL    /* arbitrary, fixed: see top */
 #define GNV_UDP_IDLE_S 120                      /* non-TCP idle timeout (SPEC §4) */

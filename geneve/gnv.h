@@ -37,6 +37,20 @@ struct gnv_state {
 	uint32_t secret;                        /* cookie key */
 };
 
+/*
+ * Health (gwlb_health.c): the appliances as a client of the core's
+ * health-check engine (dp/health.h), which dp/pipeline.c registers.
+ * Appliance i of the client is global appliance i of the tables last given
+ * to dp_health_start().
+ */
+#define GNV_PROBE_PORT 34000        /* + global appliance index: probe source port */
+
+struct dp_health_client;
+extern struct dp_health_client gwlb_health_client;
+
+/* Any lcore: is global appliance global_appliance healthy? */
+bool gnv_appliance_healthy(int global_appliance);
+
 int gnv_build(struct dp_tables *t);
 void gnv_free(struct dp_tables *t);
 /* global endpoint index of (gwlb, endpoint within it) */

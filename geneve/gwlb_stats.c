@@ -3,17 +3,18 @@
  * The GWLBs' counters, under CloudWatch's names: section "gwlb" (per GWLB,
  * its LCU meter and its appliances) of --stats-json, Prometheus and
  * /vpcgw/gwlb; the GWLB part of /vpcgw/lcu; lines per GWLB and appliance in
- * the exit summary. Appliance health comes from the health-check engine
- * through dp_pipe_ops. Control and telemetry threads.
+ * the exit summary. Appliance health comes from the core's health-check
+ * engine (gwlb_health.c). Control and telemetry threads.
  */
 #include <inttypes.h>
 #include <stdio.h>
 
 #include "config/cfg.h"
 #include "dp/dp.h"
-#include "dp/dp_pipe.h"
 #include "dp/dp_stats.h"
+#include "dp/health.h"
 #include "dp/stats_writer.h"
+#include "geneve/gnv.h"
 #include "geneve/gwlb_stats.h"
 
 static void
@@ -36,7 +37,7 @@ gwlb_stats_emit(struct emitter *e, const struct dp_lcore_stats *s, const struct 
 		const struct cfg_gwlb *g = &cfg->gwlbs[i];
 		unsigned healthy = 0, unhealthy = 0;
 
-		dp_pipe_ops.gwlb_health_counts(i, &healthy, &unhealthy);
+		dp_health_counts(&gwlb_health_client, i, &healthy, &unhealthy);
 		em_open(e, g->name);
 		gwlb_counters(e, &s->gwlb[i]);
 		em_u64(e, "HealthyHostCount", healthy);
@@ -48,7 +49,7 @@ gwlb_stats_emit(struct emitter *e, const struct dp_lcore_stats *s, const struct 
 			em_open(e, cfg_ipv4_str(g->appliances[j].addr, ip, sizeof(ip)));
 			gwlb_counters(e, &s->appliance[ai]);
 			em_str(e, "health",
-			       dp_pipe_ops.appliance_healthy(ai) ? "healthy" : "unhealthy");
+			       gnv_appliance_healthy(ai) ? "healthy" : "unhealthy");
 			em_close(e);
 		}
 		em_close(e);
@@ -82,7 +83,7 @@ gwlb_stats_print(FILE *f, const struct dp_lcore_stats *s, const struct cfg *cfg)
 			fprintf(f, "  appliance %s: new flows %" PRIu64 ", %s\n",
 				cfg_ipv4_str(cfg->gwlbs[i].appliances[j].addr, ip, sizeof(ip)),
 				s->appliance[a].flows_created,
-				dp_pipe_ops.appliance_healthy(a) ? "healthy" : "unhealthy");
+				gnv_appliance_healthy(a) ? "healthy" : "unhealthy");
 		}
 	}
 }

@@ -24,6 +24,7 @@
 #include "dp/dp.h"
 #include "dp/dp_flow.h"
 #include "dp/dp_worker.h"
+#include "dp/health.h"
 #include "lb/lb.h"
 #include "lb/maglev.h"
 
@@ -42,12 +43,6 @@ static inline uint64_t
 target_key(uint32_t addr, uint16_t port)
 {
 	return ((uint64_t)addr << 16) | port;
-}
-
-uint16_t
-lb_hc_port(const struct cfg_health_check *h, uint16_t traffic_port)
-{
-	return h->port != 0 ? h->port : traffic_port;
 }
 
 /*
@@ -164,8 +159,9 @@ lb_build(struct dp_tables *t)
 			uint16_t port = rte_be_to_cpu_16(lb->target_port[tg->first + i]);
 
 			lb->usable[tg->first + i] =
-				lb_health_lookup(rte_be_to_cpu_32(lb->target_addr[tg->first + i]),
-						 port, lb_hc_port(&ctg->health, port));
+				dp_health_lookup(&lb_health_client,
+						 rte_be_to_cpu_32(lb->target_addr[tg->first + i]),
+						 port, dp_health_check_port(&ctg->health, port));
 		}
 		mg = maglev_new(lb, g, &lb->usable[tg->first]);
 		if (mg == NULL)
@@ -296,7 +292,7 @@ lb_flow_target_gone(const struct dp_tables *t, const struct dp_flow *f, uint64_t
 		return false;
 	if (dp_map_get(&t->lb->target_by_key, target_key(f->key[1].src, f->key[1].sport), &v))
 		return false;
-	return !lb_health_draining_key(rte_be_to_cpu_32(f->key[1].src),
+	return !dp_health_draining_key(&lb_health_client, rte_be_to_cpu_32(f->key[1].src),
 				       rte_be_to_cpu_16(f->key[1].sport), now_ms);
 }
 

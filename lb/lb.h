@@ -83,32 +83,17 @@ bool lb_flow_target_gone(const struct dp_tables *t, const struct dp_flow *f, uin
 void lb_note_removed(struct dp_tables *t, const struct dp_tables *old);
 
 /*
- * Health (lb_health.c): TCP probes for NLB targets and GWLB appliances.
- *
- * State lives in lb_health.c, indexed by the global target / appliance index
- * of the tables last given to lb_health_start(). Written by the control
- * thread only; workers read the healthy flags (relaxed atomics) and post
- * probe answers into a per-probe mailbox (the only thing they write).
- * Every target starts healthy (AWS's "initial" state is not modelled: a
- * target gets traffic until it fails unhealthy_threshold probes).
+ * Health (lb_health.c): the NLB's targets as a client of the core's
+ * health-check engine (dp/health.h), which dp/pipeline.c registers. Target
+ * i of the engine's NLB client is global target i of the tables last given
+ * to dp_health_start().
  */
 #define LB_PROBE_PORT_NLB 33000     /* + global target index: probe source port */
-#define LB_PROBE_PORT_GWLB 34000    /* + global appliance index */
 
-/*
- * Control thread, after every dp_tables_build() (old: the tables it
- * replaces, NULL the first time), best right after publishing t: carries
- * health state over by (address, port, health-check port), starts the
- * deregistration delay of targets that t no longer lists, and rebuilds any
- * Maglev table of t whose usable set is stale. Returns 0.
- */
-int lb_health_start(struct dp_tables *t, struct dp_tables *old);
-/* Control thread: send due probes, time out, apply thresholds, republish tables. */
-void lb_health_poll(struct dp_tables *t, uint64_t now_ms);
-/* Control thread: earliest time lb_health_poll has work (UINT64_MAX: none). */
-uint64_t lb_health_next_ms(void);
-/* Worker: a TCP segment to a vpcgw address; true when it answered a probe (consumed). */
-bool lb_health_input(struct rte_mbuf *m, const struct dp_tables *t);
+struct dp_health_client;
+extern struct dp_health_client lb_health_client;
+
+/* Any lcore: is global target global_target healthy? */
 bool lb_target_healthy(int global_target);
 /*
  * Control thread: is target global_target inside a deregistration delay?
@@ -118,19 +103,16 @@ bool lb_target_healthy(int global_target);
  * checked with lb_flow_target_gone(), by address.
  */
 bool lb_target_draining(int global_target, uint64_t now_ms);
-bool gnv_appliance_healthy(int global_appliance);
-/* Append a JSON array of targets and appliances with their health at buf + *w. */
-void lb_health_json(char *buf, size_t len, size_t *w);
-/* Healthy / unhealthy count of target group (gwlb false) or GWLB (gwlb true) index. */
-void lb_health_counts(int tg_or_gwlb, bool gwlb, unsigned *healthy, unsigned *unhealthy);
+/*
+ * The whole engine (every client, not only the NLB), under the names the
+ * packet fuzzer and the benchmark call: dp_health_start, dp_health_poll,
+ * dp_health_next_ms. vpcgw itself calls those from dp/dp_ctl.c.
+ */
+int lb_health_start(struct dp_tables *t, struct dp_tables *old);
+void lb_health_poll(struct dp_tables *t, uint64_t now_ms);
+uint64_t lb_health_next_ms(void);
 
 /* internal, between lb.c and lb_health.c (control thread) */
-/* Health-check port of a target (host order): the configured one or the traffic port. */
-uint16_t lb_hc_port(const struct cfg_health_check *h, uint16_t traffic_port);
-/* Last known health of (addr, port, hc port), host order; true when unknown. */
-bool lb_health_lookup(uint32_t addr, uint16_t port, uint16_t hc_port);
-/* Any lcore: is the deregistered target addr:port (host order) still draining? */
-bool lb_health_draining_key(uint32_t addr, uint16_t port, uint64_t now_ms);
 /*
  * Rebuild group g's Maglev table from usable[] (n flags; none usable: fail
  * open over every target) if it differs from the one in use, and publish it.

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* The NLB as a service of the core: Maglev tables, health checks. */
+/* The NLB as a service of the core: Maglev tables (health: lb_health.c). */
 #include <stdio.h>
 #include <string.h>
 
@@ -22,7 +22,6 @@ static void
 lb_svc_publish(struct dp_tables *t, struct dp_tables *old)
 {
 	lb_note_removed(t, old);
-	lb_health_start(t, old);
 }
 
 const struct dp_service lb_service = {
@@ -30,6 +29,5 @@ const struct dp_service lb_service = {
 	.build = lb_svc_build,
 	.free = lb_free,
 	.publish = lb_svc_publish,
-	.poll = lb_health_poll,
-	.next_ms = lb_health_next_ms,
+	/* health checks: the core's engine (dp/health.c) polls lb_health_client */
 };

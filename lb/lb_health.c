@@ -1,539 +1,53 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Active health checks of NLB targets and GWLB appliances (SPEC §4).
+ * The NLB as a client of the health-check engine (dp/health.h): its targets,
+ * in global target index order, probed from the .1 of each target's subnet
+ * with source port LB_PROBE_PORT_NLB + global target index; a change of
+ * health republishes the Maglev table of the target's group.
  *
- * Every interval the control thread sends a TCP SYN to each target's
- * health-check port, from vpcgw's address facing it (the .1 of the target's
- * subnet; the appliance port's address for a GWLB), with source port
- * LB_PROBE_PORT_NLB + global target index (LB_PROBE_PORT_GWLB + global
- * appliance index) and a sequence number derived from (slot, address, probe
- * count): deterministic, so replays give the same bytes. A SYN-ACK acking it
- * is a success (the worker that receives it answers with a RST, as a TCP
- * stack that never wanted the connection would), a RST is a failure, and
- * nothing within the timeout is a failure. healthy_threshold consecutive
- * successes make an unhealthy target healthy, unhealthy_threshold
- * consecutive failures the reverse. Targets start healthy.
- *
- * Sharing:
- *  - struct hc_rec (probe state, configuration): control thread only.
- *  - hc_healthy[]: written by the control thread, read by workers (relaxed:
- *    a flag read a little late only delays a placement decision).
- *  - hc_slot[].dst / .seq: the probe outstanding on a source port; written by
- *    the control thread (release) before the SYN leaves, read by workers
- *    (acquire) to recognise the answer.
- *  - hc_slot[].answer / .answer_ms: the only thing workers write (release,
- *    any worker, last writer wins); read by the control thread (acquire).
- *  - hc_drain[]: deregistered targets in their delay; written by the control
- *    thread, read by any lcore (lb_health_draining_key).
  * Health-driven Maglev changes are published by pointer swap (lb_tg_publish)
  * and the old table is freed after rte_rcu_qsbr_synchronize(): the control
  * thread may block, workers never do.
  */
-#include <errno.h>
-#include <stdarg.h>
-#include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
-#include <rte_byteorder.h>
-#include <rte_ether.h>
-#include <rte_ip.h>
-#include <rte_mbuf.h>
 #include <rte_rcu_qsbr.h>
-#include <rte_tcp.h>
 
 #include "dp/dp.h"
-#include "dp/dp_worker.h"
-#include "geneve/gnv.h"
+#include "dp/health.h"
 #include "lb/lb.h"
 
-#define HC_NREC (DP_MAX_TARGETS + DP_MAX_APPLIANCES)
-#define HC_APP0 DP_MAX_TARGETS      /* record / slot of appliance 0 */
-#define HC_DRAIN_MAX DP_MAX_TARGETS
-#define HC_GENEVE_PORT 6081
-#define HC_ANS_VALID (1ULL << 63)
-#define HC_ANS_OK (1ULL << 32)
-#define HC_PROBE_LEN (RTE_ETHER_HDR_LEN + sizeof(struct rte_ipv4_hdr) + \
-		      sizeof(struct rte_tcp_hdr))
-
-struct hc_rec {
-	/* identity, host order */
-	uint32_t addr;
-	uint16_t port;              /* traffic port (NLB), 6081 (GWLB) */
-	uint16_t hc_port;
-	int group;                  /* target group or GWLB index */
-	char group_name[CFG_NAME_MAX];
-	/* configuration */
-	bool enabled;
-	bool routable;              /* it has a port and an address to probe from */
-	uint16_t out_port;
-	uint32_t src;               /* probe source address, host order */
-	uint32_t interval_ms, timeout_ms;
-	uint32_t healthy_thr, unhealthy_thr;
-	uint32_t dereg_ms;
-	/* state */
-	bool healthy;               /* mirror of hc_healthy[] while being built */
-	uint32_t ok, fail;          /* consecutive results */
-	bool outstanding;
-	uint64_t sent_ms;
-	uint64_t next_ms;           /* next probe due */
-	uint32_t seq;
-	uint32_t nsent;
-};
-
-struct hc_slot {
-	_Atomic uint64_t dst;       /* addr << 16 | hc_port (host order) of the probe; 0: none */
-	_Atomic uint32_t seq;
-	_Atomic uint64_t answer;    /* HC_ANS_VALID | HC_ANS_OK? | seq */
-	_Atomic uint64_t answer_ms;
-} __rte_cache_aligned;
-
-struct hc_drain {
-	_Atomic uint64_t key;       /* addr << 16 | port (host order); 0: free */
-	_Atomic uint64_t deadline_ms;
-	/* control thread only (telemetry) */
-	bool healthy;
-	uint16_t hc_port;
-	char group_name[CFG_NAME_MAX];
-};
-
-static struct hc_rec hc_rec[HC_NREC];
-static struct hc_rec hc_scratch[HC_NREC];
-static _Atomic bool hc_healthy[HC_NREC];
-static struct hc_slot hc_slot[HC_NREC];
-static struct hc_drain hc_drain[HC_DRAIN_MAX];
-static _Atomic int hc_drain_hw;     /* entries in use are below this index */
-static int hc_n_nlb, hc_n_app;
-static uint64_t hc_now;             /* latest control-thread time seen */
-
-static inline uint64_t
-hc_key(uint32_t addr, uint16_t port)
+static int
+lb_health_describe(const struct dp_tables *t, struct dp_health_target *out, int max)
 {
-	return ((uint64_t)addr << 16) | port;
-}
+	const struct cfg *cfg = t->cfg;
+	int n = 0;
 
-/* ------------------------------------------------------------ draining */
+	for (int g = 0; g < cfg->n_target_groups; g++) {
+		const struct cfg_target_group *tg = &cfg->target_groups[g];
 
-bool
-lb_health_draining_key(uint32_t addr, uint16_t port, uint64_t now_ms)
-{
-	uint64_t k = hc_key(addr, port);
-	int hw = atomic_load_explicit(&hc_drain_hw, memory_order_acquire);
+		for (int j = 0; j < tg->n_targets && n < max; j++, n++) {
+			struct dp_health_target *d = &out[n];
+			uint16_t port = tg->targets[j].port != 0 ? tg->targets[j].port : tg->port;
+			int sn = cfg_subnet_of(cfg, tg->targets[j].addr);
 
-	for (int i = 0; i < hw; i++)
-		if (atomic_load_explicit(&hc_drain[i].key, memory_order_acquire) == k)
-			return now_ms < atomic_load_explicit(&hc_drain[i].deadline_ms,
-							     memory_order_relaxed);
-	return false;
-}
-
-static void
-drain_del(int i)
-{
-	atomic_store_explicit(&hc_drain[i].key, 0, memory_order_release);
-}
-
-static void
-drain_add(const struct hc_rec *r, uint64_t deadline)
-{
-	uint64_t k = hc_key(r->addr, r->port);
-	int hw = atomic_load_explicit(&hc_drain_hw, memory_order_relaxed);
-	int free_i = -1, early = 0;
-	struct hc_drain *d;
-
-	for (int i = 0; i < hw; i++) {
-		uint64_t ki = atomic_load_explicit(&hc_drain[i].key, memory_order_relaxed);
-
-		if (ki == k) {
-			/* deregistered from several groups: the longest delay holds */
-			if (atomic_load_explicit(&hc_drain[i].deadline_ms, memory_order_relaxed) <
-			    deadline)
-				atomic_store_explicit(&hc_drain[i].deadline_ms, deadline,
-						      memory_order_relaxed);
-			return;
-		}
-		if (ki == 0 && free_i < 0)
-			free_i = i;
-		if (atomic_load_explicit(&hc_drain[i].deadline_ms, memory_order_relaxed) <
-		    atomic_load_explicit(&hc_drain[early].deadline_ms, memory_order_relaxed))
-			early = i;
-	}
-	if (free_i < 0 && hw < HC_DRAIN_MAX)
-		free_i = hw;
-	if (free_i < 0) {
-		/* full: the entry closest to its end gives way */
-		free_i = early;
-		drain_del(free_i);
-	}
-	d = &hc_drain[free_i];
-	d->healthy = r->healthy;
-	d->hc_port = r->hc_port;
-	memcpy(d->group_name, r->group_name, sizeof(d->group_name));
-	atomic_store_explicit(&d->deadline_ms, deadline, memory_order_relaxed);
-	/* pairs with the acquire in lb_health_draining_key(): deadline first */
-	atomic_store_explicit(&d->key, k, memory_order_release);
-	if (free_i >= hw)
-		atomic_store_explicit(&hc_drain_hw, free_i + 1, memory_order_release);
-}
-
-static void
-drain_expire(uint64_t now)
-{
-	int hw = atomic_load_explicit(&hc_drain_hw, memory_order_relaxed);
-
-	for (int i = 0; i < hw; i++)
-		if (atomic_load_explicit(&hc_drain[i].key, memory_order_relaxed) != 0 &&
-		    atomic_load_explicit(&hc_drain[i].deadline_ms, memory_order_relaxed) <= now)
-			drain_del(i);
-}
-
-/* ------------------------------------------------------------ queries */
-
-bool
-lb_target_healthy(int global_target)
-{
-	if (global_target < 0 || global_target >= DP_MAX_TARGETS)
-		return true;
-	return atomic_load_explicit(&hc_healthy[global_target], memory_order_relaxed);
-}
-
-bool
-gnv_appliance_healthy(int global_appliance)
-{
-	if (global_appliance < 0 || global_appliance >= DP_MAX_APPLIANCES)
-		return true;
-	return atomic_load_explicit(&hc_healthy[HC_APP0 + global_appliance],
-				    memory_order_relaxed);
-}
-
-bool
-lb_target_draining(int global_target, uint64_t now_ms)
-{
-	if (global_target < 0 || global_target >= hc_n_nlb)
-		return false;
-	return lb_health_draining_key(hc_rec[global_target].addr, hc_rec[global_target].port,
-				      now_ms);
-}
-
-bool
-lb_health_lookup(uint32_t addr, uint16_t port, uint16_t hc_port)
-{
-	for (int i = 0; i < hc_n_nlb; i++) {
-		const struct hc_rec *r = &hc_rec[i];
-
-		if (r->addr == addr && r->port == port && r->hc_port == hc_port)
-			return atomic_load_explicit(&hc_healthy[i], memory_order_relaxed);
-	}
-	return true;
-}
-
-void
-lb_health_counts(int tg_or_gwlb, bool gwlb, unsigned *healthy, unsigned *unhealthy)
-{
-	int lo = gwlb ? HC_APP0 : 0;
-	int hi = gwlb ? HC_APP0 + hc_n_app : hc_n_nlb;
-
-	*healthy = 0;
-	*unhealthy = 0;
-	for (int i = lo; i < hi; i++) {
-		if (hc_rec[i].group != tg_or_gwlb)
-			continue;
-		if (atomic_load_explicit(&hc_healthy[i], memory_order_relaxed))
-			(*healthy)++;
-		else
-			(*unhealthy)++;
-	}
-}
-
-/* ------------------------------------------------------------ JSON */
-
-static void
-json_put(char *buf, size_t len, size_t *w, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static void
-json_put(char *buf, size_t len, size_t *w, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (*w >= len)
-		return;
-	va_start(ap, fmt);
-	n = vsnprintf(buf + *w, len - *w, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return;
-	/* truncated: stop at the end, still NUL-terminated */
-	*w += (size_t)n < len - *w ? (size_t)n : len - *w - 1;
-}
-
-static void
-json_one(char *buf, size_t len, size_t *w, bool *first, bool gwlb, const char *group,
-	 uint32_t addr, uint16_t port, uint16_t hc_port, bool healthy, bool draining)
-{
-	char a[16];
-
-	json_put(buf, len, w,
-		 "%s{\"type\":\"%s\",\"group\":\"%s\",\"address\":\"%s\",\"port\":%u,"
-		 "\"health_port\":%u,\"healthy\":%s,\"draining\":%s}",
-		 *first ? "" : ",", gwlb ? "gwlb" : "nlb", group,
-		 cfg_ipv4_str(addr, a, sizeof(a)), port, hc_port, healthy ? "true" : "false",
-		 draining ? "true" : "false");
-	*first = false;
-}
-
-void
-lb_health_json(char *buf, size_t len, size_t *w)
-{
-	int hw = atomic_load_explicit(&hc_drain_hw, memory_order_relaxed);
-	bool first = true;
-
-	json_put(buf, len, w, "[");
-	for (int i = 0; i < hc_n_nlb; i++) {
-		const struct hc_rec *r = &hc_rec[i];
-
-		json_one(buf, len, w, &first, false, r->group_name, r->addr, r->port, r->hc_port,
-			 atomic_load_explicit(&hc_healthy[i], memory_order_relaxed),
-			 lb_target_draining(i, hc_now));
-	}
-	for (int i = 0; i < hw; i++) {
-		const struct hc_drain *d = &hc_drain[i];
-		uint64_t k = atomic_load_explicit(&d->key, memory_order_relaxed);
-
-		if (k == 0 || atomic_load_explicit(&d->deadline_ms, memory_order_relaxed) <= hc_now)
-			continue;
-		json_one(buf, len, w, &first, false, d->group_name, (uint32_t)(k >> 16),
-			 (uint16_t)k, d->hc_port, d->healthy, true);
-	}
-	for (int i = HC_APP0; i < HC_APP0 + hc_n_app; i++) {
-		const struct hc_rec *r = &hc_rec[i];
-
-		json_one(buf, len, w, &first, true, r->group_name, r->addr, r->port, r->hc_port,
-			 atomic_load_explicit(&hc_healthy[i], memory_order_relaxed), false);
-	}
-	json_put(buf, len, w, "]");
-}
-
-/* ------------------------------------------------------------ probes */
-
-static uint32_t
-probe_seq(int slot, const struct hc_rec *r)
-{
-	return dp_map_hash(((uint64_t)r->addr << 32) ^ ((uint64_t)slot << 20) ^ r->nsent ^
-			   0x9e3779b97f4a7c15ULL);
-}
-
-static inline uint16_t
-probe_sport(int slot)
-{
-	return (uint16_t)(slot < HC_APP0 ? LB_PROBE_PORT_NLB + slot :
-			  LB_PROBE_PORT_GWLB + (slot - HC_APP0));
-}
-
-/* Fill Ethernet (addresses left to the caller), IPv4 and a bare TCP header. */
-static void
-tcp_frame(struct rte_mbuf *m, uint32_t src, uint32_t dst, uint16_t sport, uint16_t dport,
-	  uint32_t seq, uint8_t flags, uint16_t win)
-{
-	struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
-	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(eth + 1);
-	struct rte_tcp_hdr *th = (struct rte_tcp_hdr *)(ip + 1);
-	struct dp_meta *md = dp_meta(m);
-
-	eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
-	memset(ip, 0, sizeof(*ip));
-	ip->version_ihl = RTE_IPV4_VHL_DEF;
-	ip->total_length = rte_cpu_to_be_16(sizeof(*ip) + sizeof(*th));
-	ip->fragment_offset = rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG);
-	ip->time_to_live = 64;
-	ip->next_proto_id = IPPROTO_TCP;
-	ip->src_addr = src;
-	ip->dst_addr = dst;
-	ip->hdr_checksum = rte_ipv4_cksum(ip);
-	memset(th, 0, sizeof(*th));
-	th->src_port = sport;
-	th->dst_port = dport;
-	th->sent_seq = seq;
-	th->data_off = 5 << 4;
-	th->tcp_flags = flags;
-	th->rx_win = rte_cpu_to_be_16(win);
-	th->cksum = rte_ipv4_udptcp_cksum(ip, th);
-	memset(md, 0, sizeof(*md));
-	md->l3 = RTE_ETHER_HDR_LEN;
-	md->l4 = RTE_ETHER_HDR_LEN + sizeof(*ip);
-	md->proto = IPPROTO_TCP;
-	md->tcp_flags = flags;
-}
-
-/* Control thread: build and send the SYN of record slot. false: no mbuf. */
-static bool
-probe_send(const struct hc_rec *r, int slot, uint64_t now)
-{
-	struct rte_mbuf *m = rte_pktmbuf_alloc(dp_g.pool);
-	struct rte_ether_hdr *eth;
-
-	if (m == NULL || rte_pktmbuf_append(m, HC_PROBE_LEN) == NULL) {
-		rte_pktmbuf_free(m);
-		dp_stats_self()->port[r->out_port].gen_drop++;
-		return false;
-	}
-	eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
-	memset(eth, 0, sizeof(*eth));   /* dp_neigh_output writes both addresses */
-	tcp_frame(m, rte_cpu_to_be_32(r->src), rte_cpu_to_be_32(r->addr),
-		  rte_cpu_to_be_16(probe_sport(slot)), rte_cpu_to_be_16(r->hc_port),
-		  rte_cpu_to_be_32(r->seq), RTE_TCP_SYN_FLAG, 0xffff);
-	dp_meta(m)->in_port = (uint8_t)r->out_port;
-	dp_meta(m)->flags = DP_M_GENERATED;   /* counted as generated, not forwarded */
-	dp_neigh_output(m, r->out_port, r->addr, now);
-	return true;
-}
-
-/* Worker: RST for the SYN-ACK m, out of the port it came in on. */
-static void
-probe_reset(struct rte_mbuf *m, const struct dp_meta *md)
-{
-	const struct rte_ether_hdr *oeth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
-	const struct rte_ipv4_hdr *oip = rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *,
-								  md->l3);
-	const struct rte_tcp_hdr *oth = rte_pktmbuf_mtod_offset(m, const struct rte_tcp_hdr *,
-								 md->l4);
-	struct rte_mbuf *r = rte_pktmbuf_alloc(dp_g.pool);
-	struct rte_ether_hdr *eth;
-
-	if (r == NULL || rte_pktmbuf_append(r, HC_PROBE_LEN) == NULL) {
-		rte_pktmbuf_free(r);
-		dp_stats_self()->drops[DP_DROP_no_mbuf]++;
-		return;
-	}
-	eth = rte_pktmbuf_mtod(r, struct rte_ether_hdr *);
-	eth->dst_addr = oeth->src_addr;
-	eth->src_addr = dp_g.ports[md->in_port].mac;
-	/* RFC 9293 3.10.7.3: in SYN-SENT, a RST for an unwanted SYN-ACK takes seq = its ACK */
-	tcp_frame(r, oip->dst_addr, oip->src_addr, oth->dst_port, oth->src_port, oth->recv_ack,
-		  RTE_TCP_RST_FLAG, 0);
-	dp_meta(r)->in_port = md->in_port;
-	dp_tx_generated(r, md->in_port);
-}
-
-bool
-lb_health_input(struct rte_mbuf *m, const struct dp_tables *t)
-{
-	const struct dp_meta *md = dp_meta(m);
-	const struct rte_ipv4_hdr *ip;
-	const struct rte_tcp_hdr *th;
-	uint16_t dport;
-	uint64_t ans;
-	uint32_t seq;
-	int slot;
-
-	if (md->proto != IPPROTO_TCP || (md->flags & (DP_M_FRAG | DP_M_ICMP_ERR)))
-		return false;
-	ip = rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, md->l3);
-	th = rte_pktmbuf_mtod_offset(m, const struct rte_tcp_hdr *, md->l4);
-	dport = rte_be_to_cpu_16(th->dst_port);
-	if (dport >= LB_PROBE_PORT_NLB && dport < LB_PROBE_PORT_NLB + DP_MAX_TARGETS)
-		slot = dport - LB_PROBE_PORT_NLB;
-	else if (dport >= LB_PROBE_PORT_GWLB && dport < LB_PROBE_PORT_GWLB + DP_MAX_APPLIANCES)
-		slot = HC_APP0 + dport - LB_PROBE_PORT_GWLB;
-	else
-		return false;
-	/* pairs with the release in rec_poll(): dst and seq of the SYN it sent */
-	if (atomic_load_explicit(&hc_slot[slot].dst, memory_order_acquire) !=
-	    hc_key(rte_be_to_cpu_32(ip->src_addr), rte_be_to_cpu_16(th->src_port)))
-		return false;
-	seq = atomic_load_explicit(&hc_slot[slot].seq, memory_order_relaxed);
-	if (!(th->tcp_flags & RTE_TCP_ACK_FLAG) || rte_be_to_cpu_32(th->recv_ack) != seq + 1)
-		return false;
-	if (th->tcp_flags & RTE_TCP_RST_FLAG)
-		ans = HC_ANS_VALID | seq;
-	else if (th->tcp_flags & RTE_TCP_SYN_FLAG)
-		ans = HC_ANS_VALID | HC_ANS_OK | seq;
-	else
-		return false;
-	atomic_store_explicit(&hc_slot[slot].answer_ms, dp_worker_self()->now_ms,
-			      memory_order_relaxed);
-	/* pairs with the acquire in rec_poll() / lb_health_next_ms(): answer_ms first */
-	atomic_store_explicit(&hc_slot[slot].answer, ans, memory_order_release);
-	if (ans & HC_ANS_OK)
-		probe_reset(m, md);
-	return true;
-}
-
-/* ------------------------------------------------------------ state machine */
-
-/* Apply one probe result; true when the healthy flag changed. */
-static bool
-rec_verdict(struct hc_rec *r, int i, bool ok)
-{
-	bool h = atomic_load_explicit(&hc_healthy[i], memory_order_relaxed);
-
-	if (ok) {
-		r->fail = 0;
-		if (r->ok < UINT32_MAX)
-			r->ok++;
-		if (!h && r->ok >= r->healthy_thr) {
-			atomic_store_explicit(&hc_healthy[i], true, memory_order_relaxed);
-			return true;
-		}
-	} else {
-		r->ok = 0;
-		if (r->fail < UINT32_MAX)
-			r->fail++;
-		if (h && r->fail >= r->unhealthy_thr) {
-			atomic_store_explicit(&hc_healthy[i], false, memory_order_relaxed);
-			return true;
+			*d = (struct dp_health_target){
+				.addr = tg->targets[j].addr,
+				.port = port,
+				.hc_port = dp_health_check_port(&tg->health, port),
+				.group = g,
+				.group_name = tg->name,
+				.check = &tg->health,
+				.dereg_ms = tg->deregistration_delay * 1000,
+			};
+			if (sn >= 0) {
+				d->routable = true;
+				d->out_port = (uint16_t)cfg->subnets[sn].port;
+				d->src = cfg->subnets[sn].cidr.addr + 1;
+			}
 		}
 	}
-	return false;
-}
-
-/* The answer to record i's outstanding probe, if one arrived in time. */
-static bool
-rec_answer(const struct hc_rec *r, int i, bool *ok, uint64_t *at)
-{
-	uint64_t a = atomic_load_explicit(&hc_slot[i].answer, memory_order_acquire);
-
-	if (!(a & HC_ANS_VALID) || (uint32_t)a != r->seq)
-		return false;
-	*at = atomic_load_explicit(&hc_slot[i].answer_ms, memory_order_relaxed);
-	*ok = (a & HC_ANS_OK) != 0;
-	/* a late answer is no answer: the timeout decides (replays stay exact) */
-	return *at <= r->sent_ms + r->timeout_ms;
-}
-
-/* Control thread: one record at time now. Returns true when its health changed. */
-static bool
-rec_poll(struct hc_rec *r, int i, uint64_t now)
-{
-	bool changed = false, ok;
-	uint64_t at;
-
-	if (!r->enabled || !r->routable)
-		return false;
-	if (r->outstanding) {
-		if (rec_answer(r, i, &ok, &at)) {
-			r->outstanding = false;
-			changed = rec_verdict(r, i, ok);
-		} else if (now >= r->sent_ms + r->timeout_ms) {
-			r->outstanding = false;
-			changed = rec_verdict(r, i, false);
-		}
-	}
-	if (!r->outstanding && now >= r->next_ms) {
-		r->next_ms = now + r->interval_ms;
-		r->seq = probe_seq(i, r);
-		r->nsent++;
-		atomic_store_explicit(&hc_slot[i].seq, r->seq, memory_order_relaxed);
-		/* pairs with the acquire in lb_health_input(): seq before dst */
-		atomic_store_explicit(&hc_slot[i].dst, hc_key(r->addr, r->hc_port),
-				      memory_order_release);
-		if (probe_send(r, i, now)) {
-			r->outstanding = true;
-			r->sent_ms = now;
-		}
-	}
-	return changed;
+	return n;
 }
 
 /*
@@ -541,7 +55,7 @@ rec_poll(struct hc_rec *r, int i, uint64_t now)
  * free the replaced ones after a grace period.
  */
 static void
-tg_refresh(struct dp_tables *t, const bool *dirty)
+lb_health_changed(struct dp_tables *t, const bool *dirty, uint64_t now_ms)
 {
 	struct lb_maglev *old[DP_MAX_TARGETS];
 	int n_old = 0;
@@ -556,7 +70,7 @@ tg_refresh(struct dp_tables *t, const bool *dirty)
 			continue;
 		for (int i = 0; i < tg->n; i++)
 			usable[i] = lb_target_healthy(tg->first + i) &&
-				    !lb_target_draining(tg->first + i, hc_now);
+				    !lb_target_draining(tg->first + i, now_ms);
 		/* -ENOMEM: the previous table stays, the next change retries */
 		if (lb_tg_publish(t, g, usable, &old[n_old]) == 0 && old[n_old] != NULL)
 			n_old++;
@@ -569,221 +83,40 @@ tg_refresh(struct dp_tables *t, const bool *dirty)
 		free(old[i]);
 }
 
-void
-lb_health_poll(struct dp_tables *t, uint64_t now_ms)
-{
-	bool dirty[DP_MAX_TARGETS] = { false };
-	bool any = false;
+struct dp_health_client lb_health_client = {
+	.type = "nlb",
+	.sport_base = LB_PROBE_PORT_NLB,
+	.max = DP_MAX_TARGETS,
+	.describe = lb_health_describe,
+	.changed = lb_health_changed,
+};
 
-	if (now_ms > hc_now)
-		hc_now = now_ms;
-	drain_expire(now_ms);
-	for (int i = 0; i < hc_n_nlb; i++)
-		if (rec_poll(&hc_rec[i], i, now_ms)) {
-			dirty[hc_rec[i].group] = true;
-			any = true;
-		}
-	for (int i = HC_APP0; i < HC_APP0 + hc_n_app; i++)
-		rec_poll(&hc_rec[i], i, now_ms);
-	if (any)
-		tg_refresh(t, dirty);
+bool
+lb_target_healthy(int global_target)
+{
+	return dp_health_healthy(&lb_health_client, global_target);
 }
 
-/* When record i next needs the control thread. */
-static uint64_t
-rec_next(const struct hc_rec *r, int i)
+bool
+lb_target_draining(int global_target, uint64_t now_ms)
 {
-	uint64_t at;
-	bool ok;
-
-	if (!r->enabled || !r->routable)
-		return UINT64_MAX;
-	if (!r->outstanding)
-		return r->next_ms;
-	/* an answer already in: its arrival time, so the verdict lands where it belongs */
-	if (rec_answer(r, i, &ok, &at))
-		return at;
-	return r->sent_ms + r->timeout_ms;
-}
-
-uint64_t
-lb_health_next_ms(void)
-{
-	uint64_t next = UINT64_MAX;
-
-	for (int i = 0; i < hc_n_nlb; i++)
-		next = RTE_MIN(next, rec_next(&hc_rec[i], i));
-	for (int i = HC_APP0; i < HC_APP0 + hc_n_app; i++)
-		next = RTE_MIN(next, rec_next(&hc_rec[i], i));
-	return next;
-}
-
-/* ------------------------------------------------------------ (re)start */
-
-static void
-rec_config(struct hc_rec *r, const struct cfg_health_check *h, uint32_t addr, uint16_t port,
-	   uint16_t hc_port, int group, const char *name)
-{
-	memset(r, 0, sizeof(*r));
-	r->addr = addr;
-	r->port = port;
-	r->hc_port = hc_port;
-	r->group = group;
-	snprintf(r->group_name, sizeof(r->group_name), "%s", name);
-	r->enabled = h->enabled;
-	r->interval_ms = h->interval * 1000;
-	r->timeout_ms = h->timeout * 1000;
-	r->healthy_thr = h->healthy_threshold;
-	r->unhealthy_thr = h->unhealthy_threshold;
-	r->healthy = true;
-}
-
-/* Find the running record of (addr, port, hc_port) among [lo, hi). */
-static int
-rec_find(int lo, int hi, const struct hc_rec *n)
-{
-	for (int i = lo; i < hi; i++)
-		if (hc_rec[i].addr == n->addr && hc_rec[i].port == n->port &&
-		    hc_rec[i].hc_port == n->hc_port)
-			return i;
-	return -1;
-}
-
-/* Carry the state of running record o (index oi) into n (index ni). */
-static void
-rec_carry(struct hc_rec *n, int ni, const struct hc_rec *o, int oi)
-{
-	if (!n->enabled)
-		return;     /* no checks: healthy, nothing pending */
-	n->healthy = atomic_load_explicit(&hc_healthy[oi], memory_order_relaxed);
-	if (!o->enabled)
-		return;
-	n->ok = o->ok;
-	n->fail = o->fail;
-	n->next_ms = o->next_ms;
-	n->nsent = o->nsent;
-	n->seq = o->seq;
-	/* the probe in flight answers on its old slot: kept only if the slot is the same */
-	if (o->outstanding && ni == oi && n->routable && n->src == o->src &&
-	    n->out_port == o->out_port) {
-		n->outstanding = true;
-		n->sent_ms = o->sent_ms;
-	}
-}
-
-static uint64_t
-start_now(void)
-{
-	const struct dp_worker_ctx *w = dp_worker_self();
-
-	if (w != NULL && w->now_ms > hc_now)
-		return w->now_ms;
-	return hc_now;
+	return dp_health_draining(&lb_health_client, global_target, now_ms);
 }
 
 int
 lb_health_start(struct dp_tables *t, struct dp_tables *old)
 {
-	const struct cfg *cfg = t->cfg;
-	struct hc_rec *s = hc_scratch;
-	uint64_t now = start_now();
-	int nn = 0, na = 0;
+	return dp_health_start(t, old);
+}
 
-	for (int g = 0; g < cfg->n_target_groups; g++) {
-		const struct cfg_target_group *tg = &cfg->target_groups[g];
+void
+lb_health_poll(struct dp_tables *t, uint64_t now_ms)
+{
+	dp_health_poll(t, now_ms);
+}
 
-		for (int j = 0; j < tg->n_targets && nn < DP_MAX_TARGETS; j++, nn++) {
-			struct hc_rec *r = &s[nn];
-			uint16_t port = tg->targets[j].port != 0 ? tg->targets[j].port : tg->port;
-			int sn = cfg_subnet_of(cfg, tg->targets[j].addr);
-			int o;
-
-			rec_config(r, &tg->health, tg->targets[j].addr, port,
-				   lb_hc_port(&tg->health, port), g, tg->name);
-			r->dereg_ms = tg->deregistration_delay * 1000;
-			if (sn >= 0) {
-				r->routable = true;
-				r->out_port = (uint16_t)cfg->subnets[sn].port;
-				r->src = cfg->subnets[sn].cidr.addr + 1;
-			}
-			o = old != NULL ? rec_find(0, hc_n_nlb, r) : -1;
-			if (o >= 0)
-				rec_carry(r, nn, &hc_rec[o], o);
-		}
-	}
-	for (int g = 0; g < cfg->n_gwlbs; g++) {
-		const struct cfg_gwlb *gw = &cfg->gwlbs[g];
-
-		for (int j = 0; j < gw->n_appliances && na < DP_MAX_APPLIANCES; j++, na++) {
-			struct hc_rec *r = &s[HC_APP0 + na];
-			int o;
-
-			rec_config(r, &gw->health, gw->appliances[j].addr, HC_GENEVE_PORT,
-				   lb_hc_port(&gw->health, HC_GENEVE_PORT), g, gw->name);
-			if (gw->port >= 0 && gw->port < cfg->n_ports) {
-				r->routable = true;
-				r->out_port = (uint16_t)gw->port;
-				r->src = cfg->ports[gw->port].addr;
-			}
-			o = old != NULL ? rec_find(HC_APP0, HC_APP0 + hc_n_app, r) : -1;
-			if (o >= 0)
-				rec_carry(r, HC_APP0 + na, &hc_rec[o], o);
-		}
-	}
-
-	/* deregistration delay: targets gone from every group drain; re-registered ones stop */
-	if (old == NULL) {
-		for (int i = 0; i < HC_DRAIN_MAX; i++)
-			drain_del(i);
-	} else {
-		int hw = atomic_load_explicit(&hc_drain_hw, memory_order_relaxed);
-
-		for (int i = 0; i < hc_n_nlb; i++) {
-			const struct hc_rec *o = &hc_rec[i];
-			bool kept = false;
-
-			for (int j = 0; j < nn && !kept; j++)
-				kept = s[j].addr == o->addr && s[j].port == o->port;
-			if (!kept && o->dereg_ms > 0) {
-				struct hc_rec tmp = *o;
-
-				tmp.healthy = atomic_load_explicit(&hc_healthy[i],
-								   memory_order_relaxed);
-				drain_add(&tmp, now + o->dereg_ms);
-			}
-		}
-		for (int i = 0; i < hw; i++) {
-			uint64_t k = atomic_load_explicit(&hc_drain[i].key, memory_order_relaxed);
-
-			for (int j = 0; j < nn && k != 0; j++)
-				if (hc_key(s[j].addr, s[j].port) == k) {
-					drain_del(i);
-					break;
-				}
-		}
-	}
-
-	/* install */
-	for (int i = 0; i < HC_NREC; i++) {
-		bool used = i < nn || (i >= HC_APP0 && i < HC_APP0 + na);
-
-		if (!used) {
-			atomic_store_explicit(&hc_slot[i].dst, 0, memory_order_relaxed);
-			atomic_store_explicit(&hc_healthy[i], true, memory_order_relaxed);
-			memset(&hc_rec[i], 0, sizeof(hc_rec[i]));
-			continue;
-		}
-		hc_rec[i] = s[i];
-		atomic_store_explicit(&hc_healthy[i], s[i].healthy, memory_order_relaxed);
-		if (s[i].outstanding)
-			continue;   /* same slot, same probe: what workers see is still right */
-		/* an abandoned probe must not be credited to this slot's new record */
-		atomic_store_explicit(&hc_slot[i].dst, 0, memory_order_relaxed);
-	}
-	hc_n_nlb = nn;
-	hc_n_app = na;
-	if (now > hc_now)
-		hc_now = now;
-	tg_refresh(t, NULL);
-	return 0;
+uint64_t
+lb_health_next_ms(void)
+{
+	return dp_health_next_ms();
 }

@@ -12,6 +12,7 @@
 #include "config/cfg.h"
 #include "dp/dp.h"
 #include "dp/dp_stats.h"
+#include "dp/health.h"
 #include "dp/lcu.h"
 #include "dp/stats_writer.h"
 #include "lb/lb.h"
@@ -87,7 +88,7 @@ lb_stats_target_groups(struct emitter *e, const struct dp_lcore_stats *s, const 
 		const struct cfg_target_group *tg = &cfg->target_groups[g];
 		unsigned healthy = 0, unhealthy = 0;
 
-		lb_health_counts(g, false, &healthy, &unhealthy);
+		dp_health_counts(&lb_health_client, g, &healthy, &unhealthy);
 		em_open(e, tg->name);
 		em_u64(e, "HealthyHostCount", healthy);
 		em_u64(e, "UnHealthyHostCount", unhealthy);
