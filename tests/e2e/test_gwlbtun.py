@@ -57,6 +57,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from e2etest import HTTPD, PY, check, log, run  # noqa: E402
+import test_gwlb  # noqa: E402
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 GWLBTUN_SRC = os.path.abspath(os.environ.get("VPCGW_GWLBTUN_SRC") or os.path.join(
@@ -75,48 +76,12 @@ INNER_MTU = 1500 - 68          # GENEVE's 68 bytes on a 1500-byte appliance port
 GNV_HDR = 40                   # GENEVE header with the three AWS options
 HC_INTERVAL, HC_TIMEOUT, HC_THRESHOLD = 5, 2, 2    # the shortest vpcgw takes
 
-CFG = """
-dpdk = { workers = %(workers)d; mbufs = 8191; flow_table_size = 65536; };
-ports = (
-  { name = "vpc"; devargs = "%(vpc)s"; mac = "02:00:00:00:00:01"; address = "10.0.0.1/16";
-    rx_queues = %(rxq)d; },
-  { name = "internet"; devargs = "%(internet)s"; mac = "02:00:00:00:01:01";
-    address = "198.51.100.1/24"; rx_queues = %(rxq)d; },
-  { name = "appliances"; devargs = "%(appliances)s"; mac = "02:00:00:00:02:01";
-    address = "192.168.50.1/24"; rx_queues = %(rxq)d; }
-);
-vpc = {
-  cidr = "10.0.0.0/16";
-  subnets = (
-    { name = "public-a"; cidr = "10.0.0.0/24"; port = "vpc"; route_table = "public"; },
-    { name = "gwlbe"; cidr = "10.0.3.0/24"; port = "vpc"; route_table = "gwlbe-rt"; }
-  );
-};
-internet_gateway = {
-  port = "internet"; next_hop = "198.51.100.254"; route_table = "edge";
-  elastic_ips = ( { public = "%(eip)s"; private = "%(instance)s"; } );
-};
-route_tables = (
-  { name = "public";
-    routes = ( { destination = "0.0.0.0/0"; target = "gwlb-endpoint:inspect-a"; } ); },
-  { name = "gwlbe-rt"; routes = ( { destination = "0.0.0.0/0"; target = "igw"; } ); },
-  { name = "edge";
-    routes = ( { destination = "10.0.0.0/24"; target = "gwlb-endpoint:inspect-a"; } ); }
-);
-security_groups = (
-  { name = "web";
-    ingress = ( { protocol = "tcp"; ports = "8000-9000"; source = "0.0.0.0/0"; } );
-    egress = ( { protocol = "all"; destination = "0.0.0.0/0"; } ); }
-);
-interfaces = ( { address = "%(instance)s"; security_groups = [ "web" ]; } );
-gateway_load_balancers = (
-  { name = "inspect"; port = "appliances";
-    health_check = { protocol = "tcp"; port = 80; interval = %(hci)d; timeout = %(hct)d;
-                     healthy_threshold = %(hcn)d; unhealthy_threshold = %(hcn)d; };
-    appliances = ( { address = "%(appliance)s"; } );
-    endpoints = ( { name = "inspect-a"; id = "%(vpce)s"; subnet = "gwlbe"; } ); }
-);
-"""
+# test_gwlb.py's topology, with the health check spelled out (gwlbtun's -p port)
+CFG = test_gwlb.CFG.replace(
+    "interval = 5; timeout = 2;\n                     healthy_threshold = 2; unhealthy_threshold = 2;",
+    "interval = %(hci)d; timeout = %(hct)d;\n"
+    "                     healthy_threshold = %(hcn)d; unhealthy_threshold = %(hcn)d;")
+assert "%(hci)d" in CFG, "test_gwlb.CFG's health check changed: update test_gwlbtun.CFG"
 
 
 def skip(msg):
