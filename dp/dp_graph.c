@@ -14,6 +14,14 @@ static unsigned n_nodes;
 static bool multi_in[DP_NODE_MAX];  /* several stages lead here: arrival order to restore */
 uint8_t dp_graph_edge[DP_NODE_MAX][DP_NODE_EDGES];
 
+void
+dp_graph_reset(void)
+{
+	n_nodes = 0;
+	memset(dp_graph_edge, 0, sizeof(dp_graph_edge));
+	memset(multi_in, 0, sizeof(multi_in));
+}
+
 int
 dp_graph_add(const struct dp_node *n)
 {

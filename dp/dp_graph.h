@@ -56,6 +56,8 @@ struct dp_graph_run {
 /* Resolved edges: stage index of edge e of stage i. */
 extern uint8_t dp_graph_edge[DP_NODE_MAX][DP_NODE_EDGES];
 
+/* Forget every stage (tests; before the workers start). */
+void dp_graph_reset(void);
 /* Control thread, before the workers start. Returns the stage's index or -errno. */
 int dp_graph_add(const struct dp_node *n);
 /* Resolve the edges by name; -EINVAL (with a message in err) when an edge names
