@@ -73,7 +73,8 @@ ingress_local(struct rte_mbuf *m, struct dp_meta *md, struct dp_pctx *c, uint32_
 		if (!(roles & DP_ROLE_INTERNET))
 			break;
 		c->in = DP_IN_INTERNET;
-		dp_set_addr(m, md, false, dp_hton_addr(cfg->igw.eips[DP_LOCAL_REF(v)].private_addr));
+		dp_set_addr(m, md, false,
+			    dp_hton_addr(cfg->igw.eips[DP_LOCAL_REF(v)].private_addr));
 		md->key.dst = ip->dst_addr;
 		return 1;
 	case DP_LOCAL_NLB_PUBLIC:

@@ -2,7 +2,8 @@
 /*
  * The pipeline, assembled (docs/ARCHITECTURE.md "Datapath v2"): which
  * stages run in what order, which service answers which route target and
- * hook. With dp/main.c, the only core file that includes services.
+ * hook. With dp/modules.c (configuration sections) and dp/main.c, the only
+ * core files that include services.
  *
  *   eth_input ─┬─> arp_input
  *              └─> ip_input ──> flow_lookup ─┬─> flow_fast ───┐

@@ -66,11 +66,13 @@ lb_nlb_new(struct rte_mbuf *m, struct dp_meta *md, struct dp_pctx *c)
 	{
 		int ds = dp_subnet_lookup(c->t, rte_be_to_cpu_32(md->key.dst));
 
-		if (ds != nlb_subnet && !dp_pipe_ops.nacl_allows(c, m, md, nlb_subnet, DP_DIR_EGRESS)) {
+		if (ds != nlb_subnet &&
+		    !dp_pipe_ops.nacl_allows(c, m, md, nlb_subnet, DP_DIR_EGRESS)) {
 			dp_flow_abandon(f);
 			return;
 		}
-		if (ds >= 0 && ds != nlb_subnet && !dp_pipe_ops.nacl_allows(c, m, md, ds, DP_DIR_INGRESS)) {
+		if (ds >= 0 && ds != nlb_subnet &&
+		    !dp_pipe_ops.nacl_allows(c, m, md, ds, DP_DIR_INGRESS)) {
 			dp_flow_abandon(f);
 			return;
 		}
