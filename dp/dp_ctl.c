@@ -450,7 +450,7 @@ dp_main(int argc, char **argv)
 	struct dp_worker_ctx *c;
 	char err[512];
 	unsigned lc, w, cache;
-	int n, rc;
+	int n, rc, exit_code = 0;
 
 	rc = dp_cli_parse(argc, argv, &dp_g.opts);
 	if (rc != 0)
@@ -585,8 +585,12 @@ dp_main(int argc, char **argv)
 	dp_lcu_update(dp_g.opts.clock == DP_CLOCK_PACKET ? atomic_load(&dp_g.pkt_now_us) / 1000 :
 		      tsc_ms());
 	dp_stats_print(stdout);
-	if (dp_g.opts.stats_json != NULL && dp_stats_write_json(dp_g.opts.stats_json) < 0)
-		fprintf(stderr, "vpcgw: cannot write %s\n", dp_g.opts.stats_json);
+	/* the counters asked for are the run's result: not written is a failure */
+	if (dp_g.opts.stats_json != NULL && (rc = dp_stats_write_json(dp_g.opts.stats_json)) < 0) {
+		fprintf(stderr, "vpcgw: cannot write %s: %s\n", dp_g.opts.stats_json,
+			strerror(-rc));
+		exit_code = 2;
+	}
 	if (dp_g.opts.prometheus_file != NULL)
 		dp_stats_write_prometheus(dp_g.opts.prometheus_file);
 	if (dp_g.opts.stats_series != NULL)
@@ -594,5 +598,5 @@ dp_main(int argc, char **argv)
 	dp_ports_stop();
 	rte_eal_cleanup();
 	remove_runtime_dir();
-	return 0;
+	return exit_code;
 }
