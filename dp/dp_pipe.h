@@ -59,7 +59,6 @@ void dp_route_target_register(uint8_t kind, dp_route_target_fn fn);
 void dp_policy_input(struct rte_mbuf *m, struct dp_meta *md, struct dp_pctx *c);
 struct dp_flow *dp_flow_new(struct rte_mbuf *m, struct dp_meta *md, const struct dp_pctx *c);
 int dp_flow_publish(struct rte_mbuf *m, struct dp_flow *f, const struct dp_pctx *c);
-void dp_flow_account(struct dp_flow *f, int d, uint32_t bytes);
 void dp_output(struct rte_mbuf *m, struct dp_meta *md, uint16_t port, uint32_t nh,
 	       struct dp_pctx *c);
 /* Keep what this known packet's direction does (c->act_op) as its action. */
@@ -68,6 +67,38 @@ void dp_deliver_local(struct rte_mbuf *m, struct dp_meta *md, struct dp_pctx *c,
 		      struct dp_flow *f);
 void dp_frag_record(struct rte_mbuf *m, struct dp_meta *md, uint32_t osrc, uint32_t odst,
 		    uint64_t now);
+
+/* Account a packet of flow f (direction d) to its service. */
+static inline void
+dp_flow_account(struct dp_flow *f, int d, uint32_t bytes)
+{
+	struct dp_lcore_stats *st = dp_stats_self();
+
+	switch (f->kind) {
+	case DP_FLOW_NAT:
+		if (d == 1) {
+			st->nat[f->svc].pkts_in_dst++;
+			st->nat[f->svc].bytes_in_dst += bytes;
+			st->nat[f->svc].pkts_out_src++;
+			st->nat[f->svc].bytes_out_src += bytes;
+		}
+		break;
+	case DP_FLOW_NLB:
+		st->listener[f->svc].packets++;
+		st->listener[f->svc].bytes += bytes;
+		st->target[f->target].packets++;
+		st->target[f->target].bytes += bytes;
+		break;
+	case DP_FLOW_GWLB:
+		st->gwlb[f->svc].packets++;
+		st->gwlb[f->svc].bytes += bytes;
+		st->appliance[f->target].packets++;
+		st->appliance[f->target].bytes += bytes;
+		break;
+	default:
+		break;
+	}
+}
 
 /* dp/ip_input.c: addresses vpcgw owns, ingress translation; false: consumed */
 bool dp_ip_ingress(struct rte_mbuf *m, struct dp_meta *md, struct dp_pctx *c);

@@ -81,38 +81,6 @@ dp_flow_publish(struct rte_mbuf *m, struct dp_flow *f, const struct dp_pctx *c)
 	return 0;
 }
 
-/* Account a packet of flow f (direction d) to its service. */
-void
-dp_flow_account(struct dp_flow *f, int d, uint32_t bytes)
-{
-	struct dp_lcore_stats *st = dp_stats_self();
-
-	switch (f->kind) {
-	case DP_FLOW_NAT:
-		if (d == 1) {
-			st->nat[f->svc].pkts_in_dst++;
-			st->nat[f->svc].bytes_in_dst += bytes;
-			st->nat[f->svc].pkts_out_src++;
-			st->nat[f->svc].bytes_out_src += bytes;
-		}
-		break;
-	case DP_FLOW_NLB:
-		st->listener[f->svc].packets++;
-		st->listener[f->svc].bytes += bytes;
-		st->target[f->target].packets++;
-		st->target[f->target].bytes += bytes;
-		break;
-	case DP_FLOW_GWLB:
-		st->gwlb[f->svc].packets++;
-		st->gwlb[f->svc].bytes += bytes;
-		st->appliance[f->target].packets++;
-		st->appliance[f->target].bytes += bytes;
-		break;
-	default:
-		break;
-	}
-}
-
 /* ------------------------------------------------------------ output */
 
 static inline uint16_t
