@@ -113,4 +113,24 @@ csum_update32(uint16_t c, uint32_t old, uint32_t new)
 	return csum_apply(c, csum_diff32(old, new));
 }
 
+/*
+ * The IPv4 header checksum c (as stored) after the TTL went down by one:
+ * RFC 1624 eqn 3, ~(~HC + ~m + m'), where the word m = TTL << 8 | protocol
+ * becomes m - 0x100, so ~m + m' is 0xfeff whatever the word; two 16-bit
+ * addends need one fold. The same result as csum_update16(c, m, m').
+ */
+static inline uint16_t
+csum_ttl_dec(uint16_t c)
+{
+	/* 0xfeff as the packet holds it, read as a host-order word like c */
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	uint32_t s = (uint32_t)(uint16_t)~c + 0xfffeu;
+#else
+	uint32_t s = (uint32_t)(uint16_t)~c + 0xfeffu;
+#endif
+
+	s = (s & 0xffff) + (s >> 16);
+	return (uint16_t)~s;
+}
+
 #endif /* VPCGW_CSUM_H */

@@ -185,7 +185,7 @@ dp_flow_fast_node(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t n)
 			ns->bytes_out_dst += bytes;
 		}
 		ip->time_to_live--;
-		ip->hdr_checksum = csum_apply(ip->hdr_checksum, rte_cpu_to_be_16(0xfeff));
+		ip->hdr_checksum = csum_ttl_dec(ip->hdr_checksum);
 out:
 		if (direct) {
 			w->emit_on = false;

@@ -81,7 +81,7 @@ dp_ip_route_node(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t n)
 			goto slow;
 		untracked++;
 		ip->time_to_live--;
-		ip->hdr_checksum = csum_apply(ip->hdr_checksum, rte_cpu_to_be_16(0xfeff));
+		ip->hdr_checksum = csum_ttl_dec(ip->hdr_checksum);
 		if (direct) {
 			w->emit_on = false;
 			dp_neigh_xmit_now(w, m, srt[ds].port, dst[i], b->now);

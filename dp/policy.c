@@ -146,11 +146,7 @@ dp_output(struct rte_mbuf *m, struct dp_meta *md, uint16_t port, uint32_t nh, st
 	}
 	/* TTL: checked before any translation decision was sent anywhere */
 	ip->time_to_live--;
-	ip->hdr_checksum = csum_update16(ip->hdr_checksum,
-					 rte_cpu_to_be_16((uint16_t)((ip->time_to_live + 1) << 8 |
-								     ip->next_proto_id)),
-					 rte_cpu_to_be_16((uint16_t)(ip->time_to_live << 8 |
-								     ip->next_proto_id)));
+	ip->hdr_checksum = csum_ttl_dec(ip->hdr_checksum);
 	dp_neigh_xmit(m, port, nh, c->now);
 }
 
