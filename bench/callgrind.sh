@@ -1,9 +1,11 @@
 #!/bin/bash
 # SPDX-License-Identifier: BSD-3-Clause
 # Instructions per packet under valgrind callgrind (shared/BENCH.md):
-#   bench/callgrind.sh SCENARIO [--systems vpcgw,testpmd_io,l3fwd] [--seconds S] [--top N]
-# vpcgw (collecting inside dp_worker_main only), testpmd io and l3fwd on the
-# same input as bench/run.sh; prints one JSON line with instructions per
+#   bench/callgrind.sh SCENARIO [--systems vpcgw,testpmd_io,l3fwd,l3fwd_graph]
+#       [--seconds S] [--top N]
+# vpcgw (collecting inside dp_worker_main only), testpmd io, l3fwd and, for
+# routing, l3fwd-graph (inside graph_main_loop only) on the same input as
+# bench/run.sh; prints one JSON line with instructions per
 # packet of each and vpcgw's top functions (self cost); the profiles and
 # callgrind_annotate output stay in $BENCH_OUT/callgrind/SCENARIO/SYSTEM/.
 set -euo pipefail

@@ -6,7 +6,8 @@ same capture(s) from net_pcap (infinite_rx=1) and transmits to net_null
 (no-rx=1), wrapped in `taskset -c CPU` with the main lcore on the same CPU.
 Throughput is the delta of the ethdev counters, read through the DPDK
 telemetry socket, over a fixed window after a warm-up; runs of the systems
-alternate (vpcgw, testpmd io, testpmd macswap, l3fwd, OVS, vpcgw, ...).
+alternate (vpcgw, testpmd io, testpmd macswap, l3fwd, l3fwd-graph, OVS,
+vpcgw, ...).
 Prints one JSON line per scenario on stdout; progress goes to stderr.
 """
 import argparse
@@ -28,7 +29,10 @@ import scenarios  # noqa: E402
 BENCH = os.path.dirname(HERE)
 ROOT = os.path.dirname(BENCH)
 RUNDIR = "/var/run/dpdk"
-SYSTEMS = ["vpcgw", "testpmd_io", "testpmd_macswap", "l3fwd", "ovs"]
+SYSTEMS = ["vpcgw", "testpmd_io", "testpmd_macswap", "l3fwd", "l3fwd_graph", "ovs"]
+# systems that run in some scenarios only (l3fwd-graph, the rte_graph anchor
+# of issue #14, is a plain router: routing only)
+SCOPE = {"l3fwd_graph": ("routing",)}
 
 
 def log(*a):
@@ -124,6 +128,15 @@ def command(ctx, system, name, prefix, d):
         argv = taskset + [ctx.l3fwd] + eal(ctx, prefix, sc["mem"], lcores="1@%d") + \
             vdevs(ctx, sc, inp["l3fwd"]) + \
             ["--", "-p", "0x3", "-P", "--config=(0,0,1),(1,0,1)", "--parse-ptype"]
+        return argv, env, 2
+    if system == "l3fwd_graph":
+        env["L3FWD_NB_MBUF"] = str(nbuf)
+        # main lcore 0 sleeps (patched, build-l3fwd-graph.sh), worker lcore 1
+        # runs the graph and owns the ports' one tx queue; l3fwd's routes and
+        # captures (198.18.P.0/24 -> port P)
+        argv = taskset + [ctx.l3fwd_graph] + eal(ctx, prefix, sc["mem"]) + \
+            vdevs(ctx, sc, inp["l3fwd"]) + \
+            ["--", "-p", "0x3", "-P", "--config=(0,0,1),(1,0,1)"]
         return argv, env, 2
     raise ValueError(system)
 
@@ -327,6 +340,12 @@ def summary(name, results, ctx):
 
 # ------------------------------------------------------------- main
 
+def build_l3fwd_graph(out):
+    return subprocess.check_output(
+        [os.path.join(BENCH, "build-l3fwd-graph.sh"), os.path.join(out, "l3fwd-graph-src")],
+        text=True).strip()
+
+
 def main():
     ap = argparse.ArgumentParser(prog="bench/run.sh")
     ap.add_argument("scenario", nargs="+", help="scenario names or 'all': " +
@@ -335,7 +354,7 @@ def main():
     ap.add_argument("--window", type=float, default=3.0, help="seconds measured per run")
     ap.add_argument("--warmup", type=float, default=1.0, help="seconds before the window")
     ap.add_argument("--cpu", type=int, default=1, help="the one CPU every system runs on")
-    ap.add_argument("--systems", default="vpcgw,testpmd_io,testpmd_macswap,l3fwd,ovs",
+    ap.add_argument("--systems", default="vpcgw,testpmd_io,testpmd_macswap,l3fwd,l3fwd_graph,ovs",
                     help="comma separated, from " + ",".join(SYSTEMS))
     ap.add_argument("--no-ovs", action="store_true", help="skip Open vSwitch")
     ap.add_argument("--out", default=os.environ.get("BENCH_OUT", "/tmp/vpcgw-bench"))
@@ -361,6 +380,8 @@ def main():
         ctx.l3fwd = subprocess.check_output(
             [os.path.join(BENCH, "build-l3fwd.sh"), os.path.join(a.out, "l3fwd-src")],
             text=True).strip()
+    if "l3fwd_graph" in systems:
+        ctx.l3fwd_graph = build_l3fwd_graph(a.out)
     if "ovs" in systems:
         import ovs
         why = ovs.available()
@@ -380,6 +401,7 @@ def main():
         if chk.returncode != 0:
             raise SystemExit("bench: %s: %s" % (ctx.cfg[n], chk.stdout + chk.stderr))
         sysn = [s for s in systems if s != "ovs" or scenarios.SCENARIOS[n]["ovs"]]
+        sysn = [s for s in sysn if n in SCOPE.get(s, (n,))]
         if "baselines" in scenarios.SCENARIOS[n]:
             sysn = [s for s in sysn if s == "vpcgw" or s in scenarios.SCENARIOS[n]["baselines"]]
         results = []

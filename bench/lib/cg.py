@@ -3,7 +3,8 @@
 
 Same devices, captures and commands as bench/run.sh, under
 `valgrind --tool=callgrind --separate-threads=yes` (vpcgw also with
---toggle-collect=dp_worker_main). After one whole pass over the capture the
+--toggle-collect=dp_worker_main, l3fwd-graph with its worker's
+--toggle-collect=graph_main_loop). After one whole pass over the capture the
 counters are zeroed (callgrind_control -z), the ethdev counters are read,
 and after --seconds the profile is dumped (callgrind_control -d): the
 instructions of the busiest thread (the forwarding one) divided by the
@@ -54,6 +55,8 @@ def measure(ctx, system, name, seconds, top):
           "--callgrind-out-file=" + os.path.join(d, "callgrind.out")]
     if system == "vpcgw":
         vg.append("--toggle-collect=dp_worker_main")
+    if system == "l3fwd_graph":
+        vg.append("--toggle-collect=graph_main_loop")
     argv = argv[:3] + vg + argv[3:]          # after "taskset -c CPU"
     with open(os.path.join(d, "cmd"), "w") as f:
         f.write(" ".join(argv) + "\n")
@@ -151,7 +154,8 @@ def top_functions(path, total, pkts, n):
 def main():
     ap = argparse.ArgumentParser(prog="bench/callgrind.sh")
     ap.add_argument("scenario", help=", ".join(scenarios.ORDER))
-    ap.add_argument("--systems", default="vpcgw,testpmd_io,l3fwd")
+    ap.add_argument("--systems", default=None,
+                    help="default vpcgw,testpmd_io,l3fwd (and l3fwd_graph for routing)")
     ap.add_argument("--seconds", type=float, default=10.0, help="profiled wall time")
     ap.add_argument("--top", type=int, default=15, help="top functions of vpcgw to list")
     ap.add_argument("--cpu", type=int, default=1)
@@ -162,11 +166,17 @@ def main():
     ctx = bench.Ctx()
     ctx.cpu, ctx.out = a.cpu, a.out
     ctx.vpcgw = os.path.join(bench.ROOT, "build", "vpcgw")
-    systems = a.systems.split(",")
+    systems = (a.systems or "vpcgw,testpmd_io,l3fwd,l3fwd_graph").split(",")
+    for s in systems:
+        if s not in bench.SYSTEMS or s == "ovs":
+            ap.error("unknown system %s" % s)
+    systems = [s for s in systems if a.scenario in bench.SCOPE.get(s, (a.scenario,))]
     if "l3fwd" in systems:
         ctx.l3fwd = subprocess.check_output(
             [os.path.join(bench.BENCH, "build-l3fwd.sh"), os.path.join(a.out, "l3fwd-src")],
             text=True).strip()
+    if "l3fwd_graph" in systems:
+        ctx.l3fwd_graph = bench.build_l3fwd_graph(a.out)
     n = a.scenario
     d = os.path.join(a.out, "inputs", n)
     ctx.inputs = {n: scenarios.build_inputs(n, d)}
