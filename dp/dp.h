@@ -139,6 +139,7 @@ struct dp_port_rt {                 /* per port, runtime */
 	struct rte_ether_addr mac;
 	uint32_t addr;
 	uint8_t plen;
+	uint64_t src48;             /* mac in the low 6 bytes (memory order), 0 above */
 	struct rte_ring *tx_ring;   /* MPSC handoff when n_txq < workers */
 };
 
@@ -162,6 +163,7 @@ struct dp_tables {
 	struct dp_map local;              /* address → DP_LOCAL_VAL */
 	uint64_t local_filter[64];        /* bit dp_local_bit(a) set for every key of local */
 	struct dp_subnet_rt *subnet_rt;   /* per subnet: what ip_route needs */
+	bool any_subnet_nacl;             /* some subnet has a network ACL */
 	struct dp_map eip_by_private;     /* private address → elastic IP index */
 	struct dp_map nlb_by_private;     /* NLB address → NLB index (outbound 1:1) */
 	struct fw_sg_ctx *sg;

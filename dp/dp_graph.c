@@ -11,7 +11,7 @@
 
 static struct dp_node nodes[DP_NODE_MAX];
 static unsigned n_nodes;
-static bool multi_in[DP_NODE_MAX];  /* several stages lead here: arrival order to restore */
+static uint8_t n_edges[DP_NODE_MAX];    /* edges 0 .. n_edges - 1 are set */
 uint8_t dp_graph_edge[DP_NODE_MAX][DP_NODE_EDGES];
 
 void
@@ -19,7 +19,7 @@ dp_graph_reset(void)
 {
 	n_nodes = 0;
 	memset(dp_graph_edge, 0, sizeof(dp_graph_edge));
-	memset(multi_in, 0, sizeof(multi_in));
+	memset(n_edges, 0, sizeof(n_edges));
 }
 
 int
@@ -59,15 +59,8 @@ dp_graph_finalize(char *err, size_t errlen)
 				return -EINVAL;
 			}
 			dp_graph_edge[i][e] = (uint8_t)to;
+			n_edges[i] = (uint8_t)(e + 1);
 		}
-	}
-	for (unsigned to = 0; to < n_nodes; to++) {
-		unsigned preds = 0;
-
-		for (unsigned i = 0; i < n_nodes; i++)
-			for (unsigned e = 0; e < DP_NODE_EDGES; e++)
-				preds += nodes[i].next[e] != NULL && dp_graph_edge[i][e] == to;
-		multi_in[to] = preds > 1;
 	}
 	return 0;
 }
@@ -105,7 +98,8 @@ dp_graph_dot(FILE *f)
 	fprintf(f, "\t\"tx\" [shape=oval];\n\t\"ip_output\" -> \"tx\";\n}\n");
 }
 
-/* Put a vector back in arrival order: slots are unique within a burst. */
+/* Put a vector filled by several stage runs back in arrival order (one run
+ * keeps the order of its input): slots are unique within a burst. */
 static void
 vec_sort(struct dp_vec *v)
 {
@@ -131,18 +125,37 @@ vec_sort(struct dp_vec *v)
 	}
 }
 
+/* Run stage i on pkts; note which vectors it added to. */
+static inline void
+run_stage(struct dp_graph_run *g, unsigned i, struct rte_mbuf **pkts, uint16_t n)
+{
+	uint16_t before[DP_NODE_EDGES];
+	unsigned ne = n_edges[i];
+
+	for (unsigned e = 0; e < ne; e++)
+		before[e] = g->vec[dp_graph_edge[i][e]].n;
+	g->cur = (uint8_t)i;
+	nodes[i].fn(g, pkts, n);
+	for (unsigned e = 0; e < ne; e++) {
+		struct dp_vec *v = &g->vec[dp_graph_edge[i][e]];
+
+		v->fills += v->n != before[e];
+	}
+}
+
 void
 dp_graph_walk(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t n)
 {
 	struct dp_node_stats *st = dp_stats_self()->node;
 	uint64_t t0 = rte_rdtsc(), t1;
 
-	for (unsigned i = 1; i < n_nodes; i++)
+	for (unsigned i = 1; i < n_nodes; i++) {
 		g->vec[i].n = 0;
+		g->vec[i].fills = 0;
+	}
 	g->policy_min_slot = DP_BURST;
 	g->slow_flows = 0;
-	g->cur = 0;
-	nodes[0].fn(g, pkts, n);
+	run_stage(g, 0, pkts, n);
 	t1 = rte_rdtsc();
 	st[0].calls++;
 	st[0].pkts += n;
@@ -153,10 +166,9 @@ dp_graph_walk(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t n)
 
 		if (v->n == 0)
 			continue;
-		if (multi_in[i])
+		if (v->fills > 1)
 			vec_sort(v);
-		g->cur = (uint8_t)i;
-		nodes[i].fn(g, v->pkts, v->n);
+		run_stage(g, i, v->pkts, v->n);
 		t1 = rte_rdtsc();
 		st[i].calls++;
 		st[i].pkts += v->n;

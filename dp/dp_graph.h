@@ -40,6 +40,7 @@ struct dp_node {
 
 struct dp_vec {
 	uint16_t n;
+	uint8_t fills;              /* stage runs that added packets: > 1, order to restore */
 	struct rte_mbuf *pkts[DP_BURST];
 };
 

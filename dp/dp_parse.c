@@ -184,60 +184,12 @@ parse_full(struct rte_mbuf *m, struct dp_meta *md)
 	return DP_PARSE_IPV4;
 }
 
-/*
- * The common case first, in one straight pass: untagged IPv4 with a 20-byte
- * header, not a fragment, UDP or TCP, every length consistent and the
- * checksum right. Anything else, including every malformed packet, goes
- * through parse_full(), which names the drop reason.
- */
 int
 dp_parse(struct rte_mbuf *m, struct dp_meta *md)
 {
-	const uint32_t off = sizeof(struct rte_ether_hdr);
-	uint32_t len = rte_pktmbuf_data_len(m), tot, avail;
-	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
-	const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)(p + off);
-	const uint16_t *l4 = (const uint16_t *)(p + off + sizeof(*ip));
-	uint8_t tcp_flags = 0;
-
-	if (unlikely(len < off + sizeof(*ip) + sizeof(struct rte_udp_hdr) ||
-		     ((const struct rte_ether_hdr *)p)->ether_type !=
-		     RTE_BE16(RTE_ETHER_TYPE_IPV4) ||
-		     ip->version_ihl != RTE_IPV4_VHL_DEF ||
-		     (ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_MF_FLAG |
-						     RTE_IPV4_HDR_OFFSET_MASK)) != 0))
-		return parse_full(m, md);
-	tot = rte_be_to_cpu_16(ip->total_length);
-	if (unlikely(tot < sizeof(*ip) || off + tot > len || !csum_ipv4_hdr20_ok(ip)))
-		return parse_full(m, md);
-	avail = tot - (uint32_t)sizeof(*ip);
-	if (ip->next_proto_id == IPPROTO_UDP) {
-		if (unlikely(avail < sizeof(struct rte_udp_hdr) ||
-			     rte_be_to_cpu_16(l4[2]) != avail))
-			return parse_full(m, md);
-	} else if (ip->next_proto_id == IPPROTO_TCP) {
-		const struct rte_tcp_hdr *th = (const struct rte_tcp_hdr *)l4;
-
-		if (unlikely(avail < sizeof(*th) || (th->data_off >> 4) < 5 ||
-			     (th->data_off >> 4) * 4u > avail))
-			return parse_full(m, md);
-		tcp_flags = th->tcp_flags;
-	} else {
-		return parse_full(m, md);
-	}
-	if (unlikely(off + tot < rte_pktmbuf_pkt_len(m)))
-		rte_pktmbuf_trim(m, (uint16_t)(rte_pktmbuf_pkt_len(m) - off - tot));
-	md->l3 = off;
-	md->l4 = off + sizeof(*ip);
-	md->proto = ip->next_proto_id;
-	md->flags = 0;
-	md->tcp_flags = tcp_flags;
-	md->flow = NULL;
-	md->key = (struct dp_flow_key){
-		.src = ip->src_addr, .dst = ip->dst_addr, .sport = l4[0], .dport = l4[1],
-		.proto = ip->next_proto_id,
-	};
-	return DP_PARSE_IPV4;
+	if (likely(dp_parse_fast(m, md)))
+		return DP_PARSE_IPV4;
+	return parse_full(m, md);
 }
 
 void

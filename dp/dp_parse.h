@@ -6,6 +6,16 @@
 #ifndef VPCGW_DP_PARSE_H
 #define VPCGW_DP_PARSE_H
 
+#include <stddef.h>
+#include <string.h>
+
+#include <rte_byteorder.h>
+#include <rte_ether.h>
+#include <rte_ip.h>
+#include <rte_mbuf.h>
+#include <rte_tcp.h>
+#include <rte_udp.h>
+
 #include "dp/dp.h"
 
 enum dp_parse_result {
@@ -20,6 +30,88 @@ enum dp_parse_result {
  * IPv4 total length.
  */
 int dp_parse(struct rte_mbuf *m, struct dp_meta *md);
+
+/*
+ * Is the one's-complement sum of a 20-byte IPv4 header 0xffff (its checksum
+ * right)? 2^16 = 1 modulo 65535, so a sum of 32-bit words is congruent to the
+ * sum of the 16-bit words, and the folded sum of a header that is not all
+ * zero is 0xffff exactly when that sum is a multiple of 65535.
+ */
+static inline bool
+dp_ipv4_hdr20_csum_ok(const void *hdr)
+{
+	uint64_t a, b;
+	uint32_t c;
+
+	memcpy(&a, hdr, 8);
+	memcpy(&b, (const uint8_t *)hdr + 8, 8);
+	memcpy(&c, (const uint8_t *)hdr + 16, 4);
+	return ((a >> 32) + (uint32_t)a + (b >> 32) + (uint32_t)b + c) % 65535 == 0;
+}
+
+/*
+ * The common case of dp_parse(), inline for the input stage: untagged IPv4
+ * with a 20-byte header, not a fragment, UDP or TCP, every length consistent
+ * and the checksum right. true: md is filled as dp_parse() fills it; false:
+ * call dp_parse(), which names what is wrong (or handles the rest).
+ */
+static inline bool
+dp_parse_fast(struct rte_mbuf *m, struct dp_meta *md)
+{
+	const uint32_t off = sizeof(struct rte_ether_hdr);
+	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
+	const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)(p + off);
+	const uint8_t *l4 = p + off + sizeof(*ip);
+	uint32_t len = rte_pktmbuf_data_len(m), tot, avail;
+	uint32_t ports;
+	uint8_t tcp_flags = 0;
+
+	if (unlikely(len < off + sizeof(*ip) + sizeof(struct rte_udp_hdr) ||
+		     ((const struct rte_ether_hdr *)p)->ether_type != RTE_BE16(RTE_ETHER_TYPE_IPV4) ||
+		     ip->version_ihl != RTE_IPV4_VHL_DEF ||
+		     (ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_MF_FLAG |
+						     RTE_IPV4_HDR_OFFSET_MASK)) != 0))
+		return false;
+	tot = rte_be_to_cpu_16(ip->total_length);
+	/* 28 <= tot <= len - 14: room for the UDP header, within the frame */
+	if (unlikely(tot - (uint32_t)(sizeof(*ip) + sizeof(struct rte_udp_hdr)) >
+		     len - (off + sizeof(*ip) + sizeof(struct rte_udp_hdr)) ||
+		     !dp_ipv4_hdr20_csum_ok(ip)))
+		return false;
+	avail = tot - (uint32_t)sizeof(*ip);
+	if (ip->next_proto_id == IPPROTO_UDP) {
+		if (unlikely(rte_be_to_cpu_16(((const struct rte_udp_hdr *)l4)->dgram_len) != avail))
+			return false;
+	} else if (likely(ip->next_proto_id == IPPROTO_TCP)) {
+		const struct rte_tcp_hdr *th = (const struct rte_tcp_hdr *)l4;
+
+		if (unlikely(avail < sizeof(*th) || (th->data_off >> 4) < 5 ||
+			     (th->data_off >> 4) * 4u > avail))
+			return false;
+		tcp_flags = th->tcp_flags;
+	} else {
+		return false;
+	}
+	if (unlikely(off + tot < rte_pktmbuf_pkt_len(m)))
+		rte_pktmbuf_trim(m, (uint16_t)(rte_pktmbuf_pkt_len(m) - off - tot));
+	md->l3 = off;
+	md->l4 = off + sizeof(*ip);
+	md->proto = ip->next_proto_id;
+	md->flags = 0;
+	md->tcp_flags = tcp_flags;
+	md->flow = NULL;
+	/* src, dst and the ports side by side in the headers and in the key */
+	RTE_BUILD_BUG_ON(offsetof(struct dp_flow_key, dst) != 4 ||
+			 offsetof(struct dp_flow_key, sport) != 8 ||
+			 offsetof(struct dp_flow_key, dport) != 10);
+	memcpy(&md->key, &ip->src_addr, 8);
+	memcpy(&ports, l4, 4);
+	memcpy((uint8_t *)&md->key + 8, &ports, 4);
+	md->key.proto = ip->next_proto_id;
+	md->key.zone = 0;
+	md->key.pad = 0;
+	return true;
+}
 
 /* Fill md->key from the (already validated) headers; used again after decap. */
 void dp_parse_key(struct rte_mbuf *m, struct dp_meta *md);

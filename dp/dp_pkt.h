@@ -70,6 +70,15 @@ dp_pctx(struct dp_burst *b, struct rte_mbuf *m)
 	return &b->ctx[dp_meta(m)->slot];
 }
 
+/* The burst's part of a packet's context: set where the slow stages start. */
+static inline void
+dp_pctx_burst(struct dp_pctx *c, struct dp_burst *b)
+{
+	c->t = b->t;
+	c->now = b->now;
+	c->burst_new = &b->burst_new;
+}
+
 static inline struct rte_ipv4_hdr *
 dp_ip_hdr(struct rte_mbuf *m, const struct dp_meta *md)
 {

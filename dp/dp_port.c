@@ -154,6 +154,8 @@ dp_ports_init(const struct cfg *cfg, char *err, size_t errlen)
 		} else {
 			rte_eth_macaddr_get(pid, &p->mac);
 		}
+		p->src48 = 0;
+		memcpy(&p->src48, &p->mac, RTE_ETHER_ADDR_LEN);
 		rte_eth_promiscuous_enable(pid);
 		if (mtu != RTE_ETHER_MTU && rte_eth_dev_set_mtu(pid, mtu) != 0) {
 			uint16_t cur = RTE_ETHER_MTU;

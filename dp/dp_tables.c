@@ -244,6 +244,7 @@ dp_tables_build(struct cfg *cfg, uint64_t gen, char *err, size_t errlen)
 		t->subnet_rt[i].rt = rt >= 0 ? &t->rtables[rt] : &t->local_rt;
 		t->subnet_rt[i].port = (uint16_t)cfg->subnets[i].port;
 		t->subnet_rt[i].nacl = cfg->subnets[i].nacl >= 0;
+		t->any_subnet_nacl |= t->subnet_rt[i].nacl;
 	}
 
 	if (dp_services_build(t, err, errlen) < 0) {

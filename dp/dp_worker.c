@@ -69,6 +69,7 @@ dp_tx_flush_port(struct dp_worker_ctx *w, uint16_t p)
 	struct dp_lcore_stats *s = w->stats;
 	struct rte_mbuf **b = w->txb[p];
 	uint16_t n = w->txn[p], sent;
+	uint64_t gen = 0, bytes = 0;
 
 	if (n == 0)
 		return;
@@ -89,16 +90,18 @@ dp_tx_flush_port(struct dp_worker_ctx *w, uint16_t p)
 	}
 	/* account before the PMD may free what it sent */
 	for (uint16_t i = 0; i < n; i++) {
-		struct dp_meta *md = dp_meta(b[i]);
+		const struct dp_meta *md = dp_meta(b[i]);
 
-		if (md->flags & DP_M_GENERATED) {
-			s->port[p].gen++;
+		if (unlikely(md->flags & DP_M_GENERATED)) {
+			gen++;
 		} else {
-			s->port[p].tx++;
-			s->port[p].tx_bytes += rte_pktmbuf_pkt_len(b[i]);
+			bytes += rte_pktmbuf_pkt_len(b[i]);
 			s->port[md->in_port].fwd++;
 		}
 	}
+	s->port[p].gen += gen;
+	s->port[p].tx += n - gen;
+	s->port[p].tx_bytes += bytes;
 	sent = rte_eth_tx_burst(dp_g.ports[p].port_id, (uint16_t)w->txq[p], b, n);
 	for (uint16_t i = sent; i < n; i++) {
 		struct dp_meta *md = dp_meta(b[i]);
@@ -216,12 +219,13 @@ static inline void
 count_rx(struct dp_worker_ctx *w, struct rte_mbuf **pkts, uint16_t n, uint16_t port)
 {
 	struct dp_port_stats *ps = &w->stats->port[port];
+	uint64_t bytes = 0;
 
+	/* dp_meta.in_port: eth_input sets it */
 	ps->rx += n;
-	for (uint16_t i = 0; i < n; i++) {
-		ps->rx_bytes += rte_pktmbuf_pkt_len(pkts[i]);
-		dp_meta(pkts[i])->in_port = (uint8_t)port;
-	}
+	for (uint16_t i = 0; i < n; i++)
+		bytes += rte_pktmbuf_pkt_len(pkts[i]);
+	ps->rx_bytes += bytes;
 }
 
 static inline uint64_t

@@ -114,33 +114,45 @@ dp_tx_buffer(struct dp_worker_ctx *w, struct rte_mbuf *m, uint16_t p)
 }
 
 /*
- * dp_neigh_output() with its common case inline: the next hop is in this
- * lcore's neighbor cache with a MAC and no packet waits for ARP (those leave
- * first). Same checks as dp_tx_enqueue (MTU).
+ * The common case of dp_neigh_output(), inline: the next hop is in this
+ * lcore's neighbor cache with a MAC, no packet waits for ARP (those leave
+ * first), and m fits the port's MTU. Writes the Ethernet addresses with two
+ * 8-byte stores (the neighbor's MAC word, then the port's MAC with the
+ * frame's own ethertype over its last two bytes) and buffers m. false: m is
+ * untouched, dp_neigh_output() takes it.
  */
-static inline void
-dp_neigh_xmit_now(struct dp_worker_ctx *w, struct rte_mbuf *m, uint16_t out_port, uint32_t nh,
-		  uint64_t now_ms)
+static inline bool
+dp_neigh_xmit_fast(struct dp_worker_ctx *w, struct rte_mbuf *m, uint16_t out_port, uint32_t nh)
 {
 	const struct dp_port_rt *p = &dp_g.ports[out_port];
-	struct dp_neigh *e = w->ncache[dp_ncache_slot(out_port, nh)];
-	struct rte_ether_hdr *eth;
-	uint64_t mac;
+	const struct dp_neigh *e = w->ncache[dp_ncache_slot(out_port, nh)];
+	uint8_t *eth;
+	uint64_t mac, src;
+	uint16_t type;
 
 	if (unlikely(e == NULL || e->addr != nh || e->port != out_port || w->arpq_n != 0))
-		goto slow;
+		return false;
 	mac = __atomic_load_n(&e->mac, __ATOMIC_ACQUIRE);
 	/* VLAN-tagged input was untagged at parse: l3 is 14 here */
 	if (unlikely(!(mac & DP_NEIGH_VALID) ||
 		     rte_pktmbuf_pkt_len(m) - sizeof(struct rte_ether_hdr) > p->mtu))
-		goto slow;
-	eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
-	memcpy(&eth->dst_addr, &mac, RTE_ETHER_ADDR_LEN);
-	eth->src_addr = p->mac;
+		return false;
+	RTE_BUILD_BUG_ON(RTE_BYTE_ORDER != RTE_LITTLE_ENDIAN);   /* type << 48: bytes 6-7 */
+	eth = rte_pktmbuf_mtod(m, uint8_t *);
+	memcpy(&type, eth + 2 * RTE_ETHER_ADDR_LEN, 2);
+	src = p->src48 | (uint64_t)type << 48;
+	memcpy(eth, &mac, 8);
+	memcpy(eth + RTE_ETHER_ADDR_LEN, &src, 8);
 	dp_tx_buffer(w, m, out_port);
-	return;
-slow:
-	dp_neigh_output(m, out_port, nh, now_ms);
+	return true;
+}
+
+static inline void
+dp_neigh_xmit_now(struct dp_worker_ctx *w, struct rte_mbuf *m, uint16_t out_port, uint32_t nh,
+		  uint64_t now_ms)
+{
+	if (!dp_neigh_xmit_fast(w, m, out_port, nh))
+		dp_neigh_output(m, out_port, nh, now_ms);
 }
 
 /* Send all of the burst's transmissions, in the order their packets arrived. */

@@ -102,11 +102,6 @@ dp_ip_ingress(struct rte_mbuf *m, struct dp_meta *md, struct dp_pctx *c)
 	uint32_t dst = rte_be_to_cpu_32(ip->dst_addr), v = 0;
 	int is_local;
 
-	c->nlb = -1;
-	c->policy_done = false;
-	c->frag_orphan = false;
-	c->nf = NULL;
-	c->src_subnet = -1;
 	md->nh = 0;
 	if ((roles & DP_ROLE_APPLIANCE) && dp_pipe_ops.appliance_input != NULL) {
 		int r = dp_pipe_ops.appliance_input(m, md, c);
@@ -153,39 +148,51 @@ dp_ip_ingress(struct rte_mbuf *m, struct dp_meta *md, struct dp_pctx *c)
 	return false;
 }
 
+/* The parse of a packet dp_parse_fast() did not take: drop, ARP, or on. */
+static bool
+eth_input_slow(struct dp_graph_run *g, struct rte_mbuf *m, struct dp_meta *md)
+{
+	int r = dp_parse(m, md);
+
+	if (r == DP_PARSE_ARP) {
+		dp_graph_next(g, ETH_INPUT_NEXT_ARP, m);
+		return false;
+	}
+	if (r >= 0) {
+		dp_drop(m, (enum dp_drop)r);
+		return false;
+	}
+	if (md->l3 != sizeof(struct rte_ether_hdr)) {
+		/* 802.1Q: forwarded untagged */
+		memmove(rte_pktmbuf_mtod_offset(m, uint8_t *, 4),
+			rte_pktmbuf_mtod(m, uint8_t *), 2 * RTE_ETHER_ADDR_LEN);
+		rte_pktmbuf_adj(m, 4);
+		md->l3 -= 4;
+		md->l4 -= 4;
+	}
+	return true;
+}
+
+/* The first stage: it receives the burst in arrival order and numbers it. */
 void
 dp_eth_input_node(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t n)
 {
-	struct dp_worker_ctx *w = dp_worker_self();
 	struct dp_vec *ip = dp_graph_out(g, ETH_INPUT_NEXT_IP);
+	uint8_t in_port = (uint8_t)g->b.in_port;
+	uint16_t k = ip->n;
 
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
 		struct dp_meta *md = dp_meta(m);
-		int r;
 
 		if (i + 1 < n)
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
-		w->cur_slot = md->slot;
-		r = dp_parse(m, md);
-		if (r == DP_PARSE_ARP) {
-			dp_graph_next(g, ETH_INPUT_NEXT_ARP, m);
-			continue;
-		}
-		if (r >= 0) {
-			dp_drop(m, (enum dp_drop)r);
-			continue;
-		}
-		if (md->l3 != sizeof(struct rte_ether_hdr)) {
-			/* 802.1Q: forwarded untagged */
-			memmove(rte_pktmbuf_mtod_offset(m, uint8_t *, 4),
-				rte_pktmbuf_mtod(m, uint8_t *), 2 * RTE_ETHER_ADDR_LEN);
-			rte_pktmbuf_adj(m, 4);
-			md->l3 -= 4;
-			md->l4 -= 4;
-		}
-		dp_vec_push(ip, m);
+		md->slot = (uint8_t)i;
+		md->in_port = in_port;
+		if (likely(dp_parse_fast(m, md)) || eth_input_slow(g, m, md))
+			ip->pkts[k++] = m;
 	}
+	ip->n = k;
 }
 
 void
@@ -199,6 +206,43 @@ dp_arp_input_node(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t n)
 	}
 }
 
+/* What the stages after ip_input read of a packet's context (the policy
+ * stage sets the burst's tables, clock and new-flow filter: dp_pctx_burst). */
+static inline void
+pctx_init(struct dp_pctx *c)
+{
+	c->nlb = -1;
+	c->policy_done = false;
+	c->frag_orphan = false;
+	c->nf = NULL;
+	c->src_subnet = -1;
+}
+
+/*
+ * The common case of dp_ip_ingress(), for a port of the VPC's subnets only:
+ * a whole, routable packet (TTL > 1) from an address of a subnet on the port
+ * it came in, to an address that is not vpcgw's own. It goes on as from the
+ * VPC (the routing stage may take it). false: dp_ip_ingress() decides.
+ */
+static inline bool
+ingress_vpc_fast(struct rte_mbuf *m, struct dp_meta *md, struct dp_pctx *c,
+		 const struct dp_tables *t, uint16_t in_port)
+{
+	const struct rte_ipv4_hdr *ip = dp_ip_hdr(m, md);
+	int sn;
+
+	if (md->flags != 0 || ip->time_to_live <= 1 ||
+	    dp_local_maybe(t, rte_be_to_cpu_32(ip->dst_addr)))
+		return false;
+	sn = dp_subnet_lookup(t, rte_be_to_cpu_32(ip->src_addr));
+	if (sn < 0 || t->subnet_rt[sn].port != in_port)
+		return false;
+	c->in = DP_IN_VPC;
+	c->src_subnet = sn;
+	md->nh = 0;
+	return true;
+}
+
 void
 dp_ip_input_node(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t n)
 {
@@ -208,16 +252,23 @@ dp_ip_input_node(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t n)
 	bool lookup = dp_flow_any();
 	struct dp_vec *flow = dp_graph_out(g, IP_INPUT_NEXT_FLOW);
 	struct dp_vec *route = dp_graph_out(g, IP_INPUT_NEXT_ROUTE);
+	struct dp_vec *next = lookup ? flow : route;
+	/* all of a burst came in on one port */
+	bool vpc_only = (dp_g.ports[b->in_port].roles &
+			 (DP_ROLE_VPC | DP_ROLE_INTERNET | DP_ROLE_APPLIANCE)) == DP_ROLE_VPC;
 
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
 		struct dp_meta *md = dp_meta(m);
 		struct dp_pctx *c = &b->ctx[md->slot];
 
+		pctx_init(c);
+		if (likely(vpc_only) && ingress_vpc_fast(m, md, c, b->t, b->in_port)) {
+			dp_vec_push(next, m);
+			continue;
+		}
+		dp_pctx_burst(c, b);
 		w->cur_slot = md->slot;
-		c->t = b->t;
-		c->now = b->now;
-		c->burst_new = &b->burst_new;
 		if (!dp_ip_ingress(m, md, c))
 			continue;
 		if (lookup)

@@ -22,14 +22,24 @@
 #include "dp/flow_fast.h"
 
 
+/* May a packet from subnet src to subnet ds skip the policy stage? Only
+ * within one subnet or between subnets with no network ACL. */
+static inline bool
+route_nacl_free(const struct dp_subnet_rt *srt, bool any_nacl, int src, int ds)
+{
+	return !any_nacl || ds == src || (!srt[ds].nacl && (src < 0 || !srt[src].nacl));
+}
+
 void
 dp_ip_route_node(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t n)
 {
 	const struct dp_burst *b = &g->b;
 	const struct dp_tables *t = b->t;
 	const struct dp_subnet_rt *srt = t->subnet_rt;
+	const bool any_nacl = t->any_subnet_nacl;
 	struct dp_worker_ctx *w = dp_worker_self();
 	struct dp_vec *policy = dp_graph_out(g, IP_ROUTE_NEXT_POLICY);
+	uint8_t min_slot = g->policy_min_slot;
 	uint64_t untracked = 0;
 	const struct dp_rtable *rts[DP_BURST];
 	uint32_t dst[DP_BURST];
@@ -48,12 +58,13 @@ dp_ip_route_node(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t n)
 		return;
 	}
 	for (i = 0; i < n; i++) {
-		struct dp_meta *md = dp_meta(pkts[i]);
-
+		const struct dp_meta *md = dp_meta(pkts[i]);
 		int sn = b->ctx[md->slot].src_subnet;
 
 		rts[i] = sn >= 0 ? srt[sn].rt : &t->local_rt;
-		dst[i] = rte_be_to_cpu_32(dp_ip_hdr(pkts[i], md)->dst_addr);
+		/* dp_flow_route_ok(): whole, untranslated, not an ICMP error: the
+		 * key's dst is the header's */
+		dst[i] = rte_be_to_cpu_32(md->key.dst);
 	}
 	/* one bulk lookup per run of packets of one route table */
 	for (i = 0; i < n; i = j) {
@@ -64,36 +75,37 @@ dp_ip_route_node(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t n)
 	for (i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
 		struct dp_meta *md = dp_meta(m);
-		const struct dp_pctx *c = &b->ctx[md->slot];
-		struct rte_ipv4_hdr *ip = dp_ip_hdr(m, md);
-		const struct dp_route *r;
+		int src = b->ctx[md->slot].src_subnet;
+		struct rte_ipv4_hdr *ip;
 		int ds;
 
-		if (md->slot > g->policy_min_slot || nhid[i] == rts[i]->none ||
-		    ip->time_to_live <= 1)
-			goto slow;
-		r = &rts[i]->routes[nhid[i]];
-		if (r->kind != CFG_TARGET_LOCAL)
+		if (md->slot > min_slot || nhid[i] == rts[i]->none ||
+		    rts[i]->routes[nhid[i]].kind != CFG_TARGET_LOCAL)
 			goto slow;
 		ds = dp_subnet_lookup(t, dst[i]);
-		if (ds < 0 || (ds != c->src_subnet && (srt[ds].nacl ||
-		    (c->src_subnet >= 0 && srt[c->src_subnet].nacl))))
+		if (ds < 0 || !route_nacl_free(srt, any_nacl, src, ds))
+			goto slow;
+		ip = dp_ip_hdr(m, md);
+		if (ip->time_to_live <= 1)
 			goto slow;
 		untracked++;
 		ip->time_to_live--;
 		ip->hdr_checksum = csum_ttl_dec(ip->hdr_checksum);
 		if (direct) {
+			if (likely(dp_neigh_xmit_fast(w, m, srt[ds].port, dst[i])))
+				continue;
 			w->emit_on = false;
-			dp_neigh_xmit_now(w, m, srt[ds].port, dst[i], b->now);
+			dp_neigh_output(m, srt[ds].port, dst[i], b->now);
 			w->emit_on = true;
 		} else {
 			dp_emit_add(w, m, srt[ds].port, dst[i], md->slot);
 		}
 		continue;
 slow:
-		if (md->slot < g->policy_min_slot)
-			g->policy_min_slot = md->slot;
+		if (md->slot < min_slot)
+			min_slot = md->slot;
 		dp_vec_push(policy, m);
 	}
+	g->policy_min_slot = min_slot;
 	dp_stats_self()->untracked += untracked;
 }

@@ -149,12 +149,7 @@ dp_process_burst(struct rte_mbuf **pkts, uint16_t n, uint16_t in_port, uint64_t 
 	g.b.burst_new = 0;
 	g.b.fast_gen = (uint32_t)(g.b.t->generation + 1);
 	g.b.in_port = in_port;
-	for (uint16_t i = 0; i < n; i++) {
-		struct dp_meta *md = dp_meta(pkts[i]);
-
-		md->slot = (uint8_t)i;
-		md->in_port = (uint8_t)in_port;
-	}
+	/* eth_input numbers the packets (dp_meta.slot) and sets in_port */
 	w->emit_on = true;
 	w->emit_sorted = true;
 	w->n_emit = 0;

@@ -583,6 +583,8 @@ dp_policy_node(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t n)
 {
 	struct dp_worker_ctx *w = dp_worker_self();
 
+	for (uint16_t i = 0; i < n; i++)
+		dp_pctx_burst(dp_pctx(&g->b, pkts[i]), &g->b);
 	/* the NACLs the burst's packets without a flow will meet, classified together */
 	if (dp_pipe_ops.nacl_prefetch != NULL)
 		dp_pipe_ops.nacl_prefetch(pkts, &g->b, n);
