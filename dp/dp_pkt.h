@@ -70,13 +70,17 @@ dp_pctx(struct dp_burst *b, struct rte_mbuf *m)
 	return &b->ctx[dp_meta(m)->slot];
 }
 
-/* The burst's part of a packet's context: set where the slow stages start. */
+/* The part of a packet's context only the slow stages use: set where they
+ * start (ip_input's general path, the policy stage). */
 static inline void
 dp_pctx_burst(struct dp_pctx *c, struct dp_burst *b)
 {
 	c->t = b->t;
 	c->now = b->now;
 	c->burst_new = &b->burst_new;
+	c->policy_done = false;
+	c->frag_orphan = false;
+	c->nf = NULL;
 }
 
 static inline struct rte_ipv4_hdr *

@@ -206,18 +206,6 @@ dp_arp_input_node(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t n)
 	}
 }
 
-/* What the stages after ip_input read of a packet's context (the policy
- * stage sets the burst's tables, clock and new-flow filter: dp_pctx_burst). */
-static inline void
-pctx_init(struct dp_pctx *c)
-{
-	c->nlb = -1;
-	c->policy_done = false;
-	c->frag_orphan = false;
-	c->nf = NULL;
-	c->src_subnet = -1;
-}
-
 /*
  * The common case of dp_ip_ingress(), for a port of the VPC's subnets only:
  * a whole, routable packet (TTL > 1) from an address of a subnet on the port
@@ -237,8 +225,11 @@ ingress_vpc_fast(struct rte_mbuf *m, struct dp_meta *md, struct dp_pctx *c,
 	sn = dp_subnet_lookup(t, rte_be_to_cpu_32(ip->src_addr));
 	if (sn < 0 || t->subnet_rt[sn].port != in_port)
 		return false;
+	/* what the stages after ip_input read (the policy stage sets the rest:
+	 * dp_pctx_burst) */
 	c->in = DP_IN_VPC;
 	c->src_subnet = sn;
+	c->nlb = -1;
 	md->nh = 0;
 	return true;
 }
@@ -262,12 +253,13 @@ dp_ip_input_node(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t n)
 		struct dp_meta *md = dp_meta(m);
 		struct dp_pctx *c = &b->ctx[md->slot];
 
-		pctx_init(c);
 		if (likely(vpc_only) && ingress_vpc_fast(m, md, c, b->t, b->in_port)) {
 			dp_vec_push(next, m);
 			continue;
 		}
 		dp_pctx_burst(c, b);
+		c->nlb = -1;
+		c->src_subnet = -1;
 		w->cur_slot = md->slot;
 		if (!dp_ip_ingress(m, md, c))
 			continue;
