@@ -115,8 +115,8 @@ dp_tx_buffer(struct dp_worker_ctx *w, struct rte_mbuf *m, uint16_t p)
 
 /*
  * The common case of dp_neigh_output(), inline: the next hop is in this
- * lcore's neighbor cache with a MAC, no packet waits for ARP (those leave
- * first), and m fits the port's MTU. Writes the Ethernet addresses with two
+ * lcore's neighbor cache with a MAC and m fits the port's MTU. The caller
+ * checks that no packet waits for ARP (w->arpq_n == 0: those leave first). Writes the Ethernet addresses with two
  * 8-byte stores (the neighbor's MAC word, then the port's MAC with the
  * frame's own ethertype over its last two bytes) and buffers m. false: m is
  * untouched, dp_neigh_output() takes it.
@@ -130,7 +130,7 @@ dp_neigh_xmit_fast(struct dp_worker_ctx *w, struct rte_mbuf *m, uint16_t out_por
 	uint64_t mac, src;
 	uint16_t type;
 
-	if (unlikely(e == NULL || e->addr != nh || e->port != out_port || w->arpq_n != 0))
+	if (unlikely(e == NULL || e->addr != nh || e->port != out_port))
 		return false;
 	mac = __atomic_load_n(&e->mac, __ATOMIC_ACQUIRE);
 	/* VLAN-tagged input was untagged at parse: l3 is 14 here */
@@ -151,7 +151,7 @@ static inline void
 dp_neigh_xmit_now(struct dp_worker_ctx *w, struct rte_mbuf *m, uint16_t out_port, uint32_t nh,
 		  uint64_t now_ms)
 {
-	if (!dp_neigh_xmit_fast(w, m, out_port, nh))
+	if (w->arpq_n != 0 || !dp_neigh_xmit_fast(w, m, out_port, nh))
 		dp_neigh_output(m, out_port, nh, now_ms);
 }
 

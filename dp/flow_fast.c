@@ -66,11 +66,10 @@ dp_flow_lookup_node(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t n)
 
 /* Apply action a (read under gen) to m of flow f, direction d. */
 static inline void
-act_apply(struct rte_mbuf *m, struct dp_meta *md, const struct dp_flow *f, int d, uint8_t op,
-	  uint16_t ip_delta, uint16_t l4_delta, uint32_t pub)
+act_apply(struct rte_ipv4_hdr *ip, uint16_t *ports, const struct dp_meta *md,
+	  const struct dp_flow *f, int d, uint8_t op, uint16_t ip_delta, uint16_t l4_delta,
+	  uint32_t pub)
 {
-	struct rte_ipv4_hdr *ip = dp_ip_hdr(m, md);
-	uint16_t *ports = (uint16_t *)dp_l4_hdr(m, md);
 	uint16_t *l4c = ports + (md->proto == IPPROTO_TCP ? 8 : 3);
 
 	ip->hdr_checksum = csum_apply(ip->hdr_checksum, ip_delta);
@@ -128,7 +127,8 @@ dp_flow_fast_node(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t n)
 		struct dp_flow *f = dp_flow_ptr(md->flow);
 		int d = dp_flow_dir(md->flow);
 		struct dp_flow_act *a = &f->act[d];
-		struct rte_ipv4_hdr *ip = dp_ip_hdr(m, md);
+		uint8_t *p = rte_pktmbuf_mtod(m, uint8_t *);
+		struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(p + md->l3);
 		uint32_t gen = __atomic_load_n(&a->gen, __ATOMIC_ACQUIRE), nh, pub, bytes;
 		uint16_t port, ipd, l4d;
 		uint8_t op, acct, fl;
@@ -175,7 +175,7 @@ dp_flow_fast_node(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t n)
 			goto out;
 		}
 		if (op != DP_ACT_FWD)
-			act_apply(m, md, f, d, op, ipd, l4d, pub);
+			act_apply(ip, (uint16_t *)(p + md->l4), md, f, d, op, ipd, l4d, pub);
 		if (acct == DP_ACCT_NAT_OUT) {
 			struct dp_nat_stats *ns = &dp_stats_self()->nat[f->svc];
 
@@ -188,8 +188,10 @@ dp_flow_fast_node(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t n)
 		ip->hdr_checksum = csum_ttl_dec(ip->hdr_checksum);
 out:
 		if (direct) {
+			if (likely(w->arpq_n == 0 && dp_neigh_xmit_fast(w, m, port, nh)))
+				continue;
 			w->emit_on = false;
-			dp_neigh_xmit_now(w, m, port, nh, b->now);
+			dp_neigh_output(m, port, nh, b->now);
 			w->emit_on = true;
 		} else {
 			dp_emit_add(w, m, port, nh, md->slot);

@@ -48,6 +48,7 @@ dp_ip_route_node(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t n)
 	/* nothing sent yet, and what the policy stage sends comes after these
 	 * packets (policy_min_slot): their order is arrival order already */
 	bool direct = w->n_emit == 0;
+	bool arp_idle = w->arpq_n == 0;     /* packets waiting for ARP leave first */
 
 	/* with ENIs every packet meets its security groups: the policy stage */
 	if (t->cfg->n_enis != 0) {
@@ -92,11 +93,12 @@ dp_ip_route_node(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t n)
 		ip->time_to_live--;
 		ip->hdr_checksum = csum_ttl_dec(ip->hdr_checksum);
 		if (direct) {
-			if (likely(dp_neigh_xmit_fast(w, m, srt[ds].port, dst[i])))
+			if (likely(arp_idle && dp_neigh_xmit_fast(w, m, srt[ds].port, dst[i])))
 				continue;
 			w->emit_on = false;
 			dp_neigh_output(m, srt[ds].port, dst[i], b->now);
 			w->emit_on = true;
+			arp_idle = w->arpq_n == 0;
 		} else {
 			dp_emit_add(w, m, srt[ds].port, dst[i], md->slot);
 		}
