@@ -64,6 +64,28 @@ secret_mix(uint64_t h, uint64_t v)
 	return (uint64_t)dp_map_hash(h ^ v) << 32 | dp_map_hash(~h + v);
 }
 
+/* The outer headers to appliance dst from port address src (host order). */
+static void
+outer_template(struct gnv_app_rt *a, uint32_t src, uint32_t dst)
+{
+	struct rte_ether_hdr *eth = (struct rte_ether_hdr *)a->hdr;
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(eth + 1);
+	struct rte_udp_hdr *uh = (struct rte_udp_hdr *)(ip + 1);
+
+	RTE_BUILD_BUG_ON(GNV_OUTER_HDRS != GNV_OUTER_L4 + sizeof(*uh));
+	memset(a, 0, sizeof(*a));
+	eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
+	ip->version_ihl = RTE_IPV4_VHL_DEF;
+	ip->fragment_offset = rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG);
+	ip->time_to_live = GNV_TTL;
+	ip->next_proto_id = IPPROTO_UDP;
+	ip->src_addr = rte_cpu_to_be_32(src);
+	ip->dst_addr = rte_cpu_to_be_32(dst);
+	ip->hdr_checksum = csum_ipv4_hdr20(ip);
+	uh->dst_port = rte_cpu_to_be_16(GNV_UDP_PORT);
+	/* dgram_cksum 0: optional for UDP over IPv4 (RFC 8926 §3.3 allows it) */
+}
+
 int
 gnv_build(struct dp_tables *t)
 {
@@ -109,6 +131,7 @@ gnv_build(struct dp_tables *t)
 
 			s->app_addr[n_app] = rte_cpu_to_be_32(addr);
 			s->app_gwlb[n_app] = i;
+			outer_template(&s->app_rt[n_app], t->cfg->ports[cg->port].addr, addr);
 			/* an address listed by two GWLBs belongs to the first one */
 			if (!dp_map_get(&s->app_by_addr, addr, &v))
 				dp_map_set(&s->app_by_addr, addr, (uint32_t)n_app);
@@ -121,6 +144,8 @@ gnv_build(struct dp_tables *t)
 			e->subnet = cg->endpoints[j].subnet;
 			e->id = cg->endpoints[j].id_value;
 			e->attachment = cg->endpoints[j].attachment_id;
+			gnv_aws_write(e->hdr, GNV_PROTO_IPV4, &(struct gnv_aws_opts){
+				.endpoint_id = e->id, .attachment_id = e->attachment });
 			h = secret_mix(h, e->id);
 			h = secret_mix(h, e->attachment);
 		}
@@ -267,8 +292,6 @@ gnv_encap(struct rte_mbuf *m, const struct dp_tables *t, const struct dp_flow *f
 	const struct gnv_ep_rt *e = &s->ep[f->aux];
 	struct dp_meta *md = dp_meta(m);
 	int app = gnv_flow_appliance(t, f);
-	struct gnv_aws_opts o;
-	struct rte_ether_hdr *eth;
 	struct rte_ipv4_hdr *ip;
 	struct rte_udp_hdr *uh;
 	uint32_t len = rte_pktmbuf_pkt_len(m);
@@ -287,37 +310,21 @@ gnv_encap(struct rte_mbuf *m, const struct dp_tables *t, const struct dp_flow *f
 	if (p == NULL)
 		return DP_DROP_gwlb_no_room;
 
-	eth = (struct rte_ether_hdr *)p;
-	memset(&eth->dst_addr, 0, sizeof(eth->dst_addr));    /* the neighbor stage fills it */
-	rte_ether_addr_copy(&dp_g.ports[g->port].mac, &eth->src_addr);
-	eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
-
+	/* the appliance's outer headers and the endpoint's GENEVE header, then
+	 * what is the packet's own: lengths (the IPv4 checksum of the template
+	 * was computed with total length 0), entropy port, protocol, cookie */
+	memcpy(p, s->app_rt[app].hdr, GNV_OUTER_HDRS);
+	memcpy(p + GNV_OUTER_HDRS, e->hdr, GNV_AWS_HDR_LEN);
 	ip = (struct rte_ipv4_hdr *)(p + RTE_ETHER_HDR_LEN);
-	ip->version_ihl = RTE_IPV4_VHL_DEF;
-	ip->type_of_service = 0;
 	ip->total_length = rte_cpu_to_be_16((uint16_t)(len - RTE_ETHER_HDR_LEN));
-	ip->packet_id = 0;
-	ip->fragment_offset = rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG);
-	ip->time_to_live = GNV_TTL;
-	ip->next_proto_id = IPPROTO_UDP;
-	ip->hdr_checksum = 0;
-	ip->src_addr = rte_cpu_to_be_32(t->cfg->ports[g->port].addr);
-	ip->dst_addr = s->app_addr[app];
-	ip->hdr_checksum = csum_ipv4_hdr20(ip);
-
+	ip->hdr_checksum = csum_update16(ip->hdr_checksum, 0, ip->total_length);
 	/* entropy from the flow's cookie (a keyed hash of its 5-tuple, one per
 	 * flow): both directions share an outer flow, at no hashing per packet */
 	sport = (uint16_t)(GNV_SPORT_BASE | ((f->cookie ^ f->cookie >> 16) & GNV_SPORT_MASK));
 	uh = (struct rte_udp_hdr *)(p + GNV_OUTER_L4);
 	uh->src_port = rte_cpu_to_be_16(sport);
-	uh->dst_port = rte_cpu_to_be_16(GNV_UDP_PORT);
 	uh->dgram_len = rte_cpu_to_be_16((uint16_t)(len - GNV_OUTER_L4));
-	uh->dgram_cksum = 0;        /* optional for UDP over IPv4 (RFC 8926 §3.3 allows it) */
-
-	o.endpoint_id = e->id;
-	o.attachment_id = e->attachment;
-	o.flow_cookie = f->cookie;
-	gnv_aws_write(p + GNV_OUTER_L4 + sizeof(*uh), proto, &o);
+	gnv_aws_set(p + GNV_OUTER_HDRS, proto, f->cookie);
 
 	md->l3 = RTE_ETHER_HDR_LEN;
 	md->l4 = GNV_OUTER_L4;

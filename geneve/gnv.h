@@ -7,6 +7,7 @@
 #define VPCGW_GNV_H
 
 #include "dp/dp.h"
+#include "geneve/gnv_wire.h"
 
 struct gnv_gwlb_rt {
 	int port;                   /* cfg port of the appliances */
@@ -24,6 +25,15 @@ struct gnv_ep_rt {
 	int subnet;
 	uint64_t id;
 	uint64_t attachment;
+	uint8_t hdr[GNV_AWS_HDR_LEN];   /* its GENEVE header, cookie 0, IPv4 payload */
+};
+
+/* An appliance's outer Ethernet (addresses 0: the neighbor stage writes
+ * them), IPv4 (total length 0 and the checksum for that) and UDP (source
+ * port and length 0) headers, which the encapsulation completes. */
+#define GNV_OUTER_HDRS (14 + 20 + 8)
+struct gnv_app_rt {
+	uint8_t hdr[GNV_OUTER_HDRS];
 };
 
 struct gnv_state {
@@ -32,6 +42,7 @@ struct gnv_state {
 	struct gnv_ep_rt ep[DP_MAX_GWLB * 8];
 	int n_ep;
 	uint32_t app_addr[DP_MAX_APPLIANCES];   /* network order */
+	struct gnv_app_rt app_rt[DP_MAX_APPLIANCES];
 	int app_gwlb[DP_MAX_APPLIANCES];
 	struct dp_map app_by_addr;              /* host-order address → global appliance */
 	uint32_t secret;                        /* cookie key */

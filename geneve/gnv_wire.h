@@ -115,6 +115,19 @@ gnv_proto_of_ip(uint8_t b0);
 size_t
 gnv_aws_write(uint8_t *buf, uint16_t proto, const struct gnv_aws_opts *o);
 
+/* The per-packet fields of a header gnv_aws_write() wrote (a template):
+ * the protocol type and the flow cookie (the last 4 bytes), network order. */
+static inline void
+gnv_aws_set(uint8_t *hdr, uint16_t proto, uint32_t cookie)
+{
+	hdr[2] = (uint8_t)(proto >> 8);
+	hdr[3] = (uint8_t)proto;
+	hdr[GNV_AWS_HDR_LEN - 4] = (uint8_t)(cookie >> 24);
+	hdr[GNV_AWS_HDR_LEN - 3] = (uint8_t)(cookie >> 16);
+	hdr[GNV_AWS_HDR_LEN - 2] = (uint8_t)(cookie >> 8);
+	hdr[GNV_AWS_HDR_LEN - 1] = (uint8_t)cookie;
+}
+
 /*
  * Parse the GENEVE header at buf, len bytes available (no alignment needed).
  * Checks, in this order: len >= 8 (SHORT); version 0 (VERSION); O bit clear
