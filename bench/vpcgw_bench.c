@@ -119,7 +119,8 @@ report_stages(const struct dp_node_stats *before)
 	for (unsigned i = 0; i <= dp_graph_count(); i++) {
 		const char *name = i < dp_graph_count() ? dp_graph_node(i)->name : "ip_output";
 		uint64_t pk = now[i].pkts - before[i].pkts, ca = now[i].calls - before[i].calls;
-		double cpp = pk ? (double)(now[i].cycles - before[i].cycles) / (double)pk : 0;
+		uint64_t tp = now[i].timed_pkts - before[i].timed_pkts;
+		double cpp = tp ? (double)(now[i].cycles - before[i].cycles) / (double)tp : 0;
 
 		if (O.json)
 			printf("{\"stage\": \"pipeline/%s\", \"scenario\": \"%s\", "

@@ -318,7 +318,9 @@ struct dp_eni_stats {
 };
 
 struct dp_node_stats {              /* per stage (dp_graph.c) */
-	uint64_t calls, pkts, cycles;
+	uint64_t calls, pkts;
+	/* one burst in DP_GRAPH_TIMED is timed: cycles over timed_pkts packets */
+	uint64_t cycles, timed_pkts;
 };
 
 struct dp_lcore_stats {

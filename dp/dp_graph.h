@@ -38,6 +38,9 @@ struct dp_node {
 	const char *help;                   /* one line, for /vpcgw/stages and the picture */
 };
 
+/* Stages are timed (two TSC reads) on one burst in DP_GRAPH_TIMED. */
+#define DP_GRAPH_TIMED 8
+
 struct dp_vec {
 	uint16_t n;
 	uint8_t fills;              /* stage runs that added packets: > 1, order to restore */
@@ -51,6 +54,7 @@ struct dp_graph_run {
 	uint8_t policy_min_slot;    /* first slot sent to a stage that may create flows */
 	uint64_t slow_flows;        /* filter of the flows some packet took to the slow stage */
 	bool fast_alone;            /* flow_fast has every packet left in the burst */
+	bool timed;                 /* this burst's stages are timed */
 	struct dp_vec vec[DP_NODE_MAX];
 };
 

@@ -142,6 +142,7 @@ dp_process_burst(struct rte_mbuf **pkts, uint16_t n, uint16_t in_port, uint64_t 
 	struct dp_worker_ctx *w = dp_worker_self();
 	struct dp_graph_run g;
 	struct dp_node_stats *out;
+	uint16_t n_out;
 	uint64_t t0;
 
 	g.b.t = atomic_load_explicit(&dp_g.tables, memory_order_acquire);
@@ -156,11 +157,15 @@ dp_process_burst(struct rte_mbuf **pkts, uint16_t n, uint16_t in_port, uint64_t 
 	w->emit_now = now_ms;
 	dp_graph_walk(&g, pkts, n);
 	/* ip-output */
-	t0 = rte_rdtsc();
 	out = &dp_stats_self()->node[dp_graph_count()];
+	n_out = w->n_emit;
 	out->calls++;
-	out->pkts += w->n_emit;
+	out->pkts += n_out;
+	t0 = g.timed ? rte_rdtsc() : 0;
 	dp_emit_flush(w);
 	w->emit_on = false;
-	out->cycles += rte_rdtsc() - t0;
+	if (g.timed) {
+		out->cycles += rte_rdtsc() - t0;
+		out->timed_pkts += n_out;
+	}
 }
