@@ -458,6 +458,10 @@ dp_stats_self(void)
 	return RTE_PER_LCORE(dp_stats_p);
 }
 
+/* dp_trace.c: some worker's burst holds traced packets; their drops are noted. */
+extern uint32_t dp_trace_busy;
+void dp_trace_drop(struct rte_mbuf *m, unsigned reason);
+
 static inline void
 dp_drop(struct rte_mbuf *m, enum dp_drop reason)
 {
@@ -471,6 +475,8 @@ dp_drop(struct rte_mbuf *m, enum dp_drop reason)
 		s->drops[reason]++;
 		s->port[md->in_port].drop++;
 	}
+	if (unlikely(__atomic_load_n(&dp_trace_busy, __ATOMIC_RELAXED) != 0))
+		dp_trace_drop(m, reason);
 	rte_pktmbuf_free(m);
 }
 

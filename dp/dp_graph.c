@@ -8,6 +8,8 @@
 #include <rte_telemetry.h>
 
 #include "dp/dp_graph.h"
+#include "dp/dp_trace.h"
+#include "dp/dp_worker.h"
 
 static struct dp_node nodes[DP_NODE_MAX];
 static unsigned n_nodes;
@@ -136,6 +138,8 @@ run_stage(struct dp_graph_run *g, unsigned i, struct rte_mbuf **pkts, uint16_t n
 		before[e] = g->vec[dp_graph_edge[i][e]].n;
 	g->cur = (uint8_t)i;
 	nodes[i].fn(g, pkts, n);
+	if (unlikely(g->trace))
+		dp_trace_stage(dp_worker_self(), i, pkts, n);
 	for (unsigned e = 0; e < ne; e++) {
 		struct dp_vec *v = &g->vec[dp_graph_edge[i][e]];
 

@@ -55,6 +55,7 @@ struct dp_graph_run {
 	uint64_t slow_flows;        /* filter of the flows some packet took to the slow stage */
 	bool fast_alone;            /* flow_fast has every packet left in the burst */
 	bool timed;                 /* this burst's stages are timed */
+	bool trace;                 /* the burst holds traced packets (dp_trace.h) */
 	struct dp_vec vec[DP_NODE_MAX];
 };
 

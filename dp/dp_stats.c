@@ -22,6 +22,7 @@
 #include "dp/dp_flow.h"
 #include "dp/dp_graph.h"
 #include "dp/dp_stats.h"
+#include "dp/dp_trace.h"
 #include "dp/lcu.h"
 #include "dp/ct_tcp.h"
 #include "dp/stats_writer.h"
@@ -534,5 +535,7 @@ dp_telemetry_init(void)
 				return -EINVAL;
 		}
 	}
+	if (dp_trace_telemetry_init() < 0)
+		return -1;
 	return dp_graph_telemetry_init();
 }

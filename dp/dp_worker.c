@@ -27,6 +27,7 @@
 
 #include "dp/dp.h"
 #include "dp/dp_flow.h"
+#include "dp/dp_trace.h"
 #include "dp/dp_worker.h"
 
 #define HEAD_UNKNOWN 0
@@ -173,6 +174,8 @@ dp_emit_flush(struct dp_worker_ctx *w)
 		e = sorted;
 	}
 	for (uint16_t i = 0; i < n; i++) {
+		if (unlikely(w->trace_mask != 0))
+			dp_trace_emit(w, &e[i]);
 		if (e[i].nh == DP_EMIT_GENERATED)
 			dp_tx_buffer(w, e[i].m, e[i].port);
 		else

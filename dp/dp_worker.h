@@ -85,6 +85,10 @@ struct dp_worker_ctx {
 	uint16_t n_emit;
 	uint64_t emit_now;
 	struct dp_emit emit[DP_EMIT_MAX];
+	/* packet trace (dp_trace.c): slots of this burst being traced */
+	uint32_t trace_mask;
+	struct trace_rec *trace_rec[DP_BURST];
+	struct rte_mbuf *trace_m[DP_BURST];
 } __rte_cache_aligned;
 
 RTE_DECLARE_PER_LCORE(struct dp_worker_ctx *, dp_wctx);

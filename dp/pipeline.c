@@ -22,6 +22,7 @@
 #include "dp/dp_graph.h"
 #include "dp/dp_pipe.h"
 #include "dp/dp_pkt.h"
+#include "dp/dp_trace.h"
 #include "dp/dp_worker.h"
 #include "dp/flow_fast.h"
 #include "dp/health.h"
@@ -155,6 +156,9 @@ dp_process_burst(struct rte_mbuf **pkts, uint16_t n, uint16_t in_port, uint64_t 
 	w->emit_sorted = true;
 	w->n_emit = 0;
 	w->emit_now = now_ms;
+	if (unlikely(__atomic_load_n(&dp_trace_armed, __ATOMIC_RELAXED) != 0))
+		dp_trace_burst_begin(w, pkts, n, in_port);
+	g.trace = w->trace_mask != 0;
 	dp_graph_walk(&g, pkts, n);
 	/* ip-output */
 	out = &dp_stats_self()->node[dp_graph_count()];
@@ -168,4 +172,6 @@ dp_process_burst(struct rte_mbuf **pkts, uint16_t n, uint16_t in_port, uint64_t 
 		out->cycles += rte_rdtsc() - t0;
 		out->timed_pkts += n_out;
 	}
+	if (unlikely(g.trace))
+		dp_trace_burst_end(w);
 }
