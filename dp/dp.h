@@ -35,6 +35,7 @@
 
 #include "config/cfg.h"
 #include "dp/dp_counters.h"
+#include "dp/dp_lpm.h"
 #include "dp/dp_map.h"
 
 #define DP_BURST 32
@@ -114,15 +115,25 @@ struct dp_route {
 	uint16_t ref2;
 };
 
-/* "no route": the largest next hop the table's entry size holds */
-#define DP_FIB_NONE(n) ((uint64_t)((n) < 127 ? 0x7f : (n) < 32767 ? 0x7fff : 0x7fffffff))
-
+/*
+ * One route table: a compact LPM (dp_lpm.h) whose value is an index into
+ * routes (0: the VPC's local route); none means no route. Memory grows with
+ * the routes (a few KB for 50), not 16 MB a table as an rte_fib DIR24_8 did.
+ */
 struct dp_rtable {
-	struct rte_fib *fib;        /* next hop = index into routes */
+	struct dp_lpm lpm;          /* value = index into routes */
 	struct dp_route *routes;
 	uint32_t n_routes;
-	uint64_t none;              /* next hop of "no route" */
+	uint64_t none;              /* value of "no route" */
 };
+
+/* The route (index into rt->routes, or rt->none) of each of n host-order
+ * addresses: the routing and policy stages' only route lookup. */
+static inline void
+dp_rt_lookup_bulk(const struct dp_rtable *rt, const uint32_t *dst, uint64_t *nh, unsigned n)
+{
+	dp_lpm_lookup_bulk(&rt->lpm, dst, nh, n);
+}
 
 /* Per subnet, for the routing stage: its route table, port and NACL. */
 struct dp_subnet_rt {
@@ -151,9 +162,8 @@ struct nat_state;
 struct dp_tables {
 	struct cfg *cfg;
 	uint64_t generation;
-	struct rte_fib *subnet_fib;       /* address → subnet index */
-	uint64_t subnet_none;
-	int16_t *subnet_arr;              /* see dp_subnet_lookup(); NULL: FIB only */
+	struct dp_lpm subnet_lpm;         /* address → subnet index, n_subnets: none */
+	int16_t *subnet_arr;              /* see dp_subnet_lookup(); NULL: subnet_lpm only */
 	uint32_t subnet_base;             /* VPC CIDR address */
 	uint32_t subnet_span;             /* addresses in the VPC CIDR */
 	uint8_t subnet_shift;             /* 32 - longest subnet prefix */
@@ -378,6 +388,9 @@ extern struct dp_global dp_g;
 struct dp_tables *dp_tables_build(struct cfg *cfg, uint64_t generation, char *err, size_t errlen);
 void dp_tables_free(struct dp_tables *t);
 int dp_subnet_lookup_fib(const struct dp_tables *t, uint32_t addr_host);
+/* Bytes the tables of cfg will need at most (route tables, subnets, maps):
+ * what --check counts against -m. */
+uint64_t dp_tables_bound(const struct cfg *cfg);
 
 /* The filter bit of a host-order address (dp_tables.local_filter). */
 static inline uint32_t
