@@ -42,15 +42,25 @@
 #define DP_MAX_WORKERS 16
 #define DP_MAX_PORTS CFG_MAX_PORTS
 #define DP_MAX_SOURCES 64           /* (port, rx queue) pairs */
-#define DP_MAX_NATGW 16
+/*
+ * Fixed limits on services (issue #22: each at or above AWS's default quota).
+ * They stay compile-time because the per-lcore counters (struct
+ * dp_lcore_stats) hold an array of each: a worker writes them with no lock
+ * and no indirection, and a reload must never move them. What they cost:
+ * docs/config.md "Limits and memory". Everything else (route tables, NACLs,
+ * security groups, flows, mbufs) is sized from the configuration.
+ */
+#define DP_MAX_NATGW 32             /* AWS: 5 per availability zone; 6 zones, and more */
 #define DP_MAX_NAT_ADDRS (DP_MAX_NATGW * CFG_MAX_NAT_ADDRS)
-#define DP_MAX_LISTENERS 64
-#define DP_MAX_TARGETS 256          /* all target groups together */
-#define DP_MAX_GWLB 8
-#define DP_MAX_APPLIANCES 64        /* all GWLBs together */
-#define DP_MAX_ENIS 1024
-#define DP_MAX_NLB 16
-#define DP_MAX_SGS 256
+#define DP_MAX_NLB 50               /* AWS: 50 network load balancers per region */
+#define DP_MAX_LISTENERS 2500       /* all NLBs together; AWS: 50 listeners per NLB */
+#define DP_MAX_TARGETS 1000         /* all target groups together; AWS: 1,000 per NLB, 500 per
+				     * group; probe source ports 33000 + target stay below 34000 */
+#define DP_MAX_GWLB 100             /* AWS: 100 gateway load balancers per region */
+#define DP_MAX_APPLIANCES 1000      /* all GWLBs together; AWS: 300 targets per GWLB; probe
+				     * source ports 34000 + appliance stay below 35000 */
+#define DP_MAX_ENIS 5000            /* AWS: 5,000 network interfaces per region */
+#define DP_MAX_SGS 2500             /* AWS: 2,500 security groups per region */
 #define DP_ARPQ_SIZE 256            /* packets waiting for ARP, per worker */
 #define DP_NEIGH_MAX 4096
 #define DP_ARP_RETRY_MS 1000
