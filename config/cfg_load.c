@@ -575,6 +575,7 @@ ld_finish(struct ld *ld, struct cfg **out)
 	free(ld->pub.claims);
 	free(ld->priv.claims);
 	free(ld->eip.claims);
+	ld_names_free(ld);
 	ld_flush(ld);
 	if (ld->n_err > 0 || out == NULL) {
 		cfg_free(ld->cfg);

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <rte_cycles.h>
@@ -38,6 +39,16 @@ struct dp_global dp_g;
 extern uint64_t dp_worker_last_rx_tsc[DP_MAX_WORKERS];
 
 static volatile sig_atomic_t sig_stop, sig_hup;
+
+/* wall-clock milliseconds (monotonic), for the load and reload times printed */
+static double
+mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
 
 static void
 on_signal(int sig)
@@ -207,9 +218,11 @@ reload(void)
 	struct dp_tables *old = atomic_load(&dp_g.tables), *t;
 	struct cfg *cfg = NULL;
 	char err[512];
+	double t0 = mono_ms(), t1;
 	int n;
 
 	n = cfg_load(dp_g.opts.config, &cfg, print_err, NULL);
+	t1 = mono_ms();
 	if (n != 0) {
 		fprintf(stderr, "vpcgw: reload of %s rejected (%d error%s); the running "
 			"configuration stays\n", dp_g.opts.config, n, n > 1 ? "s" : "");
@@ -243,8 +256,9 @@ reload(void)
 	}
 	graveyard = old;
 	dp_lcu_init(cfg, dp_now_ms());
-	fprintf(stderr, "vpcgw: configuration %s reloaded (generation %" PRIu64 ")\n",
-		dp_g.opts.config, t->generation);
+	fprintf(stderr, "vpcgw: configuration %s reloaded (generation %" PRIu64 ") in %.0f ms "
+		"(file %.0f ms, tables and swap %.0f ms)\n", dp_g.opts.config, t->generation,
+		mono_ms() - t0, t1 - t0, mono_ms() - t1);
 }
 
 /* ------------------------------------------------------------ control loop */
@@ -451,11 +465,13 @@ dp_main(int argc, char **argv)
 	char err[512];
 	unsigned lc, w, cache;
 	int n, rc, exit_code = 0;
+	double t0 = mono_ms(), t_cfg, t_tab;
 
 	rc = dp_cli_parse(argc, argv, &dp_g.opts);
 	if (rc != 0)
 		return rc > 0 ? 0 : 1;
 	n = cfg_load(dp_g.opts.config, &cfg, print_err, NULL);
+	t_cfg = mono_ms();
 	if (dp_g.opts.check) {
 		if (n == 0)
 			printf("%s: configuration valid\n", dp_g.opts.config);
@@ -529,12 +545,14 @@ dp_main(int argc, char **argv)
 		fprintf(stderr, "vpcgw: neighbor table full\n");
 		return 2;
 	}
+	t_tab = mono_ms();
 	t = dp_tables_build(cfg, 1, err, sizeof(err));
 	if (t == NULL) {
 		fprintf(stderr, "vpcgw: %s\n", err);
 		return 2;
 	}
 	atomic_store(&dp_g.tables, t);
+	t_tab = mono_ms() - t_tab;
 	c = dp_worker_ctx_init(DP_MAX_WORKERS, true);
 	if (c == NULL)
 		return 2;
@@ -557,6 +575,8 @@ dp_main(int argc, char **argv)
 	printf("vpcgw: %d ports, %u worker%s, %u rx queues, clock %s; flow table %u\n",
 	       cfg->n_ports, dp_g.n_workers, dp_g.n_workers > 1 ? "s" : "", dp_g.n_sources,
 	       dp_g.opts.clock == DP_CLOCK_PACKET ? "packet" : "tsc", cfg->dpdk.flow_table_size);
+	fprintf(stderr, "vpcgw: started in %.0f ms (file %.0f ms, tables %.0f ms)\n",
+		mono_ms() - t0, t_cfg - t0, t_tab);
 	fflush(stdout);
 	if (dp_g.opts.clock == DP_CLOCK_PACKET)
 		loop_packet(c);
