@@ -242,6 +242,8 @@ struct cfg_dpdk {
 	uint32_t workers;             /* default 1 */
 	uint32_t mbufs;               /* default 32767 */
 	uint32_t flow_table_size;     /* default 1048576 */
+	int line;                     /* of the dpdk group (1 when absent) */
+	int eal_line;                 /* of dpdk.eal_args (0 when absent) */
 };
 
 struct cfg {

@@ -57,6 +57,7 @@
 #define DP_MAX_TARGETS 1000         /* all target groups together; AWS: 1,000 per NLB, 500 per
 				     * group; probe source ports 33000 + target stay below 34000 */
 #define DP_MAX_GWLB 100             /* AWS: 100 gateway load balancers per region */
+#define DP_MAX_GWLB_ENDPOINTS (DP_MAX_GWLB * 8)   /* AWS: one endpoint per VPC and zone */
 #define DP_MAX_APPLIANCES 1000      /* all GWLBs together; AWS: 300 targets per GWLB; probe
 				     * source ports 34000 + appliance stay below 35000 */
 #define DP_MAX_ENIS 5000            /* AWS: 5,000 network interfaces per region */

@@ -13,6 +13,7 @@
 
 #include "dp/dp.h"
 #include "dp/dp_service.h"
+#include "dp/dp_check.h"
 
 /*
  * Route tables and the subnet of an address are compact LPM tables
@@ -125,29 +126,26 @@ subnet_lpm_build(struct dp_tables *t, const struct cfg *cfg)
 	return rc;
 }
 
+/* the first limit exceeded, into err (dp_limits_check() reports them all
+ * at start and reload before the tables are built; this is the safety net) */
+static void
+first_error(void *arg, const char *msg)
+{
+	char *err = arg;
+
+	if (err[0] == '\0')
+		snprintf(err, 512, "%s", msg);
+}
+
 static int
 check_limits(const struct cfg *cfg, char *err, size_t errlen)
 {
-	int targets = 0, listeners = 0, appliances = 0;
+	char first[512] = "";
 
-	for (int i = 0; i < cfg->n_target_groups; i++)
-		targets += cfg->target_groups[i].n_targets;
-	for (int i = 0; i < cfg->n_nlbs; i++)
-		listeners += cfg->nlbs[i].n_listeners;
-	for (int i = 0; i < cfg->n_gwlbs; i++)
-		appliances += cfg->gwlbs[i].n_appliances;
-	if (cfg->n_nat_gateways > DP_MAX_NATGW || cfg->n_nlbs > DP_MAX_NLB ||
-	    listeners > DP_MAX_LISTENERS || targets > DP_MAX_TARGETS ||
-	    cfg->n_gwlbs > DP_MAX_GWLB || appliances > DP_MAX_APPLIANCES ||
-	    cfg->n_enis > DP_MAX_ENIS || cfg->n_sgs > DP_MAX_SGS) {
-		snprintf(err, errlen,
-			 "%s: over a built-in limit (NAT gateways %d, NLBs %d, listeners %d, "
-			 "targets %d, GWLBs %d, appliances %d, interfaces %d, security groups %d)",
-			 cfg->file, DP_MAX_NATGW, DP_MAX_NLB, DP_MAX_LISTENERS, DP_MAX_TARGETS,
-			 DP_MAX_GWLB, DP_MAX_APPLIANCES, DP_MAX_ENIS, DP_MAX_SGS);
-		return -E2BIG;
-	}
-	return 0;
+	if (dp_limits_check(cfg, 0, first_error, first) == 0)
+		return 0;
+	snprintf(err, errlen, "%s", first);
+	return -E2BIG;
 }
 
 struct dp_tables *

@@ -29,7 +29,7 @@ struct gnv_ep_rt {
 struct gnv_state {
 	struct gnv_gwlb_rt gwlb[DP_MAX_GWLB];
 	int n_gwlb;
-	struct gnv_ep_rt ep[DP_MAX_GWLB * 8];
+	struct gnv_ep_rt ep[DP_MAX_GWLB_ENDPOINTS];
 	int n_ep;
 	uint32_t app_addr[DP_MAX_APPLIANCES];   /* network order */
 	int app_gwlb[DP_MAX_APPLIANCES];

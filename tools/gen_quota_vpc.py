@@ -20,10 +20,13 @@ nat-(S mod 5) (whose subnet 0 routes it to the igw).
 
 usage: gen_quota_vpc.py [-o FILE] [--devargs NAME=DEVARGS]... [--workers N]
                         [--mbufs N] [--flows N] [--memory MB] [--scale F]
-                        [--no-health-checks]
+                        [--no-health-checks] [--neighbors] [--sgs N]
+                        [--targets-per-group N] [--appliances N] [--listeners N]
 Ports: vpc (10.0.0.1/16), internet (198.51.100.1/24), appliances
 (192.168.48.1/22); each a net_null device unless --devargs names it.
---scale F multiplies every count (0 < F <= 1): smaller VPCs of the same shape.
+--scale F multiplies every count (0 < F <= 1): smaller VPCs of the same shape;
+--sgs, --targets-per-group, --appliances, --listeners set one count (above a
+limit, for the tests of --check).
 """
 import argparse
 import ipaddress
@@ -56,13 +59,17 @@ def eni_addr(s, k):
     return "10.0.%d.%d" % (s, 10 + k)
 
 
+def eni_mac(s, k):
+    return "02:aa:0a:00:%02x:%02x" % (s, 10 + k)
+
+
 def gen(a):
     sc = a.scale
     n_sub = max(2, int(N_SUBNETS * sc))
-    n_sg = max(SGS_PER_ENI, int(N_SGS * sc))
-    per_tg = max(1, int(TARGETS_PER_GROUP * sc))
-    n_app = max(1, int(N_APPLIANCES * sc))
-    n_lis = max(1, int(N_LISTENERS * sc))
+    n_sg = a.sgs or max(SGS_PER_ENI, int(N_SGS * sc))
+    per_tg = a.targets_per_group or max(1, int(TARGETS_PER_GROUP * sc))
+    n_app = a.appliances or max(1, int(N_APPLIANCES * sc))
+    n_lis = a.listeners or max(1, int(N_LISTENERS * sc))
     devargs = {"vpc": "net_null0,no-rx=1", "internet": "net_null1,no-rx=1",
                "appliances": "net_null2,no-rx=1"}
     for d in a.devargs:
@@ -83,8 +90,12 @@ def gen(a):
     w("  { name = \"appliances\"; devargs = \"%s\"; mac = \"02:00:00:00:02:01\"; "
       "address = \"192.168.48.1/22\"; mtu = 8568; }" % devargs["appliances"])
     w(");")
-    w("neighbors = ( { port = \"internet\"; address = \"198.51.100.254\"; "
-      "mac = \"02:00:00:00:01:fe\"; } );")
+    neigh = ["  { port = \"internet\"; address = \"198.51.100.254\"; mac = \"02:00:00:00:01:fe\"; }"]
+    if a.neighbors:
+        neigh += ["  { port = \"vpc\"; address = \"%s\"; mac = \"%s\"; }"
+                  % (eni_addr(s, k), eni_mac(s, k))
+                  for s in range(n_sub) for k in range(ENIS_PER_SUBNET)]
+    w("neighbors = (\n%s\n);" % ",\n".join(neigh))
     subnets = []
     for s in range(n_sub):
         subnets.append("    { name = \"sn-%d\"; cidr = \"10.0.%d.0/24\"; port = \"vpc\"; "
@@ -209,6 +220,12 @@ def main():
     p.add_argument("--memory", type=int, default=2048, help="-m of dpdk.eal_args (MB)")
     p.add_argument("--scale", type=float, default=1.0)
     p.add_argument("--no-health-checks", action="store_true")
+    p.add_argument("--neighbors", action="store_true",
+                   help="static neighbors for every ENI (MAC 02:aa:0a:00:S:10+K)")
+    p.add_argument("--sgs", type=int, default=0, help="security groups (default 2,500)")
+    p.add_argument("--targets-per-group", type=int, default=0, help="of 2 groups (default 500)")
+    p.add_argument("--appliances", type=int, default=0, help="of the GWLB (default 300)")
+    p.add_argument("--listeners", type=int, default=0, help="of the NLB (default 50)")
     a = p.parse_args()
     if not 0 < a.scale <= 1:
         sys.exit("gen_quota_vpc.py: --scale must be in (0, 1]")
