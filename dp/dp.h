@@ -38,10 +38,10 @@
 #include "dp/dp_lpm.h"
 #include "dp/dp_map.h"
 
-#define DP_BURST 32
-#define DP_MAX_WORKERS 16
+#define DP_BURST 32                 /* packets a burst: rx, the stages' vectors, tx */
+#define DP_MAX_WORKERS 16           /* per-worker arrays (rx timestamps, RCU); --check reports more */
 #define DP_MAX_PORTS CFG_MAX_PORTS
-#define DP_MAX_SOURCES 64           /* (port, rx queue) pairs */
+#define DP_MAX_SOURCES 64           /* (port, rx queue) pairs: 8 ports x 8 queues */
 /*
  * Fixed limits on services (issue #22: each at or above AWS's default quota).
  * They stay compile-time because the per-lcore counters (struct
@@ -63,7 +63,9 @@
 #define DP_MAX_ENIS 5000            /* AWS: 5,000 network interfaces per region */
 #define DP_MAX_SGS 2500             /* AWS: 2,500 security groups per region */
 #define DP_ARPQ_SIZE 256            /* packets waiting for ARP, per worker */
-#define DP_NEIGH_MAX 4096
+#define DP_NEIGH_MAX 4096           /* static and learned together; unanswered and idle entries
+				     * age out (dp_neigh_age): it bounds the hosts talked to at
+				     * once, not the VPC; tests/pcap/test_exhaust.py fills it */
 #define DP_ARP_RETRY_MS 1000
 #define DP_ARP_WAIT_MS 3000
 #define DP_TX_DRAIN_US 100
