@@ -6,7 +6,6 @@
 #include <stdint.h>
 
 #include <rte_cycles.h>
-#include <rte_fib.h>
 #include <rte_ip.h>
 #include <rte_mbuf.h>
 #include <rte_rcu_qsbr.h>
@@ -230,7 +229,7 @@ bench_stage_route_b1(const struct dp_rtable *rt, const uint32_t *dst, uint64_t *
 
 	for (unsigned b = 0; b < bursts; b++) {
 		for (unsigned i = o; i < o + DP_BURST; i++)
-			rte_fib_lookup_bulk(rt->fib, (uint32_t *)(uintptr_t)&dst[i], &nh[i], 1);
+			dp_rt_lookup_bulk(rt, &dst[i], &nh[i], 1);
 		o = o + DP_BURST == n ? 0 : o + DP_BURST;
 	}
 	return rte_rdtsc_precise() - t0;
@@ -244,7 +243,7 @@ bench_stage_route_b32(const struct dp_rtable *rt, const uint32_t *dst, uint64_t 
 	unsigned o = 0;
 
 	for (unsigned b = 0; b < bursts; b++) {
-		rte_fib_lookup_bulk(rt->fib, (uint32_t *)(uintptr_t)&dst[o], &nh[o], DP_BURST);
+		dp_rt_lookup_bulk(rt, &dst[o], &nh[o], DP_BURST);
 		o = o + DP_BURST == n ? 0 : o + DP_BURST;
 	}
 	return rte_rdtsc_precise() - t0;

@@ -37,7 +37,6 @@
 #include <rte_common.h>
 #include <rte_cycles.h>
 #include <rte_eal.h>
-#include <rte_fib.h>
 #include <rte_ip.h>
 #include <rte_lcore.h>
 #include <rte_malloc.h>
@@ -281,10 +280,10 @@ stages_routing(void)
 	if (want("parse"))
 		MEASURE("parse", 4096, "dp_parse", bench_stage_parse(v, n, bursts));
 	if (want("route_b1"))
-		MEASURE("route_b1", 4096, "rte_fib_lookup_bulk x1 (as route())",
+		MEASURE("route_b1", 4096, "dp_rt_lookup_bulk x1 (as route())",
 			bench_stage_route_b1(rt, dst, nh, n, bursts));
 	if (want("route_b32"))
-		MEASURE("route_b32", 4096, "rte_fib_lookup_bulk x32",
+		MEASURE("route_b32", 4096, "dp_rt_lookup_bulk x32",
 			bench_stage_route_b32(rt, dst, nh, n, bursts));
 	for (unsigned i = 0; i < n && (want("route_b1") || want("route_b32")); i++)
 		if (nh[i] == rt->none)

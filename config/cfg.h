@@ -18,12 +18,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define CFG_NAME_MAX 64
-#define CFG_DEVARGS_MAX 512
-#define CFG_MAX_PORTS 8
-#define CFG_MAX_SG_PER_ENI 5
-#define CFG_MAX_NAT_ADDRS 8
-#define CFG_MAX_EAL_ARGS 64
+#define CFG_NAME_MAX 64             /* AWS names a resource in 255 at most; ours are keys, 63 */
+#define CFG_DEVARGS_MAX 512         /* one DPDK devargs string */
+#define CFG_MAX_PORTS 8             /* per-lcore counters and per-worker tx buffers hold one each */
+#define CFG_MAX_SG_PER_ENI 5        /* AWS default quota: 5 security groups per interface */
+#define CFG_MAX_NAT_ADDRS 8         /* AWS: 2 addresses per NAT gateway, 8 on request */
+#define CFG_MAX_EAL_ARGS 64         /* dpdk.eal_args, an argv array */
 
 /* Protocol value meaning "all protocols" (AWS "-1"). */
 #define CFG_PROTO_ALL 0xffff
@@ -242,6 +242,8 @@ struct cfg_dpdk {
 	uint32_t workers;             /* default 1 */
 	uint32_t mbufs;               /* default 32767 */
 	uint32_t flow_table_size;     /* default 1048576 */
+	int line;                     /* of the dpdk group (1 when absent) */
+	int eal_line;                 /* of dpdk.eal_args (0 when absent) */
 };
 
 struct cfg {

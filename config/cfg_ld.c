@@ -168,16 +168,37 @@ ld_calloc(struct ld *ld, size_t n, size_t size)
 void
 ld_path_key(char *buf, const char *parent, const char *key)
 {
-	if (parent[0] == '\0')
-		snprintf(buf, PATH_LEN, "%s", key);
-	else
-		snprintf(buf, PATH_LEN, "%.*s.%s", PATH_LEN / 2, parent, key);
+	/* as snprintf(buf, PATH_LEN, "%.*s.%s", PATH_LEN / 2, parent, key), without
+	 * printf: one path a setting, millions of settings at AWS's quotas */
+	size_t lp = strnlen(parent, PATH_LEN / 2), lk = strlen(key);
+
+	if (lp != 0)
+		buf[lp++] = '.';
+	memmove(buf, parent, lp != 0 ? lp - 1 : 0);
+	if (lk > PATH_LEN - 1 - lp)
+		lk = PATH_LEN - 1 - lp;
+	memcpy(buf + lp, key, lk);
+	buf[lp + lk] = '\0';
 }
 
 void
 ld_path_idx(char *buf, const char *parent, int i)
 {
-	snprintf(buf, PATH_LEN, "%.*s[%d]", PATH_LEN - 16, parent, i);
+	size_t lp = strnlen(parent, PATH_LEN - 16);
+	char d[16], *q = d + sizeof(d);
+	unsigned u = i < 0 ? 0u - (unsigned)i : (unsigned)i;
+
+	/* as snprintf(buf, PATH_LEN, "%.*s[%d]", PATH_LEN - 16, parent, i) */
+	*--q = ']';
+	do
+		*--q = (char)('0' + u % 10);
+	while ((u /= 10) != 0);
+	if (i < 0)
+		*--q = '-';
+	*--q = '[';
+	memmove(buf, parent, lp);
+	memcpy(buf + lp, q, (size_t)(d + sizeof(d) - q));
+	buf[lp + (size_t)(d + sizeof(d) - q)] = '\0';
 }
 
 /* ---- types, keys, values ---------------------------------------------- */
@@ -383,6 +404,8 @@ ld_find_name(const void *arr, int n, size_t stride, const char *name)
 	return -1;
 }
 
+#define LD_FIND_IDX(arr, n, name) ld_find_name_idx(ld, (arr), (n), sizeof(*(arr)), (name))
+
 static int
 ref_find(struct ld *ld, enum ld_ref k, const char *name)
 {
@@ -390,19 +413,19 @@ ref_find(struct ld *ld, enum ld_ref k, const char *name)
 
 	switch (k) {
 	case REF_PORT:
-		return LD_FIND(c->ports, c->n_ports, name);
+		return LD_FIND_IDX(c->ports, c->n_ports, name);
 	case REF_SUBNET:
-		return LD_FIND(c->subnets, c->n_subnets, name);
+		return LD_FIND_IDX(c->subnets, c->n_subnets, name);
 	case REF_RT:
-		return LD_FIND(c->route_tables, c->n_route_tables, name);
+		return LD_FIND_IDX(c->route_tables, c->n_route_tables, name);
 	case REF_NACL:
-		return LD_FIND(c->nacls, c->n_nacls, name);
+		return LD_FIND_IDX(c->nacls, c->n_nacls, name);
 	case REF_SG:
-		return LD_FIND(c->sgs, c->n_sgs, name);
+		return LD_FIND_IDX(c->sgs, c->n_sgs, name);
 	case REF_NAT:
-		return LD_FIND(c->nat_gateways, c->n_nat_gateways, name);
+		return LD_FIND_IDX(c->nat_gateways, c->n_nat_gateways, name);
 	case REF_TG:
-		return LD_FIND(c->target_groups, c->n_target_groups, name);
+		return LD_FIND_IDX(c->target_groups, c->n_target_groups, name);
 	}
 	return -1;
 }
@@ -598,7 +621,7 @@ ld_names_list(struct ld *ld, const config_setting_t *g, const char *path, const 
 				 CFG_NAME_MAX - 1);
 			continue;
 		}
-		j = ld_find_name(arr, i, size, v);
+		j = ld_find_name_idx(ld, arr, i, size, v);
 		if (j >= 0) {
 			ld_error(ld, f.s, f.path, "duplicate %s name \"%s\" (first at line %d)", what,
 				 v, *(int *)(arr + (size_t)j * size + line_off));

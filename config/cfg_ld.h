@@ -56,6 +56,17 @@ struct ld_msg {
 #define LD_MAX_FILES 32
 
 /* One load: the messages, the struct cfg being filled, what is known valid. */
+/* A hash index of the names of one array of named objects (ld_find_name_idx):
+ * references to 2,500 security groups resolve in constant time. */
+struct ld_name_idx {
+	const char *arr;          /* the array indexed, NULL: slot unused */
+	size_t stride;
+	int n;                    /* entries 0..n-1 are indexed */
+	uint32_t cap;             /* slots, a power of 2 */
+	int *slot;                /* entry index + 1; 0: empty */
+};
+#define LD_NAME_IDX 8
+
 struct ld {
 	const char *name;         /* file name for messages */
 	struct ld_msg *msgs;
@@ -76,6 +87,8 @@ struct ld {
 	struct ld_registry pub;   /* public addresses: elastic IPs, NAT, NLB public */
 	struct ld_registry priv;  /* private addresses: ENIs, NLBs */
 	struct ld_registry eip;   /* private side of elastic IPs */
+	struct ld_name_idx names[LD_NAME_IDX];
+	int names_next;
 };
 
 /* Kinds of value checked by ld_type(). */
@@ -176,6 +189,10 @@ ld_list_len(const struct fld *f)
 
 /* Index of NAME in ARR (names at offset 0 of each element), or -1. */
 int ld_find_name(const void *arr, int n, size_t stride, const char *name);
+/* The same, through a hash index kept in ld for arr (names already in arr
+ * never change); ld_names_free() releases the indexes. */
+int ld_find_name_idx(struct ld *ld, const void *arr, int n, size_t stride, const char *name);
+void ld_names_free(struct ld *ld);
 #define LD_FIND(arr, n, name) ld_find_name((arr), (n), sizeof(*(arr)), (name))
 
 int ld_ref_str(struct ld *ld, const config_setting_t *s, const char *path, enum ld_ref k,

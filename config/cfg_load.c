@@ -81,6 +81,7 @@ load_dpdk(struct ld *ld)
 	d->workers = 1;
 	d->mbufs = 32767;
 	d->flow_table_size = 1048576;
+	d->line = s != NULL ? ld_line(s) : 1;
 	if (s == NULL || !ld_group(ld, s, "dpdk", keys))
 		return;
 	ld_get_u32(ld, s, "dpdk", "workers", 1, 64, 1, &d->workers);
@@ -89,6 +90,7 @@ load_dpdk(struct ld *ld)
 		   &d->flow_table_size);
 	if (ld_get_list(ld, s, "dpdk", "eal_args", false, T_SEQ, &f) <= 0)
 		return;
+	d->eal_line = ld_line(f.s);
 	n = ld_list_len(&f);
 	if (n > CFG_MAX_EAL_ARGS) {
 		ld_error(ld, f.s, f.path, "too many arguments (%d, max %d)", n, CFG_MAX_EAL_ARGS);
@@ -575,6 +577,7 @@ ld_finish(struct ld *ld, struct cfg **out)
 	free(ld->pub.claims);
 	free(ld->priv.claims);
 	free(ld->eip.claims);
+	ld_names_free(ld);
 	ld_flush(ld);
 	if (ld->n_err > 0 || out == NULL) {
 		cfg_free(ld->cfg);

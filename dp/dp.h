@@ -35,23 +35,37 @@
 
 #include "config/cfg.h"
 #include "dp/dp_counters.h"
+#include "dp/dp_lpm.h"
 #include "dp/dp_map.h"
 
-#define DP_BURST 32
-#define DP_MAX_WORKERS 16
+#define DP_BURST 32                 /* packets a burst: rx, the stages' vectors, tx */
+#define DP_MAX_WORKERS 16           /* per-worker arrays (rx timestamps, RCU); --check reports more */
 #define DP_MAX_PORTS CFG_MAX_PORTS
-#define DP_MAX_SOURCES 64           /* (port, rx queue) pairs */
-#define DP_MAX_NATGW 16
+#define DP_MAX_SOURCES 64           /* (port, rx queue) pairs: 8 ports x 8 queues */
+/*
+ * Fixed limits on services (issue #22: each at or above AWS's default quota).
+ * They stay compile-time because the per-lcore counters (struct
+ * dp_lcore_stats) hold an array of each: a worker writes them with no lock
+ * and no indirection, and a reload must never move them. What they cost:
+ * docs/config.md "Limits and memory". Everything else (route tables, NACLs,
+ * security groups, flows, mbufs) is sized from the configuration.
+ */
+#define DP_MAX_NATGW 32             /* AWS: 5 per availability zone; 6 zones, and more */
 #define DP_MAX_NAT_ADDRS (DP_MAX_NATGW * CFG_MAX_NAT_ADDRS)
-#define DP_MAX_LISTENERS 64
-#define DP_MAX_TARGETS 256          /* all target groups together */
-#define DP_MAX_GWLB 8
-#define DP_MAX_APPLIANCES 64        /* all GWLBs together */
-#define DP_MAX_ENIS 1024
-#define DP_MAX_NLB 16
-#define DP_MAX_SGS 256
+#define DP_MAX_NLB 50               /* AWS: 50 network load balancers per region */
+#define DP_MAX_LISTENERS 2500       /* all NLBs together; AWS: 50 listeners per NLB */
+#define DP_MAX_TARGETS 1000         /* all target groups together; AWS: 1,000 per NLB, 500 per
+				     * group; probe source ports 33000 + target stay below 34000 */
+#define DP_MAX_GWLB 100             /* AWS: 100 gateway load balancers per region */
+#define DP_MAX_GWLB_ENDPOINTS (DP_MAX_GWLB * 8)   /* AWS: one endpoint per VPC and zone */
+#define DP_MAX_APPLIANCES 1000      /* all GWLBs together; AWS: 300 targets per GWLB; probe
+				     * source ports 34000 + appliance stay below 35000 */
+#define DP_MAX_ENIS 5000            /* AWS: 5,000 network interfaces per region */
+#define DP_MAX_SGS 2500             /* AWS: 2,500 security groups per region */
 #define DP_ARPQ_SIZE 256            /* packets waiting for ARP, per worker */
-#define DP_NEIGH_MAX 4096
+#define DP_NEIGH_MAX 4096           /* static and learned together; unanswered and idle entries
+				     * age out (dp_neigh_age): it bounds the hosts talked to at
+				     * once, not the VPC; tests/pcap/test_exhaust.py fills it */
 #define DP_ARP_RETRY_MS 1000
 #define DP_ARP_WAIT_MS 3000
 #define DP_TX_DRAIN_US 100
@@ -114,15 +128,25 @@ struct dp_route {
 	uint16_t ref2;
 };
 
-/* "no route": the largest next hop the table's entry size holds */
-#define DP_FIB_NONE(n) ((uint64_t)((n) < 127 ? 0x7f : (n) < 32767 ? 0x7fff : 0x7fffffff))
-
+/*
+ * One route table: a compact LPM (dp_lpm.h) whose value is an index into
+ * routes (0: the VPC's local route); none means no route. Memory grows with
+ * the routes (a few KB for 50), not 16 MB a table as an rte_fib DIR24_8 did.
+ */
 struct dp_rtable {
-	struct rte_fib *fib;        /* next hop = index into routes */
+	struct dp_lpm lpm;          /* value = index into routes */
 	struct dp_route *routes;
 	uint32_t n_routes;
-	uint64_t none;              /* next hop of "no route" */
+	uint64_t none;              /* value of "no route" */
 };
+
+/* The route (index into rt->routes, or rt->none) of each of n host-order
+ * addresses: the routing and policy stages' only route lookup. */
+static inline void
+dp_rt_lookup_bulk(const struct dp_rtable *rt, const uint32_t *dst, uint64_t *nh, unsigned n)
+{
+	dp_lpm_lookup_bulk(&rt->lpm, dst, nh, n);
+}
 
 /* Per subnet, for the routing stage: its route table, port and NACL. */
 struct dp_subnet_rt {
@@ -152,9 +176,8 @@ struct nat_state;
 struct dp_tables {
 	struct cfg *cfg;
 	uint64_t generation;
-	struct rte_fib *subnet_fib;       /* address → subnet index */
-	uint64_t subnet_none;
-	int16_t *subnet_arr;              /* see dp_subnet_lookup(); NULL: FIB only */
+	struct dp_lpm subnet_lpm;         /* address → subnet index, n_subnets: none */
+	int16_t *subnet_arr;              /* see dp_subnet_lookup(); NULL: subnet_lpm only */
 	uint32_t subnet_base;             /* VPC CIDR address */
 	uint32_t subnet_span;             /* addresses in the VPC CIDR */
 	uint8_t subnet_shift;             /* 32 - longest subnet prefix */
@@ -382,6 +405,9 @@ extern struct dp_global dp_g;
 struct dp_tables *dp_tables_build(struct cfg *cfg, uint64_t generation, char *err, size_t errlen);
 void dp_tables_free(struct dp_tables *t);
 int dp_subnet_lookup_fib(const struct dp_tables *t, uint32_t addr_host);
+/* Bytes the tables of cfg will need at most (route tables, subnets, maps):
+ * what --check counts against -m. */
+uint64_t dp_tables_bound(const struct cfg *cfg);
 
 /* The filter bit of a host-order address (dp_tables.local_filter). */
 static inline uint32_t

@@ -15,7 +15,8 @@ usage(FILE *f)
 	fprintf(f,
 		"usage: vpcgw -c FILE [options] [-- EAL arguments]\n"
 		"  -c, --config FILE      configuration (libconfig syntax)\n"
-		"      --check            validate FILE, print every error, exit 0 (valid) or 1\n"
+		"      --check            validate FILE, its limits and its memory against -m,\n"
+		"                         print every error, exit 0 (it will start) or 1\n"
 		"  -w, --workers N        worker lcores (overrides dpdk.workers)\n"
 		"      --clock tsc|packet time source: tsc (default) or packet (rx timestamps\n"
 		"                         of net_pcap input: a replay runs timeouts exactly)\n"

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <rte_cycles.h>
@@ -23,6 +24,7 @@
 
 #include "dp/dp.h"
 #include "dp/dp_service.h"
+#include "dp/dp_check.h"
 #include "dp/dp_ctl.h"
 #include "dp/dp_flow.h"
 #include "dp/dp_stats.h"
@@ -38,6 +40,27 @@ struct dp_global dp_g;
 extern uint64_t dp_worker_last_rx_tsc[DP_MAX_WORKERS];
 
 static volatile sig_atomic_t sig_stop, sig_hup;
+
+/* wall-clock milliseconds (monotonic), for the load and reload times printed */
+static double
+mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+/* CPU milliseconds of the calling thread: the load or reload time on a machine
+ * whose other CPUs are busy (the wall time then counts the waiting) */
+static double
+cpu_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
 
 static void
 on_signal(int sig)
@@ -158,6 +181,17 @@ eal_start(const struct cfg *cfg, unsigned workers)
 	return rc < 0 ? -rte_errno : 0;
 }
 
+/* bytes allocated from the DPDK heap of this socket (what -m bounds) */
+static uint64_t
+heap_used(void)
+{
+	struct rte_malloc_socket_stats st;
+
+	if (rte_malloc_get_socket_stats((int)rte_socket_id(), &st) < 0)
+		return 0;
+	return st.heap_allocsz_bytes;
+}
+
 /* ------------------------------------------------------------ tables */
 
 void
@@ -207,12 +241,20 @@ reload(void)
 	struct dp_tables *old = atomic_load(&dp_g.tables), *t;
 	struct cfg *cfg = NULL;
 	char err[512];
+	double t0 = mono_ms(), t1, c0 = cpu_ms();
 	int n;
 
 	n = cfg_load(dp_g.opts.config, &cfg, print_err, NULL);
+	t1 = mono_ms();
 	if (n != 0) {
 		fprintf(stderr, "vpcgw: reload of %s rejected (%d error%s); the running "
 			"configuration stays\n", dp_g.opts.config, n, n > 1 ? "s" : "");
+		return;
+	}
+	if (dp_limits_check(cfg, dp_g.n_workers, print_err, NULL) != 0) {
+		fprintf(stderr, "vpcgw: reload of %s rejected (over a limit); the running "
+			"configuration stays\n", dp_g.opts.config);
+		cfg_free(cfg);
 		return;
 	}
 	if (!same_ports(old->cfg, cfg)) {
@@ -243,8 +285,9 @@ reload(void)
 	}
 	graveyard = old;
 	dp_lcu_init(cfg, dp_now_ms());
-	fprintf(stderr, "vpcgw: configuration %s reloaded (generation %" PRIu64 ")\n",
-		dp_g.opts.config, t->generation);
+	fprintf(stderr, "vpcgw: configuration %s reloaded (generation %" PRIu64 ") in %.0f ms "
+		"(file %.0f ms, tables and swap %.0f ms; CPU %.0f ms)\n", dp_g.opts.config,
+		t->generation, mono_ms() - t0, t1 - t0, mono_ms() - t1, cpu_ms() - c0);
 }
 
 /* ------------------------------------------------------------ control loop */
@@ -430,18 +473,6 @@ loop_packet(struct dp_worker_ctx *c)
 
 /* ------------------------------------------------------------ main */
 
-static unsigned
-mbuf_data_room(const struct cfg *cfg)
-{
-	unsigned mtu = 1500;
-
-	for (int i = 0; i < cfg->n_ports; i++)
-		mtu = RTE_MAX(mtu, (unsigned)cfg->ports[i].mtu);
-	/* a frame at the MTU plus VLAN, and tail room for the 82 bytes of outer
-	 * GENEVE headers should the head room not take them (gnv.c make_room) */
-	return RTE_PKTMBUF_HEADROOM + RTE_MAX(2048u, mtu + 18 + 4 + 82);
-}
-
 int
 dp_main(int argc, char **argv)
 {
@@ -451,11 +482,18 @@ dp_main(int argc, char **argv)
 	char err[512];
 	unsigned lc, w, cache;
 	int n, rc, exit_code = 0;
+	double t0 = mono_ms(), t_cfg, t_tab, c0 = cpu_ms();
+	uint64_t heap0, heap1;
+	struct dp_mem_need need;
 
 	rc = dp_cli_parse(argc, argv, &dp_g.opts);
 	if (rc != 0)
 		return rc > 0 ? 0 : 1;
 	n = cfg_load(dp_g.opts.config, &cfg, print_err, NULL);
+	t_cfg = mono_ms();
+	/* a valid file that exceeds a limit or the memory would not start */
+	if (n == 0 && dp_g.opts.check)
+		n = dp_check(cfg, &dp_g.opts, print_err, NULL);
 	if (dp_g.opts.check) {
 		if (n == 0)
 			printf("%s: configuration valid\n", dp_g.opts.config);
@@ -468,10 +506,8 @@ dp_main(int argc, char **argv)
 		return 1;
 	dp_g.cfg = cfg;
 	dp_g.n_workers = dp_g.opts.workers > 0 ? (unsigned)dp_g.opts.workers : cfg->dpdk.workers;
-	if (dp_g.n_workers > DP_MAX_WORKERS) {
-		fprintf(stderr, "vpcgw: at most %d workers\n", DP_MAX_WORKERS);
+	if (dp_limits_check(cfg, dp_g.n_workers, print_err, NULL) != 0)
 		return 1;
-	}
 	if (eal_start(cfg, dp_g.n_workers) < 0) {
 		fprintf(stderr, "vpcgw: EAL initialisation failed: %s\n", rte_strerror(rte_errno));
 		return 2;
@@ -491,7 +527,7 @@ dp_main(int argc, char **argv)
 	cache = RTE_MIN(256u, cfg->dpdk.mbufs / (4 * (dp_g.n_workers + 1)));
 	dp_g.pool = rte_pktmbuf_pool_create("vpcgw_mbufs", cfg->dpdk.mbufs, cache,
 					    RTE_ALIGN(sizeof(struct dp_meta), RTE_MBUF_PRIV_ALIGN),
-					    (uint16_t)mbuf_data_room(cfg), (int)rte_socket_id());
+					    (uint16_t)dp_mbuf_data_room(cfg), (int)rte_socket_id());
 	dp_g.stats = rte_zmalloc("vpcgw_stats", sizeof(*dp_g.stats) * (dp_g.n_workers + 1),
 				 RTE_CACHE_LINE_SIZE);
 	dp_g.rcu = rte_zmalloc("vpcgw_rcu", rte_rcu_qsbr_get_memsize(dp_g.n_workers),
@@ -529,12 +565,16 @@ dp_main(int argc, char **argv)
 		fprintf(stderr, "vpcgw: neighbor table full\n");
 		return 2;
 	}
+	t_tab = mono_ms();
+	heap0 = heap_used();
 	t = dp_tables_build(cfg, 1, err, sizeof(err));
 	if (t == NULL) {
 		fprintf(stderr, "vpcgw: %s\n", err);
 		return 2;
 	}
 	atomic_store(&dp_g.tables, t);
+	t_tab = mono_ms() - t_tab;
+	heap1 = heap_used();
 	c = dp_worker_ctx_init(DP_MAX_WORKERS, true);
 	if (c == NULL)
 		return 2;
@@ -557,6 +597,11 @@ dp_main(int argc, char **argv)
 	printf("vpcgw: %d ports, %u worker%s, %u rx queues, clock %s; flow table %u\n",
 	       cfg->n_ports, dp_g.n_workers, dp_g.n_workers > 1 ? "s" : "", dp_g.n_sources,
 	       dp_g.opts.clock == DP_CLOCK_PACKET ? "packet" : "tsc", cfg->dpdk.flow_table_size);
+	dp_mem_need(cfg, dp_g.n_workers, rte_eal_has_hugepages() == 0, &need);
+	fprintf(stderr, "vpcgw: started in %.0f ms (file %.0f ms, tables %.0f ms; CPU %.0f ms); "
+		"DPDK memory %.1f MB in use (--check's bound %.1f MB), %.1f MB of it the tables\n",
+		mono_ms() - t0, t_cfg - t0, t_tab, cpu_ms() - c0, (double)heap_used() / (1 << 20),
+		(double)need.heap / (1 << 20), (double)(heap1 - heap0) / (1 << 20));
 	fflush(stdout);
 	if (dp_g.opts.clock == DP_CLOCK_PACKET)
 		loop_packet(c);

@@ -10,89 +10,68 @@
 
 #include <rte_byteorder.h>
 #include <rte_lcore.h>
-#include <rte_fib.h>
 
 #include "dp/dp.h"
 #include "dp/dp_service.h"
-
-#define FIB_RULES 4096
+#include "dp/dp_check.h"
 
 /*
- * Route tables are rte_fib DIR24_8 with the smallest next-hop size that
- * holds their route count: a table of up to 127 routes costs a 16 MB tbl24
- * (1-byte entries) instead of rte_lpm's fixed 64 MB. A next hop of
- * DP_FIB_NONE means no route.
+ * Route tables and the subnet of an address are compact LPM tables
+ * (dp_lpm.h): memory in proportion to the prefixes, so a VPC at AWS's quota
+ * of 200 route tables of 50 routes costs a few MB, not 200 rte_fib DIR24_8
+ * of 16 MB each.
  */
 
-static struct rte_fib *
-fib_new(uint64_t gen, const char *what, int idx, uint32_t n_nh)
-{
-	struct rte_fib_conf c = {
-		.type = RTE_FIB_DIR24_8,
-		.default_nh = DP_FIB_NONE(n_nh),
-		.max_routes = FIB_RULES,
-		.dir24_8 = {
-			.nh_sz = n_nh < 127 ? RTE_FIB_DIR24_8_1B :
-				 n_nh < 32767 ? RTE_FIB_DIR24_8_2B : RTE_FIB_DIR24_8_4B,
-			/* tbl8 groups are indexed by the next-hop field too */
-			.num_tbl8 = n_nh < 127 ? 100 : 1024,
-		},
-	};
-	char name[64];
-
-	snprintf(name, sizeof(name), "%s%d_%" PRIu64, what, idx, gen);
-	return rte_fib_create(name, (int)rte_socket_id(), &c);
-}
-
 static int
-rtable_build(struct dp_rtable *rt, const struct cfg *cfg, const struct cfg_route_table *ct,
-	     uint64_t gen, int idx)
+rtable_build(struct dp_rtable *rt, const struct cfg *cfg, const struct cfg_route_table *ct)
 {
 	int n = ct != NULL ? ct->n_routes : 0;
+	struct dp_lpm_prefix *p = calloc((size_t)n + 1, sizeof(*p));
+	int rc;
 
-	rt->fib = fib_new(gen, "rt", idx, (uint32_t)n + 1);
 	rt->routes = calloc((size_t)n + 1, sizeof(*rt->routes));
-	if (rt->fib == NULL || rt->routes == NULL)
+	if (p == NULL || rt->routes == NULL) {
+		free(p);
 		return -ENOMEM;
-	rt->none = DP_FIB_NONE((uint32_t)n + 1);
+	}
 	/* route 0: the implicit local route of the VPC */
 	rt->routes[0].kind = CFG_TARGET_LOCAL;
-	if (rte_fib_add(rt->fib, cfg->vpc_cidr.addr, cfg->vpc_cidr.len, 0) < 0)
-		return -ENOSPC;
+	p[0] = (struct dp_lpm_prefix){ cfg->vpc_cidr.addr, cfg->vpc_cidr.len, 0 };
 	for (int i = 0; i < n; i++) {
 		const struct cfg_route *r = &ct->routes[i];
 
 		rt->routes[i + 1].kind = (uint8_t)r->kind;
 		rt->routes[i + 1].ref = (uint16_t)r->ref;
 		rt->routes[i + 1].ref2 = (uint16_t)r->ref2;
-		if (rte_fib_add(rt->fib, r->dst.addr, r->dst.len, (uint64_t)i + 1) < 0)
-			return -ENOSPC;
+		p[i + 1] = (struct dp_lpm_prefix){ r->dst.addr, r->dst.len, (uint32_t)i + 1 };
 	}
 	rt->n_routes = (uint32_t)n + 1;
-	return 0;
+	rt->none = rt->n_routes;
+	rc = dp_lpm_build(&rt->lpm, p, (unsigned)n + 1, rt->n_routes);
+	free(p);
+	return rc;
 }
 
 static void
 rtable_free(struct dp_rtable *rt)
 {
-	rte_fib_free(rt->fib);
+	dp_lpm_free(&rt->lpm);
 	free(rt->routes);
 }
 
 int
 dp_subnet_lookup_fib(const struct dp_tables *t, uint32_t addr_host)
 {
-	uint64_t nh;
+	uint32_t v = dp_lpm_lookup(&t->subnet_lpm, addr_host);
 
-	rte_fib_lookup_bulk(t->subnet_fib, &addr_host, &nh, 1);
-	return nh == t->subnet_none ? -1 : (int)nh;
+	return v == (uint32_t)t->cfg->n_subnets ? -1 : (int)v;
 }
 
 /*
  * Subnets tile the VPC CIDR, so the subnet of an address is one array read:
  * one entry per block of the longest subnet prefix. Used when that array has
  * at most 2^16 entries (a /16 VPC with subnets up to /28, AWS's range);
- * otherwise the FIB answers.
+ * otherwise the LPM answers.
  */
 #define SUBNET_ARR_MAX_BITS 16
 
@@ -132,28 +111,41 @@ subnet_arr_build(struct dp_tables *t, const struct cfg *cfg)
 }
 
 static int
+subnet_lpm_build(struct dp_tables *t, const struct cfg *cfg)
+{
+	struct dp_lpm_prefix *p = calloc((size_t)cfg->n_subnets + 1, sizeof(*p));
+	int rc;
+
+	if (p == NULL)
+		return -ENOMEM;
+	for (int i = 0; i < cfg->n_subnets; i++)
+		p[i] = (struct dp_lpm_prefix){ cfg->subnets[i].cidr.addr, cfg->subnets[i].cidr.len,
+					       (uint32_t)i };
+	rc = dp_lpm_build(&t->subnet_lpm, p, (unsigned)cfg->n_subnets, (uint32_t)cfg->n_subnets);
+	free(p);
+	return rc;
+}
+
+/* the first limit exceeded, into err (dp_limits_check() reports them all
+ * at start and reload before the tables are built; this is the safety net) */
+static void
+first_error(void *arg, const char *msg)
+{
+	char *err = arg;
+
+	if (err[0] == '\0')
+		snprintf(err, 512, "%s", msg);
+}
+
+static int
 check_limits(const struct cfg *cfg, char *err, size_t errlen)
 {
-	int targets = 0, listeners = 0, appliances = 0;
+	char first[512] = "";
 
-	for (int i = 0; i < cfg->n_target_groups; i++)
-		targets += cfg->target_groups[i].n_targets;
-	for (int i = 0; i < cfg->n_nlbs; i++)
-		listeners += cfg->nlbs[i].n_listeners;
-	for (int i = 0; i < cfg->n_gwlbs; i++)
-		appliances += cfg->gwlbs[i].n_appliances;
-	if (cfg->n_nat_gateways > DP_MAX_NATGW || cfg->n_nlbs > DP_MAX_NLB ||
-	    listeners > DP_MAX_LISTENERS || targets > DP_MAX_TARGETS ||
-	    cfg->n_gwlbs > DP_MAX_GWLB || appliances > DP_MAX_APPLIANCES ||
-	    cfg->n_enis > DP_MAX_ENIS || cfg->n_sgs > DP_MAX_SGS) {
-		snprintf(err, errlen,
-			 "%s: over a built-in limit (NAT gateways %d, NLBs %d, listeners %d, "
-			 "targets %d, GWLBs %d, appliances %d, interfaces %d, security groups %d)",
-			 cfg->file, DP_MAX_NATGW, DP_MAX_NLB, DP_MAX_LISTENERS, DP_MAX_TARGETS,
-			 DP_MAX_GWLB, DP_MAX_APPLIANCES, DP_MAX_ENIS, DP_MAX_SGS);
-		return -E2BIG;
-	}
-	return 0;
+	if (dp_limits_check(cfg, 0, first_error, first) == 0)
+		return 0;
+	snprintf(err, errlen, "%s", first);
+	return -E2BIG;
 }
 
 struct dp_tables *
@@ -173,24 +165,16 @@ dp_tables_build(struct cfg *cfg, uint64_t gen, char *err, size_t errlen)
 	t->cfg = cfg;
 	t->generation = gen;
 
-	t->subnet_fib = fib_new(gen, "sn", 0, (uint32_t)cfg->n_subnets);
-	if (t->subnet_fib == NULL)
-		goto nomem;
-	t->subnet_none = DP_FIB_NONE((uint32_t)cfg->n_subnets);
-	for (int i = 0; i < cfg->n_subnets; i++)
-		if (rte_fib_add(t->subnet_fib, cfg->subnets[i].cidr.addr, cfg->subnets[i].cidr.len,
-				(uint64_t)i) < 0)
-			goto nomem;
-	if (subnet_arr_build(t, cfg) < 0)
+	if (subnet_lpm_build(t, cfg) < 0 || subnet_arr_build(t, cfg) < 0)
 		goto nomem;
 
 	t->rtables = calloc((size_t)cfg->n_route_tables + 1, sizeof(*t->rtables));
 	if (t->rtables == NULL)
 		goto nomem;
 	for (int i = 0; i < cfg->n_route_tables; i++)
-		if (rtable_build(&t->rtables[i], cfg, &cfg->route_tables[i], gen, i) < 0)
+		if (rtable_build(&t->rtables[i], cfg, &cfg->route_tables[i]) < 0)
 			goto nomem;
-	if (rtable_build(&t->local_rt, cfg, NULL, gen, 999) < 0)
+	if (rtable_build(&t->local_rt, cfg, NULL) < 0)
 		goto nomem;
 
 	/* local addresses */
@@ -273,7 +257,7 @@ dp_tables_free(struct dp_tables *t)
 			rtable_free(&t->rtables[i]);
 	free(t->rtables);
 	rtable_free(&t->local_rt);
-	rte_fib_free(t->subnet_fib);
+	dp_lpm_free(&t->subnet_lpm);
 	free(t->subnet_arr);
 	free(t);
 }

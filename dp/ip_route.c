@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * ip-route: the vector routing stage for packets with no flow. One
- * rte_fib_lookup_bulk() per route table per burst; a packet whose route is
+ * dp_rt_lookup_bulk() per route table per burst; a packet whose route is
  * the local one and whose path meets no NACL and no security group (the
  * configuration has no ENI, the subnets on its path no NACL) is forwarded
  * here: TTL, checksum, output. Everything else, and every packet that an
@@ -9,7 +9,6 @@
  * policy stage, which decides it as before.
  */
 #include <rte_byteorder.h>
-#include <rte_fib.h>
 #include <rte_ip.h>
 #include <rte_mbuf.h>
 
@@ -71,7 +70,7 @@ dp_ip_route_node(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t n)
 	for (i = 0; i < n; i = j) {
 		for (j = i + 1; j < n && rts[j] == rts[i]; j++)
 			;
-		rte_fib_lookup_bulk(rts[i]->fib, &dst[i], &nhid[i], j - i);
+		dp_rt_lookup_bulk(rts[i], &dst[i], &nhid[i], j - i);
 	}
 	for (i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];

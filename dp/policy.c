@@ -11,7 +11,6 @@
 #include <string.h>
 
 #include <rte_byteorder.h>
-#include <rte_fib.h>
 #include <rte_ip.h>
 #include <rte_mbuf.h>
 #include <rte_tcp.h>
@@ -217,7 +216,7 @@ route(struct rte_mbuf *m, struct dp_meta *md, struct dp_pctx *c, struct dp_flow 
 	const struct dp_route *r;
 	uint64_t nhid;
 
-	rte_fib_lookup_bulk(rt->fib, &dst, &nhid, 1);
+	dp_rt_lookup_bulk(rt, &dst, &nhid, 1);
 	if (nhid == rt->none) {
 		dp_drop(m, DP_DROP_no_route);
 		return;

@@ -14,6 +14,8 @@
 static int
 fw_build(struct dp_tables *t, char *err, size_t errlen)
 {
+	/* the running generation (NULL at start): its unchanged NACLs are reused */
+	const struct dp_tables *cur = atomic_load_explicit(&dp_g.tables, memory_order_acquire);
 	int rc;
 
 	t->sg = fw_sg_build(t->cfg);
@@ -21,7 +23,9 @@ fw_build(struct dp_tables *t, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: out of memory building tables", t->cfg->file);
 		return -ENOMEM;
 	}
-	t->nacl = fw_nacl_build(t->cfg, (int)rte_socket_id(), (unsigned)t->generation, &rc);
+	t->nacl = fw_nacl_rebuild(t->cfg, (int)rte_socket_id(), (unsigned)t->generation,
+				  cur != NULL && cur != t ? cur->nacl : NULL,
+				  cur != NULL && cur != t ? cur->cfg : NULL, &rc);
 	if (t->nacl == NULL) {
 		snprintf(err, errlen, "%s: network ACLs: %s", t->cfg->file, strerror(-rc));
 		return rc;

@@ -92,6 +92,10 @@ static const struct rte_acl_field_def fw_acl_defs[FW_ACL_NUM_FIELDS] = {
 
 struct fw_nacl_ctx {
 	int n_nacls;
+	/* [nacl * 2 + dir]: how many contexts hold acl[i] (a reload shares the
+	 * classifier of a NACL direction whose rules did not change; control
+	 * thread only) */
+	int **refs;
 	/* [nacl * 2 + dir]; NULL: that direction has no rule and denies everything */
 	struct rte_acl_ctx *acl[];
 };
@@ -219,35 +223,102 @@ fw_nacl_free(struct fw_nacl_ctx *ctx)
 
 	if (ctx == NULL)
 		return;
-	for (i = 0; i < ctx->n_nacls * 2; i++)
+	for (i = 0; i < ctx->n_nacls * 2; i++) {
+		if (ctx->refs != NULL && ctx->refs[i] != NULL && --*ctx->refs[i] > 0)
+			continue;       /* another generation still uses it */
 		rte_acl_free(ctx->acl[i]);  /* NULL-safe */
+		if (ctx->refs != NULL)
+			free(ctx->refs[i]);
+	}
+	free(ctx->refs);
 	free(ctx);
+}
+
+static bool
+same_rules(const struct cfg_rule *a, int na, const struct cfg_rule *b, int nb)
+{
+	if (na != nb)
+		return false;
+	for (int i = 0; i < na; i++)
+		if (a[i].number != b[i].number || a[i].proto != b[i].proto ||
+		    a[i].port_lo != b[i].port_lo || a[i].port_hi != b[i].port_hi ||
+		    a[i].icmp_type != b[i].icmp_type || a[i].icmp_code != b[i].icmp_code ||
+		    a[i].cidr.addr != b[i].cidr.addr || a[i].cidr.len != b[i].cidr.len ||
+		    a[i].allow != b[i].allow)
+			return false;
+	return true;
+}
+
+/* The classifier of prev for NACL nc's direction dir if its rules are the same
+ * (the NACL of the same name in prev_cfg): shared, one more reference. */
+static bool
+share_prev(struct fw_nacl_ctx *ctx, int k, const struct cfg_nacl *nc, enum fw_dir dir,
+	   struct fw_nacl_ctx *prev, const struct cfg *prev_cfg)
+{
+	const struct cfg_nacl *pn = NULL;
+	int j;
+
+	if (prev == NULL || prev_cfg == NULL || prev->refs == NULL)
+		return false;
+	for (j = 0; j < prev_cfg->n_nacls && j < prev->n_nacls; j++)
+		if (strcmp(prev_cfg->nacls[j].name, nc->name) == 0) {
+			pn = &prev_cfg->nacls[j];
+			break;
+		}
+	if (pn == NULL || prev->refs[j * 2 + dir] == NULL ||
+	    !(dir == FW_DIR_INGRESS ? same_rules(nc->ingress, nc->n_ingress, pn->ingress,
+						   pn->n_ingress)
+				     : same_rules(nc->egress, nc->n_egress, pn->egress,
+						  pn->n_egress)))
+		return false;
+	ctx->acl[k] = prev->acl[j * 2 + dir];
+	ctx->refs[k] = prev->refs[j * 2 + dir];
+	(*ctx->refs[k])++;
+	return true;
 }
 
 struct fw_nacl_ctx *
 fw_nacl_build(const struct cfg *cfg, int socket_id, unsigned int name_tag, int *err)
+{
+	return fw_nacl_rebuild(cfg, socket_id, name_tag, NULL, NULL, err);
+}
+
+struct fw_nacl_ctx *
+fw_nacl_rebuild(const struct cfg *cfg, int socket_id, unsigned int name_tag,
+		struct fw_nacl_ctx *prev, const struct cfg *prev_cfg, int *err)
 {
 	struct fw_nacl_ctx *ctx;
 	int n = cfg->n_nacls > 0 ? cfg->n_nacls : 0;
 	int i, ret = 0;
 
 	ctx = calloc(1, sizeof(*ctx) + (size_t)n * 2 * sizeof(ctx->acl[0]));
-	if (ctx == NULL) {
+	if (ctx == NULL || (ctx->refs = calloc((size_t)n * 2 + 1, sizeof(ctx->refs[0]))) == NULL) {
 		ret = -ENOMEM;
 		goto fail;
 	}
 	ctx->n_nacls = n;
-	for (i = 0; i < n; i++) {
-		const struct cfg_nacl *nc = &cfg->nacls[i];
+	for (i = 0; i < n * 2; i++) {
+		const struct cfg_nacl *nc = &cfg->nacls[i / 2];
+		enum fw_dir dir = i % 2 == FW_DIR_INGRESS ? FW_DIR_INGRESS : FW_DIR_EGRESS;
+		int k = i / 2 * 2 + dir;
 
-		ret = nacl_dir_build(&ctx->acl[i * 2 + FW_DIR_INGRESS], nc->ingress, nc->n_ingress,
-				     FW_DIR_INGRESS, socket_id, name_tag, i);
+		if (share_prev(ctx, k, nc, dir, prev, prev_cfg))
+			continue;
+		ret = nacl_dir_build(&ctx->acl[k], dir == FW_DIR_INGRESS ? nc->ingress : nc->egress,
+				     dir == FW_DIR_INGRESS ? nc->n_ingress : nc->n_egress, dir,
+				     socket_id, name_tag, i / 2);
 		if (ret < 0)
 			goto fail;
-		ret = nacl_dir_build(&ctx->acl[i * 2 + FW_DIR_EGRESS], nc->egress, nc->n_egress,
-				     FW_DIR_EGRESS, socket_id, name_tag, i);
-		if (ret < 0)
-			goto fail;
+		if (ctx->acl[k] != NULL) {
+			ctx->refs[k] = malloc(sizeof(int));
+			if (ctx->refs[k] == NULL) {
+				rte_acl_free(ctx->acl[k]);
+				ctx->acl[k] = NULL;
+				ret = -ENOMEM;
+				goto fail;
+			}
+			*ctx->refs[k] = 1;
+		}
 	}
 	if (err != NULL)
 		*err = 0;

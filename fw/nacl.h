@@ -57,6 +57,15 @@ fw_nacl_build(const struct cfg *cfg, int socket_id, unsigned int name_tag, int *
 void
 fw_nacl_free(struct fw_nacl_ctx *ctx);
 
+/*
+ * fw_nacl_build() for a reload: a NACL direction whose rules are those of the
+ * NACL of the same name in prev_cfg reuses prev's classifier (shared, counted;
+ * each context frees its own reference). prev and prev_cfg may be NULL.
+ */
+struct fw_nacl_ctx *
+fw_nacl_rebuild(const struct cfg *cfg, int socket_id, unsigned int name_tag,
+		struct fw_nacl_ctx *prev, const struct cfg *prev_cfg, int *err);
+
 /* @return the number of NACLs in ctx (cfg->n_nacls at build time). */
 int
 fw_nacl_count(const struct fw_nacl_ctx *ctx);

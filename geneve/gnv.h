@@ -39,7 +39,7 @@ struct gnv_app_rt {
 struct gnv_state {
 	struct gnv_gwlb_rt gwlb[DP_MAX_GWLB];
 	int n_gwlb;
-	struct gnv_ep_rt ep[DP_MAX_GWLB * 8];
+	struct gnv_ep_rt ep[DP_MAX_GWLB_ENDPOINTS];
 	int n_ep;
 	uint32_t app_addr[DP_MAX_APPLIANCES];   /* network order */
 	struct gnv_app_rt app_rt[DP_MAX_APPLIANCES];

@@ -137,6 +137,11 @@ SCENARIOS = {
                          base="routing", edit="nacl17",
                          desc="routing through 17-rule NACLs (out of the source subnet, into "
                               "the destination's), untracked: every packet classified"),
+    "routing_quota": dict(flows=1024, frames=1024, table=65536, mem=512, ovs=None,
+                          base="routing", edit="quota_rt",
+                          desc="routing in a VPC of 200 route tables of 50 routes (AWS's "
+                               "quota, issue #22): the source subnet's table one of them, "
+                               "the servers' /24 three levels down its trie"),
     "nacl_sg": dict(flows=10000, frames=10000, table=65536, mem=512, ovs="fw", second="pcap",
                     desc="NACL (17 rules) + SG tracked flows, 10,000 UDP flows, both directions"),
     "nat_10k": dict(flows=10000, frames=10000, table=65536, mem=512, ovs="snat",
@@ -168,7 +173,7 @@ SCENARIOS = {
     "mixed": dict(flows=41024, frames=51200, table=131072, mem=512, ovs=None,
                   desc="routing, NACL+SG, NAT, NLB, GWLB in equal parts, 41,024 flows"),
 }
-ORDER = ["routing", "routing_nacl", "nacl_sg", "nat_10k", "nat_1m", "nat_new_flows", "nat_churn",
+ORDER = ["routing", "routing_nacl", "routing_quota", "nacl_sg", "nat_10k", "nat_1m", "nat_new_flows", "nat_churn",
          "nlb_10k", "nlb_1m",
          "nlb_new_flows", "gwlb", "mixed"]
 
@@ -206,6 +211,32 @@ network_acls = (
 """ % (_nacl17_rules("10.0.129.0/24"), allow, _nacl17_rules("10.0.2.0/24"), allow)
 
 
+QUOTA_LENS = (8, 12, 16, 20, 24, 28, 32)
+
+
+def with_quota_route_tables(src):
+    """routing.cfg in a VPC of 200 route tables of 50 routes, every one
+    different (tools/gen_quota_vpc.py's prefixes), the clients' subnet on
+    rt-1; two more-specific routes inside the VPC (10.0.129.128/25, the
+    servers are .2-.65) take the servers' lookups three levels down the
+    trie (dp/dp_lpm.h). The traffic still takes the local route."""
+    import ipaddress
+    src = src.replace('port = "vpc"; }', 'port = "vpc"; route_table = "rt-1"; }')
+    assert src.count("route_table =") == 1, "routing.cfg subnets changed"
+    tables = []
+    for t in range(200):
+        routes = ['{ destination = "0.0.0.0/0"; target = "blackhole"; }',
+                  '{ destination = "10.0.129.128/25"; target = "blackhole"; }',
+                  '{ destination = "10.0.200.0/24"; target = "blackhole"; }']
+        for j in range(1, 48):
+            n = ipaddress.ip_network("%d.%d.%d.0/%d" % (11 + j, t, (j * 37) % 256,
+                                                        QUOTA_LENS[j % len(QUOTA_LENS)]),
+                                     strict=False)
+            routes.append('{ destination = "%s"; target = "blackhole"; }' % n)
+        tables.append('  { name = "rt-%d"; routes = (\n    %s ); }' % (t, ",\n    ".join(routes)))
+    return src + "route_tables = (\n%s\n);\n" % ",\n".join(tables)
+
+
 def build_inputs(name, d):
     """Write the captures of a scenario into directory d (kept when present).
     Returns {"vpcgw": [in0, in1?], "l3fwd": [...], "ovs": [...]}"""
@@ -224,7 +255,7 @@ def build_inputs(name, d):
         out["l3fwd"] = []
     if os.path.exists(stamp) and open(stamp).read() == tag:
         return out
-    if name in ("routing", "routing_nacl"):
+    if name in ("routing", "routing_nacl", "routing_quota"):
         gen.write_pcap(p("in0.pcap"), _frames(t_routing()))
         gen.write_pcap(p("l3fwd0.pcap"), _frames(t_routing(), True))
     elif name == "nacl_sg":
@@ -272,6 +303,8 @@ def config(name, bench_dir, d, inputs):
     src = open(os.path.join(bench_dir, "configs", sc.get("base", name) + ".cfg")).read()
     if sc.get("edit") == "nacl17":
         src = _with_nacl17(src)
+    if sc.get("edit") == "quota_rt":
+        src = with_quota_route_tables(src)
     mbufs = 32767 if sc.get("single_pass") else \
         max(32767, sc["frames"] * len(inputs["vpcgw"]) + 32768)
     src = src.replace("@IN0@", inputs["vpcgw"][0]).replace("@MBUFS@", str(mbufs))
