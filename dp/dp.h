@@ -49,7 +49,7 @@
 #define DP_MAX_APPLIANCES 64        /* all GWLBs together */
 #define DP_MAX_ENIS 1024
 #define DP_MAX_NLB 16
-#define DP_MAX_SGS 256
+#define DP_MAX_SGS 1024
 #define DP_ARPQ_SIZE 256            /* packets waiting for ARP, per worker */
 #define DP_NEIGH_MAX 4096
 #define DP_ARP_RETRY_MS 1000
