@@ -21,6 +21,7 @@
 #define CFG_NAME_MAX 64
 #define CFG_DEVARGS_MAX 512
 #define CFG_MAX_PORTS 8
+#define CFG_DEFAULT_DESC 1024
 #define CFG_MAX_SG_PER_ENI 5
 #define CFG_MAX_NAT_ADDRS 8
 #define CFG_MAX_EAL_ARGS 64
@@ -42,6 +43,8 @@ struct cfg_port {
 	uint8_t plen;         /* its prefix length */
 	uint16_t mtu;         /* default 1500; 68..9216 */
 	uint16_t rx_queues;   /* optional key rx_queues, default 1 */
+	uint16_t rx_desc;     /* rx_descriptors: ring size of each rx queue */
+	uint16_t tx_desc;     /* tx_descriptors: ring size of each tx queue */
 	int line;
 };
 

@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <ftw.h>
+#include <sched.h>
 #include <limits.h>
 #include <inttypes.h>
 #include <signal.h>
@@ -25,6 +26,7 @@
 #include "dp/dp_service.h"
 #include "dp/dp_ctl.h"
 #include "dp/dp_flow.h"
+#include "dp/dp_log.h"
 #include "dp/dp_stats.h"
 #include "dp/dp_worker.h"
 #include "dp/health.h"
@@ -48,11 +50,18 @@ on_signal(int sig)
 		sig_stop = 1;
 }
 
+static bool log_started;
+
+/* Configuration errors: plain file:line lines before the EAL runs (--check,
+ * start-up), log messages of vpcgw.cfg once it does (reload). */
 static void
 print_err(void *arg, const char *msg)
 {
 	(void)arg;
-	fprintf(stderr, "%s\n", msg);
+	if (log_started)
+		DP_LOG(ERR, cfg, "%s", msg);
+	else
+		fprintf(stderr, "%s\n", msg);
 }
 
 /* ------------------------------------------------------------ counters hook */
@@ -118,22 +127,74 @@ has_arg(int argc, char **argv, const char *a)
 	return false;
 }
 
+/*
+ * Without -l, --lcores or -c, each lcore gets a CPU of its own when the CPUs
+ * vpcgw may run on (its affinity) are enough: the main lcore on the first,
+ * worker w on the (w+1)th. With fewer CPUs the lcores float over all of them
+ * (a busy worker pinned to a CPU it shares could not move away); *shared
+ * says so, for a warning once logging runs.
+ */
+static void
+default_lcores(char *out, size_t len, unsigned workers, bool *shared)
+{
+	cpu_set_t set;
+	int cpus[CPU_SETSIZE], n = 0;
+	size_t w;
+
+	*shared = false;
+	CPU_ZERO(&set);
+	if (sched_getaffinity(0, sizeof(set), &set) == 0)
+		for (int c = 0; c < CPU_SETSIZE; c++)
+			if (CPU_ISSET(c, &set))
+				cpus[n++] = c;
+	if (n == 0) {
+		long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+
+		for (long c = 0; c < ncpu && c < CPU_SETSIZE; c++)
+			cpus[n++] = (int)c;
+	}
+	if ((unsigned)n >= workers + 1) {
+		w = (size_t)snprintf(out, len, "--lcores=0@%d", cpus[0]);
+		for (unsigned l = 1; l <= workers && w < len; l++)
+			w += (size_t)snprintf(out + w, len - w, ",%u@%d", l, cpus[l]);
+		return;
+	}
+	*shared = true;
+	w = (size_t)snprintf(out, len, "--lcores=(0-%u)@(", workers);
+	for (int i = 0; i < n && w < len; i++)
+		w += (size_t)snprintf(out + w, len - w, "%s%d", i ? "," : "", cpus[i]);
+	if (w < len)
+		snprintf(out + w, len - w, ")");
+}
+
+static bool lcores_shared;
+
 static int
 eal_start(const struct cfg *cfg, unsigned workers)
 {
-	static char *argv[CFG_MAX_EAL_ARGS + 16];
-	static char prefix[64], lcores[64];
+	static char *argv[CFG_MAX_EAL_ARGS + 32];
+	static char prefix[64], lcores[4096], levels[8][160];
 
 	own_prefix = false;
 	int argc = 0, rc;
 
 	argv[argc++] = "vpcgw";
+	/* DPDK's start-up chatter off; first, so that a --log-level given wins */
+	argv[argc++] = "--log-level=lib.eal:error";
 	if (dp_g.opts.eal_argc > 0) {
 		for (int i = 0; i < dp_g.opts.eal_argc && argc < CFG_MAX_EAL_ARGS; i++)
 			argv[argc++] = dp_g.opts.eal_argv[i];
 	} else {
 		for (int i = 0; i < cfg->dpdk.n_eal_args; i++)
 			argv[argc++] = cfg->dpdk.eal_args[i];
+	}
+	/* vpcgw's --log-level: LEVEL alone is vpcgw's types' */
+	for (int i = 0; i < dp_g.opts.n_log_levels; i++) {
+		const char *l = dp_g.opts.log_levels[i];
+
+		snprintf(levels[i], sizeof(levels[i]), "--log-level=%s%s", strchr(l, ':') ? "" :
+			 "vpcgw.*:", l);
+		argv[argc++] = levels[i];
 	}
 	if (!has_arg(argc, argv, "--file-prefix")) {
 		snprintf(prefix, sizeof(prefix), "--file-prefix=vpcgw%d", (int)getpid());
@@ -142,20 +203,52 @@ eal_start(const struct cfg *cfg, unsigned workers)
 	}
 	if (!has_arg(argc, argv, "-l") && !has_arg(argc, argv, "--lcores") &&
 	    !has_arg(argc, argv, "-c")) {
-		long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-
-		/* main + workers, floating over the machine's CPUs */
-		snprintf(lcores, sizeof(lcores), "--lcores=(0-%u)@(0-%ld)", workers,
-			 ncpu > 0 ? ncpu - 1 : 0);
+		default_lcores(lcores, sizeof(lcores), workers, &lcores_shared);
 		argv[argc++] = lcores;
 	}
-	if (!has_arg(argc, argv, "--log-level"))
-		argv[argc++] = "--log-level=lib.eal:error";
 	argv[argc] = NULL;
 	rc = rte_eal_init(argc, argv);
 	if (rc >= 0)
 		snprintf(runtime_dir, sizeof(runtime_dir), "%s", rte_eal_get_runtime_dir());
 	return rc < 0 ? -rte_errno : 0;
+}
+
+/* Busy workers that share a CPU each get part of it: said once at start. */
+static void
+warn_shared_cpus(void)
+{
+	unsigned n = dp_g.n_workers;
+
+	if (lcores_shared) {
+		DP_LOG(WARNING, main, "%u worker%s and the main lcore float over fewer CPUs than "
+		       "lcores: workers share CPUs; on a NIC give each its own (-l or --lcores in "
+		       "dpdk.eal_args, README: Running on a NIC)", n, n > 1 ? "s" : "");
+		return;
+	}
+	for (unsigned a = 0; a < n; a++)
+		for (unsigned b = a + 1; b < n; b++) {
+			rte_cpuset_t x = rte_lcore_cpuset(dp_g.worker_lcore[a]);
+			rte_cpuset_t y = rte_lcore_cpuset(dp_g.worker_lcore[b]);
+			rte_cpuset_t both;
+
+			CPU_AND(&both, &x, &y);
+			if (CPU_COUNT(&both) > 0)
+				DP_LOG(WARNING, main, "workers %u (lcore %u) and %u (lcore %u) share a "
+				       "CPU: each gets part of it; give each worker its own CPU (-l or "
+				       "--lcores)", a, dp_g.worker_lcore[a], b, dp_g.worker_lcore[b]);
+		}
+	for (unsigned w = 0; w < n; w++) {
+		rte_cpuset_t cs = rte_lcore_cpuset(dp_g.worker_lcore[w]);
+		char cpus[128];
+		size_t len = 0;
+
+		cpus[0] = '\0';
+		for (int c = 0; c < CPU_SETSIZE && len < sizeof(cpus); c++)
+			if (CPU_ISSET(c, &cs))
+				len += (size_t)snprintf(cpus + len, sizeof(cpus) - len, "%s%d",
+							len ? "," : "", c);
+		DP_LOG(INFO, main, "worker %u: lcore %u, CPU %s", w, dp_g.worker_lcore[w], cpus);
+	}
 }
 
 /* ------------------------------------------------------------ tables */
@@ -192,7 +285,9 @@ same_ports(const struct cfg *a, const struct cfg *b)
 		return false;
 	for (int i = 0; i < a->n_ports; i++)
 		if (strcmp(a->ports[i].name, b->ports[i].name) != 0 ||
-		    strcmp(a->ports[i].devargs, b->ports[i].devargs) != 0)
+		    strcmp(a->ports[i].devargs, b->ports[i].devargs) != 0 ||
+		    a->ports[i].rx_desc != b->ports[i].rx_desc ||
+		    a->ports[i].tx_desc != b->ports[i].tx_desc)
 			return false;
 	return a->dpdk.flow_table_size == b->dpdk.flow_table_size;
 }
@@ -211,24 +306,24 @@ reload(void)
 
 	n = cfg_load(dp_g.opts.config, &cfg, print_err, NULL);
 	if (n != 0) {
-		fprintf(stderr, "vpcgw: reload of %s rejected (%d error%s); the running "
-			"configuration stays\n", dp_g.opts.config, n, n > 1 ? "s" : "");
+		DP_LOG(ERR, cfg, "reload of %s rejected (%d error%s); the running configuration "
+		       "stays", dp_g.opts.config, n, n > 1 ? "s" : "");
 		return;
 	}
 	if (!same_ports(old->cfg, cfg)) {
-		fprintf(stderr, "%s: reload rejected: ports and dpdk.flow_table_size cannot change "
-			"while running; restart vpcgw\n", dp_g.opts.config);
+		DP_LOG(ERR, cfg, "%s: reload rejected: ports (and their descriptors) and dpdk.flow_table_size cannot change "
+		       "while running; restart vpcgw", dp_g.opts.config);
 		cfg_free(cfg);
 		return;
 	}
 	t = dp_tables_build(cfg, old->generation + 1, err, sizeof(err));
 	if (t == NULL) {
-		fprintf(stderr, "vpcgw: reload rejected: %s\n", err);
+		DP_LOG(ERR, cfg, "reload rejected: %s", err);
 		cfg_free(cfg);
 		return;
 	}
 	if (dp_load_neighbors(cfg) < 0)
-		fprintf(stderr, "vpcgw: reload: neighbor table full\n");
+		DP_LOG(ERR, cfg, "reload: neighbor table full");
 	dp_services_publish(t, old);
 	dp_health_start(t, old);
 	dp_set_roles(cfg);
@@ -243,8 +338,8 @@ reload(void)
 	}
 	graveyard = old;
 	dp_lcu_init(cfg, dp_now_ms());
-	fprintf(stderr, "vpcgw: configuration %s reloaded (generation %" PRIu64 ")\n",
-		dp_g.opts.config, t->generation);
+	DP_LOG(NOTICE, cfg, "configuration %s reloaded (generation %" PRIu64 ")",
+	       dp_g.opts.config, t->generation);
 }
 
 /* ------------------------------------------------------------ control loop */
@@ -284,6 +379,8 @@ sources_min_head(bool *unknown)
 	return m;
 }
 
+static uint64_t next_link_ms;
+
 static void
 control_events(struct dp_worker_ctx *c, uint64_t now_ms, uint32_t sweep_budget)
 {
@@ -295,6 +392,10 @@ control_events(struct dp_worker_ctx *c, uint64_t now_ms, uint32_t sweep_budget)
 	dp_flow_sweep(now_ms, sweep_budget, SWEEP_GRACE_MS);
 	dp_flow_reclaim(dp_g.rcu, dp_g.opts.clock == DP_CLOCK_PACKET);
 	dp_neigh_age(now_ms);
+	if (tsc_ms() >= next_link_ms) {
+		next_link_ms = tsc_ms() + 1000;
+		dp_ports_link_poll();
+	}
 	/* at a second boundary every packet before it has been counted: read
 	 * as the last millisecond of the second that ends, so its usage is
 	 * that second's, not the next one's */
@@ -473,12 +574,17 @@ dp_main(int argc, char **argv)
 		return 1;
 	}
 	if (eal_start(cfg, dp_g.n_workers) < 0) {
-		fprintf(stderr, "vpcgw: EAL initialisation failed: %s\n", rte_strerror(rte_errno));
+		fprintf(stderr, "vpcgw: EAL initialisation failed: %s (DPDK's reason is above; "
+			"without hugepages give --no-huge and -m in dpdk.eal_args; README: Running "
+			"on a NIC)\n", rte_strerror(rte_errno));
 		return 2;
 	}
+	if (dp_log_init() == 0)
+		log_started = true;
 	if (rte_lcore_count() < dp_g.n_workers + 1) {
-		fprintf(stderr, "vpcgw: %u workers need %u lcores, EAL has %u\n", dp_g.n_workers,
-			dp_g.n_workers + 1, rte_lcore_count());
+		DP_LOG(ERR, main, "%u workers need %u lcores, the EAL has %u (-l, --lcores): give "
+		       "one more lcore than workers", dp_g.n_workers, dp_g.n_workers + 1,
+		       rte_lcore_count());
 		rte_eal_cleanup();
 		return 1;
 	}
@@ -497,14 +603,14 @@ dp_main(int argc, char **argv)
 	dp_g.rcu = rte_zmalloc("vpcgw_rcu", rte_rcu_qsbr_get_memsize(dp_g.n_workers),
 			       RTE_CACHE_LINE_SIZE);
 	if (dp_g.pool == NULL || dp_g.stats == NULL || dp_g.rcu == NULL) {
-		fprintf(stderr, "vpcgw: out of memory (mbufs %u): raise -m in dpdk.eal_args\n",
-			cfg->dpdk.mbufs);
+		DP_LOG(ERR, main, "out of memory for %u mbufs (%s): raise -m in dpdk.eal_args or "
+		       "lower dpdk.mbufs", cfg->dpdk.mbufs, rte_strerror(rte_errno));
 		return 2;
 	}
 	rte_rcu_qsbr_init(dp_g.rcu, dp_g.n_workers);
 	/* the stages and the services' hooks, before anything uses them */
 	if (dp_pipeline_init(err, sizeof(err)) < 0) {
-		fprintf(stderr, "vpcgw: %s\n", err);
+		DP_LOG(ERR, main, "%s", err);
 		return 2;
 	}
 	rc = dp_flow_init(cfg->dpdk.flow_table_size, (int)rte_socket_id(), dp_g.rcu);
@@ -513,25 +619,25 @@ dp_main(int argc, char **argv)
 	if (rc == 0)
 		rc = dp_neigh_init(rte_socket_id());
 	if (rc < 0) {
-		fprintf(stderr, "vpcgw: flow table of %u flows: %s\n", cfg->dpdk.flow_table_size,
-			strerror(-rc));
+		DP_LOG(ERR, main, "flow table of %u flows: %s", cfg->dpdk.flow_table_size,
+		       strerror(-rc));
 		return 2;
 	}
 	/* rx timestamps (net_pcap fills them) drive --clock packet */
 	if (rte_mbuf_dyn_rx_timestamp_register(&dp_g.ts_offset, &dp_g.ts_flag) != 0)
 		dp_g.ts_offset = -1;
 	if (dp_ports_init(cfg, err, sizeof(err)) < 0) {
-		fprintf(stderr, "vpcgw: %s\n", err);
+		DP_LOG(ERR, main, "%s", err);
 		return 2;
 	}
 	dp_set_roles(cfg);
 	if (dp_load_neighbors(cfg) < 0) {
-		fprintf(stderr, "vpcgw: neighbor table full\n");
+		DP_LOG(ERR, main, "neighbor table full");
 		return 2;
 	}
 	t = dp_tables_build(cfg, 1, err, sizeof(err));
 	if (t == NULL) {
-		fprintf(stderr, "vpcgw: %s\n", err);
+		DP_LOG(ERR, main, "%s", err);
 		return 2;
 	}
 	atomic_store(&dp_g.tables, t);
@@ -541,7 +647,7 @@ dp_main(int argc, char **argv)
 	dp_services_publish(t, NULL);
 	dp_health_start(t, NULL);
 	if (dp_telemetry_init() < 0)
-		fprintf(stderr, "vpcgw: telemetry commands not registered\n");
+		DP_LOG(ERR, main, "telemetry commands not registered");
 	for (unsigned s = 0; s < dp_g.n_sources; s++)
 		atomic_store(&dp_g.sources[s].head_us, HEAD_UNKNOWN);
 	atomic_store(&dp_g.ctl_head_us, HEAD_UNKNOWN);
@@ -554,6 +660,7 @@ dp_main(int argc, char **argv)
 		rte_eal_remote_launch(dp_worker_main, (void *)(uintptr_t)w, lc);
 		w++;
 	}
+	warn_shared_cpus();
 	printf("vpcgw: %d ports, %u worker%s, %u rx queues, clock %s; flow table %u\n",
 	       cfg->n_ports, dp_g.n_workers, dp_g.n_workers > 1 ? "s" : "", dp_g.n_sources,
 	       dp_g.opts.clock == DP_CLOCK_PACKET ? "packet" : "tsc", cfg->dpdk.flow_table_size);
@@ -587,8 +694,7 @@ dp_main(int argc, char **argv)
 	dp_stats_print(stdout);
 	/* the counters asked for are the run's result: not written is a failure */
 	if (dp_g.opts.stats_json != NULL && (rc = dp_stats_write_json(dp_g.opts.stats_json)) < 0) {
-		fprintf(stderr, "vpcgw: cannot write %s: %s\n", dp_g.opts.stats_json,
-			strerror(-rc));
+		DP_LOG(ERR, main, "cannot write %s: %s", dp_g.opts.stats_json, strerror(-rc));
 		exit_code = 2;
 	}
 	if (dp_g.opts.prometheus_file != NULL)

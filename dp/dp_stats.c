@@ -78,11 +78,19 @@ sec_ports(struct emitter *e, const struct dp_lcore_stats *s, const struct cfg *c
 		{
 			struct rte_eth_stats es;
 
+			struct rte_eth_link l;
+
 			if (i < dp_g.n_ports && rte_eth_stats_get(dp_g.ports[i].port_id, &es) == 0) {
 				em_u64(e, "nic_missed", es.imissed);
 				em_u64(e, "nic_rx_nombuf", es.rx_nombuf);
 				em_u64(e, "nic_rx_errors", es.ierrors);
 				em_u64(e, "nic_tx_errors", es.oerrors);
+			}
+			if (i < dp_g.n_ports &&
+			    rte_eth_link_get_nowait(dp_g.ports[i].port_id, &l) == 0) {
+				em_gauge(e, "link_up", l.link_status);
+				em_gauge(e, "link_speed_mbps",
+					 l.link_speed == RTE_ETH_SPEED_NUM_UNKNOWN ? 0 : l.link_speed);
 			}
 		}
 		em_close(e);

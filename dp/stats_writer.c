@@ -285,6 +285,8 @@ static const struct {
 	{ "nic_rx_nombuf", "nic_rx_nombuf_packets", "Receive failures for want of an mbuf (rte_eth_stats rx_nombuf)." },
 	{ "nic_rx_errors", "nic_rx_errors", "Erroneous received packets (rte_eth_stats ierrors)." },
 	{ "nic_tx_errors", "nic_tx_errors", "Failed transmissions (rte_eth_stats oerrors)." },
+	{ "link_up", "link_up", "1 if the port's link is up (rte_eth_link_get_nowait)." },
+	{ "link_speed_mbps", "link_speed_mbps", "Link speed in Mbit/s, 0 if unknown." },
 	{ "in_flight", "in_flight_packets", "Packets between receive and transmit now." },
 	{ "mbufs_in_use", "mbufs_in_use", "Mbufs of the pool not free now." },
 	{ "active", "active_flows", "Flows in the flow table now." },
