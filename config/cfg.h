@@ -305,4 +305,8 @@ bool cfg_prefix_overlap(const struct cfg_prefix *a, const struct cfg_prefix *b);
 int cfg_subnet_of(const struct cfg *cfg, uint32_t addr);
 const char *cfg_ipv4_str(uint32_t addr, char *buf, size_t len);
 
+/* Names are UTF-8 text without control characters (docs/config.md): NULL,
+ * or what is wrong with name and *at the offset of the byte. */
+const char *cfg_name_problem(const char *name, size_t *at);
+
 #endif /* VPCGW_CFG_H */

@@ -505,15 +505,10 @@ dp_health_input(struct rte_mbuf *m)
 
 /* ------------------------------------------------------------ state machine */
 
-static void
-rec_log(const struct hc_rec *r, bool healthy)
-{
-	DP_LOG(NOTICE, health, "%s %u.%u.%u.%u:%u: %s after %u %s probe%s", r->group_name,
-	       r->addr >> 24, (r->addr >> 16) & 0xff, (r->addr >> 8) & 0xff, r->addr & 0xff,
-	       r->hc_port, healthy ? "healthy" : "unhealthy", healthy ? r->ok : r->fail,
-	       healthy ? "answered" : "failed", (healthy ? r->ok : r->fail) > 1 ? "s" : "");
-}
-
+#define REC_LOG(r, h) DP_LOG(NOTICE, health, "%s %u.%u.%u.%u:%u: %s after %u %s probes", \
+	(r)->group_name, (r)->addr >> 24, ((r)->addr >> 16) & 0xff, ((r)->addr >> 8) & 0xff, \
+	(r)->addr & 0xff, (r)->hc_port, (h) ? "healthy" : "unhealthy", (h) ? (r)->ok : (r)->fail, \
+	(h) ? "answered" : "failed")
 /* Apply one probe result; true when the healthy flag changed. */
 static bool
 rec_verdict(struct hc_rec *r, int i, bool ok)
@@ -526,7 +521,7 @@ rec_verdict(struct hc_rec *r, int i, bool ok)
 			r->ok++;
 		if (!h && r->ok >= r->healthy_thr) {
 			atomic_store_explicit(&hc_healthy[i], true, memory_order_relaxed);
-			rec_log(r, true);
+			REC_LOG(r, true);
 			return true;
 		}
 	} else {
@@ -535,7 +530,7 @@ rec_verdict(struct hc_rec *r, int i, bool ok)
 			r->fail++;
 		if (h && r->fail >= r->unhealthy_thr) {
 			atomic_store_explicit(&hc_healthy[i], false, memory_order_relaxed);
-			rec_log(r, false);
+			REC_LOG(r, false);
 			return true;
 		}
 	}
