@@ -136,6 +136,56 @@ port_probe(const char *devargs, uint16_t *port_id)
 	return -ENODEV;
 }
 
+/* The rx and tx queues of port i with the configured ring sizes (as far as
+ * the device takes them); its rx queues become sources from *src on. */
+static int
+port_queues(int i, uint16_t pid, const char *driver, uint16_t nrx, uint16_t ntx, unsigned *src,
+	    char *err, size_t errlen)
+{
+	const struct cfg_port *cp = &dp_g.cfg->ports[i];
+	uint16_t nb_rx, nb_tx;
+	int rc;
+
+	nb_rx = cp->rx_desc;
+	nb_tx = cp->tx_desc;
+	rc = rte_eth_dev_adjust_nb_rx_tx_desc(pid, &nb_rx, &nb_tx);
+	if (rc < 0) {
+		snprintf(err, errlen, "port %s: descriptor counts: %s", cp->name, strerror(-rc));
+		return rc;
+	}
+	if (nb_rx != cp->rx_desc || nb_tx != cp->tx_desc)
+		DP_LOG(NOTICE, port, "port %s: %s takes %u rx and %u tx descriptors "
+		       "(configured %u and %u)", cp->name, driver, nb_rx, nb_tx,
+		       cp->rx_desc, cp->tx_desc);
+	for (uint16_t q = 0; q < nrx; q++) {
+		rc = rte_eth_rx_queue_setup(pid, q, nb_rx, rte_eth_dev_socket_id(pid), NULL,
+					    dp_g.pool);
+		if (rc < 0) {
+			snprintf(err, errlen, "port %s: rx queue %u: %s", cp->name, q,
+				 strerror(-rc));
+			return rc;
+		}
+		if (*src >= DP_MAX_SOURCES) {
+			snprintf(err, errlen, "too many rx queues (max %d)", DP_MAX_SOURCES);
+			return -E2BIG;
+		}
+		dp_g.sources[*src].port = (uint16_t)i;
+		dp_g.sources[*src].queue = q;
+		(*src)++;
+	}
+	for (uint16_t q = 0; q < ntx; q++) {
+		rc = rte_eth_tx_queue_setup(pid, q, nb_tx, rte_eth_dev_socket_id(pid), NULL);
+		if (rc < 0) {
+			snprintf(err, errlen, "port %s: tx queue %u: %s", cp->name, q,
+				 strerror(-rc));
+			return rc;
+		}
+	}
+	DP_LOG(INFO, port, "port %s: %s, %u rx queue%s x %u descriptors, %u tx x %u", cp->name,
+	       driver, nrx, nrx > 1 ? "s" : "", nb_rx, ntx, nb_tx);
+	return 0;
+}
+
 int
 dp_ports_init(const struct cfg *cfg, char *err, size_t errlen)
 {
@@ -147,7 +197,7 @@ dp_ports_init(const struct cfg *cfg, char *err, size_t errlen)
 		struct dp_port_rt *p = &dp_g.ports[i];
 		struct rte_eth_conf conf;
 		struct rte_eth_dev_info info;
-		uint16_t nrx, ntx, nb_rx, nb_tx, pid = 0;
+		uint16_t nrx, ntx, pid = 0;
 		uint32_t mtu, dev_max;
 		char rname[RTE_RING_NAMESIZE];
 		int rc;
@@ -205,41 +255,9 @@ dp_ports_init(const struct cfg *cfg, char *err, size_t errlen)
 				 nrx, ntx, strerror(-rc));
 			return rc;
 		}
-		nb_rx = cp->rx_desc;
-		nb_tx = cp->tx_desc;
-		rc = rte_eth_dev_adjust_nb_rx_tx_desc(pid, &nb_rx, &nb_tx);
-		if (rc < 0) {
-			snprintf(err, errlen, "port %s: descriptor counts: %s", cp->name, strerror(-rc));
+		rc = port_queues(i, pid, info.driver_name, nrx, ntx, &src, err, errlen);
+		if (rc < 0)
 			return rc;
-		}
-		if (nb_rx != cp->rx_desc || nb_tx != cp->tx_desc)
-			DP_LOG(NOTICE, port, "port %s: %s takes %u rx and %u tx descriptors "
-			       "(configured %u and %u)", cp->name, info.driver_name, nb_rx, nb_tx,
-			       cp->rx_desc, cp->tx_desc);
-		for (uint16_t q = 0; q < nrx; q++) {
-			rc = rte_eth_rx_queue_setup(pid, q, nb_rx, rte_eth_dev_socket_id(pid), NULL,
-						    dp_g.pool);
-			if (rc < 0) {
-				snprintf(err, errlen, "port %s: rx queue %u: %s", cp->name, q,
-					 strerror(-rc));
-				return rc;
-			}
-			if (src >= DP_MAX_SOURCES) {
-				snprintf(err, errlen, "too many rx queues (max %d)", DP_MAX_SOURCES);
-				return -E2BIG;
-			}
-			dp_g.sources[src].port = (uint16_t)i;
-			dp_g.sources[src].queue = q;
-			src++;
-		}
-		for (uint16_t q = 0; q < ntx; q++) {
-			rc = rte_eth_tx_queue_setup(pid, q, nb_tx, rte_eth_dev_socket_id(pid), NULL);
-			if (rc < 0) {
-				snprintf(err, errlen, "port %s: tx queue %u: %s", cp->name, q,
-					 strerror(-rc));
-				return rc;
-			}
-		}
 		p->n_txq = ntx;
 		snprintf(rname, sizeof(rname), "vpcgw_tx%d", i);
 		p->tx_ring = rte_ring_create(rname, 4096, (int)rte_socket_id(), RING_F_SC_DEQ);
@@ -277,9 +295,7 @@ dp_ports_init(const struct cfg *cfg, char *err, size_t errlen)
 			snprintf(err, errlen, "port %s: start: %s", cp->name, strerror(-rc));
 			return rc;
 		}
-		DP_LOG(INFO, port, "port %s: %s, %u rx queue%s x %u descriptors, %u tx x %u, "
-		       "mtu %u", cp->name, info.driver_name, nrx, nrx > 1 ? "s" : "", nb_rx, ntx, nb_tx,
-		       mtu);
+		DP_LOG(INFO, port, "port %s: started, mtu %u", cp->name, mtu);
 		memset(&last_link[i], 0, sizeof(last_link[i]));
 		if (rte_eth_link_get_nowait(pid, &last_link[i]) == 0)
 			link_log(i, &last_link[i], " (at start)");
