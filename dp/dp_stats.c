@@ -586,7 +586,16 @@ tel_config(const char *cmd, const char *params, struct rte_tel_data *d)
 	(void)cmd;
 	(void)params;
 	rte_tel_data_start_dict(d);
-	rte_tel_data_add_dict_string(d, "file", cfg->file);
+	{
+		/* DPDK 22.11 writes strings into its JSON unescaped */
+		char file[RTE_TEL_MAX_STRING_LEN];
+
+		snprintf(file, sizeof(file), "%.*s", (int)sizeof(file) - 1, cfg->file);
+		for (char *c = file; *c; c++)
+			if (*c == '"' || *c == '\\' || (unsigned char)*c < 0x20)
+				*c = '_';
+		rte_tel_data_add_dict_string(d, "file", file);
+	}
 	rte_tel_data_add_dict_u64(d, "generation", t->generation);
 	rte_tel_data_add_dict_u64(d, "workers", dp_g.n_workers);
 	rte_tel_data_add_dict_string(d, "clock", dp_g.opts.clock == DP_CLOCK_PACKET ? "packet" : "tsc");

@@ -398,13 +398,28 @@ prom_write(struct emitter *e)
 static struct tel_entry *
 tel_entry(struct emitter *e, const char *key)
 {
+	char full[EM_PATH_LEN + 128];
 	struct tel_entry *t;
+	int n;
 
 	e->ent = grow(e->ent, &e->cap_ent, e->n_ent, sizeof(*e->ent));
 	t = &e->ent[e->n_ent++];
 	memset(t, 0, sizeof(*t));
-	snprintf(t->key, sizeof(t->key), "%s%s%s", e->path[e->depth],
-		 e->path[e->depth][0] ? "/" : "", key);
+	n = snprintf(full, sizeof(full), "%s%s%s", e->path[e->depth],
+		     e->path[e->depth][0] ? "/" : "", key);
+	if (n < (int)sizeof(t->key)) {
+		memcpy(t->key, full, (size_t)n + 1);
+	} else {
+		/* DPDK keeps 127 bytes of a name: a longer key (long object
+		 * names) keeps its head and ends in a hash of the whole, so two
+		 * long keys never merge into one */
+		uint64_t h = 0xcbf29ce484222325ULL;
+
+		for (const char *c = full; *c; c++)
+			h = (h ^ (unsigned char)*c) * 0x100000001b3ULL;
+		snprintf(t->key, sizeof(t->key), "%.*s_h%016" PRIx64,
+			 (int)sizeof(t->key) - 19, full, h);
+	}
 	for (char *c = t->key; *c; c++)
 		if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
 		      (*c >= '0' && *c <= '9') || *c == '/'))
