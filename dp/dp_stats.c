@@ -77,7 +77,6 @@ sec_ports(struct emitter *e, const struct dp_lcore_stats *s, const struct cfg *c
 		/* what the device dropped before vpcgw saw it (ring full, no mbuf) */
 		{
 			struct rte_eth_stats es;
-
 			struct rte_eth_link l;
 
 			if (i < dp_g.n_ports && rte_eth_stats_get(dp_g.ports[i].port_id, &es) == 0) {
@@ -434,7 +433,8 @@ tel_params(const char *params, char *only, size_t len, unsigned *page)
 		{ "eni", "interfaces" }, { "enis", "interfaces" }, { "sg", "security_groups" },
 		{ "sgs", "security_groups" },
 	};
-	char buf[128], *comma, *end, *sec = buf;
+	char buf[128], *comma, *end;
+	const char *sec = buf;
 	unsigned long pg = 0;
 
 	only[0] = '\0';
@@ -465,7 +465,7 @@ tel_params(const char *params, char *only, size_t len, unsigned *page)
 			return -EINVAL;
 	for (size_t i = 0; i < RTE_DIM(alias); i++)
 		if (strcmp(sec, alias[i].alias) == 0)
-			sec = (char *)(uintptr_t)alias[i].section;
+			sec = alias[i].section;
 	snprintf(only, len, "%s", sec);
 	return 0;
 }
