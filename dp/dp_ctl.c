@@ -128,38 +128,42 @@ has_arg(int argc, char **argv, const char *a)
 }
 
 /*
- * Without -l, --lcores or -c, each lcore gets a CPU of its own when the CPUs
- * vpcgw may run on (its affinity) are enough: the main lcore on the first,
- * worker w on the (w+1)th. With fewer CPUs the lcores float over all of them
- * (a busy worker pinned to a CPU it shares could not move away); *shared
- * says so, for a warning once logging runs.
+ * Without -l, --lcores or -c: when vpcgw may run on more CPUs than it has
+ * lcores (its affinity: taskset, cpuset), each lcore gets a CPU of its own,
+ * the main lcore the first, worker w the (w+1)th, and one CPU at least is left
+ * to the kernel and the rest. With no CPU to spare the machine is shared (a
+ * small VM, tests running side by side): the lcores float over the CPUs, since
+ * busy workers pinned to a CPU another process polls on could not move away.
+ * *how says which (0 pinned, 1 floating, 2 floating with more lcores than
+ * CPUs), for the log once it runs.
  */
 static void
-default_lcores(char *out, size_t len, unsigned workers, bool *shared)
+default_lcores(char *out, size_t len, unsigned workers, int *how, int *ncpu)
 {
 	cpu_set_t set;
 	int cpus[CPU_SETSIZE], n = 0;
 	size_t w;
 
-	*shared = false;
 	CPU_ZERO(&set);
 	if (sched_getaffinity(0, sizeof(set), &set) == 0)
 		for (int c = 0; c < CPU_SETSIZE; c++)
 			if (CPU_ISSET(c, &set))
 				cpus[n++] = c;
 	if (n == 0) {
-		long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+		long nc = sysconf(_SC_NPROCESSORS_ONLN);
 
-		for (long c = 0; c < ncpu && c < CPU_SETSIZE; c++)
+		for (long c = 0; c < nc && c < CPU_SETSIZE; c++)
 			cpus[n++] = (int)c;
 	}
-	if ((unsigned)n >= workers + 1) {
+	*ncpu = n;
+	if ((unsigned)n > workers + 1) {
+		*how = 0;
 		w = (size_t)snprintf(out, len, "--lcores=0@%d", cpus[0]);
 		for (unsigned l = 1; l <= workers && w < len; l++)
 			w += (size_t)snprintf(out + w, len - w, ",%u@%d", l, cpus[l]);
 		return;
 	}
-	*shared = true;
+	*how = (unsigned)n < workers + 1 ? 2 : 1;
 	w = (size_t)snprintf(out, len, "--lcores=(0-%u)@(", workers);
 	for (int i = 0; i < n && w < len; i++)
 		w += (size_t)snprintf(out + w, len - w, "%s%d", i ? "," : "", cpus[i]);
@@ -167,7 +171,7 @@ default_lcores(char *out, size_t len, unsigned workers, bool *shared)
 		snprintf(out + w, len - w, ")");
 }
 
-static bool lcores_shared;
+static int lcores_how = -1, lcores_ncpu;   /* default_lcores(); -1: -l given */
 
 static int
 eal_start(const struct cfg *cfg, unsigned workers)
@@ -203,7 +207,7 @@ eal_start(const struct cfg *cfg, unsigned workers)
 	}
 	if (!has_arg(argc, argv, "-l") && !has_arg(argc, argv, "--lcores") &&
 	    !has_arg(argc, argv, "-c")) {
-		default_lcores(lcores, sizeof(lcores), workers, &lcores_shared);
+		default_lcores(lcores, sizeof(lcores), workers, &lcores_how, &lcores_ncpu);
 		argv[argc++] = lcores;
 	}
 	argv[argc] = NULL;
@@ -219,13 +223,17 @@ warn_shared_cpus(void)
 {
 	unsigned n = dp_g.n_workers;
 
-	if (lcores_shared) {
-		DP_LOG(WARNING, main, "%u worker%s and the main lcore float over fewer CPUs than "
-		       "lcores: workers share CPUs; on a NIC give each its own (-l or --lcores in "
-		       "dpdk.eal_args, README: Running on a NIC)", n, n > 1 ? "s" : "");
-		return;
+	if (lcores_how == 2) {
+		DP_LOG(WARNING, main, "%u worker%s and the main lcore float over %d CPUs, fewer "
+		       "than lcores: workers share CPUs; on a NIC give each its own (-l or "
+		       "--lcores in dpdk.eal_args, README: Running on a NIC)", n, n > 1 ? "s" : "",
+		       lcores_ncpu);
+	} else if (lcores_how == 1) {
+		DP_LOG(INFO, main, "%u worker%s and the main lcore float over the %d CPUs: no CPU "
+		       "to spare for pinning (more CPUs, -l or --lcores pin them)", n,
+		       n > 1 ? "s" : "", lcores_ncpu);
 	}
-	for (unsigned a = 0; a < n; a++)
+	for (unsigned a = 0; a < n && lcores_how <= 0; a++)
 		for (unsigned b = a + 1; b < n; b++) {
 			rte_cpuset_t x = rte_lcore_cpuset(dp_g.worker_lcore[a]);
 			rte_cpuset_t y = rte_lcore_cpuset(dp_g.worker_lcore[b]);

@@ -89,13 +89,34 @@ def main():
         assert r.returncode == 1 and re.search(r"gw\.cfg:6: ports\[0\]\.rx_descriptors: .*16",
                                                r.stderr), r.stderr
 
-        # lcores: one CPU each when there are enough, else a warning
+        # lcores: one CPU each when one is left to spare; floating (said) when
+        # not; a warning when workers outnumber the CPUs
         cpus = sorted(os.sched_getaffinity(0))
         w = 1
         r = run(d, config(d, pcap, workers=w))
-        pinned = [m for _, t, m in logs(r.stderr) if t == "vpcgw.main" and m.startswith("worker")]
-        if len(cpus) >= w + 1:
-            assert pinned == ["worker 0: lcore 1, CPU %d" % cpus[1]], r.stderr
+        main_log = [m for _, t, m in logs(r.stderr) if t == "vpcgw.main"]
+        if len(cpus) > w + 1:
+            assert "worker 0: lcore 1, CPU %d" % cpus[1] in main_log, r.stderr
+        else:
+            assert "1 worker and the main lcore float over the %d CPUs: no CPU to spare for " \
+                "pinning (more CPUs, -l or --lcores pin them)" % len(cpus) in main_log, r.stderr
+        # taskset: the CPUs given are the ones used, each lcore its own
+        if len(cpus) >= 2:
+            r = subprocess.run(["taskset", "-c", str(cpus[-1]), VPCGW, "-c",
+                                os.path.join(d, "gw.cfg"), "--exit-idle-ms", "200"],
+                               capture_output=True, text=True, timeout=60)
+            assert any(lv == "WARN" and "float over 1 CPUs" in m
+                       for lv, _, m in logs(r.stderr)), r.stderr
+        # -l / --lcores given: two workers on one CPU are said
+        r = run(d, config(d, pcap, workers=2), "--", "--no-huge", "-m", "256", "--no-pci",
+                "--lcores", "0@%d,1@%d,2@%d" % (cpus[0], cpus[-1], cpus[-1]))
+        assert r.returncode == 0 and any(
+            lv == "WARN" and "workers 0 (lcore 1) and 1 (lcore 2) share a CPU" in m
+            for lv, _, m in logs(r.stderr)), r.stderr
+        r = run(d, config(d, pcap, workers=2), "--", "--no-huge", "-m", "256", "--no-pci",
+                "--lcores", "0@%d,1@%d,2@%d" % (cpus[0], cpus[0], cpus[-1]))
+        assert not [m for _, _, m in logs(r.stderr) if "share a CPU" in m] or \
+            len(cpus) == 1, r.stderr
         r = run(d, config(d, pcap, workers=len(cpus)))
         assert any(lv == "WARN" and "workers share CPUs" in m
                    for lv, _, m in logs(r.stderr)), r.stderr
