@@ -21,6 +21,7 @@
 #define CFG_NAME_MAX 64             /* AWS names a resource in 255 at most; ours are keys, 63 */
 #define CFG_DEVARGS_MAX 512         /* one DPDK devargs string */
 #define CFG_MAX_PORTS 8             /* per-lcore counters and per-worker tx buffers hold one each */
+#define CFG_DEFAULT_DESC 1024       /* rx/tx descriptors per queue unless the port says */
 #define CFG_MAX_SG_PER_ENI 5        /* AWS default quota: 5 security groups per interface */
 #define CFG_MAX_NAT_ADDRS 8         /* AWS: 2 addresses per NAT gateway, 8 on request */
 #define CFG_MAX_EAL_ARGS 64         /* dpdk.eal_args, an argv array */
@@ -42,6 +43,8 @@ struct cfg_port {
 	uint8_t plen;         /* its prefix length */
 	uint16_t mtu;         /* default 1500; 68..9216 */
 	uint16_t rx_queues;   /* optional key rx_queues, default 1 */
+	uint16_t rx_desc;     /* rx_descriptors: ring size of each rx queue */
+	uint16_t tx_desc;     /* tx_descriptors: ring size of each tx queue */
 	int line;
 };
 
@@ -303,5 +306,9 @@ bool cfg_prefix_overlap(const struct cfg_prefix *a, const struct cfg_prefix *b);
 /* Index of the subnet holding addr, or -1. */
 int cfg_subnet_of(const struct cfg *cfg, uint32_t addr);
 const char *cfg_ipv4_str(uint32_t addr, char *buf, size_t len);
+
+/* Names are UTF-8 text without control characters (docs/config.md): NULL,
+ * or what is wrong with name and *at the offset of the byte. */
+const char *cfg_name_problem(const char *name, size_t *at);
 
 #endif /* VPCGW_CFG_H */

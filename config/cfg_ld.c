@@ -616,6 +616,17 @@ ld_names_list(struct ld *ld, const config_setting_t *g, const char *path, const 
 			ld_error(ld, f.s, f.path, "empty name");
 			continue;
 		}
+		{
+			size_t at = 0;
+			const char *why = cfg_name_problem(v, &at);
+
+			if (why != NULL) {
+				ld_error(ld, f.s, f.path, "name has %s (byte %zu, 0x%02x): names are "
+					 "UTF-8 text without control characters", why, at + 1,
+					 (unsigned char)v[at]);
+				continue;
+			}
+		}
 		if (strlen(v) >= CFG_NAME_MAX) {
 			ld_error(ld, f.s, f.path, "name \"%s\" is too long (max %d characters)", v,
 				 CFG_NAME_MAX - 1);

@@ -147,7 +147,8 @@ static void
 load_ports(struct ld *ld)
 {
 	static const char *const keys[] = {
-		"name", "devargs", "mac", "address", "mtu", "rx_queues", NULL
+		"name", "devargs", "mac", "address", "mtu", "rx_queues", "rx_descriptors",
+		"tx_descriptors", NULL
 	};
 	struct cfg *c = ld->cfg;
 	char p[PATH_LEN], a[CFG_NAME_MAX], b[CFG_NAME_MAX];
@@ -172,6 +173,8 @@ load_ports(struct ld *ld)
 
 		port->mtu = 1500;
 		port->rx_queues = 1;
+		port->rx_desc = CFG_DEFAULT_DESC;
+		port->tx_desc = CFG_DEFAULT_DESC;
 		ld_path_idx(p, f.path, i);
 		if (!ld_group(ld, e, p, keys))
 			continue;
@@ -211,6 +214,10 @@ load_ports(struct ld *ld)
 		port->mtu = (uint16_t)u;
 		ld_get_u32(ld, e, p, "rx_queues", 1, 16, 1, &u);
 		port->rx_queues = (uint16_t)u;
+		ld_get_u32(ld, e, p, "rx_descriptors", 64, 32768, CFG_DEFAULT_DESC, &u);
+		port->rx_desc = (uint16_t)u;
+		ld_get_u32(ld, e, p, "tx_descriptors", 64, 32768, CFG_DEFAULT_DESC, &u);
+		port->tx_desc = (uint16_t)u;
 	}
 }
 

@@ -177,3 +177,53 @@ cfg_ipv4_str(uint32_t addr, char *buf, size_t len)
 		 (addr >> 8) & 0xff, addr & 0xff);
 	return buf;
 }
+
+/*
+ * Names are data: any UTF-8 text without control characters (docs/config.md).
+ * The writers escape them (JSON, Prometheus label values) or reduce them
+ * (telemetry keys); control characters would still split the lines of logs
+ * and of the exit summary, and bytes that are not UTF-8 make no JSON.
+ * Returns NULL, or what is wrong, with *at the byte offset.
+ */
+const char *
+cfg_name_problem(const char *v, size_t *at)
+{
+	const unsigned char *s = (const unsigned char *)v;
+	size_t i = 0;
+
+	while (s[i]) {
+		unsigned c = s[i], n, cp;
+
+		*at = i;
+		if (c < 0x20 || c == 0x7f)
+			return "a control character";
+		if (c < 0x80) {
+			i++;
+			continue;
+		}
+		if (c >= 0xc2 && c <= 0xdf) {
+			n = 1;
+			cp = c & 0x1f;
+		} else if (c >= 0xe0 && c <= 0xef) {
+			n = 2;
+			cp = c & 0x0f;
+		} else if (c >= 0xf0 && c <= 0xf4) {
+			n = 3;
+			cp = c & 0x07;
+		} else {
+			return "a byte that is not UTF-8";
+		}
+		for (unsigned k = 1; k <= n; k++) {
+			if ((s[i + k] & 0xc0) != 0x80)
+				return "a byte that is not UTF-8";
+			cp = cp << 6 | (s[i + k] & 0x3f);
+		}
+		if ((n == 2 && cp < 0x800) || (n == 3 && (cp < 0x10000 || cp > 0x10ffff)) ||
+		    (cp >= 0xd800 && cp <= 0xdfff))
+			return "a byte that is not UTF-8";
+		if (cp >= 0x80 && cp <= 0x9f)
+			return "a control character";
+		i += n + 1;
+	}
+	return NULL;
+}

@@ -88,6 +88,8 @@ struct dp_opts {
 	const char *prometheus_file;
 	const char *stats_series;   /* JSON lines, one per interval */
 	uint32_t stats_interval;    /* seconds, 0: off */
+	const char *log_levels[8];  /* --log-level: [TYPE:]LEVEL, in order */
+	int n_log_levels;
 	int eal_argc;               /* arguments after "--" */
 	char **eal_argv;
 };
@@ -439,6 +441,8 @@ dp_subnet_lookup(const struct dp_tables *t, uint32_t addr_host)
 /* dp_port.c */
 int dp_ports_init(const struct cfg *cfg, char *err, size_t errlen);
 void dp_ports_stop(void);
+/* Log a port whose link changed since the last call (control thread). */
+void dp_ports_link_poll(void);
 
 /* dp_worker.c */
 int dp_worker_main(void *arg);

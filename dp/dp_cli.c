@@ -27,6 +27,11 @@ usage(FILE *f)
 		"      --stats-interval S print a one-line summary every S seconds (0: off)\n"
 		"      --prometheus-file FILE  write a Prometheus text exposition of all\n"
 		"                         counters at every interval and at exit\n"
+		"      --log-level [TYPE:]LEVEL  log level (emergency, alert, critical, error,\n"
+		"                         warning, notice, info, debug or 1..8) of vpcgw's\n"
+		"                         messages (types vpcgw.main, vpcgw.port, vpcgw.cfg,\n"
+		"                         vpcgw.health; default info), or of the type given\n"
+		"                         (a DPDK one: lib.eal, pmd.net.pcap, ...); repeatable\n"
 		"      --stats-series FILE append the JSON object as one line every interval\n"
 		"                         and at exit (tools/plot_stats.py draws it)\n"
 		"  -v, --version          print the version\n"
@@ -51,10 +56,31 @@ parse_u64(const char *s, const char *opt, uint64_t max, uint64_t *out)
 	return 0;
 }
 
+/* [TYPE:]LEVEL with a level the EAL knows (eal_parse_log_priority) */
+static bool
+log_level_ok(const char *spec)
+{
+	static const char *const names[] = {
+		"emergency", "alert", "critical", "error", "warning", "notice", "info", "debug",
+	};
+	const char *lv = strrchr(spec, ':');
+	char *end;
+	long n;
+
+	lv = lv ? lv + 1 : spec;
+	if (lv == spec + 1 || lv[0] == '\0')
+		return false;
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcmp(lv, names[i]) == 0)
+			return true;
+	n = strtol(lv, &end, 10);
+	return *end == '\0' && n >= 1 && n <= 8;
+}
+
 int
 dp_cli_parse(int argc, char **argv, struct dp_opts *o)
 {
-	enum { O_CHECK = 256, O_CLOCK, O_IDLE, O_JSON, O_INTERVAL, O_PROM, O_SERIES };
+	enum { O_CHECK = 256, O_CLOCK, O_IDLE, O_JSON, O_INTERVAL, O_PROM, O_SERIES, O_LOG };
 	static const struct option lopts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "check", no_argument, NULL, O_CHECK },
@@ -65,6 +91,7 @@ dp_cli_parse(int argc, char **argv, struct dp_opts *o)
 		{ "stats-interval", required_argument, NULL, O_INTERVAL },
 		{ "prometheus-file", required_argument, NULL, O_PROM },
 		{ "stats-series", required_argument, NULL, O_SERIES },
+		{ "log-level", required_argument, NULL, O_LOG },
 		{ "version", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -135,6 +162,19 @@ dp_cli_parse(int argc, char **argv, struct dp_opts *o)
 			break;
 		case O_SERIES:
 			o->stats_series = optarg;
+			break;
+		case O_LOG:
+			if (!log_level_ok(optarg)) {
+				fprintf(stderr, "vpcgw: --log-level: \"%s\" is not [TYPE:]LEVEL (LEVEL: "
+					"emergency, alert, critical, error, warning, notice, info, "
+					"debug or 1..8)\n", optarg);
+				return -1;
+			}
+			if (o->n_log_levels == (int)(sizeof(o->log_levels) / sizeof(o->log_levels[0]))) {
+				fprintf(stderr, "vpcgw: --log-level: at most 8\n");
+				return -1;
+			}
+			o->log_levels[o->n_log_levels++] = optarg;
 			break;
 		case 'v':
 			printf("vpcgw %s\n", VPCGW_VERSION);

@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <ftw.h>
+#include <sched.h>
 #include <limits.h>
 #include <inttypes.h>
 #include <signal.h>
@@ -27,6 +28,7 @@
 #include "dp/dp_check.h"
 #include "dp/dp_ctl.h"
 #include "dp/dp_flow.h"
+#include "dp/dp_log.h"
 #include "dp/dp_stats.h"
 #include "dp/dp_worker.h"
 #include "dp/health.h"
@@ -71,11 +73,18 @@ on_signal(int sig)
 		sig_stop = 1;
 }
 
+static bool log_started;
+
+/* Configuration errors: plain file:line lines before the EAL runs (--check,
+ * start-up), log messages of vpcgw.cfg once it does (reload). */
 static void
 print_err(void *arg, const char *msg)
 {
 	(void)arg;
-	fprintf(stderr, "%s\n", msg);
+	if (log_started)
+		DP_LOG(ERR, cfg, "%s", msg);
+	else
+		fprintf(stderr, "%s\n", msg);
 }
 
 /* ------------------------------------------------------------ counters hook */
@@ -141,22 +150,78 @@ has_arg(int argc, char **argv, const char *a)
 	return false;
 }
 
+/*
+ * Without -l, --lcores or -c: when vpcgw may run on more CPUs than it has
+ * lcores (its affinity: taskset, cpuset), each lcore gets a CPU of its own,
+ * the main lcore the first, worker w the (w+1)th, and one CPU at least is left
+ * to the kernel and the rest. With no CPU to spare the machine is shared (a
+ * small VM, tests running side by side): the lcores float over the CPUs, since
+ * busy workers pinned to a CPU another process polls on could not move away.
+ * *how says which (0 pinned, 1 floating, 2 floating with more lcores than
+ * CPUs), for the log once it runs.
+ */
+static void
+default_lcores(char *out, size_t len, unsigned workers, int *how, int *ncpu)
+{
+	cpu_set_t set;
+	int cpus[CPU_SETSIZE], n = 0;
+	size_t w;
+
+	CPU_ZERO(&set);
+	if (sched_getaffinity(0, sizeof(set), &set) == 0)
+		for (int c = 0; c < CPU_SETSIZE; c++)
+			if (CPU_ISSET(c, &set))
+				cpus[n++] = c;
+	if (n == 0) {
+		long nc = sysconf(_SC_NPROCESSORS_ONLN);
+
+		for (long c = 0; c < nc && c < CPU_SETSIZE; c++)
+			cpus[n++] = (int)c;
+	}
+	*ncpu = n;
+	if ((unsigned)n > workers + 1) {
+		*how = 0;
+		w = (size_t)snprintf(out, len, "--lcores=0@%d", cpus[0]);
+		for (unsigned l = 1; l <= workers && w < len; l++)
+			w += (size_t)snprintf(out + w, len - w, ",%u@%d", l, cpus[l]);
+		return;
+	}
+	*how = (unsigned)n < workers + 1 ? 2 : 1;
+	w = (size_t)snprintf(out, len, "--lcores=(0-%u)@(", workers);
+	for (int i = 0; i < n && w < len; i++)
+		w += (size_t)snprintf(out + w, len - w, "%s%d", i ? "," : "", cpus[i]);
+	if (w < len)
+		snprintf(out + w, len - w, ")");
+}
+
+static int lcores_how = -1, lcores_ncpu;   /* default_lcores(); -1: -l given */
+
 static int
 eal_start(const struct cfg *cfg, unsigned workers)
 {
-	static char *argv[CFG_MAX_EAL_ARGS + 16];
-	static char prefix[64], lcores[64];
+	static char *argv[CFG_MAX_EAL_ARGS + 32];
+	static char prefix[64], lcores[4096], levels[8][160];
 
 	own_prefix = false;
 	int argc = 0, rc;
 
 	argv[argc++] = "vpcgw";
+	/* DPDK's start-up chatter off; first, so that a --log-level given wins */
+	argv[argc++] = "--log-level=lib.eal:error";
 	if (dp_g.opts.eal_argc > 0) {
 		for (int i = 0; i < dp_g.opts.eal_argc && argc < CFG_MAX_EAL_ARGS; i++)
 			argv[argc++] = dp_g.opts.eal_argv[i];
 	} else {
 		for (int i = 0; i < cfg->dpdk.n_eal_args; i++)
 			argv[argc++] = cfg->dpdk.eal_args[i];
+	}
+	/* vpcgw's --log-level: LEVEL alone is vpcgw's types' */
+	for (int i = 0; i < dp_g.opts.n_log_levels; i++) {
+		const char *l = dp_g.opts.log_levels[i];
+
+		snprintf(levels[i], sizeof(levels[i]), "--log-level=%s%s", strchr(l, ':') ? "" :
+			 "vpcgw.*:", l);
+		argv[argc++] = levels[i];
 	}
 	if (!has_arg(argc, argv, "--file-prefix")) {
 		snprintf(prefix, sizeof(prefix), "--file-prefix=vpcgw%d", (int)getpid());
@@ -165,15 +230,9 @@ eal_start(const struct cfg *cfg, unsigned workers)
 	}
 	if (!has_arg(argc, argv, "-l") && !has_arg(argc, argv, "--lcores") &&
 	    !has_arg(argc, argv, "-c")) {
-		long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-
-		/* main + workers, floating over the machine's CPUs */
-		snprintf(lcores, sizeof(lcores), "--lcores=(0-%u)@(0-%ld)", workers,
-			 ncpu > 0 ? ncpu - 1 : 0);
+		default_lcores(lcores, sizeof(lcores), workers, &lcores_how, &lcores_ncpu);
 		argv[argc++] = lcores;
 	}
-	if (!has_arg(argc, argv, "--log-level"))
-		argv[argc++] = "--log-level=lib.eal:error";
 	argv[argc] = NULL;
 	rc = rte_eal_init(argc, argv);
 	if (rc >= 0)
@@ -190,6 +249,48 @@ heap_used(void)
 	if (rte_malloc_get_socket_stats((int)rte_socket_id(), &st) < 0)
 		return 0;
 	return st.heap_allocsz_bytes;
+}
+
+/* Busy workers that share a CPU each get part of it: said once at start. */
+static void
+warn_shared_cpus(void)
+{
+	unsigned n = dp_g.n_workers;
+
+	if (lcores_how == 2) {
+		DP_LOG(WARNING, main, "%u worker%s and the main lcore float over %d CPUs, fewer "
+		       "than lcores: workers share CPUs; on a NIC give each its own (-l or "
+		       "--lcores in dpdk.eal_args, README: Running on a NIC)", n, n > 1 ? "s" : "",
+		       lcores_ncpu);
+	} else if (lcores_how == 1) {
+		DP_LOG(INFO, main, "%u worker%s and the main lcore float over the %d CPUs: no CPU "
+		       "to spare for pinning (more CPUs, -l or --lcores pin them)", n,
+		       n > 1 ? "s" : "", lcores_ncpu);
+	}
+	for (unsigned a = 0; a < n && lcores_how <= 0; a++)
+		for (unsigned b = a + 1; b < n; b++) {
+			rte_cpuset_t x = rte_lcore_cpuset(dp_g.worker_lcore[a]);
+			rte_cpuset_t y = rte_lcore_cpuset(dp_g.worker_lcore[b]);
+			rte_cpuset_t both;
+
+			CPU_AND(&both, &x, &y);
+			if (CPU_COUNT(&both) > 0)
+				DP_LOG(WARNING, main, "workers %u (lcore %u) and %u (lcore %u) share a "
+				       "CPU: each gets part of it; give each worker its own CPU (-l or "
+				       "--lcores)", a, dp_g.worker_lcore[a], b, dp_g.worker_lcore[b]);
+		}
+	for (unsigned w = 0; w < n; w++) {
+		rte_cpuset_t cs = rte_lcore_cpuset(dp_g.worker_lcore[w]);
+		char cpus[128];
+		size_t len = 0;
+
+		cpus[0] = '\0';
+		for (int c = 0; c < CPU_SETSIZE && len < sizeof(cpus); c++)
+			if (CPU_ISSET(c, &cs))
+				len += (size_t)snprintf(cpus + len, sizeof(cpus) - len, "%s%d",
+							len ? "," : "", c);
+		DP_LOG(INFO, main, "worker %u: lcore %u, CPU %s", w, dp_g.worker_lcore[w], cpus);
+	}
 }
 
 /* ------------------------------------------------------------ tables */
@@ -226,7 +327,9 @@ same_ports(const struct cfg *a, const struct cfg *b)
 		return false;
 	for (int i = 0; i < a->n_ports; i++)
 		if (strcmp(a->ports[i].name, b->ports[i].name) != 0 ||
-		    strcmp(a->ports[i].devargs, b->ports[i].devargs) != 0)
+		    strcmp(a->ports[i].devargs, b->ports[i].devargs) != 0 ||
+		    a->ports[i].rx_desc != b->ports[i].rx_desc ||
+		    a->ports[i].tx_desc != b->ports[i].tx_desc)
 			return false;
 	return a->dpdk.flow_table_size == b->dpdk.flow_table_size;
 }
@@ -247,30 +350,30 @@ reload(void)
 	n = cfg_load(dp_g.opts.config, &cfg, print_err, NULL);
 	t1 = mono_ms();
 	if (n != 0) {
-		fprintf(stderr, "vpcgw: reload of %s rejected (%d error%s); the running "
-			"configuration stays\n", dp_g.opts.config, n, n > 1 ? "s" : "");
+		DP_LOG(ERR, cfg, "reload of %s rejected (%d error%s); the running configuration "
+		       "stays", dp_g.opts.config, n, n > 1 ? "s" : "");
 		return;
 	}
 	if (dp_limits_check(cfg, dp_g.n_workers, print_err, NULL) != 0) {
-		fprintf(stderr, "vpcgw: reload of %s rejected (over a limit); the running "
-			"configuration stays\n", dp_g.opts.config);
+		DP_LOG(ERR, cfg, "reload of %s rejected (over a limit); the running "
+		       "configuration stays", dp_g.opts.config);
 		cfg_free(cfg);
 		return;
 	}
 	if (!same_ports(old->cfg, cfg)) {
-		fprintf(stderr, "%s: reload rejected: ports and dpdk.flow_table_size cannot change "
-			"while running; restart vpcgw\n", dp_g.opts.config);
+		DP_LOG(ERR, cfg, "%s: reload rejected: ports (and their descriptors) and dpdk.flow_table_size cannot change "
+		       "while running; restart vpcgw", dp_g.opts.config);
 		cfg_free(cfg);
 		return;
 	}
 	t = dp_tables_build(cfg, old->generation + 1, err, sizeof(err));
 	if (t == NULL) {
-		fprintf(stderr, "vpcgw: reload rejected: %s\n", err);
+		DP_LOG(ERR, cfg, "reload rejected: %s", err);
 		cfg_free(cfg);
 		return;
 	}
 	if (dp_load_neighbors(cfg) < 0)
-		fprintf(stderr, "vpcgw: reload: neighbor table full\n");
+		DP_LOG(ERR, cfg, "reload: neighbor table full");
 	dp_services_publish(t, old);
 	dp_health_start(t, old);
 	dp_set_roles(cfg);
@@ -285,9 +388,9 @@ reload(void)
 	}
 	graveyard = old;
 	dp_lcu_init(cfg, dp_now_ms());
-	fprintf(stderr, "vpcgw: configuration %s reloaded (generation %" PRIu64 ") in %.0f ms "
-		"(file %.0f ms, tables and swap %.0f ms; CPU %.0f ms)\n", dp_g.opts.config,
-		t->generation, mono_ms() - t0, t1 - t0, mono_ms() - t1, cpu_ms() - c0);
+	DP_LOG(NOTICE, cfg, "configuration %s reloaded (generation %" PRIu64 ") in %.0f ms "
+	       "(file %.0f ms, tables and swap %.0f ms; CPU %.0f ms)", dp_g.opts.config,
+	       t->generation, mono_ms() - t0, t1 - t0, mono_ms() - t1, cpu_ms() - c0);
 }
 
 /* ------------------------------------------------------------ control loop */
@@ -327,6 +430,8 @@ sources_min_head(bool *unknown)
 	return m;
 }
 
+static uint64_t next_link_ms;
+
 static void
 control_events(struct dp_worker_ctx *c, uint64_t now_ms, uint32_t sweep_budget)
 {
@@ -338,6 +443,10 @@ control_events(struct dp_worker_ctx *c, uint64_t now_ms, uint32_t sweep_budget)
 	dp_flow_sweep(now_ms, sweep_budget, SWEEP_GRACE_MS);
 	dp_flow_reclaim(dp_g.rcu, dp_g.opts.clock == DP_CLOCK_PACKET);
 	dp_neigh_age(now_ms);
+	if (tsc_ms() >= next_link_ms) {
+		next_link_ms = tsc_ms() + 1000;
+		dp_ports_link_poll();
+	}
 	/* at a second boundary every packet before it has been counted: read
 	 * as the last millisecond of the second that ends, so its usage is
 	 * that second's, not the next one's */
@@ -509,12 +618,17 @@ dp_main(int argc, char **argv)
 	if (dp_limits_check(cfg, dp_g.n_workers, print_err, NULL) != 0)
 		return 1;
 	if (eal_start(cfg, dp_g.n_workers) < 0) {
-		fprintf(stderr, "vpcgw: EAL initialisation failed: %s\n", rte_strerror(rte_errno));
+		fprintf(stderr, "vpcgw: EAL initialisation failed: %s (DPDK's reason is above; "
+			"without hugepages give --no-huge and -m in dpdk.eal_args; README: Running "
+			"on a NIC)\n", rte_strerror(rte_errno));
 		return 2;
 	}
+	if (dp_log_init() == 0)
+		log_started = true;
 	if (rte_lcore_count() < dp_g.n_workers + 1) {
-		fprintf(stderr, "vpcgw: %u workers need %u lcores, EAL has %u\n", dp_g.n_workers,
-			dp_g.n_workers + 1, rte_lcore_count());
+		DP_LOG(ERR, main, "%u workers need %u lcores, the EAL has %u (-l, --lcores): give "
+		       "one more lcore than workers", dp_g.n_workers, dp_g.n_workers + 1,
+		       rte_lcore_count());
 		rte_eal_cleanup();
 		return 1;
 	}
@@ -533,14 +647,14 @@ dp_main(int argc, char **argv)
 	dp_g.rcu = rte_zmalloc("vpcgw_rcu", rte_rcu_qsbr_get_memsize(dp_g.n_workers),
 			       RTE_CACHE_LINE_SIZE);
 	if (dp_g.pool == NULL || dp_g.stats == NULL || dp_g.rcu == NULL) {
-		fprintf(stderr, "vpcgw: out of memory (mbufs %u): raise -m in dpdk.eal_args\n",
-			cfg->dpdk.mbufs);
+		DP_LOG(ERR, main, "out of memory for %u mbufs (%s): raise -m in dpdk.eal_args or "
+		       "lower dpdk.mbufs", cfg->dpdk.mbufs, rte_strerror(rte_errno));
 		return 2;
 	}
 	rte_rcu_qsbr_init(dp_g.rcu, dp_g.n_workers);
 	/* the stages and the services' hooks, before anything uses them */
 	if (dp_pipeline_init(err, sizeof(err)) < 0) {
-		fprintf(stderr, "vpcgw: %s\n", err);
+		DP_LOG(ERR, main, "%s", err);
 		return 2;
 	}
 	rc = dp_flow_init(cfg->dpdk.flow_table_size, (int)rte_socket_id(), dp_g.rcu);
@@ -549,27 +663,27 @@ dp_main(int argc, char **argv)
 	if (rc == 0)
 		rc = dp_neigh_init(rte_socket_id());
 	if (rc < 0) {
-		fprintf(stderr, "vpcgw: flow table of %u flows: %s\n", cfg->dpdk.flow_table_size,
-			strerror(-rc));
+		DP_LOG(ERR, main, "flow table of %u flows: %s", cfg->dpdk.flow_table_size,
+		       strerror(-rc));
 		return 2;
 	}
 	/* rx timestamps (net_pcap fills them) drive --clock packet */
 	if (rte_mbuf_dyn_rx_timestamp_register(&dp_g.ts_offset, &dp_g.ts_flag) != 0)
 		dp_g.ts_offset = -1;
 	if (dp_ports_init(cfg, err, sizeof(err)) < 0) {
-		fprintf(stderr, "vpcgw: %s\n", err);
+		DP_LOG(ERR, main, "%s", err);
 		return 2;
 	}
 	dp_set_roles(cfg);
 	if (dp_load_neighbors(cfg) < 0) {
-		fprintf(stderr, "vpcgw: neighbor table full\n");
+		DP_LOG(ERR, main, "neighbor table full");
 		return 2;
 	}
 	t_tab = mono_ms();
 	heap0 = heap_used();
 	t = dp_tables_build(cfg, 1, err, sizeof(err));
 	if (t == NULL) {
-		fprintf(stderr, "vpcgw: %s\n", err);
+		DP_LOG(ERR, main, "%s", err);
 		return 2;
 	}
 	atomic_store(&dp_g.tables, t);
@@ -581,7 +695,7 @@ dp_main(int argc, char **argv)
 	dp_services_publish(t, NULL);
 	dp_health_start(t, NULL);
 	if (dp_telemetry_init() < 0)
-		fprintf(stderr, "vpcgw: telemetry commands not registered\n");
+		DP_LOG(ERR, main, "telemetry commands not registered");
 	for (unsigned s = 0; s < dp_g.n_sources; s++)
 		atomic_store(&dp_g.sources[s].head_us, HEAD_UNKNOWN);
 	atomic_store(&dp_g.ctl_head_us, HEAD_UNKNOWN);
@@ -594,14 +708,15 @@ dp_main(int argc, char **argv)
 		rte_eal_remote_launch(dp_worker_main, (void *)(uintptr_t)w, lc);
 		w++;
 	}
+	warn_shared_cpus();
 	printf("vpcgw: %d ports, %u worker%s, %u rx queues, clock %s; flow table %u\n",
 	       cfg->n_ports, dp_g.n_workers, dp_g.n_workers > 1 ? "s" : "", dp_g.n_sources,
 	       dp_g.opts.clock == DP_CLOCK_PACKET ? "packet" : "tsc", cfg->dpdk.flow_table_size);
 	dp_mem_need(cfg, dp_g.n_workers, rte_eal_has_hugepages() == 0, &need);
-	fprintf(stderr, "vpcgw: started in %.0f ms (file %.0f ms, tables %.0f ms; CPU %.0f ms); "
-		"DPDK memory %.1f MB in use (--check's bound %.1f MB), %.1f MB of it the tables\n",
-		mono_ms() - t0, t_cfg - t0, t_tab, cpu_ms() - c0, (double)heap_used() / (1 << 20),
-		(double)need.heap / (1 << 20), (double)(heap1 - heap0) / (1 << 20));
+	DP_LOG(NOTICE, main, "started in %.0f ms (file %.0f ms, tables %.0f ms; CPU %.0f ms); "
+	       "DPDK memory %.1f MB in use (--check's bound %.1f MB), %.1f MB of it the tables",
+	       mono_ms() - t0, t_cfg - t0, t_tab, cpu_ms() - c0, (double)heap_used() / (1 << 20),
+	       (double)need.heap / (1 << 20), (double)(heap1 - heap0) / (1 << 20));
 	fflush(stdout);
 	if (dp_g.opts.clock == DP_CLOCK_PACKET)
 		loop_packet(c);
@@ -632,8 +747,7 @@ dp_main(int argc, char **argv)
 	dp_stats_print(stdout);
 	/* the counters asked for are the run's result: not written is a failure */
 	if (dp_g.opts.stats_json != NULL && (rc = dp_stats_write_json(dp_g.opts.stats_json)) < 0) {
-		fprintf(stderr, "vpcgw: cannot write %s: %s\n", dp_g.opts.stats_json,
-			strerror(-rc));
+		DP_LOG(ERR, main, "cannot write %s: %s", dp_g.opts.stats_json, strerror(-rc));
 		exit_code = 2;
 	}
 	if (dp_g.opts.prometheus_file != NULL)

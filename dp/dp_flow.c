@@ -433,7 +433,7 @@ dp_flow_foreach(void (*fn)(const struct dp_flow *f, void *arg), void *arg)
 }
 
 uint64_t
-dp_flow_count_state(uint8_t tcp_state)
+dp_flow_count_state_kind(uint8_t tcp_state, int kind)
 {
 	uint64_t n = 0;
 
@@ -442,8 +442,15 @@ dp_flow_count_state(uint8_t tcp_state)
 
 		if ((__atomic_load_n(&f->flags, __ATOMIC_RELAXED) & DP_FLOW_F_LIVE) &&
 		    f->key[0].proto == IPPROTO_TCP &&
-		    __atomic_load_n(&f->tcp_state, __ATOMIC_RELAXED) == tcp_state)
+		    __atomic_load_n(&f->tcp_state, __ATOMIC_RELAXED) == tcp_state &&
+		    (kind < 0 || f->kind == kind))
 			n++;
 	}
 	return n;
+}
+
+uint64_t
+dp_flow_count_state(uint8_t tcp_state)
+{
+	return dp_flow_count_state_kind(tcp_state, -1);
 }

@@ -126,6 +126,8 @@ uint32_t dp_flow_capacity(void);
 void dp_flow_foreach(void (*fn)(const struct dp_flow *f, void *arg), void *arg);
 /* Live TCP flows in a state (telemetry; walks the table). */
 uint64_t dp_flow_count_state(uint8_t tcp_state);
+/* The same, of one kind (enum dp_flow_kind) only; kind < 0: every kind. */
+uint64_t dp_flow_count_state_kind(uint8_t tcp_state, int kind);
 /* Control thread: free what every worker has passed (deleted keys, flows);
  * with wait, first wait for every worker to pass a quiescent state. */
 void dp_flow_reclaim(struct rte_rcu_qsbr *rcu, bool wait);

@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* Ports: one DPDK ethdev per configured port, from its devargs. */
 #include <errno.h>
+#include <libgen.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <rte_bus_vdev.h>
 #include <rte_dev.h>
@@ -11,9 +14,95 @@
 #include <rte_ring.h>
 
 #include "dp/dp.h"
+#include "dp/dp_log.h"
 
-#define RX_DESC 1024
-#define TX_DESC 1024
+/* The link each port had when last looked at (control thread). */
+static struct rte_eth_link last_link[DP_MAX_PORTS];
+
+/* The value of key=VALUE in devargs, or false. */
+static bool
+devarg(const char *devargs, const char *key, char *out, size_t len)
+{
+	size_t n = strlen(key);
+
+	for (const char *a = strchr(devargs, ','); a != NULL; a = strchr(a + 1, ',')) {
+		if (strncmp(a + 1, key, n) == 0 && a[1 + n] == '=') {
+			const char *v = a + 2 + n, *end = strchr(v, ',');
+			size_t vl = end ? (size_t)(end - v) : strlen(v);
+
+			if (vl >= len)
+				return false;
+			memcpy(out, v, vl);
+			out[vl] = '\0';
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Why a device would not probe, when it can be told before the driver
+ * says "Operation not permitted": a capture that is missing or unreadable,
+ * a directory for the output capture that is not there. */
+static bool
+probe_precheck(const struct cfg_port *cp, char *err, size_t errlen)
+{
+	char path[PATH_MAX], dir[PATH_MAX];
+
+	if (strncmp(cp->devargs, "net_pcap", 8) != 0)
+		return true;
+	if (devarg(cp->devargs, "rx_pcap", path, sizeof(path)) && access(path, R_OK) != 0) {
+		snprintf(err, errlen, "port %s: rx_pcap file %s: %s", cp->name, path,
+			 strerror(errno));
+		return false;
+	}
+	if (devarg(cp->devargs, "tx_pcap", path, sizeof(path))) {
+		snprintf(dir, sizeof(dir), "%s", path);
+		if (access(dirname(dir), W_OK) != 0) {
+			snprintf(err, errlen, "port %s: tx_pcap file %s: directory %s: %s", cp->name,
+				 path, dir, strerror(errno));
+			return false;
+		}
+	}
+	return true;
+}
+
+static bool
+looks_pci(const char *devargs)
+{
+	unsigned a, b, c, d;
+
+	return sscanf(devargs, "%x:%x:%x.%x", &a, &b, &c, &d) == 4 ||
+	       sscanf(devargs, "%x:%x.%x", &a, &b, &c) == 3;
+}
+
+static void
+link_log(int i, const struct rte_eth_link *l, const char *when)
+{
+	char s[RTE_ETH_LINK_MAX_STR_LEN];
+
+	rte_eth_link_to_str(s, sizeof(s), l);
+	if (l->link_status)
+		DP_LOG(INFO, port, "port %s: %s%s", dp_g.cfg->ports[i].name, s, when);
+	else
+		DP_LOG(WARNING, port, "port %s: %s%s", dp_g.cfg->ports[i].name, s, when);
+}
+
+void
+dp_ports_link_poll(void)
+{
+	for (int i = 0; i < dp_g.n_ports; i++) {
+		struct rte_eth_link l;
+
+		if (rte_eth_link_get_nowait(dp_g.ports[i].port_id, &l) != 0)
+			continue;
+		if (l.link_status != last_link[i].link_status ||
+		    l.link_speed != last_link[i].link_speed ||
+		    l.link_duplex != last_link[i].link_duplex) {
+			link_log(i, &l, " (changed)");
+			last_link[i] = l;
+		}
+	}
+}
 
 static int
 port_probe(const char *devargs, uint16_t *port_id)
@@ -47,6 +136,56 @@ port_probe(const char *devargs, uint16_t *port_id)
 	return -ENODEV;
 }
 
+/* The rx and tx queues of port i with the configured ring sizes (as far as
+ * the device takes them); its rx queues become sources from *src on. */
+static int
+port_queues(int i, uint16_t pid, const char *driver, uint16_t nrx, uint16_t ntx, unsigned *src,
+	    char *err, size_t errlen)
+{
+	const struct cfg_port *cp = &dp_g.cfg->ports[i];
+	uint16_t nb_rx, nb_tx;
+	int rc;
+
+	nb_rx = cp->rx_desc;
+	nb_tx = cp->tx_desc;
+	rc = rte_eth_dev_adjust_nb_rx_tx_desc(pid, &nb_rx, &nb_tx);
+	if (rc < 0) {
+		snprintf(err, errlen, "port %s: descriptor counts: %s", cp->name, strerror(-rc));
+		return rc;
+	}
+	if (nb_rx != cp->rx_desc || nb_tx != cp->tx_desc)
+		DP_LOG(NOTICE, port, "port %s: %s takes %u rx and %u tx descriptors "
+		       "(configured %u and %u)", cp->name, driver, nb_rx, nb_tx,
+		       cp->rx_desc, cp->tx_desc);
+	for (uint16_t q = 0; q < nrx; q++) {
+		rc = rte_eth_rx_queue_setup(pid, q, nb_rx, rte_eth_dev_socket_id(pid), NULL,
+					    dp_g.pool);
+		if (rc < 0) {
+			snprintf(err, errlen, "port %s: rx queue %u: %s", cp->name, q,
+				 strerror(-rc));
+			return rc;
+		}
+		if (*src >= DP_MAX_SOURCES) {
+			snprintf(err, errlen, "too many rx queues (max %d)", DP_MAX_SOURCES);
+			return -E2BIG;
+		}
+		dp_g.sources[*src].port = (uint16_t)i;
+		dp_g.sources[*src].queue = q;
+		(*src)++;
+	}
+	for (uint16_t q = 0; q < ntx; q++) {
+		rc = rte_eth_tx_queue_setup(pid, q, nb_tx, rte_eth_dev_socket_id(pid), NULL);
+		if (rc < 0) {
+			snprintf(err, errlen, "port %s: tx queue %u: %s", cp->name, q,
+				 strerror(-rc));
+			return rc;
+		}
+	}
+	DP_LOG(INFO, port, "port %s: %s, %u rx queue%s x %u descriptors, %u tx x %u", cp->name,
+	       driver, nrx, nrx > 1 ? "s" : "", nb_rx, ntx, nb_tx);
+	return 0;
+}
+
 int
 dp_ports_init(const struct cfg *cfg, char *err, size_t errlen)
 {
@@ -63,10 +202,14 @@ dp_ports_init(const struct cfg *cfg, char *err, size_t errlen)
 		char rname[RTE_RING_NAMESIZE];
 		int rc;
 
+		if (!probe_precheck(cp, err, errlen))
+			return -ENOENT;
 		rc = port_probe(cp->devargs, &pid);
 		if (rc < 0) {
-			snprintf(err, errlen, "port %s: cannot probe \"%s\": %s", cp->name, cp->devargs,
-				 strerror(-rc));
+			snprintf(err, errlen, "port %s: cannot probe \"%s\": %s%s", cp->name, cp->devargs,
+				 strerror(-rc), looks_pci(cp->devargs) ?
+				 " (a PCI device: bound to vfio-pci, hugepages, no --no-pci in the EAL "
+				 "arguments? README: Running on a NIC)" : " (the driver's message is above)");
 			return rc;
 		}
 		p->port_id = pid;
@@ -94,8 +237,8 @@ dp_ports_init(const struct cfg *cfg, char *err, size_t errlen)
 		dev_max = RTE_MIN((uint32_t)info.max_mtu,
 				  info.max_rx_pktlen - RTE_ETHER_HDR_LEN - RTE_ETHER_CRC_LEN);
 		if (mtu > dev_max) {
-			fprintf(stderr, "vpcgw: port %s: mtu %u is above what %s takes (%u): using %u\n",
-				cp->name, mtu, info.driver_name, dev_max, dev_max);
+			DP_LOG(WARNING, port, "port %s: mtu %u is above what %s takes (%u): using %u",
+			       cp->name, mtu, info.driver_name, dev_max, dev_max);
 			mtu = dev_max;
 		}
 		if (mtu > RTE_ETHER_MTU)
@@ -112,30 +255,9 @@ dp_ports_init(const struct cfg *cfg, char *err, size_t errlen)
 				 nrx, ntx, strerror(-rc));
 			return rc;
 		}
-		for (uint16_t q = 0; q < nrx; q++) {
-			rc = rte_eth_rx_queue_setup(pid, q, RX_DESC, rte_eth_dev_socket_id(pid), NULL,
-						    dp_g.pool);
-			if (rc < 0) {
-				snprintf(err, errlen, "port %s: rx queue %u: %s", cp->name, q,
-					 strerror(-rc));
-				return rc;
-			}
-			if (src >= DP_MAX_SOURCES) {
-				snprintf(err, errlen, "too many rx queues (max %d)", DP_MAX_SOURCES);
-				return -E2BIG;
-			}
-			dp_g.sources[src].port = (uint16_t)i;
-			dp_g.sources[src].queue = q;
-			src++;
-		}
-		for (uint16_t q = 0; q < ntx; q++) {
-			rc = rte_eth_tx_queue_setup(pid, q, TX_DESC, rte_eth_dev_socket_id(pid), NULL);
-			if (rc < 0) {
-				snprintf(err, errlen, "port %s: tx queue %u: %s", cp->name, q,
-					 strerror(-rc));
-				return rc;
-			}
-		}
+		rc = port_queues(i, pid, info.driver_name, nrx, ntx, &src, err, errlen);
+		if (rc < 0)
+			return rc;
 		p->n_txq = ntx;
 		snprintf(rname, sizeof(rname), "vpcgw_tx%d", i);
 		p->tx_ring = rte_ring_create(rname, 4096, (int)rte_socket_id(), RING_F_SC_DEQ);
@@ -162,8 +284,8 @@ dp_ports_init(const struct cfg *cfg, char *err, size_t errlen)
 
 			(void)rte_eth_dev_get_mtu(pid, &cur);
 			if (cur < mtu) {
-				fprintf(stderr, "vpcgw: port %s: cannot set mtu %u: using %u\n",
-					cp->name, mtu, cur);
+				DP_LOG(WARNING, port, "port %s: cannot set mtu %u: using %u",
+				       cp->name, mtu, cur);
 				mtu = cur;
 			}
 		}
@@ -175,6 +297,10 @@ dp_ports_init(const struct cfg *cfg, char *err, size_t errlen)
 			snprintf(err, errlen, "port %s: start: %s", cp->name, strerror(-rc));
 			return rc;
 		}
+		DP_LOG(INFO, port, "port %s: started, mtu %u", cp->name, mtu);
+		memset(&last_link[i], 0, sizeof(last_link[i]));
+		if (rte_eth_link_get_nowait(pid, &last_link[i]) == 0)
+			link_log(i, &last_link[i], " (at start)");
 	}
 	dp_g.n_sources = src;
 	/* sources to workers round robin; a port's queues spread over workers */

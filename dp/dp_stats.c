@@ -78,12 +78,19 @@ sec_ports(struct emitter *e, const struct dp_lcore_stats *s, const struct cfg *c
 		/* what the device dropped before vpcgw saw it (ring full, no mbuf) */
 		{
 			struct rte_eth_stats es;
+			struct rte_eth_link l;
 
 			if (i < dp_g.n_ports && rte_eth_stats_get(dp_g.ports[i].port_id, &es) == 0) {
 				em_u64(e, "nic_missed", es.imissed);
 				em_u64(e, "nic_rx_nombuf", es.rx_nombuf);
 				em_u64(e, "nic_rx_errors", es.ierrors);
 				em_u64(e, "nic_tx_errors", es.oerrors);
+			}
+			if (i < dp_g.n_ports &&
+			    rte_eth_link_get_nowait(dp_g.ports[i].port_id, &l) == 0) {
+				em_gauge(e, "link_up", l.link_status);
+				em_gauge(e, "link_speed_mbps",
+					 l.link_speed == RTE_ETH_SPEED_NUM_UNKNOWN ? 0 : l.link_speed);
 			}
 		}
 		em_close(e);
@@ -112,9 +119,9 @@ sec_totals(struct emitter *e, const struct dp_lcore_stats *s, const struct cfg *
 	em_u64(e, "local", local);
 	em_u64(e, "drops", drop);
 	em_u64(e, "generated", gen);
-	em_u64(e, "in_flight", in_flight);
+	em_gauge(e, "in_flight", in_flight);
 	/* held for ARP, buffered for tx, in flight: 0 at exit, or mbufs leaked */
-	em_u64(e, "mbufs_in_use", dp_g.pool != NULL ? rte_mempool_in_use_count(dp_g.pool) : 0);
+	em_gauge(e, "mbufs_in_use", dp_g.pool != NULL ? rte_mempool_in_use_count(dp_g.pool) : 0);
 	em_close(e);
 }
 
@@ -129,23 +136,32 @@ sec_drops(struct emitter *e, const struct dp_lcore_stats *s)
 
 static const char *const kind_names[4] = { "security_group", "nat", "nlb", "gwlb" };
 
+/* kind: one service's flows (enum dp_flow_kind), or -1: all */
 static void
-sec_flows(struct emitter *e, const struct dp_lcore_stats *s)
+sec_flows_of(struct emitter *e, const struct dp_lcore_stats *s, int kind)
 {
 	em_open(e, "flows");
-	em_u64(e, "active", dp_flow_count());
-	em_u64(e, "capacity", dp_flow_capacity());
+	em_gauge(e, "active", dp_flow_count());
+	em_gauge(e, "capacity", dp_flow_capacity());
 	em_u64(e, "untracked_packets", s->untracked);
 	em_open(e, "by_service");
 	for (int k = 0; k < 4; k++) {
+		if (kind >= 0 && k != kind)
+			continue;
 		em_open(e, kind_names[k]);
-		em_u64(e, "active", s->flows_created[k] - s->flows_deleted[k]);
+		em_gauge(e, "active", s->flows_created[k] - s->flows_deleted[k]);
 		em_u64(e, "created", s->flows_created[k]);
 		em_u64(e, "deleted", s->flows_deleted[k]);
 		em_close(e);
 	}
 	em_close(e);
 	em_close(e);
+}
+
+static void
+sec_flows(struct emitter *e, const struct dp_lcore_stats *s)
+{
+	sec_flows_of(e, s, -1);
 }
 
 static void
@@ -193,7 +209,7 @@ static char *
 stats_json_text(size_t *len)
 {
 	struct dp_lcore_stats *s = sum_alloc();
-	struct emitter *e = em_new(EM_JSON, NULL);
+	struct emitter *e = em_new(EM_JSON);
 
 	if (s == NULL || e == NULL) {
 		free(s);
@@ -246,7 +262,7 @@ int
 dp_stats_write_prometheus(const char *file)
 {
 	struct dp_lcore_stats *s = sum_alloc();
-	struct emitter *e = em_new(EM_PROM, NULL);
+	struct emitter *e = em_new(EM_PROM);
 	char *text;
 	size_t len;
 	int rc;
@@ -404,23 +420,81 @@ dp_lcu_update(uint64_t now_ms)
 
 /* ------------------------------------------------------------ telemetry */
 
+/*
+ * Every command answers at most one page (stats_writer.h: 253 entries and
+ * 16 kB), with "page", "pages" and "entries". Parameters: "[SECTION][,PAGE]":
+ * SECTION the first part of the keys (interfaces, security_groups, drops,
+ * nat, target_groups, ...; eni and sg are short for the first two), PAGE from
+ * 0. A client reads pages until "pages".
+ */
 static int
-tel_section(struct rte_tel_data *d, void (*fn)(struct emitter *, const struct dp_lcore_stats *,
-					      const struct cfg *))
+tel_params(const char *params, char *only, size_t len, unsigned *page)
 {
-	struct dp_lcore_stats *s = sum_alloc();
-	struct emitter *e = em_new(EM_TEL, d);
+	static const struct { const char *alias, *section; } alias[] = {
+		{ "eni", "interfaces" }, { "enis", "interfaces" }, { "sg", "security_groups" },
+		{ "sgs", "security_groups" },
+	};
+	char buf[128], *comma, *end;
+	const char *sec = buf;
+	unsigned long pg = 0;
 
+	only[0] = '\0';
+	*page = 0;
+	if (params == NULL || params[0] == '\0')
+		return 0;
+	if (strlen(params) >= sizeof(buf))
+		return -EINVAL;
+	strcpy(buf, params);
+	comma = strchr(buf, ',');
+	if (comma != NULL) {
+		*comma = '\0';
+		pg = strtoul(comma + 1, &end, 10);
+		if (comma[1] == '\0' || *end != '\0' || pg > 1000000)
+			return -EINVAL;
+	} else if (buf[0] >= '0' && buf[0] <= '9') {
+		pg = strtoul(buf, &end, 10);
+		if (*end != '\0' || pg > 1000000)
+			return -EINVAL;
+		sec = NULL;
+	}
+	*page = (unsigned)pg;
+	if (sec == NULL)
+		return 0;
+	for (const char *c = sec; *c; c++)
+		if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
+		      (*c >= '0' && *c <= '9') || *c == '_'))
+			return -EINVAL;
+	for (size_t i = 0; i < RTE_DIM(alias); i++)
+		if (strcmp(sec, alias[i].alias) == 0)
+			sec = alias[i].section;
+	snprintf(only, len, "%s", sec);
+	return 0;
+}
+
+static int
+tel_section(const char *params, struct rte_tel_data *d,
+	    void (*fn)(struct emitter *, const struct dp_lcore_stats *, const struct cfg *))
+{
+	struct dp_lcore_stats *s;
+	struct emitter *e;
+	char only[128];
+	unsigned page, pages;
+	int rc = tel_params(params, only, sizeof(only), &page);
+
+	if (rc < 0)
+		return rc;
+	s = sum_alloc();
+	e = em_new(EM_TEL);
 	if (s == NULL || e == NULL) {
 		free(s);
 		free(em_finish(e, NULL));
 		return -ENOMEM;
 	}
-	rte_tel_data_start_dict(d);
 	fn(e, s, dp_g.cfg);
-	em_finish(e, NULL);
+	rc = em_tel_page(e, d, only[0] ? only : NULL, page, &pages);
+	free(em_finish(e, NULL));
 	free(s);
-	return 0;
+	return rc;
 }
 
 static void
@@ -441,16 +515,6 @@ t_ports(struct emitter *e, const struct dp_lcore_stats *s, const struct cfg *cfg
 }
 
 static void
-t_flows(struct emitter *e, const struct dp_lcore_stats *s, const struct cfg *cfg)
-{
-	sec_flows(e, s);
-	em_open(e, "tcp_states");
-	for (int st = 1; st < FW_CT_TCP_NSTATES; st++)
-		em_u64(e, fw_ct_tcp_state_name((uint8_t)st), dp_flow_count_state((uint8_t)st));
-	em_close(e);
-}
-
-static void
 t_lcu(struct emitter *e, const struct dp_lcore_stats *s, const struct cfg *cfg)
 {
 	for (unsigned i = 0; i < dp_stats_n_sections; i++)
@@ -458,24 +522,60 @@ t_lcu(struct emitter *e, const struct dp_lcore_stats *s, const struct cfg *cfg)
 			dp_stats_sections[i]->lcu(e, s, cfg);
 }
 
+/* /vpcgw/flows[,SERVICE]: SERVICE (security_group or sg, nat, nlb, gwlb)
+ * limits by_service and tcp_states to that service's flows. */
+static int
+tel_flows(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	static const char *const alias[4] = { "sg", "nat", "nlb", "gwlb" };
+	struct dp_lcore_stats *s;
+	struct emitter *e;
+	unsigned pages;
+	int kind = -1, rc;
+
+	(void)cmd;
+	if (params != NULL && params[0] != '\0') {
+		for (int k = 0; k < 4; k++)
+			if (strcmp(params, kind_names[k]) == 0 || strcmp(params, alias[k]) == 0)
+				kind = k;
+		if (kind < 0)
+			return -EINVAL;
+	}
+	s = sum_alloc();
+	e = em_new(EM_TEL);
+	if (s == NULL || e == NULL) {
+		free(s);
+		free(em_finish(e, NULL));
+		return -ENOMEM;
+	}
+	sec_flows_of(e, s, kind);
+	em_open(e, "tcp_states");
+	for (int st = 1; st < FW_CT_TCP_NSTATES; st++)
+		em_gauge(e, fw_ct_tcp_state_name((uint8_t)st),
+			 dp_flow_count_state_kind((uint8_t)st, kind));
+	em_close(e);
+	rc = em_tel_page(e, d, NULL, 0, &pages);
+	free(em_finish(e, NULL));
+	free(s);
+	return rc;
+}
+
 /* The command of a registered section. */
 static int
 tel_service(const char *cmd, const char *params, struct rte_tel_data *d)
 {
-	(void)params;
 	for (unsigned i = 0; i < dp_stats_n_sections; i++)
 		if (dp_stats_sections[i]->tel_cmd != NULL &&
 		    strcmp(dp_stats_sections[i]->tel_cmd, cmd) == 0)
-			return tel_section(d, dp_stats_sections[i]->emit);
+			return tel_section(params, d, dp_stats_sections[i]->emit);
 	return -EINVAL;
 }
 
 #define TEL_CB(fn) \
 	static int tel_##fn(const char *cmd, const char *params, struct rte_tel_data *d) \
-	{ (void)cmd; (void)params; return tel_section(d, t_##fn); }
+	{ (void)cmd; return tel_section(params, d, t_##fn); }
 TEL_CB(stats)
 TEL_CB(ports)
-TEL_CB(flows)
 TEL_CB(lcu)
 
 static int
@@ -487,7 +587,16 @@ tel_config(const char *cmd, const char *params, struct rte_tel_data *d)
 	(void)cmd;
 	(void)params;
 	rte_tel_data_start_dict(d);
-	rte_tel_data_add_dict_string(d, "file", cfg->file);
+	{
+		/* DPDK 22.11 writes strings into its JSON unescaped */
+		char file[RTE_TEL_MAX_STRING_LEN];
+
+		snprintf(file, sizeof(file), "%.*s", (int)sizeof(file) - 1, cfg->file);
+		for (char *c = file; *c; c++)
+			if (*c == '"' || *c == '\\' || (unsigned char)*c < 0x20)
+				*c = '_';
+		rte_tel_data_add_dict_string(d, "file", file);
+	}
 	rte_tel_data_add_dict_u64(d, "generation", t->generation);
 	rte_tel_data_add_dict_u64(d, "workers", dp_g.n_workers);
 	rte_tel_data_add_dict_string(d, "clock", dp_g.opts.clock == DP_CLOCK_PACKET ? "packet" : "tsc");
@@ -513,11 +622,13 @@ dp_telemetry_init(void)
 		telemetry_cb fn;
 		const char *help;
 	} cmds[] = {
-		{ "/vpcgw/stats", tel_stats, "All counters and drops by reason." },
-		{ "/vpcgw/ports", tel_ports, "Per-port counters." },
-		{ "/vpcgw/flows", tel_flows, "Flow counts by service and TCP state." },
+		{ "/vpcgw/stats", tel_stats, "Totals, drops by reason, flows, interfaces, security "
+		  "groups. Params: [SECTION][,PAGE], e.g. eni,2 or sg or 1." },
+		{ "/vpcgw/ports", tel_ports, "Per-port counters. Params: [,PAGE]." },
+		{ "/vpcgw/flows", tel_flows, "Flow counts by service and TCP state. Params: "
+		  "[security_group|sg|nat|nlb|gwlb]." },
 		{ NULL, NULL, NULL },       /* the registered sections' commands */
-		{ "/vpcgw/lcu", tel_lcu, "LCU usage per listener and GWLB." },
+		{ "/vpcgw/lcu", tel_lcu, "LCU usage per listener and GWLB. Params: [SECTION][,PAGE]." },
 		{ "/vpcgw/config", tel_config, "Configuration summary." },
 	};
 

@@ -47,6 +47,7 @@
 
 #include "dp/dp.h"
 #include "dp/dp_worker.h"
+#include "dp/dp_log.h"
 #include "dp/health.h"
 
 #define HC_NREC DP_HEALTH_MAX_RECORDS
@@ -504,6 +505,10 @@ dp_health_input(struct rte_mbuf *m)
 
 /* ------------------------------------------------------------ state machine */
 
+#define REC_LOG(r, h) DP_LOG(NOTICE, health, "%s %u.%u.%u.%u:%u: %s after %u %s probes", \
+	(r)->group_name, (r)->addr >> 24, ((r)->addr >> 16) & 0xff, ((r)->addr >> 8) & 0xff, \
+	(r)->addr & 0xff, (r)->hc_port, (h) ? "healthy" : "unhealthy", (h) ? (r)->ok : (r)->fail, \
+	(h) ? "answered" : "failed")
 /* Apply one probe result; true when the healthy flag changed. */
 static bool
 rec_verdict(struct hc_rec *r, int i, bool ok)
@@ -516,6 +521,7 @@ rec_verdict(struct hc_rec *r, int i, bool ok)
 			r->ok++;
 		if (!h && r->ok >= r->healthy_thr) {
 			atomic_store_explicit(&hc_healthy[i], true, memory_order_relaxed);
+			REC_LOG(r, true);
 			return true;
 		}
 	} else {
@@ -524,6 +530,7 @@ rec_verdict(struct hc_rec *r, int i, bool ok)
 			r->fail++;
 		if (h && r->fail >= r->unhealthy_thr) {
 			atomic_store_explicit(&hc_healthy[i], false, memory_order_relaxed);
+			REC_LOG(r, false);
 			return true;
 		}
 	}

@@ -21,6 +21,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include <rte_telemetry.h>
+
 #include "config/cfg.h"
 #include "dp/dp.h"
 #include "dp/lcu.h"
@@ -31,7 +33,11 @@ struct rte_tel_data;
 /* An object named key (NULL: no name) holding what follows up to em_close. */
 void em_open(struct emitter *e, const char *key);
 void em_close(struct emitter *e);
+/* A counter: only grows (Prometheus "counter", "_total" appended). */
 void em_u64(struct emitter *e, const char *key, uint64_t v);
+/* A level that goes up and down (active flows, healthy hosts; "gauge"). */
+void em_gauge(struct emitter *e, const char *key, uint64_t v);
+/* A rate or a fraction (a gauge). */
 void em_dbl(struct emitter *e, const char *key, double v);
 /* A string: JSON and telemetry only (not a Prometheus metric). */
 void em_str(struct emitter *e, const char *key, const char *v);
@@ -80,8 +86,18 @@ extern unsigned dp_stats_n_sections;
 
 enum em_kind { EM_JSON, EM_TEL, EM_PROM };
 
-/* A new emitter (NULL: no memory); EM_TEL writes into the dict d. */
-struct emitter *em_new(enum em_kind kind, struct rte_tel_data *d);
+/* A new emitter (NULL: no memory). */
+struct emitter *em_new(enum em_kind kind);
+/* What one telemetry reply holds at most: DPDK 22.11 keeps 256 entries of a
+ * dict and sends 16 kB (MAX_OUTPUT_LEN); 3 entries are the page's own. */
+#define EM_TEL_PAGE_ENTRIES (RTE_TEL_MAX_DICT_ENTRIES - 3)
+#define EM_TEL_PAGE_BYTES (16384 - 512)
+/* EM_TEL: page `page` of the entries written so far whose key starts with
+ * "only/" (NULL: all) into d, with "page", "pages" and "entries" (of all
+ * pages); *n_pages. A page past the last holds only those three.
+ * -ENOENT: no entry starts with "only/". */
+int em_tel_page(struct emitter *e, struct rte_tel_data *d, const char *only, unsigned page,
+		unsigned *n_pages);
 /* Text as is (JSON braces, a Prometheus comment). */
 void em_raw(struct emitter *e, const char *text);
 /* Frees e (NULL: nothing); returns its text (JSON, Prometheus; the caller

@@ -17,7 +17,7 @@ fw_stats_enis(struct emitter *e, const struct dp_lcore_stats *s, const struct cf
 	em_open(e, "interfaces");
 	for (int i = 0; i < cfg->n_enis && i < DP_MAX_ENIS; i++) {
 		em_open(e, cfg_ipv4_str(cfg->enis[i].addr, ip, sizeof(ip)));
-		em_u64(e, "active_flows", s->eni[i].flows_created - s->eni[i].flows_deleted);
+		em_gauge(e, "active_flows", s->eni[i].flows_created - s->eni[i].flows_deleted);
 		em_u64(e, "flows_created", s->eni[i].flows_created);
 		em_u64(e, "allowed", s->eni[i].allowed);
 		em_u64(e, "denied", s->eni[i].denied);
@@ -38,7 +38,7 @@ fw_stats_sgs(struct emitter *e, const struct dp_lcore_stats *s, const struct cfg
 				enis += cfg->enis[j].sgs[k] == i;
 		em_open(e, cfg->sgs[i].name);
 		em_u64(e, "allowed", s->sg_allowed[i]);
-		em_u64(e, "interfaces", enis);
+		em_gauge(e, "interfaces", enis);
 		em_close(e);
 	}
 	em_close(e);

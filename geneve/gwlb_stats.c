@@ -20,7 +20,7 @@
 static void
 gwlb_counters(struct emitter *e, const struct dp_lb_stats *l)
 {
-	em_u64(e, "ActiveFlowCount", l->flows_created - l->flows_deleted);
+	em_gauge(e, "ActiveFlowCount", l->flows_created - l->flows_deleted);
 	em_u64(e, "NewFlowCount", l->flows_created);
 	em_u64(e, "ProcessedBytes", l->bytes);
 	em_u64(e, "ProcessedPackets", l->packets);
@@ -40,8 +40,8 @@ gwlb_stats_emit(struct emitter *e, const struct dp_lcore_stats *s, const struct 
 		dp_health_counts(&gwlb_health_client, i, &healthy, &unhealthy);
 		em_open(e, g->name);
 		gwlb_counters(e, &s->gwlb[i]);
-		em_u64(e, "HealthyHostCount", healthy);
-		em_u64(e, "UnHealthyHostCount", unhealthy);
+		em_gauge(e, "HealthyHostCount", healthy);
+		em_gauge(e, "UnHealthyHostCount", unhealthy);
 		if (i < dp_lcu.n_gwlb)
 			em_lcu(e, &dp_lcu.gwlb[i]);
 		em_open(e, "appliances");
@@ -98,7 +98,7 @@ const struct dp_stats_section gwlb_stats_section = {
 	.name = "gwlb",
 	.emit = gwlb_stats_emit,
 	.tel_cmd = "/vpcgw/gwlb",
-	.tel_help = "GWLB and appliance counters.",
+	.tel_help = "GWLB and appliance counters. Params: [SECTION][,PAGE].",
 	.lcu = gwlb_stats_lcu,
 	.print = gwlb_stats_print,
 	.labels = gwlb_labels,

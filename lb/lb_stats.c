@@ -21,7 +21,7 @@
 static void
 lb_counters(struct emitter *e, const struct dp_lb_stats *l)
 {
-	em_u64(e, "ActiveFlowCount", l->flows_created - l->flows_deleted);
+	em_gauge(e, "ActiveFlowCount", l->flows_created - l->flows_deleted);
 	em_u64(e, "NewFlowCount", l->flows_created);
 	em_u64(e, "ProcessedBytes", l->bytes);
 	em_u64(e, "ProcessedPackets", l->packets);
@@ -90,8 +90,8 @@ lb_stats_target_groups(struct emitter *e, const struct dp_lcore_stats *s, const 
 
 		dp_health_counts(&lb_health_client, g, &healthy, &unhealthy);
 		em_open(e, tg->name);
-		em_u64(e, "HealthyHostCount", healthy);
-		em_u64(e, "UnHealthyHostCount", unhealthy);
+		em_gauge(e, "HealthyHostCount", healthy);
+		em_gauge(e, "UnHealthyHostCount", unhealthy);
 		em_open(e, "targets");
 		for (int j = 0; j < tg->n_targets && ti < DP_MAX_TARGETS; j++, ti++) {
 			snprintf(name, sizeof(name), "%s:%u",
@@ -175,7 +175,7 @@ const struct dp_stats_section lb_stats_section = {
 	.name = "nlb",
 	.emit = lb_stats_emit,
 	.tel_cmd = "/vpcgw/nlb",
-	.tel_help = "NLB listener and target counters.",
+	.tel_help = "NLB listener and target counters. Params: [SECTION][,PAGE].",
 	.lcu = lb_stats_lcu,
 	.print = lb_stats_print,
 	.labels = lb_labels,

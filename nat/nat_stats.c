@@ -19,7 +19,7 @@ nat_stats_emit(struct emitter *e, const struct dp_lcore_stats *s, const struct c
 		const struct dp_nat_stats *n = &s->nat[i];
 
 		em_open(e, cfg->nat_gateways[i].name);
-		em_u64(e, "ActiveConnectionCount", n->conn_created - n->conn_deleted);
+		em_gauge(e, "ActiveConnectionCount", n->conn_created - n->conn_deleted);
 		em_u64(e, "ConnectionAttemptCount", n->conn_attempt);
 		em_u64(e, "ConnectionEstablishedCount", n->conn_established);
 		em_u64(e, "ErrorPortAllocation", n->err_port_alloc);
@@ -57,7 +57,7 @@ const struct dp_stats_section nat_stats_section = {
 	.name = "nat",
 	.emit = nat_stats_emit,
 	.tel_cmd = "/vpcgw/nat",
-	.tel_help = "NAT gateway counters (CloudWatch names).",
+	.tel_help = "NAT gateway counters (CloudWatch names). Params: [SECTION][,PAGE].",
 	.print = nat_stats_print,
 	.labels = nat_labels,
 };

@@ -4,8 +4,9 @@
 set -eu
 cd "$(dirname "$0")/.."
 # cmake and g++: e2e-gwlbtun builds AWS's appliance software (tests/e2e/README.md)
+# python3-prometheus-client: tests/ctl/test_names.py parses the Prometheus exposition
 PKGS="build-essential pkg-config meson ninja-build dpdk dpdk-dev libdpdk-dev libconfig-dev
-      libcmocka-dev python3-scapy tshark tcpreplay iproute2 iputils-ping socat
+      libcmocka-dev python3-scapy python3-prometheus-client tshark tcpreplay iproute2 iputils-ping socat
       netcat-openbsd curl clang libclang-rt-14-dev valgrind cmake g++"
 missing=""
 for p in $PKGS; do

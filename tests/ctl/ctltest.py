@@ -20,7 +20,7 @@ class Gateway:
     """vpcgw with a FIFO as the rx capture of port 0 ('vpc') and empty captures
     on the others. Use as a context manager: everything is stopped and removed."""
 
-    def __init__(self, config_fn, name):
+    def __init__(self, config_fn, name, args=()):
         self.dir = tempfile.mkdtemp(prefix="vpcgw-%s-" % name)
         self.prefix = "vpcgwt%s%d" % (name, os.getpid())
         self.fifo = os.path.join(self.dir, "vpc-in.fifo")
@@ -32,6 +32,7 @@ class Gateway:
         self.proc = None
         self.writer = None
         self.log = os.path.join(self.dir, "vpcgw.log")
+        self.args = [a.replace("@DIR@", self.dir) for a in args]
 
     def write_config(self, text):
         tmp = self.cfg + ".tmp"
@@ -43,7 +44,7 @@ class Gateway:
         self.logf = open(self.log, "w")
         self.proc = subprocess.Popen(
             [VPCGW, "-c", self.cfg, "--exit-idle-ms", "5000",
-             "--stats-json", os.path.join(self.dir, "stats.json"), "--",
+             "--stats-json", os.path.join(self.dir, "stats.json")] + self.args + ["--",
              "--no-huge", "-m", "256", "--no-pci", "--file-prefix", self.prefix,
              "--log-level", "lib.eal:error"],
             stdout=self.logf, stderr=subprocess.STDOUT)
@@ -85,6 +86,11 @@ class Gateway:
                     self.final_stats = json.load(f)
             except (OSError, ValueError):
                 self.final_stats = None
+            try:
+                with open(os.path.join(self.dir, "metrics.prom"), "rb") as f:
+                    self.final_prom = f.read()
+            except OSError:
+                self.final_prom = None
             if exc[0] is not None:
                 print(self.output())
             if os.environ.get("VPCGW_KEEP") != "1":

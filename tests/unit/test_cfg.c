@@ -1386,6 +1386,44 @@ test_many_errors(void **state)
 	free(a);
 }
 
+/* Names are UTF-8 text without control characters: what passes and what
+ * does not, with the offset of the first bad byte. */
+static void
+test_name_charset(void **state)
+{
+	static const struct { const char *name; const char *why; size_t at; } cases[] = {
+		{ "nat-a", NULL, 0 },
+		{ "nat\"a\\b {x=\"1\"}", NULL, 0 },
+		{ "w\xc3\xa9" "b \xe7\xbb\x84", NULL, 0 },          /* wéb 组 */
+		{ "\xf0\x9f\x98\x80", NULL, 0 },                  /* U+1F600 */
+		{ "a\nb", "a control character", 1 },
+		{ "\tab", "a control character", 0 },
+		{ "a\x7f", "a control character", 1 },
+		{ "ab\xc2\x85", "a control character", 2 },         /* U+0085 (C1) */
+		{ "a\xff", "a byte that is not UTF-8", 1 },
+		{ "a\xc3(", "a byte that is not UTF-8", 1 },         /* truncated */
+		{ "\xc0\xaf", "a byte that is not UTF-8", 0 },      /* overlong '/' */
+		{ "\xe0\x80\xaf", "a byte that is not UTF-8", 0 }, /* overlong */
+		{ "\xed\xa0\x80", "a byte that is not UTF-8", 0 }, /* surrogate */
+		{ "\xf4\x90\x80\x80", "a byte that is not UTF-8", 0 }, /* > U+10FFFF */
+		{ "abc\xe7\xbb", "a byte that is not UTF-8", 3 },   /* cut at the end */
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		size_t at = 99;
+		const char *why = cfg_name_problem(cases[i].name, &at);
+
+		if (cases[i].why == NULL) {
+			assert_null(why);
+		} else {
+			assert_non_null(why);
+			assert_string_equal(why, cases[i].why);
+			assert_int_equal(at, cases[i].at);
+		}
+	}
+}
+
 int
 main(void)
 {
@@ -1426,6 +1464,7 @@ main(void)
 		cmocka_unit_test(test_gwlb),
 		cmocka_unit_test(test_dpdk_and_ports),
 		cmocka_unit_test(test_many_errors),
+		cmocka_unit_test(test_name_charset),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
