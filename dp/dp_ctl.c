@@ -25,6 +25,7 @@
 #include "dp/dp_service.h"
 #include "dp/dp_ctl.h"
 #include "dp/dp_flow.h"
+#include "dp/dp_mem.h"
 #include "dp/dp_stats.h"
 #include "dp/dp_worker.h"
 #include "dp/health.h"
@@ -32,7 +33,6 @@
 #define HEAD_UNKNOWN 0
 #define HEAD_EOF UINT64_MAX
 #define SWEEP_PERIOD_MS 1000
-#define SWEEP_GRACE_MS 1000
 
 struct dp_global dp_g;
 extern uint64_t dp_worker_last_rx_tsc[DP_MAX_WORKERS];
@@ -292,7 +292,9 @@ control_events(struct dp_worker_ctx *c, uint64_t now_ms, uint32_t sweep_budget)
 	c->now_ms = now_ms;
 	dp_services_poll((struct dp_tables *)t, now_ms);
 	dp_health_poll((struct dp_tables *)t, now_ms);
-	dp_flow_sweep(now_ms, sweep_budget, SWEEP_GRACE_MS);
+	/* flows the control lcore made (none in normal operation) are in
+	 * its own wheel; the workers' expire in their loops */
+	dp_flow_expire(now_ms, sweep_budget);
 	dp_flow_reclaim(dp_g.rcu, dp_g.opts.clock == DP_CLOCK_PACKET);
 	dp_neigh_age(now_ms);
 	/* at a second boundary every packet before it has been counted: read
@@ -421,6 +423,7 @@ loop_packet(struct dp_worker_ctx *c)
 			control_events(c, ev_ms, 0);
 		}
 		stats_tick(&next_stats, ev_ms);
+		atomic_store_explicit(&dp_g.ctl_done_ms, ev_ms, memory_order_release);
 		/* move past this event */
 		c->now_ms = ev_ms + 1;
 		pending_ms = 0;
@@ -487,6 +490,12 @@ dp_main(int argc, char **argv)
 	signal(SIGHUP, on_signal);
 	dp_g.tsc_hz = rte_get_tsc_hz();
 	dp_g.last_rx_tsc = rte_rdtsc();
+	/* before any table: all of -m present, no page fault on the packet path */
+	rc = dp_mem_prefault();
+	if (rc < 0) {
+		fprintf(stderr, "vpcgw: faulting in EAL memory: %s\n", strerror(-rc));
+		return 2;
+	}
 	/* per-lcore caches must not be able to hold the whole pool between them */
 	cache = RTE_MIN(256u, cfg->dpdk.mbufs / (4 * (dp_g.n_workers + 1)));
 	dp_g.pool = rte_pktmbuf_pool_create("vpcgw_mbufs", cfg->dpdk.mbufs, cache,
