@@ -516,7 +516,10 @@ dp_main(int argc, char **argv)
 		fprintf(stderr, "vpcgw: %s\n", err);
 		return 2;
 	}
-	rc = dp_flow_init(cfg->dpdk.flow_table_size, (int)rte_socket_id(), dp_g.rcu);
+	/* --no-huge: the flow table in its own heap of huge pages (dp_mem.h) */
+	rc = dp_flow_init(cfg->dpdk.flow_table_size,
+			  dp_mem_table_socket(dp_flow_mem_bytes(cfg->dpdk.flow_table_size),
+					      (int)rte_socket_id()), dp_g.rcu);
 	if (rc == 0)
 		rc = dp_services_init(cfg);
 	if (rc == 0)

@@ -26,6 +26,8 @@ struct rte_rcu_qsbr;
 
 int dp_flow_init(uint32_t capacity, int socket, struct rte_rcu_qsbr *rcu);
 void dp_flow_fini(void);
+/* An upper bound of what dp_flow_init(capacity) takes from its socket's heap. */
+size_t dp_flow_mem_bytes(uint32_t capacity);
 
 /* Is any flow in the table? (A burst with none to find skips the lookup.) */
 bool dp_flow_any(void);

@@ -7,7 +7,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <rte_common.h>
 #include <rte_eal.h>
+#include <rte_malloc.h>
 #include <rte_memory.h>
 
 #include "dp/dp_mem.h"
@@ -99,6 +101,40 @@ dp_mem_prefault(void)
 	r->seconds = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
 	r->thp_bytes = thp_bytes();
 	return 0;
+}
+
+#define TABLE_HEAP "vpcgw_tables"
+#define HUGE_2M (2u << 20)
+
+int
+dp_mem_table_socket(size_t len, int socket)
+{
+	uint8_t *va;
+	int s;
+
+	if (rte_eal_has_hugepages() || len == 0)
+		return socket;
+	len = RTE_ALIGN_CEIL(len, (size_t)HUGE_2M);
+	va = mmap(NULL, len + HUGE_2M, PROT_READ | PROT_WRITE,
+		  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (va == MAP_FAILED)
+		return socket;
+	/* 2 MB aligned: every page of it can be a huge page */
+	va = (uint8_t *)RTE_PTR_ALIGN_CEIL(va, HUGE_2M);
+	(void)madvise(va, len, MADV_HUGEPAGE);
+	if (madvise(va, len, MADV_POPULATE_WRITE) != 0)
+		touch(va, len, sysconf(_SC_PAGESIZE));
+	if ((s = rte_malloc_heap_get_socket(TABLE_HEAP)) < 0 &&
+	    rte_malloc_heap_create(TABLE_HEAP) != 0)
+		return socket;
+	if (rte_malloc_heap_memory_add(TABLE_HEAP, va, len, NULL, 0, HUGE_2M) != 0)
+		return socket;
+	s = rte_malloc_heap_get_socket(TABLE_HEAP);
+	if (s < 0)
+		return socket;
+	report.table_bytes += len;
+	report.thp_bytes = thp_bytes();
+	return s;
 }
 
 uint64_t

@@ -155,6 +155,26 @@ test_prefault(void **state)
 	rte_free(after);
 }
 
+/* The flow table's own heap (huge pages where THP allows): allocations from
+ * it are present from the start, and the table can be built on it. */
+static void
+test_table_heap(void **state)
+{
+	int s = dp_mem_table_socket(48u << 20, 0);
+	void *p;
+
+	(void)state;
+	assert_true(s >= RTE_MAX_NUMA_NODES);       /* an external heap's socket id */
+	p = rte_malloc_socket("test_th", 16u << 20, 4096, s);
+	assert_non_null(p);
+	assert_int_equal(dp_mem_missing_pages(p, 16u << 20), 0);
+	rte_free(p);
+	assert_int_equal(dp_flow_init(8192, s, dp_g.rcu), 0);
+	dp_flow_fini();
+	print_message("table heap: socket %d, %" PRIu64 " MB in huge pages\n", s,
+		      dp_mem_report()->thp_bytes >> 20);
+}
+
 /* What a flow costs in EAL memory, everything counted: the 128-byte object
  * (both keys inside), its two hash entries, free ring, defer queue. */
 static void
@@ -367,6 +387,7 @@ main(int argc, char **argv)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_prefault),
 		cmocka_unit_test(test_memory),
+		cmocka_unit_test(test_table_heap),
 		cmocka_unit_test_setup_teardown(test_deadline, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_sweep, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_budget, setup, teardown),
