@@ -295,7 +295,11 @@ control_events(struct dp_worker_ctx *c, uint64_t now_ms, uint32_t sweep_budget)
 	/* flows the control lcore made (none in normal operation) are in
 	 * its own wheel; the workers' expire in their loops */
 	dp_flow_expire(now_ms, sweep_budget);
-	dp_flow_reclaim(dp_g.rcu, dp_g.opts.clock == DP_CLOCK_PACKET);
+	/* under the TSC clock the workers reclaim what they delete (each
+	 * loop): a second consumer of the defer queue here, on the same CPU as
+	 * a worker, would make it wait whenever it is preempted mid-dequeue */
+	if (dp_g.opts.clock == DP_CLOCK_PACKET)
+		dp_flow_reclaim(dp_g.rcu, true);
 	dp_neigh_age(now_ms);
 	/* at a second boundary every packet before it has been counted: read
 	 * as the last millisecond of the second that ends, so its usage is
