@@ -31,6 +31,7 @@
 #include "config/cfg.h"
 #include "dp/dp.h"
 #include "dp/dp_graph.h"
+#include "dp/dp_mem.h"
 #include "dp/dp_ctl.h"
 #include "dp/dp_flow.h"
 #include "dp/dp_parse.h"
@@ -265,6 +266,8 @@ bench_setup(const char *argv0)
 	snprintf(prefix, sizeof(prefix), "vpcgw-bench-%d", (int)getpid());
 	if (rte_eal_init((int)RTE_DIM(eal) - 1, eal) < 0)
 		die("EAL initialisation failed");
+	if (dp_mem_prefault() < 0)
+		die("faulting in EAL memory");
 	socket = (int)rte_socket_id();
 	dp_g.cfg = cfg;
 	dp_g.n_workers = 1;

@@ -249,7 +249,7 @@ struct dp_flow_act {
 	uint8_t op;                 /* DP_ACT_* */
 	uint8_t acct;               /* DP_ACCT_* */
 	uint8_t in_port;            /* the port this direction's packets arrive on */
-	uint8_t pad[11];
+	uint8_t pad[3];
 };
 
 /*
@@ -277,6 +277,13 @@ struct dp_flow {
 	uint16_t eni[2];            /* ENI index + 1 of each side, 0: none */
 	/* second cache line: what a known packet of each direction does */
 	struct dp_flow_act act[2];
+	/* expiry (dp_flow.c): the owner lcore's timer wheel list links, written
+	 * by the owner only; flow indices, see dp_flow.c TW_HEAD */
+	uint32_t tw_next;
+	uint32_t tw_prev;
+	uint8_t tw_owner;           /* lcore id + 1 of the wheel holding it, 0: none */
+	uint8_t tw_gone;            /* another lcore ended it: its keys are deferred */
+	uint8_t tw_pad[6];
 };
 
 /* ---------------------------------------------------------------- mbuf meta */
@@ -397,6 +404,9 @@ struct dp_global {
 	/* packet clock: the control thread's next event, a pseudo source */
 	_Atomic uint64_t ctl_head_us;
 	_Atomic uint64_t pkt_now_us;    /* the latest packet time processed */
+	/* packet clock: the last control event done; every packet before it
+	 * has been processed (idle workers expire their flows up to it) */
+	_Atomic uint64_t ctl_done_ms;
 };
 
 extern struct dp_global dp_g;

@@ -29,6 +29,7 @@
 #include "dp/dp_ctl.h"
 #include "dp/dp_flow.h"
 #include "dp/dp_log.h"
+#include "dp/dp_mem.h"
 #include "dp/dp_stats.h"
 #include "dp/dp_worker.h"
 #include "dp/health.h"
@@ -36,7 +37,6 @@
 #define HEAD_UNKNOWN 0
 #define HEAD_EOF UINT64_MAX
 #define SWEEP_PERIOD_MS 1000
-#define SWEEP_GRACE_MS 1000
 
 struct dp_global dp_g;
 extern uint64_t dp_worker_last_rx_tsc[DP_MAX_WORKERS];
@@ -440,8 +440,14 @@ control_events(struct dp_worker_ctx *c, uint64_t now_ms, uint32_t sweep_budget)
 	c->now_ms = now_ms;
 	dp_services_poll((struct dp_tables *)t, now_ms);
 	dp_health_poll((struct dp_tables *)t, now_ms);
-	dp_flow_sweep(now_ms, sweep_budget, SWEEP_GRACE_MS);
-	dp_flow_reclaim(dp_g.rcu, dp_g.opts.clock == DP_CLOCK_PACKET);
+	/* flows the control lcore made (none in normal operation) are in
+	 * its own wheel; the workers' expire in their loops */
+	dp_flow_expire(now_ms, sweep_budget);
+	/* under the TSC clock the workers reclaim what they delete (each
+	 * loop): a second consumer of the defer queue here, on the same CPU as
+	 * a worker, would make it wait whenever it is preempted mid-dequeue */
+	if (dp_g.opts.clock == DP_CLOCK_PACKET)
+		dp_flow_reclaim(dp_g.rcu, true);
 	dp_neigh_age(now_ms);
 	if (tsc_ms() >= next_link_ms) {
 		next_link_ms = tsc_ms() + 1000;
@@ -573,6 +579,7 @@ loop_packet(struct dp_worker_ctx *c)
 			control_events(c, ev_ms, 0);
 		}
 		stats_tick(&next_stats, ev_ms);
+		atomic_store_explicit(&dp_g.ctl_done_ms, ev_ms, memory_order_release);
 		/* move past this event */
 		c->now_ms = ev_ms + 1;
 		pending_ms = 0;
@@ -637,6 +644,12 @@ dp_main(int argc, char **argv)
 	signal(SIGHUP, on_signal);
 	dp_g.tsc_hz = rte_get_tsc_hz();
 	dp_g.last_rx_tsc = rte_rdtsc();
+	/* before any table: all of -m present, no page fault on the packet path */
+	rc = dp_mem_prefault();
+	if (rc < 0) {
+		fprintf(stderr, "vpcgw: faulting in EAL memory: %s\n", strerror(-rc));
+		return 2;
+	}
 	/* per-lcore caches must not be able to hold the whole pool between them */
 	cache = RTE_MIN(256u, cfg->dpdk.mbufs / (4 * (dp_g.n_workers + 1)));
 	dp_g.pool = rte_pktmbuf_pool_create("vpcgw_mbufs", cfg->dpdk.mbufs, cache,
@@ -657,7 +670,10 @@ dp_main(int argc, char **argv)
 		DP_LOG(ERR, main, "%s", err);
 		return 2;
 	}
-	rc = dp_flow_init(cfg->dpdk.flow_table_size, (int)rte_socket_id(), dp_g.rcu);
+	/* --no-huge: the flow table in its own heap of huge pages (dp_mem.h) */
+	rc = dp_flow_init(cfg->dpdk.flow_table_size,
+			  dp_mem_table_socket(dp_flow_mem_bytes(cfg->dpdk.flow_table_size),
+					      (int)rte_socket_id()), dp_g.rcu);
 	if (rc == 0)
 		rc = dp_services_init(cfg);
 	if (rc == 0)

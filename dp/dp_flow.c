@@ -32,6 +32,35 @@ struct flow_cache {
 	uint32_t idx[FLOW_CACHE * 2];
 } __rte_cache_aligned;
 
+/*
+ * Expiry: one timer wheel per lcore that creates flows (docs/ARCHITECTURE.md
+ * "Flow expiry"). A flow sits in one list of its creator's wheel, the slot
+ * of the tick after its deadline (last packet + timeout + grace). The owner
+ * visits the slots as its clock passes them, a bounded slice per loop
+ * (dp_flow_expire): a flow past its deadline is deleted, one that saw
+ * packets since (or whose deadline is more than a revolution ahead) is
+ * linked again at its current deadline. Only the owner writes the lists and
+ * gives an armed flow's slot back, so a list is never changed under it;
+ * other lcores that end or re-time a flow hand it over through the owner's
+ * MPSC ring. Nothing walks the whole table.
+ */
+#define TW_BITS 12
+#define TW_SLOTS (1u << TW_BITS)
+#define TW_TICK_MS 64               /* 4,096 x 64 ms: a revolution is 262 s */
+#define TW_PEND TW_SLOTS            /* the list being visited */
+#define TW_NIL UINT32_MAX
+#define TW_HEAD 0x80000000u         /* tw_prev of a first element: TW_HEAD | list */
+#define TW_HANDOFF 4096             /* ring entries per wheel */
+#define TW_HANDOFF_BURST 32
+
+struct flow_wheel {
+	uint32_t *head;             /* TW_SLOTS + 1 lists; NULL: lcore has no wheel */
+	struct rte_ring *handoff;   /* flow indices from other lcores (MP, SC) */
+	uint64_t cur;               /* next tick to visit */
+	bool on;                    /* the owner has started expiring */
+	struct dp_flow_expiry_stats st;
+} __rte_cache_aligned;
+
 static struct {
 	struct rte_hash *hash;
 	struct dp_flow *flows;      /* capacity entries */
@@ -44,14 +73,14 @@ static struct {
 	 * rte_hash_add_key_data replaces an existing key's data silently */
 	rte_spinlock_t insert_lock;
 	struct flow_cache cache[RTE_MAX_LCORE];
+	struct flow_wheel tw[RTE_MAX_LCORE];
 } ft;
 
-/* A deleted key's hash slot, and the flow when its last key goes. */
+/* A deleted flow's key slots, and the flow's slot when it goes back too. */
 struct flow_dq_ent {
-	int32_t pos;                /* hash key position, -1: none */
+	int32_t pos[2];             /* hash key positions, -1: none */
 	uint32_t flow;              /* flow index */
 	uint32_t release;           /* 1: the flow's slot goes back too */
-	uint32_t pad;
 };
 
 static void
@@ -61,8 +90,9 @@ flow_dq_free(void *p, void *e, unsigned int n)
 
 	(void)p;
 	for (unsigned int i = 0; i < n; i++) {
-		if (d[i].pos >= 0)
-			rte_hash_free_key_with_position(ft.hash, d[i].pos);
+		for (int k = 0; k < 2; k++)
+			if (d[i].pos[k] >= 0)
+				rte_hash_free_key_with_position(ft.hash, d[i].pos[k]);
 		if (d[i].release) {
 			__atomic_store_n(&ft.flows[d[i].flow].flags, 0, __ATOMIC_RELAXED);
 			rte_ring_mp_enqueue_elem(ft.free, &d[i].flow, sizeof(uint32_t));
@@ -71,11 +101,12 @@ flow_dq_free(void *p, void *e, unsigned int n)
 }
 
 static void
-flow_defer(int32_t pos, uint32_t flow, bool release)
+flow_defer(int32_t pos0, int32_t pos1, uint32_t flow, bool release)
 {
-	struct flow_dq_ent d = { .pos = pos, .flow = flow, .release = release };
+	struct flow_dq_ent d = { .pos = { pos0, pos1 }, .flow = flow, .release = release };
 
-	/* sized for two entries per flow: it cannot be full */
+	/* sized for two entries per flow (the keys, then the slot when its
+	 * owner lets it go): it cannot be full */
 	if (rte_rcu_qsbr_dq_enqueue(ft.dq, &d) != 0)
 		RTE_ASSERT(0);
 }
@@ -92,6 +123,287 @@ dp_flow_reclaim(struct rte_rcu_qsbr *rcu, bool wait)
 		rte_rcu_qsbr_synchronize(rcu, RTE_QSBR_THRID_INVALID);
 		rte_rcu_qsbr_dq_reclaim(ft.dq, UINT32_MAX, &freed, &pending, &avail);
 	}
+}
+
+/* A wheel for every lcore EAL runs (any may create flows): its lists and
+ * hand-off ring, allocated here, not on the packet path. */
+static int
+wheels_init(int socket)
+{
+	unsigned l;
+
+	RTE_LCORE_FOREACH(l) {
+		struct flow_wheel *w = &ft.tw[l];
+		char name[RTE_RING_NAMESIZE];
+
+		w->head = rte_malloc_socket("vpcgw_flow_wheel", sizeof(uint32_t) * (TW_SLOTS + 1),
+					    RTE_CACHE_LINE_SIZE, socket);
+		snprintf(name, sizeof(name), "vpcgw_tw_%u", l);
+		w->handoff = rte_ring_create_elem(name, sizeof(uint32_t), TW_HANDOFF, socket,
+						  RING_F_SC_DEQ);
+		if (w->head == NULL || w->handoff == NULL)
+			return -ENOMEM;
+		memset(w->head, 0xff, sizeof(uint32_t) * (TW_SLOTS + 1));   /* TW_NIL */
+		w->on = false;
+		memset(&w->st, 0, sizeof(w->st));
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------ expiry */
+
+static inline uint32_t *
+tw_prev_next(struct flow_wheel *w, uint32_t prev)
+{
+	return (prev & TW_HEAD) ? &w->head[prev & ~TW_HEAD] : &ft.flows[prev].tw_next;
+}
+
+static inline void
+tw_link(struct flow_wheel *w, struct dp_flow *f, uint32_t idx, uint32_t list)
+{
+	uint32_t first = w->head[list];
+
+	f->tw_next = first;
+	f->tw_prev = TW_HEAD | list;
+	if (first != TW_NIL)
+		ft.flows[first].tw_prev = idx;
+	w->head[list] = idx;
+}
+
+static inline void
+tw_unlink(struct flow_wheel *w, struct dp_flow *f)
+{
+	*tw_prev_next(w, f->tw_prev) = f->tw_next;
+	if (f->tw_next != TW_NIL)
+		ft.flows[f->tw_next].tw_prev = f->tw_prev;
+}
+
+/* The tick after f's deadline (last packet + timeout + grace), not before cur. */
+static inline uint64_t
+tw_due(const struct flow_wheel *w, const struct dp_flow *f)
+{
+	uint64_t dl = __atomic_load_n(&f->last_ms, __ATOMIC_RELAXED) + dp_flow_timeout_ms(f) +
+		      DP_FLOW_GRACE_MS;
+
+	return RTE_MAX(dl / TW_TICK_MS + 1, w->cur);
+}
+
+static inline void
+tw_link_due(struct flow_wheel *w, struct dp_flow *f, uint32_t idx)
+{
+	tw_link(w, f, idx, (uint32_t)(tw_due(w, f) & (TW_SLOTS - 1)));
+}
+
+/* Before f is published: into the calling lcore's wheel, if it runs one. */
+static void
+tw_arm(struct dp_flow *f)
+{
+	unsigned me = rte_lcore_id();
+	struct flow_wheel *w;
+
+	if (me >= RTE_MAX_LCORE || !(w = &ft.tw[me])->on)
+		return;
+	f->tw_owner = (uint8_t)(me + 1);
+	tw_link_due(w, f, (uint32_t)(f - ft.flows));
+	w->st.armed++;
+}
+
+/* A flow that was never published leaves the wheel it was armed in. */
+static void
+tw_disarm(struct dp_flow *f)
+{
+	if (f->tw_owner == 0)
+		return;
+	tw_unlink(&ft.tw[f->tw_owner - 1], f);
+	f->tw_owner = 0;
+}
+
+/* Tell f's owner (not me) about it; false when its ring is full. */
+static bool
+tw_handoff(struct dp_flow *f, uint32_t idx)
+{
+	struct flow_wheel *o = &ft.tw[f->tw_owner - 1];
+
+	return rte_ring_mp_enqueue_elem(o->handoff, &idx, sizeof(idx)) == 0;
+}
+
+/*
+ * f was just ended by lcore me (its keys leave the hash now): may the
+ * caller give its slot back with the keys? Yes when no wheel holds it or
+ * the caller owns that wheel (then it leaves the list, unless the visit took
+ * it off already); else its owner will, once told (tw_gone, hand-off).
+ */
+static bool
+tw_let_go(struct dp_flow *f, uint8_t owner, unsigned me, bool unlinked)
+{
+	if (owner == 0)
+		return true;
+	if (owner == me + 1) {
+		if (!unlinked)
+			tw_unlink(&ft.tw[me], f);
+		f->tw_owner = 0;
+		return true;
+	}
+	return false;
+}
+
+static void
+tw_gone(struct dp_flow *f, uint32_t idx)
+{
+	/* after the keys' deferral: the owner's release comes later in the queue */
+	__atomic_store_n(&f->tw_gone, 1, __ATOMIC_RELEASE);
+	if (!tw_handoff(f, idx))
+		ft.tw[f->tw_owner - 1].st.handoff_full++;   /* the owner's visit will do */
+}
+
+static bool flow_kill(struct dp_flow *f, bool unlinked);
+
+/* The owner meets f (off its list): give it back, delete it or relink it. */
+static uint32_t
+tw_visit(struct flow_wheel *w, struct dp_flow *f, uint32_t idx, uint64_t now_ms)
+{
+	uint8_t fl = __atomic_load_n(&f->flags, __ATOMIC_ACQUIRE);
+
+	if (fl & DP_FLOW_F_LIVE) {
+		uint64_t last = __atomic_load_n(&f->last_ms, __ATOMIC_RELAXED);
+
+		if (!(fl & DP_FLOW_F_DEAD) &&
+		    (now_ms <= last || now_ms - last <= dp_flow_timeout_ms(f) + DP_FLOW_GRACE_MS)) {
+			tw_link_due(w, f, idx);
+			return 0;
+		}
+		if (flow_kill(f, true)) {
+			w->st.expired++;
+			return 1;
+		}
+		/* another lcore ended it a moment ago */
+	}
+	if (__atomic_load_n(&f->tw_gone, __ATOMIC_ACQUIRE)) {
+		f->tw_owner = 0;
+		flow_defer(-1, -1, idx, true);
+	} else {
+		/* its killer is still deleting the keys: next tick */
+		tw_link(w, f, idx, (uint32_t)(w->cur & (TW_SLOTS - 1)));
+	}
+	return 0;
+}
+
+/* Flows other lcores ended or re-timed. */
+static void
+tw_drain_handoff(struct flow_wheel *w, unsigned me, uint64_t now_ms)
+{
+	uint32_t idx[TW_HANDOFF_BURST];
+	unsigned n = rte_ring_sc_dequeue_burst_elem(w->handoff, idx, sizeof(uint32_t),
+						    TW_HANDOFF_BURST, NULL);
+
+	for (unsigned i = 0; i < n; i++) {
+		struct dp_flow *f = &ft.flows[idx[i]];
+
+		/* stale: given back since (and maybe someone else's now) */
+		if (f->tw_owner != me + 1)
+			continue;
+		tw_unlink(w, f);
+		w->st.handoffs++;
+		tw_visit(w, f, idx[i], now_ms);
+	}
+}
+
+uint32_t
+dp_flow_expire(uint64_t now_ms, uint32_t budget)
+{
+	unsigned me = rte_lcore_id();
+	struct flow_wheel *w = me < RTE_MAX_LCORE ? &ft.tw[me] : NULL;
+	uint64_t now_tick = now_ms / TW_TICK_MS;
+	uint32_t visits = 0, deleted = 0, moved = 0;
+
+	if (w == NULL || w->head == NULL)
+		return 0;
+	if (!w->on) {
+		w->on = true;
+		w->cur = now_tick;
+	}
+	tw_drain_handoff(w, me, now_ms);
+	while (visits < budget) {
+		uint32_t i = w->head[TW_PEND];
+		struct dp_flow *f;
+
+		if (i == TW_NIL) {
+			if (w->cur > now_tick)
+				break;
+			if (moved == TW_SLOTS) {
+				/* the clock jumped a revolution or more: every
+				 * list has been visited against now */
+				w->cur = now_tick + 1;
+				break;
+			}
+			i = w->head[w->cur & (TW_SLOTS - 1)];
+			w->head[w->cur & (TW_SLOTS - 1)] = TW_NIL;
+			w->head[TW_PEND] = i;
+			if (i != TW_NIL)
+				ft.flows[i].tw_prev = TW_HEAD | TW_PEND;
+			w->cur++;
+			moved++;
+			continue;
+		}
+		f = &ft.flows[i];
+		/* the next one may be far in memory: ask for it now */
+		if (f->tw_next != TW_NIL)
+			rte_prefetch0(&ft.flows[f->tw_next]);
+		tw_unlink(w, f);
+		visits++;
+		deleted += tw_visit(w, f, i, now_ms);
+	}
+	w->st.visits += visits;
+	/* give back the slots whose grace period is over, as many as this
+	 * call could have deleted: deletions do not outrun the free list */
+	if (visits != 0 || rte_ring_count(ft.free) < FLOW_CACHE) {
+		unsigned int freed, pending, avail;
+
+		rte_rcu_qsbr_dq_reclaim(ft.dq, RTE_MAX(budget, 32u), &freed, &pending, &avail);
+	}
+	return deleted;
+}
+
+void
+dp_flow_expire_sync(uint64_t now_ms, struct rte_rcu_qsbr *rcu, unsigned rcu_id)
+{
+	unsigned int freed, pending = 0, avail;
+
+	dp_flow_expire(now_ms, UINT32_MAX);
+	rte_rcu_qsbr_dq_reclaim(ft.dq, UINT32_MAX, &freed, &pending, &avail);
+	if (pending == 0)
+		return;
+	/* offline while waiting: two workers doing this at once must not
+	 * wait for each other */
+	rte_rcu_qsbr_thread_offline(rcu, rcu_id);
+	rte_rcu_qsbr_synchronize(rcu, RTE_QSBR_THRID_INVALID);
+	rte_rcu_qsbr_thread_online(rcu, rcu_id);
+	rte_rcu_qsbr_dq_reclaim(ft.dq, UINT32_MAX, &freed, &pending, &avail);
+}
+
+void
+dp_flow_retime(struct dp_flow *f)
+{
+	unsigned me = rte_lcore_id();
+	uint8_t owner = __atomic_load_n(&f->tw_owner, __ATOMIC_RELAXED);
+	uint32_t idx = (uint32_t)(f - ft.flows);
+
+	if (owner == 0 || me >= RTE_MAX_LCORE)
+		return;
+	if (owner == me + 1) {
+		struct flow_wheel *w = &ft.tw[me];
+
+		tw_unlink(w, f);
+		tw_link_due(w, f, idx);
+	} else if (!tw_handoff(f, idx)) {
+		ft.tw[owner - 1].st.handoff_full++;     /* expires at its old deadline */
+	}
+}
+
+const struct dp_flow_expiry_stats *
+dp_flow_expiry_stats(unsigned lcore)
+{
+	return lcore < RTE_MAX_LCORE && ft.tw[lcore].head != NULL ? &ft.tw[lcore].st : NULL;
 }
 
 int
@@ -115,7 +427,8 @@ dp_flow_init(uint32_t capacity, int socket, struct rte_rcu_qsbr *rcu)
 		.name = "vpcgw_flow_dq",
 		.size = capacity * 2 + 64,
 		.esize = sizeof(struct flow_dq_ent),
-		.trigger_reclaim_limit = 64,
+		/* one entry per deleted flow (was two: one per key) */
+		.trigger_reclaim_limit = 32,
 		.max_reclaim_size = 256,
 		.free_fn = flow_dq_free,
 		.v = rcu,
@@ -137,12 +450,25 @@ dp_flow_init(uint32_t capacity, int socket, struct rte_rcu_qsbr *rcu)
 		return -ENOMEM;
 	for (uint32_t i = 0; i < capacity; i++)
 		rte_ring_enqueue_elem(ft.free, &i, sizeof(i));
-	return 0;
+	return wheels_init(socket);
+}
+
+size_t
+dp_flow_mem_bytes(uint32_t capacity)
+{
+	/* flows 128, hash keys and buckets ~160, rings ~24 (test_expire
+	 * measures the total, defer queue included: 357 at 2^17 flows; the
+	 * defer queue, 96, is not taken from this socket) */
+	return (size_t)capacity * 384 + (64u << 20);
 }
 
 void
 dp_flow_fini(void)
 {
+	for (unsigned l = 0; l < RTE_MAX_LCORE; l++) {
+		rte_free(ft.tw[l].head);
+		rte_ring_free(ft.tw[l].handoff);
+	}
 	if (ft.dq != NULL)
 		rte_rcu_qsbr_dq_delete(ft.dq);
 	rte_hash_free(ft.hash);
@@ -233,6 +559,8 @@ dp_flow_abandon(struct dp_flow *f)
 	struct flow_cache *c = &ft.cache[rte_lcore_id()];
 	uint32_t idx = (uint32_t)(f - ft.flows);
 
+	tw_disarm(f);
+
 	if (c->n < RTE_DIM(c->idx))
 		c->idx[c->n++] = idx;
 	else
@@ -282,6 +610,8 @@ dp_flow_insert_meta(struct dp_flow *f, const struct dp_meta *md)
 	hash_sig_t h1 = flow_hash(&f->key[1]);
 	int rc;
 
+	/* in the wheel before anyone can find it (and end it) */
+	tw_arm(f);
 	/* new flows only; lookups never take it (see ARCHITECTURE.md) */
 	rte_spinlock_lock(&ft.insert_lock);
 	rc = insert_locked(f, h0, h1);
@@ -314,16 +644,13 @@ insert_locked(struct dp_flow *f, hash_sig_t h0, hash_sig_t h1)
 	}
 	rc = rte_hash_add_key_with_hash_data(ft.hash, &f->key[0], h0, f);
 	if (rc < 0) {
-		if (two) {
-			int32_t pos = rte_hash_del_key_with_hash(ft.hash, &f->key[1], h1);
+		int32_t pos = two ? rte_hash_del_key_with_hash(ft.hash, &f->key[1], h1) : -1;
 
-			if (pos >= 0)
-				flow_defer(pos, 0, false);
-		}
-		/* key[1] may have been seen by a reader: let the sweeper
-		 * recycle the slot later instead of reusing it now */
-		__atomic_store_n(&f->flags, DP_FLOW_F_LIVE | DP_FLOW_F_DEAD, __ATOMIC_RELEASE);
-		__atomic_fetch_add(&ft.live, 1, __ATOMIC_RELAXED);
+		/* key[1] may have been seen by a reader: the slot comes
+		 * back after a grace period, never counted as a flow */
+		__atomic_store_n(&f->flags, DP_FLOW_F_DEAD, __ATOMIC_RELEASE);
+		tw_disarm(f);
+		flow_defer(pos, -1, (uint32_t)(f - ft.flows), true);
 		return -ENOSPC;
 	}
 	__atomic_fetch_add(&ft.live, 1, __ATOMIC_RELAXED);
@@ -352,10 +679,23 @@ dp_flow_timeout_ms(const struct dp_flow *f)
 	return (uint64_t)s * 1000;
 }
 
-bool
-dp_flow_kill(struct dp_flow *f)
+/*
+ * Take f out of the table. unlinked: the owner's wheel has already taken it
+ * off its list (a visit). Whoever holds the slot gives it back: the caller
+ * for a flow in no wheel or its owner's; else the owner, told through its
+ * hand-off ring (or at its next visit of the flow, should the ring be full).
+ */
+static bool
+flow_kill(struct dp_flow *f, bool unlinked)
 {
 	uint8_t fl = __atomic_load_n(&f->flags, __ATOMIC_RELAXED);
+	uint32_t idx = (uint32_t)(f - ft.flows);
+	int32_t pos0, pos1 = -1;
+	unsigned me = rte_lcore_id();
+	/* read before the CAS: only the owner clears it, after the flow left
+	 * the table, and a live flow's slot cannot be recycled under a reader */
+	uint8_t owner = __atomic_load_n(&f->tw_owner, __ATOMIC_RELAXED);
+	bool release;
 
 	do {
 		if (!(fl & DP_FLOW_F_LIVE))
@@ -364,23 +704,23 @@ dp_flow_kill(struct dp_flow *f)
 					      false, __ATOMIC_ACQ_REL, __ATOMIC_RELAXED));
 	if (!(fl & DP_FLOW_F_DEAD))
 		dp_flow_deleted(f);
-	{
-		uint32_t idx = (uint32_t)(f - ft.flows);
-		int32_t pos;
-
-		/* key[1] first: when key[0]'s grace period ends, no reader
-		 * can hold the flow through either key */
-		if (memcmp(&f->key[0], &f->key[1], sizeof(f->key[0])) != 0) {
-			pos = rte_hash_del_key(ft.hash, &f->key[1]);
-			if (pos >= 0)
-				flow_defer(pos, idx, false);
-		}
-		pos = rte_hash_del_key(ft.hash, &f->key[0]);
-		/* pos < 0: insert failed half-way; the slot still waits */
-		flow_defer(pos >= 0 ? pos : -1, idx, true);
-	}
+	/* both keys leave in one grace period: when it ends, no reader can
+	 * hold the flow through either */
+	if (memcmp(&f->key[0], &f->key[1], sizeof(f->key[0])) != 0)
+		pos1 = rte_hash_del_key(ft.hash, &f->key[1]);
+	pos0 = rte_hash_del_key(ft.hash, &f->key[0]);
+	release = tw_let_go(f, owner, me, unlinked);
+	flow_defer(pos0, pos1, idx, release);
+	if (!release)
+		tw_gone(f, idx);
 	__atomic_fetch_sub(&ft.live, 1, __ATOMIC_RELAXED);
 	return true;
+}
+
+bool
+dp_flow_kill(struct dp_flow *f)
+{
+	return flow_kill(f, false);
 }
 
 uint32_t

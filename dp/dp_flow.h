@@ -20,11 +20,14 @@
 #define VPCGW_DP_FLOW_H
 
 #include "dp/dp.h"
+#include "dp/ct_tcp.h"
 
 struct rte_rcu_qsbr;
 
 int dp_flow_init(uint32_t capacity, int socket, struct rte_rcu_qsbr *rcu);
 void dp_flow_fini(void);
+/* An upper bound of what dp_flow_init(capacity) takes from its socket's heap. */
+size_t dp_flow_mem_bytes(uint32_t capacity);
 
 /* Is any flow in the table? (A burst with none to find skips the lookup.) */
 bool dp_flow_any(void);
@@ -115,7 +118,52 @@ bool dp_flow_kill(struct dp_flow *f);
 void dp_flow_deleted(const struct dp_flow *f);
 
 /*
- * Control thread: visit up to budget flow slots from where the last call
+ * Expiry by deadline (dp_flow.c "timer wheel"): a flow is deleted once idle
+ * for longer than its timeout plus DP_FLOW_GRACE_MS (a packet in the grace
+ * finds it expired: idle RST). A worker's first dp_flow_expire() starts its
+ * wheel; from then on the flows it creates are in it, and it deletes them
+ * itself.
+ */
+#define DP_FLOW_GRACE_MS 1000
+/* flows a worker visits per loop at most: above the arrival rate per loop */
+#define DP_FLOW_EXPIRE_BUDGET 256
+
+struct dp_flow_expiry_stats {
+	uint64_t armed;             /* flows put in the wheel */
+	uint64_t visits;            /* flows looked at (due, or a revolution ahead) */
+	uint64_t expired;           /* deleted by the wheel */
+	uint64_t handoffs;          /* flows other lcores ended or re-timed */
+	uint64_t handoff_full;      /* hand-offs refused: the visit catches them */
+};
+
+/*
+ * Worker, once per loop: visit the flows of this lcore's wheel due by
+ * now_ms, at most budget of them (the rest next call), and take in what
+ * other lcores handed over. Returns the number deleted.
+ */
+uint32_t dp_flow_expire(uint64_t now_ms, uint32_t budget);
+/*
+ * Packet clock (replays, tests), before a run of packets at now_ms: every
+ * flow due deleted, and its slot back (a grace period waited for), as the
+ * control thread's sweep and reclaim at each event used to: what the next
+ * packets find does not depend on thread timing.
+ */
+void dp_flow_expire_sync(uint64_t now_ms, struct rte_rcu_qsbr *rcu, unsigned rcu_id);
+/* f's timeout got shorter (a TCP state): move it to its earlier deadline. */
+void dp_flow_retime(struct dp_flow *f);
+/* This lcore's wheel counters, NULL if it has none. */
+const struct dp_flow_expiry_stats *dp_flow_expiry_stats(unsigned lcore);
+
+/* After a TCP state change of f from st to ns. */
+static inline void
+dp_flow_tcp_moved(struct dp_flow *f, uint8_t st, uint8_t ns)
+{
+	if (fw_ct_tcp_timeout(ns, f->idle_s) < fw_ct_tcp_timeout(st, f->idle_s))
+		dp_flow_retime(f);
+}
+
+/*
+ * Tests, tools: visit up to budget flow slots from where the last call
  * stopped; delete flows dead or idle for longer than their timeout plus
  * grace_ms. Returns the number deleted.
  */

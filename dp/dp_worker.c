@@ -246,6 +246,10 @@ housekeeping(struct dp_worker_ctx *w, bool is_owner)
 
 	if (is_owner)
 		drain_handoff(w);
+	/* packet clock: time also passes with the control thread's events */
+	dp_flow_expire(RTE_MAX(w->now_ms, atomic_load_explicit(&dp_g.ctl_done_ms,
+							       memory_order_acquire)),
+		       DP_FLOW_EXPIRE_BUDGET);
 	if (tsc - w->last_flush_tsc > dp_g.tsc_hz / 1000000 * DP_TX_DRAIN_US) {
 		w->last_flush_tsc = tsc;
 		if (w->arpq_n)
@@ -379,6 +383,7 @@ loop_packet(struct dp_worker_ctx *w)
 									     best_h))
 				;
 		}
+		dp_flow_expire_sync(w->now_ms, dp_g.rcu, w->id);
 		dp_process_burst(&st->pkts[st->head], k, dp_g.sources[w->src[best]].port, w->now_ms);
 		st->head += k;
 		w->stats->bursts++;

@@ -106,6 +106,7 @@ fast_tcp(struct rte_mbuf *m, struct dp_meta *md, struct dp_flow *f, int d)
 	}
 	if (ns != st) {
 		__atomic_store_n(&f->tcp_state, ns, __ATOMIC_RELAXED);
+		dp_flow_tcp_moved(f, st, ns);
 		if (ns == FW_CT_TCP_ESTABLISHED && f->kind == DP_FLOW_NAT)
 			dp_stats_self()->nat[f->svc].conn_established++;
 	}

@@ -450,6 +450,7 @@ known_flow(struct rte_mbuf *m, struct dp_meta *md, struct dp_pctx *c, struct dp_
 		}
 		if (ns != st) {
 			__atomic_store_n(&f->tcp_state, ns, __ATOMIC_RELAXED);
+			dp_flow_tcp_moved(f, st, ns);
 			if (ns == FW_CT_TCP_ESTABLISHED && f->kind == DP_FLOW_NAT)
 				dp_stats_self()->nat[f->svc].conn_established++;
 		}
