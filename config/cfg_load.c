@@ -329,8 +329,8 @@ load_vpc(struct ld *ld)
 	f.s = config_setting_get_member(ld->root, "vpc");
 	ld6_vpc(ld, f.s);
 	if (ld_get_list(ld, f.s, "vpc", "subnets", false, T_LIST, &f) <= 0)
-		return;
-	for (i = 0; i < c->n_subnets; i++) {
+		f.s = NULL;
+	for (i = 0; f.s != NULL && i < c->n_subnets; i++) {
 		const config_setting_t *e = config_setting_get_elem(f.s, i);
 
 		ld_path_idx(p, f.path, i);
