@@ -46,7 +46,14 @@ static int
 rtable6_build(struct dp_rtable6 *rt, const struct cfg *cfg, const struct cfg_route_table *ct,
 	      uint64_t gen, int idx)
 {
+	struct rte_fib6_conf c = {
+		.type = RTE_FIB6_TRIE,
+		.default_nh = FIB6_NONE,
+		.max_routes = FIB6_RULES,
+		.trie = { .nh_sz = RTE_FIB6_TRIE_2B, .num_tbl8 = 512 },
+	};
 	uint32_t n6 = 0, k = 1;
+	char name[64];
 
 	for (int i = 0; ct != NULL && i < ct->n_routes; i++)
 		n6 += ct->routes[i].v6;
@@ -60,15 +67,6 @@ rtable6_build(struct dp_rtable6 *rt, const struct cfg *cfg, const struct cfg_rou
 	rt->none = FIB6_NONE;
 	if (n6 == 0)
 		return 0;
-
-	struct rte_fib6_conf c = {
-		.type = RTE_FIB6_TRIE,
-		.default_nh = FIB6_NONE,
-		.max_routes = FIB6_RULES,
-		.trie = { .nh_sz = RTE_FIB6_TRIE_2B, .num_tbl8 = 512 },
-	};
-	char name[64];
-
 	snprintf(name, sizeof(name), "rt6_%d_%" PRIu64, idx, gen);
 	rt->fib = rte_fib6_create(name, (int)rte_socket_id(), &c);
 	if (rt->fib == NULL)
