@@ -3,9 +3,9 @@
  * IPv6 (SPEC §7), first part: parsing with the extension-header chain,
  * Neighbor Discovery and router advertisements, ICMPv6 echo and time
  * exceeded, and routing between IPv6 subnets (local) and to the internet
- * gateway (untranslated). Its own stages (docs/ARCHITECTURE.md "IPv6"):
+ * gateway (untranslated). A stage of its own (docs/ARCHITECTURE.md "IPv6"):
  *
- *   eth_input ──> ip6_input ──> ip6_route ──> (out: nd6)
+ *   eth_input ──> ip6_input (parse, ND, route) ──> (out: nd6)
  *
  * eth_input hands over what its slow branch found to be ethertype 0x86DD;
  * a configuration without IPv6 drops it there as before (ipv6_unsupported).
@@ -115,9 +115,7 @@ void dp_ip6_tables_free(struct dp_tables *t);
 
 /* ------------------------------------------------------------ stages (ip6_input.c) */
 
-enum { IP6_INPUT_NEXT_ROUTE };
 void dp_ip6_input_node(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t n);
-void dp_ip6_route_node(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t n);
 
 /* ------------------------------------------------------------ ND (nd6.c) */
 

@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The IPv6 stages (SPEC §7, dp/ip6.h):
+ * The IPv6 stage (SPEC §7, dp/ip6.h), in two parts:
  *
- * ip6_input: parse and validate (dp/ip6_parse.c); ICMPv6 to vpcgw or to the
+ * input: parse and validate (dp/ip6_parse.c); ICMPv6 to vpcgw or to the
  *   Neighbor Discovery groups to dp/nd6.c; hop limit; where the packet
  *   entered (a subnet of its port, or the internet gateway's port).
- * ip6_route: the route table of the source's subnet (the local route only
+ * route: the route table of the source's subnet (the local route only
  *   for subnets without one and from the internet), longest prefix match
  *   with rte_fib6, targets local (the destination subnet's port, next hop
  *   the destination), igw (untranslated, to next_hop6) and blackhole; hop
@@ -75,7 +75,7 @@ ingress6(struct rte_mbuf *m, struct dp_meta *md, struct dp_pctx *c, const struct
 	return false;
 }
 
-/* One packet of ip6_input: true when it goes on to ip6_route. */
+/* The input part, one packet: true when it goes on to be routed. */
 static bool
 ip6_input_one(struct dp_graph_run *g, struct rte_mbuf *m, struct dp_meta *md)
 {
@@ -124,22 +124,6 @@ ip6_input_one(struct dp_graph_run *g, struct rte_mbuf *m, struct dp_meta *md)
 	return true;
 }
 
-void
-dp_ip6_input_node(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t n)
-{
-	struct dp_worker_ctx *w = dp_worker_self();
-	struct dp_vec *route = dp_graph_out(g, IP6_INPUT_NEXT_ROUTE);
-
-	for (uint16_t i = 0; i < n; i++) {
-		struct rte_mbuf *m = pkts[i];
-		struct dp_meta *md = dp_meta(m);
-
-		w->cur_slot = md->slot;
-		if (ip6_input_one(g, m, md))
-			dp_vec_push(route, m);
-	}
-}
-
 /* The route of dst in rt: its index, or rt->none. */
 static uint64_t
 route6(const struct dp_ip6 *x, const struct dp_rtable6 *rt, const uint8_t dst[16])
@@ -154,7 +138,7 @@ route6(const struct dp_ip6 *x, const struct dp_rtable6 *rt, const uint8_t dst[16
 	return nh;
 }
 
-/* One packet of ip6_route: out or dropped. */
+/* The routing part, one packet: out or dropped. */
 static void
 ip6_route_one(struct dp_graph_run *g, struct rte_mbuf *m, struct dp_meta *md)
 {
@@ -214,13 +198,22 @@ ip6_route_one(struct dp_graph_run *g, struct rte_mbuf *m, struct dp_meta *md)
 	dp_nd6_output(m, port, nh, g->b.now);
 }
 
+/*
+ * One stage for both parts: a stage costs every burst a few instructions in
+ * the walk (dp/dp_graph.c) even when it has nothing to do, and the IPv4
+ * routing path must not pay for IPv6 (docs/PERFORMANCE.md).
+ */
 void
-dp_ip6_route_node(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t n)
+dp_ip6_input_node(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t n)
 {
 	struct dp_worker_ctx *w = dp_worker_self();
 
 	for (uint16_t i = 0; i < n; i++) {
-		w->cur_slot = dp_meta(pkts[i])->slot;
-		ip6_route_one(g, pkts[i], dp_meta(pkts[i]));
+		struct rte_mbuf *m = pkts[i];
+		struct dp_meta *md = dp_meta(m);
+
+		w->cur_slot = md->slot;
+		if (ip6_input_one(g, m, md))
+			ip6_route_one(g, m, md);
 	}
 }

@@ -6,7 +6,7 @@
  * Route tables are rte_fib6 TRIE. A trie costs a 2^24-entry tbl24 (32 MB
  * with 2-byte next hops), so only a route table with IPv6 routes of its own
  * gets one; every other table holds only the implicit local route (the
- * VPC's /56), which ip6_route checks with a compare.
+ * VPC's /56), which ip6_input checks with a compare.
  */
 #include <errno.h>
 #include <inttypes.h>

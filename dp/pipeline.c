@@ -10,7 +10,7 @@
  *                     │                      ├─> ip_route ────┤──> policy
  *                     │   (no flow in table) └────────────────┘
  *                     └──> ip_route, policy
- *   eth_input ──> ip6_input ──> ip6_route (IPv6, dp/ip6.h)
+ *   eth_input ──> ip6_input (IPv6: parse, ND, route; dp/ip6.h)
  *   then ip_output: every transmission of the burst, in arrival order
  *   (docs/pipeline.svg is drawn from this table by tools/vpcgw-pipeline-dot).
  */
@@ -65,10 +65,7 @@ static const struct dp_node stages[] = {
 	{ .name = "policy", .fn = dp_policy_node,
 	  .help = "route tables, NACL, SG, new flows, NAT, NLB, GWLB, fragments, ICMP errors" },
 	{ .name = "ip6_input", .fn = dp_ip6_input_node,
-	  .next = { [IP6_INPUT_NEXT_ROUTE] = "ip6_route" },
-	  .help = "IPv6: extension headers, ND, RS/RA, ICMPv6 echo, hop limit (dp/ip6.h)" },
-	{ .name = "ip6_route", .fn = dp_ip6_route_node,
-	  .help = "IPv6 route tables (rte_fib6): local, igw, blackhole; ND resolution" },
+	  .help = "IPv6: extension headers, ND, RS/RA, echo, hop limit, rte_fib6 routes (dp/ip6.h)" },
 };
 
 /* Each service's counters, in the order of the outputs (after the core's
