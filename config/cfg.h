@@ -34,6 +34,12 @@ struct cfg_prefix {
 	uint8_t len;    /* 0..32 */
 };
 
+/* An IPv6 prefix (SPEC §7): network order bytes, host bits zero. */
+struct cfg_prefix6 {
+	uint8_t addr[16];
+	uint8_t len;    /* 0..128 */
+};
+
 struct cfg_port {
 	char name[CFG_NAME_MAX];
 	char devargs[CFG_DEVARGS_MAX];
@@ -45,11 +51,17 @@ struct cfg_port {
 	uint16_t rx_queues;   /* optional key rx_queues, default 1 */
 	uint16_t rx_desc;     /* rx_descriptors: ring size of each rx queue */
 	uint16_t tx_desc;     /* tx_descriptors: ring size of each tx queue */
+	bool has_addr6;       /* optional key address6 */
+	uint8_t addr6[16];    /* vpcgw's own IPv6 address on the port */
+	uint8_t plen6;
 	int line;
 };
 
 struct cfg_neighbor {
 	int port;             /* index into cfg.ports */
+	bool v6;              /* address is IPv6 (addr6), else IPv4 (addr) */
+	bool addr_ok;         /* v6: port and address parsed */
+	uint8_t addr6[16];
 	uint32_t addr;
 	uint8_t mac[6];
 	int line;
@@ -61,6 +73,8 @@ struct cfg_subnet {
 	int port;             /* index into cfg.ports */
 	int route_table;      /* index into cfg.route_tables, -1: none (local only) */
 	int nacl;             /* index into cfg.nacls, -1: default NACL (allow all) */
+	bool has_v6;          /* optional key ipv6_cidr: a /64 of the VPC's /56 */
+	struct cfg_prefix6 cidr6;
 	int line;
 };
 
@@ -74,6 +88,8 @@ struct cfg_igw {
 	bool present;
 	int port;             /* index into cfg.ports */
 	uint32_t next_hop;
+	bool has_next_hop6;   /* optional key next_hop6 (needs the port's address6) */
+	uint8_t next_hop6[16];
 	int route_table;      /* edge (ingress) route table, -1: none */
 	struct cfg_eip *eips;
 	int n_eips;
@@ -89,6 +105,8 @@ enum cfg_target_kind {
 };
 
 struct cfg_route {
+	bool v6;              /* an IPv6 destination (dst6), else IPv4 (dst) */
+	struct cfg_prefix6 dst6;
 	struct cfg_prefix dst;
 	enum cfg_target_kind kind;
 	int ref;
@@ -257,6 +275,8 @@ struct cfg {
 	struct cfg_neighbor *neighbors;
 	int n_neighbors;
 	struct cfg_prefix vpc_cidr;
+	bool has_vpc6;                /* vpc.ipv6_cidr: the VPC is dual stack */
+	struct cfg_prefix6 vpc_cidr6; /* a /56 */
 	struct cfg_subnet *subnets;
 	int n_subnets;
 	struct cfg_igw igw;
@@ -310,5 +330,11 @@ const char *cfg_ipv4_str(uint32_t addr, char *buf, size_t len);
 /* Names are UTF-8 text without control characters (docs/config.md): NULL,
  * or what is wrong with name and *at the offset of the byte. */
 const char *cfg_name_problem(const char *name, size_t *at);
+/* IPv6 (config/cfg_ip6.c). */
+int cfg_parse_ipv6(const char *s, uint8_t addr[16]);
+int cfg_parse_prefix6(const char *s, struct cfg_prefix6 *p);  /* -EDOM: host bits set */
+bool cfg_prefix6_contains(const struct cfg_prefix6 *p, const uint8_t addr[16]);
+bool cfg_prefix6_overlap(const struct cfg_prefix6 *a, const struct cfg_prefix6 *b);
+const char *cfg_ipv6_str(const uint8_t addr[16], char *buf, size_t len);
 
 #endif /* VPCGW_CFG_H */

@@ -247,4 +247,21 @@ int ld_host_in_subnet(struct ld *ld, const struct fld *f, uint32_t addr);
 void ld_health(struct ld *ld, const config_setting_t *g, const char *path, bool traffic_port,
 	       struct cfg_health_check *h);
 
+/* ---- IPv6 keys (config/cfg_ip6.c) ------------------------------------- */
+
+int ld_ipv6_of(struct ld *ld, const config_setting_t *s, const char *path, uint8_t a[16]);
+int ld_prefix6_str(struct ld *ld, const config_setting_t *s, const char *path, const char *v,
+		   struct cfg_prefix6 *p);
+/* Does the string KEY of group E hold an IPv6 address or prefix? */
+bool ld6_is_v6(const config_setting_t *e, const char *key);
+void ld6_port(struct ld *ld, const config_setting_t *e, const char *p, int i);
+void ld6_check_on_port(struct ld *ld, int p, const uint8_t addr[16], const struct fld *f);
+void ld6_neighbor(struct ld *ld, const config_setting_t *e, const char *p, int i);
+void ld6_neighbors_check(struct ld *ld);
+void ld6_vpc(struct ld *ld, const config_setting_t *vpc);
+void ld6_subnet(struct ld *ld, const config_setting_t *e, const char *p, int i);
+void ld6_route(struct ld *ld, const struct fld *d, const char *v, const struct fld *tg,
+	       bool tgt_ok, struct cfg_route_table *t, int i);
+void ld6_igw(struct ld *ld, const config_setting_t *g, const char *path, struct cfg_igw *igw);
+
 #endif /* VPCGW_CFG_LD_H */

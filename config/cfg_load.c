@@ -147,8 +147,8 @@ static void
 load_ports(struct ld *ld)
 {
 	static const char *const keys[] = {
-		"name", "devargs", "mac", "address", "mtu", "rx_queues", "rx_descriptors",
-		"tx_descriptors", NULL
+		"name", "devargs", "mac", "address", "address6", "mtu", "rx_queues",
+		"rx_descriptors", "tx_descriptors", NULL
 	};
 	struct cfg *c = ld->cfg;
 	char p[PATH_LEN], a[CFG_NAME_MAX], b[CFG_NAME_MAX];
@@ -210,6 +210,7 @@ load_ports(struct ld *ld)
 				break;
 			}
 		}
+		ld6_port(ld, e, p, i);
 		ld_get_u32(ld, e, p, "mtu", 68, 9216, 1500, &u);
 		port->mtu = (uint16_t)u;
 		ld_get_u32(ld, e, p, "rx_queues", 1, 16, 1, &u);
@@ -246,6 +247,10 @@ load_neighbors(struct ld *ld)
 		ld_path_idx(p, f.path, i);
 		if (!ld_group(ld, e, p, keys))
 			continue;
+		if (ld6_is_v6(e, "address")) {
+			ld6_neighbor(ld, e, p, i);
+			continue;
+		}
 		port_ok = ld_get_ref(ld, e, p, "port", true, REF_PORT, &g, &nb->port) > 0;
 		addr_ok = ld_get_ipv4(ld, e, p, "address", true, &g, &nb->addr) > 0;
 		ld_get_mac(ld, e, p, "mac", true, nb->mac);
@@ -253,7 +258,8 @@ load_neighbors(struct ld *ld)
 			continue;
 		ld_check_on_port(ld, nb->port, nb->addr, &g);
 		for (j = 0; j < i; j++) {
-			if (c->neighbors[j].port == nb->port && c->neighbors[j].addr == nb->addr) {
+			if (!c->neighbors[j].v6 && c->neighbors[j].port == nb->port &&
+			    c->neighbors[j].addr == nb->addr) {
 				ld_error(ld, g.s, g.path,
 					 "duplicate neighbor %s on port \"%s\" (first at line %d)",
 					 cfg_ipv4_str(nb->addr, a, sizeof(a)),
@@ -268,7 +274,7 @@ static void
 load_subnet(struct ld *ld, const config_setting_t *e, const char *p, int i)
 {
 	static const char *const keys[] = {
-		"name", "cidr", "port", "route_table", "network_acl", NULL
+		"name", "cidr", "ipv6_cidr", "port", "route_table", "network_acl", NULL
 	};
 	struct cfg *c = ld->cfg;
 	struct cfg_subnet *sn = &c->subnets[i];
@@ -284,6 +290,7 @@ load_subnet(struct ld *ld, const config_setting_t *e, const char *p, int i)
 	ld_get_ref(ld, e, p, "port", true, REF_PORT, &f, &sn->port);
 	ld_get_ref(ld, e, p, "route_table", false, REF_RT, &f, &sn->route_table);
 	ld_get_ref(ld, e, p, "network_acl", false, REF_NACL, &f, &sn->nacl);
+	ld6_subnet(ld, e, p, i);
 	if (ld_get_prefix(ld, e, p, "cidr", true, &f, &sn->cidr) <= 0)
 		return;
 	ld_prefix_fmt(a, sizeof(a), sn->cidr.addr, sn->cidr.len);
@@ -313,7 +320,7 @@ load_subnet(struct ld *ld, const config_setting_t *e, const char *p, int i)
 static void
 load_vpc(struct ld *ld)
 {
-	static const char *const keys[] = { "cidr", "subnets", NULL };
+	static const char *const keys[] = { "cidr", "ipv6_cidr", "subnets", NULL };
 	struct cfg *c = ld->cfg;
 	char p[PATH_LEN];
 	struct fld f;
@@ -329,15 +336,17 @@ load_vpc(struct ld *ld)
 			ld->vpc_ok = true;
 	}
 	f.s = config_setting_get_member(ld->root, "vpc");
+	ld6_vpc(ld, f.s);
 	if (ld_get_list(ld, f.s, "vpc", "subnets", false, T_LIST, &f) <= 0)
-		return;
-	for (i = 0; i < c->n_subnets; i++) {
+		f.s = NULL;
+	for (i = 0; f.s != NULL && i < c->n_subnets; i++) {
 		const config_setting_t *e = config_setting_get_elem(f.s, i);
 
 		ld_path_idx(p, f.path, i);
 		c->subnets[i].line = ld_line(e);
 		load_subnet(ld, e, p, i);
 	}
+	ld6_neighbors_check(ld);
 }
 
 /* Route target: "local", "igw", "blackhole", "nat-gateway:N", "gwlb-endpoint:E". */
@@ -403,14 +412,22 @@ load_route(struct ld *ld, const config_setting_t *e, const char *p, struct cfg_r
 	rt->line = -ld_line(e);
 	if (!ld_group(ld, e, p, keys))
 		return;
+	if (ld6_is_v6(e, "destination")) {
+		const char *v;
+
+		tgt_ok = ld_fld_get(ld, e, p, "target", true, &tg) && load_target(ld, &tg, rt) > 0;
+		if (ld_fld_get(ld, e, p, "destination", true, &d) && ld_str_of(ld, d.s, d.path, &v) > 0)
+			ld6_route(ld, &d, v, &tg, tgt_ok, t, i);
+		return;
+	}
 	dst_ok = ld_get_prefix(ld, e, p, "destination", true, &d, &rt->dst) > 0;
 	tgt_ok = ld_fld_get(ld, e, p, "target", true, &tg) && load_target(ld, &tg, rt) > 0;
 	if (!dst_ok)
 		return;
 	ld_prefix_fmt(a, sizeof(a), rt->dst.addr, rt->dst.len);
 	for (j = 0; j < i; j++) {
-		if (t->routes[j].dst.addr == rt->dst.addr && t->routes[j].dst.len == rt->dst.len &&
-		    t->routes[j].line > 0) {
+		if (!t->routes[j].v6 && t->routes[j].dst.addr == rt->dst.addr &&
+		    t->routes[j].dst.len == rt->dst.len && t->routes[j].line > 0) {
 			ld_error(ld, d.s, d.path, "duplicate destination %s (first at line %d)", a,
 				 t->routes[j].line);
 			return;

@@ -174,6 +174,7 @@ struct fw_nacl_ctx;
 struct lb_state;
 struct gnv_state;
 struct nat_state;
+struct dp_ip6;
 
 struct dp_tables {
 	struct cfg *cfg;
@@ -196,6 +197,7 @@ struct dp_tables {
 	struct nat_state *nat;
 	struct lb_state *lb;
 	struct gnv_state *gnv;
+	struct dp_ip6 *ip6;               /* NULL: no IPv6 (dp/ip6.h) */
 };
 
 /* ---------------------------------------------------------------- flows */

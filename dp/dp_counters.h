@@ -67,7 +67,21 @@
 	X(arp_timeout, "neighbor did not answer ARP in time") \
 	X(tx_full, "transmit queue refused the packet") \
 	X(no_mbuf, "mbuf pool empty: a packet vpcgw wanted to build (ARP, ICMP, RST) was not") \
-	X(shutdown, "packet still queued when vpcgw stopped")
+	X(shutdown, "packet still queued when vpcgw stopped") \
+	X(ip6_truncated, "frame shorter than the IPv6 header") \
+	X(ip6_version, "IP version field is not 6 in an IPv6 frame") \
+	X(ip6_payload_len, "IPv6 payload length beyond the frame") \
+	X(ip6_ext_malformed, "IPv6 extension header truncated, beyond the payload, misplaced hop-by-hop, routing type 0, or bad fragment header") \
+	X(ip6_ext_too_long, "IPv6 header chain longer than the first segment or than 8 extension headers") \
+	X(ip6_hop_limit, "IPv6 hop limit reached zero") \
+	X(ip6_src_invalid, "IPv6 source multicast, or link-local/unspecified on a packet to route") \
+	X(ip6_dst_invalid, "IPv6 destination link-local (never routed) or multicast not for Neighbor Discovery") \
+	X(ip6_filter_unsupported, "IPv6 packet to or from a subnet with a network ACL or ENIs: IPv6 NACL/SG filtering is not built yet") \
+	X(icmp6_checksum, "bad ICMPv6 checksum on a packet to vpcgw") \
+	X(nd_invalid, "Neighbor Discovery message failing RFC 4861 validation (hop limit, code, length, options)") \
+	X(nd_not_for_us, "Neighbor Solicitation for an address vpcgw does not own") \
+	X(nd_queue_full, "no room to hold a packet waiting for Neighbor Discovery") \
+	X(nd_timeout, "neighbor did not answer Neighbor Solicitations in time")
 
 enum dp_drop {
 #define DP_X_ENUM(n, d) DP_DROP_##n,

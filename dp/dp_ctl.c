@@ -33,6 +33,7 @@
 #include "dp/dp_stats.h"
 #include "dp/dp_worker.h"
 #include "dp/health.h"
+#include "dp/ip6.h"
 
 #define HEAD_UNKNOWN 0
 #define HEAD_EOF UINT64_MAX
@@ -314,7 +315,8 @@ dp_load_neighbors(const struct cfg *cfg)
 	for (int i = 0; i < cfg->n_neighbors; i++) {
 		const struct cfg_neighbor *n = &cfg->neighbors[i];
 
-		if (dp_neigh_static((uint16_t)n->port, n->addr, n->mac) < 0)
+		if (n->v6 ? dp_nd6_static((uint16_t)n->port, n->addr6, n->mac) < 0 :
+		    dp_neigh_static((uint16_t)n->port, n->addr, n->mac) < 0)
 			return -ENOSPC;
 	}
 	return 0;
@@ -453,6 +455,7 @@ control_events(struct dp_worker_ctx *c, uint64_t now_ms, uint32_t sweep_budget)
 		next_link_ms = tsc_ms() + 1000;
 		dp_ports_link_poll();
 	}
+	dp_nd6_periodic(t, now_ms);
 	/* at a second boundary every packet before it has been counted: read
 	 * as the last millisecond of the second that ends, so its usage is
 	 * that second's, not the next one's */

@@ -25,6 +25,7 @@
 
 #include "dp/dp.h"
 #include "dp/dp_worker.h"
+#include "dp/ip6.h"
 
 #define NEIGH_VALID DP_NEIGH_VALID
 
@@ -64,7 +65,7 @@ dp_neigh_init(unsigned socket)
 				       (int)socket, 0);
 	if (nt.hash == NULL || nt.ent == NULL || nt.free == NULL)
 		return -ENOMEM;
-	return 0;
+	return dp_nd6_init(socket);
 }
 
 void
@@ -74,6 +75,7 @@ dp_neigh_free(void)
 	rte_ring_free(nt.free);
 	rte_free(nt.ent);
 	memset(&nt, 0, sizeof(nt));
+	dp_nd6_free();
 }
 
 static uint64_t
@@ -386,17 +388,29 @@ dp_neigh_poll(uint64_t now_ms, bool flush_all)
 	 * never overtakes what waits for the next poll (in queue order, one
 	 * neighbor seen unresolved then resolved would reorder its packets).
 	 */
-	for (unsigned i = w->arpq_n; i-- > 0;)
-		resolved[i] = dp_neigh_lookup(w->arpq[i].port, w->arpq[i].nh, &mac[i]);
+	for (unsigned i = w->arpq_n; i-- > 0;) {
+		uint64_t v;
+
+		if (!(w->arpq[i].port & DP_WAIT_ND6)) {
+			resolved[i] = dp_neigh_lookup(w->arpq[i].port, w->arpq[i].nh, &mac[i]);
+			continue;
+		}
+		resolved[i] = dp_nd6_wait_lookup(w->arpq[i].nh, &v);
+		memcpy(mac[i].addr_bytes, &v, 6);
+	}
 	for (unsigned i = 0; i < w->arpq_n; i++) {
 		struct dp_arp_wait *q = &w->arpq[i];
+		bool v6 = q->port & DP_WAIT_ND6;
 
 		if (resolved[i]) {
-			l2_rewrite_send(q->m, q->port, &mac[i]);
+			l2_rewrite_send(q->m, q->port & ~DP_WAIT_ND6, &mac[i]);
 		} else if (flush_all) {
 			dp_drop(q->m, DP_DROP_shutdown);
 		} else if (now_ms - q->since_ms >= DP_ARP_WAIT_MS) {
-			dp_drop(q->m, DP_DROP_arp_timeout);
+			dp_drop(q->m, v6 ? DP_DROP_nd_timeout : DP_DROP_arp_timeout);
+		} else if (v6) {
+			dp_nd6_wait_retry(q->nh, q->port & ~DP_WAIT_ND6, now_ms);
+			w->arpq[keep++] = *q;
 		} else {
 			struct neigh *e = neigh_find(q->port, q->nh);
 
@@ -420,6 +434,7 @@ dp_neigh_age(uint64_t now_ms)
 {
 	unsigned n = dp_neigh_count();
 
+	dp_nd6_age(now_ms);
 	for (uint32_t i = 0; i < n; i++) {
 		struct neigh *e = &nt.ent[i];
 		struct neigh_key k;

@@ -14,6 +14,7 @@
 #include "dp/dp.h"
 #include "dp/dp_service.h"
 #include "dp/dp_check.h"
+#include "dp/ip6.h"
 
 /*
  * Route tables and the subnet of an address are compact LPM tables
@@ -231,6 +232,8 @@ dp_tables_build(struct cfg *cfg, uint64_t gen, char *err, size_t errlen)
 		t->any_subnet_nacl |= t->subnet_rt[i].nacl;
 	}
 
+	if (dp_ip6_tables_build(t, cfg, gen) < 0)
+		goto nomem;
 	if (dp_services_build(t, err, errlen) < 0) {
 		dp_tables_free(t);
 		return NULL;
@@ -248,6 +251,7 @@ dp_tables_free(struct dp_tables *t)
 	if (t == NULL)
 		return;
 	dp_services_free(t);
+	dp_ip6_tables_free(t);
 	dp_map_free(&t->local);
 	free(t->subnet_rt);
 	dp_map_free(&t->eip_by_private);

@@ -158,6 +158,11 @@ eth_input_slow(struct dp_graph_run *g, struct rte_mbuf *m, struct dp_meta *md)
 		dp_graph_next(g, ETH_INPUT_NEXT_ARP, m);
 		return false;
 	}
+	if (r == DP_DROP_ipv6_unsupported) {
+		/* ethertype 0x86DD: ip6_input (which drops it so without IPv6) */
+		dp_graph_next(g, ETH_INPUT_NEXT_IP6, m);
+		return false;
+	}
 	if (r >= 0) {
 		dp_drop(m, (enum dp_drop)r);
 		return false;

@@ -10,6 +10,7 @@
  *                     │                      ├─> ip_route ────┤──> policy
  *                     │   (no flow in table) └────────────────┘
  *                     └──> ip_route, policy
+ *   eth_input ──> ip6_input (IPv6: parse, ND, route; dp/ip6.h)
  *   then ip_output: every transmission of the burst, in arrival order
  *   (docs/pipeline.svg is drawn from this table by tools/vpcgw-pipeline-dot).
  */
@@ -26,6 +27,7 @@
 #include "dp/dp_worker.h"
 #include "dp/flow_fast.h"
 #include "dp/health.h"
+#include "dp/ip6.h"
 #include "dp/ip_input.h"
 #include "dp/stats_writer.h"
 #include "fw/fw_node.h"
@@ -41,7 +43,8 @@
 
 static const struct dp_node stages[] = {
 	{ .name = "eth_input", .fn = dp_eth_input_node,
-	  .next = { [ETH_INPUT_NEXT_IP] = "ip_input", [ETH_INPUT_NEXT_ARP] = "arp_input" },
+	  .next = { [ETH_INPUT_NEXT_IP] = "ip_input", [ETH_INPUT_NEXT_ARP] = "arp_input",
+		    [ETH_INPUT_NEXT_IP6] = "ip6_input" },
 	  .help = "parse and validate Ethernet, 802.1Q, IPv4, TCP/UDP/ICMP" },
 	{ .name = "arp_input", .fn = dp_arp_input_node,
 	  .help = "ARP for vpcgw's addresses, neighbor learning" },
@@ -62,6 +65,8 @@ static const struct dp_node stages[] = {
 	  .help = "no flow: bulk FIB lookup, local route without NACL/SG" },
 	{ .name = "policy", .fn = dp_policy_node,
 	  .help = "route tables, NACL, SG, new flows, NAT, NLB, GWLB, fragments, ICMP errors" },
+	{ .name = "ip6_input", .fn = dp_ip6_input_node,
+	  .help = "IPv6: extension headers, ND, RS/RA, echo, hop limit, rte_fib6 routes (dp/ip6.h)" },
 };
 
 /* Each service's counters, in the order of the outputs (after the core's

@@ -31,7 +31,7 @@ void
 nat_cfg_load_igw(struct ld *ld)
 {
 	static const char *const keys[] = {
-		"port", "next_hop", "route_table", "elastic_ips", NULL
+		"port", "next_hop", "next_hop6", "route_table", "elastic_ips", NULL
 	};
 	static const char *const eip_keys[] = { "public", "private", NULL };
 	struct cfg *c = ld->cfg;
@@ -51,6 +51,7 @@ nat_cfg_load_igw(struct ld *ld)
 	ld_get_ref(ld, f.s, f.path, "port", true, REF_PORT, &g, &igw->port);
 	if (ld_get_ipv4(ld, f.s, f.path, "next_hop", true, &g, &igw->next_hop) > 0)
 		ld_check_on_port(ld, igw->port, igw->next_hop, &g);
+	ld6_igw(ld, f.s, f.path, igw);
 	ld_get_ref(ld, f.s, f.path, "route_table", false, REF_RT, &g, &igw->route_table);
 	if (ld_get_list(ld, f.s, f.path, "elastic_ips", false, T_LIST, &l) <= 0)
 		return;

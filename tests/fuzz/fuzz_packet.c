@@ -96,35 +96,48 @@
 #define FUZZ_IN_MBUFS 1023          /* > DP_ARPQ_SIZE + DP_BURST */
 #define FUZZ_WORKER 0
 
-/* examples/demo.cfg (SPEC §2); devargs, flow table and mbufs are replaced */
+/* examples/demo.cfg (SPEC §2) with the IPv6 keys of SPEC §7 (address6 of the
+ * internet port, the VPC's /56, a /64 for each subnet, next_hop6, ::/0 to the
+ * internet gateway in the public table); devargs, flow table and mbufs are
+ * replaced */
 static const char demo_cfg[] =
 	"dpdk = { workers = 1; mbufs = 32767; flow_table_size = 1048576; };\n"
 	"ports = (\n"
 	"  { name = \"vpc\"; devargs = \"net_pcap0\"; mac = \"02:00:00:00:00:01\";\n"
 	"    address = \"10.0.0.1/16\"; mtu = 9001; },\n"
 	"  { name = \"internet\"; devargs = \"net_pcap1\"; mac = \"02:00:00:00:01:01\";\n"
-	"    address = \"198.51.100.1/24\"; },\n"
+	"    address = \"198.51.100.1/24\"; address6 = \"2001:db8:ffff::2/64\"; },\n"
 	"  { name = \"appliances\"; devargs = \"net_pcap2\"; mac = \"02:00:00:00:02:01\";\n"
 	"    address = \"192.168.50.1/24\"; }\n"
 	");\n"
 	"neighbors = ( { port = \"internet\"; address = \"198.51.100.254\";\n"
+	"                mac = \"02:00:00:00:01:fe\"; },\n"
+	"              { port = \"internet\"; address = \"2001:db8:ffff::1\";\n"
 	"                mac = \"02:00:00:00:01:fe\"; } );\n"
 	"vpc = {\n"
-	"  cidr = \"10.0.0.0/16\";\n"
+	"  cidr = \"10.0.0.0/16\"; ipv6_cidr = \"2600:1f18:a:b00::/56\";\n"
 	"  subnets = (\n"
 	"    { name = \"public-a\"; cidr = \"10.0.0.0/24\"; port = \"vpc\"; route_table = \"public\";\n"
+	"      ipv6_cidr = \"2600:1f18:a:b00::/64\";\n"
 	"      network_acl = \"open\"; },\n"
 	"    { name = \"private-a\"; cidr = \"10.0.1.0/24\"; port = \"vpc\"; route_table = \"private\";\n"
+	"      ipv6_cidr = \"2600:1f18:a:b01::/64\";\n"
 	"      network_acl = \"private\"; },\n"
-	"    { name = \"app-a\"; cidr = \"10.0.2.0/24\"; port = \"vpc\"; route_table = \"private\"; }\n"
+	"    { name = \"app-a\"; cidr = \"10.0.2.0/24\"; port = \"vpc\"; route_table = \"private\";\n"
+	"      ipv6_cidr = \"2600:1f18:a:b02::/64\"; },\n"
+	"    { name = \"app-b\"; cidr = \"10.0.3.0/24\"; port = \"vpc\"; route_table = \"public\";\n"
+	"      ipv6_cidr = \"2600:1f18:a:b03::/64\"; }\n"
 	"  );\n"
 	"};\n"
 	"internet_gateway = {\n"
 	"  port = \"internet\"; next_hop = \"198.51.100.254\"; route_table = \"edge\";\n"
+	"  next_hop6 = \"2001:db8:ffff::1\";\n"
 	"  elastic_ips = ( { public = \"198.51.100.20\"; private = \"10.0.0.10\"; } );\n"
 	"};\n"
 	"route_tables = (\n"
-	"  { name = \"public\"; routes = ( { destination = \"0.0.0.0/0\"; target = \"igw\"; } ); },\n"
+	"  { name = \"public\"; routes = ( { destination = \"0.0.0.0/0\"; target = \"igw\"; },\n"
+	"      { destination = \"::/0\"; target = \"igw\"; },\n"
+	"      { destination = \"2001:db8:dead::/48\"; target = \"blackhole\"; } ); },\n"
 	"  { name = \"private\"; routes = (\n"
 	"      { destination = \"0.0.0.0/0\"; target = \"nat-gateway:nat-a\"; },\n"
 	"      { destination = \"203.0.113.0/24\"; target = \"gwlb-endpoint:inspect-a\"; },\n"

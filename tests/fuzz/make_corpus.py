@@ -294,6 +294,49 @@ def packet_seeds():
                                      UDP(sport=9, dport=9), join=i > 0) for i in range(8)],
                                rec(VPC, ARP_ANSWER, reply=True, step=1000),
                                rec(VPC, b"", step=5000))
+    # --- IPv6 (SPEC §7): ND, RA, echo, routing with extension headers, the
+    # malformed chains the parser drops; app-a b02::/64 and app-b b03::/64
+    # have no NACL (routed), public-a and private-a have one (dropped)
+    from scapy.all import (ICMPv6EchoRequest, ICMPv6ND_NA, ICMPv6ND_NS, ICMPv6ND_RS,
+                           ICMPv6NDOptDstLLAddr, ICMPv6NDOptSrcLLAddr, IPv6ExtHdrDestOpt,
+                           IPv6ExtHdrFragment, IPv6ExtHdrHopByHop, IPv6ExtHdrRouting, fragment6)
+    h6, h6b, r6 = "2600:1f18:a:b02::5", "2600:1f18:a:b03::7", "2600:1f18:a:b02::1"
+
+    def v6(src, dst, l4, mac=HOST_MAC, hlim=64):
+        return Ether(src=mac, dst=MAC[VPC]) / IPv6(src=src, dst=dst, hlim=hlim) / l4
+    s["ip6_udp_route"] = single(VPC, v6(h6, h6b, UDP(sport=5000, dport=53) / Raw(b"q")))
+    s["ip6_tcp_igw"] = single(VPC, v6(h6b, "2001:db8:1::5", TCP(sport=4000, dport=443, **syn)))
+    s["ip6_inet_in"] = single(INET, Ether(src=NEXT_HOP_MAC, dst=MAC[INET]) /
+                              IPv6(src="2001:db8:1::5", dst=h6b) / TCP(sport=443, dport=4000))
+    s["ip6_filtered"] = single(VPC, v6("2600:1f18:a:b01::10", h6, UDP(sport=1, dport=2)))
+    s["ip6_ext_chain"] = single(VPC, v6(h6, h6b, IPv6ExtHdrHopByHop() / IPv6ExtHdrRouting(
+        type=4, segleft=0, addresses=[h6b]) / IPv6ExtHdrDestOpt() / UDP(sport=1, dport=2)))
+    s["ip6_hop_limit"] = single(VPC, v6(h6, h6b, UDP(sport=1, dport=2), hlim=1))
+    s["ip6_echo"] = single(VPC, v6(h6, r6, ICMPv6EchoRequest(id=1, seq=1, data=b"x" * 16)))
+    s["ip6_ns"] = single(VPC, v6(h6, "ff02::1:ff00:1", ICMPv6ND_NS(tgt=r6) /
+                                 ICMPv6NDOptSrcLLAddr(lladdr=HOST_MAC), hlim=255))
+    s["ip6_rs"] = single(VPC, v6("fe80::1", "ff02::2", ICMPv6ND_RS() /
+                                 ICMPv6NDOptSrcLLAddr(lladdr=HOST_MAC), hlim=255))
+    s["ip6_na"] = single(VPC, v6(h6b, "fe80::ff:fe00:1", ICMPv6ND_NA(S=1, tgt=h6b) /
+                                 ICMPv6NDOptDstLLAddr(lladdr=HOST_MAC), hlim=255))
+    frags = fragment6(IPv6(src=h6, dst=h6b) / IPv6ExtHdrFragment(id=9) / UDP(sport=1, dport=2) /
+                      Raw(b"f" * 1400), 600)
+    s["ip6_fragments"] = multi(*[rec(VPC, bytes(Ether(src=HOST_MAC, dst=MAC[VPC]) / f), join=True)
+                                 for f in frags])
+    # unresolved next hop, then its NA (the wait queue)
+    s["ip6_resolve"] = multi(
+        rec(VPC, bytes(v6(h6, "2600:1f18:a:b03::99", UDP(sport=1, dport=2)))),
+        rec(VPC, bytes(v6("2600:1f18:a:b03::99", "fe80::ff:fe00:1",
+                          ICMPv6ND_NA(S=1, tgt="2600:1f18:a:b03::99") /
+                          ICMPv6NDOptDstLLAddr(lladdr=HOST_MAC), hlim=255)), step=1000),
+        rec(VPC, bytes(v6(h6, "2600:1f18:a:b03::98", UDP(sport=1, dport=2))), step=5000))
+    eth6 = bytes(Ether(src=HOST_MAC, dst=MAC[VPC], type=0x86dd))
+    hdr = bytes(IPv6(src=h6, dst=h6b, nh=60, plen=16))
+    s["ip6_ext_past_payload"] = single(VPC, eth6 + hdr + bytes([17, 3, 1, 4, 0, 0, 0, 0]) +
+                                       bytes(UDP(sport=1, dport=2)))
+    s["ip6_truncated"] = single(VPC, eth6 + hdr[:20])
+    s["ip6_big_dstopt"] = single(VPC, eth6 + bytes(IPv6(src=h6, dst=h6b, nh=60, plen=2056)) +
+                                 bytes([17, 255]) + bytes(2046) + bytes(UDP(sport=1, dport=2)))
     return s
 
 

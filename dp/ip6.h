@@ -1,0 +1,140 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * IPv6 (SPEC §7), first part: parsing with the extension-header chain,
+ * Neighbor Discovery and router advertisements, ICMPv6 echo and time
+ * exceeded, and routing between IPv6 subnets (local) and to the internet
+ * gateway (untranslated). A stage of its own (docs/ARCHITECTURE.md "IPv6"):
+ *
+ *   eth_input ──> ip6_input (parse, ND, route) ──> (out: nd6)
+ *
+ * eth_input hands over what its slow branch found to be ethertype 0x86DD;
+ * a configuration without IPv6 drops it there as before (ipv6_unsupported).
+ * The tables (struct dp_ip6) are built with the rest of a generation
+ * (dp/ip6_tables.c) and are as immutable as they are.
+ */
+#ifndef VPCGW_DP_IP6_H
+#define VPCGW_DP_IP6_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <rte_ip.h>
+#include <rte_mbuf.h>
+
+#include "dp/dp.h"
+#include "dp/dp_graph.h"
+
+#define DP_IP6_MAX_EXT 8            /* extension headers walked before giving up */
+#define DP_ND6_MAX 1024             /* IPv6 neighbors */
+#define DP_RA_INTERVAL_MS 200000    /* periodic router advertisements */
+#define DP_RA_LIFETIME_S 1800       /* router lifetime advertised */
+#define DP_WAIT_ND6 0x8000          /* dp_arp_wait.port: waits for ND, nh = entry index */
+
+struct rte_fib6;
+
+/* One route table's IPv6 routes (routes[0]: the implicit local /56). */
+struct dp_rtable6 {
+	struct rte_fib6 *fib;       /* NULL: the local route only */
+	struct dp_route *routes;
+	uint32_t n_routes;
+	uint64_t none;
+};
+
+struct dp_ip6 {
+	bool vpc6;                  /* the VPC has an IPv6 /56 */
+	uint8_t vpc[16];            /* the /56, host bits zero */
+	int16_t subnet[256];        /* by byte 7 of an address in the /56: subnet or -1 */
+	bool subnet_filtered[256];  /* by byte 7: the subnet has a NACL or an ENI */
+	struct dp_rtable6 *rtables; /* one per cfg route table */
+	int n_rtables;
+	struct dp_rtable6 local_rt; /* subnets without a table, the internet gateway */
+	bool port_on[DP_MAX_PORTS]; /* ports vpcgw handles IPv6 on */
+	uint8_t ll[DP_MAX_PORTS][16];   /* each port's link-local fe80::EUI-64 */
+	bool igw6;                  /* internet_gateway.next_hop6 */
+	uint16_t igw_port;
+	uint8_t igw_nh[16];
+};
+
+/* ------------------------------------------------------------ addresses */
+
+static inline bool
+dp_ip6_is_mcast(const uint8_t a[16])
+{
+	return a[0] == 0xff;
+}
+
+static inline bool
+dp_ip6_is_ll(const uint8_t a[16])
+{
+	return a[0] == 0xfe && (a[1] & 0xc0) == 0x80;
+}
+
+static inline bool
+dp_ip6_is_unspec(const uint8_t a[16])
+{
+	static const uint8_t z[16];
+
+	return memcmp(a, z, 16) == 0;
+}
+
+/* The subnet of a (index), or -1. */
+static inline int
+dp_ip6_subnet(const struct dp_ip6 *x, const uint8_t a[16])
+{
+	if (!x->vpc6 || memcmp(a, x->vpc, 7) != 0)
+		return -1;
+	return x->subnet[a[7]];
+}
+
+/* Is a one of vpcgw's own addresses on port? (subnet ::1, port address6, link-local) */
+bool dp_ip6_is_local(const struct dp_tables *t, uint16_t port, const uint8_t a[16]);
+/* vpcgw's address to answer from toward host a on port (subnet ::1, address6, link-local). */
+const uint8_t *dp_ip6_src_for(const struct dp_tables *t, uint16_t port, const uint8_t a[16]);
+
+/* ------------------------------------------------------------ parsing (ip6_parse.c) */
+
+/*
+ * Validate the IPv6 packet at md->l3 of m and walk its extension headers to
+ * the upper layer: md->l4, md->proto, DP_M_FRAG / DP_M_LATER_FRAG. Returns
+ * -1 when valid, else a drop reason. Every header it reads lies in the first
+ * segment: a chain that runs past it is ip6_ext_too_long. Trims Ethernet
+ * padding beyond the payload length.
+ */
+int dp_ip6_parse(struct rte_mbuf *m, struct dp_meta *md);
+
+/* ICMPv6/TCP/UDP checksum of len bytes at l4 with the pseudo-header of ip
+ * (next header proto); over a packet with its checksum in place: 0 if right. */
+uint16_t dp_ip6_l4_csum(const struct rte_ipv6_hdr *ip, const void *l4, uint32_t len,
+			uint8_t proto);
+
+/* ------------------------------------------------------------ tables (ip6_tables.c) */
+
+int dp_ip6_tables_build(struct dp_tables *t, const struct cfg *cfg, uint64_t gen);
+void dp_ip6_tables_free(struct dp_tables *t);
+
+/* ------------------------------------------------------------ stages (ip6_input.c) */
+
+void dp_ip6_input_node(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t n);
+
+/* ------------------------------------------------------------ ND (nd6.c) */
+
+int dp_nd6_init(unsigned socket);
+void dp_nd6_free(void);
+int dp_nd6_static(uint16_t port, const uint8_t addr[16], const uint8_t mac[6]);
+/* Out through the neighbor nh on port: now, or queued while vpcgw solicits it. */
+void dp_nd6_output(struct rte_mbuf *m, uint16_t port, const uint8_t nh[16], uint64_t now_ms);
+/* For dp_neigh_poll(): the wait queue holds IPv6 packets under DP_WAIT_ND6. */
+bool dp_nd6_wait_lookup(uint32_t idx, uint64_t *mac);
+void dp_nd6_wait_retry(uint32_t idx, uint16_t port, uint64_t now_ms);
+void dp_nd6_age(uint64_t now_ms);
+unsigned dp_nd6_count(void);
+/* ICMPv6 to vpcgw or to a multicast group: ND, RS, echo. Consumes m. */
+void dp_nd6_icmp_input(struct rte_mbuf *m, struct dp_meta *md, const struct dp_tables *t);
+/* ICMPv6 time exceeded (hop limit) back to the sender of m (rate limited). */
+void dp_nd6_time_exceeded(struct rte_mbuf *m, struct dp_meta *md, const struct dp_tables *t,
+			  uint64_t now_ms);
+/* Control thread: periodic router advertisements. */
+void dp_nd6_periodic(const struct dp_tables *t, uint64_t now_ms);
+
+#endif /* VPCGW_DP_IP6_H */

@@ -1,0 +1,219 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The IPv6 stage (SPEC §7, dp/ip6.h), in two parts:
+ *
+ * input: parse and validate (dp/ip6_parse.c); ICMPv6 to vpcgw or to the
+ *   Neighbor Discovery groups to dp/nd6.c; hop limit; where the packet
+ *   entered (a subnet of its port, or the internet gateway's port).
+ * route: the route table of the source's subnet (the local route only
+ *   for subnets without one and from the internet), longest prefix match
+ *   with rte_fib6, targets local (the destination subnet's port, next hop
+ *   the destination), igw (untranslated, to next_hop6) and blackhole; hop
+ *   limit decrement, MTU, Ethernet rewrite through Neighbor Discovery.
+ *
+ * IPv6 filtering by NACLs and security groups is not built yet: a packet
+ * from or to a subnet that has a network ACL or ENIs is dropped
+ * (ip6_filter_unsupported), never forwarded unfiltered.
+ */
+#include <string.h>
+
+#include <rte_byteorder.h>
+#include <rte_ether.h>
+#include <rte_fib6.h>
+#include <rte_ip.h>
+#include <rte_mbuf.h>
+
+#include "dp/dp.h"
+#include "dp/dp_graph.h"
+#include "dp/dp_pkt.h"
+#include "dp/dp_worker.h"
+#include "dp/ip6.h"
+
+/* Which multicast groups vpcgw listens to: all nodes, all routers, and the
+ * solicited-node groups (ff02::1:ffXX:XXXX) of its addresses. */
+static bool
+nd_group(const uint8_t a[16])
+{
+	static const uint8_t all[15] = { 0xff, 0x02 };
+	static const uint8_t sol[13] = { 0xff, 0x02, [11] = 0x01, [12] = 0xff };
+
+	if (memcmp(a, all, 15) == 0)
+		return a[15] == 1 || a[15] == 2;
+	return memcmp(a, sol, 13) == 0;
+}
+
+/* Where an IPv6 packet to route comes from: the subnet of its source on the
+ * port it came in (c->src_subnet), or the internet gateway (-1). false:
+ * dropped. */
+static bool
+ingress6(struct rte_mbuf *m, struct dp_meta *md, struct dp_pctx *c, const struct dp_tables *t,
+	 const struct rte_ipv6_hdr *ip)
+{
+	const struct dp_ip6 *x = t->ip6;
+	uint8_t roles = dp_g.ports[md->in_port].roles;
+	int sn;
+
+	if (dp_ip6_is_mcast(ip->src_addr) || dp_ip6_is_ll(ip->src_addr) ||
+	    dp_ip6_is_unspec(ip->src_addr)) {
+		dp_drop(m, DP_DROP_ip6_src_invalid);
+		return false;
+	}
+	sn = dp_ip6_subnet(x, ip->src_addr);
+	if (sn >= 0 && t->cfg->subnets[sn].port == md->in_port) {
+		c->in = DP_IN_VPC;
+		c->src_subnet = sn;
+		return true;
+	}
+	if ((roles & DP_ROLE_INTERNET) && x->igw6 && md->in_port == x->igw_port &&
+	    dp_ip6_subnet(x, ip->dst_addr) >= 0) {
+		c->in = DP_IN_INTERNET;
+		c->src_subnet = -1;
+		return true;
+	}
+	dp_drop(m, (roles & DP_ROLE_VPC) && !(roles & DP_ROLE_INTERNET) ?
+		DP_DROP_src_not_in_vpc : DP_DROP_dst_unknown);
+	return false;
+}
+
+/* The input part, one packet: true when it goes on to be routed. */
+static bool
+ip6_input_one(struct dp_graph_run *g, struct rte_mbuf *m, struct dp_meta *md)
+{
+	const struct dp_tables *t = g->b.t;
+	struct dp_pctx *c = &g->b.ctx[md->slot];
+	const struct rte_ipv6_hdr *ip;
+	int r;
+
+	if (t->ip6 == NULL || !t->ip6->port_on[md->in_port]) {
+		dp_drop(m, DP_DROP_ipv6_unsupported);
+		return false;
+	}
+	if (md->l3 != sizeof(struct rte_ether_hdr)) {
+		/* 802.1Q: handled untagged, as IPv4 */
+		memmove(rte_pktmbuf_mtod_offset(m, uint8_t *, 4), rte_pktmbuf_mtod(m, uint8_t *),
+			2 * RTE_ETHER_ADDR_LEN);
+		rte_pktmbuf_adj(m, 4);
+		md->l3 -= 4;
+	}
+	r = dp_ip6_parse(m, md);
+	if (r >= 0) {
+		dp_drop(m, (enum dp_drop)r);
+		return false;
+	}
+	ip = rte_pktmbuf_mtod_offset(m, const struct rte_ipv6_hdr *, md->l3);
+	if (dp_ip6_is_mcast(ip->dst_addr) || dp_ip6_is_local(t, md->in_port, ip->dst_addr)) {
+		if (md->proto == IPPROTO_ICMPV6 && !(md->flags & DP_M_LATER_FRAG) &&
+		    (!dp_ip6_is_mcast(ip->dst_addr) || nd_group(ip->dst_addr)))
+			dp_nd6_icmp_input(m, md, t);
+		else
+			dp_drop(m, dp_ip6_is_mcast(ip->dst_addr) ? DP_DROP_ip6_dst_invalid :
+				DP_DROP_local_unhandled);
+		return false;
+	}
+	if (dp_ip6_is_ll(ip->dst_addr)) {
+		dp_drop(m, DP_DROP_ip6_dst_invalid);
+		return false;
+	}
+	if (!ingress6(m, md, c, t, ip))
+		return false;
+	if (ip->hop_limits <= 1) {
+		dp_nd6_time_exceeded(m, md, t, g->b.now);
+		dp_drop(m, DP_DROP_ip6_hop_limit);
+		return false;
+	}
+	return true;
+}
+
+/* The route of dst in rt: its index, or rt->none. */
+static uint64_t
+route6(const struct dp_ip6 *x, const struct dp_rtable6 *rt, const uint8_t dst[16])
+{
+	uint8_t a[1][16];
+	uint64_t nh;
+
+	if (rt->fib == NULL)
+		return x->vpc6 && memcmp(dst, x->vpc, 7) == 0 ? 0 : rt->none;
+	memcpy(a[0], dst, 16);
+	rte_fib6_lookup_bulk(rt->fib, a, &nh, 1);
+	return nh;
+}
+
+/* The routing part, one packet: out or dropped. */
+static void
+ip6_route_one(struct dp_graph_run *g, struct rte_mbuf *m, struct dp_meta *md)
+{
+	const struct dp_tables *t = g->b.t;
+	const struct dp_ip6 *x = t->ip6;
+	const struct dp_pctx *c = &g->b.ctx[md->slot];
+	struct rte_ipv6_hdr *ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv6_hdr *, md->l3);
+	const struct dp_rtable6 *rt = &x->local_rt;
+	const uint8_t *nh;
+	uint64_t r;
+	uint16_t port;
+	int ds;
+
+	if (c->src_subnet >= 0 && t->cfg->subnets[c->src_subnet].route_table >= 0)
+		rt = &x->rtables[t->cfg->subnets[c->src_subnet].route_table];
+	r = route6(x, rt, ip->dst_addr);
+	if (r == rt->none) {
+		dp_drop(m, DP_DROP_no_route);
+		return;
+	}
+	switch (rt->routes[r].kind) {
+	case CFG_TARGET_LOCAL:
+		ds = dp_ip6_subnet(x, ip->dst_addr);
+		if (ds < 0) {
+			dp_drop(m, DP_DROP_no_route);
+			return;
+		}
+		if (x->subnet_filtered[ip->dst_addr[7]] ||
+		    (c->src_subnet >= 0 && x->subnet_filtered[ip->src_addr[7]])) {
+			dp_drop(m, DP_DROP_ip6_filter_unsupported);
+			return;
+		}
+		port = (uint16_t)t->cfg->subnets[ds].port;
+		nh = ip->dst_addr;
+		break;
+	case CFG_TARGET_IGW:
+		if (c->src_subnet >= 0 && x->subnet_filtered[ip->src_addr[7]]) {
+			dp_drop(m, DP_DROP_ip6_filter_unsupported);
+			return;
+		}
+		port = x->igw_port;
+		nh = x->igw_nh;
+		break;
+	case CFG_TARGET_BLACKHOLE:
+		dp_drop(m, DP_DROP_route_blackhole);
+		return;
+	default:
+		dp_drop(m, DP_DROP_no_route);
+		return;
+	}
+	/* never fragments IPv6 (Packet Too Big is for a later part) */
+	if (rte_pktmbuf_pkt_len(m) - md->l3 > dp_g.ports[port].mtu) {
+		dp_drop(m, DP_DROP_mtu_exceeded);
+		return;
+	}
+	ip->hop_limits--;
+	dp_nd6_output(m, port, nh, g->b.now);
+}
+
+/*
+ * One stage for both parts: a stage costs every burst a few instructions in
+ * the walk (dp/dp_graph.c) even when it has nothing to do, and the IPv4
+ * routing path must not pay for IPv6 (docs/PERFORMANCE.md).
+ */
+void
+dp_ip6_input_node(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t n)
+{
+	struct dp_worker_ctx *w = dp_worker_self();
+
+	for (uint16_t i = 0; i < n; i++) {
+		struct rte_mbuf *m = pkts[i];
+		struct dp_meta *md = dp_meta(m);
+
+		w->cur_slot = md->slot;
+		if (ip6_input_one(g, m, md))
+			ip6_route_one(g, m, md);
+	}
+}

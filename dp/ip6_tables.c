@@ -1,0 +1,212 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The IPv6 tables of one configuration generation (struct dp_ip6), built on
+ * the control thread beside the IPv4 ones (dp/dp_tables.c).
+ *
+ * Route tables are rte_fib6 TRIE. A trie costs a 2^24-entry tbl24 (32 MB
+ * with 2-byte next hops), so only a route table with IPv6 routes of its own
+ * gets one; every other table holds only the implicit local route (the
+ * VPC's /56), which ip6_input checks with a compare.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_fib6.h>
+#include <rte_lcore.h>
+
+#include "dp/dp.h"
+#include "dp/ip6.h"
+
+#define FIB6_RULES 1024
+#define FIB6_NONE 0x7fff            /* no route: the largest 2-byte trie next hop */
+
+/* fe80::/64 with the modified EUI-64 of mac (RFC 4291 appendix A). */
+static void
+ll_of(uint8_t out[16], const struct rte_ether_addr *mac)
+{
+	const uint8_t *b = mac->addr_bytes;
+
+	memset(out, 0, 16);
+	out[0] = 0xfe;
+	out[1] = 0x80;
+	out[8] = b[0] ^ 0x02;
+	out[9] = b[1];
+	out[10] = b[2];
+	out[11] = 0xff;
+	out[12] = 0xfe;
+	out[13] = b[3];
+	out[14] = b[4];
+	out[15] = b[5];
+}
+
+static int
+rtable6_build(struct dp_rtable6 *rt, const struct cfg *cfg, const struct cfg_route_table *ct,
+	      uint64_t gen, int idx)
+{
+	struct rte_fib6_conf c = {
+		.type = RTE_FIB6_TRIE,
+		.default_nh = FIB6_NONE,
+		.max_routes = FIB6_RULES,
+		.trie = { .nh_sz = RTE_FIB6_TRIE_2B, .num_tbl8 = 512 },
+	};
+	uint32_t n6 = 0, k = 1;
+	char name[64];
+
+	for (int i = 0; ct != NULL && i < ct->n_routes; i++)
+		n6 += ct->routes[i].v6;
+	if (n6 + 1 >= FIB6_NONE)
+		return -E2BIG;
+	rt->routes = calloc(n6 + 1, sizeof(*rt->routes));
+	if (rt->routes == NULL)
+		return -ENOMEM;
+	rt->routes[0].kind = CFG_TARGET_LOCAL;
+	rt->n_routes = n6 + 1;
+	rt->none = FIB6_NONE;
+	if (n6 == 0)
+		return 0;
+	snprintf(name, sizeof(name), "rt6_%d_%" PRIu64, idx, gen);
+	rt->fib = rte_fib6_create(name, (int)rte_socket_id(), &c);
+	if (rt->fib == NULL)
+		return -ENOMEM;
+	if (cfg->has_vpc6 && rte_fib6_add(rt->fib, cfg->vpc_cidr6.addr, cfg->vpc_cidr6.len, 0) < 0)
+		return -ENOSPC;
+	for (int i = 0; i < ct->n_routes; i++) {
+		const struct cfg_route *r = &ct->routes[i];
+
+		if (!r->v6)
+			continue;
+		rt->routes[k].kind = (uint8_t)r->kind;
+		rt->routes[k].ref = (uint16_t)r->ref;
+		rt->routes[k].ref2 = (uint16_t)r->ref2;
+		if (rte_fib6_add(rt->fib, r->dst6.addr, r->dst6.len, k) < 0)
+			return -ENOSPC;
+		k++;
+	}
+	return 0;
+}
+
+static void
+rtable6_free(struct dp_rtable6 *rt)
+{
+	rte_fib6_free(rt->fib);
+	free(rt->routes);
+}
+
+/* A subnet whose IPv6 traffic would need NACL or security-group checks. */
+static bool
+subnet_filtered(const struct cfg *cfg, int sn)
+{
+	if (cfg->subnets[sn].nacl >= 0)
+		return true;
+	for (int i = 0; i < cfg->n_enis; i++)
+		if (cfg->enis[i].subnet == sn)
+			return true;
+	return false;
+}
+
+int
+dp_ip6_tables_build(struct dp_tables *t, const struct cfg *cfg, uint64_t gen)
+{
+	struct dp_ip6 *x;
+	bool any = false;
+	int rc;
+
+	for (int i = 0; i < cfg->n_ports; i++)
+		any |= cfg->ports[i].has_addr6;
+	if (!cfg->has_vpc6 && !any)
+		return 0;           /* IPv4 only: IPv6 stays ipv6_unsupported */
+	x = calloc(1, sizeof(*x));
+	if (x == NULL)
+		return -ENOMEM;
+	t->ip6 = x;
+	x->vpc6 = cfg->has_vpc6;
+	memcpy(x->vpc, cfg->vpc_cidr6.addr, 16);
+	for (int i = 0; i < 256; i++)
+		x->subnet[i] = -1;
+	for (int i = 0; i < cfg->n_ports && i < DP_MAX_PORTS; i++) {
+		x->port_on[i] = cfg->ports[i].has_addr6;
+		ll_of(x->ll[i], &dp_g.ports[i].mac);
+	}
+	for (int i = 0; i < cfg->n_subnets; i++) {
+		const struct cfg_subnet *sn = &cfg->subnets[i];
+
+		if (!sn->has_v6)
+			continue;
+		x->subnet[sn->cidr6.addr[7]] = (int16_t)i;
+		x->subnet_filtered[sn->cidr6.addr[7]] = subnet_filtered(cfg, i);
+		x->port_on[sn->port] = true;
+	}
+	if (cfg->igw.present && cfg->igw.has_next_hop6) {
+		x->igw6 = true;
+		x->igw_port = (uint16_t)cfg->igw.port;
+		memcpy(x->igw_nh, cfg->igw.next_hop6, 16);
+	}
+	x->rtables = calloc((size_t)cfg->n_route_tables + 1, sizeof(*x->rtables));
+	if (x->rtables == NULL)
+		return -ENOMEM;
+	x->n_rtables = cfg->n_route_tables;
+	for (int i = 0; i < cfg->n_route_tables; i++) {
+		rc = rtable6_build(&x->rtables[i], cfg, &cfg->route_tables[i], gen, i);
+		if (rc < 0)
+			return rc;
+	}
+	return rtable6_build(&x->local_rt, cfg, NULL, gen, 999);
+}
+
+void
+dp_ip6_tables_free(struct dp_tables *t)
+{
+	struct dp_ip6 *x = t->ip6;
+
+	if (x == NULL)
+		return;
+	if (x->rtables != NULL)
+		for (int i = 0; i < x->n_rtables; i++)
+			rtable6_free(&x->rtables[i]);
+	free(x->rtables);
+	rtable6_free(&x->local_rt);
+	free(x);
+	t->ip6 = NULL;
+}
+
+bool
+dp_ip6_is_local(const struct dp_tables *t, uint16_t port, const uint8_t a[16])
+{
+	const struct dp_ip6 *x = t->ip6;
+	const struct cfg *cfg = t->cfg;
+	static const uint8_t one[8] = { 0, 0, 0, 0, 0, 0, 0, 1 };
+	int sn;
+
+	if (memcmp(a, x->ll[port], 16) == 0)
+		return true;
+	sn = dp_ip6_subnet(x, a);
+	if (sn >= 0 && memcmp(a + 8, one, 8) == 0)
+		return true;
+	for (int i = 0; i < cfg->n_ports; i++)
+		if (cfg->ports[i].has_addr6 && memcmp(cfg->ports[i].addr6, a, 16) == 0)
+			return true;
+	return false;
+}
+
+const uint8_t *
+dp_ip6_src_for(const struct dp_tables *t, uint16_t port, const uint8_t a[16])
+{
+	static uint8_t router[RTE_MAX_LCORE][16];
+	const struct dp_ip6 *x = t->ip6;
+	int sn = dp_ip6_subnet(x, a);
+
+	if (sn >= 0 && t->cfg->subnets[sn].port == port) {
+		uint8_t *r = router[rte_lcore_id() % RTE_MAX_LCORE];
+
+		memcpy(r, a, 8);
+		memset(r + 8, 0, 8);
+		r[15] = 1;
+		return r;
+	}
+	if (t->cfg->ports[port].has_addr6 && !dp_ip6_is_ll(a))
+		return t->cfg->ports[port].addr6;
+	return x->ll[port];
+}
