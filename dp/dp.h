@@ -320,6 +320,9 @@ dp_meta(struct rte_mbuf *m)
 	return (struct dp_meta *)rte_mbuf_to_priv(m);
 }
 
+#define DP_SLOT_NONE 0xff           /* dp_meta.slot of a packet vpcgw built */
+
+
 /* ---------------------------------------------------------------- stats */
 
 struct dp_port_stats {
@@ -498,6 +501,17 @@ static inline struct dp_lcore_stats *
 dp_stats_self(void)
 {
 	return RTE_PER_LCORE(dp_stats_p);
+}
+
+/* A buffer for a packet vpcgw builds: not one of the burst's (no slot). */
+static inline struct rte_mbuf *
+dp_pkt_alloc(void)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(dp_g.pool);
+
+	if (m != NULL)
+		dp_meta(m)->slot = DP_SLOT_NONE;
+	return m;
 }
 
 /* dp_trace.c: some worker's burst holds traced packets; their drops are noted. */

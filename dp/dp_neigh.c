@@ -231,7 +231,7 @@ arp_build(uint16_t out_port, uint16_t op, const struct rte_ether_addr *dst_mac,
 	  uint32_t sip, uint32_t tip, const struct rte_ether_addr *tha)
 {
 	const struct dp_port_rt *p = &dp_g.ports[out_port];
-	struct rte_mbuf *m = rte_pktmbuf_alloc(dp_g.pool);
+	struct rte_mbuf *m = dp_pkt_alloc();
 	struct rte_ether_hdr *eth;
 	struct rte_arp_hdr *arp;
 

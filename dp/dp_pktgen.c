@@ -46,7 +46,7 @@ dp_send_time_exceeded(struct rte_mbuf *m, struct dp_meta *md, const struct dp_pc
 	if (icmp_tokens_ms[lc] + 1000 < c->now * ICMP_RATE_PER_S)
 		icmp_tokens_ms[lc] = c->now * ICMP_RATE_PER_S - 1000;
 	icmp_tokens_ms[lc] += 1000;
-	r = rte_pktmbuf_alloc(dp_g.pool);
+	r = dp_pkt_alloc();
 	if (r == NULL)
 		return;
 	sn = dp_subnet_lookup(c->t, rte_be_to_cpu_32(oip->src_addr));
@@ -79,7 +79,7 @@ dp_send_time_exceeded(struct rte_mbuf *m, struct dp_meta *md, const struct dp_pc
 void
 dp_send_rst(struct rte_mbuf *m, struct dp_meta *md)
 {
-	struct rte_mbuf *r = rte_pktmbuf_alloc(dp_g.pool);
+	struct rte_mbuf *r = dp_pkt_alloc();
 	struct rte_ether_hdr *eth, *oeth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
 	struct rte_ipv4_hdr *ip, *oip = dp_ip_hdr(m, md);
 	struct rte_tcp_hdr *th, *oth = (struct rte_tcp_hdr *)dp_l4_hdr(m, md);

@@ -33,6 +33,7 @@ uint32_t dp_trace_busy;
 
 struct trace_tuple {
 	bool ip;                    /* an IPv4 header was there */
+	bool ip6;                   /* an IPv6 one */
 	uint8_t proto;
 	uint32_t src, dst;          /* host order */
 	uint16_t sport, dport;      /* host order; 0 without ports */
@@ -81,12 +82,14 @@ raw_tuple(const struct rte_mbuf *m, uint16_t l3, struct trace_tuple *t)
 			memcpy(&et, p + 16, 2);
 			off += 4;
 		}
+		t->ip6 = et == RTE_BE16(RTE_ETHER_TYPE_IPV6);
 		if (et != RTE_BE16(RTE_ETHER_TYPE_IPV4))
 			return;
 	}
 	if (len < off + sizeof(*ip))
 		return;
 	ip = (const struct rte_ipv4_hdr *)(p + off);
+	t->ip6 = (ip->version_ihl >> 4) == 6;
 	if ((ip->version_ihl >> 4) != 4)
 		return;
 	ihl = (ip->version_ihl & 0xf) * 4u;
@@ -126,11 +129,11 @@ matches(const struct trace_tuple *t, uint16_t in_port)
 static bool
 claim_one(void)
 {
-	uint32_t a = __atomic_load_n(&dp_trace_armed, __ATOMIC_ACQUIRE);
+	uint32_t a = __atomic_load_n(&dp_trace_armed, __ATOMIC_SEQ_CST);
 
 	while (a != 0)
 		if (__atomic_compare_exchange_n(&dp_trace_armed, &a, a - 1, false,
-						__ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+						__ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
 			return true;
 	return false;
 }
@@ -139,6 +142,8 @@ void
 dp_trace_burst_begin(struct dp_worker_ctx *w, struct rte_mbuf **pkts, uint16_t n,
 		     uint16_t in_port)
 {
+	/* busy before any claim: dp_trace_arm() waits for it before it resets */
+	__atomic_fetch_add(&dp_trace_busy, 1, __ATOMIC_SEQ_CST);
 	for (uint16_t i = 0; i < n; i++) {
 		struct trace_tuple t;
 		struct trace_rec *r;
@@ -156,12 +161,12 @@ dp_trace_burst_begin(struct dp_worker_ctx *w, struct rte_mbuf **pkts, uint16_t n
 		r->in_port = in_port;
 		r->len = rte_pktmbuf_pkt_len(pkts[i]);
 		r->in = t;
-		if (w->trace_mask == 0)
-			__atomic_fetch_add(&dp_trace_busy, 1, __ATOMIC_ACQ_REL);
 		w->trace_mask |= 1u << i;
 		w->trace_rec[i] = r;
 		w->trace_m[i] = pkts[i];
 	}
+	if (w->trace_mask == 0)
+		__atomic_fetch_sub(&dp_trace_busy, 1, __ATOMIC_SEQ_CST);
 }
 
 /* The record of m if it is a traced packet of w's burst. */
@@ -193,7 +198,7 @@ dp_trace_emit(struct dp_worker_ctx *w, const struct dp_emit *e)
 
 	if (r == NULL || r->end == TRACE_DROPPED)
 		return;
-	r->end = e->nh == DP_EMIT_GENERATED ? TRACE_REPLY : TRACE_SENT;
+	r->end = (dp_meta(e->m)->flags & DP_M_GENERATED) ? TRACE_REPLY : TRACE_SENT;
 	r->out_port = e->port;
 	r->next_hop = e->nh == DP_EMIT_GENERATED ? 0 : e->nh;
 	raw_tuple(e->m, dp_meta(e->m)->l3, &r->out);
@@ -332,9 +337,10 @@ dp_trace_arm(const char *params, char *err, size_t errlen)
 		snprintf(err, errlen, "usage: /vpcgw/trace,N[,key=value...] (N 1..%d)", DP_TRACE_MAX);
 		return -EINVAL;
 	}
-	/* stop the claims, wait for the workers to let go of the records */
-	__atomic_store_n(&dp_trace_armed, 0, __ATOMIC_RELEASE);
-	while (__atomic_load_n(&dp_trace_busy, __ATOMIC_ACQUIRE) != 0)
+	/* stop the claims, wait for the workers to let go of the records (a
+	 * worker is busy before it claims: seq_cst on both sides) */
+	__atomic_store_n(&dp_trace_armed, 0, __ATOMIC_SEQ_CST);
+	while (__atomic_load_n(&dp_trace_busy, __ATOMIC_SEQ_CST) != 0)
 		usleep(100);
 	memset(&T, 0, sizeof(T));
 	T.in_port = -1;
@@ -344,7 +350,7 @@ dp_trace_arm(const char *params, char *err, size_t errlen)
 			return -EINVAL;
 		}
 	T.asked = (uint32_t)n;
-	__atomic_store_n(&dp_trace_armed, (uint32_t)n, __ATOMIC_RELEASE);
+	__atomic_store_n(&dp_trace_armed, (uint32_t)n, __ATOMIC_SEQ_CST);
 	return 0;
 }
 
@@ -358,7 +364,7 @@ tuple_str(const struct trace_tuple *t, char *buf, size_t len)
 	struct in_addr x;
 
 	if (!t->ip) {
-		snprintf(buf, len, "not IPv4");
+		snprintf(buf, len, t->ip6 ? "IPv6" : "not IP");
 		return;
 	}
 	x.s_addr = rte_cpu_to_be_32(t->src);

@@ -428,8 +428,14 @@ dp_worker_main(void *arg)
 		dp_tx_flush_all();
 	}
 	for (unsigned i = 0; i < w->n_src; i++)
-		for (struct dp_stage *st = &w->stage[i]; st->head < st->n; st->head++)
+		for (struct dp_stage *st = &w->stage[i]; st->head < st->n; st->head++) {
+			struct dp_meta *md = dp_meta(st->pkts[st->head]);
+
+			/* counted as received on this source's port (eth_input never saw it) */
+			md->in_port = (uint8_t)dp_g.sources[w->src[i]].port;
+			md->flags = 0;
 			dp_drop(st->pkts[st->head], DP_DROP_shutdown);
+		}
 	dp_flow_worker_flush();
 	rte_rcu_qsbr_thread_offline(dp_g.rcu, id);
 	rte_rcu_qsbr_thread_unregister(dp_g.rcu, id);

@@ -413,7 +413,7 @@ tcp_frame(struct rte_mbuf *m, uint32_t src, uint32_t dst, uint16_t sport, uint16
 static bool
 probe_send(const struct hc_rec *r, int slot, uint64_t now)
 {
-	struct rte_mbuf *m = rte_pktmbuf_alloc(dp_g.pool);
+	struct rte_mbuf *m = dp_pkt_alloc();
 	struct rte_ether_hdr *eth;
 
 	if (m == NULL || rte_pktmbuf_append(m, HC_PROBE_LEN) == NULL) {
@@ -441,7 +441,7 @@ probe_reset(struct rte_mbuf *m, const struct dp_meta *md)
 								  md->l3);
 	const struct rte_tcp_hdr *oth = rte_pktmbuf_mtod_offset(m, const struct rte_tcp_hdr *,
 								 md->l4);
-	struct rte_mbuf *r = rte_pktmbuf_alloc(dp_g.pool);
+	struct rte_mbuf *r = dp_pkt_alloc();
 	struct rte_ether_hdr *eth;
 
 	if (r == NULL || rte_pktmbuf_append(r, HC_PROBE_LEN) == NULL) {

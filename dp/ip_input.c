@@ -159,7 +159,10 @@ eth_input_slow(struct dp_graph_run *g, struct rte_mbuf *m, struct dp_meta *md)
 		return false;
 	}
 	if (r == DP_DROP_ipv6_unsupported) {
-		/* ethertype 0x86DD: ip6_input (which drops it so without IPv6) */
+		/* ethertype 0x86DD: ip6_input (which drops it so without IPv6);
+		 * it runs after the IPv4 stages: what they send waits for it */
+		if (md->slot < g->policy_min_slot)
+			g->policy_min_slot = md->slot;
 		dp_graph_next(g, ETH_INPUT_NEXT_IP6, m);
 		return false;
 	}

@@ -220,7 +220,7 @@ static struct rte_mbuf *
 icmp6_new(uint16_t port, const uint8_t dmac[6], const uint8_t src[16], const uint8_t dst[16],
 	  uint8_t hlim, uint16_t l4len, uint8_t **l4)
 {
-	struct rte_mbuf *m = rte_pktmbuf_alloc(dp_g.pool);
+	struct rte_mbuf *m = dp_pkt_alloc();
 	struct rte_ether_hdr *eth;
 	struct rte_ipv6_hdr *ip;
 

@@ -191,12 +191,12 @@ flow_hash(int mode, const struct dp_flow_key *k)
 static int
 pick_healthy(const struct gnv_gwlb_rt *g, uint32_t h)
 {
-	uint8_t up[DP_MAX_APPLIANCES];
+	uint16_t up[DP_MAX_APPLIANCES];
 	int n = 0;
 
 	for (int i = 0; i < g->n_app; i++)
 		if (gnv_appliance_healthy(g->first_app + i))
-			up[n++] = (uint8_t)i;
+			up[n++] = (uint16_t)i;
 	if (n == 0)
 		return -1;
 	return g->first_app + up[h % (uint32_t)n];
