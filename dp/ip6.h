@@ -137,4 +137,7 @@ void dp_nd6_time_exceeded(struct rte_mbuf *m, struct dp_meta *md, const struct d
 /* Control thread: periodic router advertisements. */
 void dp_nd6_periodic(const struct dp_tables *t, uint64_t now_ms);
 
+/* fe80::/64 with the modified EUI-64 of mac (RFC 4291 appendix A). */
+void dp_ip6_link_local(uint8_t out[16], const struct rte_ether_addr *mac);
+
 #endif /* VPCGW_DP_IP6_H */

@@ -24,8 +24,8 @@
 #define FIB6_NONE 0x7fff            /* no route: the largest 2-byte trie next hop */
 
 /* fe80::/64 with the modified EUI-64 of mac (RFC 4291 appendix A). */
-static void
-ll_of(uint8_t out[16], const struct rte_ether_addr *mac)
+void
+dp_ip6_link_local(uint8_t out[16], const struct rte_ether_addr *mac)
 {
 	const uint8_t *b = mac->addr_bytes;
 
@@ -128,7 +128,7 @@ dp_ip6_tables_build(struct dp_tables *t, const struct cfg *cfg, uint64_t gen)
 		x->subnet[i] = -1;
 	for (int i = 0; i < cfg->n_ports && i < DP_MAX_PORTS; i++) {
 		x->port_on[i] = cfg->ports[i].has_addr6;
-		ll_of(x->ll[i], &dp_g.ports[i].mac);
+		dp_ip6_link_local(x->ll[i], &dp_g.ports[i].mac);
 	}
 	for (int i = 0; i < cfg->n_subnets; i++) {
 		const struct cfg_subnet *sn = &cfg->subnets[i];

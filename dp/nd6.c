@@ -265,23 +265,11 @@ icmp6_send(struct rte_mbuf *m, uint16_t port)
 	dp_tx_generated(m, port);
 }
 
-/* fe80::/64 + modified EUI-64 of the port's MAC (as dp/ip6_tables.c). */
+/* fe80::/64 + modified EUI-64 of the port's MAC. */
 static void
 ll_of_port(uint16_t port, uint8_t out[16])
 {
-	const uint8_t *b = dp_g.ports[port].mac.addr_bytes;
-
-	memset(out, 0, 16);
-	out[0] = 0xfe;
-	out[1] = 0x80;
-	out[8] = b[0] ^ 0x02;
-	out[9] = b[1];
-	out[10] = b[2];
-	out[11] = 0xff;
-	out[12] = 0xfe;
-	out[13] = b[3];
-	out[14] = b[4];
-	out[15] = b[5];
+	dp_ip6_link_local(out, &dp_g.ports[port].mac);
 }
 
 /* NS for addr out of port, to its solicited-node group, from the port's link-local. */
