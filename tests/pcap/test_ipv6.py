@@ -33,7 +33,7 @@ from scapy.all import (ICMPv6DestUnreach, ICMPv6EchoReply, ICMPv6EchoRequest,  #
                        ICMPv6NDOptDstLLAddr, ICMPv6NDOptMTU, ICMPv6NDOptPrefixInfo,
                        ICMPv6NDOptSrcLLAddr, ICMPv6TimeExceeded, IPv6, IPv6ExtHdrDestOpt,
                        IPv6ExtHdrFragment, IPv6ExtHdrHopByHop, IPv6ExtHdrRouting, TCP, UDP,
-                       Ether, Dot1Q, in6_getnsma, in6_getnsmac, inet_pton, socket)
+                       Ether, Dot1Q, IP, in6_getnsma, in6_getnsmac, inet_pton, socket)
 
 M_VPC, M_INET, M_OTHER = "02:00:00:00:00:01", "02:00:00:00:01:01", "02:00:00:00:02:01"
 LL_VPC, LL_INET = "fe80::ff:fe00:1", "fe80::ff:fe00:101"
@@ -454,6 +454,33 @@ def case_malformed6():
                 {"vpc": [routed6(good, M_VPC, M_APP)]}, counters=counters)
 
 
+def case_mixed46_order():
+    """IPv4 and IPv6 packets of one burst (one capture time) between two
+    subnets leave the port in the order they arrived (the IPv6 stage runs
+    after the IPv4 ones: an IPv4 packet may not leave before an earlier IPv6
+    one); IPv4: TTL - 1 and its checksum, IPv6: hop limit - 1."""
+    cfg = base_config()
+    cfg["neighbors"] += [{"port": "vpc", "address": "10.0.1.10", "mac": M_PRIV},
+                         {"port": "vpc", "address": "10.0.2.20", "mac": M_APP}]
+    v4 = [Ether(src=M_PRIV, dst=M_VPC) / IP(src="10.0.1.10", dst="10.0.2.20") /
+          UDP(sport=6000 + i, dport=53) / Raw(b"v4") for i in range(3)]
+    v6 = [host6(M_PRIV, A6_PRIV, A6_APP, UDP(sport=7000 + i, dport=53) / Raw(b"v6"))
+          for i in range(3)]
+    pkts = timed([v6[0], v4[0], v4[1], v6[1], v4[2], v6[2]], step=0)
+    exp = []
+    for p in pkts:
+        if IPv6 in p:
+            exp.append(routed6(p, M_VPC, M_APP))
+        else:
+            q = Ether(bytes(p))
+            q[Ether].src, q[Ether].dst = M_VPC, M_APP
+            q[IP].ttl -= 1
+            del q[IP].chksum
+            exp.append(Exp(built(q), note="routed4"))
+    return Case("mixed46_order", cfg, {"vpc": pkts}, {"vpc": exp},
+                counters={"ports.vpc.forwarded": len(pkts), "totals.drops": 0})
+
+
 CASES = {
     "route6_subnets": case_route6_subnets,
     "igw6": case_igw6,
@@ -463,6 +490,7 @@ CASES = {
     "hop_limit6": case_hop_limit6,
     "ra6": case_ra6,
     "malformed6": case_malformed6,
+    "mixed46_order": case_mixed46_order,
 }
 
 if __name__ == "__main__":
