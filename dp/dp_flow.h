@@ -170,6 +170,8 @@ dp_flow_tcp_moved(struct dp_flow *f, uint8_t st, uint8_t ns)
 uint32_t dp_flow_sweep(uint64_t now_ms, uint32_t budget, uint64_t grace_ms);
 uint32_t dp_flow_count(void);
 uint32_t dp_flow_capacity(void);
+/* /vpcgw/flows/list (dp_flow_list.c). */
+int dp_flow_list_telemetry_init(void);
 /* Visit every live flow (control thread, telemetry). */
 void dp_flow_foreach(void (*fn)(const struct dp_flow *f, void *arg), void *arg);
 /* Live TCP flows in a state (telemetry; walks the table). */

@@ -646,7 +646,7 @@ dp_telemetry_init(void)
 				return -EINVAL;
 		}
 	}
-	if (dp_trace_telemetry_init() < 0)
+	if (dp_trace_telemetry_init() < 0 || dp_flow_list_telemetry_init() < 0)
 		return -1;
 	return dp_graph_telemetry_init();
 }
