@@ -2,7 +2,8 @@
 /*
  * Configuration loader toolkit (config/cfg_ld.h): messages in file order,
  * typed access to libconfig settings with paths, name lookups and references,
- * address registries and checks, and the groups several sections share. Used
+ * and the groups several sections share (address registries and checks:
+ * config/cfg_addr.c). Used
  * by config/cfg_load.c and by each service's configuration part.
  */
 #include <errno.h>
@@ -641,120 +642,6 @@ ld_names_list(struct ld *ld, const config_setting_t *g, const char *path, const 
 		snprintf(name, CFG_NAME_MAX, "%s", v);
 	}
 	return arr;
-}
-
-/* ---- addresses -------------------------------------------------------- */
-
-/* Record ADDR as used by PATH; report it if someone else has it already. */
-bool
-ld_claim(struct ld *ld, struct ld_registry *r, uint32_t addr, const config_setting_t *s,
-	 const char *path)
-{
-	char a[CFG_NAME_MAX];
-	int i;
-
-	for (i = 0; i < r->n; i++) {
-		if (r->claims[i].addr == addr) {
-			ld_error(ld, s, path, "%s is already used by %s (line %d)",
-				 cfg_ipv4_str(addr, a, sizeof(a)), r->claims[i].path,
-				 r->claims[i].line);
-			return false;
-		}
-	}
-	if (r->n == r->cap) {
-		int cap = r->cap == 0 ? 16 : r->cap * 2;
-		struct ld_claim *c = realloc(r->claims, (size_t)cap * sizeof(*c));
-
-		if (c == NULL) {
-			ld_nomem(ld);
-			return true;
-		}
-		r->claims = c;
-		r->cap = cap;
-	}
-	r->claims[r->n].addr = addr;
-	r->claims[r->n].line = ld_line(s);
-	snprintf(r->claims[r->n].path, PATH_LEN, "%s", path);
-	r->n++;
-	return true;
-}
-
-void
-ld_prefix_fmt(char *buf, size_t len, uint32_t addr, uint8_t plen)
-{
-	char a[CFG_NAME_MAX];
-
-	snprintf(buf, len, "%s/%u", cfg_ipv4_str(addr, a, sizeof(a)), plen);
-}
-
-/* A public address (elastic IP, NAT, NLB public): outside the VPC, used once. */
-void
-ld_public_addr(struct ld *ld, const config_setting_t *s, const char *path, uint32_t addr)
-{
-	char a[CFG_NAME_MAX];
-
-	if (ld->vpc_ok && cfg_prefix_contains(&ld->cfg->vpc_cidr, addr))
-		ld_error(ld, s, path, "public address %s is inside the VPC cidr",
-			 cfg_ipv4_str(addr, a, sizeof(a)));
-	else
-		ld_claim(ld, &ld->pub, addr, s, path);
-}
-
-/* Index of the valid subnet holding addr, or -1 (skips subnets that failed to parse). */
-int
-ld_subnet_of(struct ld *ld, uint32_t addr)
-{
-	int i;
-
-	for (i = 0; i < ld->cfg->n_subnets; i++)
-		if (ld->subnet_ok[i] && cfg_prefix_contains(&ld->cfg->subnets[i].cidr, addr))
-			return i;
-	return -1;
-}
-
-/* An address that must sit on the connected prefix of port P. */
-void
-ld_check_on_port(struct ld *ld, int p, uint32_t addr, const struct fld *f)
-{
-	const struct cfg_port *port;
-	struct cfg_prefix pfx;
-	char a[CFG_NAME_MAX], pa[CFG_NAME_MAX];
-
-	if (p < 0 || !ld->port_ok[p])
-		return;
-	port = &ld->cfg->ports[p];
-	pfx.addr = port->addr & ld_mask_of(port->plen);
-	pfx.len = port->plen;
-	if (!cfg_prefix_contains(&pfx, addr))
-		ld_error(ld, f->s, f->path, "%s is not on port \"%s\" (%s)",
-			 cfg_ipv4_str(addr, a, sizeof(a)), port->name,
-			 (ld_prefix_fmt(pa, sizeof(pa), port->addr, port->plen), pa));
-}
-
-/* A private address inside a subnet, not one that vpcgw or the subnet reserves. */
-int
-ld_host_in_subnet(struct ld *ld, const struct fld *f, uint32_t addr)
-{
-	const struct cfg_subnet *sn;
-	char a[CFG_NAME_MAX];
-	uint32_t host, m;
-	int i;
-
-	i = ld_subnet_of(ld, addr);
-	cfg_ipv4_str(addr, a, sizeof(a));
-	if (i < 0) {
-		ld_error(ld, f->s, f->path, "%s is not inside any subnet", a);
-		return -1;
-	}
-	sn = &ld->cfg->subnets[i];
-	m = ld_mask_of(sn->cidr.len);
-	host = addr & ~m;
-	if (host == 0 || host == 1 || host == ~m) {
-		ld_error(ld, f->s, f->path, "%s is the %s address of subnet \"%s\"", a,
-			 host == 0 ? "network" : host == 1 ? "router" : "broadcast", sn->name);
-		return -1;
-	}
-	return i;
 }
 
 /* ---- shared groups ---------------------------------------------------- */

@@ -296,11 +296,7 @@ dp_health_counts(const struct dp_health_client *c, int g, unsigned *healthy,
 
 /* ------------------------------------------------------------ JSON */
 
-static void
-json_put(char *buf, size_t len, size_t *w, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static void
+static void __attribute__((format(printf, 4, 5)))
 json_put(char *buf, size_t len, size_t *w, const char *fmt, ...)
 {
 	va_list ap;
