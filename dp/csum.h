@@ -107,6 +107,16 @@ csum_apply(uint16_t c, uint64_t diff)
 	return (uint16_t)~csum_fold((uint32_t)s);
 }
 
+/* c after a folded 16-bit delta d (a dp_flow_act's): one fold is enough. */
+static inline uint16_t
+csum_apply16(uint16_t c, uint16_t d)
+{
+	uint32_t s = (uint32_t)(uint16_t)~c + d;
+
+	s = (s & 0xffff) + (s >> 16);
+	return (uint16_t)~s;
+}
+
 static inline uint16_t
 csum_update32(uint16_t c, uint32_t old, uint32_t new)
 {
@@ -119,15 +129,17 @@ csum_update32(uint16_t c, uint32_t old, uint32_t new)
  * becomes m - 0x100, so ~m + m' is 0xfeff whatever the word; two 16-bit
  * addends need one fold. The same result as csum_update16(c, m, m').
  */
+/* 0xfeff as the packet holds it, read as a host-order word like c */
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define CSUM_TTL_DEC_DIFF 0xfffeu
+#else
+#define CSUM_TTL_DEC_DIFF 0xfeffu
+#endif
+
 static inline uint16_t
 csum_ttl_dec(uint16_t c)
 {
-	/* 0xfeff as the packet holds it, read as a host-order word like c */
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	uint32_t s = (uint32_t)(uint16_t)~c + 0xfffeu;
-#else
-	uint32_t s = (uint32_t)(uint16_t)~c + 0xfeffu;
-#endif
+	uint32_t s = (uint32_t)(uint16_t)~c + CSUM_TTL_DEC_DIFF;
 
 	s = (s & 0xffff) + (s >> 16);
 	return (uint16_t)~s;

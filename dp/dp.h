@@ -246,8 +246,8 @@ struct dp_flow_act {
 	uint32_t nh;                /* next hop, host order */
 	uint32_t pub;               /* DP_ACT_SNAT_SRC: new source, network order */
 	uint16_t port;              /* output port (cfg index) */
-	uint16_t ip_delta;          /* folded one's complement checksum deltas */
-	uint16_t l4_delta;
+	uint16_t ip_delta;          /* folded checksum deltas: IPv4 header (rewrite and TTL), */
+	uint16_t l4_delta;          /* TCP/UDP (rewrite) */
 	uint8_t op;                 /* DP_ACT_* */
 	uint8_t acct;               /* DP_ACCT_* */
 	uint8_t in_port;            /* the port this direction's packets arrive on */

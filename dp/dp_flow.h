@@ -93,12 +93,26 @@ bool dp_flow_key_exists(const struct dp_flow_key *k);
 /* Idle timeout of f in ms, from its kind, protocol and TCP state. */
 uint64_t dp_flow_timeout_ms(const struct dp_flow *f);
 
+/*
+ * Has f been idle for longer than its timeout? The common cases inline (the
+ * packet path asks for every known packet): idle for less than the idle
+ * timeout of an established TCP connection, a UDP stream or another
+ * protocol; the rest (short-lived TCP states, UDP before a reply) from
+ * dp_flow_timeout_ms(), which decides the same for all.
+ */
 static inline bool
 dp_flow_expired(const struct dp_flow *f, uint64_t now_ms)
 {
 	uint64_t last = __atomic_load_n(&f->last_ms, __ATOMIC_RELAXED);
 
-	return now_ms > last && now_ms - last > dp_flow_timeout_ms(f);
+	if (now_ms <= last)
+		return false;
+	if (f->key[0].proto == IPPROTO_TCP ?
+		    __atomic_load_n(&f->tcp_state, __ATOMIC_RELAXED) == FW_CT_TCP_ESTABLISHED :
+		    f->key[0].proto != IPPROTO_UDP || f->short_s == 0 ||
+			    (__atomic_load_n(&f->flags, __ATOMIC_RELAXED) & DP_FLOW_F_UDP_STREAM))
+		return now_ms - last > (uint64_t)f->idle_s * 1000;
+	return now_ms - last > dp_flow_timeout_ms(f);
 }
 
 static inline void

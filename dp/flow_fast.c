@@ -55,6 +55,8 @@ dp_flow_lookup_node(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t n)
 
 		if (md->flow != NULL)
 			dp_vec_push(fast, pkts[i]);
+		else if (g->early)  /* ingress checks still to do */
+			dp_graph_next(g, FLOW_LOOKUP_NEXT_INGRESS, pkts[i]);
 		else if (dp_flow_route_ok(b, md))
 			dp_vec_push(route, pkts[i]);
 		else
@@ -64,19 +66,18 @@ dp_flow_lookup_node(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t n)
 	g->fast_alone = fast->n == n && g->policy_min_slot == DP_BURST;
 }
 
-/* Apply action a (read under gen) to m of flow f, direction d. */
+/* Apply the rewrite of action a (read under gen) to m of flow f, direction d
+ * (the IPv4 header checksum: with the TTL, by the caller). */
 static inline void
 act_apply(struct rte_ipv4_hdr *ip, uint16_t *ports, const struct dp_meta *md,
-	  const struct dp_flow *f, int d, uint8_t op, uint16_t ip_delta, uint16_t l4_delta,
-	  uint32_t pub)
+	  const struct dp_flow *f, int d, uint8_t op, uint16_t l4_delta, uint32_t pub)
 {
 	uint16_t *l4c = ports + (md->proto == IPPROTO_TCP ? 8 : 3);
 
-	ip->hdr_checksum = csum_apply(ip->hdr_checksum, ip_delta);
 	if (md->proto == IPPROTO_TCP) {
-		*l4c = csum_apply(*l4c, l4_delta);
+		*l4c = csum_apply16(*l4c, l4_delta);
 	} else if (*l4c != 0) {     /* UDP: 0 means no checksum */
-		uint16_t c = csum_apply(*l4c, l4_delta);
+		uint16_t c = csum_apply16(*l4c, l4_delta);
 
 		*l4c = c == 0 ? 0xffff : c;
 	}
@@ -176,7 +177,7 @@ dp_flow_fast_node(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t n)
 			goto out;
 		}
 		if (op != DP_ACT_FWD)
-			act_apply(ip, (uint16_t *)(p + md->l4), md, f, d, op, ipd, l4d, pub);
+			act_apply(ip, (uint16_t *)(p + md->l4), md, f, d, op, l4d, pub);
 		if (acct == DP_ACCT_NAT_OUT) {
 			struct dp_nat_stats *ns = &dp_stats_self()->nat[f->svc];
 
@@ -185,8 +186,9 @@ dp_flow_fast_node(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t n)
 			ns->pkts_out_dst++;
 			ns->bytes_out_dst += bytes;
 		}
+		/* ipd: the rewrite's delta and the TTL's (dp_act_fill) */
 		ip->time_to_live--;
-		ip->hdr_checksum = csum_ttl_dec(ip->hdr_checksum);
+		ip->hdr_checksum = csum_apply16(ip->hdr_checksum, ipd);
 out:
 		if (direct) {
 			if (likely(w->arpq_n == 0 && dp_neigh_xmit_fast(w, m, port, nh)))
@@ -200,6 +202,7 @@ out:
 		continue;
 slow:
 		direct = false;
-		dp_to_policy(g, FLOW_FAST_NEXT_POLICY, m);
+		/* early: through vpc_ingress's checks on its way to the policy stage */
+		dp_to_policy(g, g->early ? FLOW_FAST_NEXT_INGRESS : FLOW_FAST_NEXT_POLICY, m);
 	}
 }

@@ -19,10 +19,11 @@ dp_flow_route_ok(const struct dp_burst *b, const struct dp_meta *md)
  * packets without a flow after it, follow it there (order of decisions). */
 void dp_to_policy(struct dp_graph_run *g, unsigned e, struct rte_mbuf *m);
 
-enum { FLOW_LOOKUP_NEXT_FAST, FLOW_LOOKUP_NEXT_ROUTE, FLOW_LOOKUP_NEXT_POLICY };
+enum { FLOW_LOOKUP_NEXT_FAST, FLOW_LOOKUP_NEXT_ROUTE, FLOW_LOOKUP_NEXT_POLICY,
+       FLOW_LOOKUP_NEXT_INGRESS };
 void dp_flow_lookup_node(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t n);
 
-enum { FLOW_FAST_NEXT_POLICY };
+enum { FLOW_FAST_NEXT_POLICY, FLOW_FAST_NEXT_INGRESS };
 void dp_flow_fast_node(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t n);
 
 enum { IP_ROUTE_NEXT_POLICY };

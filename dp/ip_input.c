@@ -148,6 +148,14 @@ dp_ip_ingress(struct rte_mbuf *m, struct dp_meta *md, struct dp_pctx *c)
 	return false;
 }
 
+/* Does the port carry subnets only (no internet, no appliances)? */
+static inline bool
+port_vpc_only(uint16_t port)
+{
+	return (dp_g.ports[port].roles & (DP_ROLE_VPC | DP_ROLE_INTERNET | DP_ROLE_APPLIANCE)) ==
+	       DP_ROLE_VPC;
+}
+
 /* The parse of a packet dp_parse_fast() did not take: drop, ARP, or on. */
 static bool
 eth_input_slow(struct dp_graph_run *g, struct rte_mbuf *m, struct dp_meta *md)
@@ -185,8 +193,14 @@ eth_input_slow(struct dp_graph_run *g, struct rte_mbuf *m, struct dp_meta *md)
 void
 dp_eth_input_node(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t n)
 {
-	struct dp_vec *ip = dp_graph_out(g, ETH_INPUT_NEXT_IP);
 	uint8_t in_port = (uint8_t)g->b.in_port;
+	/* a burst of a port of subnets only, with flows in the table: the flow
+	 * lookup first (nothing on such a port is translated before it), the
+	 * ingress checks only for what it does not answer (vpc_ingress). A
+	 * traced burst shows every check: ip_input first (same verdicts). */
+	struct dp_vec *ip = dp_graph_out(g, (g->early = port_vpc_only(in_port) && !g->trace &&
+							 dp_flow_any()) ?
+						    ETH_INPUT_NEXT_FLOW : ETH_INPUT_NEXT_IP);
 	uint16_t k = ip->n;
 
 	for (uint16_t i = 0; i < n; i++) {
@@ -242,19 +256,22 @@ ingress_vpc_fast(struct rte_mbuf *m, struct dp_meta *md, struct dp_pctx *c,
 	return true;
 }
 
-void
-dp_ip_input_node(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t n)
+/*
+ * Ingress (dp_ip_ingress) of a vector: ip_input before the flow lookup, or
+ * vpc_ingress after it (looked_up: md->flow is the lookup's answer; a known
+ * packet here is one flow_fast handed on, for the policy stage).
+ */
+static inline void
+ip_ingress_run(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t n, bool looked_up,
+	       struct dp_vec *flow, struct dp_vec *route, unsigned policy_edge)
 {
 	struct dp_worker_ctx *w = dp_worker_self();
 	struct dp_burst *b = &g->b;
 	/* with no flow in the table there is nothing to look up */
-	bool lookup = dp_flow_any();
-	struct dp_vec *flow = dp_graph_out(g, IP_INPUT_NEXT_FLOW);
-	struct dp_vec *route = dp_graph_out(g, IP_INPUT_NEXT_ROUTE);
+	bool lookup = !looked_up && dp_flow_any();
 	struct dp_vec *next = lookup ? flow : route;
 	/* all of a burst came in on one port */
-	bool vpc_only = (dp_g.ports[b->in_port].roles &
-			 (DP_ROLE_VPC | DP_ROLE_INTERNET | DP_ROLE_APPLIANCE)) == DP_ROLE_VPC;
+	bool vpc_only = port_vpc_only(b->in_port);
 
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
@@ -262,7 +279,10 @@ dp_ip_input_node(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t n)
 		struct dp_pctx *c = &b->ctx[md->slot];
 
 		if (likely(vpc_only) && ingress_vpc_fast(m, md, c, b->t, b->in_port)) {
-			dp_vec_push(next, m);
+			if (!looked_up || md->flow == NULL)
+				dp_vec_push(next, m);
+			else
+				dp_graph_next(g, policy_edge, m);
 			continue;
 		}
 		dp_pctx_burst(c, b);
@@ -273,9 +293,25 @@ dp_ip_input_node(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t n)
 			continue;
 		if (lookup)
 			dp_vec_push(flow, m);
+		else if (looked_up && md->flow != NULL)
+			dp_graph_next(g, policy_edge, m);
 		else if (dp_flow_route_ok(b, md))
 			dp_vec_push(route, m);
 		else
-			dp_to_policy(g, IP_INPUT_NEXT_POLICY, m);
+			dp_to_policy(g, policy_edge, m);
 	}
+}
+
+void
+dp_ip_input_node(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t n)
+{
+	ip_ingress_run(g, pkts, n, false, dp_graph_out(g, IP_INPUT_NEXT_FLOW),
+		       dp_graph_out(g, IP_INPUT_NEXT_ROUTE), IP_INPUT_NEXT_POLICY);
+}
+
+void
+dp_vpc_ingress_node(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t n)
+{
+	ip_ingress_run(g, pkts, n, true, NULL, dp_graph_out(g, VPC_INGRESS_NEXT_ROUTE),
+		       VPC_INGRESS_NEXT_POLICY);
 }

@@ -10,6 +10,10 @@
  *                     │                      ├─> ip_route ────┤──> policy
  *                     │   (no flow in table) └────────────────┘
  *                     └──> ip_route, policy
+ *   eth_input ──> flow_lookup (a port of subnets, flows in the table: known
+ *                 packets skip the ingress checks; a->in_port stands for them)
+ *                   ├─> flow_fast ──> (handed on) vpc_ingress ──> policy
+ *                   └─> vpc_ingress (misses: ip_input's checks) ──> ip_route, policy
  *   eth_input ──> ip6_input (IPv6: parse, ND, route; dp/ip6.h)
  *   then ip_output: every transmission of the burst, in arrival order
  *   (docs/pipeline.svg is drawn from this table by tools/vpcgw-pipeline-dot).
@@ -44,7 +48,7 @@
 static const struct dp_node stages[] = {
 	{ .name = "eth_input", .fn = dp_eth_input_node,
 	  .next = { [ETH_INPUT_NEXT_IP] = "ip_input", [ETH_INPUT_NEXT_ARP] = "arp_input",
-		    [ETH_INPUT_NEXT_IP6] = "ip6_input" },
+		    [ETH_INPUT_NEXT_IP6] = "ip6_input", [ETH_INPUT_NEXT_FLOW] = "flow_lookup" },
 	  .help = "parse and validate Ethernet, 802.1Q, IPv4, TCP/UDP/ICMP" },
 	{ .name = "arp_input", .fn = dp_arp_input_node,
 	  .help = "ARP for vpcgw's addresses, neighbor learning" },
@@ -55,11 +59,15 @@ static const struct dp_node stages[] = {
 	{ .name = "flow_lookup", .fn = dp_flow_lookup_node,
 	  .next = { [FLOW_LOOKUP_NEXT_FAST] = "flow_fast",
 		    [FLOW_LOOKUP_NEXT_ROUTE] = "ip_route",
-		    [FLOW_LOOKUP_NEXT_POLICY] = "policy" },
+		    [FLOW_LOOKUP_NEXT_POLICY] = "policy",
+		    [FLOW_LOOKUP_NEXT_INGRESS] = "vpc_ingress" },
 	  .help = "bulk flow table lookup, NACLs of the burst classified together" },
 	{ .name = "flow_fast", .fn = dp_flow_fast_node,
-	  .next = { [FLOW_FAST_NEXT_POLICY] = "policy" },
+	  .next = { [FLOW_FAST_NEXT_POLICY] = "policy", [FLOW_FAST_NEXT_INGRESS] = "vpc_ingress" },
 	  .help = "known flows: the cached action of their direction" },
+	{ .name = "vpc_ingress", .fn = dp_vpc_ingress_node,
+	  .next = { [VPC_INGRESS_NEXT_ROUTE] = "ip_route", [VPC_INGRESS_NEXT_POLICY] = "policy" },
+	  .help = "ip_input's checks for what a port of subnets sent and the flow lookup did not answer" },
 	{ .name = "ip_route", .fn = dp_ip_route_node,
 	  .next = { [IP_ROUTE_NEXT_POLICY] = "policy" },
 	  .help = "no flow: bulk FIB lookup, local route without NACL/SG" },

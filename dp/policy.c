@@ -127,6 +127,9 @@ dp_act_fill(const struct dp_pctx *c, const struct dp_meta *md, uint16_t port, ui
 	} else if (c->act_op == DP_ACT_SNAT_SRC) {
 		a->ip_delta = a->l4_delta = fold(csum_diff32(f->key[c->nd].src, c->act_pub));
 	}
+	/* the fast stage applies the TTL's decrement with the rewrite's
+	 * (one's complement sums: the order of the addends does not matter) */
+	a->ip_delta = fold((uint64_t)a->ip_delta + CSUM_TTL_DEC_DIFF);
 	/* pairs with the acquire loads of flow_fast.c */
 	__atomic_store_n(&a->gen, gen, __ATOMIC_RELEASE);
 }
