@@ -383,6 +383,12 @@ loop_packet(struct dp_worker_ctx *w)
 									     best_h))
 				;
 		}
+		/* what the control thread sent for its events before this run
+		 * (health checks' ARP requests, probes) leaves before the run's
+		 * packets: the event came first, and the order of the output
+		 * must not depend on when this worker last idled */
+		if (owner)
+			drain_handoff(w);
 		dp_flow_expire_sync(w->now_ms, dp_g.rcu, w->id);
 		dp_process_burst(&st->pkts[st->head], k, dp_g.sources[w->src[best]].port, w->now_ms);
 		st->head += k;
