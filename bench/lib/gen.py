@@ -121,10 +121,20 @@ def check(path, sample=64):
     from scapy.layers.inet import IP, TCP, UDP
     from scapy.utils import PcapReader
 
+    from scapy.layers.inet6 import IPv6
+
     with PcapReader(path) as r:
         for i, p in enumerate(r):
             if i >= sample:
                 break
+            if IPv6 in p:
+                # scapy's frames (routing6): the UDP checksum over the pseudo header
+                u = p[IPv6][UDP]
+                got = u.chksum
+                del u.chksum
+                if IPv6(bytes(p[IPv6]))[UDP].chksum != got:     # recomputed
+                    raise SystemExit("%s: frame %d: bad UDP checksum" % (path, i))
+                continue
             ip = p[IP]
             l4 = ip[UDP] if UDP in ip else ip[TCP]
             got = (ip.chksum, l4.chksum)

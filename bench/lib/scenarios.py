@@ -37,6 +37,27 @@ def t_routing(n=1024):
     return src, gen.ip4("10.0.129.2") + k, 10000, 5001, L3 + 256 + 2 + k
 
 
+def frames_routing6(l3fwd=False, n=1024):
+    """routing's 1,024 flows in IPv6: 16 clients of subnet r to 64 servers of
+    subnet rs (bench/configs/routing6.cfg), UDP 10000 -> 5001, hop limit 64;
+    62-byte frames (an IPv6 UDP header leaves no room in 60). For l3fwd the
+    servers are in 2001:200:0:1::/64, its built-in route to port 1 (RFC 5180's
+    benchmarking range). Built by scapy: 1,024 frames take a second."""
+    from scapy.layers.inet import UDP
+    from scapy.layers.inet6 import IPv6
+    from scapy.layers.l2 import Ether
+
+    out = []
+    for i in range(n):
+        k = (i // 16) % 64
+        dst = ("2001:200:0:1::%x" if l3fwd else "2600:1f18:a:b081::%x") % (2 + k)
+        f = bytes(Ether(src=CLIENT_MAC, dst=MAC_VPC) /
+                  IPv6(src="2600:1f18:a:b002::%x" % (2 + i % 16), dst=dst, hlim=64) /
+                  UDP(sport=10000, dport=5001))
+        out.append(np.frombuffer(f, dtype=np.uint8))
+    return np.stack(out)
+
+
 def t_nacl_sg(n=10000):
     i = _i(n)
     c, s = i % 200, (i // 200) % 50
@@ -133,6 +154,10 @@ CHURN_CONNS = int(os.environ.get("BENCH_CHURN_CONNS", 24000000))
 SCENARIOS = {
     "routing": dict(flows=1024, frames=1024, table=65536, mem=512, ovs="p2p",
                     desc="local route, LPM/TTL/checksum/L2 rewrite, 1,024 UDP flows"),
+    "routing6": dict(flows=1024, frames=1024, table=65536, mem=512, ovs=None,
+                     desc="IPv6 local route (/56 of the VPC, /64 subnets): rte_fib6 or "
+                          "the /56 compare, hop limit, L2 rewrite, 1,024 UDP flows; "
+                          "l3fwd in its IPv6 LPM mode on the same frames"),
     "routing_nacl": dict(flows=1024, frames=1024, table=65536, mem=512, ovs=None,
                          base="routing", edit="nacl17",
                          desc="routing through 17-rule NACLs (out of the source subnet, into "
@@ -176,7 +201,7 @@ SCENARIOS = {
     "mixed": dict(flows=41024, frames=51200, table=131072, mem=512, ovs=None,
                   desc="routing, NACL+SG, NAT, NLB, GWLB in equal parts, 41,024 flows"),
 }
-ORDER = ["routing", "routing_nacl", "routing_quota", "nacl_sg", "nat_10k", "nat_1m", "nat_new_flows", "nat_churn",
+ORDER = ["routing", "routing6", "routing_nacl", "routing_quota", "nacl_sg", "nat_10k", "nat_1m", "nat_new_flows", "nat_churn",
          "nlb_10k", "nlb_1m",
          "nlb_new_flows", "gwlb", "mixed"]
 
@@ -261,6 +286,9 @@ def build_inputs(name, d):
     if name in ("routing", "routing_nacl", "routing_quota"):
         gen.write_pcap(p("in0.pcap"), _frames(t_routing()))
         gen.write_pcap(p("l3fwd0.pcap"), _frames(t_routing(), True))
+    elif name == "routing6":
+        gen.write_pcap(p("in0.pcap"), frames_routing6())
+        gen.write_pcap(p("l3fwd0.pcap"), frames_routing6(True))
     elif name == "nacl_sg":
         req, rep = t_nacl_sg()
         gen.write_pcap(p("in0.pcap"), _frames(req))
