@@ -78,6 +78,9 @@ struct dp_worker_ctx {
 	struct dp_frag_ent frag[DP_FRAG_SLOTS];
 	/* neighbors used lately (entries are never freed: a pointer stays valid) */
 	struct dp_neigh *ncache[DP_NCACHE];
+	/* IPv6 neighbors used lately (dp/nd6.c's entries: a static array, an
+	 * entry checked against port, address and liveness at each use) */
+	void *nd6_cache[DP_NCACHE];
 	/* inside dp_process_burst: transmissions wait for dp_emit_flush */
 	bool emit_on;
 	bool emit_sorted;

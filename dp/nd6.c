@@ -159,6 +159,35 @@ mac_pack(const uint8_t mac[6])
 	return v | ND6_VALID;
 }
 
+/*
+ * nd6_get() through the worker's cache of entries used lately: a routed
+ * packet's next hop is found without hashing its 16 bytes in the shared
+ * table (the common case of dp_nd6_output()).
+ */
+static inline struct nd6_ent *
+nd6_get_cached(struct dp_worker_ctx *w, uint16_t port, const uint8_t addr[16])
+{
+	uint64_t a0, a1, e0, e1;
+	uint32_t slot;
+	struct nd6_ent *e;
+
+	RTE_BUILD_BUG_ON(DP_NCACHE != 256);
+	memcpy(&a0, addr, 8);
+	memcpy(&a1, addr + 8, 8);
+	slot = (uint32_t)(((a0 ^ a1 ^ port) * 0x9e3779b97f4a7c15ull) >> 56);
+	e = w->nd6_cache[slot];
+	if (e != NULL && e->port == port && __atomic_load_n(&e->live, __ATOMIC_ACQUIRE)) {
+		memcpy(&e0, e->addr, 8);
+		memcpy(&e1, e->addr + 8, 8);
+		if (((e0 ^ a0) | (e1 ^ a1)) == 0)
+			return e;
+	}
+	e = nd6_get(port, addr);
+	if (e != NULL)
+		w->nd6_cache[slot] = e;
+	return e;
+}
+
 int
 dp_nd6_static(uint16_t port, const uint8_t addr[16], const uint8_t mac[6])
 {
@@ -302,7 +331,7 @@ void
 dp_nd6_output(struct rte_mbuf *m, uint16_t port, const uint8_t nh[16], uint64_t now_ms)
 {
 	struct dp_worker_ctx *w = dp_worker_self();
-	struct nd6_ent *e = nd6_get(port, nh);
+	struct nd6_ent *e = nd6_get_cached(w, port, nh);
 	struct dp_arp_wait *q;
 	uint64_t mac;
 
