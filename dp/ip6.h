@@ -51,6 +51,7 @@ struct dp_ip6 {
 	struct dp_rtable6 local_rt; /* subnets without a table, the internet gateway */
 	bool port_on[DP_MAX_PORTS]; /* ports vpcgw handles IPv6 on */
 	uint8_t ll[DP_MAX_PORTS][16];   /* each port's link-local fe80::EUI-64 */
+	uint64_t iid_filter;        /* bits of the ports' address6 interface IDs (dp_ip6_iid_bit) */
 	bool igw6;                  /* internet_gateway.next_hop6 */
 	uint16_t igw_port;
 	uint8_t igw_nh[16];
@@ -68,6 +69,16 @@ static inline bool
 dp_ip6_is_ll(const uint8_t a[16])
 {
 	return a[0] == 0xfe && (a[1] & 0xc0) == 0x80;
+}
+
+/* The filter bit of an interface ID (the low 64 bits, as stored). */
+static inline uint64_t
+dp_ip6_iid_bit(const uint8_t a[16])
+{
+	uint64_t iid;
+
+	memcpy(&iid, a + 8, 8);
+	return 1ull << ((iid * 0x9e3779b97f4a7c15ull) >> 58);
 }
 
 static inline bool

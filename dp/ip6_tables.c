@@ -129,6 +129,8 @@ dp_ip6_tables_build(struct dp_tables *t, const struct cfg *cfg, uint64_t gen)
 	for (int i = 0; i < cfg->n_ports && i < DP_MAX_PORTS; i++) {
 		x->port_on[i] = cfg->ports[i].has_addr6;
 		dp_ip6_link_local(x->ll[i], &dp_g.ports[i].mac);
+		if (cfg->ports[i].has_addr6)
+			x->iid_filter |= dp_ip6_iid_bit(cfg->ports[i].addr6);
 	}
 	for (int i = 0; i < cfg->n_subnets; i++) {
 		const struct cfg_subnet *sn = &cfg->subnets[i];
@@ -180,6 +182,10 @@ dp_ip6_is_local(const struct dp_tables *t, uint16_t port, const uint8_t a[16])
 	static const uint8_t one[8] = { 0, 0, 0, 0, 0, 0, 0, 1 };
 	int sn;
 
+	/* the routed packet's case: a global address whose interface ID is
+	 * neither a subnet router's (::1) nor any port's address6 */
+	if (!dp_ip6_is_ll(a) && memcmp(a + 8, one, 8) != 0 && !(x->iid_filter & dp_ip6_iid_bit(a)))
+		return false;
 	if (memcmp(a, x->ll[port], 16) == 0)
 		return true;
 	sn = dp_ip6_subnet(x, a);

@@ -160,7 +160,21 @@ port_vpc_only(uint16_t port)
 static bool
 eth_input_slow(struct dp_graph_run *g, struct rte_mbuf *m, struct dp_meta *md)
 {
-	int r = dp_parse(m, md);
+	const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+	int r;
+
+	if (rte_pktmbuf_data_len(m) >= sizeof(*eth) &&
+	    eth->ether_type == RTE_BE16(RTE_ETHER_TYPE_IPV6)) {
+		/* untagged IPv6: what dp_parse() says of it, without its IPv4 walk */
+		md->l3 = sizeof(*eth);
+		md->flags = 0;
+		md->tcp_flags = 0;
+		md->flow = NULL;
+		memset(&md->key, 0, sizeof(md->key));
+		r = DP_DROP_ipv6_unsupported;
+	} else {
+		r = dp_parse(m, md);
+	}
 
 	if (r == DP_PARSE_ARP) {
 		dp_graph_next(g, ETH_INPUT_NEXT_ARP, m);

@@ -348,8 +348,12 @@ dp_nd6_output(struct rte_mbuf *m, uint16_t port, const uint8_t nh[16], uint64_t 
 			dp_neigh_poll(now_ms, false);
 		memcpy(eth->dst_addr.addr_bytes, &mac, 6);
 		eth->src_addr = dp_g.ports[port].mac;
-		/* sent as it is now, in arrival order with the burst's others */
-		if (w->emit_on)
+		/* sent as it is now, in arrival order with the burst's others:
+		 * straight to the tx buffer while nothing of the burst waits in
+		 * the ordered output (what is there may come before it; what the
+		 * earlier stages send after an IPv6 slot waits there: eth_input
+		 * lowers policy_min_slot), through it otherwise and when traced */
+		if (w->emit_on && (w->n_emit != 0 || w->trace_mask != 0))
 			dp_emit_add(w, m, port, DP_EMIT_GENERATED, dp_meta(m)->slot);
 		else
 			dp_tx_buffer(w, m, port);
