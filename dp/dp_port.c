@@ -186,6 +186,12 @@ port_queues(int i, uint16_t pid, const char *driver, uint16_t nrx, uint16_t ntx,
 	return 0;
 }
 
+/*
+ * Probe, configure and start every port. Long (~120 lines) because it is the
+ * DPDK port bring-up sequence in the order the ethdev API requires (info,
+ * queues, descriptors, offloads, MTU, MAC, start), each step with its own
+ * error message; the per-port body is one straight line.
+ */
 int
 dp_ports_init(const struct cfg *cfg, char *err, size_t errlen)
 {

@@ -149,6 +149,11 @@ check_limits(const struct cfg *cfg, char *err, size_t errlen)
 	return -E2BIG;
 }
 
+/*
+ * Build one generation of tables from cfg. Long (~90 lines) because it is
+ * the list of what a generation holds, built in dependency order with one
+ * unwind path; each item is a call.
+ */
 struct dp_tables *
 dp_tables_build(struct cfg *cfg, uint64_t gen, char *err, size_t errlen)
 {

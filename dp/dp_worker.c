@@ -300,6 +300,14 @@ before(uint64_t ha, unsigned ia, uint64_t hb, unsigned ib)
 	return ha < hb || (ha == hb && ia < ib);
 }
 
+/*
+ * The worker loop under the packet clock. Long (~110 lines) because it is one
+ * scheduling decision: refill and publish this worker's sources, find the
+ * earliest packet against the other workers' sources and the control
+ * thread's next event, run the packets of one millisecond up to that bound,
+ * publish the new head. Split, the bound and heads would have to travel
+ * between the pieces on every iteration.
+ */
 static void
 loop_packet(struct dp_worker_ctx *w)
 {

@@ -101,6 +101,13 @@ lb_tg_publish(struct dp_tables *t, int g, const bool *usable, struct lb_maglev *
 	return 0;
 }
 
+/*
+ * NLB tables of a generation. Long (~90 lines) because it is three passes
+ * that depend on each other in order: target groups (addresses, ports, the
+ * target index), their health carried over from the running tables and
+ * their Maglev tables, then the listeners pointing into them; on failure
+ * dp_tables_free() cleans up whatever was built.
+ */
 int
 lb_build(struct dp_tables *t)
 {
