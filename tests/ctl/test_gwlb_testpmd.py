@@ -58,7 +58,9 @@ gateway_load_balancers = ( { name = "inspect"; port = "appliances";
 
 def main():
     n = 20
-    with Gateway(config, "gwtp") as gw:
+    # the first packet comes after testpmd and its memif link are up: seconds
+    # on a loaded machine, longer than the harness's 5 s idle exit
+    with Gateway(config, "gwtp", args=("--exit-idle-ms", "20000")) as gw:
         sock = os.path.join(gw.dir, "memif.sock")
         tp = subprocess.Popen(
             ["dpdk-testpmd", "--no-huge", "-m", "256", "--no-pci", "--file-prefix",
