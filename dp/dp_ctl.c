@@ -527,6 +527,7 @@ dp_main(int argc, char **argv)
 	}
 	if (dp_log_init() == 0)
 		log_started = true;
+	dp_eal_capture_init();
 	if (rte_lcore_count() < dp_g.n_workers + 1) {
 		DP_LOG(ERR, main, "%u workers need %u lcores, the EAL has %u (-l, --lcores): give "
 		       "one more lcore than workers", dp_g.n_workers, dp_g.n_workers + 1,

@@ -15,6 +15,7 @@
 #include <rte_eal.h>
 #include <rte_errno.h>
 #include <rte_lcore.h>
+#include <rte_pdump.h>
 
 #include "config/cfg.h"
 #include "dp/dp.h"
@@ -185,3 +186,30 @@ dp_eal_warn_shared_cpus(void)
 	}
 }
 
+
+/*
+ * Capture by dpdk-dumpcap (or dpdk-pdump): rte_pdump's side in this primary
+ * process. It costs nothing until a capture starts (then its rx/tx callbacks
+ * copy packets into the capturing process's pool on the workers). Secondary
+ * processes attach only to a primary whose memory is in hugetlbfs files: with
+ * --no-huge, DPDK 22.11 keeps the memory in an anonymous mapping (a memfd no
+ * other process can open) and writes no hugepage_info/hugepage_data for a
+ * secondary to read, so dpdk-dumpcap fails with "Cannot get hugepage
+ * information" (docs/OBSERVABILITY.md, Capture).
+ */
+void
+dp_eal_capture_init(void)
+{
+	if (rte_pdump_init() < 0) {
+		DP_LOG(WARNING, main, "packet capture (rte_pdump) not available: %s",
+		       rte_strerror(rte_errno));
+		return;
+	}
+	if (rte_eal_has_hugepages())
+		DP_LOG(INFO, main, "packet capture: dpdk-dumpcap --file-prefix %s -i PORT",
+		       rte_eal_get_runtime_dir()[0] ? strrchr(rte_eal_get_runtime_dir(), '/') + 1 :
+		       "?");
+	else
+		DP_LOG(DEBUG, main, "packet capture: dpdk-dumpcap cannot attach to a --no-huge "
+		       "process (its memory is private); run on hugepages to capture");
+}
