@@ -90,6 +90,7 @@ struct dp_opts {
 	uint32_t stats_interval;    /* seconds, 0: off */
 	const char *log_levels[8];  /* --log-level: [TYPE:]LEVEL, in order */
 	int n_log_levels;
+	const char *file_prefix;    /* --file-prefix: added to the EAL arguments */
 	int eal_argc;               /* arguments after "--" */
 	char **eal_argv;
 };

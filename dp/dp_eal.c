@@ -104,7 +104,7 @@ int
 dp_eal_start(const struct cfg *cfg, unsigned workers)
 {
 	static char *argv[CFG_MAX_EAL_ARGS + 32];
-	static char prefix[64], lcores[4096], levels[8][160];
+	static char prefix[96], lcores[4096], levels[8][160];
 
 	own_prefix = false;
 	int argc = 0, rc;
@@ -127,7 +127,10 @@ dp_eal_start(const struct cfg *cfg, unsigned workers)
 			 "vpcgw.*:", l);
 		argv[argc++] = levels[i];
 	}
-	if (!has_arg(argc, argv, "--file-prefix")) {
+	if (!has_arg(argc, argv, "--file-prefix") && dp_g.opts.file_prefix != NULL) {
+		snprintf(prefix, sizeof(prefix), "--file-prefix=%s", dp_g.opts.file_prefix);
+		argv[argc++] = prefix;
+	} else if (!has_arg(argc, argv, "--file-prefix")) {
 		snprintf(prefix, sizeof(prefix), "--file-prefix=vpcgw%d", (int)getpid());
 		argv[argc++] = prefix;
 		own_prefix = true;
