@@ -3,9 +3,9 @@
 """vpcgw-ctl show routes|neighbors and reload (issue #17) against a running
 vpcgw: the routes listed (JSON and the aligned table, over several pages) are
 those of the configuration file with their targets, the implicit local route
-first; the neighbors are the static one of the file, a host learned from its
-ARP request (reachable, its age growing) and an address asked for and never
-answered (incomplete); `reload` of a changed file prints the new generation
+first; the neighbors are the static ones of the file (IPv4 and IPv6), a host
+learned from its ARP request (reachable, its age growing) and an address asked
+for and never answered (incomplete); `reload` of a changed file prints the new generation
 and the new routes are listed, `reload` of a broken file exits 1 with the
 reason and the running routes stay."""
 import json
@@ -29,6 +29,11 @@ def config(d, private, many=MANY):
     text = base_config(d, ", ".join('{ destination = "%s"; target = "%s"; }' % r
                                     for r in private))
     routes = ", ".join('{ destination = "%s"; target = "%s"; }' % r for r in many)
+    # an IPv6 static neighbor (link-local) beside the IPv4 one
+    text = text.replace('address = "198.51.100.1/24"; }',
+                        'address = "198.51.100.1/24"; address6 = "2001:db8:1::1/64"; }')
+    text = text.replace('neighbors = ( {', 'neighbors = ( { port = "internet"; address = '
+                        '"fe80::1"; mac = "02:00:00:00:01:fd"; }, {')
     return text.replace('  { name = "private";',
                         '  { name = "many"; routes = ( %s ); },\n  { name = "private";' % routes)
 
@@ -95,7 +100,10 @@ def main():
         st = nb["198.51.100.254"]
         assert (st["port"], st["mac"], st["state"]) == ("internet", "02:00:00:00:01:fe",
                                                         "static"), st
-        assert "age_ms" not in st, st
+        assert "age_ms" not in st and st["family"] == "ipv4", st
+        st6 = nb["fe80::1"]
+        assert (st6["port"], st6["family"], st6["mac"], st6["state"]) == \
+            ("internet", "ipv6", "02:00:00:00:01:fd", "static"), st6
         h = nb["10.0.0.99"]
         assert (h["port"], h["mac"], h["state"]) == ("vpc", "02:aa:00:00:00:99", "reachable"), h
         assert h["age_ms"] < 10000, h
@@ -109,7 +117,8 @@ def main():
         text = ctl(gw, "show", "neighbors", "internet").stdout.splitlines()
         assert text[0].split() == ["port", "address", "mac", "state", "age_ms"], text
         assert [line.split() for line in text[1:]] == \
-            [["internet", "198.51.100.254", "02:00:00:00:01:fe", "static", "-"]], text
+            [["internet", "198.51.100.254", "02:00:00:00:01:fe", "static", "-"],
+             ["internet", "fe80::1", "02:00:00:00:01:fd", "static", "-"]], text
 
         # reload of a changed file: the new routes
         changed = [("0.0.0.0/0", "nat-gateway:nat-a"), ("192.0.2.0/25", "igw")]
