@@ -90,6 +90,7 @@ struct dp_opts {
 	uint32_t stats_interval;    /* seconds, 0: off */
 	const char *log_levels[8];  /* --log-level: [TYPE:]LEVEL, in order */
 	int n_log_levels;
+	const char *file_prefix;    /* --file-prefix: added to the EAL arguments */
 	int eal_argc;               /* arguments after "--" */
 	char **eal_argv;
 };
@@ -486,6 +487,20 @@ void dp_neigh_age(uint64_t now_ms);
 void dp_arp_input(struct rte_mbuf *m, uint16_t in_port, const struct dp_tables *t);
 unsigned dp_neigh_count(void);
 unsigned dp_neigh_dump(char *buf, size_t len);
+/* One neighbor entry as /vpcgw/neighbors shows it (dp_show.c). */
+enum { DP_NEIGH_INCOMPLETE, DP_NEIGH_REACHABLE, DP_NEIGH_STATIC };
+struct dp_neigh_info {
+	bool v6;
+	uint8_t state;              /* DP_NEIGH_* */
+	uint16_t port;              /* cfg port index */
+	uint32_t addr;              /* IPv4, host order */
+	uint8_t addr6[16];
+	uint8_t mac[6];
+	uint64_t seen_ms;           /* last confirmed (lcore clock); 0: never */
+	uint64_t req_ms;            /* last request sent; 0: never */
+};
+int dp_neigh_get(unsigned i, struct dp_neigh_info *out);     /* -ERANGE past the end */
+int dp_nd6_get(unsigned i, struct dp_neigh_info *out);
 
 /* dp_stats.c */
 void dp_stats_sum(struct dp_lcore_stats *out);

@@ -34,6 +34,9 @@ usage(FILE *f)
 		"                         (a DPDK one: lib.eal, pmd.net.pcap, ...); repeatable\n"
 		"      --stats-series FILE append the JSON object as one line every interval\n"
 		"                         and at exit (tools/plot_stats.py draws it)\n"
+		"      --file-prefix NAME the EAL's --file-prefix (telemetry socket, capture,\n"
+		"                         vpcgw-ctl -p NAME) beside dpdk.eal_args; default\n"
+		"                         vpcgwPID\n"
 		"  -v, --version          print the version\n"
 		"  -h, --help             this text\n"
 		"EAL arguments come from dpdk.eal_args unless given after \"--\".\n");
@@ -80,7 +83,8 @@ log_level_ok(const char *spec)
 int
 dp_cli_parse(int argc, char **argv, struct dp_opts *o)
 {
-	enum { O_CHECK = 256, O_CLOCK, O_IDLE, O_JSON, O_INTERVAL, O_PROM, O_SERIES, O_LOG };
+	enum { O_CHECK = 256, O_CLOCK, O_IDLE, O_JSON, O_INTERVAL, O_PROM, O_SERIES, O_LOG,
+	       O_PREFIX };
 	static const struct option lopts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "check", no_argument, NULL, O_CHECK },
@@ -92,6 +96,7 @@ dp_cli_parse(int argc, char **argv, struct dp_opts *o)
 		{ "prometheus-file", required_argument, NULL, O_PROM },
 		{ "stats-series", required_argument, NULL, O_SERIES },
 		{ "log-level", required_argument, NULL, O_LOG },
+		{ "file-prefix", required_argument, NULL, O_PREFIX },
 		{ "version", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -175,6 +180,14 @@ dp_cli_parse(int argc, char **argv, struct dp_opts *o)
 				return -1;
 			}
 			o->log_levels[o->n_log_levels++] = optarg;
+			break;
+		case O_PREFIX:
+			if (*optarg == '\0' || strchr(optarg, '/') != NULL || strlen(optarg) > 64) {
+				fprintf(stderr, "vpcgw: --file-prefix: \"%s\" is not a name (1..64 "
+					"characters, no /)\n", optarg);
+				return -1;
+			}
+			o->file_prefix = optarg;
 			break;
 		case 'v':
 			printf("vpcgw %s\n", VPCGW_VERSION);

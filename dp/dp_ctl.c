@@ -6,6 +6,7 @@
 #include <ftw.h>
 #include <sched.h>
 #include <limits.h>
+#include <pthread.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
@@ -27,6 +28,7 @@
 #include "dp/dp_service.h"
 #include "dp/dp_check.h"
 #include "dp/dp_ctl.h"
+#include "dp/dp_eal.h"
 #include "dp/dp_flow.h"
 #include "dp/dp_log.h"
 #include "dp/dp_mem.h"
@@ -43,6 +45,15 @@ struct dp_global dp_g;
 extern uint64_t dp_worker_last_rx_tsc[DP_MAX_WORKERS];
 
 static volatile sig_atomic_t sig_stop, sig_hup;
+
+/* Reload outcomes for /vpcgw/reload (dp_show.c): counted, and the first
+ * reason of the last rejection; the telemetry thread reads them under rl.mx. */
+static struct {
+	pthread_mutex_t mx;
+	bool on;                    /* a reload is running: print_err keeps its reason */
+	uint64_t ok, rejected;
+	char why[256];
+} rl = { .mx = PTHREAD_MUTEX_INITIALIZER };
 
 /* wall-clock milliseconds (monotonic), for the load and reload times printed */
 static double
@@ -76,12 +87,24 @@ on_signal(int sig)
 
 static bool log_started;
 
+/* the first reason a reload is rejected */
+static void
+reload_why(const char *msg)
+{
+	pthread_mutex_lock(&rl.mx);
+	if (rl.why[0] == '\0')
+		snprintf(rl.why, sizeof(rl.why), "%.*s", (int)sizeof(rl.why) - 1, msg);
+	pthread_mutex_unlock(&rl.mx);
+}
+
 /* Configuration errors: plain file:line lines before the EAL runs (--check,
  * start-up), log messages of vpcgw.cfg once it does (reload). */
 static void
 print_err(void *arg, const char *msg)
 {
 	(void)arg;
+	if (rl.on)
+		reload_why(msg);
 	if (log_started)
 		DP_LOG(ERR, cfg, "%s", msg);
 	else
@@ -117,130 +140,6 @@ dp_flow_deleted(const struct dp_flow *f)
 	dp_services_flow_deleted(f);
 }
 
-/* ------------------------------------------------------------ EAL */
-
-/* The EAL runtime directory of a prefix vpcgw made up is removed at exit:
- * thousands of runs (tests) would leave thousands of directories. */
-static bool own_prefix;
-static char runtime_dir[PATH_MAX];
-
-static int
-rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
-static void
-remove_runtime_dir(void)
-{
-	if (own_prefix && runtime_dir[0] != '\0')
-		nftw(runtime_dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
-}
-
-static bool
-has_arg(int argc, char **argv, const char *a)
-{
-	size_t n = strlen(a);
-
-	for (int i = 0; i < argc; i++)
-		if (strncmp(argv[i], a, n) == 0)
-			return true;
-	return false;
-}
-
-/*
- * Without -l, --lcores or -c: when vpcgw may run on more CPUs than it has
- * lcores (its affinity: taskset, cpuset), each lcore gets a CPU of its own,
- * the main lcore the first, worker w the (w+1)th, and one CPU at least is left
- * to the kernel and the rest. With no CPU to spare the machine is shared (a
- * small VM, tests running side by side): the lcores float over the CPUs, since
- * busy workers pinned to a CPU another process polls on could not move away.
- * *how says which (0 pinned, 1 floating, 2 floating with more lcores than
- * CPUs), for the log once it runs.
- */
-static void
-default_lcores(char *out, size_t len, unsigned workers, int *how, int *ncpu)
-{
-	cpu_set_t set;
-	int cpus[CPU_SETSIZE], n = 0;
-	size_t w;
-
-	CPU_ZERO(&set);
-	if (sched_getaffinity(0, sizeof(set), &set) == 0)
-		for (int c = 0; c < CPU_SETSIZE; c++)
-			if (CPU_ISSET(c, &set))
-				cpus[n++] = c;
-	if (n == 0) {
-		long nc = sysconf(_SC_NPROCESSORS_ONLN);
-
-		for (long c = 0; c < nc && c < CPU_SETSIZE; c++)
-			cpus[n++] = (int)c;
-	}
-	*ncpu = n;
-	if ((unsigned)n > workers + 1) {
-		*how = 0;
-		w = (size_t)snprintf(out, len, "--lcores=0@%d", cpus[0]);
-		for (unsigned l = 1; l <= workers && w < len; l++)
-			w += (size_t)snprintf(out + w, len - w, ",%u@%d", l, cpus[l]);
-		return;
-	}
-	*how = (unsigned)n < workers + 1 ? 2 : 1;
-	w = (size_t)snprintf(out, len, "--lcores=(0-%u)@(", workers);
-	for (int i = 0; i < n && w < len; i++)
-		w += (size_t)snprintf(out + w, len - w, "%s%d", i ? "," : "", cpus[i]);
-	if (w < len)
-		snprintf(out + w, len - w, ")");
-}
-
-static int lcores_how = -1, lcores_ncpu;   /* default_lcores(); -1: -l given */
-
-static int
-eal_start(const struct cfg *cfg, unsigned workers)
-{
-	static char *argv[CFG_MAX_EAL_ARGS + 32];
-	static char prefix[64], lcores[4096], levels[8][160];
-
-	own_prefix = false;
-	int argc = 0, rc;
-
-	argv[argc++] = "vpcgw";
-	/* DPDK's start-up chatter off; first, so that a --log-level given wins */
-	argv[argc++] = "--log-level=lib.eal:error";
-	if (dp_g.opts.eal_argc > 0) {
-		for (int i = 0; i < dp_g.opts.eal_argc && argc < CFG_MAX_EAL_ARGS; i++)
-			argv[argc++] = dp_g.opts.eal_argv[i];
-	} else {
-		for (int i = 0; i < cfg->dpdk.n_eal_args; i++)
-			argv[argc++] = cfg->dpdk.eal_args[i];
-	}
-	/* vpcgw's --log-level: LEVEL alone is vpcgw's types' */
-	for (int i = 0; i < dp_g.opts.n_log_levels; i++) {
-		const char *l = dp_g.opts.log_levels[i];
-
-		snprintf(levels[i], sizeof(levels[i]), "--log-level=%s%s", strchr(l, ':') ? "" :
-			 "vpcgw.*:", l);
-		argv[argc++] = levels[i];
-	}
-	if (!has_arg(argc, argv, "--file-prefix")) {
-		snprintf(prefix, sizeof(prefix), "--file-prefix=vpcgw%d", (int)getpid());
-		argv[argc++] = prefix;
-		own_prefix = true;
-	}
-	if (!has_arg(argc, argv, "-l") && !has_arg(argc, argv, "--lcores") &&
-	    !has_arg(argc, argv, "-c")) {
-		default_lcores(lcores, sizeof(lcores), workers, &lcores_how, &lcores_ncpu);
-		argv[argc++] = lcores;
-	}
-	argv[argc] = NULL;
-	rc = rte_eal_init(argc, argv);
-	if (rc >= 0)
-		snprintf(runtime_dir, sizeof(runtime_dir), "%s", rte_eal_get_runtime_dir());
-	return rc < 0 ? -rte_errno : 0;
-}
-
 /* bytes allocated from the DPDK heap of this socket (what -m bounds) */
 static uint64_t
 heap_used(void)
@@ -250,48 +149,6 @@ heap_used(void)
 	if (rte_malloc_get_socket_stats((int)rte_socket_id(), &st) < 0)
 		return 0;
 	return st.heap_allocsz_bytes;
-}
-
-/* Busy workers that share a CPU each get part of it: said once at start. */
-static void
-warn_shared_cpus(void)
-{
-	unsigned n = dp_g.n_workers;
-
-	if (lcores_how == 2) {
-		DP_LOG(WARNING, main, "%u worker%s and the main lcore float over %d CPUs, fewer "
-		       "than lcores: workers share CPUs; on a NIC give each its own (-l or "
-		       "--lcores in dpdk.eal_args, README: Running on a NIC)", n, n > 1 ? "s" : "",
-		       lcores_ncpu);
-	} else if (lcores_how == 1) {
-		DP_LOG(INFO, main, "%u worker%s and the main lcore float over the %d CPUs: no CPU "
-		       "to spare for pinning (more CPUs, -l or --lcores pin them)", n,
-		       n > 1 ? "s" : "", lcores_ncpu);
-	}
-	for (unsigned a = 0; a < n && lcores_how <= 0; a++)
-		for (unsigned b = a + 1; b < n; b++) {
-			rte_cpuset_t x = rte_lcore_cpuset(dp_g.worker_lcore[a]);
-			rte_cpuset_t y = rte_lcore_cpuset(dp_g.worker_lcore[b]);
-			rte_cpuset_t both;
-
-			CPU_AND(&both, &x, &y);
-			if (CPU_COUNT(&both) > 0)
-				DP_LOG(WARNING, main, "workers %u (lcore %u) and %u (lcore %u) share a "
-				       "CPU: each gets part of it; give each worker its own CPU (-l or "
-				       "--lcores)", a, dp_g.worker_lcore[a], b, dp_g.worker_lcore[b]);
-		}
-	for (unsigned w = 0; w < n; w++) {
-		rte_cpuset_t cs = rte_lcore_cpuset(dp_g.worker_lcore[w]);
-		char cpus[128];
-		size_t len = 0;
-
-		cpus[0] = '\0';
-		for (int c = 0; c < CPU_SETSIZE && len < sizeof(cpus); c++)
-			if (CPU_ISSET(c, &cs))
-				len += (size_t)snprintf(cpus + len, sizeof(cpus) - len, "%s%d",
-							len ? "," : "", c);
-		DP_LOG(INFO, main, "worker %u: lcore %u, CPU %s", w, dp_g.worker_lcore[w], cpus);
-	}
 }
 
 /* ------------------------------------------------------------ tables */
@@ -340,8 +197,8 @@ same_ports(const struct cfg *a, const struct cfg *b)
  * telemetry thread never reads a freed configuration. */
 static struct dp_tables *graveyard;
 
-static void
-reload(void)
+static bool
+reload_try(void)
 {
 	struct dp_tables *old = atomic_load(&dp_g.tables), *t;
 	struct cfg *cfg = NULL;
@@ -354,25 +211,27 @@ reload(void)
 	if (n != 0) {
 		DP_LOG(ERR, cfg, "reload of %s rejected (%d error%s); the running configuration "
 		       "stays", dp_g.opts.config, n, n > 1 ? "s" : "");
-		return;
+		return false;
 	}
 	if (dp_limits_check(cfg, dp_g.n_workers, print_err, NULL) != 0) {
 		DP_LOG(ERR, cfg, "reload of %s rejected (over a limit); the running "
 		       "configuration stays", dp_g.opts.config);
 		cfg_free(cfg);
-		return;
+		return false;
 	}
 	if (!same_ports(old->cfg, cfg)) {
+		reload_why("ports, their descriptors and dpdk.flow_table_size cannot change");
 		DP_LOG(ERR, cfg, "%s: reload rejected: ports (and their descriptors) and dpdk.flow_table_size cannot change "
 		       "while running; restart vpcgw", dp_g.opts.config);
 		cfg_free(cfg);
-		return;
+		return false;
 	}
 	t = dp_tables_build(cfg, old->generation + 1, err, sizeof(err));
 	if (t == NULL) {
 		DP_LOG(ERR, cfg, "reload rejected: %s", err);
+		reload_why(err);
 		cfg_free(cfg);
-		return;
+		return false;
 	}
 	if (dp_load_neighbors(cfg) < 0)
 		DP_LOG(ERR, cfg, "reload: neighbor table full");
@@ -393,6 +252,39 @@ reload(void)
 	DP_LOG(NOTICE, cfg, "configuration %s reloaded (generation %" PRIu64 ") in %.0f ms "
 	       "(file %.0f ms, tables and swap %.0f ms; CPU %.0f ms)", dp_g.opts.config,
 	       t->generation, mono_ms() - t0, t1 - t0, mono_ms() - t1, cpu_ms() - c0);
+	return true;
+}
+
+static void
+reload(void)
+{
+	bool ok;
+
+	pthread_mutex_lock(&rl.mx);
+	rl.why[0] = '\0';
+	pthread_mutex_unlock(&rl.mx);
+	rl.on = true;
+	ok = reload_try();
+	rl.on = false;
+	pthread_mutex_lock(&rl.mx);
+	ok ? rl.ok++ : rl.rejected++;
+	pthread_mutex_unlock(&rl.mx);
+}
+
+void
+dp_reload_request(void)
+{
+	sig_hup = 1;
+}
+
+void
+dp_reload_status(uint64_t *ok, uint64_t *rejected, char *why, size_t len)
+{
+	pthread_mutex_lock(&rl.mx);
+	*ok = rl.ok;
+	*rejected = rl.rejected;
+	snprintf(why, len, "%s", rl.why);
+	pthread_mutex_unlock(&rl.mx);
 }
 
 /* ------------------------------------------------------------ control loop */
@@ -627,7 +519,7 @@ dp_main(int argc, char **argv)
 	dp_g.n_workers = dp_g.opts.workers > 0 ? (unsigned)dp_g.opts.workers : cfg->dpdk.workers;
 	if (dp_limits_check(cfg, dp_g.n_workers, print_err, NULL) != 0)
 		return 1;
-	if (eal_start(cfg, dp_g.n_workers) < 0) {
+	if (dp_eal_start(cfg, dp_g.n_workers) < 0) {
 		fprintf(stderr, "vpcgw: EAL initialisation failed: %s (DPDK's reason is above; "
 			"without hugepages give --no-huge and -m in dpdk.eal_args; README: Running "
 			"on a NIC)\n", rte_strerror(rte_errno));
@@ -635,6 +527,7 @@ dp_main(int argc, char **argv)
 	}
 	if (dp_log_init() == 0)
 		log_started = true;
+	dp_eal_capture_init();
 	if (rte_lcore_count() < dp_g.n_workers + 1) {
 		DP_LOG(ERR, main, "%u workers need %u lcores, the EAL has %u (-l, --lcores): give "
 		       "one more lcore than workers", dp_g.n_workers, dp_g.n_workers + 1,
@@ -727,7 +620,7 @@ dp_main(int argc, char **argv)
 		rte_eal_remote_launch(dp_worker_main, (void *)(uintptr_t)w, lc);
 		w++;
 	}
-	warn_shared_cpus();
+	dp_eal_warn_shared_cpus();
 	printf("vpcgw: %d ports, %u worker%s, %u rx queues, clock %s; flow table %u\n",
 	       cfg->n_ports, dp_g.n_workers, dp_g.n_workers > 1 ? "s" : "", dp_g.n_sources,
 	       dp_g.opts.clock == DP_CLOCK_PACKET ? "packet" : "tsc", cfg->dpdk.flow_table_size);
@@ -775,6 +668,6 @@ dp_main(int argc, char **argv)
 		dp_stats_append_json(dp_g.opts.stats_series);
 	dp_ports_stop();
 	rte_eal_cleanup();
-	remove_runtime_dir();
+	dp_eal_remove_runtime_dir();
 	return exit_code;
 }

@@ -46,6 +46,11 @@ static struct {
 	uint32_t n;                 /* entries used (__atomic builtins) */
 } nt;
 
+/* When each learned entry was last confirmed by an ARP packet (the lcore's
+ * clock, ms): for /vpcgw/neighbors' age; beside the entries so that the
+ * inline fast path's struct stays as it is. */
+static uint64_t neigh_seen_ms[DP_NEIGH_MAX];
+
 int
 dp_neigh_init(unsigned socket)
 {
@@ -190,6 +195,9 @@ dp_neigh_learn(uint16_t port, uint32_t addr, const struct rte_ether_addr *mac)
 
 	if (e == NULL || e->is_static)
 		return;
+	if (dp_worker_self() != NULL)
+		__atomic_store_n(&neigh_seen_ms[e - nt.ent], dp_worker_self()->now_ms,
+				 __ATOMIC_RELAXED);
 	v = mac_pack(mac);
 	if (__atomic_load_n(&e->mac, __ATOMIC_RELAXED) != v)
 		__atomic_store_n(&e->mac, v, __ATOMIC_RELEASE);
@@ -222,6 +230,30 @@ dp_neigh_dump(char *buf, size_t len)
 			e->is_static ? "static" : (v & NEIGH_VALID) ? "reachable" : "incomplete");
 	}
 	return w;
+}
+
+/* Entry i for /vpcgw/neighbors (telemetry thread, relaxed reads): -ENOENT
+ * when it is unused or recycled. */
+int
+dp_neigh_get(unsigned i, struct dp_neigh_info *out)
+{
+	const struct neigh *e;
+	uint64_t v;
+
+	if (i >= dp_neigh_count())
+		return -ERANGE;
+	e = &nt.ent[i];
+	*out = (struct dp_neigh_info){ .addr = __atomic_load_n(&e->addr, __ATOMIC_ACQUIRE),
+				       .port = e->port };
+	if (out->addr == 0)
+		return -ENOENT;
+	v = __atomic_load_n(&e->mac, __ATOMIC_ACQUIRE);
+	memcpy(out->mac, &v, 6);
+	out->state = e->is_static ? DP_NEIGH_STATIC : (v & NEIGH_VALID) ? DP_NEIGH_REACHABLE :
+		     DP_NEIGH_INCOMPLETE;
+	out->seen_ms = __atomic_load_n(&neigh_seen_ms[i], __ATOMIC_RELAXED);
+	out->req_ms = __atomic_load_n(&e->last_req_ms, __ATOMIC_RELAXED);
+	return 0;
 }
 
 /* ------------------------------------------------------------ ARP */

@@ -21,6 +21,7 @@
 #include "dp/dp.h"
 #include "dp/dp_flow.h"
 #include "dp/dp_graph.h"
+#include "dp/dp_show.h"
 #include "dp/dp_stats.h"
 #include "dp/dp_trace.h"
 #include "dp/lcu.h"
@@ -646,7 +647,8 @@ dp_telemetry_init(void)
 				return -EINVAL;
 		}
 	}
-	if (dp_trace_telemetry_init() < 0 || dp_flow_list_telemetry_init() < 0)
+	if (dp_trace_telemetry_init() < 0 || dp_flow_list_telemetry_init() < 0 ||
+	    dp_show_telemetry_init() < 0)
 		return -1;
 	return dp_graph_telemetry_init();
 }

@@ -73,6 +73,8 @@ static struct {
 } nd;
 
 static uint64_t icmp6_tokens_ms[RTE_MAX_LCORE];
+/* last confirmation of each learned entry (lcore clock, ms): /vpcgw/neighbors */
+static uint64_t nd6_seen_ms[DP_ND6_MAX];
 
 int
 dp_nd6_init(unsigned socket)
@@ -207,8 +209,34 @@ nd6_learn(struct nd6_ent *e, const uint8_t mac[6])
 
 	if (e == NULL || e->is_static)
 		return;
+	if (dp_worker_self() != NULL)
+		__atomic_store_n(&nd6_seen_ms[e - nd.ent], dp_worker_self()->now_ms,
+				 __ATOMIC_RELAXED);
 	if (__atomic_load_n(&e->mac, __ATOMIC_RELAXED) != v)
 		__atomic_store_n(&e->mac, v, __ATOMIC_RELEASE);
+}
+
+/* IPv6 entry i for /vpcgw/neighbors (telemetry thread): -ENOENT if unused. */
+int
+dp_nd6_get(unsigned i, struct dp_neigh_info *out)
+{
+	const struct nd6_ent *e;
+	uint64_t v;
+
+	if (i >= dp_nd6_count())
+		return -ERANGE;
+	e = &nd.ent[i];
+	if (!__atomic_load_n(&e->live, __ATOMIC_ACQUIRE))
+		return -ENOENT;
+	*out = (struct dp_neigh_info){ .v6 = true, .port = e->port };
+	memcpy(out->addr6, e->addr, 16);
+	v = __atomic_load_n(&e->mac, __ATOMIC_ACQUIRE);
+	memcpy(out->mac, &v, 6);
+	out->state = e->is_static ? DP_NEIGH_STATIC : (v & ND6_VALID) ? DP_NEIGH_REACHABLE :
+		     DP_NEIGH_INCOMPLETE;
+	out->seen_ms = __atomic_load_n(&nd6_seen_ms[i], __ATOMIC_RELAXED);
+	out->req_ms = __atomic_load_n(&e->last_req_ms, __ATOMIC_RELAXED);
+	return 0;
 }
 
 unsigned
