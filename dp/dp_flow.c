@@ -676,24 +676,28 @@ dp_flow_insert_meta(struct dp_flow *f, const struct dp_meta *md)
 	uint32_t h1 = two ? flow_hash(&f->key[1]) : h0;
 	/* NAT's promise: key[1] is a port of the worker's own share, probed */
 	bool check1 = two && !(f->flags & DP_FLOW_F_KEY1_FREE);
+	uint32_t r0 = fidx_ref(idx, 0), r1 = fidx_ref(idx, 1);
 	uint8_t fl;
 	int rc = 0;
 
 	f->flags &= (uint8_t)~DP_FLOW_F_KEY1_FREE;
-	if (fidx_find_other(&ft.idx, &f->key[0], h0, 0) ||
-	    (check1 && fidx_find_other(&ft.idx, &f->key[1], h1, 0))) {
-		dp_flow_abandon(f);
-		return -EEXIST;
-	}
 	/* in the wheel before anyone can find it (and end it) */
 	tw_arm(f);
 	f->flags |= DP_FLOW_F_LIVE | DP_FLOW_F_PENDING;
+	if (two) {
+		rc = check1 ? fidx_add_unique(&ft.idx, &f->key[1], h1, r1) :
+			      fidx_add(&ft.idx, h1, r1);
+		if (rc != 0) {
+			/* nothing added: no one saw it */
+			f->flags &= (uint8_t)~(DP_FLOW_F_LIVE | DP_FLOW_F_PENDING);
+			dp_flow_abandon(f);
+			return rc;
+		}
+	}
 	__atomic_fetch_add(&ft.live, 1, __ATOMIC_RELAXED);
-	if ((two && fidx_add(&ft.idx, h1, fidx_ref(idx, 1)) != 0) ||
-	    fidx_add(&ft.idx, h0, fidx_ref(idx, 0)) != 0)
-		rc = -ENOSPC;
-	else if (!flow_contend(idx, &f->key[0], h0, fidx_ref(idx, 0)) ||
-		 (two && !flow_contend(idx, &f->key[1], h1, fidx_ref(idx, 1))))
+	rc = fidx_add_unique(&ft.idx, &f->key[0], h0, r0);
+	if (rc == 0 && (!flow_contend(idx, &f->key[0], h0, r0) ||
+			(check1 && !flow_contend(idx, &f->key[1], h1, r1))))
 		rc = -EEXIST;
 	fl = __atomic_load_n(&f->flags, __ATOMIC_ACQUIRE);
 	do {

@@ -39,49 +39,97 @@ probe_count(const struct fidx *x, uint32_t home, bool all)
 	return all || __atomic_load_n(&x->b[home].over, __ATOMIC_SEQ_CST) != 0 ? FIDX_PROBE : 1;
 }
 
+/* The reference under k in bucket bk, 0 if none; if other, of a live flow
+ * without a flag of skip, other than not (0: any). */
+static inline uint32_t
+scan(const struct fidx *x, const struct fidx_bucket *bk, const struct dp_flow_key *k,
+     uint32_t h, bool other, uint32_t not, uint8_t skip)
+{
+	/* sequentially consistent for the adders' check (see the header,
+	 * "Uniqueness"): plain loads on x86 all the same */
+	uint32_t m = fidx_sig_mask(bk, h, other ? __ATOMIC_SEQ_CST : __ATOMIC_RELAXED);
+
+	while (m != 0) {
+		int s = __builtin_ctz(m);
+		uint32_t r = (uint32_t)__atomic_load_n(&bk->e[s], __ATOMIC_ACQUIRE);
+
+		m &= m - 1;
+		if (r == 0 || !fidx_match(x, r, k))
+			continue;
+		if (!other)
+			return r;
+		if (r != not &&
+		    (__atomic_load_n(&fidx_flow(x, r)->flags, __ATOMIC_ACQUIRE) &
+		     (DP_FLOW_F_LIVE | skip)) == DP_FLOW_F_LIVE)
+			return r;
+	}
+	return 0;
+}
+
 uint32_t
 fidx_find(const struct fidx *x, const struct dp_flow_key *k, uint32_t h)
 {
-	uint32_t home = fidx_home(x, h), np = probe_count(x, home, false);
-	uint64_t want = (uint64_t)h << 32;
+	uint32_t home = fidx_home(x, h), np = probe_count(x, home, false), r;
 
-	for (uint32_t p = 0; p < np; p++) {
-		const struct fidx_bucket *bk = fidx_bucket_at(x, h, home, p);
+	for (uint32_t p = 0; p < np; p++)
+		if ((r = scan(x, fidx_bucket_at(x, h, home, p), k, h, false, 0, 0)) != 0)
+			return r;
+	return 0;
+}
 
-		for (int s = 0; s < FIDX_SLOTS; s++) {
-			uint64_t e = __atomic_load_n(&bk->e[s], __ATOMIC_ACQUIRE);
+static uint32_t
+find_other(const struct fidx *x, const struct dp_flow_key *k, uint32_t h, uint32_t ref,
+	   uint8_t skip)
+{
+	uint32_t home = fidx_home(x, h), np = probe_count(x, home, false), r;
 
-			if ((e & 0xffffffff00000000ull) == want && (uint32_t)e != 0 &&
-			    fidx_match(x, (uint32_t)e, k))
-				return (uint32_t)e;
-		}
-	}
+	for (uint32_t p = 0; p < np; p++)
+		if ((r = scan(x, fidx_bucket_at(x, h, home, p), k, h, true, ref, skip)) != 0)
+			return r;
 	return 0;
 }
 
 uint32_t
 fidx_find_other(const struct fidx *x, const struct dp_flow_key *k, uint32_t h, uint32_t ref)
 {
-	uint32_t home = fidx_home(x, h), np = probe_count(x, home, false);
-	uint64_t want = (uint64_t)h << 32;
+	return find_other(x, k, h, ref, 0);
+}
 
-	for (uint32_t p = 0; p < np; p++) {
-		const struct fidx_bucket *bk = fidx_bucket_at(x, h, home, p);
+/* Take an empty entry of bk for v: its slot, or -1 when bk is full. */
+static inline int
+take(struct fidx_bucket *bk, uint64_t v)
+{
+	for (int s = 0; s < FIDX_SLOTS; s++) {
+		uint64_t e = __atomic_load_n(&bk->e[s], __ATOMIC_RELAXED);
 
-		for (int s = 0; s < FIDX_SLOTS; s++) {
-			/* sequentially consistent: ordered after the caller's
-			 * own add (see the header, "Uniqueness") */
-			uint64_t e = __atomic_load_n(&bk->e[s], __ATOMIC_SEQ_CST);
-			uint32_t r = (uint32_t)e;
-
-			if ((e & 0xffffffff00000000ull) == want && r != 0 && r != ref &&
-			    fidx_match(x, r, k) &&
-			    (__atomic_load_n(&fidx_flow(x, r)->flags, __ATOMIC_ACQUIRE) &
-			     DP_FLOW_F_LIVE))
-				return r;
-		}
+		/* pairs with the readers' acquire loads: the flow (its key)
+		 * is written before it can be found */
+		if (e == 0 && __atomic_compare_exchange_n(&bk->e[s], &e, v, false, __ATOMIC_SEQ_CST,
+							  __ATOMIC_RELAXED))
+			return s;
 	}
-	return 0;
+	return -1;
+}
+
+int
+fidx_add_unique(struct fidx *x, const struct dp_flow_key *k, uint32_t h, uint32_t ref)
+{
+	uint32_t home = fidx_home(x, h);
+	struct fidx_bucket *bk = &x->b[home];
+
+	/* a flow in for good has k: refused before anything is added (one
+	 * still being added is the caller's to contend with, after its add);
+	 * the usual case in one line: nothing overflowed from the home, a
+	 * free entry in it */
+	if (__atomic_load_n(&bk->over, __ATOMIC_SEQ_CST) == 0) {
+		if (scan(x, bk, k, h, true, 0, DP_FLOW_F_PENDING) != 0)
+			return -EEXIST;
+		if (take(bk, (uint64_t)h << 32 | ref) >= 0)
+			return 0;
+	} else if (find_other(x, k, h, 0, DP_FLOW_F_PENDING) != 0) {
+		return -EEXIST;
+	}
+	return fidx_add(x, h, ref);
 }
 
 int
@@ -91,20 +139,10 @@ fidx_add(struct fidx *x, uint32_t h, uint32_t ref)
 	uint64_t v = (uint64_t)h << 32 | ref;
 
 	for (uint32_t p = 0; p < FIDX_PROBE; p++) {
-		struct fidx_bucket *bk = fidx_bucket_at(x, h, home, p);
-
-		for (int s = 0; s < FIDX_SLOTS; s++) {
-			uint64_t e = __atomic_load_n(&bk->e[s], __ATOMIC_RELAXED);
-
-			/* pairs with the readers' acquire loads: the flow
-			 * (its key) is written before it can be found */
-			if (e == 0 && __atomic_compare_exchange_n(&bk->e[s], &e, v, false,
-								  __ATOMIC_SEQ_CST,
-								  __ATOMIC_RELAXED)) {
-				if (p != 0)
-					__atomic_fetch_add(&x->b[home].over, 1, __ATOMIC_SEQ_CST);
-				return 0;
-			}
+		if (take(fidx_bucket_at(x, h, home, p), v) >= 0) {
+			if (p != 0)
+				__atomic_fetch_add(&x->b[home].over, 1, __ATOMIC_SEQ_CST);
+			return 0;
 		}
 	}
 	return -ENOSPC;

@@ -114,6 +114,19 @@ fidx_match(const struct fidx *x, uint32_t ref, const struct dp_flow_key *k)
 	return fidx_key_eq(&fidx_flow(x, ref)->key[(ref - 1) & 1], k);
 }
 
+/* Bit s set for each entry s of bk under hash h (empty ones too when h is
+ * 0: the reference tells). Loads of any order: callers re-read the entry
+ * they pick with the order they need. */
+static inline uint32_t
+fidx_sig_mask(const struct fidx_bucket *bk, uint32_t h, int order)
+{
+	uint32_t m = 0;
+
+	for (int s = 0; s < FIDX_SLOTS; s++)
+		m |= (uint32_t)((uint32_t)(__atomic_load_n(&bk->e[s], order) >> 32) == h) << s;
+	return m;
+}
+
 int fidx_init(struct fidx *x, uint64_t entries, const struct dp_flow *flows, int socket);
 void fidx_fini(struct fidx *x);
 /* Bytes fidx_init() takes for that many entries. */
@@ -126,6 +139,9 @@ uint32_t fidx_find_other(const struct fidx *x, const struct dp_flow_key *k, uint
 		     uint32_t ref);
 /* Add ref under hash h: 0, or -ENOSPC when the probed buckets are full. */
 int fidx_add(struct fidx *x, uint32_t h, uint32_t ref);
+/* fidx_add() of ref's key k unless another live flow, not DP_FLOW_F_PENDING,
+ * has k (-EEXIST, nothing added): one pass over the buckets for both. */
+int fidx_add_unique(struct fidx *x, const struct dp_flow_key *k, uint32_t h, uint32_t ref);
 /* Remove ref under hash h: true if this call removed it. */
 bool fidx_del(struct fidx *x, uint32_t h, uint32_t ref);
 
@@ -147,19 +163,14 @@ fidx_lookup_bulk(const struct fidx *x, const struct dp_flow_key *const *keys,
 	}
 	for (uint32_t i = 0; i < n; i++) {
 		const struct fidx_bucket *bk = &x->b[home[i]];
-		uint64_t want = (uint64_t)h[i] << 32;
-		uint32_t r = 0;
+		uint32_t m = fidx_sig_mask(bk, h[i], __ATOMIC_RELAXED), r = 0;
 
-		for (int s = 0; s < FIDX_SLOTS; s++) {
-			/* pairs with the adder's compare-and-swap: the flow's
-			 * key was written before */
-			uint64_t e = __atomic_load_n(&bk->e[s], __ATOMIC_ACQUIRE);
-
-			if ((e & 0xffffffff00000000ull) == want && (uint32_t)e != 0) {
-				r = (uint32_t)e;
-				break;
-			}
-		}
+		/* the first entry under the hash (another one, or an entry
+		 * changed since: the key compare below sends it the slow way);
+		 * acquire pairs with the adder's compare-and-swap: the flow's
+		 * key was written before */
+		if (m != 0)
+			r = (uint32_t)__atomic_load_n(&bk->e[__builtin_ctz(m)], __ATOMIC_ACQUIRE);
 		if (r != 0)
 			rte_prefetch0(fidx_flow(x, r));
 		else if (__atomic_load_n(&bk->over, __ATOMIC_RELAXED) != 0)
