@@ -45,13 +45,13 @@ static inline uint32_t
 scan(const struct fidx *x, const struct fidx_bucket *bk, const struct dp_flow_key *k,
      uint32_t h, bool other, uint32_t not, uint8_t skip)
 {
-	/* sequentially consistent for the adders' check (see the header,
-	 * "Uniqueness"): plain loads on x86 all the same */
-	uint32_t m = fidx_sig_mask(bk, h, other ? __ATOMIC_SEQ_CST : __ATOMIC_RELAXED);
+	/* for the adders' check (see the header, "Uniqueness"): after their
+	 * own add, see fidx_sig_mask() */
+	uint32_t m = fidx_sig_mask(bk, h) & 0x5555u;
 
 	while (m != 0) {
-		int s = __builtin_ctz(m);
-		uint32_t r = (uint32_t)__atomic_load_n(&bk->e[s], __ATOMIC_ACQUIRE);
+		int s = __builtin_ctz(m) >> 1;
+		uint32_t r = __atomic_load_n(&bk->ref[s], __ATOMIC_ACQUIRE);
 
 		m &= m - 1;
 		if (r == 0 || !fidx_match(x, r, k))
@@ -95,18 +95,22 @@ fidx_find_other(const struct fidx *x, const struct dp_flow_key *k, uint32_t h, u
 	return find_other(x, k, h, ref, 0);
 }
 
-/* Take an empty entry of bk for v: its slot, or -1 when bk is full. */
+/* Take an empty entry of bk for ref under hash h: its slot, or -1 when bk
+ * is full. */
 static inline int
-take(struct fidx_bucket *bk, uint64_t v)
+take(struct fidx_bucket *bk, uint32_t h, uint32_t ref)
 {
 	for (int s = 0; s < FIDX_SLOTS; s++) {
-		uint64_t e = __atomic_load_n(&bk->e[s], __ATOMIC_RELAXED);
+		uint32_t e = __atomic_load_n(&bk->ref[s], __ATOMIC_RELAXED);
 
 		/* pairs with the readers' acquire loads: the flow (its key)
 		 * is written before it can be found */
-		if (e == 0 && __atomic_compare_exchange_n(&bk->e[s], &e, v, false, __ATOMIC_SEQ_CST,
-							  __ATOMIC_RELAXED))
+		if (e == 0 && __atomic_compare_exchange_n(&bk->ref[s], &e, ref, false,
+							  __ATOMIC_SEQ_CST, __ATOMIC_RELAXED)) {
+			/* a locked store: the adder's check reads after it */
+			__atomic_store_n(&bk->sig[s], (uint16_t)h, __ATOMIC_SEQ_CST);
 			return s;
+		}
 	}
 	return -1;
 }
@@ -124,7 +128,7 @@ fidx_add_unique(struct fidx *x, const struct dp_flow_key *k, uint32_t h, uint32_
 	if (__atomic_load_n(&bk->over, __ATOMIC_SEQ_CST) == 0) {
 		if (scan(x, bk, k, h, true, 0, DP_FLOW_F_PENDING) != 0)
 			return -EEXIST;
-		if (take(bk, (uint64_t)h << 32 | ref) >= 0)
+		if (take(bk, h, ref) >= 0)
 			return 0;
 	} else if (find_other(x, k, h, 0, DP_FLOW_F_PENDING) != 0) {
 		return -EEXIST;
@@ -136,10 +140,9 @@ int
 fidx_add(struct fidx *x, uint32_t h, uint32_t ref)
 {
 	uint32_t home = fidx_home(x, h);
-	uint64_t v = (uint64_t)h << 32 | ref;
 
 	for (uint32_t p = 0; p < FIDX_PROBE; p++) {
-		if (take(fidx_bucket_at(x, h, home, p), v) >= 0) {
+		if (take(fidx_bucket_at(x, h, home, p), h, ref) >= 0) {
 			if (p != 0)
 				__atomic_fetch_add(&x->b[home].over, 1, __ATOMIC_SEQ_CST);
 			return 0;
@@ -152,17 +155,17 @@ bool
 fidx_del(struct fidx *x, uint32_t h, uint32_t ref)
 {
 	uint32_t home = fidx_home(x, h);
-	uint64_t v = (uint64_t)h << 32 | ref;
 
-	/* its home first: a key overflowed only from a full bucket */
+	/* its home first: a key overflowed only from a full bucket; by
+	 * reference, not signature (the adder may not have stored it yet) */
 	for (uint32_t p = 0; p < FIDX_PROBE; p++) {
 		struct fidx_bucket *bk = fidx_bucket_at(x, h, home, p);
 
 		for (int s = 0; s < FIDX_SLOTS; s++) {
-			uint64_t e = v;
+			uint32_t e = ref;
 
-			if (__atomic_load_n(&bk->e[s], __ATOMIC_RELAXED) == v &&
-			    __atomic_compare_exchange_n(&bk->e[s], &e, 0, false, __ATOMIC_SEQ_CST,
+			if (__atomic_load_n(&bk->ref[s], __ATOMIC_RELAXED) == ref &&
+			    __atomic_compare_exchange_n(&bk->ref[s], &e, 0, false, __ATOMIC_SEQ_CST,
 							__ATOMIC_RELAXED)) {
 				if (p != 0)
 					__atomic_fetch_sub(&x->b[home].over, 1, __ATOMIC_SEQ_CST);

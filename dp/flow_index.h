@@ -3,19 +3,22 @@
  * The flow table's index (docs/ARCHITECTURE.md "Flow table"): maps each of
  * a flow's two keys to the flow, in place of librte_hash.
  *
- * Open addressing over 64-byte buckets: 7 entries of 8 bytes (the key's
- * 32-bit hash above a 32-bit reference: flow index * 2 + direction + 1, 0
- * for an empty entry) and an overflow count, the number of entries whose
- * home bucket this is but that sit in one of the FIDX_PROBE - 1 buckets
- * from a second place the hash gives (a second choice rather than the next
- * buckets: linear probing's runs of full buckets made a table 38 % full
- * refuse keys). The keys themselves are only in the flows: a lookup compares
+ * Open addressing over 64-byte buckets of 8 entries: 8 16-bit signatures
+ * (the hash's low bits; the home bucket comes from its high bits), then 8
+ * 32-bit references (flow index * 2 + direction + 1, 0 for an empty entry),
+ * and an overflow count, the number of entries whose home bucket this is
+ * but that sit in one of the FIDX_PROBE - 1 buckets from a second place the
+ * hash gives (a second choice rather than the next buckets: linear
+ * probing's runs of full buckets made a table 38 % full refuse keys). One
+ * SSE compare finds the entries of a signature in a bucket. The keys themselves are only in the flows: a lookup compares
  * hashes in the bucket, then the flow's key.
  *
- * Writers (any lcore): fidx_add() takes an empty entry by compare-and-swap;
- * fidx_del() empties an entry by compare-and-swap from the exact value it
- * removes, so two deleters or a deleter and an adder never undo each
- * other. An entry can be reused at once: a reader that loaded the old value
+ * Writers (any lcore): fidx_add() takes an empty entry by compare-and-swap
+ * of its reference, then stores its signature; fidx_del() empties an entry
+ * by compare-and-swap from the exact reference it removes, so two deleters
+ * or a deleter and an adder never undo each other. A signature may be
+ * stale (an entry being taken, or emptied and taken again): the flow's key
+ * decides, a signature only filters. An entry can be reused at once: a reader that loaded the old value
  * holds a flow that RCU keeps (dp_flow.c gives a flow's slot back only
  * after a grace period) and compares that flow's key, so it never returns
  * a flow under a key it does not have. Readers take no lock and write
@@ -32,19 +35,23 @@
 #include <stdint.h>
 #include <string.h>
 
+#include <emmintrin.h>
+
 #include <rte_common.h>
 #include <rte_prefetch.h>
 
 #include "dp/dp.h"
 
-#define FIDX_SLOTS 7                /* entries per bucket; the 8th word is the overflow count */
+#define FIDX_SLOTS 8                /* entries per bucket */
 #define FIDX_PROBE 4                /* buckets a key may sit in: its home, 3 from its second place */
 #define FIDX_REF_MAX 0xfffffffeu
 
 struct fidx_bucket {
-	uint64_t e[FIDX_SLOTS];     /* hash << 32 | ref; 0: empty */
-	uint64_t over;              /* entries of this home in later buckets (may read
+	uint16_t sig[FIDX_SLOTS];   /* low 16 bits of the key's hash */
+	uint32_t ref[FIDX_SLOTS];   /* flow * 2 + direction + 1; 0: empty */
+	int32_t over;               /* entries of this home elsewhere (may read
 				     * transiently negative: only != 0 matters) */
+	uint32_t pad[3];
 } __rte_cache_aligned;
 
 struct fidx {
@@ -114,17 +121,18 @@ fidx_match(const struct fidx *x, uint32_t ref, const struct dp_flow_key *k)
 	return fidx_key_eq(&fidx_flow(x, ref)->key[(ref - 1) & 1], k);
 }
 
-/* Bit s set for each entry s of bk under hash h (empty ones too when h is
- * 0: the reference tells). Loads of any order: callers re-read the entry
- * they pick with the order they need. */
+/*
+ * Bits 2s and 2s + 1 set for each entry s of bk whose signature is that of
+ * hash h (empty ones too: the reference tells). One 16-byte load: on x86 it
+ * is ordered after the caller's earlier locked instructions as a
+ * sequentially consistent load would be (fidx_add_unique relies on it).
+ */
 static inline uint32_t
-fidx_sig_mask(const struct fidx_bucket *bk, uint32_t h, int order)
+fidx_sig_mask(const struct fidx_bucket *bk, uint32_t h)
 {
-	uint32_t m = 0;
+	__m128i v = _mm_load_si128((const __m128i *)(const void *)bk->sig);
 
-	for (int s = 0; s < FIDX_SLOTS; s++)
-		m |= (uint32_t)((uint32_t)(__atomic_load_n(&bk->e[s], order) >> 32) == h) << s;
-	return m;
+	return (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi16(v, _mm_set1_epi16((short)h)));
 }
 
 int fidx_init(struct fidx *x, uint64_t entries, const struct dp_flow *flows, int socket);
@@ -163,14 +171,15 @@ fidx_lookup_bulk(const struct fidx *x, const struct dp_flow_key *const *keys,
 	}
 	for (uint32_t i = 0; i < n; i++) {
 		const struct fidx_bucket *bk = &x->b[home[i]];
-		uint32_t m = fidx_sig_mask(bk, h[i], __ATOMIC_RELAXED), r = 0;
+		uint32_t m = fidx_sig_mask(bk, h[i]) & 0x5555u, r = 0;
 
-		/* the first entry under the hash (another one, or an entry
-		 * changed since: the key compare below sends it the slow way);
-		 * acquire pairs with the adder's compare-and-swap: the flow's
-		 * key was written before */
-		if (m != 0)
-			r = (uint32_t)__atomic_load_n(&bk->e[__builtin_ctz(m)], __ATOMIC_ACQUIRE);
+		/* the first entry taken under the signature (another key's,
+		 * or changed since: the key compare below sends it the slow
+		 * way); acquire pairs with the adder's compare-and-swap: the
+		 * flow's key was written before */
+		while (m != 0 &&
+		       (r = __atomic_load_n(&bk->ref[__builtin_ctz(m) >> 1], __ATOMIC_ACQUIRE)) == 0)
+			m &= m - 1;     /* an emptied entry's signature stays: the next */
 		if (r != 0)
 			rte_prefetch0(fidx_flow(x, r));
 		else if (__atomic_load_n(&bk->over, __ATOMIC_RELAXED) != 0)
