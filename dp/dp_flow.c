@@ -76,7 +76,6 @@ static struct {
 	struct rte_ring *free;      /* free flow indices */
 	struct rte_rcu_qsbr_dq *dq; /* deleted flows' slots waiting for a grace period */
 	uint32_t capacity;
-	uint32_t sweep_pos;
 	uint32_t live;              /* inserted and not yet deleted (__atomic builtins) */
 	struct flow_cache cache[RTE_MAX_LCORE];
 	struct flow_wheel tw[RTE_MAX_LCORE];
@@ -787,32 +786,6 @@ dp_flow_kill(struct dp_flow *f)
 }
 
 uint32_t
-dp_flow_sweep(uint64_t now_ms, uint32_t budget, uint64_t grace_ms)
-{
-	uint32_t deleted = 0;
-
-	if (ft.capacity == 0)
-		return 0;
-	for (uint32_t i = 0; i < budget; i++) {
-		struct dp_flow *f = &ft.flows[ft.sweep_pos];
-		uint8_t fl = __atomic_load_n(&f->flags, __ATOMIC_RELAXED);
-
-		if (++ft.sweep_pos == ft.capacity)
-			ft.sweep_pos = 0;
-		if (!(fl & DP_FLOW_F_LIVE))
-			continue;
-		if (!(fl & DP_FLOW_F_DEAD)) {
-			uint64_t last = __atomic_load_n(&f->last_ms, __ATOMIC_RELAXED);
-
-			if (now_ms <= last || now_ms - last <= dp_flow_timeout_ms(f) + grace_ms)
-				continue;
-		}
-		deleted += dp_flow_kill(f);
-	}
-	return deleted;
-}
-
-uint32_t
 dp_flow_count(void)
 {
 	return __atomic_load_n(&ft.live, __ATOMIC_RELAXED);
@@ -824,36 +797,8 @@ dp_flow_capacity(void)
 	return ft.capacity;
 }
 
-void
-dp_flow_foreach(void (*fn)(const struct dp_flow *f, void *arg), void *arg)
+struct dp_flow *
+dp_flow_slot(uint32_t i)
 {
-	for (uint32_t i = 0; i < ft.capacity; i++) {
-		const struct dp_flow *f = &ft.flows[i];
-
-		if (__atomic_load_n(&f->flags, __ATOMIC_RELAXED) & DP_FLOW_F_LIVE)
-			fn(f, arg);
-	}
-}
-
-uint64_t
-dp_flow_count_state_kind(uint8_t tcp_state, int kind)
-{
-	uint64_t n = 0;
-
-	for (uint32_t i = 0; i < ft.capacity; i++) {
-		const struct dp_flow *f = &ft.flows[i];
-
-		if ((__atomic_load_n(&f->flags, __ATOMIC_RELAXED) & DP_FLOW_F_LIVE) &&
-		    f->key[0].proto == IPPROTO_TCP &&
-		    __atomic_load_n(&f->tcp_state, __ATOMIC_RELAXED) == tcp_state &&
-		    (kind < 0 || f->kind == kind))
-			n++;
-	}
-	return n;
-}
-
-uint64_t
-dp_flow_count_state(uint8_t tcp_state)
-{
-	return dp_flow_count_state_kind(tcp_state, -1);
+	return &ft.flows[i];
 }

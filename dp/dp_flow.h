@@ -170,6 +170,8 @@ dp_flow_tcp_moved(struct dp_flow *f, uint8_t st, uint8_t ns)
 uint32_t dp_flow_sweep(uint64_t now_ms, uint32_t budget, uint64_t grace_ms);
 uint32_t dp_flow_count(void);
 uint32_t dp_flow_capacity(void);
+/* Flow slot i < dp_flow_capacity(), live or not (walks of the table). */
+struct dp_flow *dp_flow_slot(uint32_t i);
 /* /vpcgw/flows/list (dp_flow_list.c). */
 int dp_flow_list_telemetry_init(void);
 /* Visit every live flow (control thread, telemetry). */
