@@ -599,6 +599,7 @@ dp_flow_worker_flush(void)
 	if (c->n)
 		rte_ring_mp_enqueue_bulk_elem(ft.free, c->idx, sizeof(uint32_t), c->n, NULL);
 	c->n = 0;
+	flow_defer_flush();     /* its batch of deleted flows too */
 }
 
 void *

@@ -183,7 +183,7 @@ uint64_t dp_flow_count_state_kind(uint8_t tcp_state, int kind);
 /* Control thread: free what every worker has passed (deleted keys, flows);
  * with wait, first wait for every worker to pass a quiescent state. */
 void dp_flow_reclaim(struct rte_rcu_qsbr *rcu, bool wait);
-/* Worker: hand back cached free slots (at exit). */
+/* Worker: hand back cached free slots and queue its batch of deleted ones (at exit). */
 void dp_flow_worker_flush(void);
 
 #endif /* VPCGW_DP_FLOW_H */
