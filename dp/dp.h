@@ -224,6 +224,8 @@ enum dp_flow_kind { DP_FLOW_SG = 0, DP_FLOW_NAT, DP_FLOW_NLB, DP_FLOW_GWLB };
 #define DP_FLOW_F_KEY1_FREE 0x20    /* creator's promise: key[1] is in no other flow
 				     * (NAT: a port of the worker's own share, probed);
 				     * dp_flow_insert skips that check and clears it */
+#define DP_FLOW_F_PENDING 0x40     /* being inserted: another flow of its keys may
+				     * still make it back out (dp_flow_insert) */
 
 /*
  * The cached action of one direction of a flow (dp/flow_fast.c): filled by

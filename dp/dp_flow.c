@@ -5,7 +5,6 @@
 #include <string.h>
 
 #include <rte_errno.h>
-#include <rte_hash.h>
 #include <rte_hash_crc.h>
 #include <rte_lcore.h>
 #include <rte_malloc.h>
@@ -13,10 +12,10 @@
 #include <rte_rcu_qsbr.h>
 #include <rte_ring.h>
 #include <rte_ring_elem.h>
-#include <rte_spinlock.h>
 
 #include "dp/dp_flow.h"
 #include "dp/ct_tcp.h"
+#include "dp/flow_index.h"
 
 static_assert(sizeof(struct dp_flow_key) == 16, "flow key is 16 bytes");
 static_assert(sizeof(struct dp_flow) == 128, "a flow is two cache lines: state, then actions");
@@ -26,10 +25,20 @@ static_assert(offsetof(struct dp_meta, key) % 8 == 0, "rte_hash_crc reads 8 byte
 #define FLOW_HASH_INIT 0
 
 #define FLOW_CACHE 64
+/* flow slots per RCU defer entry: a worker's deletions go to the defer
+ * queue in batches (the slot of each, nothing of the index) */
+#define FLOW_DQ_BATCH 7
+
+/* A deleted flows' slots waiting for a grace period. */
+struct flow_dq_ent {
+	uint32_t n;
+	uint32_t flow[FLOW_DQ_BATCH];
+};
 
 struct flow_cache {
 	uint32_t n;
 	uint32_t idx[FLOW_CACHE * 2];
+	struct flow_dq_ent dq;      /* this lcore's batch being filled */
 } __rte_cache_aligned;
 
 /*
@@ -62,26 +71,15 @@ struct flow_wheel {
 } __rte_cache_aligned;
 
 static struct {
-	struct rte_hash *hash;
+	struct fidx idx;            /* both keys of every flow -> the flow */
 	struct dp_flow *flows;      /* capacity entries */
 	struct rte_ring *free;      /* free flow indices */
-	struct rte_rcu_qsbr_dq *dq; /* deleted keys and flows waiting for a grace period */
+	struct rte_rcu_qsbr_dq *dq; /* deleted flows' slots waiting for a grace period */
 	uint32_t capacity;
-	uint32_t sweep_pos;
 	uint32_t live;              /* inserted and not yet deleted (__atomic builtins) */
-	/* makes "both keys absent, then add both" atomic between workers:
-	 * rte_hash_add_key_data replaces an existing key's data silently */
-	rte_spinlock_t insert_lock;
 	struct flow_cache cache[RTE_MAX_LCORE];
 	struct flow_wheel tw[RTE_MAX_LCORE];
 } ft;
-
-/* A deleted flow's key slots, and the flow's slot when it goes back too. */
-struct flow_dq_ent {
-	int32_t pos[2];             /* hash key positions, -1: none */
-	uint32_t flow;              /* flow index */
-	uint32_t release;           /* 1: the flow's slot goes back too */
-};
 
 static void
 flow_dq_free(void *p, void *e, unsigned int n)
@@ -90,25 +88,60 @@ flow_dq_free(void *p, void *e, unsigned int n)
 
 	(void)p;
 	for (unsigned int i = 0; i < n; i++) {
-		for (int k = 0; k < 2; k++)
-			if (d[i].pos[k] >= 0)
-				rte_hash_free_key_with_position(ft.hash, d[i].pos[k]);
-		if (d[i].release) {
-			__atomic_store_n(&ft.flows[d[i].flow].flags, 0, __ATOMIC_RELAXED);
-			rte_ring_mp_enqueue_elem(ft.free, &d[i].flow, sizeof(uint32_t));
-		}
+		for (uint32_t j = 0; j < d[i].n; j++)
+			__atomic_store_n(&ft.flows[d[i].flow[j]].flags, 0, __ATOMIC_RELAXED);
+		rte_ring_mp_enqueue_bulk_elem(ft.free, d[i].flow, sizeof(uint32_t), d[i].n, NULL);
 	}
 }
 
 static void
-flow_defer(int32_t pos0, int32_t pos1, uint32_t flow, bool release)
+flow_dq_put(struct flow_dq_ent *d)
 {
-	struct flow_dq_ent d = { .pos = { pos0, pos1 }, .flow = flow, .release = release };
-
-	/* sized for two entries per flow (the keys, then the slot when its
-	 * owner lets it go): it cannot be full */
-	if (rte_rcu_qsbr_dq_enqueue(ft.dq, &d) != 0)
+	/* sized for one entry per flow: it cannot be full */
+	if (rte_rcu_qsbr_dq_enqueue(ft.dq, d) != 0)
 		RTE_ASSERT(0);
+}
+
+/* This lcore's batch of deleted flows into the defer queue. */
+static void
+flow_defer_flush(void)
+{
+	unsigned me = rte_lcore_id();
+	struct flow_dq_ent *d;
+
+	if (me >= RTE_MAX_LCORE || ft.cache[me].dq.n == 0)
+		return;
+	d = &ft.cache[me].dq;
+	flow_dq_put(d);
+	d->n = 0;
+}
+
+/*
+ * Give flow slot idx back after a grace period. Its index entries are gone
+ * already (reusable at once, dp/flow_index.h); readers may still hold the
+ * flow. Batched on an lcore that runs a wheel (a worker): the batch goes
+ * to the queue when full and once per loop (dp_flow_expire), before its
+ * reclaim. Elsewhere (control thread, tools) one entry at once: the next
+ * deletions' enqueues reclaim it.
+ */
+static void
+flow_defer(uint32_t idx)
+{
+	unsigned me = rte_lcore_id();
+	struct flow_dq_ent *d;
+
+	if (me >= RTE_MAX_LCORE || !ft.tw[me].on) {
+		struct flow_dq_ent one = { .n = 1, .flow = { idx } };
+
+		flow_dq_put(&one);
+		return;
+	}
+	d = &ft.cache[me].dq;
+	d->flow[d->n++] = idx;
+	if (d->n == FLOW_DQ_BATCH) {
+		flow_dq_put(d);
+		d->n = 0;
+	}
 }
 
 void
@@ -116,6 +149,7 @@ dp_flow_reclaim(struct rte_rcu_qsbr *rcu, bool wait)
 {
 	unsigned int freed, pending = 0, avail;
 
+	flow_defer_flush();
 	rte_rcu_qsbr_dq_reclaim(ft.dq, UINT32_MAX, &freed, &pending, &avail);
 	if (wait && pending != 0) {
 		/* the packet clock runs ahead of the workers' wall-clock
@@ -280,7 +314,7 @@ tw_visit(struct flow_wheel *w, struct dp_flow *f, uint32_t idx, uint64_t now_ms)
 	}
 	if (__atomic_load_n(&f->tw_gone, __ATOMIC_ACQUIRE)) {
 		f->tw_owner = 0;
-		flow_defer(-1, -1, idx, true);
+		flow_defer(idx);
 	} else {
 		/* its killer is still deleting the keys: next tick */
 		tw_link(w, f, idx, (uint32_t)(w->cur & (TW_SLOTS - 1)));
@@ -354,6 +388,7 @@ dp_flow_expire(uint64_t now_ms, uint32_t budget)
 		deleted += tw_visit(w, f, i, now_ms);
 	}
 	w->st.visits += visits;
+	flow_defer_flush();
 	/* give back the slots whose grace period is over, as many as this
 	 * call could have deleted: deletions do not outrun the free list */
 	if (visits != 0 || rte_ring_count(ft.free) < FLOW_CACHE) {
@@ -370,6 +405,7 @@ dp_flow_expire_sync(uint64_t now_ms, struct rte_rcu_qsbr *rcu, unsigned rcu_id)
 	unsigned int freed, pending = 0, avail;
 
 	dp_flow_expire(now_ms, UINT32_MAX);
+	flow_defer_flush();
 	rte_rcu_qsbr_dq_reclaim(ft.dq, UINT32_MAX, &freed, &pending, &avail);
 	if (pending == 0)
 		return;
@@ -409,25 +445,15 @@ dp_flow_expiry_stats(unsigned lcore)
 int
 dp_flow_init(uint32_t capacity, int socket, struct rte_rcu_qsbr *rcu)
 {
-	struct rte_hash_parameters hp = {
-		.name = "vpcgw_flows",
-		.entries = capacity * 2,
-		.key_len = sizeof(struct dp_flow_key),
-		.hash_func = rte_hash_crc,
-		.hash_func_init_val = FLOW_HASH_INIT,
-		.socket_id = socket,
-		.extra_flag = RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF |
-			      RTE_HASH_EXTRA_FLAGS_MULTI_WRITER_ADD |
-			      RTE_HASH_EXTRA_FLAGS_EXT_TABLE,
-	};
-	/* our own defer queue rather than rte_hash's: 22.11 reclaims that one
-	 * only inside later deletes, so a quiet table would keep its freed
-	 * slots; this one the control loop also reclaims (dp_flow_reclaim) */
+	/* the defer queue holds deleted flows' slots only (the index frees
+	 * its entries at once); one entry per flow at most, a batch of up to
+	 * FLOW_DQ_BATCH in each */
 	struct rte_rcu_qsbr_dq_parameters dp = {
 		.name = "vpcgw_flow_dq",
-		.size = capacity * 2 + 64,
+		.size = capacity + 64,
 		.esize = sizeof(struct flow_dq_ent),
-		/* one entry per deleted flow (was two: one per key) */
+		/* a worker enqueues a batch at a time, and reclaims once a
+		 * loop (dp_flow_expire) */
 		.trigger_reclaim_limit = 32,
 		.max_reclaim_size = 256,
 		.free_fn = flow_dq_free,
@@ -435,18 +461,17 @@ dp_flow_init(uint32_t capacity, int socket, struct rte_rcu_qsbr *rcu)
 	};
 	uint32_t ring_size = rte_align32pow2(capacity + 1);
 
+	if (capacity == 0 || capacity > FIDX_REF_MAX / 2)
+		return -EINVAL;
 	ft.capacity = capacity;
-	rte_spinlock_init(&ft.insert_lock);
-	ft.hash = rte_hash_create(&hp);
-	if (ft.hash == NULL)
-		return -rte_errno ? -rte_errno : -ENOMEM;
 	ft.dq = rte_rcu_qsbr_dq_create(&dp);
 	if (ft.dq == NULL)
 		return -rte_errno ? -rte_errno : -ENOMEM;
 	ft.flows = rte_zmalloc_socket("vpcgw_flow_objs", sizeof(struct dp_flow) * capacity,
 				      RTE_CACHE_LINE_SIZE, socket);
 	ft.free = rte_ring_create_elem("vpcgw_flow_free", sizeof(uint32_t), ring_size, socket, 0);
-	if (ft.flows == NULL || ft.free == NULL)
+	if (ft.flows == NULL || ft.free == NULL ||
+	    fidx_init(&ft.idx, (uint64_t)capacity * 2, ft.flows, socket) != 0)
 		return -ENOMEM;
 	for (uint32_t i = 0; i < capacity; i++)
 		rte_ring_enqueue_elem(ft.free, &i, sizeof(i));
@@ -456,10 +481,11 @@ dp_flow_init(uint32_t capacity, int socket, struct rte_rcu_qsbr *rcu)
 size_t
 dp_flow_mem_bytes(uint32_t capacity)
 {
-	/* flows 128, hash keys and buckets ~160, rings ~24 (test_expire
-	 * measures the total, defer queue included: 357 at 2^17 flows; the
-	 * defer queue, 96, is not taken from this socket) */
-	return (size_t)capacity * 384 + (64u << 20);
+	/* flows 128, index ~37 (two keys in 64-byte buckets of 7, at most
+	 * half full), free ring 4-8 (test_expire measures the total, defer
+	 * queue included; the defer queue is not taken from this socket) */
+	return (size_t)capacity * (sizeof(struct dp_flow) + 8) +
+	       fidx_mem_bytes((uint64_t)capacity * 2) + (64u << 20);
 }
 
 void
@@ -471,26 +497,33 @@ dp_flow_fini(void)
 	}
 	if (ft.dq != NULL)
 		rte_rcu_qsbr_dq_delete(ft.dq);
-	rte_hash_free(ft.hash);
+	fidx_fini(&ft.idx);
 	rte_free(ft.flows);
 	rte_ring_free(ft.free);
 	memset(&ft, 0, sizeof(ft));
 }
 
-/* The table's hash function (rte_hash_hash() without the call). */
-static inline hash_sig_t
+/* The table's hash function. */
+static inline uint32_t
 flow_hash(const struct dp_flow_key *k)
 {
 	return rte_hash_crc(k, sizeof(*k), FLOW_HASH_INIT);
 }
 
+/* The tagged flow pointer of an index reference (NULL for 0). */
+static inline void *
+flow_tagged(uint32_t ref)
+{
+	if (ref == 0)
+		return NULL;
+	return (void *)((uintptr_t)&ft.flows[(ref - 1) >> 1] | ((ref - 1) & 1));
+}
+
 void
 dp_flow_lookup_burst(struct rte_mbuf **pkts, uint16_t n)
 {
-	const void *keys[DP_BURST];
-	hash_sig_t sig[DP_BURST];
-	void *data[DP_BURST];
-	uint64_t hits = 0;
+	const struct dp_flow_key *keys[DP_BURST];
+	uint32_t sig[DP_BURST], ref[DP_BURST];
 
 	/* an empty table (plain routing, untracked traffic) has nothing to find */
 	if (n == 0 || __atomic_load_n(&ft.live, __ATOMIC_RELAXED) == 0) {
@@ -506,17 +539,11 @@ dp_flow_lookup_burst(struct rte_mbuf **pkts, uint16_t n)
 		sig[i] = md->key_hash = flow_hash(&md->key);
 		md->flags |= DP_M_HASHED;
 	}
-	rte_hash_lookup_with_hash_bulk_data(ft.hash, keys, sig, n, &hits, data);
-	for (uint16_t i = 0; i < n; i++) {
-		if ((hits >> i) & 1) {
-			/* the flow is read before the burst's first packet is
-			 * done: with a large table it is not in the cache */
-			rte_prefetch0(dp_flow_ptr(data[i]));
-			dp_meta(pkts[i])->flow = data[i];
-		} else {
-			dp_meta(pkts[i])->flow = NULL;
-		}
-	}
+	/* the flows found are prefetched: read before the burst's first
+	 * packet is done */
+	fidx_lookup_bulk(&ft.idx, keys, sig, n, ref);
+	for (uint16_t i = 0; i < n; i++)
+		dp_meta(pkts[i])->flow = flow_tagged(ref[i]);
 }
 
 bool
@@ -528,12 +555,9 @@ dp_flow_any(void)
 void *
 dp_flow_lookup_meta(const struct dp_meta *md)
 {
-	void *d;
+	uint32_t h = (md->flags & DP_M_HASHED) ? md->key_hash : flow_hash(&md->key);
 
-	if (md->flags & DP_M_HASHED)
-		return rte_hash_lookup_with_hash_data(ft.hash, &md->key, md->key_hash, &d) >= 0 ?
-		       d : NULL;
-	return rte_hash_lookup_data(ft.hash, &md->key, &d) >= 0 ? d : NULL;
+	return flow_tagged(fidx_find(&ft.idx, &md->key, h));
 }
 
 struct dp_flow *
@@ -575,23 +599,20 @@ dp_flow_worker_flush(void)
 	if (c->n)
 		rte_ring_mp_enqueue_bulk_elem(ft.free, c->idx, sizeof(uint32_t), c->n, NULL);
 	c->n = 0;
+	flow_defer_flush();     /* its batch of deleted flows too */
 }
 
 void *
 dp_flow_lookup(const struct dp_flow_key *k)
 {
-	void *d;
-
-	return rte_hash_lookup_data(ft.hash, k, &d) >= 0 ? d : NULL;
+	return flow_tagged(fidx_find(&ft.idx, k, flow_hash(k)));
 }
 
 bool
 dp_flow_key_exists(const struct dp_flow_key *k)
 {
-	return rte_hash_lookup(ft.hash, k) >= 0;
+	return fidx_find(&ft.idx, k, flow_hash(k)) != 0;
 }
-
-static int insert_locked(struct dp_flow *f, hash_sig_t h0, hash_sig_t h1);
 
 int
 dp_flow_insert(struct dp_flow *f)
@@ -599,62 +620,106 @@ dp_flow_insert(struct dp_flow *f)
 	return dp_flow_insert_meta(f, NULL);
 }
 
+/* Take f's entries out of the index (those present). */
+static void
+flow_unindex(struct dp_flow *f, uint32_t idx, bool two)
+{
+	if (two)
+		fidx_del(&ft.idx, flow_hash(&f->key[1]), fidx_ref(idx, 1));
+	fidx_del(&ft.idx, flow_hash(&f->key[0]), fidx_ref(idx, 0));
+}
+
+/*
+ * f was added under key k: may it stay? Not if another live flow has k and
+ * is in for good (not DP_FLOW_F_PENDING), or is pending and came first (a
+ * lower index); a pending flow that came later is made to back out (its
+ * flags CASed from pending to dead: its adder or f's, whoever is first,
+ * wins). Of two adders of one key at least one sees the other (dp/flow_index.h):
+ * exactly one stays.
+ */
+static bool
+flow_contend(uint32_t idx, const struct dp_flow_key *k, uint32_t h, uint32_t ref)
+{
+	uint32_t o;
+
+	while ((o = fidx_find_other(&ft.idx, k, h, ref)) != 0) {
+		struct dp_flow *g = &ft.flows[(o - 1) >> 1];
+		uint8_t gf = __atomic_load_n(&g->flags, __ATOMIC_ACQUIRE);
+
+		if (!(gf & DP_FLOW_F_LIVE))
+			continue;               /* it just left: look again */
+		if (!(gf & DP_FLOW_F_PENDING) || (o - 1) >> 1 < idx)
+			return false;
+		/* pairs with the CAS of its commit (dp_flow_insert_meta) */
+		__atomic_compare_exchange_n(&g->flags, &gf,
+					    (uint8_t)((gf & ~(DP_FLOW_F_LIVE | DP_FLOW_F_PENDING)) |
+						      DP_FLOW_F_DEAD),
+					    false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
+	}
+	return true;
+}
+
+/*
+ * Publish f: both keys added, each by compare-and-swap into an empty entry,
+ * then checked for another flow under the same key (flow_contend), then f
+ * is in for good by one CAS of its flags. Once an entry was added a reader
+ * may hold f: backing out gives its slot back after a grace period.
+ */
 int
 dp_flow_insert_meta(struct dp_flow *f, const struct dp_meta *md)
 {
-	/* each key hashed once, outside the lock, for both checks and adds;
-	 * key[0] usually is the packet's key, hashed by the bulk lookup */
-	hash_sig_t h0 = md != NULL && (md->flags & DP_M_HASHED) &&
-			memcmp(&md->key, &f->key[0], sizeof(md->key)) == 0 ?
-			md->key_hash : flow_hash(&f->key[0]);
-	hash_sig_t h1 = flow_hash(&f->key[1]);
-	int rc;
-
-	/* in the wheel before anyone can find it (and end it) */
-	tw_arm(f);
-	/* new flows only; lookups never take it (see ARCHITECTURE.md) */
-	rte_spinlock_lock(&ft.insert_lock);
-	rc = insert_locked(f, h0, h1);
-	rte_spinlock_unlock(&ft.insert_lock);
-	return rc;
-}
-
-static int
-insert_locked(struct dp_flow *f, hash_sig_t h0, hash_sig_t h1)
-{
-	bool two = memcmp(&f->key[0], &f->key[1], sizeof(f->key[0])) != 0;
+	/* key[0] usually is the packet's key, hashed by the bulk lookup */
+	uint32_t h0 = md != NULL && (md->flags & DP_M_HASHED) &&
+		      fidx_key_eq(&md->key, &f->key[0]) ? md->key_hash : flow_hash(&f->key[0]);
+	uint32_t idx = (uint32_t)(f - ft.flows);
+	bool two = !fidx_key_eq(&f->key[0], &f->key[1]);
+	uint32_t h1 = two ? flow_hash(&f->key[1]) : h0;
+	/* NAT's promise: key[1] is a port of the worker's own share, probed */
 	bool check1 = two && !(f->flags & DP_FLOW_F_KEY1_FREE);
-	int rc;
+	uint32_t r0 = fidx_ref(idx, 0), r1 = fidx_ref(idx, 1);
+	uint8_t fl;
+	int rc = 0;
 
 	f->flags &= (uint8_t)~DP_FLOW_F_KEY1_FREE;
-	if (rte_hash_lookup_with_hash(ft.hash, &f->key[0], h0) >= 0 ||
-	    (check1 && rte_hash_lookup_with_hash(ft.hash, &f->key[1], h1) >= 0)) {
-		dp_flow_abandon(f);
-		return -EEXIST;
-	}
-	f->flags |= DP_FLOW_F_LIVE;
-	/* same key both ways (a flow to itself): one entry suffices */
+	/* in the wheel before anyone can find it (and end it) */
+	tw_arm(f);
+	f->flags |= DP_FLOW_F_LIVE | DP_FLOW_F_PENDING;
 	if (two) {
-		rc = rte_hash_add_key_with_hash_data(ft.hash, &f->key[1], h1,
-						     (void *)((uintptr_t)f | 1));
-		if (rc < 0) {
+		rc = check1 ? fidx_add_unique(&ft.idx, &f->key[1], h1, r1) :
+			      fidx_add(&ft.idx, h1, r1);
+		if (rc != 0) {
+			/* nothing added: no one saw it */
+			f->flags &= (uint8_t)~(DP_FLOW_F_LIVE | DP_FLOW_F_PENDING);
 			dp_flow_abandon(f);
-			return -ENOSPC;
+			return rc;
 		}
 	}
-	rc = rte_hash_add_key_with_hash_data(ft.hash, &f->key[0], h0, f);
-	if (rc < 0) {
-		int32_t pos = two ? rte_hash_del_key_with_hash(ft.hash, &f->key[1], h1) : -1;
-
-		/* key[1] may have been seen by a reader: the slot comes
-		 * back after a grace period, never counted as a flow */
-		__atomic_store_n(&f->flags, DP_FLOW_F_DEAD, __ATOMIC_RELEASE);
-		tw_disarm(f);
-		flow_defer(pos, -1, (uint32_t)(f - ft.flows), true);
-		return -ENOSPC;
-	}
 	__atomic_fetch_add(&ft.live, 1, __ATOMIC_RELAXED);
-	return 0;
+	rc = fidx_add_unique(&ft.idx, &f->key[0], h0, r0);
+	if (rc == 0 && (!flow_contend(idx, &f->key[0], h0, r0) ||
+			(check1 && !flow_contend(idx, &f->key[1], h1, r1))))
+		rc = -EEXIST;
+	fl = __atomic_load_n(&f->flags, __ATOMIC_ACQUIRE);
+	do {
+		if (!(fl & DP_FLOW_F_PENDING))
+			break;                  /* another adder made it back out */
+		if (!(fl & DP_FLOW_F_LIVE)) {
+			/* ended meanwhile by another lcore, whose the slot is;
+			 * it may have missed an entry added after its delete */
+			flow_unindex(f, idx, two);
+			return 0;
+		}
+	} while (!__atomic_compare_exchange_n(&f->flags, &fl,
+					      (uint8_t)(rc == 0 ? fl & ~DP_FLOW_F_PENDING :
+							DP_FLOW_F_DEAD),
+					      false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE));
+	if (rc == 0 && (fl & DP_FLOW_F_PENDING))
+		return 0;
+	flow_unindex(f, idx, two);
+	__atomic_fetch_sub(&ft.live, 1, __ATOMIC_RELAXED);
+	tw_disarm(f);
+	flow_defer(idx);
+	return rc != 0 ? rc : -EEXIST;
 }
 
 uint64_t
@@ -690,7 +755,6 @@ flow_kill(struct dp_flow *f, bool unlinked)
 {
 	uint8_t fl = __atomic_load_n(&f->flags, __ATOMIC_RELAXED);
 	uint32_t idx = (uint32_t)(f - ft.flows);
-	int32_t pos0, pos1 = -1;
 	unsigned me = rte_lcore_id();
 	/* read before the CAS: only the owner clears it, after the flow left
 	 * the table, and a live flow's slot cannot be recycled under a reader */
@@ -704,14 +768,13 @@ flow_kill(struct dp_flow *f, bool unlinked)
 					      false, __ATOMIC_ACQ_REL, __ATOMIC_RELAXED));
 	if (!(fl & DP_FLOW_F_DEAD))
 		dp_flow_deleted(f);
-	/* both keys leave in one grace period: when it ends, no reader can
-	 * hold the flow through either */
-	if (memcmp(&f->key[0], &f->key[1], sizeof(f->key[0])) != 0)
-		pos1 = rte_hash_del_key(ft.hash, &f->key[1]);
-	pos0 = rte_hash_del_key(ft.hash, &f->key[0]);
+	/* both entries leave now (reusable at once); the slot after a grace
+	 * period, when no reader can hold the flow through either */
+	flow_unindex(f, idx, !fidx_key_eq(&f->key[0], &f->key[1]));
 	release = tw_let_go(f, owner, me, unlinked);
-	flow_defer(pos0, pos1, idx, release);
-	if (!release)
+	if (release)
+		flow_defer(idx);
+	else
 		tw_gone(f, idx);
 	__atomic_fetch_sub(&ft.live, 1, __ATOMIC_RELAXED);
 	return true;
@@ -721,32 +784,6 @@ bool
 dp_flow_kill(struct dp_flow *f)
 {
 	return flow_kill(f, false);
-}
-
-uint32_t
-dp_flow_sweep(uint64_t now_ms, uint32_t budget, uint64_t grace_ms)
-{
-	uint32_t deleted = 0;
-
-	if (ft.capacity == 0)
-		return 0;
-	for (uint32_t i = 0; i < budget; i++) {
-		struct dp_flow *f = &ft.flows[ft.sweep_pos];
-		uint8_t fl = __atomic_load_n(&f->flags, __ATOMIC_RELAXED);
-
-		if (++ft.sweep_pos == ft.capacity)
-			ft.sweep_pos = 0;
-		if (!(fl & DP_FLOW_F_LIVE))
-			continue;
-		if (!(fl & DP_FLOW_F_DEAD)) {
-			uint64_t last = __atomic_load_n(&f->last_ms, __ATOMIC_RELAXED);
-
-			if (now_ms <= last || now_ms - last <= dp_flow_timeout_ms(f) + grace_ms)
-				continue;
-		}
-		deleted += dp_flow_kill(f);
-	}
-	return deleted;
 }
 
 uint32_t
@@ -761,36 +798,8 @@ dp_flow_capacity(void)
 	return ft.capacity;
 }
 
-void
-dp_flow_foreach(void (*fn)(const struct dp_flow *f, void *arg), void *arg)
+struct dp_flow *
+dp_flow_slot(uint32_t i)
 {
-	for (uint32_t i = 0; i < ft.capacity; i++) {
-		const struct dp_flow *f = &ft.flows[i];
-
-		if (__atomic_load_n(&f->flags, __ATOMIC_RELAXED) & DP_FLOW_F_LIVE)
-			fn(f, arg);
-	}
-}
-
-uint64_t
-dp_flow_count_state_kind(uint8_t tcp_state, int kind)
-{
-	uint64_t n = 0;
-
-	for (uint32_t i = 0; i < ft.capacity; i++) {
-		const struct dp_flow *f = &ft.flows[i];
-
-		if ((__atomic_load_n(&f->flags, __ATOMIC_RELAXED) & DP_FLOW_F_LIVE) &&
-		    f->key[0].proto == IPPROTO_TCP &&
-		    __atomic_load_n(&f->tcp_state, __ATOMIC_RELAXED) == tcp_state &&
-		    (kind < 0 || f->kind == kind))
-			n++;
-	}
-	return n;
-}
-
-uint64_t
-dp_flow_count_state(uint8_t tcp_state)
-{
-	return dp_flow_count_state_kind(tcp_state, -1);
+	return &ft.flows[i];
 }

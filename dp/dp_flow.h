@@ -184,6 +184,8 @@ dp_flow_tcp_moved(struct dp_flow *f, uint8_t st, uint8_t ns)
 uint32_t dp_flow_sweep(uint64_t now_ms, uint32_t budget, uint64_t grace_ms);
 uint32_t dp_flow_count(void);
 uint32_t dp_flow_capacity(void);
+/* Flow slot i < dp_flow_capacity(), live or not (walks of the table). */
+struct dp_flow *dp_flow_slot(uint32_t i);
 /* /vpcgw/flows/list (dp_flow_list.c). */
 int dp_flow_list_telemetry_init(void);
 /* Visit every live flow (control thread, telemetry). */
@@ -195,7 +197,7 @@ uint64_t dp_flow_count_state_kind(uint8_t tcp_state, int kind);
 /* Control thread: free what every worker has passed (deleted keys, flows);
  * with wait, first wait for every worker to pass a quiescent state. */
 void dp_flow_reclaim(struct rte_rcu_qsbr *rcu, bool wait);
-/* Worker: hand back cached free slots (at exit). */
+/* Worker: hand back cached free slots and queue its batch of deleted ones (at exit). */
 void dp_flow_worker_flush(void);
 
 #endif /* VPCGW_DP_FLOW_H */

@@ -6,6 +6,8 @@
  * DP_FLIST_PAGE flows, so it stays within DPDK's telemetry limits whatever the
  * table holds. Filters: service (sg, nat, nlb, gwlb), addr (any address of
  * either key), port (any port of either key), proto, state (a TCP state).
+ * Also the other walks of the whole table: counts by state, the sweep that
+ * tests and tools use (workers expire from their wheels, dp_flow.c).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -231,4 +233,69 @@ dp_flow_list_telemetry_init(void)
 	return rte_telemetry_register_cmd("/vpcgw/flows/list", tel_list,
 		"Live flows, a page of 32: ,service=sg|nat|nlb|gwlb,addr=A,port=N,proto=P,"
 		"state=S,page=N.");
+}
+
+/* ------------------------------------------------------------ walks */
+
+uint32_t
+dp_flow_sweep(uint64_t now_ms, uint32_t budget, uint64_t grace_ms)
+{
+	static uint32_t pos;    /* where the last call stopped */
+	uint32_t deleted = 0, cap = dp_flow_capacity();
+
+	if (cap == 0)
+		return 0;
+	for (uint32_t i = 0; i < budget; i++) {
+		struct dp_flow *f;
+		uint8_t fl;
+
+		if (pos >= cap)
+			pos = 0;        /* a table since made smaller */
+		f = dp_flow_slot(pos++);
+		fl = __atomic_load_n(&f->flags, __ATOMIC_RELAXED);
+		if (!(fl & DP_FLOW_F_LIVE))
+			continue;
+		if (!(fl & DP_FLOW_F_DEAD)) {
+			uint64_t last = __atomic_load_n(&f->last_ms, __ATOMIC_RELAXED);
+
+			if (now_ms <= last || now_ms - last <= dp_flow_timeout_ms(f) + grace_ms)
+				continue;
+		}
+		deleted += dp_flow_kill(f);
+	}
+	return deleted;
+}
+
+void
+dp_flow_foreach(void (*fn)(const struct dp_flow *f, void *arg), void *arg)
+{
+	for (uint32_t i = 0; i < dp_flow_capacity(); i++) {
+		const struct dp_flow *f = dp_flow_slot(i);
+
+		if (__atomic_load_n(&f->flags, __ATOMIC_RELAXED) & DP_FLOW_F_LIVE)
+			fn(f, arg);
+	}
+}
+
+uint64_t
+dp_flow_count_state_kind(uint8_t tcp_state, int kind)
+{
+	uint64_t n = 0;
+
+	for (uint32_t i = 0; i < dp_flow_capacity(); i++) {
+		const struct dp_flow *f = dp_flow_slot(i);
+
+		if ((__atomic_load_n(&f->flags, __ATOMIC_RELAXED) & DP_FLOW_F_LIVE) &&
+		    f->key[0].proto == IPPROTO_TCP &&
+		    __atomic_load_n(&f->tcp_state, __ATOMIC_RELAXED) == tcp_state &&
+		    (kind < 0 || f->kind == kind))
+			n++;
+	}
+	return n;
+}
+
+uint64_t
+dp_flow_count_state(uint8_t tcp_state)
+{
+	return dp_flow_count_state_kind(tcp_state, -1);
 }

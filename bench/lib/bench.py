@@ -192,6 +192,8 @@ def measure(ctx, system, name, run):
         if system != "vpcgw":
             warm = sc.get("warmup_baseline", warm)
         time.sleep(warm)
+        if system == "vpcgw" and sc.get("churn"):
+            res.update(churn_steady(tel, sc))
         # /vpcgw/stats sums the per-lcore counters (cheap); /vpcgw/flows also
         # scans the flow table for TCP states, which would steal the CPU
         want_fl = system == "vpcgw" and sc.get("single_pass")
@@ -323,6 +325,8 @@ def summary(name, results, ctx):
                                           if "flows_deleted_per_s" in r])
         out["flows_active"] = mmm([r["flows_active"] for r in v
                                    if r.get("flows_active") is not None])
+        out["steady"] = [r.get("steady") for r in v]
+        out["steady_after_s"] = [r.get("steady_after_s") for r in v]
     if any(r.get("input_exhausted") for r in results):
         out["warning"] = "single-pass capture ended inside the window of %d run(s), " \
             "left out; raise BENCH_NEW_FLOWS" % sum(1 for r in results
@@ -339,6 +343,30 @@ def summary(name, results, ctx):
 
 
 # ------------------------------------------------------------- main
+
+def churn_steady(tel, sc):
+    """After the warm-up, wait (at most sc["steady_max"] s more) for a steady
+    state: over the last second, flows deleted within 10 % of flows created
+    and at least sc["steady_live"] flows live. The window starts then."""
+    def count(f, what):
+        return sum(v for k, v in f.items()
+                   if k.startswith("flows/by_service/") and k.endswith("/" + what))
+    t_start = time.monotonic()
+    prev = tel.query("/vpcgw/stats")
+    seen = []
+    while time.monotonic() - t_start < sc.get("steady_max", 30.0):
+        time.sleep(1.0)
+        cur = tel.query("/vpcgw/stats")
+        c, d = count(cur, "created") - count(prev, "created"), \
+            count(cur, "deleted") - count(prev, "deleted")
+        live = cur.get("flows/active", 0)
+        seen.append([round(c), round(d), live])
+        prev = cur
+        if c > 0 and abs(c - d) <= 0.1 * c and live >= sc.get("steady_live", 0):
+            return {"steady": True, "steady_after_s": round(time.monotonic() - t_start, 1),
+                    "steady_trace": seen}
+    return {"steady": False, "steady_trace": seen}
+
 
 def build_l3fwd_graph(out):
     return subprocess.check_output(
