@@ -141,12 +141,22 @@ fidx_add(struct fidx *x, uint32_t h, uint32_t ref)
 {
 	uint32_t home = fidx_home(x, h);
 
-	for (uint32_t p = 0; p < FIDX_PROBE; p++) {
-		if (take(fidx_bucket_at(x, h, home, p), h, ref) >= 0) {
-			if (p != 0)
-				__atomic_fetch_add(&x->b[home].over, 1, __ATOMIC_SEQ_CST);
+	if (take(&x->b[home], h, ref) >= 0)
+		return 0;
+	for (uint32_t p = 1; p < FIDX_PROBE; p++) {
+		struct fidx_bucket *bk = fidx_bucket_at(x, h, home, p);
+
+		/* a later place that is the home itself: an entry there would
+		 * be found (and deleted) as a home entry, never counted back */
+		if (bk == &x->b[home])
+			continue;
+		/* counted before it can be found (and deleted, which uncounts):
+		 * the count may be high for a moment, never low, so a lookup
+		 * never skips the later buckets while a key sits there */
+		__atomic_fetch_add(&x->b[home].over, 1, __ATOMIC_SEQ_CST);
+		if (take(bk, h, ref) >= 0)
 			return 0;
-		}
+		__atomic_fetch_sub(&x->b[home].over, 1, __ATOMIC_SEQ_CST);
 	}
 	return -ENOSPC;
 }
@@ -161,6 +171,8 @@ fidx_del(struct fidx *x, uint32_t h, uint32_t ref)
 	for (uint32_t p = 0; p < FIDX_PROBE; p++) {
 		struct fidx_bucket *bk = fidx_bucket_at(x, h, home, p);
 
+		if (p != 0 && bk == &x->b[home])
+			continue;       /* fidx_add() never places one there */
 		for (int s = 0; s < FIDX_SLOTS; s++) {
 			uint32_t e = ref;
 
