@@ -288,7 +288,8 @@ struct dp_flow {
 	uint32_t tw_prev;
 	uint8_t tw_owner;           /* lcore id + 1 of the wheel holding it, 0: none */
 	uint8_t tw_gone;            /* another lcore ended it: its keys are deferred */
-	uint8_t tw_pad[6];
+	uint16_t created_hi;        /* creation time, dp clock ms: bits 32-47 */
+	uint32_t created_lo;        /* bits 0-31 (dp_flow_created_ms) */
 };
 
 /* ---------------------------------------------------------------- mbuf meta */

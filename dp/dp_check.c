@@ -18,6 +18,7 @@
 
 #include "dp/dp.h"
 #include "dp/dp_check.h"
+#include "dp/dp_flow.h"
 #include "dp/dp_worker.h"
 
 #define MB (1024.0 * 1024.0)
@@ -166,7 +167,7 @@ flow_bytes(uint32_t flows)
 
 	while (p2 < 2ull * flows + 65)
 		p2 <<= 1;
-	return (uint64_t)flows * sizeof(struct dp_flow) + p2 * 64;
+	return (uint64_t)flows * (sizeof(struct dp_flow) + sizeof(struct dp_flow_cnt)) + p2 * 64;
 }
 
 /* One rte_acl context of n rules (a NACL direction): measured 10 KB for 1

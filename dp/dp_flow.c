@@ -81,6 +81,9 @@ static struct {
 	struct flow_wheel tw[RTE_MAX_LCORE];
 } ft;
 
+struct dp_flow *dp_flow_objs;
+struct dp_flow_cnt *dp_flow_cnts;
+
 static void
 flow_dq_free(void *p, void *e, unsigned int n)
 {
@@ -469,8 +472,11 @@ dp_flow_init(uint32_t capacity, int socket, struct rte_rcu_qsbr *rcu)
 		return -rte_errno ? -rte_errno : -ENOMEM;
 	ft.flows = rte_zmalloc_socket("vpcgw_flow_objs", sizeof(struct dp_flow) * capacity,
 				      RTE_CACHE_LINE_SIZE, socket);
+	dp_flow_cnts = rte_zmalloc_socket("vpcgw_flow_cnts", sizeof(struct dp_flow_cnt) * capacity,
+					  RTE_CACHE_LINE_SIZE, socket);
+	dp_flow_objs = ft.flows;
 	ft.free = rte_ring_create_elem("vpcgw_flow_free", sizeof(uint32_t), ring_size, socket, 0);
-	if (ft.flows == NULL || ft.free == NULL ||
+	if (ft.flows == NULL || ft.free == NULL || dp_flow_cnts == NULL ||
 	    fidx_init(&ft.idx, (uint64_t)capacity * 2, ft.flows, socket) != 0)
 		return -ENOMEM;
 	for (uint32_t i = 0; i < capacity; i++)
@@ -484,7 +490,7 @@ dp_flow_mem_bytes(uint32_t capacity)
 	/* flows 128, index ~37 (two keys in 64-byte buckets of 7, at most
 	 * half full), free ring 4-8 (test_expire measures the total, defer
 	 * queue included; the defer queue is not taken from this socket) */
-	return (size_t)capacity * (sizeof(struct dp_flow) + 8) +
+	return (size_t)capacity * (sizeof(struct dp_flow) + sizeof(struct dp_flow_cnt) + 8) +
 	       fidx_mem_bytes((uint64_t)capacity * 2) + (64u << 20);
 }
 
@@ -499,6 +505,9 @@ dp_flow_fini(void)
 		rte_rcu_qsbr_dq_delete(ft.dq);
 	fidx_fini(&ft.idx);
 	rte_free(ft.flows);
+	rte_free(dp_flow_cnts);
+	dp_flow_cnts = NULL;
+	dp_flow_objs = NULL;
 	rte_ring_free(ft.free);
 	memset(&ft, 0, sizeof(ft));
 }
@@ -574,6 +583,7 @@ dp_flow_alloc(void)
 	}
 	f = &ft.flows[c->idx[--c->n]];
 	memset(f, 0, sizeof(*f));
+	memset(dp_flow_cnt_of(f), 0, sizeof(struct dp_flow_cnt));
 	return f;
 }
 

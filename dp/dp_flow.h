@@ -46,7 +46,57 @@ dp_flow_dir(void *tagged)
 	return (int)((uintptr_t)tagged & 1);
 }
 
-/* A zeroed flow from the calling worker's cache, or NULL when the table is full. */
+/*
+ * Per-flow counters, beside the flows (the 128-byte flow has no room): what
+ * the flow listing shows and flow logs report. A direction's packets reach
+ * one worker (RSS, one port per worker on vdevs), so each counter has one
+ * writer and is bumped without an atomic read-modify-write; a reader (the
+ * telemetry thread) may see a count a packet old.
+ */
+struct dp_flow_cnt {
+	uint64_t pkts[2];           /* by direction: 0 the one that opened it */
+	uint64_t bytes[2];          /* from the IP header on */
+};
+
+extern struct dp_flow *dp_flow_objs;
+extern struct dp_flow_cnt *dp_flow_cnts;
+
+/* The counters of f: 32 bytes for its 128, found by a shift. */
+static inline struct dp_flow_cnt *
+dp_flow_cnt_of(const struct dp_flow *f)
+{
+	RTE_BUILD_BUG_ON(sizeof(struct dp_flow) != 4 * sizeof(struct dp_flow_cnt));
+	return (struct dp_flow_cnt *)((uintptr_t)dp_flow_cnts +
+				      (((uintptr_t)f - (uintptr_t)dp_flow_objs) >> 2));
+}
+
+static inline void
+dp_flow_set_created(struct dp_flow *f, uint64_t now_ms)
+{
+	f->created_lo = (uint32_t)now_ms;
+	f->created_hi = (uint16_t)(now_ms >> 32);
+}
+
+static inline uint64_t
+dp_flow_created_ms(const struct dp_flow *f)
+{
+	return (uint64_t)f->created_hi << 32 | f->created_lo;
+}
+
+/* One packet of bytes bytes of flow f in direction d. */
+static inline void
+dp_flow_pkt(const struct dp_flow *f, int d, uint32_t bytes)
+{
+	struct dp_flow_cnt *c = dp_flow_cnt_of(f);
+
+	__atomic_store_n(&c->pkts[d], __atomic_load_n(&c->pkts[d], __ATOMIC_RELAXED) + 1,
+			 __ATOMIC_RELAXED);
+	__atomic_store_n(&c->bytes[d], __atomic_load_n(&c->bytes[d], __ATOMIC_RELAXED) + bytes,
+			 __ATOMIC_RELAXED);
+}
+
+/* A zeroed flow (and zeroed counters) from the calling worker's cache, or
+ * NULL when the table is full. */
 struct dp_flow *dp_flow_alloc(void);
 /* Give back a flow that was never inserted. */
 void dp_flow_abandon(struct dp_flow *f);

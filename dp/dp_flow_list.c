@@ -114,7 +114,8 @@ visit(const struct dp_flow *f, void *arg)
 	struct flist *l = arg;
 	struct rte_tel_data *o;
 	char buf[RTE_TEL_MAX_STRING_LEN], key[16];
-	uint64_t last;
+	const struct dp_flow_cnt *c;
+	uint64_t last, created;
 	uint32_t k;
 
 	if (!wanted(l, f))
@@ -137,6 +138,20 @@ visit(const struct dp_flow *f, void *arg)
 	if (l->now_ms != 0)
 		rte_tel_data_add_dict_u64(o, "idle_ms", l->now_ms > last ? l->now_ms - last : 0);
 	rte_tel_data_add_dict_u64(o, "timeout_s", f->idle_s);
+	/* the counters beside the flow (relaxed reads: a packet old at most) */
+	c = dp_flow_cnt_of(f);
+	rte_tel_data_add_dict_u64(o, "packets_original", __atomic_load_n(&c->pkts[0],
+									__ATOMIC_RELAXED));
+	rte_tel_data_add_dict_u64(o, "bytes_original", __atomic_load_n(&c->bytes[0],
+								      __ATOMIC_RELAXED));
+	rte_tel_data_add_dict_u64(o, "packets_reply", __atomic_load_n(&c->pkts[1],
+								     __ATOMIC_RELAXED));
+	rte_tel_data_add_dict_u64(o, "bytes_reply", __atomic_load_n(&c->bytes[1],
+								   __ATOMIC_RELAXED));
+	created = dp_flow_created_ms(f);
+	rte_tel_data_add_dict_u64(o, "created_ms", created);
+	if (l->now_ms != 0)
+		rte_tel_data_add_dict_u64(o, "age_ms", l->now_ms > created ? l->now_ms - created : 0);
 	snprintf(key, sizeof(key), "%u", k % DP_FLIST_PAGE);
 	rte_tel_data_add_dict_container(l->d, key, o, 0);
 }

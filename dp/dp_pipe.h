@@ -68,12 +68,13 @@ void dp_deliver_local(struct rte_mbuf *m, struct dp_meta *md, struct dp_pctx *c,
 void dp_frag_record(struct rte_mbuf *m, struct dp_meta *md, uint32_t osrc, uint32_t odst,
 		    uint64_t now);
 
-/* Account a packet of flow f (direction d) to its service. */
+/* Account a packet of flow f (direction d) to the flow and its service. */
 static inline void
 dp_flow_account(struct dp_flow *f, int d, uint32_t bytes)
 {
 	struct dp_lcore_stats *st = dp_stats_self();
 
+	dp_flow_pkt(f, d, bytes);
 	switch (f->kind) {
 	case DP_FLOW_NAT:
 		if (d == 1) {

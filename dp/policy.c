@@ -74,6 +74,9 @@ dp_flow_publish(struct rte_mbuf *m, struct dp_flow *f, const struct dp_pctx *c)
 		return -1;
 	}
 	st->flows_created[f->kind]++;
+	/* the packet that opened it (dp_flow_alloc zeroed the counters) */
+	dp_flow_set_created(f, c->now);
+	dp_flow_pkt(f, 0, rte_pktmbuf_pkt_len(m) - dp_meta(m)->l3);
 	for (int i = 0; i < 2; i++)
 		if (f->eni[i])
 			st->eni[f->eni[i] - 1].flows_created++;
