@@ -761,6 +761,12 @@ dp_flow_capacity(void)
 	return ft.capacity;
 }
 
+uint32_t
+dp_flow_index(const struct dp_flow *f)
+{
+	return (uint32_t)(f - ft.flows);
+}
+
 void
 dp_flow_foreach(void (*fn)(const struct dp_flow *f, void *arg), void *arg)
 {

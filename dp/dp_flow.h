@@ -170,6 +170,8 @@ dp_flow_tcp_moved(struct dp_flow *f, uint8_t st, uint8_t ns)
 uint32_t dp_flow_sweep(uint64_t now_ms, uint32_t budget, uint64_t grace_ms);
 uint32_t dp_flow_count(void);
 uint32_t dp_flow_capacity(void);
+/* f's place in the flow array, 0..capacity-1 (side tables: dp/flow6.c). */
+uint32_t dp_flow_index(const struct dp_flow *f);
 /* /vpcgw/flows/list (dp_flow_list.c). */
 int dp_flow_list_telemetry_init(void);
 /* Visit every live flow (control thread, telemetry). */
