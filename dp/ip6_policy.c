@@ -90,6 +90,7 @@ track(struct rte_mbuf *m, struct dp_meta *md, const struct dp_pctx *c,
 	}
 	f->key[0] = *k;
 	f->key[1] = dp_flow_key_mirror(k);
+	f->key[1].zone = k->zone;   /* the mirror of dp_flow.h keeps no zone (IPv4 has 0) */
 	f->last_ms = c->now;
 	f->kind = DP_FLOW_SG;
 	f->eni[0] = es;
