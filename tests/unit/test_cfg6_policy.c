@@ -237,6 +237,21 @@ test_eigw_needs_next_hop6(void **state)
 		"t.cfg:7: route_tables[0].routes[0].target: target \"egress-only-igw\" for IPv6 destination ::/0 needs internet_gateway.next_hop6");
 }
 
+/* examples/ipv6.cfg loads without a message (the unit tests run in the source root) */
+static void
+test_example_ipv6(void **state)
+{
+	struct errs e = { 0 };
+	struct cfg *c = NULL;
+
+	(void)state;
+	assert_int_equal(cfg_load("examples/ipv6.cfg", &c, collect, &e), 0);
+	assert_non_null(c);
+	assert_int_equal(c->n_eigws, 1);
+	assert_true(c->enis[0].has_addr6);
+	cfg_free(c);
+}
+
 int
 main(void)
 {
@@ -245,6 +260,7 @@ main(void)
 		cmocka_unit_test(test_sg6_eval),
 		cmocka_unit_test(test_policy6_errors),
 		cmocka_unit_test(test_eigw_needs_next_hop6),
+		cmocka_unit_test(test_example_ipv6),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
