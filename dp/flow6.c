@@ -62,10 +62,15 @@ dp_flow6_fini(void)
 	side_n = 0;
 }
 
+/* a: in the packet, 2 bytes past an 8-byte boundary after Ethernet: copied
+ * into words first (an unaligned uint64_t load is undefined behaviour) */
 static inline uint32_t
 fold(const uint8_t a[16])
 {
-	return rte_hash_crc(a, 16, seed);
+	uint64_t w[2];
+
+	memcpy(w, a, 16);
+	return rte_hash_crc_8byte(w[1], rte_hash_crc_8byte(w[0], seed));
 }
 
 bool

@@ -46,6 +46,7 @@ struct dp_ip6 {
 	uint8_t vpc[16];            /* the /56, host bits zero */
 	int16_t subnet[256];        /* by byte 7 of an address in the /56: subnet or -1 */
 	bool subnet_filtered[256];  /* by byte 7: the subnet has a NACL or an ENI */
+	bool subnet_eni6[256];      /* by byte 7: an ENI of the subnet has an address6 */
 	bool subnet_eigw[256];      /* by byte 7: its route table has an egress-only-igw route */
 	struct dp_rtable6 *rtables; /* one per cfg route table */
 	int n_rtables;

@@ -172,9 +172,11 @@ dp_ip6_policy(struct dp_graph_run *g, struct rte_mbuf *m, struct dp_meta *md, in
 	if (ds >= 0 && (c->in != DP_IN_VPC || ds != c->src_subnet) &&
 	    !ops->nacl6_allows(t, m, md, ds, DP_DIR_INGRESS))
 		return false;
+	/* a later fragment through a security group (the source's ENI, or an ENI
+	 * of the destination's subnet) or an egress-only gateway: not followed */
 	if (f == NULL && (md->flags & DP_M_LATER_FRAG) &&
-	    (kind == CFG_TARGET_EIGW || es != 0 ||
-	     (ds >= 0 && t->ip6->subnet_filtered[ip->dst_addr[7]] && t->cfg->n_enis > 0))) {
+	    (kind == CFG_TARGET_EIGW || eigw_in >= 0 || es != 0 ||
+	     (ds >= 0 && t->ip6->subnet_eni6[ip->dst_addr[7]]))) {
 		dp_drop(m, DP_DROP_ip6_filter_unsupported);
 		return false;
 	}

@@ -155,6 +155,9 @@ dp_ip6_tables_build(struct dp_tables *t, const struct cfg *cfg, uint64_t gen)
 		x->subnet[sn->cidr6.addr[7]] = (int16_t)i;
 		x->subnet_filtered[sn->cidr6.addr[7]] = subnet_filtered(cfg, i);
 		x->subnet_eigw[sn->cidr6.addr[7]] = subnet_eigw(cfg, i);
+		for (int e = 0; e < cfg->n_enis; e++)
+			x->subnet_eni6[sn->cidr6.addr[7]] |= cfg->enis[e].subnet == i &&
+							      cfg->enis[e].has_addr6;
 		x->port_on[sn->port] = true;
 	}
 	if (cfg->igw.present && cfg->igw.has_next_hop6) {
