@@ -528,6 +528,7 @@ t_stats(struct emitter *e, const struct dp_lcore_stats *s, const struct cfg *cfg
 	sec_totals(e, s, cfg);
 	sec_drops(e, s);
 	sec_flows(e, s);
+	sec_ipv6(e, s, cfg);
 	for (unsigned i = 0; i < dp_stats_n_sections; i++)
 		if (dp_stats_sections[i]->in_stats)
 			dp_stats_sections[i]->emit(e, s, cfg);
