@@ -105,12 +105,10 @@ dp_flow6_key(struct rte_mbuf *m, const struct dp_meta *md, struct dp_flow_key *k
 	return true;
 }
 
-struct dp_flow *
-dp_flow6_find(const struct dp_flow_key *k, struct rte_mbuf *m, const struct dp_meta *md,
-	      int *dir)
+/* The flow of key k whose key[0] addresses are src/dst (d 0) or dst/src (d 1). */
+static struct dp_flow *
+find_addrs(const struct dp_flow_key *k, const uint8_t *src, const uint8_t *dst, int *dir)
 {
-	const struct rte_ipv6_hdr *ip = rte_pktmbuf_mtod_offset(m, const struct rte_ipv6_hdr *,
-								md->l3);
 	void *t = dp_flow_lookup(k);
 	const struct flow6_addrs *a;
 	struct dp_flow *f;
@@ -124,12 +122,58 @@ dp_flow6_find(const struct dp_flow_key *k, struct rte_mbuf *m, const struct dp_m
 	if (i >= side_n)
 		return NULL;
 	a = &side[i];
-	if (*dir == 0 ? memcmp(a->src, ip->src_addr, 16) != 0 || memcmp(a->dst, ip->dst_addr, 16) != 0
-		      : memcmp(a->src, ip->dst_addr, 16) != 0 || memcmp(a->dst, ip->src_addr, 16) != 0) {
+	if (*dir == 0 ? memcmp(a->src, src, 16) != 0 || memcmp(a->dst, dst, 16) != 0
+		      : memcmp(a->src, dst, 16) != 0 || memcmp(a->dst, src, 16) != 0) {
 		dp_stats_self()->flow6_fold_collision++;
 		return NULL;
 	}
 	return f;
+}
+
+struct dp_flow *
+dp_flow6_find(const struct dp_flow_key *k, struct rte_mbuf *m, const struct dp_meta *md,
+	      int *dir)
+{
+	const struct rte_ipv6_hdr *ip = rte_pktmbuf_mtod_offset(m, const struct rte_ipv6_hdr *,
+								md->l3);
+
+	return find_addrs(k, ip->src_addr, ip->dst_addr, dir);
+}
+
+/*
+ * An ICMPv6 error (destination unreachable, packet too big, time exceeded,
+ * parameter problem, RFC 4443) quoting a packet of a known flow: that flow.
+ * The quote must hold the invoking packet's IPv6 header and the 8 bytes
+ * after it in the first segment, its next header TCP, UDP or ICMPv6 echo
+ * (an extension header in the quote: not matched).
+ */
+struct dp_flow *
+dp_flow6_find_error(struct rte_mbuf *m, const struct dp_meta *md)
+{
+	const uint8_t *h = rte_pktmbuf_mtod_offset(m, const uint8_t *, md->l4);
+	const struct rte_ipv6_hdr *in = (const struct rte_ipv6_hdr *)(h + 8);
+	const uint8_t *l4 = h + 8 + sizeof(*in);
+	struct dp_flow_key k;
+	int dir;
+
+	if (md->proto != IPPROTO_ICMPV6 || (md->flags & DP_M_LATER_FRAG) || h[0] < 1 ||
+	    h[0] > 4 || (uint32_t)md->l4 + 8 + sizeof(*in) + 8 > rte_pktmbuf_data_len(m) ||
+	    (uint32_t)md->l4 + 8 + sizeof(*in) + 8 > rte_pktmbuf_pkt_len(m))
+		return NULL;
+	memset(&k, 0, sizeof(k));
+	k.src = fold(in->src_addr);
+	k.dst = fold(in->dst_addr);
+	k.proto = in->proto;
+	k.zone = DP_FLOW_ZONE_IP6;
+	if (in->proto == IPPROTO_TCP || in->proto == IPPROTO_UDP) {
+		memcpy(&k.sport, l4, 2);
+		memcpy(&k.dport, l4 + 2, 2);
+	} else if (in->proto == IPPROTO_ICMPV6 && l4[0] == 128) {
+		k.sport = (uint16_t)(l4[4] | l4[5] << 8);
+	} else {
+		return NULL;
+	}
+	return find_addrs(&k, in->src_addr, in->dst_addr, &dir);
 }
 
 bool

@@ -156,6 +156,10 @@ dp_ip6_policy(struct dp_graph_run *g, struct rte_mbuf *m, struct dp_meta *md, in
 			if (gone)
 				f = NULL;
 		}
+	} else if (!keyed && dp_flow_any()) {
+		/* an ICMPv6 error about a packet of a flow (Packet Too Big, ...):
+		 * related, passes as the flow's traffic does, changes nothing */
+		f = dp_flow6_find_error(m, md);
 	}
 	if (f == NULL && eigw_in >= 0) {
 		st->eigw[eigw_in].unsolicited++;

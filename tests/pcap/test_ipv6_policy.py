@@ -197,7 +197,29 @@ def case_frag6_policy():
                           "flows.by_service.security_group.created": 0})
 
 
+def case_eigw6_icmp_error():
+    """ICMPv6 errors through the egress-only gateway (RFC 4443): a Packet Too
+    Big from a router on the path, quoting a packet of an open flow, comes
+    in (path MTU discovery works); one quoting a packet of no flow is
+    unsolicited; both unchanged but the hop limit."""
+    from scapy.all import ICMPv6PacketTooBig, IPv6
+    syn = at(host6(M_PRIV, A6_PRIV, REMOTE6, TCP(sport=41000, dport=443, flags="S", seq=10)), 0.0)
+    router = "2001:db8:4444::1"
+    quote = bytes(IPv6(src=A6_PRIV, dst=REMOTE6) /
+                  TCP(sport=41000, dport=443, flags="A", seq=11) / Raw(b"d" * 1400))
+    other = bytes(IPv6(src=A6_PRIV, dst=REMOTE6) /
+                  TCP(sport=41001, dport=443, flags="A", seq=11) / Raw(b"d" * 1400))
+    ptb = at(inet6(router, A6_PRIV, ICMPv6PacketTooBig(mtu=1280) / Raw(quote[:1232])), 0.01)
+    bad = at(inet6(router, A6_PRIV, ICMPv6PacketTooBig(mtu=1280) / Raw(other[:1232])), 0.02)
+    return Case("eigw6_icmp_error", eigw_config(), {"vpc": [syn], "internet": [ptb, bad]},
+                {"internet": [routed6(syn, M_INET, M_NH)], "vpc": [routed6(ptb, M_VPC, M_PRIV)]},
+                counters={"drops.eigw_unsolicited": 1,
+                          "egress_only_internet_gateways.eigw-a.packets_in": 1,
+                          "flows.by_service.security_group.created": 1})
+
+
 CASES = {
+    "eigw6_icmp_error": case_eigw6_icmp_error,
     "frag6_policy": case_frag6_policy,
     "nacl6_rule_order": case_nacl6_rule_order,
     "sg6_stateful": case_sg6_stateful,
