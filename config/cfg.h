@@ -102,6 +102,15 @@ enum cfg_target_kind {
 	CFG_TARGET_NAT,       /* ref: index into cfg.nat_gateways */
 	CFG_TARGET_GWLBE,     /* ref: gwlb index, ref2: endpoint index inside it */
 	CFG_TARGET_BLACKHOLE,
+	CFG_TARGET_EIGW,      /* IPv6 only; ref: index into cfg.eigws */
+};
+
+/* An egress-only internet gateway (SPEC §7): the internet gateway's port. */
+#define CFG_MAX_EIGW 8
+
+struct cfg_eigw {
+	char name[CFG_NAME_MAX];
+	int line;
 };
 
 struct cfg_route {
@@ -130,6 +139,8 @@ struct cfg_rule {
 	int16_t icmp_type;    /* -1: any */
 	int16_t icmp_code;    /* -1: any */
 	struct cfg_prefix cidr;   /* NACL cidr, SG source/destination CIDR */
+	bool v6;              /* the CIDR is IPv6 (cidr6): the rule matches IPv6 only */
+	struct cfg_prefix6 cidr6;
 	int sg;               /* SG rules: referenced group index (sg:NAME), else -1 */
 	bool allow;           /* NACL action; always true for SG rules */
 	int line;
@@ -163,6 +174,8 @@ struct cfg_sg {
 
 struct cfg_eni {
 	uint32_t addr;
+	bool has_addr6;       /* optional key address6 (in the subnet's ipv6_cidr) */
+	uint8_t addr6[16];
 	int sgs[CFG_MAX_SG_PER_ENI];
 	int n_sgs;
 	int subnet;           /* index into cfg.subnets that holds addr */
@@ -282,6 +295,8 @@ struct cfg {
 	struct cfg_igw igw;
 	struct cfg_route_table *route_tables;
 	int n_route_tables;
+	struct cfg_eigw *eigws;       /* egress_only_internet_gateways */
+	int n_eigws;
 	struct cfg_nacl *nacls;
 	int n_nacls;
 	struct cfg_sg *sgs;

@@ -421,10 +421,11 @@ ld6_route(struct ld *ld, const struct fld *d, const char *v, const struct fld *t
 			 rt->kind == CFG_TARGET_NAT ? "nat-gateway" : "gwlb-endpoint", a);
 		return;
 	}
-	if (rt->kind == CFG_TARGET_IGW &&
+	if ((rt->kind == CFG_TARGET_IGW || rt->kind == CFG_TARGET_EIGW) &&
 	    config_setting_lookup((config_setting_t *)ld->root, "internet_gateway.next_hop6") == NULL) {
-		ld_error(ld, tg->s, tg->path, "target \"igw\" for IPv6 destination %s needs "
-			 "internet_gateway.next_hop6", a);
+		ld_error(ld, tg->s, tg->path, "target \"%s\" for IPv6 destination %s needs "
+			 "internet_gateway.next_hop6",
+			 rt->kind == CFG_TARGET_IGW ? "igw" : "egress-only-igw", a);
 		return;
 	}
 	if (!c->has_vpc6) {
@@ -443,9 +444,10 @@ ld6_route(struct ld *ld, const struct fld *d, const char *v, const struct fld *t
 	} else if (rt->dst6.len == c->vpc_cidr6.len && inside) {
 		ld_error(ld, d->s, d->path,
 			 "%s is the VPC ipv6_cidr: only the implicit local route may use it", a);
-	} else if (inside && rt->kind == CFG_TARGET_IGW) {
+	} else if (inside && (rt->kind == CFG_TARGET_IGW || rt->kind == CFG_TARGET_EIGW)) {
 		ld_error(ld, tg->s, tg->path,
-			 "igw cannot be the target of %s, inside the VPC ipv6_cidr %s", a, b);
+			 "%s cannot be the target of %s, inside the VPC ipv6_cidr %s",
+			 rt->kind == CFG_TARGET_IGW ? "igw" : "egress-only-igw", a, b);
 	}
 }
 
@@ -466,4 +468,89 @@ ld6_igw(struct ld *ld, const config_setting_t *g, const char *path, struct cfg_i
 	}
 	ld6_check_on_port(ld, igw->port, igw->next_hop6, &f);
 	igw->has_next_hop6 = true;
+}
+
+/* ---- egress_only_internet_gateways ------------------------------------ */
+
+void
+ld6_names_eigws(struct ld *ld)
+{
+	struct cfg *c = ld->cfg;
+
+	LD_NAMES(ld, ld->root, "", "egress_only_internet_gateways",
+		 "egress-only internet gateway", c->eigws, c->n_eigws);
+}
+
+/* Each one only names itself; it sends through the internet gateway's port
+ * to internet_gateway.next_hop6 (SPEC §7), so that must exist. */
+void
+ld6_load_eigws(struct ld *ld)
+{
+	static const char *const keys[] = { "name", NULL };
+	struct cfg *c = ld->cfg;
+	char p[PATH_LEN];
+	struct fld f;
+
+	if (ld_get_list(ld, ld->root, "", "egress_only_internet_gateways", false, T_LIST, &f) <= 0)
+		return;
+	for (int i = 0; i < c->n_eigws; i++) {
+		ld_path_idx(p, f.path, i);
+		ld_group(ld, config_setting_get_elem(f.s, i), p, keys);
+	}
+	if (c->n_eigws > CFG_MAX_EIGW)
+		ld_error(ld, f.s, f.path, "too many egress-only internet gateways (%d, max %d)",
+			 c->n_eigws, CFG_MAX_EIGW);
+	if (c->n_eigws > 0 && !c->igw.has_next_hop6)
+		ld_error(ld, f.s, f.path, "egress-only internet gateways send through the internet "
+			 "gateway: internet_gateway.next_hop6 is required");
+}
+
+/* ---- IPv6 CIDRs of NACL and security-group rules ---------------------- */
+
+void
+ld6_rule_cidr(struct ld *ld, const struct fld *f, const char *v, struct cfg_rule *r)
+{
+	r->v6 = true;
+	ld_prefix6_str(ld, f->s, f->path, v, &r->cidr6);
+}
+
+/* ---- interfaces[].address6 -------------------------------------------- */
+
+void
+ld6_eni(struct ld *ld, const config_setting_t *e, const char *p, struct cfg_eni *eni)
+{
+	const struct cfg *c = ld->cfg;
+	char a[INET6_ADDRSTRLEN];
+	struct fld f;
+	int sn = -1;
+
+	if (!ld_fld_get(ld, e, p, "address6", false, &f) ||
+	    ld_ipv6_of(ld, f.s, f.path, eni->addr6) < 0)
+		return;
+	cfg_ipv6_str(eni->addr6, a, sizeof(a));
+	for (int i = 0; i < c->n_subnets; i++)
+		if (c->subnets[i].has_v6 && cfg_prefix6_contains(&c->subnets[i].cidr6, eni->addr6))
+			sn = i;
+	if (sn < 0) {
+		ld_error(ld, f.s, f.path, "address6 %s is in no subnet's ipv6_cidr", a);
+		return;
+	}
+	if (eni->subnet >= 0 && sn != eni->subnet) {
+		ld_error(ld, f.s, f.path, "address6 %s is in subnet \"%s\", address in \"%s\": an "
+			 "interface belongs to one subnet", a, c->subnets[sn].name,
+			 c->subnets[eni->subnet].name);
+		return;
+	}
+	if (memcmp(c->subnets[sn].cidr6.addr, eni->addr6, 15) == 0 && eni->addr6[15] <= 1) {
+		ld_error(ld, f.s, f.path, "address6 %s is reserved (the subnet's network or router "
+			 "address)", a);
+		return;
+	}
+	for (const struct cfg_eni *o = c->enis; o < eni; o++)
+		if (o->has_addr6 && memcmp(o->addr6, eni->addr6, 16) == 0) {
+			ld_error(ld, f.s, f.path, "address6 %s is already used by interface at line %d",
+				 a, o->line);
+			return;
+		}
+	eni->has_addr6 = true;
 }

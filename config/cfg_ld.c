@@ -39,6 +39,7 @@ static const char *const ref_what[] = {
 	[REF_SG] = "security group",
 	[REF_NAT] = "NAT gateway",
 	[REF_TG] = "target group",
+	[REF_EIGW] = "egress-only internet gateway",
 };
 
 /* ---- messages and memory ---------------------------------------------- */
@@ -427,6 +428,8 @@ ref_find(struct ld *ld, enum ld_ref k, const char *name)
 		return LD_FIND_IDX(c->nat_gateways, c->n_nat_gateways, name);
 	case REF_TG:
 		return LD_FIND_IDX(c->target_groups, c->n_target_groups, name);
+	case REF_EIGW:
+		return LD_FIND_IDX(c->eigws, c->n_eigws, name);
 	}
 	return -1;
 }

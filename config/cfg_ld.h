@@ -116,6 +116,7 @@ enum ld_ref {
 	REF_SG,
 	REF_NAT,
 	REF_TG,
+	REF_EIGW,
 };
 
 /* ---- messages and memory ---------------------------------------------- */
@@ -262,6 +263,11 @@ void ld6_vpc(struct ld *ld, const config_setting_t *vpc);
 void ld6_subnet(struct ld *ld, const config_setting_t *e, const char *p, int i);
 void ld6_route(struct ld *ld, const struct fld *d, const char *v, const struct fld *tg,
 	       bool tgt_ok, struct cfg_route_table *t, int i);
+void ld6_names_eigws(struct ld *ld);
+void ld6_load_eigws(struct ld *ld);
+/* an IPv6 CIDR of a NACL or SG rule, or an ENI's address6 */
+void ld6_rule_cidr(struct ld *ld, const struct fld *f, const char *v, struct cfg_rule *r);
+void ld6_eni(struct ld *ld, const config_setting_t *e, const char *p, struct cfg_eni *eni);
 void ld6_igw(struct ld *ld, const config_setting_t *g, const char *path, struct cfg_igw *igw);
 
 #endif /* VPCGW_CFG_LD_H */

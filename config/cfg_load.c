@@ -355,6 +355,7 @@ load_target(struct ld *ld, const struct fld *f, struct cfg_route *rt)
 {
 	static const char nat[] = "nat-gateway:";
 	static const char gwe[] = "gwlb-endpoint:";
+	static const char eigw[] = "egress-only-igw:";
 	const char *v;
 
 	rt->ref = -1;
@@ -375,6 +376,9 @@ load_target(struct ld *ld, const struct fld *f, struct cfg_route *rt)
 	} else if (strncmp(v, nat, sizeof(nat) - 1) == 0) {
 		rt->kind = CFG_TARGET_NAT;
 		return ld_ref_str(ld, f->s, f->path, REF_NAT, v + sizeof(nat) - 1, &rt->ref);
+	} else if (strncmp(v, eigw, sizeof(eigw) - 1) == 0) {
+		rt->kind = CFG_TARGET_EIGW;
+		return ld_ref_str(ld, f->s, f->path, REF_EIGW, v + sizeof(eigw) - 1, &rt->ref);
 	} else if (strncmp(v, gwe, sizeof(gwe) - 1) == 0) {
 		rt->kind = CFG_TARGET_GWLBE;
 		if (!ld_endpoint_find(ld->cfg, v + sizeof(gwe) - 1, &rt->ref, &rt->ref2)) {
@@ -422,6 +426,11 @@ load_route(struct ld *ld, const config_setting_t *e, const char *p, struct cfg_r
 	}
 	dst_ok = ld_get_prefix(ld, e, p, "destination", true, &d, &rt->dst) > 0;
 	tgt_ok = ld_fld_get(ld, e, p, "target", true, &tg) && load_target(ld, &tg, rt) > 0;
+	if (tgt_ok && rt->kind == CFG_TARGET_EIGW) {
+		ld_error(ld, tg.s, tg.path, "an egress-only internet gateway carries IPv6 only: "
+			 "not a target for an IPv4 destination");
+		tgt_ok = false;
+	}
 	if (!dst_ok)
 		return;
 	ld_prefix_fmt(a, sizeof(a), rt->dst.addr, rt->dst.len);
@@ -505,6 +514,8 @@ static const struct cfg_section core_sections[] = {
 	  .names = names_vpc, .load = load_vpc },
 	{ .key = "route_tables", .names_order = 30, .order = 50,
 	  .names = names_route_tables, .load = load_route_tables },
+	{ .key = "egress_only_internet_gateways", .names_order = 25, .order = 95,
+	  .names = ld6_names_eigws, .load = ld6_load_eigws },
 	{ .key = NULL },
 };
 
@@ -761,6 +772,7 @@ cfg_free(struct cfg *cfg)
 	for (i = 0; i < cfg->n_route_tables; i++)
 		free(cfg->route_tables[i].routes);
 	free(cfg->route_tables);
+	free(cfg->eigws);
 	for (i = 0; i < cfg->n_nacls; i++) {
 		free(cfg->nacls[i].ingress);
 		free(cfg->nacls[i].egress);

@@ -61,6 +61,7 @@
 #define DP_MAX_APPLIANCES 1000      /* all GWLBs together; AWS: 300 targets per GWLB; probe
 				     * source ports 34000 + appliance stay below 35000 */
 #define DP_MAX_ENIS 5000            /* AWS: 5,000 network interfaces per region */
+#define DP_MAX_EIGW 8               /* CFG_MAX_EIGW */
 #define DP_MAX_SGS 2500             /* AWS: 2,500 security groups per region */
 #define DP_ARPQ_SIZE 256            /* packets waiting for ARP, per worker */
 #define DP_NEIGH_MAX 4096           /* static and learned together; unanswered and idle entries
@@ -210,9 +211,11 @@ struct dp_flow_key {
 	uint16_t sport;             /* ICMP query: id in sport (request) or dport (reply) */
 	uint16_t dport;
 	uint8_t proto;
-	uint8_t zone;               /* 0; reserved to separate tables */
+	uint8_t zone;               /* 0; DP_FLOW_ZONE_IP6: an IPv6 flow (dp/flow6.c) */
 	uint16_t pad;               /* always zero */
 };
+
+#define DP_FLOW_ZONE_IP6 6
 
 enum dp_flow_kind { DP_FLOW_SG = 0, DP_FLOW_NAT, DP_FLOW_NLB, DP_FLOW_GWLB };
 
@@ -358,6 +361,11 @@ struct dp_eni_stats {
 	uint64_t allowed, denied;
 };
 
+struct dp_eigw_stats {              /* per egress-only internet gateway */
+	uint64_t pkts_out, bytes_out, pkts_in, bytes_in;
+	uint64_t unsolicited;       /* also in drops.eigw_unsolicited */
+};
+
 struct dp_node_stats {              /* per stage (dp_graph.c) */
 	uint64_t calls, pkts;
 	/* one burst in DP_GRAPH_TIMED is timed: cycles over timed_pkts packets */
@@ -369,6 +377,8 @@ struct dp_lcore_stats {
 	struct dp_port_stats port[DP_MAX_PORTS];
 	uint64_t flows_created[4], flows_deleted[4];   /* by dp_flow_kind */
 	uint64_t untracked;         /* packets passed by untracked SG rules */
+	struct dp_eigw_stats eigw[DP_MAX_EIGW];
+	uint64_t flow6_fold_collision;  /* IPv6 flows not tracked: folded key taken (flow6.c) */
 	struct dp_nat_stats nat[DP_MAX_NATGW];
 	struct dp_lb_stats listener[DP_MAX_LISTENERS];
 	struct dp_lb_stats target[DP_MAX_TARGETS];

@@ -179,6 +179,18 @@ acl_bytes(int rules)
 	return rules > 0 ? 16384 + 1024 * (uint64_t)rules : 0;
 }
 
+/* A NACL direction: one context for its IPv4 rules, one for its IPv6 ones
+ * (fw/nacl6.c; 11 fields instead of 5: counted at twice the bytes). */
+static uint64_t
+acl_dir_bytes(const struct cfg_rule *r, int n)
+{
+	int n6 = 0;
+
+	for (int i = 0; i < n; i++)
+		n6 += r[i].v6;
+	return acl_bytes(n - n6) + 2 * acl_bytes(n6);
+}
+
 void
 dp_mem_need(const struct cfg *cfg, unsigned workers, bool small_pages, struct dp_mem_need *m)
 {
@@ -193,7 +205,8 @@ dp_mem_need(const struct cfg *cfg, unsigned workers, bool small_pages, struct dp
 	m->mbufs = m->mbuf_size * cfg->dpdk.mbufs;
 	m->flows = flow_bytes(cfg->dpdk.flow_table_size);
 	for (int i = 0; i < cfg->n_nacls; i++)
-		m->nacl += acl_bytes(cfg->nacls[i].n_ingress) + acl_bytes(cfg->nacls[i].n_egress);
+		m->nacl += acl_dir_bytes(cfg->nacls[i].ingress, cfg->nacls[i].n_ingress) +
+			   acl_dir_bytes(cfg->nacls[i].egress, cfg->nacls[i].n_egress);
 	/* a reload builds the new tables while the running ones and the ones
 	 * before them (freed one reload later, dp_ctl.c) still exist */
 	m->heap = m->base + m->per_lcore + m->mbufs + m->flows + 3 * m->nacl;

@@ -808,6 +808,12 @@ dp_flow_capacity(void)
 	return ft.capacity;
 }
 
+uint32_t
+dp_flow_index(const struct dp_flow *f)
+{
+	return (uint32_t)(f - ft.flows);
+}
+
 struct dp_flow *
 dp_flow_slot(uint32_t i)
 {

@@ -236,6 +236,8 @@ uint32_t dp_flow_count(void);
 uint32_t dp_flow_capacity(void);
 /* Flow slot i < dp_flow_capacity(), live or not (walks of the table). */
 struct dp_flow *dp_flow_slot(uint32_t i);
+/* f's place in the flow array, 0..capacity-1 (side tables: dp/flow6.c). */
+uint32_t dp_flow_index(const struct dp_flow *f);
 /* /vpcgw/flows/list (dp_flow_list.c). */
 int dp_flow_list_telemetry_init(void);
 /* Visit every live flow (control thread, telemetry). */

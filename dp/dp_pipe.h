@@ -41,6 +41,11 @@ struct dp_pipe_ops {
 	void (*sg_timeouts)(const struct dp_pctx *c, struct dp_flow *f);
 	void (*nacl_prefetch)(struct rte_mbuf **pkts, struct dp_burst *b, uint16_t n);
 	void (*nacl_cache_set)(const struct dp_pctx *c);
+	/* the same for IPv6 packets (dp/ip6_policy.c) */
+	bool (*nacl6_allows)(const struct dp_tables *t, struct rte_mbuf *m,
+			     const struct dp_meta *md, int subnet, enum dp_dir dir);
+	int (*sg6_eval)(const struct dp_tables *t, struct rte_mbuf *m, const struct dp_meta *md,
+			bool check_src, bool check_dst, uint16_t *eni_src, uint16_t *eni_dst);
 	/* the NLB (lb/) */
 	void (*nlb_new)(struct rte_mbuf *m, struct dp_meta *md, struct dp_pctx *c);
 	bool (*flow_gone)(const struct dp_tables *t, const struct dp_flow *f, uint64_t now_ms);

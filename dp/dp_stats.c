@@ -165,6 +165,30 @@ sec_flows(struct emitter *e, const struct dp_lcore_stats *s)
 	sec_flows_of(e, s, -1);
 }
 
+/* IPv6 (SPEC §7): only in a configuration with IPv6 */
+static void
+sec_ipv6(struct emitter *e, const struct dp_lcore_stats *s, const struct cfg *cfg)
+{
+	if (!cfg->has_vpc6)
+		return;
+	em_open(e, "ipv6");
+	em_u64(e, "flow_fold_collisions", s->flow6_fold_collision);
+	em_close(e);
+	em_open(e, "egress_only_internet_gateways");
+	for (int i = 0; i < cfg->n_eigws && i < DP_MAX_EIGW; i++) {
+		const struct dp_eigw_stats *g = &s->eigw[i];
+
+		em_open(e, cfg->eigws[i].name);
+		em_u64(e, "packets_out", g->pkts_out);
+		em_u64(e, "bytes_out", g->bytes_out);
+		em_u64(e, "packets_in", g->pkts_in);
+		em_u64(e, "bytes_in", g->bytes_in);
+		em_u64(e, "unsolicited", g->unsolicited);
+		em_close(e);
+	}
+	em_close(e);
+}
+
 static void
 emit_all(struct emitter *e, const struct dp_lcore_stats *s, const struct cfg *cfg)
 {
@@ -172,6 +196,7 @@ emit_all(struct emitter *e, const struct dp_lcore_stats *s, const struct cfg *cf
 	sec_ports(e, s, cfg);
 	sec_drops(e, s);
 	sec_flows(e, s);
+	sec_ipv6(e, s, cfg);
 	for (unsigned i = 0; i < dp_stats_n_sections; i++)
 		dp_stats_sections[i]->emit(e, s, cfg);
 }
@@ -504,6 +529,7 @@ t_stats(struct emitter *e, const struct dp_lcore_stats *s, const struct cfg *cfg
 	sec_totals(e, s, cfg);
 	sec_drops(e, s);
 	sec_flows(e, s);
+	sec_ipv6(e, s, cfg);
 	for (unsigned i = 0; i < dp_stats_n_sections; i++)
 		if (dp_stats_sections[i]->in_stats)
 			dp_stats_sections[i]->emit(e, s, cfg);

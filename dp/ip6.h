@@ -46,6 +46,8 @@ struct dp_ip6 {
 	uint8_t vpc[16];            /* the /56, host bits zero */
 	int16_t subnet[256];        /* by byte 7 of an address in the /56: subnet or -1 */
 	bool subnet_filtered[256];  /* by byte 7: the subnet has a NACL or an ENI */
+	bool subnet_eni6[256];      /* by byte 7: an ENI of the subnet has an address6 */
+	bool subnet_eigw[256];      /* by byte 7: its route table has an egress-only-igw route */
 	struct dp_rtable6 *rtables; /* one per cfg route table */
 	int n_rtables;
 	struct dp_rtable6 local_rt; /* subnets without a table, the internet gateway */
@@ -127,6 +129,35 @@ void dp_ip6_tables_free(struct dp_tables *t);
 /* ------------------------------------------------------------ stages (ip6_input.c) */
 
 void dp_ip6_input_node(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t n);
+
+/* The route of a in the table of subnet sn (-1: the local route only), or NULL. */
+const struct dp_route *dp_ip6_route(const struct dp_tables *t, int sn, const uint8_t a[16]);
+
+/* ------------------------------------------------------------ policy (ip6_policy.c) */
+
+/*
+ * NACLs, security groups, conntrack and the egress-only internet gateway for
+ * a packet routed to target kind (ref: the route's ref) toward destination
+ * subnet ds (-1: out of the VPC). false: dropped (counted).
+ */
+bool dp_ip6_policy(struct dp_graph_run *g, struct rte_mbuf *m, struct dp_meta *md, int ds,
+		   uint8_t kind, uint16_t ref);
+
+/* ------------------------------------------------------------ flows (flow6.c) */
+
+struct dp_flow;
+int dp_flow6_init(void);
+void dp_flow6_fini(void);
+/* m's flow key (zone DP_FLOW_ZONE_IP6, folded addresses); false: m cannot
+ * open a flow (later fragment, ICMPv6 error). */
+bool dp_flow6_key(struct rte_mbuf *m, const struct dp_meta *md, struct dp_flow_key *k);
+/* The flow of key k whose addresses are m's, and m's direction in it; NULL: none. */
+struct dp_flow *dp_flow6_find(const struct dp_flow_key *k, struct rte_mbuf *m,
+			      const struct dp_meta *md, int *dir);
+/* The flow an ICMPv6 error m quotes a packet of, or NULL. */
+struct dp_flow *dp_flow6_find_error(struct rte_mbuf *m, const struct dp_meta *md);
+/* Record m's addresses as f->key[0]'s, before dp_flow_insert(f). */
+bool dp_flow6_bind(struct dp_flow *f, struct rte_mbuf *m, const struct dp_meta *md);
 
 /* ------------------------------------------------------------ ND (nd6.c) */
 

@@ -11,9 +11,9 @@
  *   the destination), igw (untranslated, to next_hop6) and blackhole; hop
  *   limit decrement, MTU, Ethernet rewrite through Neighbor Discovery.
  *
- * IPv6 filtering by NACLs and security groups is not built yet: a packet
- * from or to a subnet that has a network ACL or ENIs is dropped
- * (ip6_filter_unsupported), never forwarded unfiltered.
+ * Then the policy (dp/ip6_policy.c): NACLs, security groups, conntrack and
+ * the egress-only internet gateway (target egress-only-igw: the internet
+ * gateway's port and next hop, stateful).
  */
 #include <string.h>
 
@@ -138,6 +138,19 @@ route6(const struct dp_ip6 *x, const struct dp_rtable6 *rt, const uint8_t dst[16
 	return nh;
 }
 
+const struct dp_route *
+dp_ip6_route(const struct dp_tables *t, int sn, const uint8_t a[16])
+{
+	const struct dp_ip6 *x = t->ip6;
+	const struct dp_rtable6 *rt = &x->local_rt;
+	uint64_t r;
+
+	if (sn >= 0 && t->cfg->subnets[sn].route_table >= 0)
+		rt = &x->rtables[t->cfg->subnets[sn].route_table];
+	r = route6(x, rt, a);
+	return r == rt->none ? NULL : &rt->routes[r];
+}
+
 /* The routing part, one packet: out or dropped. */
 static void
 ip6_route_one(struct dp_graph_run *g, struct rte_mbuf *m, struct dp_meta *md)
@@ -166,19 +179,12 @@ ip6_route_one(struct dp_graph_run *g, struct rte_mbuf *m, struct dp_meta *md)
 			dp_drop(m, DP_DROP_no_route);
 			return;
 		}
-		if (x->subnet_filtered[ip->dst_addr[7]] ||
-		    (c->src_subnet >= 0 && x->subnet_filtered[ip->src_addr[7]])) {
-			dp_drop(m, DP_DROP_ip6_filter_unsupported);
-			return;
-		}
 		port = (uint16_t)t->cfg->subnets[ds].port;
 		nh = ip->dst_addr;
 		break;
 	case CFG_TARGET_IGW:
-		if (c->src_subnet >= 0 && x->subnet_filtered[ip->src_addr[7]]) {
-			dp_drop(m, DP_DROP_ip6_filter_unsupported);
-			return;
-		}
+	case CFG_TARGET_EIGW:
+		ds = -1;
 		port = x->igw_port;
 		nh = x->igw_nh;
 		break;
@@ -188,6 +194,13 @@ ip6_route_one(struct dp_graph_run *g, struct rte_mbuf *m, struct dp_meta *md)
 	default:
 		dp_drop(m, DP_DROP_no_route);
 		return;
+	}
+	if ((x->subnet_filtered[ip->dst_addr[7]] && ds >= 0) ||
+	    (c->src_subnet >= 0 && x->subnet_filtered[ip->src_addr[7]]) ||
+	    rt->routes[r].kind == CFG_TARGET_EIGW ||
+	    (c->in == DP_IN_INTERNET && x->subnet_eigw[ip->dst_addr[7]])) {
+		if (!dp_ip6_policy(g, m, md, ds, rt->routes[r].kind, rt->routes[r].ref))
+			return;
 	}
 	/* never fragments IPv6 (Packet Too Big is for a later part) */
 	if (rte_pktmbuf_pkt_len(m) - md->l3 > dp_g.ports[port].mtu) {

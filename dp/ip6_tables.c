@@ -107,6 +107,20 @@ subnet_filtered(const struct cfg *cfg, int sn)
 	return false;
 }
 
+/* A subnet whose route table sends some IPv6 destination to an egress-only
+ * internet gateway: what comes back from there must belong to a flow. */
+static bool
+subnet_eigw(const struct cfg *cfg, int sn)
+{
+	int rt = cfg->subnets[sn].route_table;
+
+	for (int i = 0; rt >= 0 && i < cfg->route_tables[rt].n_routes; i++)
+		if (cfg->route_tables[rt].routes[i].v6 &&
+		    cfg->route_tables[rt].routes[i].kind == CFG_TARGET_EIGW)
+			return true;
+	return false;
+}
+
 int
 dp_ip6_tables_build(struct dp_tables *t, const struct cfg *cfg, uint64_t gen)
 {
@@ -118,9 +132,12 @@ dp_ip6_tables_build(struct dp_tables *t, const struct cfg *cfg, uint64_t gen)
 		any |= cfg->ports[i].has_addr6;
 	if (!cfg->has_vpc6 && !any)
 		return 0;           /* IPv4 only: IPv6 stays ipv6_unsupported */
+	RTE_BUILD_BUG_ON(CFG_MAX_EIGW > DP_MAX_EIGW);
 	x = calloc(1, sizeof(*x));
-	if (x == NULL)
+	if (x == NULL || dp_flow6_init() < 0) {
+		free(x);
 		return -ENOMEM;
+	}
 	t->ip6 = x;
 	x->vpc6 = cfg->has_vpc6;
 	memcpy(x->vpc, cfg->vpc_cidr6.addr, 16);
@@ -139,6 +156,10 @@ dp_ip6_tables_build(struct dp_tables *t, const struct cfg *cfg, uint64_t gen)
 			continue;
 		x->subnet[sn->cidr6.addr[7]] = (int16_t)i;
 		x->subnet_filtered[sn->cidr6.addr[7]] = subnet_filtered(cfg, i);
+		x->subnet_eigw[sn->cidr6.addr[7]] = subnet_eigw(cfg, i);
+		for (int e = 0; e < cfg->n_enis; e++)
+			x->subnet_eni6[sn->cidr6.addr[7]] |= cfg->enis[e].subnet == i &&
+							      cfg->enis[e].has_addr6;
 		x->port_on[sn->port] = true;
 	}
 	if (cfg->igw.present && cfg->igw.has_next_hop6) {

@@ -119,6 +119,8 @@ dp_pipeline_init(char *err, size_t errlen)
 		.sg_timeouts = fw_sg_flow_timeouts,
 		.nacl_prefetch = fw_nacl_prefetch,
 		.nacl_cache_set = fw_nacl_cache_set,
+		.nacl6_allows = fw_nacl6_allows,
+		.sg6_eval = fw_sg6_eval,
 		.nlb_new = lb_nlb_new,
 		.flow_gone = nlb_flow_gone,
 		.appliance_input = gwlb_appliance_input,

@@ -86,7 +86,8 @@ static const char *
 prom_collection_label(const char *key)
 {
 	static const struct dp_stats_label core[] = {
-		{ "ports", "port" }, { "by_service", "service" }, { NULL, NULL },
+		{ "ports", "port" }, { "by_service", "service" },
+		{ "egress_only_internet_gateways", "gateway" }, { NULL, NULL },
 	};
 	const struct dp_stats_label *l;
 
@@ -308,6 +309,12 @@ static const struct {
 	{ "peak_new_flows_per_s", "peak_new_flows_per_second", "Peak new flows per second in the hour." },
 	{ "peak_active_flows", "peak_active_flows", "Peak active flows in the hour." },
 	{ "bytes", "bytes", "Bytes processed in the hour." },
+	{ "packets_out", "out_packets", "Packets sent out through the egress-only internet gateway." },
+	{ "bytes_out", "out_bytes", "Bytes (IPv6 header on) sent out through the egress-only internet gateway." },
+	{ "packets_in", "in_packets", "Packets of open flows let in through the egress-only internet gateway." },
+	{ "bytes_in", "in_bytes", "Bytes (IPv6 header on) let in through the egress-only internet gateway." },
+	{ "unsolicited", "unsolicited_packets", "Packets from the internet through the egress-only internet gateway that no flow opened (dropped)." },
+	{ "flow_fold_collisions", "flow_fold_collisions", "IPv6 packets left untracked: their folded flow key belonged to another IPv6 flow." },
 };
 
 static void

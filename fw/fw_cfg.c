@@ -62,6 +62,10 @@ proto_of(struct ld *ld, const struct fld *f, uint16_t *proto)
 		*proto = 1;
 		return 1;
 	}
+	if (strcasecmp(v, "icmpv6") == 0) {
+		*proto = 58;
+		return 1;
+	}
 	x = 0;
 	for (q = v; *q >= '0' && *q <= '9' && x <= 255; q++)
 		x = x * 10 + (*q - '0');
@@ -135,6 +139,16 @@ bad:
 	return -1;
 }
 
+/* A rule matches one family, its CIDR's: ICMP is IPv4's, ICMPv6 IPv6's (as AWS refuses them). */
+static void
+rule_family_check(struct ld *ld, const struct fld *f, bool proto_ok, const struct cfg_rule *r)
+{
+	if (proto_ok && r->proto == 58 && !r->v6)
+		ld_error(ld, f->s, f->path, "protocol icmpv6 needs an IPv6 CIDR");
+	else if (proto_ok && r->proto == 1 && r->v6)
+		ld_error(ld, f->s, f->path, "protocol icmp needs an IPv4 CIDR (icmpv6 for IPv6)");
+}
+
 /* One NACL rule (nacl) or one security-group rule; dir is "ingress" or "egress". */
 static void
 load_rule(struct ld *ld, const config_setting_t *e, const char *p, bool nacl, bool ingress,
@@ -174,20 +188,26 @@ load_rule(struct ld *ld, const config_setting_t *e, const char *p, bool nacl, bo
 		ld_error(ld, f.s, f.path, "ports apply only to tcp and udp");
 	if (ld_get_int(ld, e, p, "icmp_type", false, -1, 255, &x) > 0) {
 		r->icmp_type = (int16_t)x;
-		if (proto_ok && r->proto != 1) {
+		if (proto_ok && r->proto != 1 && r->proto != 58) {
 			ld_fld_get(ld, e, p, "icmp_type", false, &f);
 			ld_error(ld, f.s, f.path, "icmp_type applies only to icmp");
 		}
 	}
 	if (ld_get_int(ld, e, p, "icmp_code", false, -1, 255, &x) > 0) {
 		r->icmp_code = (int16_t)x;
-		if (proto_ok && r->proto != 1) {
+		if (proto_ok && r->proto != 1 && r->proto != 58) {
 			ld_fld_get(ld, e, p, "icmp_code", false, &f);
 			ld_error(ld, f.s, f.path, "icmp_code applies only to icmp");
 		}
 	}
 	if (nacl) {
-		ld_get_prefix(ld, e, p, "cidr", true, &f, &r->cidr);
+		if (ld_get_str(ld, e, p, "cidr", true, &f, &v) > 0) {
+			if (strchr(v, ':') != NULL)
+				ld6_rule_cidr(ld, &f, v, r);
+			else
+				ld_prefix_str(ld, f.s, f.path, v, &r->cidr);
+		}
+		rule_family_check(ld, &f, proto_ok, r);
 		if (ld_get_str(ld, e, p, "action", true, &f, &v) > 0) {
 			if (strcmp(v, "allow") == 0)
 				r->allow = true;
@@ -201,10 +221,15 @@ load_rule(struct ld *ld, const config_setting_t *e, const char *p, bool nacl, bo
 	}
 	if (ld_get_str(ld, e, p, ingress ? "source" : "destination", true, &f, &v) <= 0)
 		return;
-	if (strncmp(v, sg_pfx, sizeof(sg_pfx) - 1) == 0)
+	if (strncmp(v, sg_pfx, sizeof(sg_pfx) - 1) == 0) {
 		ld_ref_str(ld, f.s, f.path, REF_SG, v + sizeof(sg_pfx) - 1, &r->sg);
+		return;
+	}
+	if (strchr(v, ':') != NULL)
+		ld6_rule_cidr(ld, &f, v, r);
 	else
 		ld_prefix_str(ld, f.s, f.path, v, &r->cidr);
+	rule_family_check(ld, &f, proto_ok, r);
 }
 
 static int
@@ -321,7 +346,7 @@ fw_cfg_load_sgs(struct ld *ld)
 void
 fw_cfg_load_interfaces(struct ld *ld)
 {
-	static const char *const keys[] = { "address", "security_groups", NULL };
+	static const char *const keys[] = { "address", "address6", "security_groups", NULL };
 	struct cfg *c = ld->cfg;
 	char p[PATH_LEN], q[PATH_LEN];
 	struct fld f, g;
@@ -345,6 +370,7 @@ fw_cfg_load_interfaces(struct ld *ld)
 		if (ld_get_ipv4(ld, e, p, "address", true, &g, &eni->addr) > 0 &&
 		    ld_claim(ld, &ld->priv, eni->addr, g.s, g.path))
 			eni->subnet = ld_host_in_subnet(ld, &g, eni->addr);
+		ld6_eni(ld, e, p, eni);
 		if (ld_get_list(ld, e, p, "security_groups", true, T_SEQ, &g) <= 0)
 			continue;
 		n = ld_list_len(&g);

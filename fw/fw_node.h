@@ -21,6 +21,12 @@ void fw_sg_flow_timeouts(const struct dp_pctx *c, struct dp_flow *f);
 void fw_nacl_prefetch(struct rte_mbuf **pkts, struct dp_burst *b, uint16_t n);
 void fw_nacl_cache_set(const struct dp_pctx *c);
 
+/* IPv6 (fw_node6.c) */
+bool fw_nacl6_allows(const struct dp_tables *t, struct rte_mbuf *m, const struct dp_meta *md,
+		     int subnet, enum dp_dir dir);
+int fw_sg6_eval(const struct dp_tables *t, struct rte_mbuf *m, const struct dp_meta *md,
+		bool check_src, bool check_dst, uint16_t *eni_src, uint16_t *eni_dst);
+
 extern const struct dp_service fw_service;
 
 #endif /* VPCGW_FW_NODE_H */

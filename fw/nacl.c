@@ -96,6 +96,8 @@ struct fw_nacl_ctx {
 	 * classifier of a NACL direction whose rules did not change; control
 	 * thread only) */
 	int **refs;
+	/* [nacl * 2 + dir]: the IPv6 rules (fw/nacl6.c), not shared across reloads */
+	struct rte_acl_ctx **acl6;
 	/* [nacl * 2 + dir]; NULL: that direction has no rule and denies everything */
 	struct rte_acl_ctx *acl[];
 };
@@ -163,7 +165,7 @@ nacl_dir_build(struct rte_acl_ctx **out, const struct cfg_rule *rules, int n, en
 	struct rte_acl_config bcfg;
 	struct fw_acl_rule *ar;
 	struct rte_acl_ctx *acl;
-	int i, ret, len;
+	int i, k, ret, len;
 
 	*out = NULL;
 	/* rte_acl cannot build an empty trie; NULL stands for "deny all". */
@@ -181,11 +183,19 @@ nacl_dir_build(struct rte_acl_ctx **out, const struct cfg_rule *rules, int n, en
 	ar = calloc(n, sizeof(*ar));
 	if (ar == NULL)
 		return -ENOMEM;
-	for (i = 0; i < n; i++) {
-		ret = nacl_rule_fill(&ar[i], &rules[i], dir);
+	/* the IPv4 rules only (IPv6 ones: nacl6.c) */
+	for (i = 0, k = 0; i < n; i++) {
+		if (rules[i].v6)
+			continue;
+		ret = nacl_rule_fill(&ar[k++], &rules[i], dir);
 		if (ret < 0)
 			goto out;
 	}
+	if (k == 0) {
+		ret = 0;
+		goto out;
+	}
+	n = k;
 
 	memset(&param, 0, sizeof(param));
 	param.name = name;
@@ -223,6 +233,9 @@ fw_nacl_free(struct fw_nacl_ctx *ctx)
 
 	if (ctx == NULL)
 		return;
+	for (i = 0; ctx->acl6 != NULL && i < ctx->n_nacls * 2; i++)
+		rte_acl_free(ctx->acl6[i]);
+	free(ctx->acl6);
 	for (i = 0; i < ctx->n_nacls * 2; i++) {
 		if (ctx->refs != NULL && ctx->refs[i] != NULL && --*ctx->refs[i] > 0)
 			continue;       /* another generation still uses it */
@@ -244,6 +257,7 @@ same_rules(const struct cfg_rule *a, int na, const struct cfg_rule *b, int nb)
 		    a[i].port_lo != b[i].port_lo || a[i].port_hi != b[i].port_hi ||
 		    a[i].icmp_type != b[i].icmp_type || a[i].icmp_code != b[i].icmp_code ||
 		    a[i].cidr.addr != b[i].cidr.addr || a[i].cidr.len != b[i].cidr.len ||
+		    a[i].v6 != b[i].v6 ||
 		    a[i].allow != b[i].allow)
 			return false;
 	return true;
@@ -292,7 +306,8 @@ fw_nacl_rebuild(const struct cfg *cfg, int socket_id, unsigned int name_tag,
 	int i, ret = 0;
 
 	ctx = calloc(1, sizeof(*ctx) + (size_t)n * 2 * sizeof(ctx->acl[0]));
-	if (ctx == NULL || (ctx->refs = calloc((size_t)n * 2 + 1, sizeof(ctx->refs[0]))) == NULL) {
+	if (ctx == NULL || (ctx->refs = calloc((size_t)n * 2 + 1, sizeof(ctx->refs[0]))) == NULL ||
+	    (ctx->acl6 = calloc((size_t)n * 2 + 1, sizeof(ctx->acl6[0]))) == NULL) {
 		ret = -ENOMEM;
 		goto fail;
 	}
@@ -302,6 +317,11 @@ fw_nacl_rebuild(const struct cfg *cfg, int socket_id, unsigned int name_tag,
 		enum fw_dir dir = i % 2 == FW_DIR_INGRESS ? FW_DIR_INGRESS : FW_DIR_EGRESS;
 		int k = i / 2 * 2 + dir;
 
+		ret = fw_nacl6_dir_build(&ctx->acl6[k], dir == FW_DIR_INGRESS ? nc->ingress :
+					 nc->egress, dir == FW_DIR_INGRESS ? nc->n_ingress :
+					 nc->n_egress, dir, socket_id, name_tag, i / 2);
+		if (ret < 0)
+			goto fail;
 		if (share_prev(ctx, k, nc, dir, prev, prev_cfg))
 			continue;
 		ret = nacl_dir_build(&ctx->acl[k], dir == FW_DIR_INGRESS ? nc->ingress : nc->egress,
@@ -361,4 +381,15 @@ fw_nacl_classify(const struct fw_nacl_ctx *ctx, int nacl, enum fw_dir dir,
 		for (i = 0; i < m; i++)
 			verdict[done + i] = res[i] & 1;
 	}
+}
+
+void
+fw_nacl6_classify(const struct fw_nacl_ctx *ctx, int nacl, enum fw_dir dir,
+		  const struct fw_acl6_key **keys, uint8_t *verdict, uint32_t n)
+{
+	if (nacl < 0 || nacl >= ctx->n_nacls || (unsigned int)dir > FW_DIR_EGRESS) {
+		memset(verdict, 0, n);
+		return;
+	}
+	fw_nacl6_acl_classify(ctx->acl6[nacl * 2 + dir], keys, verdict, n);
 }

@@ -40,7 +40,23 @@ struct fw_acl_key {
 
 static_assert(sizeof(struct fw_acl_key) == 16, "fw_acl_key must be 16 bytes");
 
+/*
+ * The IPv6 key (fw/nacl6.c), network byte order: addresses as on the wire,
+ * ICMPv6 type/code in sport/dport as for ICMP. pad must be zero.
+ */
+struct fw_acl6_key {
+	uint8_t proto;
+	uint8_t pad[3];
+	uint8_t src[16];
+	uint8_t dst[16];
+	uint16_t sport;
+	uint16_t dport;
+};
+
+static_assert(sizeof(struct fw_acl6_key) == 40, "fw_acl6_key must be 40 bytes");
+
 struct fw_nacl_ctx;
+struct rte_acl_ctx;
 
 /*
  * Build the classifiers of every NACL of cfg (control thread). name_tag makes
@@ -79,5 +95,16 @@ fw_nacl_count(const struct fw_nacl_ctx *ctx);
 void
 fw_nacl_classify(const struct fw_nacl_ctx *ctx, int nacl, enum fw_dir dir,
 		 const struct fw_acl_key **keys, uint8_t *verdict, uint32_t n);
+
+/* The IPv6 rules of NACL nacl, direction dir: as fw_nacl_classify(). */
+void
+fw_nacl6_classify(const struct fw_nacl_ctx *ctx, int nacl, enum fw_dir dir,
+		  const struct fw_acl6_key **keys, uint8_t *verdict, uint32_t n);
+
+/* fw/nacl6.c, for nacl.c: one direction's IPv6 rules (NULL: none, deny all). */
+int fw_nacl6_dir_build(struct rte_acl_ctx **out, const struct cfg_rule *rules, int n,
+		       enum fw_dir dir, int socket_id, unsigned int name_tag, int nacl);
+void fw_nacl6_acl_classify(const struct rte_acl_ctx *acl, const struct fw_acl6_key **keys,
+			   uint8_t *verdict, uint32_t n);
 
 #endif /* VPCGW_FW_NACL_H */

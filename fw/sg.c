@@ -64,6 +64,7 @@ struct fw_sg_ctx {
 	struct fw_sg_rule *rules;
 	uint64_t *member;           /* n_enis * bm_words: bit g set when the ENI holds group g */
 	struct fw_sg_addr *by_addr; /* sorted by address, then ENI index */
+	struct fw_sg6_ctx *v6;      /* the IPv6 rules and addresses (sg6.c) */
 };
 
 static const struct cfg_sg_timeouts fw_sg_default_timeouts = {
@@ -97,7 +98,7 @@ sg_rule_in_class(const struct cfg_rule *r, int cls)
 static bool
 sg_rule_any_peer(const struct cfg_rule *r)
 {
-	return r->sg < 0 && r->cidr.len == 0;
+	return r->sg < 0 && !r->v6 && r->cidr.len == 0;
 }
 
 /* The valid, distinct group indexes of ENI e; returns how many. */
@@ -137,7 +138,7 @@ sg_dir_rules(const struct cfg_sg *sg, int dir, const struct cfg_rule **rules, in
 static bool
 sg_rule_usable(const struct cfg *cfg, const struct cfg_rule *r)
 {
-	return r->sg < cfg->n_sgs && r->cidr.len <= 32;
+	return r->sg < cfg->n_sgs && r->cidr.len <= 32 && !r->v6;   /* IPv6: sg6.c */
 }
 
 static void
@@ -265,6 +266,7 @@ fw_sg_free(struct fw_sg_ctx *ctx)
 	free(ctx->rules);
 	free(ctx->member);
 	free(ctx->by_addr);
+	fw_sg6_free(ctx->v6);
 	free(ctx);
 }
 
@@ -331,6 +333,9 @@ fw_sg_build(const struct cfg *cfg)
 		ctx->by_addr[e].eni = e;
 	}
 	qsort(ctx->by_addr, ctx->n_enis, sizeof(*ctx->by_addr), sg_addr_cmp);
+	ctx->v6 = fw_sg6_build(cfg);
+	if (ctx->v6 == NULL)
+		goto fail;
 	return ctx;
 
 fail:
@@ -419,6 +424,12 @@ fw_sg_check_group(const struct fw_sg_ctx *ctx, int eni, enum fw_dir dir,
 		return FW_SG_ALLOW_TRACKED;
 	}
 	return FW_SG_DENY;
+}
+
+const struct fw_sg6_ctx *
+fw_sg_v6(const struct fw_sg_ctx *ctx)
+{
+	return ctx->v6;
 }
 
 const struct cfg_sg_timeouts *

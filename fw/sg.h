@@ -85,4 +85,28 @@ fw_sg_check_group(const struct fw_sg_ctx *ctx, int eni, enum fw_dir dir,
 const struct cfg_sg_timeouts *
 fw_sg_timeouts(const struct fw_sg_ctx *ctx, int eni);
 
+/* ------------------------------------------------------------ IPv6 (sg6.c) */
+
+/* What a security group looks at in an IPv6 packet. */
+struct fw_sg6_pkt {
+	uint8_t proto;
+	const uint8_t *peer;    /* ingress: source address; egress: destination (16 bytes) */
+	uint16_t dport;         /* host order */
+	uint8_t icmp_type;
+	uint8_t icmp_code;
+};
+
+struct fw_sg6_ctx;
+
+/* Built and freed with the IPv4 part (fw_sg_build/fw_sg_free). */
+struct fw_sg6_ctx *fw_sg6_build(const struct cfg *cfg);
+void fw_sg6_free(struct fw_sg6_ctx *ctx);
+const struct fw_sg6_ctx *fw_sg_v6(const struct fw_sg_ctx *ctx);
+/* The ENI (index in cfg.enis) whose address6 is a, or -1. */
+int fw_sg6_eni_find(const struct fw_sg6_ctx *ctx, const uint8_t a[16]);
+/* fw_sg_check_group() for IPv6: the rules with an IPv6 CIDR and sg:NAME
+ * (the peer's address6) of ENI eni. */
+int fw_sg6_check(const struct fw_sg6_ctx *ctx, int eni, enum fw_dir dir,
+		 const struct fw_sg6_pkt *p, int *group);
+
 #endif /* VPCGW_FW_SG_H */

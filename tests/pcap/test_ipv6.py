@@ -5,7 +5,8 @@ pcap suite, IPv6 (SPEC §7), first part: routing between IPv6 subnets and to
 the internet gateway (untranslated), extension headers, Neighbor Discovery
 (NS/NA for vpcgw's addresses, resolution of next hops), router
 advertisements, ICMPv6 echo and time exceeded, malformed packets, and the
-drop of IPv6 on subnets whose NACL/SG filtering IPv6 does not have yet.
+implicit deny of IPv6 by a NACL without IPv6 rules (test_ipv6_policy.py
+has the IPv6 NACL, SG and egress-only gateway cases).
 Every expected packet is built by scapy from the RFCs (4861, 4443, 8200):
 
   vpcgw ports       vpc 02:00:00:00:00:01 10.0.0.1/16, link-local fe80::ff:fe00:1
@@ -14,7 +15,7 @@ Every expected packet is built by scapy from the RFCs (4861, 4443, 8200):
   VPC               10.0.0.0/16, 2600:1f18:a:b00::/56
   subnets           public-a  b00::/64 (table public)
                     private-a b01::/64, app-a b02::/64 (table private)
-                    secure-a  b03::/64 (NACL "open": IPv6 dropped, not filtered yet)
+                    secure-a  b03::/64 (NACL "open": IPv4 rules only, IPv6 denied)
   internet gateway  next_hop6 2001:db8:ffff::1 (02:00:00:00:01:fe)
   table public      ::/0 igw, 2001:db8:dead::/48 blackhole
   table private     2001:db8:beef::/48 igw (no default route)
@@ -409,9 +410,9 @@ def case_malformed6():
     extension headers, a chain past the first segment (a 2 KB destination
     options header, the UDP header beyond the mbuf's first segment), TCP
     truncated, UDP length, multicast source, link-local destination, IPv6
-    on a port without IPv6 (ipv6_unsupported), and to/from a subnet with a
-    NACL (ip6_filter_unsupported: IPv6 filtering not built yet). A valid
-    packet after them is forwarded."""
+    on a port without IPv6 (ipv6_unsupported), and to/from a subnet whose
+    NACL has IPv4 rules only (the implicit deny of its IPv6 rules:
+    nacl_deny_in, nacl_deny_out). A valid packet after them is forwarded."""
     eth = bytes(Ether(src=M_PRIV, dst=M_VPC, type=0x86dd))
     udp = bytes(UDP(sport=1, dport=2, len=8, chksum=0))
     dopt = bytes([17, 0, 1, 4, 0, 0, 0, 0])             # dst options, next UDP, PadN
@@ -434,8 +435,8 @@ def case_malformed6():
         ("udp_len", eth + _raw6(17, bytes(UDP(sport=1, dport=2, len=40)) + b"x" * 4)),
         ("ip6_src_invalid", eth + _raw6(17, udp, src="ff02::1")),
         ("ip6_dst_invalid", eth + _raw6(17, udp, dst="fe80::99")),
-        ("ip6_filter_unsupported", eth + _raw6(17, udp, dst=A6_SEC)),
-        ("ip6_filter_unsupported", bytes(Ether(src=M_SEC, dst=M_VPC, type=0x86dd)) +
+        ("nacl_deny_in", eth + _raw6(17, udp, dst=A6_SEC)),
+        ("nacl_deny_out", bytes(Ether(src=M_SEC, dst=M_VPC, type=0x86dd)) +
          _raw6(17, udp, src=A6_SEC)),
     ]
     pkts = [Raw(b) for _, b in kinds]
