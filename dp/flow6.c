@@ -46,9 +46,12 @@ dp_flow6_init(void)
 
 	if (side != NULL || n == 0)
 		return 0;
-	side = calloc(n, sizeof(*side));
+	side = malloc((size_t)n * sizeof(*side));
 	if (side == NULL)
 		return -1;
+	/* written here, page by page: the packet path never faults a page in
+	 * (dp/dp_mem.c does the same for the rest of the flow table) */
+	memset(side, 0, (size_t)n * sizeof(*side));
 	side_n = n;
 	seed = (uint32_t)rte_rdtsc() ^ (uint32_t)(uintptr_t)side;
 	return 0;
