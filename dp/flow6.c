@@ -19,6 +19,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include <rte_cycles.h>
 #include <rte_hash_crc.h>
@@ -46,12 +47,14 @@ dp_flow6_init(void)
 
 	if (side != NULL || n == 0)
 		return 0;
-	side = malloc((size_t)n * sizeof(*side));
-	if (side == NULL)
+	/* populated here: the packet path never faults a page in (dp/dp_mem.c
+	 * does the same for the rest of the flow table) */
+	side = mmap(NULL, (size_t)n * sizeof(*side), PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	if (side == MAP_FAILED) {
+		side = NULL;
 		return -1;
-	/* written here, page by page: the packet path never faults a page in
-	 * (dp/dp_mem.c does the same for the rest of the flow table) */
-	memset(side, 0, (size_t)n * sizeof(*side));
+	}
 	side_n = n;
 	seed = (uint32_t)rte_rdtsc() ^ (uint32_t)(uintptr_t)side;
 	return 0;
@@ -60,7 +63,8 @@ dp_flow6_init(void)
 void
 dp_flow6_fini(void)
 {
-	free(side);
+	if (side != NULL)
+		munmap(side, (size_t)side_n * sizeof(*side));
 	side = NULL;
 	side_n = 0;
 }
