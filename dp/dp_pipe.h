@@ -106,16 +106,16 @@ void dp_set_addr(struct rte_mbuf *m, struct dp_meta *md, bool src, uint32_t nv);
 
 /* dp/dp_pktgen.c: packets vpcgw builds (sent through dp_tx_generated) */
 void dp_send_time_exceeded(struct rte_mbuf *m, struct dp_meta *md, const struct dp_pctx *c);
+/* Drop m, over the egress MTU at dp_output (mtu_exceeded), after
+ * dp_mtu_too_big's ICMP quoting the packet as its sender sent it. */
+void dp_drop_too_big(struct rte_mbuf *m, struct dp_meta *md, uint32_t mtu,
+		     const struct dp_pctx *c);
 /*
  * Is m's IPv4 packet (from md->l3 on) over mtu bytes? false: it fits. true:
  * the caller drops it (vpcgw never fragments); when it has DF set, an ICMP
  * fragmentation needed with next-hop MTU mtu went to its sender first (rate
  * limited; orig: the flow key as the sender sent it, or NULL: m's header).
  */
-/* Drop m, over the egress MTU at dp_output (mtu_exceeded), after
- * dp_mtu_too_big's ICMP quoting the packet as its sender sent it. */
-void dp_drop_too_big(struct rte_mbuf *m, struct dp_meta *md, uint32_t mtu,
-		     const struct dp_pctx *c);
 bool dp_mtu_too_big(struct rte_mbuf *m, const struct dp_meta *md, const struct dp_tables *t,
 		    uint64_t now, uint32_t mtu, const struct dp_flow_key *orig);
 void dp_send_rst(struct rte_mbuf *m, struct dp_meta *md);
