@@ -63,6 +63,7 @@
 	X(gwlb_no_flow, "GENEVE return for no known flow") \
 	X(gwlb_no_room, "no mbuf room for the GENEVE headers or a decapsulated Ethernet header") \
 	X(mtu_exceeded, "packet larger than the egress port MTU") \
+	X(gwlb_mtu_no_df, "IPv4 packet without DF over the appliance port MTU less 68 (GWLB does not fragment)") \
 	X(arp_queue_full, "no room to hold a packet waiting for ARP") \
 	X(arp_timeout, "neighbor did not answer ARP in time") \
 	X(tx_full, "transmit queue refused the packet") \

@@ -96,10 +96,8 @@ dp_flow_account(struct dp_flow *f, int d, uint32_t bytes)
 		st->target[f->target].bytes += bytes;
 		break;
 	case DP_FLOW_GWLB:
-		st->gwlb[f->svc].packets++;
-		st->gwlb[f->svc].bytes += bytes;
-		st->appliance[f->target].packets++;
-		st->appliance[f->target].bytes += bytes;
+		/* counted where it is encapsulated (the encap hook): only what
+		 * reaches the appliance, not what the MTU or a NACL drops */
 		break;
 	default:
 		break;
@@ -114,6 +112,18 @@ void dp_set_addr(struct rte_mbuf *m, struct dp_meta *md, bool src, uint32_t nv);
 
 /* dp/dp_pktgen.c: packets vpcgw builds (sent through dp_tx_generated) */
 void dp_send_time_exceeded(struct rte_mbuf *m, struct dp_meta *md, const struct dp_pctx *c);
+/* Drop m, over the egress MTU at dp_output (mtu_exceeded), after
+ * dp_mtu_too_big's ICMP quoting the packet as its sender sent it. */
+void dp_drop_too_big(struct rte_mbuf *m, struct dp_meta *md, uint32_t mtu,
+		     const struct dp_pctx *c);
+/*
+ * Is m's IPv4 packet (from md->l3 on) over mtu bytes? false: it fits. true:
+ * the caller drops it (vpcgw never fragments); when it has DF set, an ICMP
+ * fragmentation needed with next-hop MTU mtu went to its sender first (rate
+ * limited; orig: the flow key as the sender sent it, or NULL: m's header).
+ */
+bool dp_mtu_too_big(struct rte_mbuf *m, const struct dp_meta *md, const struct dp_tables *t,
+		    uint64_t now, uint32_t mtu, const struct dp_flow_key *orig);
 void dp_send_rst(struct rte_mbuf *m, struct dp_meta *md);
 void dp_answer_echo(struct rte_mbuf *m, struct dp_meta *md);
 

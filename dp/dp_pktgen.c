@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Packets vpcgw builds on the packet path: ICMP time exceeded (rate
- * limited), TCP RST after an idle timeout, ICMP echo replies. Each leaves
- * through dp_tx_generated() and is counted apart from forwarded packets.
+ * Packets vpcgw builds on the packet path: ICMP time exceeded and
+ * fragmentation needed (rate limited), TCP RST after an idle timeout, ICMP
+ * echo replies. Each leaves through dp_tx_generated() and is counted apart
+ * from forwarded packets.
  */
 #include <string.h>
 
@@ -22,36 +23,108 @@
 #define ICMP_ECHO_REPLY 0
 #define ICMP_ECHO_REQUEST 8
 #define ICMP_TIME_EXCEEDED 11
+#define ICMP_DEST_UNREACH 3
+#define ICMP_FRAG_NEEDED 4          /* code of ICMP_DEST_UNREACH (RFC 1191) */
 #define ICMP_RATE_PER_S 100
 
 static uint64_t icmp_tokens_ms[RTE_MAX_LCORE];
 
-/* ICMP time exceeded back to the sender, out of the port it came in. */
-void
-dp_send_time_exceeded(struct rte_mbuf *m, struct dp_meta *md, const struct dp_pctx *c)
+/* A token of this lcore's ICMP error budget: ICMP_RATE_PER_S a second. */
+static bool
+icmp_token(uint64_t now)
 {
-	struct dp_port_rt *p = &dp_g.ports[md->in_port];
-	unsigned lc = rte_lcore_id();
-	struct rte_mbuf *r;
-	struct rte_ether_hdr *eth, *oeth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
-	struct rte_ipv4_hdr *ip, *oip = dp_ip_hdr(m, md);
+	unsigned lc = rte_lcore_id() % RTE_MAX_LCORE;
+
+	if (now * ICMP_RATE_PER_S < icmp_tokens_ms[lc])
+		return false;
+	if (icmp_tokens_ms[lc] + 1000 < now * ICMP_RATE_PER_S)
+		icmp_tokens_ms[lc] = now * ICMP_RATE_PER_S - 1000;
+	icmp_tokens_ms[lc] += 1000;
+	return true;
+}
+
+/*
+ * The quote q (hl bytes of IPv4 header, quote bytes in all) as its sender
+ * sent it: addresses src/dst, orig's TCP/UDP ports when given, the IPv4
+ * header checksum and a quoted UDP checksum updated to match.
+ */
+static void
+quote_restore(struct rte_ipv4_hdr *q, uint32_t hl, uint32_t quote, uint32_t src, uint32_t dst,
+	      const struct dp_flow_key *orig)
+{
+	uint8_t *l4 = (uint8_t *)q + hl;
+	bool first = !(q->fragment_offset & rte_cpu_to_be_16(RTE_IPV4_HDR_OFFSET_MASK));
+	uint64_t d = csum_diff32(q->src_addr, src) + csum_diff32(q->dst_addr, dst);
+	bool changed = q->src_addr != src || q->dst_addr != dst;
+	uint16_t port, ck;
+
+	if (changed) {
+		q->src_addr = src;
+		q->dst_addr = dst;
+		q->hdr_checksum = 0;
+		q->hdr_checksum = rte_ipv4_cksum(q);
+	}
+	if (!first || quote < hl + 8 ||
+	    (q->next_proto_id != IPPROTO_TCP && q->next_proto_id != IPPROTO_UDP))
+		return;
+	if (orig != NULL && orig->proto == q->next_proto_id &&
+	    (memcmp(l4, &orig->sport, 2) != 0 || memcmp(l4 + 2, &orig->dport, 2) != 0)) {
+		changed = true;
+		memcpy(&port, l4, 2);
+		d += csum_diff16(port, orig->sport);
+		memcpy(&port, l4 + 2, 2);
+		d += csum_diff16(port, orig->dport);
+		memcpy(l4, &orig->sport, 2);
+		memcpy(l4 + 2, &orig->dport, 2);
+	}
+	memcpy(&ck, l4 + 6, 2);
+	if (changed && q->next_proto_id == IPPROTO_UDP && ck != 0) {     /* TCP's is not quoted */
+		ck = csum_apply(ck, d);
+		memcpy(l4 + 6, &ck, 2);
+	}
+}
+
+/*
+ * ICMP error type/code back to the sender of m, out of the port it came in,
+ * from the sender's subnet's .1 when that subnet is on that port (the address
+ * it routed through), else from the port's address. word: the 4 bytes after
+ * the checksum (RFC 1191: next-hop MTU in the low 16 bits). The quote is m's
+ * IP header and 8 bytes (RFC 792); orig, when given, puts back the addresses
+ * (and TCP/UDP ports) the sender used, so that it finds its connection after
+ * vpcgw translated the packet; an elastic IP's private address, from the
+ * internet, is put back to the elastic IP. Rate-limited (icmp_token).
+ */
+static void
+icmp4_error(struct rte_mbuf *m, const struct dp_meta *md, const struct dp_tables *t, uint64_t now,
+	    uint8_t type, uint8_t code, uint32_t word, const struct dp_flow_key *orig)
+{
+	const struct dp_port_rt *p = &dp_g.ports[md->in_port];
+	const struct rte_ether_hdr *oeth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+	const struct rte_ipv4_hdr *oip = rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *,
+								 md->l3);
+	uint32_t hl = (uint32_t)(oip->version_ihl & 0x0f) * 4u;
+	uint32_t quote = RTE_MIN(RTE_MIN((uint32_t)rte_be_to_cpu_16(oip->total_length), hl + 8u),
+				 (uint32_t)rte_pktmbuf_data_len(m) - md->l3);
+	uint32_t dst = orig != NULL ? orig->src : oip->src_addr, src = p->addr, v;
+	uint32_t qdst = orig != NULL ? orig->dst : oip->dst_addr;
+	struct rte_ether_hdr *eth;
+	struct rte_ipv4_hdr *ip, *q;
 	struct rte_icmp_hdr *ih;
-	uint32_t quote = RTE_MIN((uint32_t)rte_be_to_cpu_16(oip->total_length), 28u);
-	uint32_t src = p->addr;
+	struct rte_mbuf *r;
 	int sn;
 
-	/* token bucket: ICMP_RATE_PER_S per lcore */
-	if (c->now * ICMP_RATE_PER_S < icmp_tokens_ms[lc])
+	if (!icmp_token(now))
 		return;
-	if (icmp_tokens_ms[lc] + 1000 < c->now * ICMP_RATE_PER_S)
-		icmp_tokens_ms[lc] = c->now * ICMP_RATE_PER_S - 1000;
-	icmp_tokens_ms[lc] += 1000;
 	r = dp_pkt_alloc();
 	if (r == NULL)
 		return;
-	sn = dp_subnet_lookup(c->t, rte_be_to_cpu_32(oip->src_addr));
-	if (sn >= 0 && c->t->cfg->subnets[sn].port == md->in_port)
-		src = c->t->cfg->subnets[sn].cidr.addr + 1;
+	sn = dp_subnet_lookup(t, rte_be_to_cpu_32(dst));
+	if (sn >= 0 && t->cfg->subnets[sn].port == md->in_port)
+		src = t->cfg->subnets[sn].cidr.addr + 1;
+	else if ((p->roles & DP_ROLE_INTERNET) &&
+		 dp_map_get(&t->eip_by_private, rte_be_to_cpu_32(qdst), &v))
+		/* from the internet to an elastic IP: the sender named that */
+		qdst = rte_cpu_to_be_32(t->cfg->igw.eips[v].public_addr);
 	eth = (struct rte_ether_hdr *)rte_pktmbuf_append(r, sizeof(*eth) + sizeof(*ip) +
 							 sizeof(*ih) + quote);
 	ip = (struct rte_ipv4_hdr *)(eth + 1);
@@ -65,14 +138,65 @@ dp_send_time_exceeded(struct rte_mbuf *m, struct dp_meta *md, const struct dp_pc
 	ip->time_to_live = 64;
 	ip->next_proto_id = IPPROTO_ICMP;
 	ip->src_addr = rte_cpu_to_be_32(src);
-	ip->dst_addr = oip->src_addr;
+	ip->dst_addr = dst;
 	ip->hdr_checksum = rte_ipv4_cksum(ip);
-	memset(ih, 0, sizeof(*ih));
-	ih->icmp_type = ICMP_TIME_EXCEEDED;
-	memcpy(ih + 1, oip, quote);
+	ih->icmp_type = type;
+	ih->icmp_code = code;
+	ih->icmp_cksum = 0;
+	word = rte_cpu_to_be_32(word);
+	memcpy(&ih->icmp_ident, &word, 4);
+	q = (struct rte_ipv4_hdr *)(ih + 1);
+	memcpy(q, oip, quote);
+	if (quote >= hl)
+		quote_restore(q, hl, quote, dst, qdst, orig);
 	ih->icmp_cksum = (uint16_t)~rte_raw_cksum(ih, sizeof(*ih) + quote);
 	dp_meta(r)->in_port = md->in_port;
 	dp_tx_generated(r, md->in_port);
+}
+
+/* ICMP time exceeded back to the sender, out of the port it came in. */
+void
+dp_send_time_exceeded(struct rte_mbuf *m, struct dp_meta *md, const struct dp_pctx *c)
+{
+	icmp4_error(m, md, c->t, c->now, ICMP_TIME_EXCEEDED, 0, 0, NULL);
+}
+
+bool
+dp_mtu_too_big(struct rte_mbuf *m, const struct dp_meta *md, const struct dp_tables *t,
+	       uint64_t now, uint32_t mtu, const struct dp_flow_key *orig)
+{
+	const struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *,
+								md->l3);
+
+	if (rte_pktmbuf_pkt_len(m) - md->l3 <= mtu)
+		return false;
+	/* not for what vpcgw made itself, nor for a later fragment */
+	if ((ip->fragment_offset & rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG)) &&
+	    !(md->flags & (DP_M_GENERATED | DP_M_ICMP_ERR)))
+		icmp4_error(m, md, t, now, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, mtu, orig);
+	return true;
+}
+
+void
+dp_drop_too_big(struct rte_mbuf *m, struct dp_meta *md, uint32_t mtu, const struct dp_pctx *c)
+{
+	const struct rte_ipv4_hdr *ip = dp_ip_hdr(m, md);
+	const struct dp_flow_key *orig = NULL;
+	struct dp_flow_key k;
+
+	/* the sender's view: its flow's key, else the addresses it used */
+	if (c->nf != NULL) {
+		orig = &c->nf->key[c->nd];
+	} else if (ip->src_addr != c->osrc || ip->dst_addr != c->odst) {
+		memset(&k, 0, sizeof(k));
+		k.src = c->osrc;
+		k.dst = c->odst;
+		orig = &k;
+	}
+	/* back from an appliance: its sender is beyond the appliance */
+	if (!(md->flags & DP_M_FROM_APPLIANCE))
+		dp_mtu_too_big(m, md, c->t, c->now, mtu, orig);
+	dp_drop(m, DP_DROP_mtu_exceeded);
 }
 
 /* TCP RST to the sender of m, as if from its destination (NAT/NLB idle timeout). */

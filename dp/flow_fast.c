@@ -164,6 +164,10 @@ dp_flow_fast_node(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t n)
 		__atomic_thread_fence(__ATOMIC_ACQUIRE);
 		if (__atomic_load_n(&a->gen, __ATOMIC_RELAXED) != gen)
 			goto slow;
+		/* over the egress MTU: the policy stage tells the sender */
+		if (unlikely(op != DP_ACT_ENCAP &&
+			     rte_pktmbuf_pkt_len(m) - md->l3 > dp_g.ports[port].mtu))
+			goto slow;
 		if (md->proto == IPPROTO_TCP) {
 			if (!fast_tcp(m, md, f, d))
 				continue;

@@ -176,6 +176,9 @@ void dp_nd6_icmp_input(struct rte_mbuf *m, struct dp_meta *md, const struct dp_t
 /* ICMPv6 time exceeded (hop limit) back to the sender of m (rate limited). */
 void dp_nd6_time_exceeded(struct rte_mbuf *m, struct dp_meta *md, const struct dp_tables *t,
 			  uint64_t now_ms);
+/* ICMPv6 Packet Too Big (next-hop MTU mtu) back to the sender of m (rate limited). */
+void dp_nd6_too_big(struct rte_mbuf *m, struct dp_meta *md, const struct dp_tables *t,
+		    uint64_t now_ms, uint32_t mtu);
 /* Control thread: periodic router advertisements. */
 void dp_nd6_periodic(const struct dp_tables *t, uint64_t now_ms);
 

@@ -202,8 +202,9 @@ ip6_route_one(struct dp_graph_run *g, struct rte_mbuf *m, struct dp_meta *md)
 		if (!dp_ip6_policy(g, m, md, ds, rt->routes[r].kind, rt->routes[r].ref))
 			return;
 	}
-	/* never fragments IPv6 (Packet Too Big is for a later part) */
+	/* never fragments IPv6: Packet Too Big to the sender (RFC 8201) */
 	if (rte_pktmbuf_pkt_len(m) - md->l3 > dp_g.ports[port].mtu) {
+		dp_nd6_too_big(m, md, t, g->b.now, dp_g.ports[port].mtu);
 		dp_drop(m, DP_DROP_mtu_exceeded);
 		return;
 	}

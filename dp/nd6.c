@@ -37,6 +37,7 @@
 #define ICMP6_QUOTE_MAX (1280 - 40 - 8)     /* RFC 4443 §2.4(c) */
 
 enum {
+	ICMP6_PACKET_TOO_BIG = 2,
 	ICMP6_TIME_EXCEEDED = 3,
 	ICMP6_ECHO_REQUEST = 128,
 	ICMP6_ECHO_REPLY = 129,
@@ -711,9 +712,11 @@ dp_nd6_icmp_input(struct rte_mbuf *m, struct dp_meta *md, const struct dp_tables
 	dp_drop(m, mcast ? DP_DROP_ip6_dst_invalid : DP_DROP_local_unhandled);
 }
 
-void
-dp_nd6_time_exceeded(struct rte_mbuf *m, struct dp_meta *md, const struct dp_tables *t,
-		     uint64_t now_ms)
+/* ICMPv6 error type/code (word: the 4 bytes after the checksum) back to the
+ * sender of m, quoting as much of m as fits 1280 bytes; rate-limited. */
+static void
+icmp6_error(struct rte_mbuf *m, struct dp_meta *md, const struct dp_tables *t, uint64_t now_ms,
+	    uint8_t type, uint32_t word)
 {
 	const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
 	const struct rte_ipv6_hdr *oip = rte_pktmbuf_mtod_offset(m, const struct rte_ipv6_hdr *,
@@ -736,9 +739,25 @@ dp_nd6_time_exceeded(struct rte_mbuf *m, struct dp_meta *md, const struct dp_tab
 		      (uint16_t)(8 + quote), &l4);
 	if (r == NULL)
 		return;
-	l4[0] = ICMP6_TIME_EXCEEDED;
+	l4[0] = type;
+	word = rte_cpu_to_be_32(word);
+	memcpy(l4 + 4, &word, 4);
 	memcpy(l4 + 8, oip, quote);
 	icmp6_send(r, md->in_port);
+}
+
+void
+dp_nd6_time_exceeded(struct rte_mbuf *m, struct dp_meta *md, const struct dp_tables *t,
+		     uint64_t now_ms)
+{
+	icmp6_error(m, md, t, now_ms, ICMP6_TIME_EXCEEDED, 0);
+}
+
+void
+dp_nd6_too_big(struct rte_mbuf *m, struct dp_meta *md, const struct dp_tables *t,
+	       uint64_t now_ms, uint32_t mtu)
+{
+	icmp6_error(m, md, t, now_ms, ICMP6_PACKET_TOO_BIG, mtu);
 }
 
 void

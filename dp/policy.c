@@ -143,6 +143,10 @@ dp_output(struct rte_mbuf *m, struct dp_meta *md, uint16_t port, uint32_t nh, st
 {
 	struct rte_ipv4_hdr *ip = dp_ip_hdr(m, md);
 
+	if (unlikely(rte_pktmbuf_pkt_len(m) - md->l3 > dp_g.ports[port].mtu)) {
+		dp_drop_too_big(m, md, dp_g.ports[port].mtu, c);    /* never fragmented */
+		return;
+	}
 	if (c->nf != NULL) {
 		if (dp_pipe_ops.nacl_cache_set != NULL)
 			dp_pipe_ops.nacl_cache_set(c);

@@ -39,6 +39,8 @@
 #include "dp/dp.h"
 #include "dp/dp_flow.h"
 #include "dp/dp_parse.h"
+#include "dp/dp_pipe.h"
+#include "dp/dp_worker.h"
 #include "geneve/gnv.h"
 #include "geneve/gnv_wire.h"
 
@@ -283,6 +285,30 @@ make_room(struct rte_mbuf *m, uint16_t l3)
 	return p;
 }
 
+/*
+ * The inner packet and the 68 bytes of GENEVE must fit the appliance port's
+ * MTU: AWS's GWLB does not fragment. Over it, an IPv4 packet with DF gets
+ * ICMP fragmentation needed with next-hop MTU = port MTU - 68 (the sender
+ * learns the path MTU, RFC 1191) and is dropped as mtu_exceeded; one without
+ * DF is dropped as gwlb_mtu_no_df. 0: it fits.
+ */
+static int
+mtu_check(struct rte_mbuf *m, const struct dp_meta *md, const struct dp_tables *t, int port)
+{
+	const struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *,
+								md->l3);
+	uint32_t mtu = dp_g.ports[port].mtu - GNV_AWS_OUTER_LEN;   /* port MTU >= 68 */
+
+	if (likely(rte_pktmbuf_pkt_len(m) - md->l3 <= mtu))
+		return 0;
+	if ((ip->version_ihl >> 4) != 4)    /* dp_parse passes IPv4 only */
+		return DP_DROP_mtu_exceeded;
+	if (!(ip->fragment_offset & rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG)))
+		return DP_DROP_gwlb_mtu_no_df;
+	dp_mtu_too_big(m, md, t, dp_worker_self()->now_ms, mtu, NULL);
+	return DP_DROP_mtu_exceeded;
+}
+
 int
 gnv_encap(struct rte_mbuf *m, const struct dp_tables *t, const struct dp_flow *f,
 	  uint16_t *out_port, uint32_t *nh)
@@ -292,11 +318,13 @@ gnv_encap(struct rte_mbuf *m, const struct dp_tables *t, const struct dp_flow *f
 	const struct gnv_ep_rt *e = &s->ep[f->aux];
 	struct dp_meta *md = dp_meta(m);
 	int app = gnv_flow_appliance(t, f);
+	struct dp_lcore_stats *st = dp_stats_self();
 	struct rte_ipv4_hdr *ip;
 	struct rte_udp_hdr *uh;
-	uint32_t len = rte_pktmbuf_pkt_len(m);
+	uint32_t len = rte_pktmbuf_pkt_len(m), inner;
 	uint16_t sport, proto;
 	uint8_t *p;
+	int rc;
 
 	/* SPEC: inner packets up to 8500 bytes, never fragmented */
 	if (len <= md->l3 || len - md->l3 > DP_GNV_MAX_INNER)
@@ -305,6 +333,10 @@ gnv_encap(struct rte_mbuf *m, const struct dp_tables *t, const struct dp_flow *f
 	proto = gnv_proto_of_ip(*rte_pktmbuf_mtod_offset(m, const uint8_t *, md->l3));
 	if (proto == 0)
 		return DP_DROP_gwlb_bad_protocol;
+	rc = mtu_check(m, md, t, g->port);
+	if (rc != 0)
+		return rc;
+	inner = len - md->l3;
 	len = len - md->l3 + GNV_ENCAP_LEN;
 	p = make_room(m, md->l3);
 	if (p == NULL)
@@ -329,6 +361,11 @@ gnv_encap(struct rte_mbuf *m, const struct dp_tables *t, const struct dp_flow *f
 	md->l3 = RTE_ETHER_HDR_LEN;
 	md->l4 = GNV_OUTER_L4;
 	md->proto = IPPROTO_UDP;
+	/* ProcessedPackets/Bytes: what goes to the appliance, inner bytes */
+	st->gwlb[f->svc].packets++;
+	st->gwlb[f->svc].bytes += inner;
+	st->appliance[app].packets++;
+	st->appliance[app].bytes += inner;
 	*out_port = (uint16_t)g->port;
 	*nh = rte_be_to_cpu_32(s->app_addr[app]);
 	return 0;

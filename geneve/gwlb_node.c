@@ -49,8 +49,7 @@ gwlb_new(struct rte_mbuf *m, struct dp_meta *md, struct dp_pctx *c, int ep)
 	}
 	if (dp_flow_publish(m, f, c) < 0)
 		return NULL;
-	dp_flow_account(f, 0, rte_pktmbuf_pkt_len(m) - md->l3);
-	return f;
+	return f;           /* its packets are counted by gnv_encap, once sent */
 }
 
 void

@@ -428,12 +428,102 @@ def mtu_case(name, app_mtu, fits):
     st = GnvState()
     exp = [to_appliance(small, lambda a: a, st, note="small packet in GENEVE")]
     counters = {"ports.appliances.tx": 2 if fits else 1, "gwlb.inspect.NewFlowCount": 2}
+    out = {"appliances": exp}
     if fits:
         exp.insert(0, to_appliance(ok, lambda a: a, st, note="8500-byte inner packet in GENEVE"))
     else:
+        # issue #24: DF set, so the sender learns the path MTU
+        out["vpc"] = [frag_needed(ok, M_VPC, "10.0.1.1", app_mtu - 68)]
         counters.update({"drops.mtu_exceeded": 1, "ports.vpc.dropped": 1})
-    return Case(name, config(app_mtu=app_mtu), {"vpc": [ok, small]}, {"appliances": exp},
+    return Case(name, config(app_mtu=app_mtu), {"vpc": [ok, small]}, out,
                 counters=counters)
+
+
+def frag_needed(p, src_mac, src, mtu, quote=None):
+    """RFC 792/1191: ICMP destination unreachable, code 4 (fragmentation
+    needed and DF set), next-hop MTU in the low 16 bits of the second word,
+    quoting the IP header and 8 bytes of the datagram as its sender sent it;
+    from src (the address the sender routed through) back to the sender's
+    MAC, TTL 64, id 0, no flags."""
+    p = Ether(bytes(p))
+    ip = p[IP]
+    q = quote if quote is not None else bytes(ip)[:ip.ihl * 4 + 8]
+    return Ether(src=src_mac, dst=p[Ether].src) / \
+        IP(src=src, dst=ip.src, ttl=64, id=0, flags=0) / \
+        ICMP(type=3, code=4, nexthopmtu=mtu) / Raw(q)
+
+
+def frag_needed_check(p, mtu):
+    """Field by field, for the report (the bytes are compared as well)."""
+    p = Ether(bytes(p))
+    want = bytes(p[IP])[:p[IP].ihl * 4 + 8]
+
+    def check(a):
+        out = []
+        if ICMP not in a:
+            return ["no ICMP"]
+        ic = a[ICMP]
+        raw = bytes(ic)
+        if (ic.type, ic.code) != (3, 4):
+            out.append("ICMP type/code %d/%d, want 3/4" % (ic.type, ic.code))
+        if struct.unpack("!HH", raw[4:8]) != (0, mtu):
+            out.append("next-hop MTU word %s, want (0, %d)" % (raw[4:8].hex(), mtu))
+        if raw[8:] != want:
+            out.append("quote %s, want %s" % (raw[8:].hex(), want.hex()))
+        if a[IP].dst != p[IP].src:
+            out.append("to %s, want the sender %s" % (a[IP].dst, p[IP].src))
+        c = IP(bytes(a[IP]))
+        del c.chksum
+        del c[ICMP].chksum
+        c = IP(bytes(c))
+        if (c.chksum, c[ICMP].chksum) != (a[IP].chksum, ic.chksum):
+            out.append("checksums IP %#x ICMP %#x, want %#x %#x" %
+                       (a[IP].chksum, ic.chksum, c.chksum, c[ICMP].chksum))
+        return out
+    return check
+
+
+def case_gwlb_frag_needed():
+    """Issue #24, appliance port MTU 1500: an inner packet fits when it and
+    the 68 bytes of GENEVE fit (1432 bytes). Over that, with DF: dropped
+    (mtu_exceeded) and ICMP fragmentation needed, next-hop MTU 1432, to the
+    sender from the address it routed through (its subnet's .1; from the
+    internet: vpcgw's internet address, the quote naming the elastic IP it
+    sent to), on a new flow, a known flow the fast stage carries, and rate
+    limited (a burst of 4 gets 2). Without DF: dropped, gwlb_mtu_no_df (a
+    GWLB does not fragment), no ICMP. ProcessedPackets/Bytes count the two
+    packets encapsulated, not the dropped ones."""
+    def u(sport, total, df=True, t=0.0):
+        return at(from_inst(M_I1, A_I1, "8.8.8.8", UDP(sport=sport, dport=9) /
+                            Raw(b"q" * (total - 28)), flags="DF" if df else 0), t)
+    a0, a1 = u(7100, 1432, t=0.0), u(7100, 100, t=0.01)
+    a2 = u(7100, 1433, t=0.02)                      # known flow, fast stage
+    b0 = u(7101, 1433, t=0.03)                      # new flow
+    c0 = u(7102, 1433, df=False, t=0.04)            # new flow, no DF
+    a3 = u(7100, 1433, df=False, t=0.05)            # known flow, no DF
+    burst = [u(7100, 1500, t=1.0) for _ in range(4)]
+    inet = at(Ether(src=M_NH, dst=M_INET) / IP(src=CLIENT, dst=EIP1, flags="DF") /
+              UDP(sport=5300, dport=53) / Raw(b"i" * (1500 - 28)), 0.06)
+    st = GnvState()
+    icmp = [Exp(frag_needed(p, M_VPC, "10.0.1.1", 1432), check=frag_needed_check(p, 1432))
+            for p in (a2, b0, burst[0], burst[1])]
+    icmp_inet = Exp(frag_needed(inet, M_INET, "198.51.100.1", 1432),
+                    check=frag_needed_check(inet, 1432))
+    return Case("gwlb_frag_needed", config(app_mtu=1500),
+                {"vpc": [a0, a1, a2, b0, c0, a3] + burst, "internet": [inet]},
+                {"appliances": [to_appliance(a0, lambda a: a, st),
+                                to_appliance(a1, lambda a: a, st)],
+                 "vpc": icmp, "internet": [icmp_inet]},
+                counters={"drops.mtu_exceeded": 7, "drops.gwlb_mtu_no_df": 2,
+                          "ports.vpc.dropped": 8, "ports.vpc.generated": 4,
+                          "ports.internet.dropped": 1, "ports.internet.generated": 1,
+                          "ports.appliances.tx": 2,
+                          "gwlb.inspect.NewFlowCount": 4,
+                          "gwlb.inspect.ProcessedPackets": 2,
+                          "gwlb.inspect.ProcessedBytes": 1432 + 100,
+                          "gwlb.inspect.appliances": lambda v: (
+                              sum(x["ProcessedPackets"] for x in v.values()) == 2 and
+                              sum(x["ProcessedBytes"] for x in v.values()) == 1532)})
 
 
 def case_gwlb_mtu_exact():
@@ -733,6 +823,7 @@ CASES = {
     "gwlb_oversize": case_gwlb_oversize,
     "gwlb_mtu_exact": case_gwlb_mtu_exact,
     "gwlb_mtu_short": case_gwlb_mtu_short,
+    "gwlb_frag_needed": case_gwlb_frag_needed,
     "gwlb_bad_protocol": case_gwlb_bad_protocol,
     "gwlb_forged": case_gwlb_forged,
     "gwlb_not_appliance": case_gwlb_not_appliance,

@@ -32,7 +32,7 @@ from vpcgwtest import EAL_ARGS, Case, Exp, Raw, at, main, timed  # noqa: E402
 from scapy.all import (ICMPv6DestUnreach, ICMPv6EchoReply, ICMPv6EchoRequest,  # noqa: E402
                        ICMPv6ND_NA, ICMPv6ND_NS, ICMPv6ND_RA, ICMPv6ND_RS,
                        ICMPv6NDOptDstLLAddr, ICMPv6NDOptMTU, ICMPv6NDOptPrefixInfo,
-                       ICMPv6NDOptSrcLLAddr, ICMPv6TimeExceeded, IPv6, IPv6ExtHdrDestOpt,
+                       ICMPv6NDOptSrcLLAddr, ICMPv6PacketTooBig, ICMPv6TimeExceeded, IPv6, IPv6ExtHdrDestOpt,
                        IPv6ExtHdrFragment, IPv6ExtHdrHopByHop, IPv6ExtHdrRouting, TCP, UDP,
                        Ether, Dot1Q, IP, in6_getnsma, in6_getnsmac, inet_pton, socket)
 
@@ -199,6 +199,17 @@ def time_exceeded6(orig, port_mac, router):
     r = Ether(src=port_mac, dst=o[Ether].src) / IPv6(src=router, dst=o[IPv6].src, hlim=64) / \
         ICMPv6TimeExceeded(code=0) / Raw(quote)
     return gen6(r, "time exceeded to %s" % o[IPv6].src)
+
+
+def too_big6(orig, port_mac, router, mtu):
+    """RFC 4443 §3.2: type 2 code 0, the next-hop MTU, from the router's
+    address on the sender's link, hop limit 64, quoting as much of the packet
+    as fits in 1280 bytes."""
+    o = Ether(bytes(orig))
+    quote = bytes(o[IPv6])[:1280 - 48]
+    r = Ether(src=port_mac, dst=o[Ether].src) / IPv6(src=router, dst=o[IPv6].src, hlim=64) / \
+        ICMPv6PacketTooBig(mtu=mtu) / Raw(quote)
+    return gen6(r, "packet too big to %s" % o[IPv6].src)
 
 
 # ------------------------------------------------------------ cases
@@ -372,6 +383,24 @@ def rs(mac, src, slla=True):
     return p / ICMPv6NDOptSrcLLAddr(lladdr=mac) if slla else p
 
 
+def case_too_big6():
+    """Issue #24 (RFC 8201): over the internet port's MTU (1500) an IPv6
+    packet is dropped (mtu_exceeded, IPv6 is never fragmented) and its
+    sender gets ICMPv6 Packet Too Big, MTU 1500, from its subnet's router
+    address; 1500 bytes pass. Rate-limited: of 4 at once, 2 get one."""
+    def u(total, t, sport=1):
+        return at(host6(M_PUB, A6_PUB, REMOTE6, UDP(sport=sport, dport=2) /
+                        Raw(b"t" * (total - 48))), t)
+    ok, big = u(1500, 0.0), u(1501, 0.01)
+    burst = [u(2000, 1.0, sport=3) for _ in range(4)]
+    return Case("too_big6", base_config(), {"vpc": [ok, big] + burst},
+                {"internet": [routed6(ok, M_INET, M_NH)],
+                 "vpc": [too_big6(big, M_VPC, R_PUB, 1500), too_big6(burst[0], M_VPC, R_PUB, 1500),
+                         too_big6(burst[1], M_VPC, R_PUB, 1500)]},
+                counters={"drops.mtu_exceeded": 5, "ports.vpc.forwarded": 1,
+                          "ports.vpc.generated": 3})
+
+
 def case_ra6():
     """RS from a host's global address: RA unicast to it with its subnet's
     /64 on-link; from a link-local address: every IPv6 subnet of the port
@@ -489,6 +518,7 @@ CASES = {
     "echo6_local": case_echo6_local,
     "nd6_resolve": case_nd6_resolve,
     "hop_limit6": case_hop_limit6,
+    "too_big6": case_too_big6,
     "ra6": case_ra6,
     "malformed6": case_malformed6,
     "mixed46_order": case_mixed46_order,

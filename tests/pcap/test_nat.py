@@ -547,6 +547,36 @@ def case_icmp_frag_needed():
     return TwoPhaseCase("nat_icmp_frag_needed", build)
 
 
+def case_mtu_frag_needed():
+    """Issue #24: a translated UDP flow's datagram over the internet port's
+    MTU (1500) with DF: dropped (mtu_exceeded), and the host gets ICMP
+    fragmentation needed (next-hop MTU 1500) from its subnet's .1, the quote
+    as the host sent it -- its own address and port, not the NAT's, the UDP
+    checksum its own -- whether the policy stage or the fast stage (the flow's
+    later packets) has it."""
+    def u(total, t):
+        return at(from_host(M_PRIV, A_PRIV, SERVER, UDP(sport=5400, dport=53) /
+                            Raw(b"m" * (total - 28)), flags="DF"), t)
+    out = [u(100, 0.00), u(100, 0.01), u(1501, 0.02), u(100, 0.03), u(1600, 0.04)]
+
+    def fn(p):
+        o = Ether(bytes(p))
+        r = Ether(src=M_VPC, dst=M_PRIV) / IP(src="10.0.1.1", dst=A_PRIV, ttl=64, id=0) / \
+            ICMP(type=3, code=4, nexthopmtu=1500) / Raw(bytes(o[IP])[:28])
+        return Exp(built(r), note="fragmentation needed")
+
+    def build(workers):
+        outputs, _ = first_run(base_config(), {"vpc": out}, workers)
+        a, pt = learn_nat(outputs, lambda p: UDP in p, "the flow")
+        return Case("nat_mtu_frag_needed", base_config(), {"vpc": out},
+                    {"internet": [nat_out(out[0], a, pt), nat_out(out[1], a, pt),
+                                  nat_out(out[3], a, pt)],
+                     "vpc": [fn(out[2]), fn(out[4])]},
+                    counters={"drops.mtu_exceeded": 2, "ports.vpc.generated": 2,
+                              "ports.vpc.forwarded": 3})
+    return TwoPhaseCase("nat_mtu_frag_needed", build)
+
+
 def case_unsolicited():
     """SPEC §3.4/§4 (outbound only): packets from the internet to a NAT
     address that match no connection are dropped and counted: UDP, a TCP SYN,
@@ -902,6 +932,7 @@ CASES = {
     "nat_icmp_echo": case_icmp_echo,
     "nat_icmp_time_exceeded": case_icmp_time_exceeded,
     "nat_icmp_frag_needed": case_icmp_frag_needed,
+    "nat_mtu_frag_needed": case_mtu_frag_needed,
     "nat_unsolicited": case_unsolicited,
     "nat_unsolicited_icmp_error": case_unsolicited_icmp_error,
     "nat_port_reuse": case_port_reuse,

@@ -373,6 +373,37 @@ def case_mtu():
                 counters={"drops.mtu_exceeded": 2, "ports.vpc.forwarded": 2})
 
 
+def frag_needed(orig, via_mac, router, mtu):
+    """RFC 792/1191: ICMP type 3 code 4 from the address the sender routed
+    through, to its MAC, next-hop MTU in the low 16 bits of the second word,
+    quoting its IP header and 8 bytes exactly as it sent them (before the
+    elastic IP's translation), TTL 64, id 0."""
+    o = Ether(bytes(orig))
+    r = Ether(src=via_mac, dst=o[Ether].src) / \
+        IP(src=router, dst=o[IP].src, ttl=64, id=0) / \
+        ICMP(type=3, code=4, nexthopmtu=mtu) / Raw(bytes(o[IP])[:o[IP].ihl * 4 + 8])
+    return Exp(built(r), note="fragmentation needed")
+
+
+def case_mtu_frag_needed():
+    """Issue #24: over the internet port's MTU (1500) with DF set, the packet
+    is dropped (mtu_exceeded) and its sender gets ICMP fragmentation needed,
+    next-hop MTU 1500, from its subnet's .1, quoting what it sent (its own
+    address, not the elastic IP it leaves as): on a new flow and on a known
+    flow the fast stage carries."""
+    def u(sport, total):
+        return from_host(M_PUB, A_PUB, REMOTE, UDP(sport=sport, dport=4001) /
+                         Raw(b"f" * (total - 28)), flags="DF")
+    pkts = timed([u(4100, 100), u(4100, 100), u(4100, 1501), u(4102, 1600), u(4100, 1500)])
+    return Case("mtu_frag_needed", base_config(), {"vpc": pkts},
+                {"internet": [to_inet(pkts[0], src=EIP), to_inet(pkts[1], src=EIP),
+                              to_inet(pkts[4], src=EIP)],
+                 "vpc": [frag_needed(pkts[2], M_VPC, "10.0.0.1", 1500),
+                         frag_needed(pkts[3], M_VPC, "10.0.0.1", 1500)]},
+                counters={"drops.mtu_exceeded": 2, "ports.vpc.forwarded": 3,
+                          "ports.vpc.generated": 2})
+
+
 CASES = {
     "route_subnets": case_route_subnets,
     "igw_eip": case_igw_eip,
@@ -386,6 +417,7 @@ CASES = {
     "arp_unanswered": case_arp_unanswered,
     "malformed": case_malformed,
     "mtu": case_mtu,
+    "mtu_frag_needed": case_mtu_frag_needed,
 }
 
 if __name__ == "__main__":
