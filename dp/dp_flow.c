@@ -732,28 +732,6 @@ dp_flow_insert_meta(struct dp_flow *f, const struct dp_meta *md)
 	return rc != 0 ? rc : -EEXIST;
 }
 
-uint64_t
-dp_flow_timeout_ms(const struct dp_flow *f)
-{
-	uint8_t st = __atomic_load_n(&f->tcp_state, __ATOMIC_RELAXED);
-	uint32_t s;
-
-	switch (f->key[0].proto) {
-	case IPPROTO_TCP:
-		s = fw_ct_tcp_timeout(st, f->idle_s);
-		break;
-	case IPPROTO_UDP:
-		s = (f->short_s != 0 &&
-		     !(__atomic_load_n(&f->flags, __ATOMIC_RELAXED) & DP_FLOW_F_UDP_STREAM)) ?
-			    f->short_s : f->idle_s;
-		break;
-	default:
-		s = f->idle_s;
-		break;
-	}
-	return (uint64_t)s * 1000;
-}
-
 /*
  * Take f out of the table. unlinked: the owner's wheel has already taken it
  * off its list (a visit). Whoever holds the slot gives it back: the caller

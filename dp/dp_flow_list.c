@@ -314,3 +314,26 @@ dp_flow_count_state(uint8_t tcp_state)
 {
 	return dp_flow_count_state_kind(tcp_state, -1);
 }
+
+/* The idle timeout of a flow (dp_flow.h): by protocol and TCP state. */
+uint64_t
+dp_flow_timeout_ms(const struct dp_flow *f)
+{
+	uint8_t st = __atomic_load_n(&f->tcp_state, __ATOMIC_RELAXED);
+	uint32_t s;
+
+	switch (f->key[0].proto) {
+	case IPPROTO_TCP:
+		s = fw_ct_tcp_timeout(st, f->idle_s);
+		break;
+	case IPPROTO_UDP:
+		s = (f->short_s != 0 &&
+		     !(__atomic_load_n(&f->flags, __ATOMIC_RELAXED) & DP_FLOW_F_UDP_STREAM)) ?
+			    f->short_s : f->idle_s;
+		break;
+	default:
+		s = f->idle_s;
+		break;
+	}
+	return (uint64_t)s * 1000;
+}
