@@ -384,6 +384,7 @@ struct dp_lcore_stats {
 	struct dp_lb_stats target[DP_MAX_TARGETS];
 	struct dp_lb_stats gwlb[DP_MAX_GWLB];
 	struct dp_lb_stats appliance[DP_MAX_APPLIANCES];
+	struct dp_lb_stats gwlb_ep[DP_MAX_GWLB_ENDPOINTS];  /* GWLB endpoints, global index */
 	struct dp_eni_stats eni[DP_MAX_ENIS];
 	uint64_t sg_allowed[DP_MAX_SGS];    /* packets a group's rule allowed */
 	uint64_t bursts, busy_polls;

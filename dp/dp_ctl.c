@@ -133,6 +133,8 @@ dp_flow_deleted(const struct dp_flow *f)
 	case DP_FLOW_GWLB:
 		st->gwlb[f->svc].flows_deleted++;
 		st->appliance[f->target].flows_deleted++;
+		if (f->aux < DP_MAX_GWLB_ENDPOINTS)
+			st->gwlb_ep[f->aux].flows_deleted++;
 		break;
 	default:
 		break;

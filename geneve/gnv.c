@@ -241,6 +241,7 @@ gnv_flow_init(const struct dp_tables *t, int ep, struct dp_flow *f)
 	f->idle_s = f->key[0].proto == IPPROTO_TCP ? g->tcp_idle_s : GNV_UDP_IDLE_S;
 	st->gwlb[gwlb].flows_created++;
 	st->appliance[app].flows_created++;
+	st->gwlb_ep[ep].flows_created++;
 	return 0;
 }
 
@@ -366,6 +367,8 @@ gnv_encap(struct rte_mbuf *m, const struct dp_tables *t, const struct dp_flow *f
 	st->gwlb[f->svc].bytes += inner;
 	st->appliance[app].packets++;
 	st->appliance[app].bytes += inner;
+	st->gwlb_ep[f->aux].packets++;
+	st->gwlb_ep[f->aux].bytes += inner;
 	*out_port = (uint16_t)g->port;
 	*nh = rte_be_to_cpu_32(s->app_addr[app]);
 	return 0;

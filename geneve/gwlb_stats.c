@@ -30,7 +30,7 @@ static void
 gwlb_stats_emit(struct emitter *e, const struct dp_lcore_stats *s, const struct cfg *cfg)
 {
 	char ip[16];
-	int ai = 0;
+	int ai = 0, ei = 0;
 
 	em_open(e, "gwlb");
 	for (int i = 0; i < cfg->n_gwlbs && i < DP_MAX_GWLB; i++) {
@@ -50,6 +50,14 @@ gwlb_stats_emit(struct emitter *e, const struct dp_lcore_stats *s, const struct 
 			gwlb_counters(e, &s->appliance[ai]);
 			em_str(e, "health",
 			       gnv_appliance_healthy(ai) ? "healthy" : "unhealthy");
+			em_close(e);
+		}
+		em_close(e);
+		/* each endpoint: what its subnets sent through it to the appliances */
+		em_open(e, "endpoints");
+		for (int j = 0; j < g->n_endpoints && ei < DP_MAX_GWLB_ENDPOINTS; j++, ei++) {
+			em_open(e, g->endpoints[j].name);
+			gwlb_counters(e, &s->gwlb_ep[ei]);
 			em_close(e);
 		}
 		em_close(e);

@@ -523,7 +523,11 @@ def case_gwlb_frag_needed():
                           "gwlb.inspect.ProcessedBytes": 1432 + 100,
                           "gwlb.inspect.appliances": lambda v: (
                               sum(x["ProcessedPackets"] for x in v.values()) == 2 and
-                              sum(x["ProcessedBytes"] for x in v.values()) == 1532)})
+                              sum(x["ProcessedBytes"] for x in v.values()) == 1532),
+                          # the one endpoint: every flow and what was sent
+                          "gwlb.inspect.endpoints.inspect-a.NewFlowCount": 4,
+                          "gwlb.inspect.endpoints.inspect-a.ProcessedPackets": 2,
+                          "gwlb.inspect.endpoints.inspect-a.ProcessedBytes": 1532})
 
 
 def case_gwlb_mtu_exact():
