@@ -162,15 +162,7 @@ sg_side(const struct dp_pctx *c, struct rte_mbuf *m, struct dp_meta *md, uint32_
 		return 0;
 	sg_pkt(m, md, dir, &p);
 	v = fw_sg_check_group(c->t->sg, e, dir, &p, &g);
-	if (v == FW_SG_DENY) {
-		st->eni[e].denied++;
-		dp_drop(m, dir == FW_DIR_EGRESS ? DP_DROP_sg_deny_egress : DP_DROP_sg_deny_ingress);
-		return -1;
-	}
-	st->eni[e].allowed++;
-	st->sg_allowed[g]++;
-	*eni_out = (uint16_t)(e + 1);
-	return v == FW_SG_ALLOW_TRACKED;
+	return fw_sg_verdict(st, m, e, g, v, dir, eni_out);
 }
 
 int

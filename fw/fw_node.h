@@ -11,6 +11,7 @@
 
 #include "dp/dp_pipe.h"
 #include "dp/dp_service.h"
+#include "fw/sg.h"
 
 bool fw_nacl_allows(const struct dp_pctx *c, struct rte_mbuf *m, struct dp_meta *md, int subnet,
 		    enum dp_dir dir);
@@ -26,6 +27,23 @@ bool fw_nacl6_allows(const struct dp_tables *t, struct rte_mbuf *m, const struct
 		     int subnet, enum dp_dir dir);
 int fw_sg6_eval(const struct dp_tables *t, struct rte_mbuf *m, const struct dp_meta *md,
 		bool check_src, bool check_dst, uint16_t *eni_src, uint16_t *eni_dst);
+
+/* An ENI's security-group verdict v (group g), counted: -1 (m dropped), 0
+ * allowed untracked, 1 allowed and to be tracked; *eni_out = e + 1. */
+static inline int
+fw_sg_verdict(struct dp_lcore_stats *st, struct rte_mbuf *m, int e, int g, int v,
+	      enum fw_dir dir, uint16_t *eni_out)
+{
+	if (v == FW_SG_DENY) {
+		st->eni[e].denied++;
+		dp_drop(m, dir == FW_DIR_EGRESS ? DP_DROP_sg_deny_egress : DP_DROP_sg_deny_ingress);
+		return -1;
+	}
+	st->eni[e].allowed++;
+	st->sg_allowed[g]++;
+	*eni_out = (uint16_t)(e + 1);
+	return v == FW_SG_ALLOW_TRACKED;
+}
 
 extern const struct dp_service fw_service;
 

@@ -93,15 +93,7 @@ sg6_side(const struct dp_tables *t, struct rte_mbuf *m, const struct dp_meta *md
 	l4_of(m, md, &sport, &dport, &p.icmp_type, &p.icmp_code);
 	p.dport = rte_be_to_cpu_16(dport);
 	v = fw_sg6_check(x, e, dir, &p, &g);
-	if (v == FW_SG_DENY) {
-		st->eni[e].denied++;
-		dp_drop(m, dir == FW_DIR_EGRESS ? DP_DROP_sg_deny_egress : DP_DROP_sg_deny_ingress);
-		return -1;
-	}
-	st->eni[e].allowed++;
-	st->sg_allowed[g]++;
-	*eni_out = (uint16_t)(e + 1);
-	return v == FW_SG_ALLOW_TRACKED;
+	return fw_sg_verdict(st, m, e, g, v, dir, eni_out);
 }
 
 int

@@ -161,10 +161,7 @@ nacl_dir_build(struct rte_acl_ctx **out, const struct cfg_rule *rules, int n, en
 	       int socket_id, unsigned int name_tag, int nacl)
 {
 	char name[RTE_ACL_NAMESIZE];
-	struct rte_acl_param param;
-	struct rte_acl_config bcfg;
 	struct fw_acl_rule *ar;
-	struct rte_acl_ctx *acl;
 	int i, k, ret, len;
 
 	*out = NULL;
@@ -197,33 +194,44 @@ nacl_dir_build(struct rte_acl_ctx **out, const struct cfg_rule *rules, int n, en
 	}
 	n = k;
 
+	ret = fw_acl_make(name, socket_id, RTE_ACL_RULE_SZ(FW_ACL_NUM_FIELDS), ar, n, fw_acl_defs,
+			  RTE_DIM(fw_acl_defs), out);
+out:
+	free(ar);
+	return ret;
+}
+
+int
+fw_acl_make(const char *name, int socket_id, uint32_t rule_size, const void *rules, uint32_t n,
+	    const struct rte_acl_field_def *defs, uint32_t n_defs, struct rte_acl_ctx **out)
+{
+	struct rte_acl_param param;
+	struct rte_acl_config bcfg;
+	struct rte_acl_ctx *acl;
+	int ret;
+
 	memset(&param, 0, sizeof(param));
 	param.name = name;
 	param.socket_id = socket_id;
-	param.rule_size = RTE_ACL_RULE_SZ(FW_ACL_NUM_FIELDS);
+	param.rule_size = rule_size;
 	param.max_rule_num = n;
 	acl = rte_acl_create(&param);
-	if (acl == NULL) {
-		ret = rte_errno == EEXIST ? -EEXIST : -ENOMEM;
-		goto out;
-	}
-	ret = rte_acl_add_rules(acl, (const struct rte_acl_rule *)ar, n);
+	if (acl == NULL)
+		return rte_errno == EEXIST ? -EEXIST : -ENOMEM;
+	ret = rte_acl_add_rules(acl, (const struct rte_acl_rule *)rules, n);
 	if (ret == 0) {
 		memset(&bcfg, 0, sizeof(bcfg));
 		bcfg.num_categories = 1;
-		bcfg.num_fields = RTE_DIM(fw_acl_defs);
-		memcpy(bcfg.defs, fw_acl_defs, sizeof(fw_acl_defs));
+		bcfg.num_fields = n_defs;
+		memcpy(bcfg.defs, defs, n_defs * sizeof(*defs));
 		ret = rte_acl_build(acl, &bcfg);
 	}
 	if (ret != 0) {
 		rte_acl_free(acl);
-		ret = ret < 0 ? ret : -EINVAL;
-		goto out;
+		return ret < 0 ? ret : -EINVAL;
 	}
 	*out = acl;
-out:
-	free(ar);
-	return ret;
+	return 0;
 }
 
 void

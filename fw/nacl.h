@@ -101,6 +101,13 @@ void
 fw_nacl6_classify(const struct fw_nacl_ctx *ctx, int nacl, enum fw_dir dir,
 		  const struct fw_acl6_key **keys, uint8_t *verdict, uint32_t n);
 
+/* An rte_acl context named name of n rules (rule_size bytes each, fields
+ * defs), built for one category: 0 and *out, or -errno (nacl.c, nacl6.c). */
+struct rte_acl_field_def;
+int fw_acl_make(const char *name, int socket_id, uint32_t rule_size, const void *rules,
+		uint32_t n, const struct rte_acl_field_def *defs, uint32_t n_defs,
+		struct rte_acl_ctx **out);
+
 /* fw/nacl6.c, for nacl.c: one direction's IPv6 rules (NULL: none, deny all). */
 int fw_nacl6_dir_build(struct rte_acl_ctx **out, const struct cfg_rule *rules, int n,
 		       enum fw_dir dir, int socket_id, unsigned int name_tag, int nacl);

@@ -108,10 +108,7 @@ fw_nacl6_dir_build(struct rte_acl_ctx **out, const struct cfg_rule *rules, int n
 		   enum fw_dir dir, int socket_id, unsigned int name_tag, int nacl)
 {
 	char name[RTE_ACL_NAMESIZE];
-	struct rte_acl_param param;
-	struct rte_acl_config bcfg;
 	struct fw_acl6_rule *ar;
-	struct rte_acl_ctx *acl;
 	int i, k = 0, ret = 0, len;
 
 	*out = NULL;
@@ -131,30 +128,8 @@ fw_nacl6_dir_build(struct rte_acl_ctx **out, const struct cfg_rule *rules, int n
 	for (i = 0, k = 0; i < n; i++)
 		if (rules[i].v6 && (ret = rule6_fill(&ar[k++], &rules[i], dir)) < 0)
 			goto out;
-	memset(&param, 0, sizeof(param));
-	param.name = name;
-	param.socket_id = socket_id;
-	param.rule_size = RTE_ACL_RULE_SZ(F6_NUM);
-	param.max_rule_num = (uint32_t)k;
-	acl = rte_acl_create(&param);
-	if (acl == NULL) {
-		ret = rte_errno == EEXIST ? -EEXIST : -ENOMEM;
-		goto out;
-	}
-	ret = rte_acl_add_rules(acl, (const struct rte_acl_rule *)ar, (uint32_t)k);
-	if (ret == 0) {
-		memset(&bcfg, 0, sizeof(bcfg));
-		bcfg.num_categories = 1;
-		bcfg.num_fields = RTE_DIM(fw_acl6_defs);
-		memcpy(bcfg.defs, fw_acl6_defs, sizeof(fw_acl6_defs));
-		ret = rte_acl_build(acl, &bcfg);
-	}
-	if (ret != 0) {
-		rte_acl_free(acl);
-		ret = ret < 0 ? ret : -EINVAL;
-		goto out;
-	}
-	*out = acl;
+	ret = fw_acl_make(name, socket_id, RTE_ACL_RULE_SZ(F6_NUM), ar, (uint32_t)k, fw_acl6_defs,
+			  RTE_DIM(fw_acl6_defs), out);
 out:
 	free(ar);
 	return ret;
