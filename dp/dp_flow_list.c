@@ -23,6 +23,7 @@
 #include "dp/ct_tcp.h"
 #include "dp/dp.h"
 #include "dp/dp_flow.h"
+#include "dp/dp_stats.h"
 
 #define DP_FLIST_PAGE 32
 
@@ -156,65 +157,55 @@ visit(const struct dp_flow *f, void *arg)
 	rte_tel_data_add_dict_container(l->d, key, o, 0);
 }
 
+/* One filter term of /vpcgw/flows/list (dp_tel_kv). */
+static int
+parse_kv(char *tok, char *v, void *arg, char *err, size_t errlen)
+{
+	struct flist *l = arg;
+	char *end;
+	long x = strtol(v, &end, 10);
+	bool ok = false;
+
+	if (strcmp(tok, "service") == 0) {
+		for (unsigned i = 0; i < RTE_DIM(kinds); i++)
+			if (kinds[i] != NULL && strcmp(v, kinds[i]) == 0) {
+				l->kind = (int)i;
+				ok = true;
+			}
+	} else if (strcmp(tok, "addr") == 0) {
+		ok = inet_pton(AF_INET, v, &l->addr) == 1;
+	} else if (strcmp(tok, "port") == 0) {
+		ok = *v && !*end && x > 0 && x < 65536;
+		l->port = rte_cpu_to_be_16((uint16_t)x);
+	} else if (strcmp(tok, "proto") == 0) {
+		l->proto = strcmp(v, "tcp") == 0 ? IPPROTO_TCP : strcmp(v, "udp") == 0 ?
+			   IPPROTO_UDP : strcmp(v, "icmp") == 0 ? IPPROTO_ICMP : 0;
+		ok = l->proto != 0;
+	} else if (strcmp(tok, "state") == 0) {
+		for (int s = 0; s < FW_CT_TCP_NSTATES; s++)
+			if (strcmp(v, fw_ct_tcp_state_name((uint8_t)s)) == 0) {
+				l->state = s;
+				ok = true;
+			}
+	} else if (strcmp(tok, "page") == 0) {
+		ok = *v && !*end && x >= 0;
+		l->page = (uint32_t)x;
+	} else {
+		snprintf(err, errlen, "\"%s\": one of service, addr, port, proto, state, page", tok);
+		return -EINVAL;
+	}
+	if (!ok) {
+		snprintf(err, errlen, "%s: bad value \"%s\"", tok, v);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static int
 parse(struct flist *l, const char *params, char *err, size_t errlen)
 {
-	char buf[256], *save = NULL, *tok;
-
 	*l = (struct flist){ .kind = -1, .state = -1 };
-	if (params == NULL || *params == '\0')
-		return 0;
-	if (strlen(params) >= sizeof(buf)) {
-		snprintf(err, errlen, "parameters too long");
-		return -EINVAL;
-	}
-	strcpy(buf, params);
-	for (tok = strtok_r(buf, ",", &save); tok != NULL; tok = strtok_r(NULL, ",", &save)) {
-		char *v = strchr(tok, '='), *end;
-		long x;
-		bool ok = false;
-
-		if (v == NULL) {
-			snprintf(err, errlen, "\"%s\": expected key=value", tok);
-			return -EINVAL;
-		}
-		*v++ = '\0';
-		x = strtol(v, &end, 10);
-		if (strcmp(tok, "service") == 0) {
-			for (unsigned i = 0; i < RTE_DIM(kinds); i++)
-				if (kinds[i] != NULL && strcmp(v, kinds[i]) == 0) {
-					l->kind = (int)i;
-					ok = true;
-				}
-		} else if (strcmp(tok, "addr") == 0) {
-			ok = inet_pton(AF_INET, v, &l->addr) == 1;
-		} else if (strcmp(tok, "port") == 0) {
-			ok = *v && !*end && x > 0 && x < 65536;
-			l->port = rte_cpu_to_be_16((uint16_t)x);
-		} else if (strcmp(tok, "proto") == 0) {
-			l->proto = strcmp(v, "tcp") == 0 ? IPPROTO_TCP : strcmp(v, "udp") == 0 ?
-				   IPPROTO_UDP : strcmp(v, "icmp") == 0 ? IPPROTO_ICMP : 0;
-			ok = l->proto != 0;
-		} else if (strcmp(tok, "state") == 0) {
-			for (int s = 0; s < FW_CT_TCP_NSTATES; s++)
-				if (strcmp(v, fw_ct_tcp_state_name((uint8_t)s)) == 0) {
-					l->state = s;
-					ok = true;
-				}
-		} else if (strcmp(tok, "page") == 0) {
-			ok = *v && !*end && x >= 0;
-			l->page = (uint32_t)x;
-		} else {
-			snprintf(err, errlen, "\"%s\": one of service, addr, port, proto, state, page",
-				 tok);
-			return -EINVAL;
-		}
-		if (!ok) {
-			snprintf(err, errlen, "%s: bad value \"%s\"", tok, v);
-			return -EINVAL;
-		}
-	}
-	return 0;
+	return dp_tel_kv(params, parse_kv, l, err, errlen);
 }
 
 static int

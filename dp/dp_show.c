@@ -28,6 +28,7 @@
 #include "dp/dp.h"
 #include "dp/dp_ctl.h"
 #include "dp/dp_show.h"
+#include "dp/dp_stats.h"
 
 #define DP_SHOW_PAGE 32
 
@@ -36,6 +37,7 @@ struct show {
 	uint32_t page;
 	uint32_t matched;
 	struct rte_tel_data *d;
+	const char *fkey;           /* the filter's key: "table" or "port" */
 };
 
 /* DPDK 22.11 writes strings into its JSON unescaped: names lose what would
@@ -52,44 +54,36 @@ add_str(struct rte_tel_data *d, const char *key, const char *v)
 	rte_tel_data_add_dict_string(d, key, s);
 }
 
-/* key=value parameters: the one filter key, page. */
+/* One key=value parameter (dp_tel_kv): the filter key, or page. */
+static int
+parse_kv(char *tok, char *v, void *arg, char *err, size_t errlen)
+{
+	struct show *sh = arg;
+	char *end;
+
+	if (strcmp(tok, "page") == 0) {
+		long x = strtol(v, &end, 10);
+
+		if (!*v || *end || x < 0 || x > INT32_MAX) {
+			snprintf(err, errlen, "page: bad value \"%s\"", v);
+			return -EINVAL;
+		}
+		sh->page = (uint32_t)x;
+	} else if (strcmp(tok, sh->fkey) == 0 && strlen(v) < sizeof(sh->filter)) {
+		strcpy(sh->filter, v);
+	} else {
+		snprintf(err, errlen, "\"%s\": one of %s, page", tok, sh->fkey);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static int
 parse(struct show *sh, const char *params, const char *fkey, char *err, size_t errlen)
 {
-	char buf[256], *save = NULL, *tok;
-
 	memset(sh, 0, sizeof(*sh));
-	if (params == NULL || *params == '\0')
-		return 0;
-	if (strlen(params) >= sizeof(buf)) {
-		snprintf(err, errlen, "parameters too long");
-		return -EINVAL;
-	}
-	strcpy(buf, params);
-	for (tok = strtok_r(buf, ",", &save); tok != NULL; tok = strtok_r(NULL, ",", &save)) {
-		char *v = strchr(tok, '='), *end;
-
-		if (v == NULL) {
-			snprintf(err, errlen, "\"%s\": expected key=value", tok);
-			return -EINVAL;
-		}
-		*v++ = '\0';
-		if (strcmp(tok, "page") == 0) {
-			long x = strtol(v, &end, 10);
-
-			if (!*v || *end || x < 0 || x > INT32_MAX) {
-				snprintf(err, errlen, "page: bad value \"%s\"", v);
-				return -EINVAL;
-			}
-			sh->page = (uint32_t)x;
-		} else if (strcmp(tok, fkey) == 0 && strlen(v) < sizeof(sh->filter)) {
-			strcpy(sh->filter, v);
-		} else {
-			snprintf(err, errlen, "\"%s\": one of %s, page", tok, fkey);
-			return -EINVAL;
-		}
-	}
-	return 0;
+	sh->fkey = fkey;
+	return dp_tel_kv(params, parse_kv, sh, err, errlen);
 }
 
 /* A new entry's dict when entry number matched falls on the page asked for. */

@@ -678,3 +678,33 @@ dp_telemetry_init(void)
 		return -1;
 	return dp_graph_telemetry_init();
 }
+
+int
+dp_tel_kv(const char *params, int (*fn)(char *key, char *value, void *arg, char *err,
+					size_t errlen),
+	  void *arg, char *err, size_t errlen)
+{
+	char buf[256], *save = NULL, *tok;
+
+	if (params == NULL || *params == '\0')
+		return 0;
+	if (strlen(params) >= sizeof(buf)) {
+		snprintf(err, errlen, "parameters too long");
+		return -EINVAL;
+	}
+	strcpy(buf, params);
+	for (tok = strtok_r(buf, ",", &save); tok != NULL; tok = strtok_r(NULL, ",", &save)) {
+		char *v = strchr(tok, '=');
+		int rc;
+
+		if (v == NULL) {
+			snprintf(err, errlen, "\"%s\": expected key=value", tok);
+			return -EINVAL;
+		}
+		*v++ = '\0';
+		rc = fn(tok, v, arg, err, errlen);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
