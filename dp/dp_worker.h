@@ -13,7 +13,8 @@
 #define DP_TXB 64
 #define DP_FRAG_SLOTS 256
 #define DP_FRAG_MS 2000
-#define DP_NCACHE 256
+#define DP_NCACHE 1024
+#define DP_ND6_CACHE 256
 
 #define DP_NEIGH_VALID (1ULL << 63)
 
@@ -80,7 +81,7 @@ struct dp_worker_ctx {
 	struct dp_neigh *ncache[DP_NCACHE];
 	/* IPv6 neighbors used lately (dp/nd6.c's entries: a static array, an
 	 * entry checked against port, address and liveness at each use) */
-	void *nd6_cache[DP_NCACHE];
+	void *nd6_cache[DP_ND6_CACHE];
 	/* inside dp_process_burst: transmissions wait for dp_emit_flush */
 	bool emit_on;
 	bool emit_sorted;
@@ -105,8 +106,8 @@ dp_worker_self(void)
 static inline uint32_t
 dp_ncache_slot(uint16_t port, uint32_t addr)
 {
-	RTE_BUILD_BUG_ON(DP_NCACHE != 256);
-	return ((addr ^ port) * 2654435761u) >> 24;
+	RTE_BUILD_BUG_ON(DP_NCACHE != 1024);
+	return ((addr ^ port) * 2654435761u) >> 22;
 }
 
 /* Send the buffer of port p (dp_worker.c). */

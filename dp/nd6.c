@@ -174,7 +174,7 @@ nd6_get_cached(struct dp_worker_ctx *w, uint16_t port, const uint8_t addr[16])
 	uint32_t slot;
 	struct nd6_ent *e;
 
-	RTE_BUILD_BUG_ON(DP_NCACHE != 256);
+	RTE_BUILD_BUG_ON(DP_ND6_CACHE != 256);
 	memcpy(&a0, addr, 8);
 	memcpy(&a1, addr + 8, 8);
 	slot = (uint32_t)(((a0 ^ a1 ^ port) * 0x9e3779b97f4a7c15ull) >> 56);
