@@ -44,11 +44,13 @@ struct dp_rtable6 {
 struct dp_ip6 {
 	bool vpc6;                  /* the VPC has an IPv6 /56 */
 	uint8_t vpc[16];            /* the /56, host bits zero */
+	uint64_t vpc_w;             /* its first 8 bytes as stored (dp_ip6_in_vpc) */
 	int16_t subnet[256];        /* by byte 7 of an address in the /56: subnet or -1 */
 	bool subnet_filtered[256];  /* by byte 7: the subnet has a NACL or an ENI */
 	bool subnet_eni6[256];      /* by byte 7: an ENI of the subnet has an address6 */
 	bool subnet_eigw[256];      /* by byte 7: its route table has an egress-only-igw route */
 	struct dp_rtable6 *rtables; /* one per cfg route table */
+	const struct dp_rtable6 *rt7[256];  /* by byte 7: that subnet's route table */
 	int n_rtables;
 	struct dp_rtable6 local_rt; /* subnets without a table, the internet gateway */
 	bool port_on[DP_MAX_PORTS]; /* ports vpcgw handles IPv6 on */
@@ -91,11 +93,22 @@ dp_ip6_is_unspec(const uint8_t a[16])
 	return memcmp(a, z, 16) == 0;
 }
 
+/* Is a inside the VPC's /56? One 8-byte compare of its first 7 bytes. */
+static inline bool
+dp_ip6_in_vpc(const struct dp_ip6 *x, const uint8_t a[16])
+{
+	uint64_t w;
+
+	RTE_BUILD_BUG_ON(RTE_BYTE_ORDER != RTE_LITTLE_ENDIAN);   /* bytes 0-6: the low 56 bits */
+	memcpy(&w, a, 8);
+	return x->vpc6 && ((w ^ x->vpc_w) & 0x00ffffffffffffffull) == 0;
+}
+
 /* The subnet of a (index), or -1. */
 static inline int
 dp_ip6_subnet(const struct dp_ip6 *x, const uint8_t a[16])
 {
-	if (!x->vpc6 || memcmp(a, x->vpc, 7) != 0)
+	if (!dp_ip6_in_vpc(x, a))
 		return -1;
 	return x->subnet[a[7]];
 }

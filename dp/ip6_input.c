@@ -59,7 +59,7 @@ ingress6(struct rte_mbuf *m, struct dp_meta *md, struct dp_pctx *c, const struct
 		return false;
 	}
 	sn = dp_ip6_subnet(x, ip->src_addr);
-	if (sn >= 0 && t->cfg->subnets[sn].port == md->in_port) {
+	if (sn >= 0 && t->subnet_rt[sn].port == md->in_port) {
 		c->in = DP_IN_VPC;
 		c->src_subnet = sn;
 		return true;
@@ -132,7 +132,7 @@ route6(const struct dp_ip6 *x, const struct dp_rtable6 *rt, const uint8_t dst[16
 	uint64_t nh;
 
 	if (rt->fib == NULL)
-		return x->vpc6 && memcmp(dst, x->vpc, 7) == 0 ? 0 : rt->none;
+		return dp_ip6_in_vpc(x, dst) ? 0 : rt->none;
 	memcpy(a[0], dst, 16);
 	rte_fib6_lookup_bulk(rt->fib, a, &nh, 1);
 	return nh;
@@ -165,8 +165,9 @@ ip6_route_one(struct dp_graph_run *g, struct rte_mbuf *m, struct dp_meta *md)
 	uint16_t port;
 	int ds;
 
-	if (c->src_subnet >= 0 && t->cfg->subnets[c->src_subnet].route_table >= 0)
-		rt = &x->rtables[t->cfg->subnets[c->src_subnet].route_table];
+	/* from a subnet (ingress6): its source is in the /56 */
+	if (c->src_subnet >= 0)
+		rt = x->rt7[ip->src_addr[7]];
 	r = route6(x, rt, ip->dst_addr);
 	if (r == rt->none) {
 		dp_drop(m, DP_DROP_no_route);
@@ -179,7 +180,7 @@ ip6_route_one(struct dp_graph_run *g, struct rte_mbuf *m, struct dp_meta *md)
 			dp_drop(m, DP_DROP_no_route);
 			return;
 		}
-		port = (uint16_t)t->cfg->subnets[ds].port;
+		port = t->subnet_rt[ds].port;
 		nh = ip->dst_addr;
 		break;
 	case CFG_TARGET_IGW:

@@ -141,6 +141,7 @@ dp_ip6_tables_build(struct dp_tables *t, const struct cfg *cfg, uint64_t gen)
 	t->ip6 = x;
 	x->vpc6 = cfg->has_vpc6;
 	memcpy(x->vpc, cfg->vpc_cidr6.addr, 16);
+	memcpy(&x->vpc_w, x->vpc, 8);
 	for (int i = 0; i < 256; i++)
 		x->subnet[i] = -1;
 	for (int i = 0; i < cfg->n_ports && i < DP_MAX_PORTS; i++) {
@@ -176,6 +177,10 @@ dp_ip6_tables_build(struct dp_tables *t, const struct cfg *cfg, uint64_t gen)
 		if (rc < 0)
 			return rc;
 	}
+	for (int i = 0; i < cfg->n_subnets; i++)
+		if (cfg->subnets[i].has_v6)
+			x->rt7[cfg->subnets[i].cidr6.addr[7]] = cfg->subnets[i].route_table >= 0 ?
+				&x->rtables[cfg->subnets[i].route_table] : &x->local_rt;
 	return rtable6_build(&x->local_rt, cfg, NULL, gen, 999);
 }
 

@@ -356,38 +356,13 @@ nd6_solicit(uint16_t port, const uint8_t addr[16])
 
 /* ------------------------------------------------------------ output */
 
-void
-dp_nd6_output(struct rte_mbuf *m, uint16_t port, const uint8_t nh[16], uint64_t now_ms)
+/* dp_nd6_output() when the neighbor has no MAC yet: queue m, solicit. */
+static __rte_noinline void
+nd6_wait(struct dp_worker_ctx *w, struct nd6_ent *e, struct rte_mbuf *m, uint16_t port,
+	 const uint8_t nh[16], uint64_t now_ms)
 {
-	struct dp_worker_ctx *w = dp_worker_self();
-	struct nd6_ent *e = nd6_get_cached(w, port, nh);
 	struct dp_arp_wait *q;
-	uint64_t mac;
 
-	if (e == NULL) {
-		dp_drop(m, DP_DROP_nd_queue_full);
-		return;
-	}
-	mac = __atomic_load_n(&e->mac, __ATOMIC_ACQUIRE);
-	if (mac & ND6_VALID) {
-		struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
-
-		/* packets that waited for a neighbor leave before this one */
-		if (w->arpq_n != 0)
-			dp_neigh_poll(now_ms, false);
-		memcpy(eth->dst_addr.addr_bytes, &mac, 6);
-		eth->src_addr = dp_g.ports[port].mac;
-		/* sent as it is now, in arrival order with the burst's others:
-		 * straight to the tx buffer while nothing of the burst waits in
-		 * the ordered output (what is there may come before it; what the
-		 * earlier stages send after an IPv6 slot waits there: eth_input
-		 * lowers policy_min_slot), through it otherwise and when traced */
-		if (w->emit_on && (w->n_emit != 0 || w->trace_mask != 0))
-			dp_emit_add(w, m, port, DP_EMIT_GENERATED, dp_meta(m)->slot);
-		else
-			dp_tx_buffer(w, m, port);
-		return;
-	}
 	if (w->arpq_n == DP_ARPQ_SIZE) {
 		dp_drop(m, DP_DROP_nd_queue_full);
 		return;
@@ -401,6 +376,47 @@ dp_nd6_output(struct rte_mbuf *m, uint16_t port, const uint8_t nh[16], uint64_t 
 		e->last_req_ms = now_ms ? now_ms : 1;
 		nd6_solicit(port, nh);
 	}
+}
+
+void
+dp_nd6_output(struct rte_mbuf *m, uint16_t port, const uint8_t nh[16], uint64_t now_ms)
+{
+	struct dp_worker_ctx *w = dp_worker_self();
+	struct nd6_ent *e = nd6_get_cached(w, port, nh);
+	uint64_t mac, src;
+	uint16_t type;
+	uint8_t *eth;
+
+	if (unlikely(e == NULL)) {
+		dp_drop(m, DP_DROP_nd_queue_full);
+		return;
+	}
+	mac = __atomic_load_n(&e->mac, __ATOMIC_ACQUIRE);
+	if (unlikely(!(mac & ND6_VALID))) {
+		nd6_wait(w, e, m, port, nh, now_ms);
+		return;
+	}
+	/* packets that waited for a neighbor leave before this one */
+	if (unlikely(w->arpq_n != 0))
+		dp_neigh_poll(now_ms, false);
+	/* the Ethernet addresses in two 8-byte stores, as dp_neigh_xmit_fast():
+	 * the neighbor's MAC word, then the port's MAC with the frame's own
+	 * ethertype over its last two bytes (untagged here: l3 is 14) */
+	RTE_BUILD_BUG_ON(RTE_BYTE_ORDER != RTE_LITTLE_ENDIAN);
+	eth = rte_pktmbuf_mtod(m, uint8_t *);
+	memcpy(&type, eth + 2 * RTE_ETHER_ADDR_LEN, 2);
+	src = dp_g.ports[port].src48 | (uint64_t)type << 48;
+	memcpy(eth, &mac, 8);
+	memcpy(eth + RTE_ETHER_ADDR_LEN, &src, 8);
+	/* sent as it is now, in arrival order with the burst's others:
+	 * straight to the tx buffer while nothing of the burst waits in
+	 * the ordered output (what is there may come before it; what the
+	 * earlier stages send after an IPv6 slot waits there: eth_input
+	 * lowers policy_min_slot), through it otherwise and when traced */
+	if (w->emit_on && (w->n_emit != 0 || w->trace_mask != 0))
+		dp_emit_add(w, m, port, DP_EMIT_GENERATED, dp_meta(m)->slot);
+	else
+		dp_tx_buffer(w, m, port);
 }
 
 bool
