@@ -33,7 +33,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from scapy.contrib.geneve import GENEVE  # noqa: E402
-from scapy.all import ICMPv6PacketTooBig, IPv6  # noqa: E402
+from scapy.all import ICMPv6EchoRequest, ICMPv6PacketTooBig, IPv6  # noqa: E402
 
 from vpcgwtest import (EAL_ARGS, GEN_WILD, IP, TCP, UDP, Case, Ether, Exp, Raw,  # noqa: E402
                        TwoPhaseCase, at, first_run, main)
@@ -293,6 +293,42 @@ def case_gwlb6_sticky3():
                           "gwlb.inspect.appliances": both_used})
 
 
+def case_gwlb6_sticky2():
+    """stickiness 2-tuple, symmetric: for each of 16 clients, a TCP flow the
+    client opens to the instance, a UDP flow the instance opens to the
+    client and an ICMPv6 echo from the client are three flows with one pair
+    of addresses (in either order): one appliance for all three; the 16
+    clients use both appliances."""
+    ins, exp, chosen = {"internet": [], "vpc": []}, [], {}
+    st = GnvState()
+
+    def same_for(client):
+        def pick(actual):
+            return chosen.setdefault(client, actual)
+        return pick
+
+    k = 0
+    for c in range(16):
+        client = "2001:db8:78::%x" % (c + 1)
+        for port, p in (("internet", from_inet6(client, A6_I1, TCP(sport=41000, dport=22,
+                                                                    flags="S"))),
+                        ("vpc", from_inst6(A6_I1, client, UDP(sport=123, dport=123 + c))),
+                        ("internet", from_inet6(client, A6_I1,
+                                                ICMPv6EchoRequest(id=c + 1, seq=1)))):
+            p = at(p, k * 0.001)
+            k += 1
+            ins[port].append(p)
+            exp.append(to_appliance6(p, st, "flow of %s (%s)" % (client, port),
+                                     app=same_for(client)))
+
+    def both_used(v):
+        return all(v[a]["NewFlowCount"] > 0 for a in APP_ADDR)
+
+    return Case("gwlb6_sticky2", config(stickiness="2-tuple"), ins, {"appliances": exp},
+                counters={"gwlb.inspect.NewFlowCount": 48,
+                          "gwlb.inspect.appliances": both_used})
+
+
 def case_gwlb6_forged():
     """What an appliance returns must match the flow: a wrong cookie or
     endpoint id (gwlb_cookie_mismatch), an inner IPv6 packet of no flow
@@ -346,6 +382,7 @@ def case_gwlb6_too_big():
 CASES = {
     "gwlb6_basic": case_gwlb6_basic,
     "gwlb6_sticky3": case_gwlb6_sticky3,
+    "gwlb6_sticky2": case_gwlb6_sticky2,
     "gwlb6_forged": case_gwlb6_forged,
     "gwlb6_too_big": case_gwlb6_too_big,
 }
