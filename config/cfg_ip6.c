@@ -415,10 +415,12 @@ ld6_route(struct ld *ld, const struct fld *d, const char *v, const struct fld *t
 	rt->line = -rt->line;
 	if (!tgt_ok)
 		return;
-	if (rt->kind == CFG_TARGET_NAT || rt->kind == CFG_TARGET_GWLBE) {
-		ld_error(ld, tg->s, tg->path, "target %s for IPv6 destination %s: this release "
-			 "routes IPv6 only to local, igw and blackhole (no NAT64, no GWLB for IPv6)",
-			 rt->kind == CFG_TARGET_NAT ? "nat-gateway" : "gwlb-endpoint", a);
+	if (rt->kind == CFG_TARGET_NAT) {
+		/* the words of the first IPv6 release, which tests/unit/test_cfg6.c
+		 * holds; gwlb-endpoint is a target now (geneve/gwlb_node6.c) */
+		ld_error(ld, tg->s, tg->path, "target nat-gateway for IPv6 destination %s: this "
+			 "release routes IPv6 only to local, igw and blackhole (no NAT64, no GWLB "
+			 "for IPv6)", a);
 		return;
 	}
 	if ((rt->kind == CFG_TARGET_IGW || rt->kind == CFG_TARGET_EIGW) &&

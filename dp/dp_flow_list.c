@@ -24,12 +24,15 @@
 #include "dp/dp.h"
 #include "dp/dp_flow.h"
 #include "dp/dp_stats.h"
+#include "dp/ip6.h"
 
 #define DP_FLIST_PAGE 32
 
 struct flist {
 	int kind;                   /* -1: any */
 	uint32_t addr;              /* network order; 0: any */
+	bool has6;                  /* addr6 is the address filter (IPv6 flows only) */
+	uint8_t addr6[16];
 	uint16_t port;              /* network order; 0: any */
 	uint8_t proto;
 	int state;                  /* -1: any */
@@ -48,8 +51,18 @@ static const char *const kinds[] = {
 static bool
 key_has(const struct dp_flow_key *k, uint32_t addr, uint16_t port)
 {
-	return (addr == 0 || k->src == addr || k->dst == addr) &&
+	/* an IPv6 flow's key holds folded addresses: no IPv4 address names them */
+	return (addr == 0 || (k->zone != DP_FLOW_ZONE_IP6 && (k->src == addr || k->dst == addr))) &&
 	       (port == 0 || k->sport == port || k->dport == port);
+}
+
+/* An IPv6 address filter: either address of IPv6 flow f (dp/flow6.c). */
+static bool
+has_addr6(const struct dp_flow *f, const uint8_t a[16])
+{
+	uint8_t s[16], d[16];
+
+	return dp_flow6_addrs(f, s, d) && (memcmp(s, a, 16) == 0 || memcmp(d, a, 16) == 0);
 }
 
 static bool
@@ -60,20 +73,39 @@ wanted(const struct flist *l, const struct dp_flow *f)
 	if (l->state >= 0 && (f->key[0].proto != IPPROTO_TCP ||
 			      __atomic_load_n(&f->tcp_state, __ATOMIC_RELAXED) != l->state))
 		return false;
+	if (l->has6 && !has_addr6(f, l->addr6))
+		return false;
 	return key_has(&f->key[0], l->addr, l->port) || key_has(&f->key[1], l->addr, l->port);
 }
 
-static void
-key_str(const struct dp_flow_key *k, char *buf, size_t len)
+static const char *
+proto_name(uint8_t p)
 {
-	char a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN];
-	const char *p = k->proto == IPPROTO_TCP ? "tcp" : k->proto == IPPROTO_UDP ? "udp" :
-			k->proto == IPPROTO_ICMP ? "icmp" : "ip";
+	return p == IPPROTO_TCP ? "tcp" : p == IPPROTO_UDP ? "udp" : p == IPPROTO_ICMP ? "icmp" :
+	       p == IPPROTO_ICMPV6 ? "icmpv6" : "ip";
+}
 
+/* Key d of f as "proto src:port > dst:port"; an IPv6 flow's full addresses
+ * (its key holds them folded) as "[addr]:port" (RFC 5952 §6). */
+static void
+key_str(const struct dp_flow *f, int d, char *buf, size_t len)
+{
+	const struct dp_flow_key *k = &f->key[d];
+	char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN];
+	uint8_t s6[16], d6[16];
+
+	if (k->zone == DP_FLOW_ZONE_IP6 && dp_flow6_addrs(f, s6, d6)) {
+		/* key[1] mirrors key[0] (IPv6 flows are not translated) */
+		inet_ntop(AF_INET6, d == 0 ? s6 : d6, a, sizeof(a));
+		inet_ntop(AF_INET6, d == 0 ? d6 : s6, b, sizeof(b));
+		snprintf(buf, len, "%s [%s]:%u > [%s]:%u", proto_name(k->proto), a,
+			 rte_be_to_cpu_16(k->sport), b, rte_be_to_cpu_16(k->dport));
+		return;
+	}
 	inet_ntop(AF_INET, &k->src, a, sizeof(a));
 	inet_ntop(AF_INET, &k->dst, b, sizeof(b));
-	snprintf(buf, len, "%s %s:%u > %s:%u", p, a, rte_be_to_cpu_16(k->sport), b,
-		 rte_be_to_cpu_16(k->dport));
+	snprintf(buf, len, "%s %s:%u > %s:%u", proto_name(k->proto), a, rte_be_to_cpu_16(k->sport),
+		 b, rte_be_to_cpu_16(k->dport));
 }
 
 /* What the flow belongs to: the NAT gateway, NLB listener and target, GWLB
@@ -128,9 +160,9 @@ visit(const struct dp_flow *f, void *arg)
 	rte_tel_data_add_dict_string(o, "service", f->kind < RTE_DIM(kinds) ? kinds[f->kind] : "?");
 	object_str(l->t, f, buf, sizeof(buf));
 	rte_tel_data_add_dict_string(o, "object", buf);
-	key_str(&f->key[0], buf, sizeof(buf));
+	key_str(f, 0, buf, sizeof(buf));
 	rte_tel_data_add_dict_string(o, "original", buf);
-	key_str(&f->key[1], buf, sizeof(buf));
+	key_str(f, 1, buf, sizeof(buf));
 	rte_tel_data_add_dict_string(o, "reply", buf);
 	rte_tel_data_add_dict_string(o, "state", f->key[0].proto == IPPROTO_TCP ?
 		fw_ct_tcp_state_name(__atomic_load_n(&f->tcp_state, __ATOMIC_RELAXED)) : "-");
@@ -173,13 +205,15 @@ parse_kv(char *tok, char *v, void *arg, char *err, size_t errlen)
 				ok = true;
 			}
 	} else if (strcmp(tok, "addr") == 0) {
-		ok = inet_pton(AF_INET, v, &l->addr) == 1;
+		ok = inet_pton(AF_INET, v, &l->addr) == 1 ||
+		     (l->has6 = inet_pton(AF_INET6, v, l->addr6) == 1);
 	} else if (strcmp(tok, "port") == 0) {
 		ok = *v && !*end && x > 0 && x < 65536;
 		l->port = rte_cpu_to_be_16((uint16_t)x);
 	} else if (strcmp(tok, "proto") == 0) {
 		l->proto = strcmp(v, "tcp") == 0 ? IPPROTO_TCP : strcmp(v, "udp") == 0 ?
-			   IPPROTO_UDP : strcmp(v, "icmp") == 0 ? IPPROTO_ICMP : 0;
+			   IPPROTO_UDP : strcmp(v, "icmp") == 0 ? IPPROTO_ICMP :
+			   strcmp(v, "icmpv6") == 0 ? IPPROTO_ICMPV6 : 0;
 		ok = l->proto != 0;
 	} else if (strcmp(tok, "state") == 0) {
 		for (int s = 0; s < FW_CT_TCP_NSTATES; s++)

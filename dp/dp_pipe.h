@@ -52,6 +52,10 @@ struct dp_pipe_ops {
 	/* GENEVE from an appliance port (geneve/): -1 not ours, 0 consumed
 	 * (dropped), 1 decapsulated, continue to the flow lookup */
 	int (*appliance_input)(struct rte_mbuf *m, struct dp_meta *md, struct dp_pctx *c);
+	/* an IPv6 packet routed to gwlb-endpoint r (c->t, c->now set): it
+	 * outputs (encapsulated) or drops m (dp/ip6_input.c) */
+	void (*gwlb6_target)(struct rte_mbuf *m, struct dp_meta *md, struct dp_pctx *c,
+			     const struct dp_route *r);
 	/* GENEVE to the flow's appliance (DP_ACT_ENCAP): 0 or a drop reason */
 	int (*encap)(struct rte_mbuf *m, const struct dp_tables *t, const struct dp_flow *f,
 		     uint16_t *port, uint32_t *nh);

@@ -197,3 +197,15 @@ dp_flow6_bind(struct dp_flow *f, struct rte_mbuf *m, const struct dp_meta *md)
 	memcpy(side[i].dst, ip->dst_addr, 16);
 	return true;
 }
+
+bool
+dp_flow6_addrs(const struct dp_flow *f, uint8_t src[16], uint8_t dst[16])
+{
+	uint32_t i = dp_flow_index(f);
+
+	if (side == NULL || i >= side_n || f->key[0].zone != DP_FLOW_ZONE_IP6)
+		return false;
+	memcpy(src, side[i].src, 16);
+	memcpy(dst, side[i].dst, 16);
+	return true;
+}

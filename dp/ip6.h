@@ -153,8 +153,33 @@ const struct dp_route *dp_ip6_route(const struct dp_tables *t, int sn, const uin
  * a packet routed to target kind (ref: the route's ref) toward destination
  * subnet ds (-1: out of the VPC). false: dropped (counted).
  */
-bool dp_ip6_policy(struct dp_graph_run *g, struct rte_mbuf *m, struct dp_meta *md, int ds,
+bool dp_ip6_policy(struct dp_pctx *c, struct rte_mbuf *m, struct dp_meta *md, int ds,
 		   uint8_t kind, uint16_t ref);
+/*
+ * A packet of known IPv6 flow f in direction d: expiry, TCP state, touch.
+ * false: dropped. *gone: the flow ended (expired, or reopen and a lone SYN
+ * on a closed TCP flow) and the packet is to be judged as a new one.
+ */
+bool dp_ip6_known(struct rte_mbuf *m, struct dp_meta *md, struct dp_flow *f, int d,
+		  uint64_t now, bool reopen, bool *gone);
+/* A new IPv6 flow of key k opened by m (a service sets its kind, then
+ * dp_ip6_flow_publish); NULL: dropped (ct_not_syn, table full). */
+struct dp_flow *dp_ip6_flow_new(struct rte_mbuf *m, const struct dp_meta *md,
+				const struct dp_pctx *c, const struct dp_flow_key *k);
+/* Bind f to m's addresses and insert it: 0, -EEXIST (another packet's flow
+ * has the key: f abandoned), or -1 (m dropped, f abandoned). */
+int dp_ip6_flow_publish(struct rte_mbuf *m, const struct dp_meta *md, struct dp_flow *f);
+
+/* ------------------------------------------------------------ GWLB (ip6_input.c) */
+
+/*
+ * An inner IPv6 packet decapsulated from an appliance (c->in DP_IN_APPLIANCE,
+ * c->src_subnet the endpoint's subnet, md->nh the cookie, md->ep the
+ * endpoint, md parsed by dp_ip6_parse): it must belong to a GWLB flow with
+ * that cookie and endpoint; then it is routed by the endpoint subnet's table.
+ * Consumes m.
+ */
+void dp_ip6_appliance_input(struct dp_pctx *c, struct rte_mbuf *m, struct dp_meta *md);
 
 /* ------------------------------------------------------------ flows (flow6.c) */
 
@@ -171,6 +196,8 @@ struct dp_flow *dp_flow6_find(const struct dp_flow_key *k, struct rte_mbuf *m,
 struct dp_flow *dp_flow6_find_error(struct rte_mbuf *m, const struct dp_meta *md);
 /* Record m's addresses as f->key[0]'s, before dp_flow_insert(f). */
 bool dp_flow6_bind(struct dp_flow *f, struct rte_mbuf *m, const struct dp_meta *md);
+/* The full addresses of f->key[0] (an IPv6 flow); false: not one. */
+bool dp_flow6_addrs(const struct dp_flow *f, uint8_t src[16], uint8_t dst[16]);
 
 /* ------------------------------------------------------------ ND (nd6.c) */
 

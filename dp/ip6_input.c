@@ -25,6 +25,7 @@
 
 #include "dp/dp.h"
 #include "dp/dp_graph.h"
+#include "dp/dp_pipe.h"
 #include "dp/dp_pkt.h"
 #include "dp/dp_worker.h"
 #include "dp/ip6.h"
@@ -151,23 +152,36 @@ dp_ip6_route(const struct dp_tables *t, int sn, const uint8_t a[16])
 	return r == rt->none ? NULL : &rt->routes[r];
 }
 
-/* The routing part, one packet: out or dropped. */
-static void
-ip6_route_one(struct dp_graph_run *g, struct rte_mbuf *m, struct dp_meta *md)
+/* The route table a packet from c takes: its source subnet's, the internet
+ * gateway's (edge association) from the internet, else the local route. */
+static const struct dp_rtable6 *
+table6_of(const struct dp_tables *t, const struct dp_pctx *c)
 {
-	const struct dp_tables *t = g->b.t;
 	const struct dp_ip6 *x = t->ip6;
-	const struct dp_pctx *c = &g->b.ctx[md->slot];
+	int rt = -1;
+
+	if (c->src_subnet >= 0)
+		rt = t->cfg->subnets[c->src_subnet].route_table;
+	else if (c->in == DP_IN_INTERNET)
+		rt = t->cfg->igw.route_table;
+	return rt >= 0 ? &x->rtables[rt] : &x->local_rt;
+}
+
+/* The routing part, one packet (c->t, c->now set): out or dropped. */
+static void
+ip6_route_one(struct dp_pctx *c, struct rte_mbuf *m, struct dp_meta *md)
+{
+	const struct dp_tables *t = c->t;
+	const struct dp_ip6 *x = t->ip6;
 	struct rte_ipv6_hdr *ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv6_hdr *, md->l3);
-	const struct dp_rtable6 *rt = &x->local_rt;
+	/* from a subnet (ingress6): its source is in the /56, its table by byte 7 */
+	const struct dp_rtable6 *rt = c->in == DP_IN_VPC && c->src_subnet >= 0 ?
+				      x->rt7[ip->src_addr[7]] : table6_of(t, c);
 	const uint8_t *nh;
 	uint64_t r;
 	uint16_t port;
 	int ds;
 
-	/* from a subnet (ingress6): its source is in the /56 */
-	if (c->src_subnet >= 0)
-		rt = x->rt7[ip->src_addr[7]];
 	r = route6(x, rt, ip->dst_addr);
 	if (r == rt->none) {
 		dp_drop(m, DP_DROP_no_route);
@@ -189,6 +203,14 @@ ip6_route_one(struct dp_graph_run *g, struct rte_mbuf *m, struct dp_meta *md)
 		port = x->igw_port;
 		nh = x->igw_nh;
 		break;
+	case CFG_TARGET_GWLBE:
+		/* to an appliance in GENEVE (geneve/gwlb_node6.c); what an
+		 * appliance returned would loop back to it */
+		if (c->in == DP_IN_APPLIANCE || dp_pipe_ops.gwlb6_target == NULL)
+			dp_drop(m, DP_DROP_no_route);
+		else
+			dp_pipe_ops.gwlb6_target(m, md, c, &rt->routes[r]);
+		return;
 	case CFG_TARGET_BLACKHOLE:
 		dp_drop(m, DP_DROP_route_blackhole);
 		return;
@@ -197,20 +219,71 @@ ip6_route_one(struct dp_graph_run *g, struct rte_mbuf *m, struct dp_meta *md)
 		return;
 	}
 	if ((x->subnet_filtered[ip->dst_addr[7]] && ds >= 0) ||
-	    (c->src_subnet >= 0 && x->subnet_filtered[ip->src_addr[7]]) ||
+	    (c->in == DP_IN_VPC && x->subnet_filtered[ip->src_addr[7]]) ||
 	    rt->routes[r].kind == CFG_TARGET_EIGW ||
 	    (c->in == DP_IN_INTERNET && x->subnet_eigw[ip->dst_addr[7]])) {
-		if (!dp_ip6_policy(g, m, md, ds, rt->routes[r].kind, rt->routes[r].ref))
+		if (!dp_ip6_policy(c, m, md, ds, rt->routes[r].kind, rt->routes[r].ref))
 			return;
 	}
 	/* never fragments IPv6: Packet Too Big to the sender (RFC 8201) */
 	if (rte_pktmbuf_pkt_len(m) - md->l3 > dp_g.ports[port].mtu) {
-		dp_nd6_too_big(m, md, t, g->b.now, dp_g.ports[port].mtu);
+		dp_nd6_too_big(m, md, t, c->now, dp_g.ports[port].mtu);
 		dp_drop(m, DP_DROP_mtu_exceeded);
 		return;
 	}
 	ip->hop_limits--;
-	dp_nd6_output(m, port, nh, g->b.now);
+	dp_nd6_output(m, port, nh, c->now);
+}
+
+void
+dp_ip6_appliance_input(struct dp_pctx *c, struct rte_mbuf *m, struct dp_meta *md)
+{
+	const struct dp_tables *t = c->t;
+	const struct rte_ipv6_hdr *ip = rte_pktmbuf_mtod_offset(m, const struct rte_ipv6_hdr *,
+								md->l3);
+	struct dp_flow_key k;
+	struct dp_flow *f;
+	bool keyed, gone = false;
+	int d = 0;
+
+	if (t->ip6 == NULL) {
+		dp_drop(m, DP_DROP_ipv6_unsupported);
+		return;
+	}
+	if (dp_ip6_is_mcast(ip->src_addr) || dp_ip6_is_ll(ip->src_addr) ||
+	    dp_ip6_is_unspec(ip->src_addr)) {
+		dp_drop(m, DP_DROP_ip6_src_invalid);
+		return;
+	}
+	if (dp_ip6_is_mcast(ip->dst_addr) || dp_ip6_is_ll(ip->dst_addr)) {
+		dp_drop(m, DP_DROP_ip6_dst_invalid);
+		return;
+	}
+	/* what an appliance returns must belong to a flow vpcgw sent it */
+	keyed = dp_flow6_key(m, md, &k);
+	f = keyed ? dp_flow6_find(&k, m, md, &d) : dp_flow6_find_error(m, md);
+	if (f == NULL) {
+		dp_drop(m, DP_DROP_gwlb_no_flow);
+		return;
+	}
+	if (f->kind != DP_FLOW_GWLB || f->cookie != md->nh || f->aux != md->ep) {
+		dp_drop(m, DP_DROP_gwlb_cookie_mismatch);
+		return;
+	}
+	if (keyed && !dp_ip6_known(m, md, f, d, c->now, false, &gone))
+		return;
+	if (keyed && gone) {            /* idle past its timeout while away */
+		dp_drop(m, DP_DROP_gwlb_no_flow);
+		return;
+	}
+	if (ip->hop_limits <= 1) {
+		dp_nd6_time_exceeded(m, md, t, c->now);
+		dp_drop(m, DP_DROP_ip6_hop_limit);
+		return;
+	}
+	c->nf = f;
+	c->nd = d;
+	ip6_route_one(c, m, md);
 }
 
 /*
@@ -228,7 +301,13 @@ dp_ip6_input_node(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t n)
 		struct dp_meta *md = dp_meta(m);
 
 		w->cur_slot = md->slot;
-		if (ip6_input_one(g, m, md))
-			ip6_route_one(g, m, md);
+		if (ip6_input_one(g, m, md)) {
+			struct dp_pctx *c = &g->b.ctx[md->slot];
+
+			c->t = g->b.t;
+			c->now = g->b.now;
+			c->nf = NULL;
+			ip6_route_one(c, m, md);
+		}
 	}
 }

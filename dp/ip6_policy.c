@@ -21,6 +21,7 @@
  * flow an outbound packet opened (TCP: whatever state the flow is in, the
  * state machine judges it), else it is dropped as eigw_unsolicited.
  */
+#include <errno.h>
 #include <string.h>
 
 #include <rte_ip.h>
@@ -35,10 +36,11 @@
 
 /* A known flow f, packet in direction d: false when dropped; *gone when the
  * flow ended and the packet is to be judged as a new one (a SYN reopening a
- * closed or idle SG flow). */
-static bool
-known(struct rte_mbuf *m, struct dp_meta *md, struct dp_flow *f, int d, uint64_t now,
-      bool *gone)
+ * closed or idle SG flow; reopen false: a packet an appliance returns, whose
+ * SYN was judged on its way there). */
+bool
+dp_ip6_known(struct rte_mbuf *m, struct dp_meta *md, struct dp_flow *f, int d, uint64_t now,
+	     bool reopen, bool *gone)
 {
 	*gone = false;
 	if (dp_flow_expired(f, now)) {
@@ -50,7 +52,7 @@ known(struct rte_mbuf *m, struct dp_meta *md, struct dp_flow *f, int d, uint64_t
 		uint8_t st = __atomic_load_n(&f->tcp_state, __ATOMIC_RELAXED), ns;
 		bool valid = true;
 
-		if (d == 0 && fw_ct_tcp_can_open(md->tcp_flags) &&
+		if (reopen && d == 0 && fw_ct_tcp_can_open(md->tcp_flags) &&
 		    (st == FW_CT_TCP_CLOSED || st == FW_CT_TCP_TIME_WAIT)) {
 			dp_flow_kill(f);            /* a new connection: checked again */
 			*gone = true;
@@ -73,14 +75,61 @@ known(struct rte_mbuf *m, struct dp_meta *md, struct dp_flow *f, int d, uint64_t
 	return true;
 }
 
-/* A new flow for m (key k), ENIs es/ed; false: dropped. A key already taken
- * (another worker's packet of the same flow, or a folded-key collision)
- * leaves m untracked. */
+struct dp_flow *
+dp_ip6_flow_new(struct rte_mbuf *m, const struct dp_meta *md, const struct dp_pctx *c,
+		const struct dp_flow_key *k)
+{
+	struct dp_flow *f;
+
+	if (md->proto == IPPROTO_TCP && !fw_ct_tcp_can_open(md->tcp_flags)) {
+		dp_drop(m, DP_DROP_ct_not_syn);
+		return NULL;
+	}
+	f = dp_flow_alloc();
+	if (f == NULL) {
+		dp_drop(m, DP_DROP_conntrack_allowance_exceeded);
+		return NULL;
+	}
+	f->key[0] = *k;
+	f->key[1] = dp_flow_key_mirror(k);
+	f->key[1].zone = k->zone;   /* the mirror of dp_flow.h keeps no zone (IPv4 has 0) */
+	f->last_ms = c->now;
+	if (md->proto == IPPROTO_TCP)
+		f->tcp_state = fw_ct_tcp_next(FW_CT_TCP_NONE, 0, md->tcp_flags, NULL);
+	return f;
+}
+
+int
+dp_ip6_flow_publish(struct rte_mbuf *m, const struct dp_meta *md, struct dp_flow *f)
+{
+	struct dp_lcore_stats *st = dp_stats_self();
+	int rc;
+
+	if (!dp_flow6_bind(f, m, md)) {
+		dp_flow_abandon(f);
+		return -EEXIST;
+	}
+	rc = dp_flow_insert(f);
+	if (rc == -EEXIST)
+		return -EEXIST;
+	if (rc < 0) {
+		dp_drop(m, DP_DROP_conntrack_allowance_exceeded);
+		return -1;
+	}
+	st->flows_created[f->kind]++;
+	for (int i = 0; i < 2; i++)
+		if (f->eni[i])
+			st->eni[f->eni[i] - 1].flows_created++;
+	return 0;
+}
+
+/* A new SG flow for m (key k), ENIs es/ed; false: dropped. A key already
+ * taken (another worker's packet of the same flow, or a folded-key
+ * collision) leaves m untracked. */
 static bool
 track(struct rte_mbuf *m, struct dp_meta *md, const struct dp_pctx *c,
       const struct dp_flow_key *k, uint16_t es, uint16_t ed)
 {
-	struct dp_lcore_stats *st = dp_stats_self();
 	struct dp_flow *f = dp_flow_alloc();
 	int rc;
 
@@ -90,7 +139,7 @@ track(struct rte_mbuf *m, struct dp_meta *md, const struct dp_pctx *c,
 	}
 	f->key[0] = *k;
 	f->key[1] = dp_flow_key_mirror(k);
-	f->key[1].zone = k->zone;   /* the mirror of dp_flow.h keeps no zone (IPv4 has 0) */
+	f->key[1].zone = k->zone;
 	f->last_ms = c->now;
 	f->kind = DP_FLOW_SG;
 	f->eni[0] = es;
@@ -99,35 +148,46 @@ track(struct rte_mbuf *m, struct dp_meta *md, const struct dp_pctx *c,
 	if (md->proto == IPPROTO_TCP)
 		f->tcp_state = fw_ct_tcp_next(FW_CT_TCP_NONE, 0, md->tcp_flags, NULL);
 	dp_pipe_ops.sg_timeouts(c, f);
-	if (!dp_flow6_bind(f, m, md)) {
-		dp_flow_abandon(f);
-		st->untracked++;
-		return true;
-	}
-	rc = dp_flow_insert(f);
+	rc = dp_ip6_flow_publish(m, md, f);
 	if (rc == -EEXIST) {
-		st->untracked++;
+		dp_stats_self()->untracked++;
 		return true;
 	}
-	if (rc < 0) {
-		dp_drop(m, DP_DROP_conntrack_allowance_exceeded);
+	return rc == 0;
+}
+
+/*
+ * A packet an appliance returned, of GWLB flow c->nf (dp_ip6_appliance_input
+ * checked it), on its way to subnet ds (-1: out of the VPC): the
+ * destination subnet's inbound NACL, and, once per flow (the delivery leg
+ * of a flow from the internet), the destination ENI's ingress security
+ * groups, as for IPv4 (dp/policy.c).
+ */
+static bool
+appliance_policy(struct dp_pctx *c, struct rte_mbuf *m, struct dp_meta *md, int ds)
+{
+	struct dp_flow *f = c->nf;
+	uint16_t x, ed;
+
+	if (ds < 0)
+		return true;
+	if (!dp_pipe_ops.nacl6_allows(c->t, m, md, ds, DP_DIR_INGRESS))
 		return false;
+	if (f != NULL && !(__atomic_load_n(&f->flags, __ATOMIC_RELAXED) & DP_FLOW_F_SG_OK)) {
+		if (dp_pipe_ops.sg6_eval(c->t, m, md, false, true, &x, &ed) < 0)
+			return false;
+		f->eni[1] = ed;
+		__atomic_fetch_or(&f->flags, DP_FLOW_F_SG_OK, __ATOMIC_RELAXED);
 	}
-	st->flows_created[DP_FLOW_SG]++;
-	if (es)
-		st->eni[es - 1].flows_created++;
-	if (ed)
-		st->eni[ed - 1].flows_created++;
 	return true;
 }
 
 bool
-dp_ip6_policy(struct dp_graph_run *g, struct rte_mbuf *m, struct dp_meta *md, int ds,
+dp_ip6_policy(struct dp_pctx *c, struct rte_mbuf *m, struct dp_meta *md, int ds,
 	      uint8_t kind, uint16_t ref)
 {
 	const struct dp_pipe_ops *ops = &dp_pipe_ops;
-	struct dp_pctx *c = &g->b.ctx[md->slot];
-	const struct dp_tables *t = g->b.t;
+	const struct dp_tables *t = c->t;
 	const struct rte_ipv6_hdr *ip = rte_pktmbuf_mtod_offset(m, const struct rte_ipv6_hdr *,
 								md->l3);
 	struct dp_lcore_stats *st = dp_stats_self();
@@ -138,10 +198,8 @@ dp_ip6_policy(struct dp_graph_run *g, struct rte_mbuf *m, struct dp_meta *md, in
 	int eigw_in = -1, d = 0, ts = 0, td;
 	bool keyed = dp_flow6_key(m, md, &k), gone;
 
-	/* the IPv6 stage sets in and src_subnet only; the SG timeouts hook reads t */
-	c->t = t;
-	c->now = g->b.now;
-
+	if (c->in == DP_IN_APPLIANCE)
+		return appliance_policy(c, m, md, ds);
 	if (c->in == DP_IN_INTERNET && ds >= 0 && t->ip6->subnet_eigw[ip->dst_addr[7]]) {
 		const struct dp_route *r = dp_ip6_route(t, ds, ip->src_addr);
 
@@ -151,7 +209,7 @@ dp_ip6_policy(struct dp_graph_run *g, struct rte_mbuf *m, struct dp_meta *md, in
 	if (keyed && dp_flow_any()) {
 		f = dp_flow6_find(&k, m, md, &d);
 		if (f != NULL) {
-			if (!known(m, md, f, d, c->now, &gone))
+			if (!dp_ip6_known(m, md, f, d, c->now, true, &gone))
 				return false;
 			if (gone)
 				f = NULL;

@@ -124,6 +124,7 @@ dp_pipeline_init(char *err, size_t errlen)
 		.nlb_new = lb_nlb_new,
 		.flow_gone = nlb_flow_gone,
 		.appliance_input = gwlb_appliance_input,
+		.gwlb6_target = gwlb6_endpoint_target,
 		.encap = gnv_encap,
 	};
 	/* control side: table build order, and free in reverse */

@@ -41,6 +41,7 @@
 #include "dp/dp_parse.h"
 #include "dp/dp_pipe.h"
 #include "dp/dp_worker.h"
+#include "dp/ip6.h"
 #include "geneve/gnv.h"
 #include "geneve/gnv_wire.h"
 
@@ -177,10 +178,18 @@ gnv_ep_index(const struct dp_tables *t, int gwlb, int ep)
 
 /* ------------------------------------------------------------ flows */
 
-/* The symmetric hash of a flow's opening key under the GWLB's stickiness. */
+/* The symmetric hash of a flow's opening key under the GWLB's stickiness;
+ * an IPv6 flow's over its full addresses (its key holds them folded with a
+ * seed drawn at start: the choice would differ from run to run). */
 static uint32_t
-flow_hash(int mode, const struct dp_flow_key *k)
+flow_hash(int mode, const struct dp_flow *f)
 {
+	const struct dp_flow_key *k = &f->key[0];
+	uint8_t a[16], b[16];
+
+	if (k->zone == DP_FLOW_ZONE_IP6 && dp_flow6_addrs(f, a, b))
+		return gnv_sym_hash6(mode, k->proto, a, b, rte_be_to_cpu_16(k->sport),
+				     rte_be_to_cpu_16(k->dport));
 	return gnv_sym_hash(mode, k->proto, rte_be_to_cpu_32(k->src), rte_be_to_cpu_32(k->dst),
 			    rte_be_to_cpu_16(k->sport), rte_be_to_cpu_16(k->dport));
 }
@@ -205,12 +214,25 @@ pick_healthy(const struct gnv_gwlb_rt *g, uint32_t h)
 }
 
 static uint32_t
-flow_cookie(uint32_t secret, const struct dp_flow_key *k)
+flow_cookie(uint32_t secret, const struct dp_flow *f)
 {
+	const struct dp_flow_key *k = &f->key[0];
+	uint8_t a[16], b[16];
 	uint32_t c;
 
-	c = dp_map_hash((uint64_t)secret << 32 | k->src);
-	c = dp_map_hash((uint64_t)c << 32 | k->dst);
+	if (k->zone == DP_FLOW_ZONE_IP6 && dp_flow6_addrs(f, a, b)) {
+		/* the full addresses, as flow_hash: the same cookie on every run */
+		uint64_t w[4];
+
+		memcpy(w, a, 16);
+		memcpy(w + 2, b, 16);
+		c = secret ^ 0x6;
+		for (int i = 0; i < 4; i++)
+			c = dp_map_hash(((uint64_t)c << 32) ^ w[i]);
+	} else {
+		c = dp_map_hash((uint64_t)secret << 32 | k->src);
+		c = dp_map_hash((uint64_t)c << 32 | k->dst);
+	}
 	c = dp_map_hash((uint64_t)c << 32 | (uint32_t)k->sport << 16 | k->dport);
 	c = dp_map_hash((uint64_t)c << 32 | k->proto);
 	return c != 0 ? c : 1;      /* 0 would look like "no cookie" */
@@ -228,7 +250,7 @@ gnv_flow_init(const struct dp_tables *t, int ep, struct dp_flow *f)
 
 	if (g->n_app == 0)
 		return DP_DROP_no_route;
-	h = flow_hash(g->stickiness, &f->key[0]);
+	h = flow_hash(g->stickiness, f);
 	app = pick_healthy(g, h);
 	if (app < 0)                /* all unhealthy: flows still go to one of them */
 		app = g->first_app + (int)(h % (uint32_t)g->n_app);
@@ -237,7 +259,7 @@ gnv_flow_init(const struct dp_tables *t, int ep, struct dp_flow *f)
 	f->svc = (uint16_t)gwlb;
 	f->aux = (uint16_t)ep;
 	f->target = (uint16_t)app;
-	f->cookie = flow_cookie(s->secret, &f->key[0]);
+	f->cookie = flow_cookie(s->secret, f);
 	f->idle_s = f->key[0].proto == IPPROTO_TCP ? g->tcp_idle_s : GNV_UDP_IDLE_S;
 	st->gwlb[gwlb].flows_created++;
 	st->appliance[app].flows_created++;
@@ -253,7 +275,7 @@ gnv_flow_appliance(const struct dp_tables *t, const struct dp_flow *f)
 
 	if (!g->rebalance || gnv_appliance_healthy(f->target))
 		return f->target;
-	app = pick_healthy(g, flow_hash(g->stickiness, &f->key[0]));
+	app = pick_healthy(g, flow_hash(g->stickiness, f));
 	return app >= 0 ? app : f->target;
 }
 
@@ -302,7 +324,12 @@ mtu_check(struct rte_mbuf *m, const struct dp_meta *md, const struct dp_tables *
 
 	if (likely(rte_pktmbuf_pkt_len(m) - md->l3 <= mtu))
 		return 0;
-	if ((ip->version_ihl >> 4) != 4)    /* dp_parse passes IPv4 only */
+	if ((ip->version_ihl >> 4) == 6) {
+		/* IPv6 is never fragmented: Packet Too Big to the sender */
+		dp_nd6_too_big(m, (struct dp_meta *)md, t, dp_worker_self()->now_ms, mtu);
+		return DP_DROP_mtu_exceeded;
+	}
+	if ((ip->version_ihl >> 4) != 4)
 		return DP_DROP_mtu_exceeded;
 	if (!(ip->fragment_offset & rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG)))
 		return DP_DROP_gwlb_mtu_no_df;
@@ -330,7 +357,7 @@ gnv_encap(struct rte_mbuf *m, const struct dp_tables *t, const struct dp_flow *f
 	/* SPEC: inner packets up to 8500 bytes, never fragmented */
 	if (len <= md->l3 || len - md->l3 > DP_GNV_MAX_INNER)
 		return DP_DROP_gwlb_oversize;
-	/* the protocol type names the inner IP version (dp_parse passes IPv4 only) */
+	/* the protocol type names the inner IP version (IPv6: from the IPv6 stage) */
 	proto = gnv_proto_of_ip(*rte_pktmbuf_mtod_offset(m, const uint8_t *, md->l3));
 	if (proto == 0)
 		return DP_DROP_gwlb_bad_protocol;
@@ -467,11 +494,24 @@ gnv_decap(struct rte_mbuf *m, struct dp_meta *md, const struct dp_tables *t, uin
 	eth->ether_type = rte_cpu_to_be_16(proto == GNV_PROTO_IPV4 ? RTE_ETHER_TYPE_IPV4 :
 					   RTE_ETHER_TYPE_IPV6);
 
-	/* IPv6 inside: counted as ipv6_unsupported there, like IPv6 on any port */
-	rc = dp_parse(m, md);
+	if (proto == GNV_PROTO_IPV6) {
+		/* the IPv6 stage's parse (extension headers); the caller hands
+		 * it to dp_ip6_appliance_input */
+		md->l3 = sizeof(*eth);
+		md->flags = 0;
+		md->tcp_flags = 0;
+		md->flow = NULL;
+		memset(&md->key, 0, sizeof(md->key));
+		rc = dp_ip6_parse(m, md);
+		if (rc >= 0)
+			return rc;
+	} else {
+		rc = dp_parse(m, md);
+		md->in_port = in_port;
+		if (rc != DP_PARSE_IPV4)
+			return rc >= 0 ? rc : DP_DROP_gwlb_malformed;
+	}
 	md->in_port = in_port;
-	if (rc != DP_PARSE_IPV4)
-		return rc >= 0 ? rc : DP_DROP_gwlb_malformed;
 	md->ep = (uint16_t)ep;
 	*cookie = o.flow_cookie;
 	*appliance = app;

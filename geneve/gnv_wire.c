@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "geneve/gnv_wire.h"
 
@@ -261,6 +262,38 @@ gnv_sym_hash(int mode, uint8_t proto, uint32_t a, uint32_t b, uint16_t pa, uint1
 
 	h = mix_word(h, lo);
 	h = mix_word(h, hi);
+	if (mode == 5)
+		h = mix_word(h, (uint32_t)plo << 16 | phi);
+	if (mode != 2)
+		h = mix_word(h, proto);
+	return mix_final(h);
+}
+
+uint32_t
+gnv_sym_hash6(int mode, uint8_t proto, const uint8_t a[16], const uint8_t b[16], uint16_t pa,
+	      uint16_t pb)
+{
+	const uint8_t *lo, *hi;
+	uint16_t plo, phi;
+	uint32_t h, w;
+	int c = memcmp(a, b, 16);
+
+	if (mode != 3 && mode != 2)
+		mode = 5;
+	h = (uint32_t)mode | 0x600;   /* seed: not the IPv4 modes' */
+	if (c < 0 || (c == 0 && pa <= pb)) {
+		lo = a; plo = pa; hi = b; phi = pb;
+	} else {
+		lo = b; plo = pb; hi = a; phi = pa;
+	}
+	for (int i = 0; i < 16; i += 4) {
+		memcpy(&w, lo + i, 4);
+		h = mix_word(h, w);
+	}
+	for (int i = 0; i < 16; i += 4) {
+		memcpy(&w, hi + i, 4);
+		h = mix_word(h, w);
+	}
 	if (mode == 5)
 		h = mix_word(h, (uint32_t)plo << 16 | phi);
 	if (mode != 2)

@@ -168,4 +168,10 @@ gnv_err_str(int err);
 uint32_t
 gnv_sym_hash(int mode, uint8_t proto, uint32_t a, uint32_t b, uint16_t pa, uint16_t pb);
 
+/* The same for IPv6 flows (SPEC §7): the full 128-bit addresses (as on the
+ * wire) in place of a and b, seeded apart from the IPv4 values. */
+uint32_t
+gnv_sym_hash6(int mode, uint8_t proto, const uint8_t a[16], const uint8_t b[16], uint16_t pa,
+	      uint16_t pb);
+
 #endif /* VPCGW_GNV_WIRE_H */

@@ -14,6 +14,7 @@
 #include "dp/dp_pipe.h"
 #include "dp/dp_pkt.h"
 #include "dp/dp_worker.h"
+#include "dp/ip6.h"
 #include "geneve/gnv.h"
 #include "geneve/gwlb_node.h"
 
@@ -120,5 +121,10 @@ gwlb_appliance_input(struct rte_mbuf *m, struct dp_meta *md, struct dp_pctx *c)
 	c->src_subnet = t->gnv->ep[md->ep].subnet;
 	md->flags |= DP_M_FROM_APPLIANCE;
 	md->nh = cookie;
+	if (*rte_pktmbuf_mtod_offset(m, const uint8_t *, md->l3) >> 4 == 6) {
+		/* IPv6 inside: checked against its flow and routed here */
+		dp_ip6_appliance_input(c, m, md);
+		return 0;
+	}
 	return 1;
 }

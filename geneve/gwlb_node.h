@@ -8,6 +8,9 @@
 
 void gwlb_endpoint_target(struct rte_mbuf *m, struct dp_meta *md, struct dp_pctx *c,
 			  struct dp_flow *f, int dir, const struct dp_route *r);
+/* gwlb_node6.c: the target for IPv6 destinations (dp_pipe_ops.gwlb6_target) */
+void gwlb6_endpoint_target(struct rte_mbuf *m, struct dp_meta *md, struct dp_pctx *c,
+			   const struct dp_route *r);
 int gwlb_appliance_input(struct rte_mbuf *m, struct dp_meta *md, struct dp_pctx *c);
 
 extern const struct dp_service gwlb_service;
