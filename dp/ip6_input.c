@@ -167,8 +167,9 @@ table6_of(const struct dp_tables *t, const struct dp_pctx *c)
 	return rt >= 0 ? &x->rtables[rt] : &x->local_rt;
 }
 
-/* The routing part, one packet (c->t, c->now set): out or dropped. */
-static void
+/* The routing part, one packet (c->t, c->now set): out or dropped. Inline in
+ * the stage's loop (the appliance's returns call it too). */
+static __rte_always_inline void
 ip6_route_one(struct dp_pctx *c, struct rte_mbuf *m, struct dp_meta *md)
 {
 	const struct dp_tables *t = c->t;
