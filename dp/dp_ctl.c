@@ -486,24 +486,25 @@ loop_packet(struct dp_worker_ctx *c)
 
 /* ------------------------------------------------------------ main */
 
-int
-dp_main(int argc, char **argv)
+/* Start-up timings, for the "started in" line. */
+struct main_times {
+	double t0, c0;              /* start: wall and CPU ms */
+	double t_cfg;               /* the file loaded */
+};
+
+/* The command line and the file: --check answers here. Returns -1 to go
+ * on (dp_g.cfg set), else the exit code. */
+static int
+main_config(int argc, char **argv, struct main_times *tm)
 {
 	struct cfg *cfg = NULL;
-	struct dp_tables *t;
-	struct dp_worker_ctx *c;
-	char err[512];
-	unsigned lc, w, cache;
-	int n, rc, exit_code = 0;
-	double t0 = mono_ms(), t_cfg, t_tab, c0 = cpu_ms();
-	uint64_t heap0, heap1;
-	struct dp_mem_need need;
+	int n, rc;
 
 	rc = dp_cli_parse(argc, argv, &dp_g.opts);
 	if (rc != 0)
 		return rc > 0 ? 0 : 1;
 	n = cfg_load(dp_g.opts.config, &cfg, print_err, NULL);
-	t_cfg = mono_ms();
+	tm->t_cfg = mono_ms();
 	/* a valid file that exceeds a limit or the memory would not start */
 	if (n == 0 && dp_g.opts.check)
 		n = dp_check(cfg, &dp_g.opts, print_err, NULL);
@@ -521,6 +522,17 @@ dp_main(int argc, char **argv)
 	dp_g.n_workers = dp_g.opts.workers > 0 ? (unsigned)dp_g.opts.workers : cfg->dpdk.workers;
 	if (dp_limits_check(cfg, dp_g.n_workers, print_err, NULL) != 0)
 		return 1;
+	return -1;
+}
+
+/* The EAL, its memory, the mbuf pool, counters and RCU. Returns -1 to go on,
+ * else the exit code. */
+static int
+main_eal(const struct cfg *cfg)
+{
+	unsigned cache;
+	int rc;
+
 	if (dp_eal_start(cfg, dp_g.n_workers) < 0) {
 		fprintf(stderr, "vpcgw: EAL initialisation failed: %s (DPDK's reason is above; "
 			"without hugepages give --no-huge and -m in dpdk.eal_args; README: Running "
@@ -563,6 +575,41 @@ dp_main(int argc, char **argv)
 		return 2;
 	}
 	rte_rcu_qsbr_init(dp_g.rcu, dp_g.n_workers);
+	return -1;
+}
+
+/* One worker per worker lcore, up to dp_g.n_workers. */
+static void
+launch_workers(void)
+{
+	unsigned lc, w = 0;
+
+	for (unsigned s = 0; s < dp_g.n_sources; s++)
+		atomic_store(&dp_g.sources[s].head_us, HEAD_UNKNOWN);
+	atomic_store(&dp_g.ctl_head_us, HEAD_UNKNOWN);
+	RTE_LCORE_FOREACH_WORKER(lc) {
+		if (w == dp_g.n_workers)
+			break;
+		dp_g.worker_lcore[w] = lc;
+		rte_eal_remote_launch(dp_worker_main, (void *)(uintptr_t)w, lc);
+		w++;
+	}
+	dp_eal_warn_shared_cpus();
+}
+
+/* The stages, the flow table, the ports, the tables; the workers launched.
+ * Returns -1 to go on (*cp: the control thread's context), else the exit code. */
+static int
+main_start(struct cfg *cfg, const struct main_times *tm, struct dp_worker_ctx **cp)
+{
+	struct dp_worker_ctx *c;
+	struct dp_mem_need need;
+	struct dp_tables *t;
+	uint64_t heap0, heap1;
+	char err[512];
+	double t_tab;
+	int rc;
+
 	/* the stages and the services' hooks, before anything uses them */
 	if (dp_pipeline_init(err, sizeof(err)) < 0) {
 		DP_LOG(ERR, main, "%s", err);
@@ -610,35 +657,28 @@ dp_main(int argc, char **argv)
 	dp_health_start(t, NULL);
 	if (dp_telemetry_init() < 0)
 		DP_LOG(ERR, main, "telemetry commands not registered");
-	for (unsigned s = 0; s < dp_g.n_sources; s++)
-		atomic_store(&dp_g.sources[s].head_us, HEAD_UNKNOWN);
-	atomic_store(&dp_g.ctl_head_us, HEAD_UNKNOWN);
-
-	w = 0;
-	RTE_LCORE_FOREACH_WORKER(lc) {
-		if (w == dp_g.n_workers)
-			break;
-		dp_g.worker_lcore[w] = lc;
-		rte_eal_remote_launch(dp_worker_main, (void *)(uintptr_t)w, lc);
-		w++;
-	}
-	dp_eal_warn_shared_cpus();
+	launch_workers();
 	printf("vpcgw: %d ports, %u worker%s, %u rx queues, clock %s; flow table %u\n",
 	       cfg->n_ports, dp_g.n_workers, dp_g.n_workers > 1 ? "s" : "", dp_g.n_sources,
 	       dp_g.opts.clock == DP_CLOCK_PACKET ? "packet" : "tsc", cfg->dpdk.flow_table_size);
 	dp_mem_need(cfg, dp_g.n_workers, rte_eal_has_hugepages() == 0, &need);
 	DP_LOG(NOTICE, main, "started in %.0f ms (file %.0f ms, tables %.0f ms; CPU %.0f ms); "
 	       "DPDK memory %.1f MB in use (--check's bound %.1f MB), %.1f MB of it the tables",
-	       mono_ms() - t0, t_cfg - t0, t_tab, cpu_ms() - c0, (double)heap_used() / (1 << 20),
-	       (double)need.heap / (1 << 20), (double)(heap1 - heap0) / (1 << 20));
+	       mono_ms() - tm->t0, tm->t_cfg - tm->t0, t_tab, cpu_ms() - tm->c0,
+	       (double)heap_used() / (1 << 20), (double)need.heap / (1 << 20),
+	       (double)(heap1 - heap0) / (1 << 20));
 	fflush(stdout);
-	if (dp_g.opts.clock == DP_CLOCK_PACKET)
-		loop_packet(c);
-	else
-		loop_tsc(c);
+	*cp = c;
+	return -1;
+}
 
-	atomic_store(&dp_g.quit, true);
-	rte_eal_mp_wait_lcore();
+/* The workers stopped: send what is left, write the counters, stop the
+ * ports. Returns the exit code. */
+static int
+main_finish(struct dp_worker_ctx *c)
+{
+	int rc, exit_code = 0;
+
 	/* what workers handed off last: sent from here, the queues are free now */
 	for (int p = 0; p < dp_g.n_ports; p++)
 		c->txq[p] = dp_g.ports[p].n_txq ? 0 : -1;
@@ -672,4 +712,27 @@ dp_main(int argc, char **argv)
 	rte_eal_cleanup();
 	dp_eal_remove_runtime_dir();
 	return exit_code;
+}
+
+int
+dp_main(int argc, char **argv)
+{
+	struct main_times tm = { .t0 = mono_ms(), .c0 = cpu_ms() };
+	struct dp_worker_ctx *c = NULL;
+	int rc;
+
+	rc = main_config(argc, argv, &tm);
+	if (rc < 0)
+		rc = main_eal(dp_g.cfg);
+	if (rc < 0)
+		rc = main_start(dp_g.cfg, &tm, &c);
+	if (rc >= 0)
+		return rc;
+	if (dp_g.opts.clock == DP_CLOCK_PACKET)
+		loop_packet(c);
+	else
+		loop_tsc(c);
+	atomic_store(&dp_g.quit, true);
+	rte_eal_mp_wait_lcore();
+	return main_finish(c);
 }
