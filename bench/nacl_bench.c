@@ -163,6 +163,9 @@ now_ns(void)
 	return ts.tv_sec * 1e9 + ts.tv_nsec;
 }
 
+/* A benchmark driver read top to bottom: for each rule count, build the NACL,
+ * check its answers once, then time each case and burst size after a warm-up;
+ * longer than 80 lines by those nested loops, one after the other. */
 int
 main(int argc, char **argv)
 {

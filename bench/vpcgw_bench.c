@@ -526,6 +526,8 @@ usage(FILE *f)
 		DP_BURST, BENCH_CONFIG_DIR);
 }
 
+/* A benchmark driver read top to bottom (options, the listings, one child
+ * process per scenario, the report); longer than 80 lines by those steps. */
 int
 main(int argc, char **argv)
 {

@@ -80,6 +80,8 @@ log_level_ok(const char *spec)
 	return *end == '\0' && n >= 1 && n <= 8;
 }
 
+/* Longer than 80 lines by its option table and one getopt case per option, in the
+ * order of `vpcgw --help`: splitting it would only scatter the table. */
 int
 dp_cli_parse(int argc, char **argv, struct dp_opts *o)
 {
