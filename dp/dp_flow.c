@@ -295,6 +295,13 @@ tw_gone(struct dp_flow *f, uint32_t idx)
 
 static bool flow_kill(struct dp_flow *f, bool unlinked);
 
+/* The table's hash function. */
+static inline uint32_t
+flow_hash(const struct dp_flow_key *k)
+{
+	return rte_hash_crc(k, sizeof(*k), FLOW_HASH_INIT);
+}
+
 /* The owner meets f (off its list): give it back, delete it or relink it. */
 static uint32_t
 tw_visit(struct flow_wheel *w, struct dp_flow *f, uint32_t idx, uint64_t now_ms)
@@ -383,9 +390,17 @@ dp_flow_expire(uint64_t now_ms, uint32_t budget)
 			continue;
 		}
 		f = &ft.flows[i];
-		/* the next one may be far in memory: ask for it now */
-		if (f->tw_next != TW_NIL)
-			rte_prefetch0(&ft.flows[f->tw_next]);
+		/* flows far apart, most to delete under churn: the next one (asked
+		 * for a visit ago) has its index buckets asked for now, not missed
+		 * one after the other in flow_unindex; then the one after it */
+		if (f->tw_next != TW_NIL) {
+			const struct dp_flow *nx = &ft.flows[f->tw_next];
+
+			fidx_prefetch(&ft.idx, flow_hash(&nx->key[0]));
+			fidx_prefetch(&ft.idx, flow_hash(&nx->key[1]));
+			if (nx->tw_next != TW_NIL)
+				rte_prefetch0(&ft.flows[nx->tw_next]);
+		}
 		tw_unlink(w, f);
 		visits++;
 		deleted += tw_visit(w, f, i, now_ms);
@@ -510,13 +525,6 @@ dp_flow_fini(void)
 	dp_flow_objs = NULL;
 	rte_ring_free(ft.free);
 	memset(&ft, 0, sizeof(ft));
-}
-
-/* The table's hash function. */
-static inline uint32_t
-flow_hash(const struct dp_flow_key *k)
-{
-	return rte_hash_crc(k, sizeof(*k), FLOW_HASH_INIT);
 }
 
 /* The tagged flow pointer of an index reference (NULL for 0). */

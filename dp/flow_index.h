@@ -83,6 +83,13 @@ fidx_home(const struct fidx *x, uint32_t h)
 	return (uint32_t)(((uint64_t)h * x->nb) >> 32);
 }
 
+/* Ask for the home bucket of hash h. */
+static inline void
+fidx_prefetch(const struct fidx *x, uint32_t h)
+{
+	rte_prefetch0(&x->b[fidx_home(x, h)]);
+}
+
 /* Probe p of hash h (home: fidx_home()): p = 0 the home, then the buckets
  * from the second place on. */
 static inline struct fidx_bucket *
