@@ -39,6 +39,7 @@ struct lb_tg_rt {
 	int first;                  /* global index of target 0 */
 	int n;
 	bool preserve_client_ip;
+	bool ipv6;                  /* IPv6 targets (target_addr6) */
 	_Atomic(struct lb_maglev *) maglev;
 };
 
@@ -50,6 +51,7 @@ struct lb_state {
 	int n_tgs;
 	uint32_t target_addr[DP_MAX_TARGETS];   /* network order */
 	uint16_t target_port[DP_MAX_TARGETS];   /* network order */
+	uint8_t target_addr6[DP_MAX_TARGETS][16];   /* targets of ipv6 groups */
 	uint32_t first_listener[DP_MAX_NLB];
 	struct dp_map target_by_key;    /* addr << 16 | port (network order) → global index */
 	/* control thread only: the usable set each group's current table was built from */
@@ -76,6 +78,12 @@ int lb_flow_init(const struct dp_tables *t, int listener, struct dp_flow *f, uin
  * Is the target of NLB flow f (its address:port, from key[1]) no longer
  * registered in t, with its deregistration delay over? Any lcore.
  */
+/* The same for an IPv6 client (dualstack NLB, ipv6 group): the target from a
+ * hash of the full addresses src6/dst6 (key[0] holds them folded). */
+int lb_flow_init6(const struct dp_tables *t, int listener, struct dp_flow *f, uint32_t syn_seq,
+		  const uint8_t src6[16], const uint8_t dst6[16]);
+/* The listener of dualstack NLB nlb for (proto, port), or -1. */
+int lb_listener_find6(const struct dp_tables *t, int nlb, uint8_t proto, uint16_t port);
 bool lb_flow_target_gone(const struct dp_tables *t, const struct dp_flow *f, uint64_t now_ms);
 /* Control thread, before publishing t in place of old: carry over, or set,
  * t's targets_removed (a target of old, or of any earlier generation, that

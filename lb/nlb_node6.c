@@ -1,0 +1,268 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Dualstack NLBs (SPEC §7): an IPv6 client of a listener whose target group
+ * is "ipv6" reaches an IPv6 target with its own address preserved (only the
+ * destination address and port are translated); the target's replies are
+ * translated back to the NLB's address6 and the listener's port. Called by
+ * the IPv6 stage through dp_pipe_ops.nlb6_input / nlb6_reply (dp/ip6_input.c),
+ * which then routes the translated packet (hop limit, MTU, ND).
+ *
+ * The flow is an IPv6 flow of the shared table (dp/flow6.c), kind nlb:
+ * key[0] client → NLB address6, key[1] target → client (folded addresses;
+ * the side array holds the client, the NLB address and the target, so a
+ * reply is matched on its full addresses). Its target comes from the
+ * listener group's Maglev table by a hash of the full addresses (lb.c
+ * lb_flow_init6). Checks, as for IPv4 (nlb_node.c): a new flow meets the
+ * client ENI's egress security groups, the client subnet's outbound NACL and
+ * the NLB subnet's inbound NACL, then, translated, the NLB subnet's outbound
+ * NACL, the target subnet's inbound NACL and the target ENI's ingress
+ * security groups; a known client packet meets the NACLs again (NACLs are
+ * stateless), a reply the target subnet's outbound NACL.
+ *
+ * Not built: IPv6 clients of an IPv4 target group (translation to IPv4,
+ * dropped as nlb_family), health checks of IPv6 targets (always healthy),
+ * TCP RST to data for no flow (dropped as nlb_idle_timeout), fragments
+ * (ip_fragment).
+ */
+#include <errno.h>
+#include <string.h>
+
+#include <rte_byteorder.h>
+#include <rte_ip.h>
+#include <rte_mbuf.h>
+#include <rte_tcp.h>
+
+#include "dp/ct_tcp.h"
+#include "dp/dp.h"
+#include "dp/dp_flow.h"
+#include "dp/dp_pipe.h"
+#include "dp/dp_pkt.h"
+#include "dp/ip6.h"
+#include "lb/lb.h"
+#include "lb/nlb_node.h"
+
+/* Replace m's source (src) or destination address by a and that side's
+ * TCP/UDP port by port (network order), the L4 checksum updated (RFC 1624;
+ * IPv6 has no header checksum). */
+static void
+rewrite6(struct rte_mbuf *m, const struct dp_meta *md, bool src, const uint8_t a[16],
+	 uint16_t port)
+{
+	struct rte_ipv6_hdr *ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv6_hdr *, md->l3);
+	uint8_t *addr = src ? ip->src_addr : ip->dst_addr;
+	uint8_t *l4 = rte_pktmbuf_mtod_offset(m, uint8_t *, md->l4);
+	/* the checksum field: bytes 16-17 of TCP, 6-7 of UDP (0: none) */
+	uint8_t *ck = l4 + (md->proto == IPPROTO_TCP ? 16 : 6);
+	uint16_t ow, nw, c;
+	uint32_t sum = 0;
+
+	memcpy(&c, ck, 2);
+	if (md->proto == IPPROTO_UDP && c == 0)
+		ck = NULL;
+	if (ck != NULL)
+		sum = (uint16_t)~c;
+	for (int i = 0; i < 16; i += 2) {
+		memcpy(&ow, addr + i, 2);
+		memcpy(&nw, a + i, 2);
+		sum += (uint16_t)~ow + (uint32_t)nw;
+	}
+	memcpy(addr, a, 16);
+	/* the port: bytes 0-1 (source) or 2-3 (destination) of TCP and UDP */
+	memcpy(&ow, l4 + (src ? 0 : 2), 2);
+	sum += (uint16_t)~ow + (uint32_t)port;
+	memcpy(l4 + (src ? 0 : 2), &port, 2);
+	if (ck == NULL)
+		return;
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	c = (uint16_t)~sum;
+	if (c == 0 && md->proto == IPPROTO_UDP)
+		c = 0xffff;             /* 0 means "no checksum" for UDP */
+	memcpy(ck, &c, 2);
+}
+
+/* The subnet of IPv6 address a, or -1. */
+static int
+subnet6(const struct dp_tables *t, const uint8_t a[16])
+{
+	return dp_ip6_subnet(t->ip6, a);
+}
+
+/* NACLs of a client packet on its way in: the client subnet's outbound
+ * (from another subnet of the VPC) and the NLB subnet's inbound. */
+static bool
+nacls_in(const struct dp_pctx *c, struct rte_mbuf *m, struct dp_meta *md, int ns)
+{
+	const struct dp_pipe_ops *ops = &dp_pipe_ops;
+
+	if (c->in == DP_IN_VPC && c->src_subnet != ns &&
+	    !ops->nacl6_allows(c->t, m, md, c->src_subnet, DP_DIR_EGRESS))
+		return false;
+	return (c->in == DP_IN_VPC && c->src_subnet == ns) ||
+	       ops->nacl6_allows(c->t, m, md, ns, DP_DIR_INGRESS);
+}
+
+/* ... and translated, on its way to the target in subnet ds. */
+static bool
+nacls_out(const struct dp_pctx *c, struct rte_mbuf *m, struct dp_meta *md, int ns, int ds)
+{
+	const struct dp_pipe_ops *ops = &dp_pipe_ops;
+
+	if (ds == ns)
+		return true;
+	return ops->nacl6_allows(c->t, m, md, ns, DP_DIR_EGRESS) &&
+	       (ds < 0 || ops->nacl6_allows(c->t, m, md, ds, DP_DIR_INGRESS));
+}
+
+/* A new flow of key k to listener l; 1: translated, 0: dropped. */
+static int
+nlb6_new(struct dp_pctx *c, struct rte_mbuf *m, struct dp_meta *md, int l,
+	 const struct dp_flow_key *k)
+{
+	const struct dp_tables *t = c->t;
+	const struct lb_state *lb = t->lb;
+	struct dp_lcore_stats *st = dp_stats_self();
+	const struct rte_ipv6_hdr *ip = rte_pktmbuf_mtod_offset(m, const struct rte_ipv6_hdr *,
+								md->l3);
+	const struct rte_tcp_hdr *th = rte_pktmbuf_mtod_offset(m, const struct rte_tcp_hdr *,
+							       md->l4);
+	int ns = t->cfg->nlbs[lb->listeners[l].nlb].subnet, ds, rc;
+	uint16_t es = 0, ed = 0, x;
+	struct dp_flow *f;
+	const uint8_t *ta;
+
+	if (md->proto == IPPROTO_TCP && !fw_ct_tcp_can_open(md->tcp_flags)) {
+		dp_drop(m, DP_DROP_nlb_idle_timeout);   /* no RST over IPv6 yet */
+		return 0;
+	}
+	if (c->in == DP_IN_VPC && dp_pipe_ops.sg6_eval(t, m, md, true, false, &es, &x) < 0)
+		return 0;
+	if (!nacls_in(c, m, md, ns))
+		return 0;
+	f = dp_ip6_flow_new(m, md, c, k);
+	if (f == NULL)
+		return 0;
+	rc = lb_flow_init6(t, l, f, md->proto == IPPROTO_TCP ? th->sent_seq : 0, ip->src_addr,
+			   ip->dst_addr);
+	if (rc != 0 || !dp_flow6_bind(f, m, md)) {
+		dp_flow_abandon(f);
+		dp_drop(m, rc != 0 ? (enum dp_drop)rc : DP_DROP_conntrack_allowance_exceeded);
+		return 0;
+	}
+	ta = lb->target_addr6[f->target];
+	dp_flow6_bind_reply(f, ta);
+	f->key[1] = (struct dp_flow_key){ .src = dp_flow6_fold(ta), .dst = k->src,
+					  .sport = lb->target_port[f->target], .dport = k->sport,
+					  .proto = k->proto, .zone = DP_FLOW_ZONE_IP6 };
+	/* the target's NACLs and security groups see the translated packet */
+	rewrite6(m, md, false, ta, lb->target_port[f->target]);
+	ds = subnet6(t, ta);
+	if (!nacls_out(c, m, md, ns, ds) ||
+	    dp_pipe_ops.sg6_eval(t, m, md, false, true, &x, &ed) < 0) {
+		dp_flow_abandon(f);
+		return 0;
+	}
+	f->eni[0] = es;
+	f->eni[1] = ed;
+	f->flags |= DP_FLOW_F_SG_OK;
+	rc = dp_ip6_flow_publish(m, md, f, false);
+	if (rc != 0) {
+		if (rc == -EEXIST)      /* another worker's packet opened it first */
+			dp_drop(m, DP_DROP_ct_invalid);
+		return 0;
+	}
+	st->listener[l].flows_created++;
+	st->target[f->target].flows_created++;
+	dp_flow_account(f, 0, rte_pktmbuf_pkt_len(m) - md->l3);
+	c->policy_done = true;
+	return 1;
+}
+
+int
+lb_nlb6_input(struct dp_pctx *c, struct rte_mbuf *m, struct dp_meta *md, int nlb)
+{
+	const struct dp_tables *t = c->t;
+	const struct lb_state *lb = t->lb;
+	struct dp_flow_key k;
+	struct dp_flow *f = NULL;
+	bool gone;
+	int l, d = 0, ns, ds;
+
+	if (lb == NULL || (md->proto != IPPROTO_TCP && md->proto != IPPROTO_UDP) ||
+	    (l = lb_listener_find6(t, nlb, md->proto, md->key.dport)) < 0) {
+		dp_drop(m, DP_DROP_nlb_no_listener);
+		return 0;
+	}
+	if (md->flags & (DP_M_FRAG | DP_M_LATER_FRAG)) {
+		dp_drop(m, DP_DROP_ip_fragment);
+		return 0;
+	}
+	if (!lb->tgs[lb->listeners[l].tg].ipv6) {
+		dp_drop(m, DP_DROP_nlb_family);     /* IPv6 to IPv4 targets: not built */
+		return 0;
+	}
+	if (!dp_flow6_key(m, md, &k)) {
+		dp_drop(m, DP_DROP_nlb_no_listener);
+		return 0;
+	}
+	if (dp_flow_any())
+		f = dp_flow6_find(&k, m, md, &d);
+	if (f != NULL && (f->kind != DP_FLOW_NLB || d != 0 || f->svc != l)) {
+		dp_drop(m, DP_DROP_ct_invalid);
+		return 0;
+	}
+	if (f != NULL) {
+		if (!dp_ip6_known(m, md, f, 0, c->now, true, &gone))
+			return 0;
+		if (gone)
+			f = NULL;
+	}
+	if (f == NULL)
+		return nlb6_new(c, m, md, l, &k);
+	ns = t->cfg->nlbs[nlb].subnet;
+	if (!nacls_in(c, m, md, ns))
+		return 0;
+	rewrite6(m, md, false, lb->target_addr6[f->target], lb->target_port[f->target]);
+	ds = subnet6(t, lb->target_addr6[f->target]);
+	if (!nacls_out(c, m, md, ns, ds))
+		return 0;
+	dp_flow_account(f, 0, rte_pktmbuf_pkt_len(m) - md->l3);
+	c->policy_done = true;
+	return 1;
+}
+
+int
+lb_nlb6_reply(struct dp_pctx *c, struct rte_mbuf *m, struct dp_meta *md)
+{
+	const struct dp_tables *t = c->t;
+	const struct lb_state *lb = t->lb;
+	const struct lb_listener_rt *l;
+	struct dp_flow_key k;
+	struct dp_flow *f;
+	bool gone;
+	int d, ns;
+
+	if (lb == NULL || !dp_flow6_key(m, md, &k) || (md->flags & DP_M_LATER_FRAG) ||
+	    (md->proto != IPPROTO_TCP && md->proto != IPPROTO_UDP))
+		return -1;
+	f = dp_flow6_find(&k, m, md, &d);
+	if (f == NULL || f->kind != DP_FLOW_NLB || d != 1)
+		return -1;
+	if (!dp_ip6_known(m, md, f, 1, c->now, false, &gone))
+		return 0;
+	if (gone) {
+		dp_drop(m, DP_DROP_nlb_idle_timeout);
+		return 0;
+	}
+	l = &lb->listeners[f->svc];
+	ns = t->cfg->nlbs[l->nlb].subnet;
+	if (c->src_subnet != ns &&
+	    !dp_pipe_ops.nacl6_allows(t, m, md, c->src_subnet, DP_DIR_EGRESS))
+		return 0;
+	dp_flow_account(f, 1, rte_pktmbuf_pkt_len(m) - md->l3);
+	/* out as the NLB: its address6 and the listener's port, from its subnet */
+	rewrite6(m, md, true, t->cfg->nlbs[l->nlb].addr6, l->port);
+	c->src_subnet = ns;
+	c->policy_done = true;
+	return 1;
+}
