@@ -108,33 +108,29 @@ lb_cfg6_nlb(struct ld *ld, const config_setting_t *e, const char *p, struct cfg_
 		return;
 	}
 	if (!has6) {
-		ld_error(ld, e, p, "ip_address_type \"dualstack\" needs address6");
-		nlb->dualstack = false;
+		ld_error(ld, f.s, f.path, "ip_address_type \"dualstack\" needs address6");
 		return;
 	}
-	if (ld_ipv6_of(ld, g.s, g.path, nlb->addr6) < 0 || (sn = host6(ld, &g, nlb->addr6)) < 0) {
-		nlb->dualstack = false;
+	if (ld_ipv6_of(ld, g.s, g.path, nlb->addr6) < 0 || (sn = host6(ld, &g, nlb->addr6)) < 0)
 		return;
-	}
 	cfg_ipv6_str(nlb->addr6, a, sizeof(a));
 	if (nlb->subnet >= 0 && sn != nlb->subnet) {
 		ld_error(ld, g.s, g.path, "address6 %s is not inside subnet \"%s\"", a,
 			 c->subnets[nlb->subnet].name);
-		nlb->dualstack = false;
 		return;
 	}
+	/* (errors above fail the load: dualstack stays set, so that the
+	 * listeners' checks do not add consequences of the same mistake) */
 	for (int i = 0; i < c->n_enis; i++)
 		if (c->enis[i].has_addr6 && memcmp(c->enis[i].addr6, nlb->addr6, 16) == 0) {
 			ld_error(ld, g.s, g.path, "address6 %s is already used by interface at line %d",
 				 a, c->enis[i].line);
-			nlb->dualstack = false;
 			return;
 		}
 	for (const struct cfg_nlb *o = c->nlbs; o < nlb; o++)
 		if (o->dualstack && memcmp(o->addr6, nlb->addr6, 16) == 0) {
 			ld_error(ld, g.s, g.path, "address6 %s is already used by network load "
 				 "balancer \"%s\"", a, o->name);
-			nlb->dualstack = false;
 			return;
 		}
 }
