@@ -14,7 +14,9 @@
  * flow is published and compared on every hit: two IPv6 flows that fold to
  * the same key are told apart (the later one is not tracked, its packets
  * pass or fail on the rules alone, counted flow6_fold_collision), never
- * confused. The side array is calloc'd at the flow table's capacity on the
+ * confused. Each side record also keeps the source of the flow's replies
+ * (rsrc: key[0]'s destination, or a dualstack NLB's target, lb/nlb_node6.c):
+ * 48 bytes a flow. The side array is calloc'd at the flow table's capacity on the
  * first IPv6 configuration: pages nobody writes cost no memory.
  */
 #include <stdlib.h>
