@@ -13,7 +13,7 @@ void lb_cfg_load_target_groups(struct ld *ld);
 void lb_cfg_names_nlbs(struct ld *ld);
 void lb_cfg_load_nlbs(struct ld *ld);
 
-/* lb_cfg6.c: the dualstack keys (SPEC §7) */
+/* lb6_cfg.c: the dualstack keys (SPEC §7) */
 #include <stdbool.h>
 #include <libconfig.h>
 struct cfg_target_group;
