@@ -168,6 +168,10 @@ struct dp_flow *dp_ip6_flow_new(struct rte_mbuf *m, const struct dp_meta *md,
 int dp_ip6_flow_publish(struct rte_mbuf *m, const struct dp_meta *md, struct dp_flow *f,
 			bool bind);
 
+/* An IPv6 packet a service built or translated (md parsed as IPv6, its
+ * checks done) routed as from subnet src_subnet: hop limit, MTU, ND. */
+void dp_ip6_forward(struct dp_pctx *c, struct rte_mbuf *m, struct dp_meta *md, int src_subnet);
+
 /* ------------------------------------------------------------ GWLB (ip6_input.c) */
 
 /*

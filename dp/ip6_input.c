@@ -270,6 +270,19 @@ ip6_route_one(struct dp_pctx *c, struct rte_mbuf *m, struct dp_meta *md)
 }
 
 void
+dp_ip6_forward(struct dp_pctx *c, struct rte_mbuf *m, struct dp_meta *md, int src_subnet)
+{
+	if (c->t->ip6 == NULL) {
+		dp_drop(m, DP_DROP_ipv6_unsupported);
+		return;
+	}
+	c->in = DP_IN_VPC;
+	c->src_subnet = src_subnet;
+	c->policy_done = true;
+	ip6_route_one(c, m, md);
+}
+
+void
 dp_ip6_appliance_input(struct dp_pctx *c, struct rte_mbuf *m, struct dp_meta *md)
 {
 	const struct dp_tables *t = c->t;

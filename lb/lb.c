@@ -193,6 +193,7 @@ lb_build(struct dp_tables *t)
 			l->tg = cl->target_group;
 			l->idle_s = cl->proto == CFG_L4_TCP ? cl->idle_timeout : LB_UDP_IDLE_S;
 			l->global_target0 = lb->tgs[l->tg].first;
+			lb->has64 |= nlb->dualstack && !lb->tgs[l->tg].ipv6;
 			dp_map_set(&lb->by_key, listener_key(l->nlb_addr, l->proto, l->port),
 				   (uint32_t)lb->n_listeners);
 			lb->n_listeners++;
@@ -351,7 +352,7 @@ lb_flow_init6(const struct dp_tables *t, int listener, struct dp_flow *f, uint32
 	uint32_t h = 0x6, w;
 	int target;
 
-	if (!tg->ipv6)
+	if (!tg->ipv6 && tg->preserve_client_ip)   /* refused by the configuration */
 		return DP_DROP_nlb_family;
 	mg = atomic_load_explicit(&tg->maglev, memory_order_acquire);
 	if (mg == NULL)
@@ -370,5 +371,17 @@ lb_flow_init6(const struct dp_tables *t, int listener, struct dp_flow *f, uint32
 	f->svc = (uint16_t)listener;
 	f->target = (uint16_t)target;
 	f->idle_s = l->idle_s;
+	if (tg->ipv6)
+		return 0;
+	/* an IPv4 group: the flow leaves as IPv4 from the NLB's private address
+	 * and a port of its own; the reply's key is IPv4 in a zone of its own,
+	 * which no IPv4 packet's lookup meets (lb_nlb64_reply finds it) */
+	f->key[1] = (struct dp_flow_key){ .src = lb->target_addr[target],
+					  .sport = lb->target_port[target], .dst = l->nlb_addr,
+					  .proto = k->proto, .zone = LB_ZONE_NLB64 };
+	if (snat_port(&f->key[1], h) == 0) {
+		dp_stats_self()->listener[listener].port_alloc_err++;
+		return DP_DROP_nlb_port_allocation;
+	}
 	return 0;
 }

@@ -59,6 +59,8 @@ struct lb_state {
 	/* a reload removed some target since vpcgw started (lb_note_removed):
 	 * until then no flow can point at a gone target, and workers skip the check */
 	bool targets_removed;
+	/* a dualstack NLB has a listener to an ipv4 group (lb_nlb64_reply) */
+	bool has64;
 };
 
 int lb_build(struct dp_tables *t);
@@ -78,10 +80,15 @@ int lb_flow_init(const struct dp_tables *t, int listener, struct dp_flow *f, uin
  * Is the target of NLB flow f (its address:port, from key[1]) no longer
  * registered in t, with its deregistration delay over? Any lcore.
  */
-/* The same for an IPv6 client (dualstack NLB, ipv6 group): the target from a
- * hash of the full addresses src6/dst6 (key[0] holds them folded). */
+/* The same for an IPv6 client of a dualstack NLB: the target from a hash of
+ * the full addresses src6/dst6 (key[0] holds them folded); an ipv6 group's
+ * key[1] is the caller's, an ipv4 group's the translated reply (IPv4, zone
+ * LB_ZONE_NLB64, from the target to the NLB's address and a port of its own). */
 int lb_flow_init6(const struct dp_tables *t, int listener, struct dp_flow *f, uint32_t syn_seq,
 		  const uint8_t src6[16], const uint8_t dst6[16]);
+/* The zone of the IPv4 reply key of an IPv6 client's flow to an IPv4 group
+ * (dp_flow_key.zone; IPv4 packets look up zone 0, IPv6 ones DP_FLOW_ZONE_IP6) */
+#define LB_ZONE_NLB64 64
 /* The listener of dualstack NLB nlb for (proto, port), or -1. */
 int lb_listener_find6(const struct dp_tables *t, int nlb, uint8_t proto, uint16_t port);
 bool lb_flow_target_gone(const struct dp_tables *t, const struct dp_flow *f, uint64_t now_ms);

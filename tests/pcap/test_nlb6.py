@@ -212,15 +212,67 @@ def case_nlb6_sticky():
                           "target_groups.web6-tg.targets": both})
 
 
+def case_nlb6_to_ipv4():
+    """SPEC §7: an IPv6 client of the ipv4 group's listener ([NLB6]:81) is
+    translated to IPv4 (RFC 7915 §5.1: version 4, IHL 5, TOS = traffic
+    class, total length = payload + 20, DF set, TTL = hop limit - 1,
+    protocol = next header) from the NLB's private IPv4 address and a port of
+    its choosing (1024..65535, the same for the flow) to the target's :8080,
+    TCP checksum over the IPv4 pseudo-header; the target's SYN-ACK to that
+    address and port is translated back (RFC 7915 §4.1: traffic class = TOS,
+    flow label 0, hop limit = TTL - 1 after routing) from [NLB6]:81 to the
+    client; the client's ACK follows the same translation."""
+    syn = at(from_inet6(REMOTE6, NLB6, TCP(sport=40001, dport=81, flags="S", seq=7)), 0.0)
+    ack = at(from_inet6(REMOTE6, NLB6, TCP(sport=40001, dport=81, flags="A", seq=8, ack=501)
+                        / Raw(b"hello")), 2.0)
+    seen = {}
+
+    def to4(p, note):
+        q = Ether(bytes(p))
+
+        def build(act):
+            sport = act[TCP].sport if act is not None and TCP in act else 1024
+            sport = seen.setdefault("sport", sport)
+            e = Ether(src=M_VPC, dst=T4_MAC) / \
+                IP(src=NLB4, dst=T4, ttl=q[IPv6].hlim - 1, flags="DF", id=0, tos=q[IPv6].tc) / \
+                TCP(bytes(q[TCP]))
+            e[TCP].sport, e[TCP].dport = sport, 8080
+            del e[TCP].chksum
+            return Ether(bytes(e))
+
+        def check(act):
+            sp = act[TCP].sport if TCP in act else 0
+            return [] if 1024 <= sp <= 65535 else ["source port %d not in 1024..65535" % sp]
+        return Exp(build, check=check, note=note)
+
+    def build(workers):
+        outs, _ = first_run(config(), {"internet": [syn.copy()]}, workers)
+        assert len(outs["vpc"]) == 1 and TCP in outs["vpc"][0], "first run: %s" % outs["vpc"]
+        port = outs["vpc"][0][TCP].sport
+        synack = at(Ether(src=T4_MAC, dst=M_VPC) / IP(src=T4, dst=NLB4, ttl=64, tos=0x20) /
+                    TCP(sport=8080, dport=port, flags="SA", seq=500, ack=8), 1.0)
+        back = Ether(src=M_INET, dst=M_NH) / IPv6(src=NLB6, dst=REMOTE6, hlim=63, tc=0x20) / \
+            TCP(bytes(synack[TCP]))
+        back[TCP].sport, back[TCP].dport = 81, 40001
+        del back[TCP].chksum
+        return Case("nlb6_to_ipv4", config(), {"internet": [syn.copy(), ack.copy()],
+                                                "vpc": [synack]},
+                    {"vpc": [to4(syn, "SYN as IPv4"), to4(ack, "ACK as IPv4")],
+                     "internet": [Exp(Ether(bytes(back)), note="SYN-ACK as IPv6")]},
+                    counters={"nlb.web6.listeners.tcp:81.NewFlowCount": 1,
+                              "nlb.web6.listeners.tcp:81.ProcessedPackets": 3,
+                              "drops.nlb_family": 0})
+
+    return TwoPhaseCase("nlb6_to_ipv4", build)
+
+
 def case_nlb6_family():
-    """An IPv4 client of the ipv6 group's listener (10.0.0.100:80) and an IPv6
-    client of the ipv4 group's listener ([NLB6]:81): nlb_family (no
-    translation between the families); an IPv6 packet to a port with no
+    """An IPv4 client of the ipv6 group's listener (10.0.0.100:80): nlb_family
+    (IPv4 is not translated to IPv6); an IPv6 packet to a port with no
     listener: nlb_no_listener. vpcgw answers a Neighbor Solicitation for the
     NLB's address6 (RFC 4861 §7.2.4: from it, S=1, O=1, R=1, its MAC)."""
     v4 = at(Ether(src=C4_MAC, dst=M_VPC) / IP(src=C4, dst=NLB4) /
             TCP(sport=40000, dport=80, flags="S"), 0.0)
-    v6 = at(from_inet6(REMOTE6, NLB6, TCP(sport=40001, dport=81, flags="S")), 0.1)
     nol = at(from_inet6(REMOTE6, NLB6, TCP(sport=40002, dport=82, flags="S")), 0.2)
     nsma = socket.inet_ntop(socket.AF_INET6, in6_getnsma(inet_pton(socket.AF_INET6, NLB6)))
     ns = at(Ether(src=C6_MAC, dst=in6_getnsmac(inet_pton(socket.AF_INET6, nsma))) /
@@ -228,9 +280,9 @@ def case_nlb6_family():
             ICMPv6NDOptSrcLLAddr(lladdr=C6_MAC), 0.3)
     na = Ether(src=M_VPC, dst=C6_MAC) / IPv6(src=NLB6, dst=C6, hlim=255) / \
         ICMPv6ND_NA(R=1, S=1, O=1, tgt=NLB6) / ICMPv6NDOptDstLLAddr(lladdr=M_VPC)
-    return Case("nlb6_family", config(), {"vpc": [v4, ns], "internet": [v6, nol]},
+    return Case("nlb6_family", config(), {"vpc": [v4, ns], "internet": [nol]},
                 {"vpc": [Exp(Ether(bytes(na)), note="NA for the NLB's address6")]},
-                counters={"drops.nlb_family": 2, "drops.nlb_no_listener": 1,
+                counters={"drops.nlb_family": 1, "drops.nlb_no_listener": 1,
                           "nlb.web6.listeners.tcp:80.NewFlowCount": 0})
 
 
@@ -238,6 +290,7 @@ CASES = {
     "nlb6_tcp_internet": case_nlb6_tcp_internet,
     "nlb6_udp_vpc": case_nlb6_udp_vpc,
     "nlb6_sticky": case_nlb6_sticky,
+    "nlb6_to_ipv4": case_nlb6_to_ipv4,
     "nlb6_family": case_nlb6_family,
 }
 
