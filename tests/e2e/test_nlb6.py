@@ -13,8 +13,11 @@ reach IPv6 targets with their own address preserved.
 
 Checks: curl -6 http://[address6]:80/ from the internet client and from the
 VPC client, 12 requests each: every answer is a target's page, both targets
-answer, and each target's log shows the client's own IPv6 address; the NLB's
-counters (new flows = connections made, on both targets); nothing refused.
+answer, and each target's log shows the client's own IPv6 address; port 81
+(target group web4-tg, ipv4, preserve_client_ip false: ns t4 10.0.2.30, IPv4
+only): the IPv6 clients are translated to IPv4 and the target sees the NLB's
+private address 10.0.0.100; the NLB's counters (new flows = connections
+made, on both targets); nothing refused.
 """
 import os
 import re
@@ -55,12 +58,16 @@ route_tables = ( { name = "lb"; routes = ( { destination = "::/0"; target = "igw
 network_load_balancers = (
   { name = "web6"; subnet = "lb-a"; address = "10.0.0.100"; ip_address_type = "dualstack";
     address6 = "2600:1f18:a:b00::100";
-    listeners = ( { protocol = "tcp"; port = 80; target_group = "web6-tg"; } ); }
+    listeners = ( { protocol = "tcp"; port = 80; target_group = "web6-tg"; },
+                  { protocol = "tcp"; port = 81; target_group = "web4-tg"; } ); }
 );
 target_groups = (
   { name = "web6-tg"; protocol = "tcp"; port = 8080; ip_address_type = "ipv6";
     health_check = { enabled = false; };
-    targets = ( { address = "2600:1f18:a:b02::10"; }, { address = "2600:1f18:a:b02::11"; } ); }
+    targets = ( { address = "2600:1f18:a:b02::10"; }, { address = "2600:1f18:a:b02::11"; } ); },
+  { name = "web4-tg"; protocol = "tcp"; port = 8080; preserve_client_ip = false;
+    health_check = { enabled = false; };
+    targets = ( { address = "10.0.2.30"; } ); }
 );
 """
 
@@ -85,9 +92,18 @@ def body(env):
         env.spawn(ns, [PY, "-m", "http.server", "--bind", a, "--directory", www, "8080"],
                   "http-t%d" % i)
         targets.append(ns)
+    # an IPv4-only target of web4-tg: IPv6 clients reach it translated (SPEC §7)
+    t4 = env.add_host("t4", "vpc", "10.0.2.30/24", gateway="10.0.2.1")
+    www4 = os.path.join(env.dir, "www4")
+    os.mkdir(www4)
+    with open(os.path.join(www4, "who.txt"), "w") as f:
+        f.write("target-v4\n")
+    env.spawn(t4, [PY, "-m", "http.server", "--bind", "10.0.2.30", "--directory", www4,
+                   "8080"], "http-t4")
+    targets4 = [t4]
     for ns in targets + [cl]:
         wait_ra(env, ns, ROUTER_LL)
-    for ns in targets:
+    for ns in targets + targets4:
         deadline = time.monotonic() + 10
         while not env.sh(["ss", "-ltnH", "sport = :8080"], ns=ns, check_rc=False).stdout.strip():
             check(time.monotonic() < deadline, "%s: http server on 8080" % ns)
@@ -116,6 +132,21 @@ def body(env):
         seen |= peers
     check(seen == {CLIENT6, C6}, "client addresses preserved: %s" % sorted(seen))
 
+    # IPv6 clients of the IPv4 group: translated, from the NLB's private IPv4 address
+    for ns, src, label in ((inet, CLIENT6, "internet"), (cl, None, "VPC")):
+        for _ in range(3):
+            args = ["curl", "-6", "-sS", "--max-time", "5"]
+            if src:
+                args += ["--interface", src]
+            r = env.sh(args + ["http://[%s]:81/who.txt" % NLB6], ns=ns, check_rc=False,
+                       timeout=15)
+            check(r.returncode == 0 and r.stdout.strip() == "target-v4",
+                  "curl -6 http://[%s]:81/ from the %s client reaches the IPv4 target "
+                  "(rc %d, %r %s)" % (NLB6, label, r.returncode, r.stdout[:40], r.stderr.strip()))
+    peers = set(re.findall(r'^(\S+) - - \[.*"GET /who.txt', env.logtext("http-t4"), re.M))
+    check(peers == {"10.0.0.100"}, "the IPv4 target saw the NLB's private address 10.0.0.100 "
+          "(%s)" % sorted(peers))
+
     time.sleep(1.5)
     st = env.stats_now()
     li = st["nlb"]["web6"]["listeners"]["tcp:80"]
@@ -123,11 +154,14 @@ def body(env):
     log("listener: %s" % li)
     check(li["NewFlowCount"] == 2 * N, "NLB NewFlowCount %d = the %d connections made"
           % (li["NewFlowCount"], 2 * N))
+    l81 = st["nlb"]["web6"]["listeners"]["tcp:81"]
+    check(l81["NewFlowCount"] == 6, "listener tcp:81 NewFlowCount %d = 6" % l81["NewFlowCount"])
     check(all(tg["[%s]:8080" % a]["NewFlowCount"] > 0 for a in T6),
           "both targets got new flows (%s)" % {a: tg["[%s]:8080" % a]["NewFlowCount"] for a in T6})
+    # (no_route is not listed: the IPv4 host's kernel sends IGMP reports to 224.0.0.22)
     check(all(st["drops"].get(k, 0) == 0 for k in ("nlb_family", "nlb_no_listener",
-                                                    "ct_invalid", "nd_timeout", "no_route",
-                                                    "nlb_idle_timeout")),
+                                                    "ct_invalid", "nd_timeout",
+                                                    "nlb_idle_timeout", "mtu_exceeded")),
           "vpcgw refused nothing (drops %s)" % env.drops(st))
     env.stop_vpcgw()
 
