@@ -217,13 +217,16 @@ struct cfg_nlb {
 	int subnet;
 	uint32_t addr;
 	uint32_t public_addr;     /* 0: none */
+	bool dualstack;           /* ip_address_type = "dualstack" (SPEC §7) */
+	uint8_t addr6[16];        /* address6: its IPv6 address (dualstack) */
 	struct cfg_listener *listeners;
 	int n_listeners;
 	int line;
 };
 
 struct cfg_target {
-	uint32_t addr;
+	uint32_t addr;        /* 0 in an ipv6 group */
+	uint8_t addr6[16];    /* the address of an ipv6 group's target */
 	uint16_t port;        /* 0: the group's port */
 	int line;
 };
@@ -233,6 +236,7 @@ struct cfg_target_group {
 	uint8_t proto;
 	uint16_t port;
 	bool preserve_client_ip;      /* default true */
+	bool ipv6;                    /* ip_address_type = "ipv6": IPv6 targets (SPEC §7) */
 	uint32_t deregistration_delay;    /* seconds 0..3600, default 300 */
 	struct cfg_health_check health;
 	struct cfg_target *targets;

@@ -83,7 +83,8 @@
 	X(nd_invalid, "Neighbor Discovery message failing RFC 4861 validation (hop limit, code, length, options)") \
 	X(nd_not_for_us, "Neighbor Solicitation for an address vpcgw does not own") \
 	X(nd_queue_full, "no room to hold a packet waiting for Neighbor Discovery") \
-	X(nd_timeout, "neighbor did not answer Neighbor Solicitations in time")
+	X(nd_timeout, "neighbor did not answer Neighbor Solicitations in time") \
+	X(nlb_family, "IPv4 client to a listener with an IPv6 target group (not translated), or an IPv6 client packet an IPv4 group cannot take (extension headers)")
 
 enum dp_drop {
 #define DP_X_ENUM(n, d) DP_DROP_##n,

@@ -60,9 +60,10 @@ key_has(const struct dp_flow_key *k, uint32_t addr, uint16_t port)
 static bool
 has_addr6(const struct dp_flow *f, const uint8_t a[16])
 {
-	uint8_t s[16], d[16];
+	uint8_t s[16], d[16], r[16];
 
-	return dp_flow6_addrs(f, s, d) && (memcmp(s, a, 16) == 0 || memcmp(d, a, 16) == 0);
+	return dp_flow6_addrs(f, s, d, r) && (memcmp(s, a, 16) == 0 || memcmp(d, a, 16) == 0 ||
+					      memcmp(r, a, 16) == 0);
 }
 
 static bool
@@ -92,11 +93,11 @@ key_str(const struct dp_flow *f, int d, char *buf, size_t len)
 {
 	const struct dp_flow_key *k = &f->key[d];
 	char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN];
-	uint8_t s6[16], d6[16];
+	uint8_t s6[16], d6[16], r6[16];
 
-	if (k->zone == DP_FLOW_ZONE_IP6 && dp_flow6_addrs(f, s6, d6)) {
-		/* key[1] mirrors key[0] (IPv6 flows are not translated) */
-		inet_ntop(AF_INET6, d == 0 ? s6 : d6, a, sizeof(a));
+	if (k->zone == DP_FLOW_ZONE_IP6 && dp_flow6_addrs(f, s6, d6, r6)) {
+		/* the reply: from key[0]'s destination, or an NLB's target */
+		inet_ntop(AF_INET6, d == 0 ? s6 : r6, a, sizeof(a));
 		inet_ntop(AF_INET6, d == 0 ? d6 : s6, b, sizeof(b));
 		snprintf(buf, len, "%s [%s]:%u > [%s]:%u", proto_name(k->proto), a,
 			 rte_be_to_cpu_16(k->sport), b, rte_be_to_cpu_16(k->dport));

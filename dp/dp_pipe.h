@@ -56,6 +56,12 @@ struct dp_pipe_ops {
 	 * outputs (encapsulated) or drops m (dp/ip6_input.c) */
 	void (*gwlb6_target)(struct rte_mbuf *m, struct dp_meta *md, struct dp_pctx *c,
 			     const struct dp_route *r);
+	/* dualstack NLBs (dp/ip6_input.c; c->t, c->now, c->in, c->src_subnet
+	 * set): an IPv6 packet to the address6 of NLB nlb, and a packet from a
+	 * subnet of IPv6 targets that may be a target's reply; 1: translated,
+	 * route it (its checks done), 0: consumed, -1: not an NLB's (reply) */
+	int (*nlb6_input)(struct dp_pctx *c, struct rte_mbuf *m, struct dp_meta *md, int nlb);
+	int (*nlb6_reply)(struct dp_pctx *c, struct rte_mbuf *m, struct dp_meta *md);
 	/* GENEVE to the flow's appliance (DP_ACT_ENCAP): 0 or a drop reason */
 	int (*encap)(struct rte_mbuf *m, const struct dp_tables *t, const struct dp_flow *f,
 		     uint16_t *port, uint32_t *nh);

@@ -14,7 +14,9 @@
  * flow is published and compared on every hit: two IPv6 flows that fold to
  * the same key are told apart (the later one is not tracked, its packets
  * pass or fail on the rules alone, counted flow6_fold_collision), never
- * confused. The side array is calloc'd at the flow table's capacity on the
+ * confused. Each side record also keeps the source of the flow's replies
+ * (rsrc: key[0]'s destination, or a dualstack NLB's target, lb/nlb_node6.c):
+ * 48 bytes a flow. The side array is calloc'd at the flow table's capacity on the
  * first IPv6 configuration: pages nobody writes cost no memory.
  */
 #include <stdlib.h>
@@ -34,6 +36,7 @@
 struct flow6_addrs {
 	uint8_t src[16];
 	uint8_t dst[16];
+	uint8_t rsrc[16];           /* the reply's source: dst, or an NLB's target */
 };
 
 static struct flow6_addrs *side;
@@ -130,7 +133,7 @@ find_addrs(const struct dp_flow_key *k, const uint8_t *src, const uint8_t *dst, 
 		return NULL;
 	a = &side[i];
 	if (*dir == 0 ? memcmp(a->src, src, 16) != 0 || memcmp(a->dst, dst, 16) != 0
-		      : memcmp(a->src, dst, 16) != 0 || memcmp(a->dst, src, 16) != 0) {
+		      : memcmp(a->src, dst, 16) != 0 || memcmp(a->rsrc, src, 16) != 0) {
 		dp_stats_self()->flow6_fold_collision++;
 		return NULL;
 	}
@@ -195,11 +198,27 @@ dp_flow6_bind(struct dp_flow *f, struct rte_mbuf *m, const struct dp_meta *md)
 	/* published by dp_flow_insert()'s release; no reader sees this slot before */
 	memcpy(side[i].src, ip->src_addr, 16);
 	memcpy(side[i].dst, ip->dst_addr, 16);
+	memcpy(side[i].rsrc, ip->dst_addr, 16);
 	return true;
 }
 
+void
+dp_flow6_bind_reply(struct dp_flow *f, const uint8_t rsrc[16])
+{
+	uint32_t i = dp_flow_index(f);
+
+	if (side != NULL && i < side_n)
+		memcpy(side[i].rsrc, rsrc, 16);
+}
+
+uint32_t
+dp_flow6_fold(const uint8_t a[16])
+{
+	return fold(a);
+}
+
 bool
-dp_flow6_addrs(const struct dp_flow *f, uint8_t src[16], uint8_t dst[16])
+dp_flow6_addrs(const struct dp_flow *f, uint8_t src[16], uint8_t dst[16], uint8_t *rsrc)
 {
 	uint32_t i = dp_flow_index(f);
 
@@ -207,5 +226,7 @@ dp_flow6_addrs(const struct dp_flow *f, uint8_t src[16], uint8_t dst[16])
 		return false;
 	memcpy(src, side[i].src, 16);
 	memcpy(dst, side[i].dst, 16);
+	if (rsrc != NULL)
+		memcpy(rsrc, side[i].rsrc, 16);
 	return true;
 }

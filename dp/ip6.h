@@ -56,6 +56,13 @@ struct dp_ip6 {
 	bool port_on[DP_MAX_PORTS]; /* ports vpcgw handles IPv6 on */
 	uint8_t ll[DP_MAX_PORTS][16];   /* each port's link-local fe80::EUI-64 */
 	uint64_t iid_filter;        /* bits of the ports' address6 interface IDs (dp_ip6_iid_bit) */
+	bool subnet_nlbt[256];      /* by byte 7: the subnet has IPv6 NLB targets */
+	int n_nlb6;                 /* dualstack NLBs (their address6 is vpcgw's) */
+	struct {
+		uint8_t addr[16];
+		int16_t nlb;        /* cfg index */
+		uint16_t port;      /* the port of its subnet */
+	} nlb6[DP_MAX_NLB];
 	bool igw6;                  /* internet_gateway.next_hop6 */
 	uint16_t igw_port;
 	uint8_t igw_nh[16];
@@ -115,6 +122,8 @@ dp_ip6_subnet(const struct dp_ip6 *x, const uint8_t a[16])
 
 /* Is a one of vpcgw's own addresses on port? (subnet ::1, port address6, link-local) */
 bool dp_ip6_is_local(const struct dp_tables *t, uint16_t port, const uint8_t a[16]);
+/* The dualstack NLB whose address6 is a (cfg index), or -1. */
+int dp_ip6_nlb(const struct dp_tables *t, const uint8_t a[16]);
 /* vpcgw's address to answer from toward host a on port (subnet ::1, address6, link-local). */
 const uint8_t *dp_ip6_src_for(const struct dp_tables *t, uint16_t port, const uint8_t a[16]);
 
@@ -166,9 +175,15 @@ bool dp_ip6_known(struct rte_mbuf *m, struct dp_meta *md, struct dp_flow *f, int
  * dp_ip6_flow_publish); NULL: dropped (ct_not_syn, table full). */
 struct dp_flow *dp_ip6_flow_new(struct rte_mbuf *m, const struct dp_meta *md,
 				const struct dp_pctx *c, const struct dp_flow_key *k);
-/* Bind f to m's addresses and insert it: 0, -EEXIST (another packet's flow
- * has the key: f abandoned), or -1 (m dropped, f abandoned). */
-int dp_ip6_flow_publish(struct rte_mbuf *m, const struct dp_meta *md, struct dp_flow *f);
+/* Bind f to m's addresses (unless bound already: bind false) and insert it:
+ * 0, -EEXIST (another packet's flow has the key: f abandoned), or -1 (m
+ * dropped, f abandoned). */
+int dp_ip6_flow_publish(struct rte_mbuf *m, const struct dp_meta *md, struct dp_flow *f,
+			bool bind);
+
+/* An IPv6 packet a service built or translated (md parsed as IPv6, its
+ * checks done) routed as from subnet src_subnet: hop limit, MTU, ND. */
+void dp_ip6_forward(struct dp_pctx *c, struct rte_mbuf *m, struct dp_meta *md, int src_subnet);
 
 /* ------------------------------------------------------------ GWLB (ip6_input.c) */
 
@@ -196,8 +211,14 @@ struct dp_flow *dp_flow6_find(const struct dp_flow_key *k, struct rte_mbuf *m,
 struct dp_flow *dp_flow6_find_error(struct rte_mbuf *m, const struct dp_meta *md);
 /* Record m's addresses as f->key[0]'s, before dp_flow_insert(f). */
 bool dp_flow6_bind(struct dp_flow *f, struct rte_mbuf *m, const struct dp_meta *md);
-/* The full addresses of f->key[0] (an IPv6 flow); false: not one. */
-bool dp_flow6_addrs(const struct dp_flow *f, uint8_t src[16], uint8_t dst[16]);
+/* The full addresses of f->key[0] (an IPv6 flow), and the source of its
+ * replies (rsrc, may be NULL); false: not one. */
+bool dp_flow6_addrs(const struct dp_flow *f, uint8_t src[16], uint8_t dst[16], uint8_t *rsrc);
+/* The replies of bound flow f come from rsrc (an NLB's target), not from
+ * key[0]'s destination. */
+void dp_flow6_bind_reply(struct dp_flow *f, const uint8_t rsrc[16]);
+/* An address folded as the flow keys hold it. */
+uint32_t dp_flow6_fold(const uint8_t a[16]);
 
 /* ------------------------------------------------------------ ND (nd6.c) */
 

@@ -76,6 +76,27 @@ ingress6(struct rte_mbuf *m, struct dp_meta *md, struct dp_pctx *c, const struct
 	return false;
 }
 
+/* To the address6 of dualstack NLB nlb: the NLB's (lb/nlb_node6.c), after
+ * the same ingress and hop-limit checks as a routed packet; true: translated
+ * to a target, to be routed with its checks done. */
+static bool
+nlb6_in(struct dp_graph_run *g, struct rte_mbuf *m, struct dp_meta *md, int nlb)
+{
+	const struct dp_tables *t = g->b.t;
+	struct dp_pctx *c = &g->b.ctx[md->slot];
+	const struct rte_ipv6_hdr *ip = rte_pktmbuf_mtod_offset(m, const struct rte_ipv6_hdr *,
+								md->l3);
+
+	if (!ingress6(m, md, c, t, ip))
+		return false;
+	if (ip->hop_limits <= 1) {
+		dp_nd6_time_exceeded(m, md, t, g->b.now);
+		dp_drop(m, DP_DROP_ip6_hop_limit);
+		return false;
+	}
+	return dp_pipe_ops.nlb6_input(c, m, md, nlb) == 1;
+}
+
 /* The input part, one packet: true when it goes on to be routed. */
 static bool
 ip6_input_one(struct dp_graph_run *g, struct rte_mbuf *m, struct dp_meta *md)
@@ -102,6 +123,9 @@ ip6_input_one(struct dp_graph_run *g, struct rte_mbuf *m, struct dp_meta *md)
 		return false;
 	}
 	ip = rte_pktmbuf_mtod_offset(m, const struct rte_ipv6_hdr *, md->l3);
+	if (unlikely(t->ip6->n_nlb6 != 0) && md->proto != IPPROTO_ICMPV6 &&
+	    dp_pipe_ops.nlb6_input != NULL && (r = dp_ip6_nlb(t, ip->dst_addr)) >= 0)
+		return nlb6_in(g, m, md, r);
 	if (dp_ip6_is_mcast(ip->dst_addr) || dp_ip6_is_local(t, md->in_port, ip->dst_addr)) {
 		if (md->proto == IPPROTO_ICMPV6 && !(md->flags & DP_M_LATER_FRAG) &&
 		    (!dp_ip6_is_mcast(ip->dst_addr) || nd_group(ip->dst_addr)))
@@ -183,6 +207,16 @@ ip6_route_one(struct dp_pctx *c, struct rte_mbuf *m, struct dp_meta *md)
 	uint16_t port;
 	int ds;
 
+	/* a reply of an IPv6 NLB target: the NLB's translation back first */
+	if (unlikely(x->subnet_nlbt[ip->src_addr[7]]) && c->in == DP_IN_VPC && !c->policy_done &&
+	    dp_pipe_ops.nlb6_reply != NULL && dp_flow_any()) {
+		int v = dp_pipe_ops.nlb6_reply(c, m, md);
+
+		if (v == 0)
+			return;
+		if (v == 1)
+			rt = table6_of(t, c);   /* from the NLB's subnet now */
+	}
 	r = route6(x, rt, ip->dst_addr);
 	if (r == rt->none) {
 		dp_drop(m, DP_DROP_no_route);
@@ -219,7 +253,9 @@ ip6_route_one(struct dp_pctx *c, struct rte_mbuf *m, struct dp_meta *md)
 		dp_drop(m, DP_DROP_no_route);
 		return;
 	}
-	if ((x->subnet_filtered[ip->dst_addr[7]] && ds >= 0) ||
+	if (c->policy_done) {
+		/* an NLB's translation: its own checks are done */
+	} else if ((x->subnet_filtered[ip->dst_addr[7]] && ds >= 0) ||
 	    (c->in == DP_IN_VPC && x->subnet_filtered[ip->src_addr[7]]) ||
 	    rt->routes[r].kind == CFG_TARGET_EIGW ||
 	    (c->in == DP_IN_INTERNET && x->subnet_eigw[ip->dst_addr[7]])) {
@@ -234,6 +270,19 @@ ip6_route_one(struct dp_pctx *c, struct rte_mbuf *m, struct dp_meta *md)
 	}
 	ip->hop_limits--;
 	dp_nd6_output(m, port, nh, c->now);
+}
+
+void
+dp_ip6_forward(struct dp_pctx *c, struct rte_mbuf *m, struct dp_meta *md, int src_subnet)
+{
+	if (c->t->ip6 == NULL) {
+		dp_drop(m, DP_DROP_ipv6_unsupported);
+		return;
+	}
+	c->in = DP_IN_VPC;
+	c->src_subnet = src_subnet;
+	c->policy_done = true;
+	ip6_route_one(c, m, md);
 }
 
 void
@@ -284,6 +333,7 @@ dp_ip6_appliance_input(struct dp_pctx *c, struct rte_mbuf *m, struct dp_meta *md
 	}
 	c->nf = f;
 	c->nd = d;
+	c->policy_done = false;
 	ip6_route_one(c, m, md);
 }
 
@@ -300,15 +350,14 @@ dp_ip6_input_node(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t n)
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
 		struct dp_meta *md = dp_meta(m);
+		struct dp_pctx *c = &g->b.ctx[md->slot];
 
 		w->cur_slot = md->slot;
-		if (ip6_input_one(g, m, md)) {
-			struct dp_pctx *c = &g->b.ctx[md->slot];
-
-			c->t = g->b.t;
-			c->now = g->b.now;
-			c->nf = NULL;
+		c->t = g->b.t;
+		c->now = g->b.now;
+		c->nf = NULL;
+		c->policy_done = false;
+		if (ip6_input_one(g, m, md))
 			ip6_route_one(c, m, md);
-		}
 	}
 }

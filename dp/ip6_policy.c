@@ -100,12 +100,12 @@ dp_ip6_flow_new(struct rte_mbuf *m, const struct dp_meta *md, const struct dp_pc
 }
 
 int
-dp_ip6_flow_publish(struct rte_mbuf *m, const struct dp_meta *md, struct dp_flow *f)
+dp_ip6_flow_publish(struct rte_mbuf *m, const struct dp_meta *md, struct dp_flow *f, bool bind)
 {
 	struct dp_lcore_stats *st = dp_stats_self();
 	int rc;
 
-	if (!dp_flow6_bind(f, m, md)) {
+	if (bind && !dp_flow6_bind(f, m, md)) {
 		dp_flow_abandon(f);
 		return -EEXIST;
 	}
@@ -148,7 +148,7 @@ track(struct rte_mbuf *m, struct dp_meta *md, const struct dp_pctx *c,
 	if (md->proto == IPPROTO_TCP)
 		f->tcp_state = fw_ct_tcp_next(FW_CT_TCP_NONE, 0, md->tcp_flags, NULL);
 	dp_pipe_ops.sg_timeouts(c, f);
-	rc = dp_ip6_flow_publish(m, md, f);
+	rc = dp_ip6_flow_publish(m, md, f, true);
 	if (rc == -EEXIST) {
 		dp_stats_self()->untracked++;
 		return true;

@@ -163,6 +163,20 @@ dp_ip6_tables_build(struct dp_tables *t, const struct cfg *cfg, uint64_t gen)
 							      cfg->enis[e].has_addr6;
 		x->port_on[sn->port] = true;
 	}
+	/* dualstack NLBs: their address6 is vpcgw's (ND, the NLB stage); the
+	 * subnets of IPv6 targets send replies that an NLB translates back */
+	for (int i = 0; i < cfg->n_nlbs && x->n_nlb6 < DP_MAX_NLB; i++) {
+		if (!cfg->nlbs[i].dualstack)
+			continue;
+		memcpy(x->nlb6[x->n_nlb6].addr, cfg->nlbs[i].addr6, 16);
+		x->nlb6[x->n_nlb6].nlb = (int16_t)i;
+		x->nlb6[x->n_nlb6].port = (uint16_t)cfg->subnets[cfg->nlbs[i].subnet].port;
+		x->iid_filter |= dp_ip6_iid_bit(cfg->nlbs[i].addr6);
+		x->n_nlb6++;
+	}
+	for (int g = 0; g < cfg->n_target_groups; g++)
+		for (int j = 0; cfg->target_groups[g].ipv6 && j < cfg->target_groups[g].n_targets; j++)
+			x->subnet_nlbt[cfg->target_groups[g].targets[j].addr6[7]] = true;
 	if (cfg->igw.present && cfg->igw.has_next_hop6) {
 		x->igw6 = true;
 		x->igw_port = (uint16_t)cfg->igw.port;
@@ -220,7 +234,24 @@ dp_ip6_is_local(const struct dp_tables *t, uint16_t port, const uint8_t a[16])
 	for (int i = 0; i < cfg->n_ports; i++)
 		if (cfg->ports[i].has_addr6 && memcmp(cfg->ports[i].addr6, a, 16) == 0)
 			return true;
+	/* a dualstack NLB's address6, on the port of its subnet (ND, echo) */
+	for (int i = 0; x->n_nlb6 != 0 && i < x->n_nlb6; i++)
+		if (memcmp(x->nlb6[i].addr, a, 16) == 0)
+			return x->nlb6[i].port == port;
 	return false;
+}
+
+int
+dp_ip6_nlb(const struct dp_tables *t, const uint8_t a[16])
+{
+	const struct dp_ip6 *x = t->ip6;
+
+	if (x->n_nlb6 == 0 || !(x->iid_filter & dp_ip6_iid_bit(a)))
+		return -1;
+	for (int i = 0; i < x->n_nlb6; i++)
+		if (memcmp(x->nlb6[i].addr, a, 16) == 0)
+			return x->nlb6[i].nlb;
+	return -1;
 }
 
 const uint8_t *

@@ -460,7 +460,10 @@ own_on_port(const struct dp_tables *t, uint16_t port, const uint8_t a[16])
 	sn = dp_ip6_subnet(t->ip6, a);
 	if (sn >= 0 && cfg->subnets[sn].port == port && memcmp(a + 8, one, 8) == 0)
 		return true;
-	return cfg->ports[port].has_addr6 && memcmp(cfg->ports[port].addr6, a, 16) == 0;
+	if (cfg->ports[port].has_addr6 && memcmp(cfg->ports[port].addr6, a, 16) == 0)
+		return true;
+	/* a dualstack NLB's address6, on its subnet's port (dp_ip6_is_local) */
+	return dp_ip6_nlb(t, a) >= 0 && dp_ip6_is_local(t, port, a);
 }
 
 /* Is a on the link of port (neighbor we may learn)? */

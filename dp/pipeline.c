@@ -125,6 +125,8 @@ dp_pipeline_init(char *err, size_t errlen)
 		.flow_gone = nlb_flow_gone,
 		.appliance_input = gwlb_appliance_input,
 		.gwlb6_target = gwlb6_endpoint_target,
+		.nlb6_input = lb_nlb6_input,
+		.nlb6_reply = lb_nlb6_reply,
 		.encap = gnv_encap,
 	};
 	/* control side: table build order, and free in reverse */

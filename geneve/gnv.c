@@ -187,7 +187,7 @@ flow_hash(int mode, const struct dp_flow *f)
 	const struct dp_flow_key *k = &f->key[0];
 	uint8_t a[16], b[16];
 
-	if (k->zone == DP_FLOW_ZONE_IP6 && dp_flow6_addrs(f, a, b))
+	if (k->zone == DP_FLOW_ZONE_IP6 && dp_flow6_addrs(f, a, b, NULL))
 		return gnv_sym_hash6(mode, k->proto, a, b, rte_be_to_cpu_16(k->sport),
 				     rte_be_to_cpu_16(k->dport));
 	return gnv_sym_hash(mode, k->proto, rte_be_to_cpu_32(k->src), rte_be_to_cpu_32(k->dst),
@@ -220,7 +220,7 @@ flow_cookie(uint32_t secret, const struct dp_flow *f)
 	uint8_t a[16], b[16];
 	uint32_t c;
 
-	if (k->zone == DP_FLOW_ZONE_IP6 && dp_flow6_addrs(f, a, b)) {
+	if (k->zone == DP_FLOW_ZONE_IP6 && dp_flow6_addrs(f, a, b, NULL)) {
 		/* the full addresses, as flow_hash: the same cookie on every run */
 		uint64_t w[4];
 

@@ -59,7 +59,7 @@ gwlb6_new(struct rte_mbuf *m, struct dp_meta *md, struct dp_pctx *c, int ep,
 		dp_drop(m, (enum dp_drop)rc);
 		return NULL;
 	}
-	rc = dp_ip6_flow_publish(m, md, f);
+	rc = dp_ip6_flow_publish(m, md, f, false);
 	if (rc == -EEXIST) {
 		/* another worker's packet opened it first (or a folded-key
 		 * collision): that flow, if it is this one */

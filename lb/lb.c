@@ -139,6 +139,7 @@ lb_build(struct dp_tables *t)
 		tg->first = nt;
 		tg->n = ctg->n_targets;
 		tg->preserve_client_ip = ctg->preserve_client_ip;
+		tg->ipv6 = ctg->ipv6;
 		for (int i = 0; i < ctg->n_targets; i++, nt++) {
 			uint16_t port = ctg->targets[i].port;
 			uint64_t k;
@@ -147,6 +148,7 @@ lb_build(struct dp_tables *t)
 			if (port == 0)
 				port = ctg->port;
 			lb->target_addr[nt] = rte_cpu_to_be_32(ctg->targets[i].addr);
+			memcpy(lb->target_addr6[nt], ctg->targets[i].addr6, 16);
 			lb->target_port[nt] = rte_cpu_to_be_16(port);
 			k = target_key(lb->target_addr[nt], lb->target_port[nt]);
 			if (!dp_map_get(&lb->target_by_key, k, &v))
@@ -191,6 +193,7 @@ lb_build(struct dp_tables *t)
 			l->tg = cl->target_group;
 			l->idle_s = cl->proto == CFG_L4_TCP ? cl->idle_timeout : LB_UDP_IDLE_S;
 			l->global_target0 = lb->tgs[l->tg].first;
+			lb->has64 |= nlb->dualstack && !lb->tgs[l->tg].ipv6;
 			dp_map_set(&lb->by_key, listener_key(l->nlb_addr, l->proto, l->port),
 				   (uint32_t)lb->n_listeners);
 			lb->n_listeners++;
@@ -262,6 +265,8 @@ lb_flow_init(const struct dp_tables *t, int listener, struct dp_flow *f, uint32_
 	int target;
 
 	/* pairs with the release in lb_build() / lb_tg_publish() */
+	if (tg->ipv6)               /* an IPv4 client: not translated to IPv6 */
+		return DP_DROP_nlb_family;
 	mg = atomic_load_explicit(&tg->maglev, memory_order_acquire);
 	if (mg == NULL)
 		return DP_DROP_nlb_no_listener;
@@ -320,4 +325,63 @@ lb_note_removed(struct dp_tables *t, const struct dp_tables *old)
 				t->lb->targets_removed = true;
 				break;
 			}
+}
+
+int
+lb_listener_find6(const struct dp_tables *t, int nlb, uint8_t proto, uint16_t port)
+{
+	const struct lb_state *lb = t->lb;
+	int end = nlb + 1 < (int)RTE_DIM(lb->first_listener) && nlb + 1 < t->cfg->n_nlbs ?
+		  (int)lb->first_listener[nlb + 1] : lb->n_listeners;
+
+	for (int i = (int)lb->first_listener[nlb]; i < end; i++)
+		if (lb->listeners[i].proto == proto && lb->listeners[i].port == port)
+			return i;
+	return -1;
+}
+
+int
+lb_flow_init6(const struct dp_tables *t, int listener, struct dp_flow *f, uint32_t syn_seq,
+	      const uint8_t src6[16], const uint8_t dst6[16])
+{
+	const struct lb_state *lb = t->lb;
+	const struct lb_listener_rt *l = &lb->listeners[listener];
+	const struct lb_tg_rt *tg = &lb->tgs[l->tg];
+	const struct dp_flow_key *k = &f->key[0];
+	const struct lb_maglev *mg;
+	uint32_t h = 0x6, w;
+	int target;
+
+	if (!tg->ipv6 && tg->preserve_client_ip)   /* refused by the configuration */
+		return DP_DROP_nlb_family;
+	mg = atomic_load_explicit(&tg->maglev, memory_order_acquire);
+	if (mg == NULL)
+		return DP_DROP_nlb_no_listener;
+	/* the IPv4 hash's inputs, each address as its four words */
+	for (int i = 0; i < 16; i += 4) {
+		memcpy(&w, src6 + i, 4);
+		h = dp_map_hash((uint64_t)h << 32 | w);
+		memcpy(&w, dst6 + i, 4);
+		h = dp_map_hash((uint64_t)h << 32 | w);
+	}
+	h = lb_flow_hash(k->proto, h, 0, rte_be_to_cpu_16(k->sport), rte_be_to_cpu_16(k->dport),
+			 k->proto == IPPROTO_TCP ? rte_be_to_cpu_32(syn_seq) : 0);
+	target = tg->first + (int)mg->slots[h % mg->size];
+	f->kind = DP_FLOW_NLB;
+	f->svc = (uint16_t)listener;
+	f->target = (uint16_t)target;
+	f->idle_s = l->idle_s;
+	if (tg->ipv6)
+		return 0;
+	/* an IPv4 group: the flow leaves as IPv4 from the NLB's private address
+	 * and a port of its own; the reply's key is IPv4 in a zone of its own,
+	 * which no IPv4 packet's lookup meets (lb_nlb64_reply finds it) */
+	f->key[1] = (struct dp_flow_key){ .src = lb->target_addr[target],
+					  .sport = lb->target_port[target], .dst = l->nlb_addr,
+					  .proto = k->proto, .zone = LB_ZONE_NLB64 };
+	if (snat_port(&f->key[1], h) == 0) {
+		dp_stats_self()->listener[listener].port_alloc_err++;
+		return DP_DROP_nlb_port_allocation;
+	}
+	return 0;
 }

@@ -39,6 +39,7 @@ struct lb_tg_rt {
 	int first;                  /* global index of target 0 */
 	int n;
 	bool preserve_client_ip;
+	bool ipv6;                  /* IPv6 targets (target_addr6) */
 	_Atomic(struct lb_maglev *) maglev;
 };
 
@@ -50,6 +51,7 @@ struct lb_state {
 	int n_tgs;
 	uint32_t target_addr[DP_MAX_TARGETS];   /* network order */
 	uint16_t target_port[DP_MAX_TARGETS];   /* network order */
+	uint8_t target_addr6[DP_MAX_TARGETS][16];   /* targets of ipv6 groups */
 	uint32_t first_listener[DP_MAX_NLB];
 	struct dp_map target_by_key;    /* addr << 16 | port (network order) → global index */
 	/* control thread only: the usable set each group's current table was built from */
@@ -57,6 +59,8 @@ struct lb_state {
 	/* a reload removed some target since vpcgw started (lb_note_removed):
 	 * until then no flow can point at a gone target, and workers skip the check */
 	bool targets_removed;
+	/* a dualstack NLB has a listener to an ipv4 group (lb_nlb64_reply) */
+	bool has64;
 };
 
 int lb_build(struct dp_tables *t);
@@ -76,6 +80,17 @@ int lb_flow_init(const struct dp_tables *t, int listener, struct dp_flow *f, uin
  * Is the target of NLB flow f (its address:port, from key[1]) no longer
  * registered in t, with its deregistration delay over? Any lcore.
  */
+/* The same for an IPv6 client of a dualstack NLB: the target from a hash of
+ * the full addresses src6/dst6 (key[0] holds them folded); an ipv6 group's
+ * key[1] is the caller's, an ipv4 group's the translated reply (IPv4, zone
+ * LB_ZONE_NLB64, from the target to the NLB's address and a port of its own). */
+int lb_flow_init6(const struct dp_tables *t, int listener, struct dp_flow *f, uint32_t syn_seq,
+		  const uint8_t src6[16], const uint8_t dst6[16]);
+/* The zone of the IPv4 reply key of an IPv6 client's flow to an IPv4 group
+ * (dp_flow_key.zone; IPv4 packets look up zone 0, IPv6 ones DP_FLOW_ZONE_IP6) */
+#define LB_ZONE_NLB64 64
+/* The listener of dualstack NLB nlb for (proto, port), or -1. */
+int lb_listener_find6(const struct dp_tables *t, int nlb, uint8_t proto, uint16_t port);
 bool lb_flow_target_gone(const struct dp_tables *t, const struct dp_flow *f, uint64_t now_ms);
 /* Control thread, before publishing t in place of old: carry over, or set,
  * t's targets_removed (a target of old, or of any earlier generation, that

@@ -81,6 +81,10 @@ load_targets(struct ld *ld, const config_setting_t *e, const char *p, struct cfg
 			continue;
 		if (ld_get_int(ld, t, q, "port", false, 1, 65535, &x) > 0)
 			tgt->port = (uint16_t)x;
+		if (tg->ipv6) {
+			lb_cfg6_target(ld, t, q, tg, j);
+			continue;
+		}
 		ok = ld_get_ipv4(ld, t, q, "address", true, &g, &tgt->addr) > 0 &&
 			ld_host_in_subnet(ld, &g, tgt->addr) >= 0;
 		for (k = 0; ok && k < j; k++) {
@@ -102,7 +106,7 @@ lb_cfg_load_target_groups(struct ld *ld)
 {
 	static const char *const keys[] = {
 		"name", "protocol", "port", "preserve_client_ip", "deregistration_delay",
-		"health_check", "targets", NULL
+		"health_check", "targets", "ip_address_type", NULL
 	};
 	struct cfg *c = ld->cfg;
 	char p[PATH_LEN];
@@ -137,6 +141,7 @@ lb_cfg_load_target_groups(struct ld *ld)
 		ld_get_u32(ld, e, p, "deregistration_delay", 0, 3600, 300,
 			   &tg->deregistration_delay);
 		ld_health(ld, e, p, true, h);
+		lb_cfg6_tg(ld, e, p, tg);
 		load_targets(ld, e, p, tg);
 	}
 }
@@ -173,6 +178,7 @@ load_listener(struct ld *ld, const config_setting_t *e, const char *p, int n, in
 			 "listener protocol %s does not match target group \"%s\" protocol %s",
 			 l4_name(li->proto), c->target_groups[li->target_group].name,
 			 l4_name(c->target_groups[li->target_group].proto));
+	lb_cfg6_listener(ld, &f, nlb, li);
 	li->idle_timeout = proto_ok && li->proto == CFG_L4_UDP ? 120 : 350;
 	if (proto_ok && li->proto == CFG_L4_UDP) {
 		if (ld_fld_get(ld, e, p, "idle_timeout", false, &f))
@@ -203,7 +209,8 @@ void
 lb_cfg_load_nlbs(struct ld *ld)
 {
 	static const char *const keys[] = {
-		"name", "subnet", "address", "public_address", "listeners", NULL
+		"name", "subnet", "address", "public_address", "listeners", "ip_address_type",
+		"address6", NULL
 	};
 	struct cfg *c = ld->cfg;
 	char p[PATH_LEN], q[PATH_LEN], a[CFG_NAME_MAX], b[CFG_NAME_MAX];
@@ -240,6 +247,7 @@ lb_cfg_load_nlbs(struct ld *ld)
 			else
 				ld_public_addr(ld, g.s, g.path, nlb->public_addr);
 		}
+		lb_cfg6_nlb(ld, e, p, nlb);
 		if (ld_get_list(ld, e, p, "listeners", false, T_LIST, &l) <= 0)
 			continue;
 		nlb->listeners = ld_calloc(ld, (size_t)ld_list_len(&l), sizeof(*nlb->listeners));

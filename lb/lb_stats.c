@@ -81,7 +81,7 @@ lb_stats_nlbs(struct emitter *e, const struct dp_lcore_stats *s, const struct cf
 static void
 lb_stats_target_groups(struct emitter *e, const struct dp_lcore_stats *s, const struct cfg *cfg)
 {
-	char name[64], ip[16];
+	char name[64], ip[48];
 
 	em_open(e, "target_groups");
 	for (int g = 0, ti = 0; g < cfg->n_target_groups; g++) {
@@ -94,9 +94,14 @@ lb_stats_target_groups(struct emitter *e, const struct dp_lcore_stats *s, const 
 		em_gauge(e, "UnHealthyHostCount", unhealthy);
 		em_open(e, "targets");
 		for (int j = 0; j < tg->n_targets && ti < DP_MAX_TARGETS; j++, ti++) {
-			snprintf(name, sizeof(name), "%s:%u",
-				 cfg_ipv4_str(tg->targets[j].addr, ip, sizeof(ip)),
-				 tg->targets[j].port ? tg->targets[j].port : tg->port);
+			if (tg->ipv6)   /* SPEC §7: "[addr]:port" */
+				snprintf(name, sizeof(name), "[%s]:%u",
+					 cfg_ipv6_str(tg->targets[j].addr6, ip, sizeof(ip)),
+					 tg->targets[j].port ? tg->targets[j].port : tg->port);
+			else
+				snprintf(name, sizeof(name), "%s:%u",
+					 cfg_ipv4_str(tg->targets[j].addr, ip, sizeof(ip)),
+					 tg->targets[j].port ? tg->targets[j].port : tg->port);
 			em_open(e, name);
 			lb_counters(e, &s->target[ti]);
 			em_str(e, "health", lb_target_healthy(ti) ? "healthy" : "unhealthy");
@@ -152,11 +157,12 @@ lb_stats_print(FILE *f, const struct dp_lcore_stats *s, const struct cfg *cfg)
 	}
 	for (int i = 0, t = 0; i < cfg->n_target_groups; i++) {
 		for (int j = 0; j < cfg->target_groups[i].n_targets && t < DP_MAX_TARGETS; j++, t++) {
-			char ip[16];
+			const struct cfg_target_group *tg = &cfg->target_groups[i];
+			char ip[48];
 
-			fprintf(f, "  target %s %s: new flows %" PRIu64 ", %s\n",
-				cfg->target_groups[i].name,
-				cfg_ipv4_str(cfg->target_groups[i].targets[j].addr, ip, sizeof(ip)),
+			fprintf(f, "  target %s %s: new flows %" PRIu64 ", %s\n", tg->name,
+				tg->ipv6 ? cfg_ipv6_str(tg->targets[j].addr6, ip, sizeof(ip)) :
+				cfg_ipv4_str(tg->targets[j].addr, ip, sizeof(ip)),
 				s->target[t].flows_created,
 				lb_target_healthy(t) ? "healthy" : "unhealthy");
 		}

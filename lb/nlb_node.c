@@ -29,6 +29,9 @@ lb_nlb_new(struct rte_mbuf *m, struct dp_meta *md, struct dp_pctx *c)
 	uint16_t es, ed;
 	int rc;
 
+	/* a target's reply to an IPv6 client (dualstack NLB, ipv4 group) */
+	if (unlikely(c->t->lb->has64) && lb_nlb64_reply(m, md, c))
+		return;
 	if (l < 0 || (md->flags & DP_M_FRAG) || (md->flags & DP_M_ICMP_ERR)) {
 		dp_drop(m, l < 0 ? DP_DROP_nlb_no_listener : DP_DROP_ip_fragment);
 		return;

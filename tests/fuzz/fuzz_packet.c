@@ -98,8 +98,9 @@
 
 /* examples/demo.cfg (SPEC §2) with the IPv6 keys of SPEC §7 (address6 of the
  * internet port, the VPC's /56, a /64 for each subnet, next_hop6, ::/0 to the
- * internet gateway in the public table); devargs, flow table and mbufs are
- * replaced */
+ * internet gateway in the public table, IPv6 routes to the GWLB endpoint in
+ * the private and edge tables, a dualstack NLB with an ipv6 target group);
+ * devargs, flow table and mbufs are replaced */
 static const char demo_cfg[] =
 	"dpdk = { workers = 1; mbufs = 32767; flow_table_size = 1048576; };\n"
 	"ports = (\n"
@@ -141,9 +142,11 @@ static const char demo_cfg[] =
 	"  { name = \"private\"; routes = (\n"
 	"      { destination = \"0.0.0.0/0\"; target = \"nat-gateway:nat-a\"; },\n"
 	"      { destination = \"203.0.113.0/24\"; target = \"gwlb-endpoint:inspect-a\"; },\n"
+	"      { destination = \"2001:db8:cafe::/48\"; target = \"gwlb-endpoint:inspect-a\"; },\n"
 	"      { destination = \"192.0.2.0/24\"; target = \"blackhole\"; } ); },\n"
 	"  { name = \"edge\"; routes = (\n"
-	"      { destination = \"10.0.0.0/24\"; target = \"gwlb-endpoint:inspect-a\"; } ); }\n"
+	"      { destination = \"10.0.0.0/24\"; target = \"gwlb-endpoint:inspect-a\"; },\n"
+	"      { destination = \"2600:1f18:a:b02::/64\"; target = \"gwlb-endpoint:inspect-a\"; } ); }\n"
 	");\n"
 	"network_acls = (\n"
 	"  { name = \"private\";\n"
@@ -179,7 +182,10 @@ static const char demo_cfg[] =
 	"    public_address = \"198.51.100.30\";\n"
 	"    listeners = ( { protocol = \"tcp\"; port = 80; target_group = \"web-tg\";\n"
 	"                    idle_timeout = 350; },\n"
-	"                  { protocol = \"udp\"; port = 53; target_group = \"dns-tg\"; } ); }\n"
+	"                  { protocol = \"udp\"; port = 53; target_group = \"dns-tg\"; } ); },\n"
+	"  { name = \"web6\"; subnet = \"public-a\"; address = \"10.0.0.101\";\n"
+	"    ip_address_type = \"dualstack\"; address6 = \"2600:1f18:a:b00::100\";\n"
+	"    listeners = ( { protocol = \"tcp\"; port = 80; target_group = \"web6-tg\"; } ); }\n"
 	");\n"
 	"target_groups = (\n"
 	"  { name = \"web-tg\"; protocol = \"tcp\"; port = 8080; preserve_client_ip = true;\n"
@@ -188,7 +194,9 @@ static const char demo_cfg[] =
 	"                     healthy_threshold = 5; unhealthy_threshold = 2; };\n"
 	"    targets = ( { address = \"10.0.2.10\"; }, { address = \"10.0.2.11\"; port = 8081; } ); },\n"
 	"  { name = \"dns-tg\"; protocol = \"udp\"; port = 53;\n"
-	"    targets = ( { address = \"10.0.2.20\"; } ); }\n"
+	"    targets = ( { address = \"10.0.2.20\"; } ); },\n"
+	"  { name = \"web6-tg\"; protocol = \"tcp\"; port = 8080; ip_address_type = \"ipv6\";\n"
+	"    targets = ( { address = \"2600:1f18:a:b02::10\"; } ); }\n"
 	");\n"
 	"gateway_load_balancers = (\n"
 	"  { name = \"inspect\"; port = \"appliances\"; stickiness = \"5-tuple\";\n"

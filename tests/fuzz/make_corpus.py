@@ -330,6 +330,27 @@ def packet_seeds():
                           ICMPv6ND_NA(S=1, tgt="2600:1f18:a:b03::99") /
                           ICMPv6NDOptDstLLAddr(lladdr=HOST_MAC), hlim=255)), step=1000),
         rec(VPC, bytes(v6(h6, "2600:1f18:a:b03::98", UDP(sport=1, dport=2))), step=5000))
+    # GWLB with IPv6 inner packets (app-a's ::/.. to 2001:db8:cafe::/48, the edge
+    # table's b02::/64) and the dualstack NLB web6 (b00::100, target b02::10)
+    s["seq_gwlb6_out"] = multi(
+        rec(VPC, v6(h6, "2001:db8:cafe::1", TCP(sport=42020, dport=80, **syn))),
+        rec(APPL, ARP_ANSWER, reply=True),
+        rec(APPL, MIRROR, reply=True),
+        rec(VPC, v6(h6, "2001:db8:cafe::1", TCP(sport=42020, dport=80, flags="A", seq=1001))))
+    s["seq_gwlb6_in"] = multi(
+        rec(INET, Ether(src=NEXT_HOP_MAC, dst=MAC[INET]) /
+            IPv6(src="2001:db8:1::5", dst=h6) / UDP(sport=53, dport=5353) / Raw(b"in")),
+        rec(APPL, ARP_ANSWER, reply=True),
+        rec(APPL, MIRROR, reply=True))
+    s["seq_nlb6"] = multi(
+        rec(INET, Ether(src=NEXT_HOP_MAC, dst=MAC[INET]) /
+            IPv6(src="2001:db8:1::5", dst="2600:1f18:a:b00::100") /
+            TCP(sport=43000, dport=80, **syn)),
+        rec(VPC, v6("2600:1f18:a:b02::10", "2001:db8:1::5",
+                    TCP(sport=8080, dport=43000, flags="SA", seq=9, ack=1001))),
+        rec(INET, Ether(src=NEXT_HOP_MAC, dst=MAC[INET]) /
+            IPv6(src="2001:db8:1::5", dst="2600:1f18:a:b00::100") /
+            TCP(sport=43000, dport=80, flags="A", seq=1001, ack=10)))
     eth6 = bytes(Ether(src=HOST_MAC, dst=MAC[VPC], type=0x86dd))
     hdr = bytes(IPv6(src=h6, dst=h6b, nh=60, plen=16))
     s["ip6_ext_past_payload"] = single(VPC, eth6 + hdr + bytes([17, 3, 1, 4, 0, 0, 0, 0]) +

@@ -49,7 +49,7 @@ CLIENT6 = "2001:db8:1234::7"
 REMOTE6 = "2001:db8:53::53"
 
 
-def config(stickiness="5-tuple", app_mtu=9001):
+def config(stickiness="5-tuple", app_mtu=9001, sg=False):
     ports = [
         {"name": "vpc", "mac": M_VPC, "address": "10.0.0.1/16", "mtu": 9001},
         {"name": "internet", "mac": M_INET, "address": "198.51.100.1/24",
@@ -89,6 +89,11 @@ def config(stickiness="5-tuple", app_mtu=9001):
                                         {"destination": PFX + "1::/64",
                                          "target": "gwlb-endpoint:inspect-a"}]},
         ],
+        "security_groups": [
+            {"name": "web6", "ingress": [{"protocol": "tcp", "ports": "80", "source": "::/0"}],
+             "egress": [{"protocol": "all", "destination": "::/0"}]}] if sg else [],
+        "interfaces": [{"address": "10.0.1.10", "address6": A6_I1,
+                        "security_groups": ["web6"]}] if sg else [],
         "gateway_load_balancers": [
             {"name": "inspect", "port": "appliances", "stickiness": stickiness,
              "target_failover": "no_rebalance", "tcp_idle_timeout": 350,
@@ -329,6 +334,39 @@ def case_gwlb6_sticky2():
                           "gwlb.inspect.appliances": both_used})
 
 
+def case_gwlb6_sg():
+    """The instance's security group (tcp 80 from ::/0) on a GWLB flow from the
+    internet: both SYNs go through the appliance (the GWLB comes first, SPEC
+    §3), and on the delivery leg after it the SYN to port 80 is delivered, the
+    SYN to port 22 dropped (sg_deny_ingress); the answer to port 80 goes back
+    through the appliance without meeting the rules again (stateful)."""
+    syn80 = at(from_inet6(CLIENT6, A6_I1, TCP(sport=40080, dport=80, flags="S", seq=1)), 0.0)
+    syn22 = at(from_inet6(CLIENT6, A6_I1, TCP(sport=40022, dport=22, flags="S", seq=1)), 0.1)
+    synack = at(from_inst6(A6_I1, CLIENT6, TCP(sport=80, dport=40080, flags="SA", seq=9,
+                                               ack=2)), 1.0)
+
+    def phase1():
+        return {"internet": [syn80.copy(), syn22.copy()], "vpc": [synack.copy()]}
+
+    def build(workers):
+        outs, _ = first_run(config(sg=True), phase1(), workers)
+        enc = encaps(outs["appliances"])
+        assert len(enc) == 3, "first run: %d GENEVE packets, expected 3" % len(enc)
+        ins = phase1()
+        ins["appliances"] = [appliance_return(e, t, proto=0x86DD)
+                             for e, t in zip(enc, (0.5, 0.6, 1.5))]
+        st = GnvState()
+        return Case("gwlb6_sg", config(sg=True), ins,
+                    {"appliances": [to_appliance6(syn80, st, "SYN 80 in GENEVE"),
+                                    to_appliance6(syn22, st, "SYN 22 in GENEVE"),
+                                    to_appliance6(synack, st, "SYN-ACK in GENEVE")],
+                     "vpc": [routed6(syn80, M_VPC, M_I1)],
+                     "internet": [routed6(synack, M_INET, M_NH)]},
+                    counters={"drops.sg_deny_ingress": 1, "gwlb.inspect.NewFlowCount": 2})
+
+    return TwoPhaseCase("gwlb6_sg", build)
+
+
 def case_gwlb6_forged():
     """What an appliance returns must match the flow: a wrong cookie or
     endpoint id (gwlb_cookie_mismatch), an inner IPv6 packet of no flow
@@ -383,6 +421,7 @@ CASES = {
     "gwlb6_basic": case_gwlb6_basic,
     "gwlb6_sticky3": case_gwlb6_sticky3,
     "gwlb6_sticky2": case_gwlb6_sticky2,
+    "gwlb6_sg": case_gwlb6_sg,
     "gwlb6_forged": case_gwlb6_forged,
     "gwlb6_too_big": case_gwlb6_too_big,
 }

@@ -1,0 +1,298 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: BSD-3-Clause
+"""
+pcap suite, dualstack Network Load Balancer (SPEC §7): IPv6 clients of a
+listener whose target group is "ipv6" reach an IPv6 target with their own
+address preserved (destination address and port translated, TCP/UDP
+checksum updated, hop limit - 1); the target's replies leave as from the
+NLB's address6 and the listener's port; the flow sticks to its target;
+IPv4 clients of such a listener and IPv6 clients of an IPv4 group are
+dropped (nlb_family: the IPv6-to-IPv4 translation is not built); vpcgw
+answers Neighbor Solicitations for the NLB's address6. Expected packets are
+built by scapy from the SPEC and RFC 8200/4861; the target of a flow is
+vpcgw's choice (Maglev), taken from the output and then held to.
+
+  vpcgw ports       vpc 02:00:00:00:00:01 10.0.0.1/16
+                    internet 02:00:00:00:01:01 198.51.100.1/24, 2001:db8:ffff::2/64
+  VPC               10.0.0.0/16, 2600:1f18:a:b00::/56
+  subnets           lb-a b00::/64 (the NLB's; table lb: ::/0 igw)
+                    client-a b01::/64, app-a b02::/64
+  NLB web6          10.0.0.100, dualstack, address6 b00::100
+                    tcp 80 -> web6-tg (ipv6, port 8080: b02::10, b02::11)
+                    udp 53 -> dns6-tg (ipv6, port 5353: b02::20)
+                    tcp 81 -> web4-tg (ipv4, preserve_client_ip false: 10.0.2.10)
+
+Usage: test_nlb6.py --workers N [--case NAME]... [--list]
+"""
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from scapy.all import (ICMPv6ND_NA, ICMPv6ND_NS, ICMPv6NDOptDstLLAddr,  # noqa: E402
+                       ICMPv6NDOptSrcLLAddr, IPv6, in6_getnsma, in6_getnsmac, inet_pton,
+                       socket)
+
+from vpcgwtest import (EAL_ARGS, IP, TCP, UDP, Case, Ether, Exp, Raw, TwoPhaseCase,  # noqa: E402
+                       at, first_run, main)
+
+M_VPC, M_INET = "02:00:00:00:00:01", "02:00:00:00:01:01"
+M_NH, A_NH, A6_NH = "02:00:00:00:01:fe", "198.51.100.254", "2001:db8:ffff::1"
+PFX = "2600:1f18:a:b0"
+NLB4, NLB6 = "10.0.0.100", PFX + "0::100"
+T6 = [PFX + "2::10", PFX + "2::11"]
+T6_MAC = ["0a:00:00:00:02:10", "0a:00:00:00:02:11"]
+DNS6, DNS6_MAC = PFX + "2::20", "0a:00:00:00:02:20"
+T4, T4_MAC = "10.0.2.10", "0a:00:00:00:02:0a"
+C6, C6_MAC = PFX + "1::10", "0a:00:00:00:01:10"
+C4, C4_MAC = "10.0.1.10", "0a:00:00:00:01:0a"
+REMOTE6 = "2001:db8:1234::7"
+
+
+def config():
+    ports = [
+        {"name": "vpc", "mac": M_VPC, "address": "10.0.0.1/16", "mtu": 9001},
+        {"name": "internet", "mac": M_INET, "address": "198.51.100.1/24",
+         "address6": "2001:db8:ffff::2/64", "mtu": 1500},
+    ]
+    for i, p in enumerate(ports):
+        p["devargs"] = "net_pcap%d,rx_pcap={dir}/%s-in.pcap,tx_pcap={dir}/%s-out.pcap" % (
+            i, p["name"], p["name"])
+    off = {"enabled": False}
+    return {
+        "dpdk": {"eal_args": EAL_ARGS, "workers": 1, "mbufs": 8191, "flow_table_size": 8192},
+        "ports": ports,
+        "neighbors": [
+            {"port": "internet", "address": A_NH, "mac": M_NH},
+            {"port": "internet", "address": A6_NH, "mac": M_NH},
+            {"port": "vpc", "address": T6[0], "mac": T6_MAC[0]},
+            {"port": "vpc", "address": T6[1], "mac": T6_MAC[1]},
+            {"port": "vpc", "address": DNS6, "mac": DNS6_MAC},
+            {"port": "vpc", "address": T4, "mac": T4_MAC},
+            {"port": "vpc", "address": C6, "mac": C6_MAC},
+        ],
+        "vpc": {"cidr": "10.0.0.0/16", "ipv6_cidr": PFX + "0::/56", "subnets": [
+            {"name": "lb-a", "cidr": "10.0.0.0/24", "ipv6_cidr": PFX + "0::/64", "port": "vpc",
+             "route_table": "lb"},
+            {"name": "client-a", "cidr": "10.0.1.0/24", "ipv6_cidr": PFX + "1::/64",
+             "port": "vpc"},
+            {"name": "app-a", "cidr": "10.0.2.0/24", "ipv6_cidr": PFX + "2::/64", "port": "vpc"},
+        ]},
+        "internet_gateway": {"port": "internet", "next_hop": A_NH, "next_hop6": A6_NH},
+        "route_tables": [
+            {"name": "lb", "routes": [{"destination": "0.0.0.0/0", "target": "igw"},
+                                      {"destination": "::/0", "target": "igw"}]},
+        ],
+        "network_load_balancers": [
+            {"name": "web6", "subnet": "lb-a", "address": NLB4,
+             "ip_address_type": "dualstack", "address6": NLB6,
+             "listeners": [
+                 {"protocol": "tcp", "port": 80, "target_group": "web6-tg"},
+                 {"protocol": "udp", "port": 53, "target_group": "dns6-tg"},
+                 {"protocol": "tcp", "port": 81, "target_group": "web4-tg"}]},
+        ],
+        "target_groups": [
+            {"name": "web6-tg", "protocol": "tcp", "port": 8080, "ip_address_type": "ipv6",
+             "health_check": off, "targets": [{"address": T6[0]}, {"address": T6[1]}]},
+            {"name": "dns6-tg", "protocol": "udp", "port": 5353, "ip_address_type": "ipv6",
+             "health_check": off, "targets": [{"address": DNS6}]},
+            {"name": "web4-tg", "protocol": "tcp", "port": 8080, "preserve_client_ip": False,
+             "health_check": off, "targets": [{"address": T4}]},
+        ],
+    }
+
+
+def from_inet6(src, dst, l4, hlim=64):
+    return Ether(src=M_NH, dst=M_INET) / IPv6(src=src, dst=dst, hlim=hlim) / l4
+
+
+def from_vpc6(mac, src, dst, l4, hlim=64):
+    return Ether(src=mac, dst=M_VPC) / IPv6(src=src, dst=dst, hlim=hlim) / l4
+
+
+def xlated(p, src_mac, dst_mac, src=None, dst=None, sport=None, dport=None):
+    """SPEC §7 (§4 NLB): the addresses and ports named replaced, the TCP/UDP
+    checksum recomputed by scapy over the new pseudo-header, hop limit - 1,
+    Ethernet from the neighbor table; nothing else changes."""
+    q = Ether(bytes(p))
+    q[Ether].src, q[Ether].dst = src_mac, dst_mac
+    q[IPv6].hlim -= 1
+    if src:
+        q[IPv6].src = src
+    if dst:
+        q[IPv6].dst = dst
+    l4 = q[TCP] if TCP in q else q[UDP]
+    if sport:
+        l4.sport = sport
+    if dport:
+        l4.dport = dport
+    del l4.chksum
+    return Ether(bytes(q))
+
+
+def target_of(pkts):
+    """Index of the web6-tg target a translated packet went to."""
+    return T6.index(pkts[0][IPv6].dst)
+
+
+def case_nlb6_tcp_internet():
+    """An IPv6 client on the internet: SYN to [NLB6]:80 reaches one target at
+    :8080 with the client's address preserved; the target's SYN-ACK leaves to
+    the internet from [NLB6]:80; the client's ACK and data reach the same
+    target. Counters: one new flow on the listener and its target."""
+    syn = at(from_inet6(REMOTE6, NLB6, TCP(sport=40000, dport=80, flags="S", seq=100)), 0.0)
+    ack = at(from_inet6(REMOTE6, NLB6, TCP(sport=40000, dport=80, flags="A", seq=101,
+                                           ack=5001) / Raw(b"GET / HTTP/1.0\r\n\r\n")), 2.0)
+
+    def build(workers):
+        outs, _ = first_run(config(), {"internet": [syn.copy()]}, workers)
+        assert len(outs["vpc"]) == 1, "first run: %d packets to the VPC" % len(outs["vpc"])
+        k = target_of(outs["vpc"])
+        synack = at(from_vpc6(T6_MAC[k], T6[k], REMOTE6, TCP(sport=8080, dport=40000,
+                                                             flags="SA", seq=5000, ack=101)), 1.0)
+        exp_vpc = [Exp(xlated(syn, M_VPC, T6_MAC[k], dst=T6[k], dport=8080), note="SYN"),
+                   Exp(xlated(ack, M_VPC, T6_MAC[k], dst=T6[k], dport=8080), note="ACK")]
+        exp_inet = [Exp(xlated(synack, M_INET, M_NH, src=NLB6, sport=80), note="SYN-ACK")]
+        n = sum(len(p[IPv6]) for p in (syn, synack, ack))
+        return Case("nlb6_tcp_internet", config(),
+                    {"internet": [syn.copy(), ack.copy()], "vpc": [synack]},
+                    {"vpc": exp_vpc, "internet": exp_inet},
+                    counters={"nlb.web6.listeners.tcp:80.NewFlowCount": 1,
+                              "nlb.web6.listeners.tcp:80.ActiveFlowCount": 1,
+                              "nlb.web6.listeners.tcp:80.ProcessedPackets": 3,
+                              "nlb.web6.listeners.tcp:80.ProcessedBytes": n,
+                              "flows.by_service.nlb.active": 1,
+                              "target_groups.web6-tg.targets": lambda v: v["[%s]:8080" % T6[k]]
+                              ["NewFlowCount"] == 1})
+
+    return TwoPhaseCase("nlb6_tcp_internet", build)
+
+
+def case_nlb6_udp_vpc():
+    """A client in the VPC (another IPv6 subnet): UDP to [NLB6]:53 reaches
+    [b02::20]:5353 from the client's own address; the answer comes back to the
+    client from [NLB6]:53 (local route); a second query sticks to the flow."""
+    q1 = at(from_vpc6(C6_MAC, C6, NLB6, UDP(sport=5000, dport=53) / Raw(b"query-1")), 0.0)
+    a1 = at(from_vpc6(DNS6_MAC, DNS6, C6, UDP(sport=5353, dport=5000) / Raw(b"answer-1")), 1.0)
+    q2 = at(from_vpc6(C6_MAC, C6, NLB6, UDP(sport=5000, dport=53) / Raw(b"query-2")), 2.0)
+    return Case("nlb6_udp_vpc", config(), {"vpc": [q1, a1, q2]},
+                {"vpc": [Exp(xlated(q1, M_VPC, DNS6_MAC, dst=DNS6, dport=5353), note="query 1"),
+                         Exp(xlated(a1, M_VPC, C6_MAC, src=NLB6, sport=53), note="answer 1"),
+                         Exp(xlated(q2, M_VPC, DNS6_MAC, dst=DNS6, dport=5353), note="query 2")]},
+                counters={"nlb.web6.listeners.udp:53.NewFlowCount": 1,
+                          "nlb.web6.listeners.udp:53.ProcessedPackets": 3,
+                          "ports.vpc.forwarded": 3})
+
+
+def case_nlb6_sticky():
+    """16 IPv6 clients: each flow's packets (a SYN, retransmitted twice) stay
+    on the target its first SYN got;
+    both targets are used (Maglev over the full IPv6 addresses)."""
+    ins, chosen = [], {}
+    for c in range(16):
+        src = "2001:db8:77::%x" % (c + 1)
+        for j in range(3):          # the SYN and two retransmissions
+            ins.append(at(from_inet6(src, NLB6, TCP(sport=41000, dport=80, flags="S", seq=1)),
+                          c * 0.01 + j * 0.001))
+    ins.sort(key=lambda p: p.time)
+
+    def same_target(p):
+        def build(act):
+            k = T6.index(act[IPv6].dst) if act is not None and IPv6 in act and \
+                act[IPv6].dst in T6 else 0
+            k = chosen.setdefault(p[IPv6].src, k)
+            return xlated(p, M_VPC, T6_MAC[k], dst=T6[k], dport=8080)
+        return Exp(build, note="to the flow's target")
+
+    def both(v):
+        return all(v["[%s]:8080" % a]["NewFlowCount"] > 0 for a in T6)
+
+    return Case("nlb6_sticky", config(), {"internet": ins}, {"vpc": [same_target(p) for p in ins]},
+                counters={"nlb.web6.listeners.tcp:80.NewFlowCount": 16,
+                          "target_groups.web6-tg.targets": both})
+
+
+def case_nlb6_to_ipv4():
+    """SPEC §7: an IPv6 client of the ipv4 group's listener ([NLB6]:81) is
+    translated to IPv4 (RFC 7915 §5.1: version 4, IHL 5, TOS = traffic
+    class, total length = payload + 20, DF set, TTL = hop limit - 1,
+    protocol = next header) from the NLB's private IPv4 address and a port of
+    its choosing (1024..65535, the same for the flow) to the target's :8080,
+    TCP checksum over the IPv4 pseudo-header; the target's SYN-ACK to that
+    address and port is translated back (RFC 7915 §4.1: traffic class = TOS,
+    flow label 0, hop limit = TTL - 1 after routing) from [NLB6]:81 to the
+    client; the client's ACK follows the same translation."""
+    syn = at(from_inet6(REMOTE6, NLB6, TCP(sport=40001, dport=81, flags="S", seq=7)), 0.0)
+    ack = at(from_inet6(REMOTE6, NLB6, TCP(sport=40001, dport=81, flags="A", seq=8, ack=501)
+                        / Raw(b"hello")), 2.0)
+    seen = {}
+
+    def to4(p, note):
+        q = Ether(bytes(p))
+
+        def build(act):
+            sport = act[TCP].sport if act is not None and TCP in act else 1024
+            sport = seen.setdefault("sport", sport)
+            e = Ether(src=M_VPC, dst=T4_MAC) / \
+                IP(src=NLB4, dst=T4, ttl=q[IPv6].hlim - 1, flags="DF", id=0, tos=q[IPv6].tc) / \
+                TCP(bytes(q[TCP]))
+            e[TCP].sport, e[TCP].dport = sport, 8080
+            del e[TCP].chksum
+            return Ether(bytes(e))
+
+        def check(act):
+            sp = act[TCP].sport if TCP in act else 0
+            return [] if 1024 <= sp <= 65535 else ["source port %d not in 1024..65535" % sp]
+        return Exp(build, check=check, note=note)
+
+    def build(workers):
+        outs, _ = first_run(config(), {"internet": [syn.copy()]}, workers)
+        assert len(outs["vpc"]) == 1 and TCP in outs["vpc"][0], "first run: %s" % outs["vpc"]
+        port = outs["vpc"][0][TCP].sport
+        synack = at(Ether(src=T4_MAC, dst=M_VPC) / IP(src=T4, dst=NLB4, ttl=64, tos=0x20) /
+                    TCP(sport=8080, dport=port, flags="SA", seq=500, ack=8), 1.0)
+        back = Ether(src=M_INET, dst=M_NH) / IPv6(src=NLB6, dst=REMOTE6, hlim=63, tc=0x20) / \
+            TCP(bytes(synack[TCP]))
+        back[TCP].sport, back[TCP].dport = 81, 40001
+        del back[TCP].chksum
+        return Case("nlb6_to_ipv4", config(), {"internet": [syn.copy(), ack.copy()],
+                                                "vpc": [synack]},
+                    {"vpc": [to4(syn, "SYN as IPv4"), to4(ack, "ACK as IPv4")],
+                     "internet": [Exp(Ether(bytes(back)), note="SYN-ACK as IPv6")]},
+                    counters={"nlb.web6.listeners.tcp:81.NewFlowCount": 1,
+                              "nlb.web6.listeners.tcp:81.ProcessedPackets": 3,
+                              "drops.nlb_family": 0})
+
+    return TwoPhaseCase("nlb6_to_ipv4", build)
+
+
+def case_nlb6_family():
+    """An IPv4 client of the ipv6 group's listener (10.0.0.100:80): nlb_family
+    (IPv4 is not translated to IPv6); an IPv6 packet to a port with no
+    listener: nlb_no_listener. vpcgw answers a Neighbor Solicitation for the
+    NLB's address6 (RFC 4861 §7.2.4: from it, S=1, O=1, R=1, its MAC)."""
+    v4 = at(Ether(src=C4_MAC, dst=M_VPC) / IP(src=C4, dst=NLB4) /
+            TCP(sport=40000, dport=80, flags="S"), 0.0)
+    nol = at(from_inet6(REMOTE6, NLB6, TCP(sport=40002, dport=82, flags="S")), 0.2)
+    nsma = socket.inet_ntop(socket.AF_INET6, in6_getnsma(inet_pton(socket.AF_INET6, NLB6)))
+    ns = at(Ether(src=C6_MAC, dst=in6_getnsmac(inet_pton(socket.AF_INET6, nsma))) /
+            IPv6(src=C6, dst=nsma, hlim=255) / ICMPv6ND_NS(tgt=NLB6) /
+            ICMPv6NDOptSrcLLAddr(lladdr=C6_MAC), 0.3)
+    na = Ether(src=M_VPC, dst=C6_MAC) / IPv6(src=NLB6, dst=C6, hlim=255) / \
+        ICMPv6ND_NA(R=1, S=1, O=1, tgt=NLB6) / ICMPv6NDOptDstLLAddr(lladdr=M_VPC)
+    return Case("nlb6_family", config(), {"vpc": [v4, ns], "internet": [nol]},
+                {"vpc": [Exp(Ether(bytes(na)), note="NA for the NLB's address6")]},
+                counters={"drops.nlb_family": 1, "drops.nlb_no_listener": 1,
+                          "nlb.web6.listeners.tcp:80.NewFlowCount": 0})
+
+
+CASES = {
+    "nlb6_tcp_internet": case_nlb6_tcp_internet,
+    "nlb6_udp_vpc": case_nlb6_udp_vpc,
+    "nlb6_sticky": case_nlb6_sticky,
+    "nlb6_to_ipv4": case_nlb6_to_ipv4,
+    "nlb6_family": case_nlb6_family,
+}
+
+if __name__ == "__main__":
+    sys.exit(main(CASES))
