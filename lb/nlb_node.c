@@ -14,6 +14,7 @@
 #include "dp/dp_flow.h"
 #include "dp/dp_pipe.h"
 #include "dp/dp_pkt.h"
+#include "dp/flow_pickup.h"
 #include "lb/lb.h"
 #include "lb/nlb_node.h"
 
@@ -42,7 +43,8 @@ lb_nlb_new(struct rte_mbuf *m, struct dp_meta *md, struct dp_pctx *c)
 	if ((c->in != DP_IN_VPC || c->src_subnet != nlb_subnet) &&
 	    !dp_pipe_ops.nacl_allows(c, m, md, nlb_subnet, DP_DIR_INGRESS))
 		return;
-	if (md->proto == IPPROTO_TCP && !fw_ct_tcp_can_open(md->tcp_flags)) {
+	if (md->proto == IPPROTO_TCP && !fw_ct_tcp_can_open(md->tcp_flags) &&
+	    !(cfg->node.nlb_mid_flow_place && !(md->tcp_flags & RTE_TCP_RST_FLAG))) {
 		/* data for no flow (timed out long ago, or never seen): the NLB
 		 * resets it, as after an idle timeout */
 		if (!(md->tcp_flags & RTE_TCP_RST_FLAG)) {
@@ -52,7 +54,16 @@ lb_nlb_new(struct rte_mbuf *m, struct dp_meta *md, struct dp_pctx *c)
 		dp_drop(m, DP_DROP_nlb_idle_timeout);
 		return;
 	}
-	f = dp_flow_new(m, md, c);
+	if (md->proto == IPPROTO_TCP && !fw_ct_tcp_can_open(md->tcp_flags)) {
+		/* node.nlb_mid_flow = "place": a connection another node opened
+		 * (docs/SCALE-OUT.md); the 5-tuple hash places it where that
+		 * node did */
+		f = dp_flow_pickup(m, md, c);
+		if (f != NULL)
+			st->listener[l].midflow_placed++;
+	} else {
+		f = dp_flow_new(m, md, c);
+	}
 	if (f == NULL)
 		return;
 	rc = lb_flow_init(c->t, l, f, md->proto == IPPROTO_TCP ? th->sent_seq : 0);
