@@ -21,7 +21,7 @@ address and the node's own NAT address while vpcgw's health port answers 200
   ns host     10.0.1.10, a private host behind node A's NAT gateway (nat-a:
               198.51.100.11 on A, 198.51.100.12 on B)
 
-Checks: both nodes' announcements reach the router (ECMP, two next hops);
+Checks (X: the node the router sent the download to, Y: the other): both nodes' announcements reach the router (ECMP, two next hops);
 new connections from the client spread over both nodes; a download through
 node A is running (rate-limited) when A is stopped (SIGTERM): A's routes are
 withdrawn within 3 s, the download completes through node B with the right
@@ -34,7 +34,6 @@ when FRR is not installed and apt-get cannot install it.
 import hashlib
 import json
 import os
-import re
 import shutil
 import signal
 import subprocess
@@ -42,7 +41,6 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import e2etest  # noqa: E402
 from e2etest import HTTPD, PY, TestFailure, check, log, run, vpcgw_path  # noqa: E402
 
 TOOLS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tools")
@@ -176,6 +174,9 @@ class ScaleOut:
         self.veth(self.rtr, "c0", self.cli, "eth0")
         e.ip(self.cli, "addr", "add", CLIENT + "/24", "dev", "eth0")
         e.ip(self.cli, "route", "add", "default", "via", "203.0.113.1")
+        # a small receive buffer: a rate-limited download stays in flight through
+        # the nodes instead of waiting in the client's kernel
+        e.sh(["sysctl", "-qw", "net.ipv4.tcp_rmem=4096 65536 131072"], ns=self.cli)
         e.ip(self.rtr, "addr", "add", "203.0.113.1/24", "dev", "c0")
         e.sh(["sysctl", "-qw", "net.ipv4.ip_forward=1",
               "net.ipv4.fib_multipath_hash_policy=1"], ns=self.rtr)
@@ -193,8 +194,6 @@ class ScaleOut:
             dev = "eth0" if n == "a" else "eth1"
             for h, addr in (("t1", "10.0.2.10/24"), ("t2", "10.0.2.11/24"),
                             ("host", "10.0.1.10/24")):
-                if h == "host" and n == "b":
-                    continue        # the private host uses node A's NAT gateway
                 self.veth(ns, h, self.hosts[h], dev)
                 e.ip(ns, "link", "set", h, "master", "brvpc")
                 e.ip(self.hosts[h], "addr", "add", addr, "dev", dev)
@@ -332,15 +331,6 @@ class ScaleOut:
                 raise TestFailure("not within %.0f s: %s; router has %s" % (timeout, what, got))
             time.sleep(0.05)
 
-    def port_via(self, node_addr, start):
-        """A client source port the router sends to node_addr (its L4 hash)."""
-        for sport in range(start, start + 400):
-            r = self.env.ip(self.rtr, "route", "get", NLB_PUB, "from", CLIENT, "iif", "c0",
-                            "ipproto", "tcp", "sport", str(sport), "dport", "80")
-            if "via %s " % node_addr in r.stdout:
-                return sport
-        raise TestFailure("no client port in %d.. routed via %s" % (start, node_addr))
-
     def whoami(self, ports):
         """One HTTP request per client port; returns the targets that answered."""
         got = []
@@ -350,7 +340,7 @@ class ScaleOut:
             got.append(r.stdout.strip() if r.returncode == 0 else "curl %d" % r.returncode)
         return got
 
-    def diagnose(self):
+    def diagnose(self, y):
         """What the hosts' kernels saw (a failed transfer)."""
         for h in ("t1", "t2"):
             ns = self.hosts[h]
@@ -359,9 +349,13 @@ class ScaleOut:
                 log("---- %s: %s\n%s" % (h, " ".join(args),
                                         self.env.sh(args, ns=ns, check_rc=False).stdout))
         log("---- cli ss\n" + self.env.sh(["ss", "-tni"], ns=self.cli, check_rc=False).stdout)
-        js = self.stats("b")
-        log("---- node B: drops %s NLB %s" % ({k: v for k, v in js["drops"].items() if v},
-                                            js["nlb"]["web"]["listeners"]["tcp:80"]))
+        js = self.stats(y)
+        log("---- node %s: drops %s NLB %s" % (y.upper(),
+                                             {k: v for k, v in js["drops"].items() if v},
+                                             js["nlb"]["web"]["listeners"]["tcp:80"]))
+
+    def nlb_bytes(self, n):
+        return self.stats(n)["nlb"]["web"]["listeners"]["tcp:80"]["ProcessedBytes"]
 
     def new_flows(self, n):
         return self.stats(n)["nlb"]["web"]["listeners"]["tcp:80"]["NewFlowCount"]
@@ -395,61 +389,73 @@ def body(env):
     check(fa > 0 and fb > 0 and fa + fb == 24,
           "new connections spread over both nodes: A %d, B %d NLB flows" % (fa, fb))
 
-    # a download through node A, a NAT download through node A
-    sport = so.port_via("192.0.2.1", 42000)
+    # a download through one node (the router's hash decides which: the client
+    # kernel's per-socket hash, see docs/SCALE-OUT.md), then a NAT download through it
+    bytes0 = {n: so.nlb_bytes(n) for n in NODES}
     out = os.path.join(env.dir, "download.bin")
-    dl = env.spawn(so.cli, ["curl", "-s", "-S", "--keepalive-time", "1", "--local-port", str(sport), "--limit-rate",
-                            "1M", "--max-time", "60", "-o", out,
+    dl = env.spawn(so.cli, ["curl", "-s", "-S", "--keepalive-time", "1", "--local-port",
+                            "42000", "--limit-rate", "1M", "--max-time", "60", "-o", out,
                             "http://%s/big.bin" % NLB_PUB], "curl-nlb")
-    nat = env.spawn(so.hosts["host"], ["curl", "-s", "-S", "--limit-rate", "512k",
-                                       "--speed-time", "4", "--speed-limit", "1000",
-                                       "--max-time", "60", "-o", os.path.join(env.dir, "nat.bin"),
-                                       "http://%s:8000/nat.bin" % CLIENT], "curl-nat")
-    env_wait(lambda: so.stats("a")["nlb"]["web"]["listeners"]["tcp:80"]["ActiveFlowCount"] >= 1
-             and os.path.exists(out) and os.path.getsize(out) > 1024 * 1024,
-             "node A carries the NLB download (port %d), 1 MB received" % sport)
-    check(so.stats("a")["nat"]["nat-a"]["ActiveConnectionCount"] >= 1,
-          "node A carries the private host's NAT download")
+    env_wait(lambda: os.path.exists(out) and os.path.getsize(out) > 1024 * 1024,
+             "1 MB of the NLB download received")
+    time.sleep(1.2)     # both nodes' counters written after that
+    grew = {n: so.nlb_bytes(n) - bytes0[n] for n in NODES}
+    x = max(grew, key=grew.get)
+    y = "b" if x == "a" else "a"
+    ix, iy = NODES[x]["idx"], NODES[y]["idx"]
+    check(grew[x] > 1024 * 1024 and grew[y] < 64 * 1024,
+          "node %s carries the NLB download: NLB ProcessedBytes +%d on %s, +%d on %s"
+          % (x.upper(), grew[x], x.upper(), grew[y], y.upper()))
+    host = so.hosts["host"]
+    env.ip(host, "route", "replace", "default", "via", "10.0.1.1", "dev",
+           "eth0" if x == "a" else "eth1")
+    nat = env.spawn(host, ["curl", "-s", "-S", "--limit-rate", "512k", "--speed-time", "4",
+                           "--speed-limit", "1000", "--max-time", "60", "-o",
+                           os.path.join(env.dir, "nat.bin"),
+                           "http://%s:8000/nat.bin" % CLIENT], "curl-nat")
+    env_wait(lambda: so.stats(x)["nat"]["nat-a"]["ActiveConnectionCount"] >= 1,
+             "node %s carries the private host's NAT download (from 198.51.100.1%d)"
+             % (x.upper(), ix))
 
-    # node A stops
+    # node X stops
     t_stop = time.monotonic()
-    js = so.stop_node("a")
+    js = so.stop_node(x)
     lost = js["nat"]["nat-a"]["ActiveConnectionCount"]
-    log("node A at exit: NLB %s" % {k: v for k, v in js["nlb"]["web"]["listeners"]["tcp:80"]
-                                   .items() if k != "lcu"})
-    took = so.wait_routes({NLB_PUB + "/32": {"192.0.2.2"}, "198.51.100.11/32": set(),
-                           "198.51.100.12/32": {"192.0.2.2"}},
-                          "node A stopped: its routes withdrawn", 10)
+    so.wait_routes({NLB_PUB + "/32": {"192.0.2.%d" % iy}, "198.51.100.1%d/32" % ix: set(),
+                    "198.51.100.1%d/32" % iy: {"192.0.2.%d" % iy}},
+                   "node %s stopped: its routes withdrawn" % x.upper(), 10)
     took = time.monotonic() - t_stop
     check(took <= 3.0, "withdrawn within 3 s of the stop (%.2f s)" % took)
-    check(lost >= 1, "node A's last counters: %d NAT connection(s) open at exit (lost)" % lost)
+    check(lost >= 1, "node %s's last counters: %d NAT connection(s) open at exit (lost)"
+          % (x.upper(), lost))
     rc = dl.wait(timeout=60)
     if rc != 0:
-        so.diagnose()
+        so.diagnose(y)
     with open(out, "rb") as f:
         data = f.read()
     check(rc == 0 and hashlib.sha256(data).hexdigest() == hashlib.sha256(so.big).hexdigest(),
-          "the NLB download completed through node B (curl %d, %d bytes, sha256 %s)"
-          % (rc, len(data), "right" if data == so.big else "WRONG"))
-    env_wait(lambda: so.stats("b")["nlb"]["web"]["listeners"]["tcp:80"]["MidFlowPlacedCount"] >= 1,
-             "node B picked the download up mid-flow (MidFlowPlacedCount >= 1)", timeout=3)
+          "the NLB download completed through node %s (curl %d, %d bytes, sha256 %s)"
+          % (y.upper(), rc, len(data), "right" if data == so.big else "WRONG"))
+    env_wait(lambda: so.stats(y)["nlb"]["web"]["listeners"]["tcp:80"]["MidFlowPlacedCount"] >= 1,
+             "node %s picked the download up mid-flow (MidFlowPlacedCount >= 1)" % y.upper(),
+             timeout=3)
     rc = nat.wait(timeout=60)
     check(rc != 0, "the NAT download through the stopped node fails (curl %d)" % rc)
-    before = so.new_flows("b")
+    before = so.new_flows(y)
     got = so.whoami(range(43000, 43012))
-    check(all(g in ("t1", "t2") for g in got), "12 new connections answered through B: %s" % got)
-    env_wait(lambda: so.new_flows("b") >= before + 12, "all 12 on node B")
+    check(all(g in ("t1", "t2") for g in got), "12 new connections answered: %s" % got)
+    env_wait(lambda: so.new_flows(y) >= before + 12, "all 12 through node %s" % y.upper())
 
-    # node A restarted
+    # node X restarted
     t_start = time.monotonic()
-    so.start_node("a")
-    so.wait_routes(both, "node A restarted: announced again", 10)
+    so.start_node(x)
+    so.wait_routes(both, "node %s restarted: announced again" % x.upper(), 10)
     took = time.monotonic() - t_start
     check(took <= 10, "announced %.2f s after the start (vpcgw start + 2 good polls)" % took)
     got = so.whoami(range(44000, 44024))
     check(all(g in ("t1", "t2") for g in got), "24 connections answered: %s" % got)
-    env_wait(lambda: so.new_flows("a") >= 1, "node A takes new connections again (%d of 24)"
-             % so.new_flows("a"))
+    env_wait(lambda: so.new_flows(x) >= 1, "node %s takes new connections again"
+             % x.upper())
     for n in NODES:
         so.stop_node(n)
     for n in NODES:
