@@ -21,9 +21,9 @@ and, for N vpcgw nodes behind ECMP, one node added and one removed:
                 hash-threshold over equal next hops)
   tgt-changed   share of those whose target changes on the new node
                 (node.nlb_mid_flow = "place": same table, same hash: 0)
-  syn-hash      share that a stateless node could not place because the
-                target depended on the SYN's sequence number (all of them:
-                reset)
+  broken        share of established flows lost without mid-flow placement
+                (node.nlb_mid_flow = "reset", or a hash over the SYN's
+                sequence number): every moved flow is reset
 """
 import argparse
 import random
@@ -141,11 +141,20 @@ def ecmp_node(h, n):
     return (h * n) >> 32
 
 
-def node_change(n, rng, count, add):
+def node_change(n, rng, hashes, add, keys):
+    """N nodes behind the router, one added or the last one removed: the flows
+    the router moves, and of those, the ones whose target differs between the
+    node that had them and the node that gets them. Each node builds its own
+    table from the same configuration (here: the same target keys)."""
     m = n + 1 if add else n - 1
-    hs = [rng.getrandbits(32) for _ in range(count)]   # the router's own hash
-    moved = sum(1 for h in hs if ecmp_node(h, n) != ecmp_node(h, m))
-    return moved / count
+    old_node, new_node = maglev_build(keys), maglev_build(keys)
+    moved = changed = 0
+    for fh in hashes:
+        rh = rng.getrandbits(32)    # the router's hash of the packet, its own
+        if ecmp_node(rh, n) != ecmp_node(rh, m):
+            moved += 1
+            changed += old_node[fh % len(old_node)] != new_node[fh % len(new_node)]
+    return moved / len(hashes), changed / max(1, moved)
 
 
 def main():
@@ -166,14 +175,14 @@ def main():
             print("| %d | target %s | %.4f | %.4f | %.5f | 0 |" %
                   (n, "added" if add else "removed", nm, 1 / (n + 1) if add else 1 / n, est))
     print()
-    print("| N nodes | change | ecmp-moved | tgt-changed (place) | syn-hash (reset) |")
+    print("| N nodes | change | ecmp-moved | tgt-changed (place) | broken (reset) |")
     print("|---|---|---|---|---|")
+    keys = targets(16)
     for n in a.n:
         for add in (True, False):
-            em = node_change(n, rng, a.flows, add)
-            # the moved flows land on a node with the same table and hash: 0
-            print("| %d | node %s | %.4f | 0 | %.4f |" %
-                  (n, "added" if add else "removed", em, em))
+            em, tc = node_change(n, rng, hashes, add, keys)
+            print("| %d | node %s | %.4f | %.4f | %.4f |" %
+                  (n, "added" if add else "removed", em, tc, em))
     return 0
 
 
