@@ -284,9 +284,20 @@ struct cfg_dpdk {
 	int eal_line;                 /* of dpdk.eal_args (0 when absent) */
 };
 
+/* node = { ... } (config/cfg_node.c, docs/SCALE-OUT.md): this node of a scale-out set */
+struct cfg_node {
+	char name[64];                /* "" when absent: no node label anywhere */
+	bool has_health;              /* node.health.listen given */
+	uint32_t health_addr;         /* host order */
+	uint16_t health_port;
+	bool nlb_mid_flow_place;      /* nlb_mid_flow = "place": see docs/SCALE-OUT.md */
+	int line;                     /* of the node group (0 when absent) */
+};
+
 struct cfg {
 	char file[512];
 	struct cfg_dpdk dpdk;
+	struct cfg_node node;
 	struct cfg_port *ports;
 	int n_ports;
 	struct cfg_neighbor *neighbors;

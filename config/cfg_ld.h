@@ -265,6 +265,8 @@ void ld6_route(struct ld *ld, const struct fld *d, const char *v, const struct f
 	       bool tgt_ok, struct cfg_route_table *t, int i);
 void ld6_names_eigws(struct ld *ld);
 void ld6_load_eigws(struct ld *ld);
+/* config/cfg_node.c */
+void ld_load_node(struct ld *ld);
 /* an IPv6 CIDR of a NACL or SG rule, or an ENI's address6 */
 void ld6_rule_cidr(struct ld *ld, const struct fld *f, const char *v, struct cfg_rule *r);
 void ld6_eni(struct ld *ld, const config_setting_t *e, const char *p, struct cfg_eni *eni);

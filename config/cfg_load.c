@@ -516,6 +516,7 @@ static const struct cfg_section core_sections[] = {
 	  .names = names_route_tables, .load = load_route_tables },
 	{ .key = "egress_only_internet_gateways", .names_order = 25, .order = 95,
 	  .names = ld6_names_eigws, .load = ld6_load_eigws },
+	{ .key = "node", .order = 15, .load = ld_load_node },
 	{ .key = NULL },
 };
 

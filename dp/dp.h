@@ -354,6 +354,7 @@ struct dp_lb_stats {                /* per NLB listener, target, GWLB, appliance
 	uint64_t bytes, packets;
 	uint64_t resets;            /* TCP_ELB_Reset_Count */
 	uint64_t port_alloc_err;
+	uint64_t midflow_placed;    /* NLB: flows picked up mid-stream (docs/SCALE-OUT.md) */
 };
 
 struct dp_eni_stats {

@@ -28,6 +28,7 @@
 #include "dp/dp_service.h"
 #include "dp/dp_check.h"
 #include "dp/dp_ctl.h"
+#include "dp/dp_node.h"
 #include "dp/dp_eal.h"
 #include "dp/dp_flow.h"
 #include "dp/dp_log.h"
@@ -356,6 +357,7 @@ control_events(struct dp_worker_ctx *c, uint64_t now_ms, uint32_t sweep_budget)
 	dp_lcu_update(now_ms % 1000 == 0 && now_ms > 0 ? now_ms - 1 : now_ms);
 	dp_neigh_poll(now_ms, false);
 	dp_worker_ctx_flush(c);
+	dp_node_poll();
 }
 
 static bool
@@ -518,6 +520,10 @@ main_config(int argc, char **argv, struct main_times *tm)
 	}
 	if (n != 0)
 		return 1;
+	if (dp_node_init(cfg, err, sizeof(err)) < 0) {
+		fprintf(stderr, "%s\n", err);
+		return 1;
+	}
 	dp_g.cfg = cfg;
 	dp_g.n_workers = dp_g.opts.workers > 0 ? (unsigned)dp_g.opts.workers : cfg->dpdk.workers;
 	if (dp_limits_check(cfg, dp_g.n_workers, print_err, NULL) != 0)
@@ -708,6 +714,7 @@ main_finish(struct dp_worker_ctx *c)
 		dp_stats_write_prometheus(dp_g.opts.prometheus_file);
 	if (dp_g.opts.stats_series != NULL)
 		dp_stats_append_json(dp_g.opts.stats_series);
+	dp_node_close();
 	dp_ports_stop();
 	rte_eal_cleanup();
 	dp_eal_remove_runtime_dir();

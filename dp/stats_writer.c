@@ -267,6 +267,7 @@ static const struct {
 	{ "NewFlowCount", "new_flows", "Flows created (CloudWatch NewFlowCount)." },
 	{ "ProcessedBytes", "processed_bytes", "Bytes processed (CloudWatch ProcessedBytes)." },
 	{ "ProcessedPackets", "processed_packets", "Packets processed (CloudWatch ProcessedPackets)." },
+	{ "MidFlowPlacedCount", "mid_flow_placed_flows", "Flows picked up from a mid-stream TCP segment (node.nlb_mid_flow = \"place\", docs/SCALE-OUT.md)." },
 	{ "TCP_ELB_Reset_Count", "tcp_elb_resets", "TCP resets the load balancer sent (CloudWatch TCP_ELB_Reset_Count)." },
 	{ "PortAllocationErrorCount", "port_allocation_errors", "No source port could be allocated (CloudWatch PortAllocationErrorCount)." },
 	{ "HealthyHostCount", "healthy_hosts", "Targets or appliances healthy now (CloudWatch HealthyHostCount)." },
@@ -317,6 +318,17 @@ static const struct {
 	{ "flow_fold_collisions", "flow_fold_collisions", "IPv6 packets left untracked: their folded flow key belonged to another IPv6 flow." },
 };
 
+/* node="NAME" (docs/SCALE-OUT.md), or "" */
+static char prom_node[96];
+
+void
+em_prom_node(const char *name)
+{
+	prom_node[0] = '\0';
+	if (name != NULL && name[0] != '\0')
+		snprintf(prom_node, sizeof(prom_node), "node=\"%s\"", name);
+}
+
 static void
 prom_sanitize(char *s)
 {
@@ -338,9 +350,10 @@ prom_sample(struct emitter *e, const char *key, bool counter, const char *value)
 
 	if (strcmp(e->path[e->depth], "drops") == 0) {
 		/* one family, the reason a label */
-		char l[96];
+		char l[192];
 
-		snprintf(l, sizeof(l), "reason=\"%s\"", key);
+		snprintf(l, sizeof(l), "%s%sreason=\"%s\"", prom_node, prom_node[0] ? "," : "",
+			 key);
 		snprintf(fam, sizeof(fam), "vpcgw_drops_total");
 		labels = l;
 		help = "Packets dropped, by reason (docs/OBSERVABILITY.md lists the reasons).";
@@ -356,8 +369,12 @@ prom_sample(struct emitter *e, const char *key, bool counter, const char *value)
 	snprintf(fam, sizeof(fam), "vpcgw_%s%s%s%s", e->path[e->depth],
 		 e->path[e->depth][0] ? "_" : "", name, counter ? "_total" : "");
 	prom_sanitize(fam);
-	n = labels[0] ? asprintf(&line, "%s{%s} %s\n", fam, labels, value) :
-			asprintf(&line, "%s %s\n", fam, value);
+	if (prom_node[0])
+		n = asprintf(&line, "%s{%s%s%s} %s\n", fam, prom_node, labels[0] ? "," : "", labels,
+			     value);
+	else
+		n = labels[0] ? asprintf(&line, "%s{%s} %s\n", fam, labels, value) :
+				asprintf(&line, "%s %s\n", fam, value);
 add:
 	if (n < 0)
 		abort();

@@ -86,6 +86,10 @@ extern unsigned dp_stats_n_sections;
 
 enum em_kind { EM_JSON, EM_TEL, EM_PROM };
 
+/* Prometheus: a label node="NAME" on every sample ("" or NULL: none). Main
+ * thread, before the first emitter (dp/dp_node.c, from node.name). */
+void em_prom_node(const char *name);
+
 /* A new emitter (NULL: no memory). */
 struct emitter *em_new(enum em_kind kind);
 /* What one telemetry reply holds at most: DPDK 22.11 keeps 256 entries of a

@@ -14,8 +14,40 @@
 #include "dp/dp_flow.h"
 #include "dp/dp_pipe.h"
 #include "dp/dp_pkt.h"
+#include "dp/flow_pickup.h"
 #include "lb/lb.h"
 #include "lb/nlb_node.h"
+
+/*
+ * The flow of a packet to listener l that has none: a SYN (or UDP) opens it;
+ * other TCP is reset, as after an idle timeout, unless node.nlb_mid_flow =
+ * "place" picks it up (docs/SCALE-OUT.md). NULL when m was consumed.
+ */
+static struct dp_flow *
+nlb_flow_open(struct rte_mbuf *m, struct dp_meta *md, struct dp_pctx *c, int l)
+{
+	struct dp_lcore_stats *st = dp_stats_self();
+	struct dp_flow *f;
+
+	if (md->proto != IPPROTO_TCP || fw_ct_tcp_can_open(md->tcp_flags))
+		return dp_flow_new(m, md, c);
+	if (c->t->cfg->node.nlb_mid_flow_place && !(md->tcp_flags & RTE_TCP_RST_FLAG)) {
+		/* a connection another node opened: the 5-tuple hash places it
+		 * where that node did */
+		f = dp_flow_pickup(m, md, c);
+		if (f != NULL)
+			st->listener[l].midflow_placed++;
+		return f;
+	}
+	/* data for no flow (timed out long ago, or never seen): the NLB resets
+	 * it, as after an idle timeout */
+	if (!(md->tcp_flags & RTE_TCP_RST_FLAG)) {
+		st->listener[l].resets++;
+		dp_send_rst(m, md);
+	}
+	dp_drop(m, DP_DROP_nlb_idle_timeout);
+	return NULL;
+}
 
 void
 lb_nlb_new(struct rte_mbuf *m, struct dp_meta *md, struct dp_pctx *c)
@@ -45,17 +77,7 @@ lb_nlb_new(struct rte_mbuf *m, struct dp_meta *md, struct dp_pctx *c)
 	if ((c->in != DP_IN_VPC || c->src_subnet != nlb_subnet) &&
 	    !dp_pipe_ops.nacl_allows(c, m, md, nlb_subnet, DP_DIR_INGRESS))
 		return;
-	if (md->proto == IPPROTO_TCP && !fw_ct_tcp_can_open(md->tcp_flags)) {
-		/* data for no flow (timed out long ago, or never seen): the NLB
-		 * resets it, as after an idle timeout */
-		if (!(md->tcp_flags & RTE_TCP_RST_FLAG)) {
-			st->listener[l].resets++;
-			dp_send_rst(m, md);
-		}
-		dp_drop(m, DP_DROP_nlb_idle_timeout);
-		return;
-	}
-	f = dp_flow_new(m, md, c);
+	f = nlb_flow_open(m, md, c, l);
 	if (f == NULL)
 		return;
 	rc = lb_flow_init(c->t, l, f, md->proto == IPPROTO_TCP ? th->sent_seq : 0);

@@ -6,11 +6,12 @@ cd "$(dirname "$0")/.."
 # cmake and g++: e2e-gwlbtun builds AWS's appliance software (tests/e2e/README.md)
 # python3-prometheus-client: tests/ctl/test_names.py parses the Prometheus exposition
 # debhelper dpkg-dev fakeroot: tests/package builds the .deb; groff-base: the man
-# pages are rendered by tests/unit/test_install.py
+# pages are rendered by tests/unit/test_install.py; frr iptables: e2e-scaleout (FRR bgpd on
+# every node and the router, CONNMARK on the targets)
 PKGS="build-essential pkg-config meson ninja-build dpdk dpdk-dev libdpdk-dev libconfig-dev
       libcmocka-dev python3-scapy python3-prometheus-client tshark tcpreplay iproute2 iputils-ping socat
       netcat-openbsd curl clang libclang-rt-14-dev valgrind cmake g++
-      debhelper dpkg-dev fakeroot groff-base"
+      debhelper dpkg-dev fakeroot groff-base frr iptables"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
