@@ -99,7 +99,7 @@ fl_format_parse(const char *s, uint8_t *out, int max, int *n, char *err, size_t 
 		p = e + 1;
 		if (*p == '\0')
 			return 0;
-		if (*p != ' ' || p[1] == '\0') {
+		if (*p != ' ' || p[1] == '\0' || p[1] == ' ') {
 			snprintf(err, errlen, "fields are separated by one space, at \"%.20s\"", p);
 			return -1;
 		}
