@@ -102,6 +102,7 @@ class FlowLogCase(Case):
         super().__init__(*a, **kw)
         self.logs = logs
         self.fl_dir = None
+        self.skipped = 0
 
     def run(self, workers, **kw):
         self.fl_dir = tempfile.mkdtemp(prefix="vpcgw-fl-")
@@ -152,8 +153,9 @@ class FlowLogCase(Case):
         extra = set(os.listdir(self.fl_dir)) - seen
         if extra:
             errors.append("unexpected flow-log files: %s" % sorted(extra))
-        if js.get("flow_logs", {}).get("skipped") != 0:
-            errors.append("flow_logs.skipped = %s" % js.get("flow_logs", {}).get("skipped"))
+        if js.get("flow_logs", {}).get("skipped") != self.skipped:
+            errors.append("flow_logs.skipped = %s, expected %d" %
+                          (js.get("flow_logs", {}).get("skipped"), self.skipped))
         return errors
 
 
@@ -253,8 +255,36 @@ def case_mix():
                        logs=logs)
 
 
+RING = 16383        # records a worker's ring holds (16,384 entries, one kept free)
+
+
+def case_skipdata():
+    """A burst of refused SYNs larger than the ring within one second (the
+    control thread drains at each second of the packet clock): RING records
+    kept, the rest skipped; every line of that minute says SKIPDATA, the next
+    minute's line OK again."""
+    groups = [sg("web", ingress=[sin("tcp", "0.0.0.0/0", ports="80")], egress=EGRESS_ALL)]
+    cfg = config(sgs=groups, enis=[(WEB, ["web"])])
+    cfg["flow_logs"] = [{"name": "rej", "resource": "eni:" + WEB, "traffic_type": "REJECT",
+                         "max_aggregation_interval": 60, "destination": ""}]
+    n = RING + 117
+    burst = [at(pkt(CLI, WEB, syn(40001, 22)), 1.0 + i * 1e-6) for i in range(n)]
+    late = at(pkt(CLI, WEB, syn(40001, 22)), 50.0)
+    first = Line(WEB, CLI, WEB, 40001, 22, 6, "REJECT", False)
+    first.add(RING, RING * iplen(burst[0]), burst[0].time, burst[0].time, 2)
+    first.f["log-status"] = "SKIPDATA"
+    second = Line(WEB, CLI, WEB, 40001, 22, 6, "REJECT", False)
+    second.add(1, iplen(late), late.time, late.time, 2)
+    logs = {"rej": (V2, 2, {window(T0, 60): [first], window(late.time, 60): [second]})}
+    c = FlowLogCase("flowlog_skipdata", cfg, {"vpc": burst + [late]}, {"vpc": []},
+                    counters={"drops.sg_deny_ingress": n + 1}, logs=logs)
+    c.skipped = n - RING
+    return c
+
+
 CASES = {
     "flowlog_mix": case_mix,
+    "flowlog_skipdata": case_skipdata,
 }
 
 if __name__ == "__main__":
