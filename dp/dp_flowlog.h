@@ -60,6 +60,9 @@ struct dp_flowlog_ring {
 	uint64_t skipped;           /* ring full: lost (relaxed) */
 } __rte_cache_aligned;
 
+/* Entries of each ring (one kept free: 16,383 records). */
+#define DP_FLOWLOG_RING 16384
+
 extern bool dp_flowlog_on;
 extern struct dp_flowlog_ring dp_flowlog_rings[RTE_MAX_LCORE];
 

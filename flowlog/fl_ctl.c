@@ -32,7 +32,6 @@
 #include "flowlog/fl_agg.h"
 #include "flowlog/fl_format.h"
 
-#define FL_RING_ENTRIES 16384
 #define FL_TICK_S 60            /* every interval (60, 600) is a multiple */
 
 struct fl_log {
@@ -507,7 +506,7 @@ fl_publish(struct dp_tables *t, struct dp_tables *old)
 		fl.offset_ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000 -
 			       (int64_t)(rte_rdtsc() / (dp_g.tsc_hz / 1000));
 	}
-	rc = dp_flowlog_start(FL_RING_ENTRIES);
+	rc = dp_flowlog_start(DP_FLOWLOG_RING);
 	if (rc < 0)
 		count(&fl.st.nomem);
 }
