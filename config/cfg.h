@@ -294,6 +294,25 @@ struct cfg_node {
 	int line;                     /* of the node group (0 when absent) */
 };
 
+/* A VPC flow log (flowlog/fl_cfg.c, docs/config.md "Flow logs"). */
+#define CFG_FL_MAX_FIELDS 32
+#define CFG_FL_PATH_MAX 448
+enum cfg_fl_resource { CFG_FL_VPC = 0, CFG_FL_SUBNET, CFG_FL_ENI };
+
+struct cfg_flow_log {
+	char name[CFG_NAME_MAX];
+	enum cfg_fl_resource resource;
+	int subnet;                   /* CFG_FL_SUBNET: index into cfg.subnets */
+	uint32_t eni_addr;            /* CFG_FL_ENI */
+	bool accept, reject;          /* traffic_type ACCEPT, REJECT, ALL (both) */
+	uint32_t interval_s;          /* max_aggregation_interval: 60 or 600 */
+	char dir[CFG_FL_PATH_MAX];    /* destination "file:DIR" */
+	char account[16];             /* account_id, 12 digits */
+	uint8_t fields[CFG_FL_MAX_FIELDS];   /* format (flowlog/fl_format.h) */
+	int n_fields;
+	int line;
+};
+
 struct cfg {
 	char file[512];
 	struct cfg_dpdk dpdk;
@@ -326,6 +345,8 @@ struct cfg {
 	int n_target_groups;
 	struct cfg_gwlb *gwlbs;
 	int n_gwlbs;
+	struct cfg_flow_log *flow_logs;
+	int n_flow_logs;
 };
 
 /*

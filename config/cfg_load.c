@@ -797,5 +797,6 @@ cfg_free(struct cfg *cfg)
 		free(cfg->gwlbs[i].endpoints);
 	}
 	free(cfg->gwlbs);
+	free(cfg->flow_logs);
 	free(cfg);
 }

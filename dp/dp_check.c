@@ -19,6 +19,7 @@
 #include "dp/dp.h"
 #include "dp/dp_check.h"
 #include "dp/dp_flow.h"
+#include "dp/dp_flowlog.h"
 #include "dp/dp_worker.h"
 
 #define MB (1024.0 * 1024.0)
@@ -201,6 +202,9 @@ dp_mem_need(const struct cfg *cfg, unsigned workers, bool small_pages, struct dp
 	m->base += (uint64_t)cfg->n_ports * (1ull << 20);     /* queues, rings */
 	m->per_lcore = (uint64_t)(workers + 1) *
 		       (sizeof(struct dp_lcore_stats) + sizeof(struct dp_worker_ctx));
+	if (cfg->n_flow_logs > 0)   /* a flow-log ring each (dp/dp_flowlog.h) */
+		m->per_lcore += (uint64_t)(workers + 1) *
+				(DP_FLOWLOG_RING * sizeof(struct dp_flowlog_rec) + 4096);
 	m->mbuf_size = mbuf_bytes(cfg, small_pages);
 	m->mbufs = m->mbuf_size * cfg->dpdk.mbufs;
 	m->flows = flow_bytes(cfg->dpdk.flow_table_size);

@@ -702,6 +702,7 @@ main_finish(struct dp_worker_ctx *c)
 	}
 	dp_neigh_poll(c->now_ms, true);
 	dp_worker_ctx_flush(c);
+	dp_services_stop();
 	dp_lcu_update(dp_g.opts.clock == DP_CLOCK_PACKET ? atomic_load(&dp_g.pkt_now_us) / 1000 :
 		      tsc_ms());
 	dp_stats_print(stdout);

@@ -86,3 +86,11 @@ dp_services_flow_deleted(const struct dp_flow *f)
 		if (services[i]->flow_deleted != NULL)
 			services[i]->flow_deleted(f);
 }
+
+void
+dp_services_stop(void)
+{
+	for (unsigned i = 0; i < n_services; i++)
+		if (services[i]->stop != NULL)
+			services[i]->stop();
+}

@@ -29,6 +29,8 @@ struct dp_service {
 	void (*poll)(struct dp_tables *t, uint64_t now_ms);
 	uint64_t (*next_ms)(void);
 	void (*flow_deleted)(const struct dp_flow *f);
+	/* at exit, workers stopped, flows still in the table; or NULL */
+	void (*stop)(void);
 };
 
 int dp_service_register(const struct dp_service *s);
@@ -40,5 +42,6 @@ void dp_services_publish(struct dp_tables *t, struct dp_tables *old);
 void dp_services_poll(struct dp_tables *t, uint64_t now_ms);
 uint64_t dp_services_next_ms(void);
 void dp_services_flow_deleted(const struct dp_flow *f);
+void dp_services_stop(void);
 
 #endif /* VPCGW_DP_SERVICE_H */

@@ -13,6 +13,7 @@
 #include <stddef.h>
 
 #include "config/cfg_section.h"
+#include "flowlog/fl_cfg.h"
 #include "fw/fw_cfg.h"
 #include "geneve/gwlb_cfg.h"
 #include "lb/lb_cfg.h"
@@ -39,5 +40,8 @@ const struct cfg_section cfg_sections[] = {
 	/* geneve */
 	{ .key = "gateway_load_balancers", .names_order = 90, .order = 130,
 	  .names = gwlb_cfg_names, .load = gwlb_cfg_load },
+	/* flowlog; after interfaces (resource "eni:ADDRESS") */
+	{ .key = "flow_logs", .names_order = 110, .order = 140,
+	  .names = fl_cfg_names, .load = fl_cfg_load },
 	{ .key = NULL },
 };

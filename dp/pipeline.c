@@ -34,6 +34,7 @@
 #include "dp/ip6.h"
 #include "dp/ip_input.h"
 #include "dp/stats_writer.h"
+#include "flowlog/fl.h"
 #include "fw/fw_node.h"
 #include "fw/fw_stats.h"
 #include "geneve/gnv.h"
@@ -84,6 +85,7 @@ static const struct dp_stats_section *const stats_sections[] = {
 	&nat_stats_section,
 	&lb_stats_section,
 	&gwlb_stats_section,
+	&fl_stats_section,
 };
 
 /* The health-check engine's clients, in the order of its probe records. */
@@ -131,7 +133,8 @@ dp_pipeline_init(char *err, size_t errlen)
 	};
 	/* control side: table build order, and free in reverse */
 	if (dp_service_register(&fw_service) < 0 || dp_service_register(&nat_service) < 0 ||
-	    dp_service_register(&lb_service) < 0 || dp_service_register(&gwlb_service) < 0) {
+	    dp_service_register(&lb_service) < 0 || dp_service_register(&gwlb_service) < 0 ||
+	    dp_service_register(&fl_service) < 0) {
 		snprintf(err, errlen, "too many services");
 		return -ENOSPC;
 	}

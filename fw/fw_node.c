@@ -15,6 +15,7 @@
 
 #include "dp/dp.h"
 #include "dp/dp_flow.h"
+#include "dp/dp_flowlog.h"
 #include "dp/dp_pipe.h"
 #include "dp/dp_pkt.h"
 #include "dp/ct_tcp.h"
@@ -103,6 +104,8 @@ nacl_classify(const struct dp_pctx *c, struct rte_mbuf *m, struct dp_meta *md, i
 	else
 		fw_nacl_classify(c->t->nacl, nacl, dir, &kp, &v, 1);
 	if (!v) {
+		dp_flowlog_reject(m, md, dir == FW_DIR_EGRESS ? DP_FL_REJECT_EGRESS :
+				  DP_FL_REJECT_INGRESS, c->now);
 		dp_drop(m, dir == FW_DIR_EGRESS ? DP_DROP_nacl_deny_out : DP_DROP_nacl_deny_in);
 		return false;
 	}
@@ -162,6 +165,9 @@ sg_side(const struct dp_pctx *c, struct rte_mbuf *m, struct dp_meta *md, uint32_
 		return 0;
 	sg_pkt(m, md, dir, &p);
 	v = fw_sg_check_group(c->t->sg, e, dir, &p, &g);
+	if (v == FW_SG_DENY)
+		dp_flowlog_reject(m, md, dir == FW_DIR_EGRESS ? DP_FL_REJECT_EGRESS :
+				  DP_FL_REJECT_INGRESS, c->now);
 	return fw_sg_verdict(st, m, e, g, v, dir, eni_out);
 }
 

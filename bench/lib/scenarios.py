@@ -169,8 +169,16 @@ SCENARIOS = {
                                "the servers' /24 three levels down its trie"),
     "nacl_sg": dict(flows=10000, frames=10000, table=65536, mem=512, ovs="fw", second="pcap",
                     desc="NACL (17 rules) + SG tracked flows, 10,000 UDP flows, both directions"),
+    "nacl_sg_flowlogs": dict(flows=10000, frames=10000, table=65536, mem=512, ovs=None,
+                             second="pcap", base="nacl_sg", edit="flowlogs",
+                             desc="nacl_sg with a VPC flow log (resource vpc, ALL, 60 s; "
+                                  "issue #21)"),
     "nat_10k": dict(flows=10000, frames=10000, table=65536, mem=512, ovs="snat",
                     desc="NAT gateway SNAT, 10,000 established UDP flows"),
+    "nat_10k_flowlogs": dict(flows=10000, frames=10000, table=65536, mem=512, ovs=None,
+                             base="nat_10k", edit="flowlogs",
+                             desc="nat_10k with a VPC flow log (resource vpc, ALL, 60 s; "
+                                  "issue #21)"),
     "nat_1m": dict(flows=1000000, frames=1000000, table=2097152, mem=6144, ovs=None,
                    desc="NAT gateway SNAT, 1,000,000 established UDP flows"),
     "nat_new_flows": dict(flows=NEW_FLOWS, frames=NEW_FLOWS, table=4194304, mem=2048,
@@ -204,7 +212,8 @@ SCENARIOS = {
     "mixed": dict(flows=41024, frames=51200, table=131072, mem=512, ovs=None,
                   desc="routing, NACL+SG, NAT, NLB, GWLB in equal parts, 41,024 flows"),
 }
-ORDER = ["routing", "routing6", "routing_nacl", "routing_quota", "nacl_sg", "nat_10k", "nat_1m", "nat_new_flows", "nat_churn",
+ORDER = ["routing", "routing6", "routing_nacl", "routing_quota", "nacl_sg", "nacl_sg_flowlogs",
+         "nat_10k", "nat_10k_flowlogs", "nat_1m", "nat_new_flows", "nat_churn",
          "nlb_10k", "nlb_1m",
          "nlb_new_flows", "gwlb", "mixed"]
 
@@ -272,6 +281,8 @@ def build_inputs(name, d):
     """Write the captures of a scenario into directory d (kept when present).
     Returns {"vpcgw": [in0, in1?], "l3fwd": [...], "ovs": [...]}"""
     os.makedirs(d, exist_ok=True)
+    if SCENARIOS[name].get("edit") == "flowlogs":
+        name = SCENARIOS[name]["base"]      # the same traffic
     tag = "v3-%s-%d" % (name, SCENARIOS[name]["frames"])
     stamp = os.path.join(d, "inputs.stamp")
     p = lambda f: os.path.join(d, f)
@@ -339,6 +350,11 @@ def config(name, bench_dir, d, inputs):
         src = _with_nacl17(src)
     if sc.get("edit") == "quota_rt":
         src = with_quota_route_tables(src)
+    if sc.get("edit") == "flowlogs":
+        fl = os.path.join(d, "flowlogs")
+        os.makedirs(fl, exist_ok=True)
+        src += ('flow_logs = ( { name = "bench"; resource = "vpc"; traffic_type = "ALL";\n'
+                '  max_aggregation_interval = 60; destination = "file:%s"; } );\n' % fl)
     mbufs = 32767 if sc.get("single_pass") else \
         max(32767, sc["frames"] * len(inputs["vpcgw"]) + 32768)
     src = src.replace("@IN0@", inputs["vpcgw"][0]).replace("@MBUFS@", str(mbufs))
