@@ -500,6 +500,7 @@ static int
 main_config(int argc, char **argv, struct main_times *tm)
 {
 	struct cfg *cfg = NULL;
+	char err[512];
 	int n, rc;
 
 	rc = dp_cli_parse(argc, argv, &dp_g.opts);
