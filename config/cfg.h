@@ -103,6 +103,7 @@ enum cfg_target_kind {
 	CFG_TARGET_GWLBE,     /* ref: gwlb index, ref2: endpoint index inside it */
 	CFG_TARGET_BLACKHOLE,
 	CFG_TARGET_EIGW,      /* IPv6 only; ref: index into cfg.eigws */
+	CFG_TARGET_VPCE,      /* ref: index into cfg.gateway_endpoints (installed by it) */
 };
 
 /* An egress-only internet gateway (SPEC §7): the internet gateway's port. */
@@ -115,6 +116,8 @@ struct cfg_eigw {
 
 struct cfg_route {
 	bool v6;              /* an IPv6 destination (dst6), else IPv4 (dst) */
+	bool has_pl;          /* destination "pl:NAME": every CIDR of prefix list pl (dst unused) */
+	int pl;               /* index into cfg.prefix_lists when has_pl */
 	struct cfg_prefix6 dst6;
 	struct cfg_prefix dst;
 	enum cfg_target_kind kind;
@@ -270,6 +273,26 @@ struct cfg_gwlb {
 	int line;
 };
 
+/* A managed prefix list (SPEC §8): IPv4 CIDRs a route destination "pl:NAME" stands for. */
+struct cfg_prefix_list {
+	char name[CFG_NAME_MAX];
+	struct cfg_prefix *cidrs;
+	int n_cidrs;
+	int line;
+};
+
+/* A gateway endpoint (SPEC §8): its prefix list's traffic, untranslated, to
+ * next_hop on port; it installs "pl:<list> -> itself" in each of route_tables. */
+#define CFG_MAX_GATEWAY_ENDPOINTS 32    /* AWS: 20 gateway endpoints per region */
+
+struct cfg_gateway_endpoint {
+	char name[CFG_NAME_MAX];
+	int prefix_list;      /* index into cfg.prefix_lists */
+	int port;             /* index into cfg.ports: carries no subnet, no IGW, no appliance */
+	uint32_t next_hop;    /* on the port's prefix */
+	int line;
+};
+
 struct cfg_dpdk {
 	char *eal_args[CFG_MAX_EAL_ARGS];
 	int n_eal_args;
@@ -311,6 +334,10 @@ struct cfg {
 	int n_target_groups;
 	struct cfg_gwlb *gwlbs;
 	int n_gwlbs;
+	struct cfg_prefix_list *prefix_lists;   /* config/cfg_vpc.c */
+	int n_prefix_lists;
+	struct cfg_gateway_endpoint *gateway_endpoints;
+	int n_gateway_endpoints;
 };
 
 /*
@@ -331,6 +358,8 @@ int cfg_load_string(const char *text, const char *name, struct cfg **out,
 		    cfg_error_fn err, void *arg);
 
 void cfg_free(struct cfg *cfg);
+/* What config/cfg_vpc.c allocated (cfg_free calls it). */
+void cfg_vpc_free(struct cfg *cfg);
 
 /* Helpers shared with the rest of the code (config/cfg_util.c). */
 int cfg_parse_ipv4(const char *s, uint32_t *addr);

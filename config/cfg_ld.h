@@ -270,4 +270,13 @@ void ld6_rule_cidr(struct ld *ld, const struct fld *f, const char *v, struct cfg
 void ld6_eni(struct ld *ld, const config_setting_t *e, const char *p, struct cfg_eni *eni);
 void ld6_igw(struct ld *ld, const config_setting_t *g, const char *path, struct cfg_igw *igw);
 
+/* ---- SPEC §8 (config/cfg_vpc.c) ---------------------------------------- */
+
+/* Is route E's destination a prefix list ("pl:NAME")? */
+bool ld_pl_is(const config_setting_t *e);
+/* Route I of T to prefix list V = "pl:NAME" (setting D), target TG already
+ * read (ld6_route's shape). */
+void ld_pl_route(struct ld *ld, const struct fld *d, const char *v, const struct fld *tg,
+		 bool tgt_ok, struct cfg_route_table *t, int i);
+
 #endif /* VPCGW_CFG_LD_H */

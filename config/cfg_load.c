@@ -416,12 +416,12 @@ load_route(struct ld *ld, const config_setting_t *e, const char *p, struct cfg_r
 	rt->line = -ld_line(e);
 	if (!ld_group(ld, e, p, keys))
 		return;
-	if (ld6_is_v6(e, "destination")) {
+	if (ld_pl_is(e) || ld6_is_v6(e, "destination")) {   /* "pl:NAME" or IPv6 */
 		const char *v;
 
 		tgt_ok = ld_fld_get(ld, e, p, "target", true, &tg) && load_target(ld, &tg, rt) > 0;
 		if (ld_fld_get(ld, e, p, "destination", true, &d) && ld_str_of(ld, d.s, d.path, &v) > 0)
-			ld6_route(ld, &d, v, &tg, tgt_ok, t, i);
+			(ld_pl_is(e) ? ld_pl_route : ld6_route)(ld, &d, v, &tg, tgt_ok, t, i);
 		return;
 	}
 	dst_ok = ld_get_prefix(ld, e, p, "destination", true, &d, &rt->dst) > 0;
@@ -519,7 +519,9 @@ static const struct cfg_section core_sections[] = {
 	{ .key = NULL },
 };
 
-static const struct cfg_section *const section_tables[] = { core_sections, cfg_sections };
+static const struct cfg_section *const section_tables[] = {
+	core_sections, cfg_vpc_sections, cfg_sections
+};
 
 #define N_TABLES (sizeof(section_tables) / sizeof(section_tables[0]))
 
@@ -796,5 +798,6 @@ cfg_free(struct cfg *cfg)
 		free(cfg->gwlbs[i].endpoints);
 	}
 	free(cfg->gwlbs);
+	cfg_vpc_free(cfg);
 	free(cfg);
 }

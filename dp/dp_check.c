@@ -219,8 +219,14 @@ dp_mem_need(const struct cfg *cfg, unsigned workers, bool small_pages, struct dp
 
 		m->route_tables += dp_lpm_bound(p, 1);
 		for (int j = 0; rt != NULL && j < rt->n_routes; j++) {
-			p[0].len = rt->routes[j].dst.len;
-			m->route_tables += dp_lpm_bound(p, 1) - 1024;
+			const struct cfg_route *r = &rt->routes[j];
+			const struct cfg_prefix_list *pl = r->has_pl ? &cfg->prefix_lists[r->pl]
+								     : NULL;
+
+			for (int k = 0; k < (pl != NULL ? pl->n_cidrs : 1); k++) {
+				p[0].len = pl != NULL ? pl->cidrs[k].len : r->dst.len;
+				m->route_tables += dp_lpm_bound(p, 1) - 1024;
+			}
 		}
 	}
 }

@@ -83,7 +83,8 @@
 	X(nd_invalid, "Neighbor Discovery message failing RFC 4861 validation (hop limit, code, length, options)") \
 	X(nd_not_for_us, "Neighbor Solicitation for an address vpcgw does not own") \
 	X(nd_queue_full, "no room to hold a packet waiting for Neighbor Discovery") \
-	X(nd_timeout, "neighbor did not answer Neighbor Solicitations in time")
+	X(nd_timeout, "neighbor did not answer Neighbor Solicitations in time") \
+	X(vpce_src_unknown, "packet on a gateway endpoint's port from outside its prefix list")
 
 enum dp_drop {
 #define DP_X_ENUM(n, d) DP_DROP_##n,

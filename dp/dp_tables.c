@@ -15,6 +15,7 @@
 #include "dp/dp_service.h"
 #include "dp/dp_check.h"
 #include "dp/ip6.h"
+#include "dp/vpce.h"
 
 /*
  * Route tables and the subnet of an address are compact LPM tables
@@ -23,13 +24,25 @@
  * of 16 MB each.
  */
 
+/* LPM entries route r takes: one per CIDR of its prefix list, none for an
+ * IPv6 route (dp/ip6_tables.c), else one. */
+static unsigned
+route_prefixes(const struct cfg *cfg, const struct cfg_route *r)
+{
+	return r->has_pl ? (unsigned)cfg->prefix_lists[r->pl].n_cidrs : r->v6 ? 0 : 1;
+}
+
 static int
 rtable_build(struct dp_rtable *rt, const struct cfg *cfg, const struct cfg_route_table *ct)
 {
 	int n = ct != NULL ? ct->n_routes : 0;
-	struct dp_lpm_prefix *p = calloc((size_t)n + 1, sizeof(*p));
+	unsigned np = 1, k = 1;
+	struct dp_lpm_prefix *p;
 	int rc;
 
+	for (int i = 0; i < n; i++)
+		np += route_prefixes(cfg, &ct->routes[i]);
+	p = calloc(np, sizeof(*p));
 	rt->routes = calloc((size_t)n + 1, sizeof(*rt->routes));
 	if (p == NULL || rt->routes == NULL) {
 		free(p);
@@ -44,11 +57,26 @@ rtable_build(struct dp_rtable *rt, const struct cfg *cfg, const struct cfg_route
 		rt->routes[i + 1].kind = (uint8_t)r->kind;
 		rt->routes[i + 1].ref = (uint16_t)r->ref;
 		rt->routes[i + 1].ref2 = (uint16_t)r->ref2;
-		p[i + 1] = (struct dp_lpm_prefix){ r->dst.addr, r->dst.len, (uint32_t)i + 1 };
+	}
+	/* prefix lists first: of equal prefixes the later wins (dp_lpm_build),
+	 * so a CIDR route beats a prefix list's entry for the same prefix */
+	for (int i = 0; i < n; i++) {
+		const struct cfg_route *r = &ct->routes[i];
+		const struct cfg_prefix_list *pl = r->has_pl ? &cfg->prefix_lists[r->pl] : NULL;
+
+		for (int j = 0; pl != NULL && j < pl->n_cidrs; j++)
+			p[k++] = (struct dp_lpm_prefix){ pl->cidrs[j].addr, pl->cidrs[j].len,
+							 (uint32_t)i + 1 };
+	}
+	for (int i = 0; i < n; i++) {
+		const struct cfg_route *r = &ct->routes[i];
+
+		if (!r->has_pl && !r->v6)
+			p[k++] = (struct dp_lpm_prefix){ r->dst.addr, r->dst.len, (uint32_t)i + 1 };
 	}
 	rt->n_routes = (uint32_t)n + 1;
 	rt->none = rt->n_routes;
-	rc = dp_lpm_build(&rt->lpm, p, (unsigned)n + 1, rt->n_routes);
+	rc = dp_lpm_build(&rt->lpm, p, k, rt->n_routes);
 	free(p);
 	return rc;
 }
@@ -239,6 +267,8 @@ dp_tables_build(struct cfg *cfg, uint64_t gen, char *err, size_t errlen)
 
 	if (dp_ip6_tables_build(t, cfg, gen) < 0)
 		goto nomem;
+	if (dp_vpce_build(t) < 0)
+		goto nomem;
 	if (dp_services_build(t, err, errlen) < 0) {
 		dp_tables_free(t);
 		return NULL;
@@ -257,6 +287,7 @@ dp_tables_free(struct dp_tables *t)
 		return;
 	dp_services_free(t);
 	dp_ip6_tables_free(t);
+	dp_vpce_free(t);
 	dp_map_free(&t->local);
 	free(t->subnet_rt);
 	dp_map_free(&t->eip_by_private);

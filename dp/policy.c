@@ -213,6 +213,8 @@ route_table_of(const struct dp_pctx *c)
 	case DP_IN_INTERNET:
 		rt = cfg->igw.route_table;
 		break;
+	case DP_IN_VPCE:        /* back from a gateway endpoint: the local route */
+		break;
 	}
 	return rt >= 0 ? &c->t->rtables[rt] : &c->t->local_rt;
 }
