@@ -75,6 +75,15 @@ struct cfg_subnet {
 	int nacl;             /* index into cfg.nacls, -1: default NACL (allow all) */
 	bool has_v6;          /* optional key ipv6_cidr: a /64 of the VPC's /56 */
 	struct cfg_prefix6 cidr6;
+	int vpc;              /* index into cfg.vpcs */
+	uint16_t vlan;        /* optional key vlan: 802.1Q VLAN id 1..4094, 0: untagged */
+	int line;
+};
+
+/* A VPC (SPEC §8): `vpcs = ( ... )`, or the one `vpc = {...}` named "default". */
+struct cfg_vpc {
+	char name[CFG_NAME_MAX];
+	struct cfg_prefix cidr;
 	int line;
 };
 
@@ -287,6 +296,7 @@ struct cfg_prefix_list {
 
 struct cfg_gateway_endpoint {
 	char name[CFG_NAME_MAX];
+	int vpc;              /* index into cfg.vpcs */
 	int prefix_list;      /* index into cfg.prefix_lists */
 	int port;             /* index into cfg.ports: carries no subnet, no IGW, no appliance */
 	uint32_t next_hop;    /* on the port's prefix */
@@ -310,7 +320,9 @@ struct cfg {
 	int n_ports;
 	struct cfg_neighbor *neighbors;
 	int n_neighbors;
-	struct cfg_prefix vpc_cidr;
+	struct cfg_prefix vpc_cidr;   /* the first VPC's (the only one the data plane runs) */
+	struct cfg_vpc *vpcs;         /* config/cfg_vpc.c; n_vpcs >= 1 in a valid cfg */
+	int n_vpcs;
 	bool has_vpc6;                /* vpc.ipv6_cidr: the VPC is dual stack */
 	struct cfg_prefix6 vpc_cidr6; /* a /56 */
 	struct cfg_subnet *subnets;

@@ -61,6 +61,7 @@ dp_limits_check(const struct cfg *cfg, unsigned workers, cfg_error_fn fn, void *
 			break;
 		}
 	}
+	n += dp_vpcs_check(cfg, fn, arg);      /* SPEC §8: what the data plane runs yet */
 	if (cfg->n_neighbors > DP_NEIGH_MAX)
 		OVER(cfg->neighbors[DP_NEIGH_MAX].line, "neighbors[%d]: more than %d neighbors, "
 		     "static and learned together (DP_NEIGH_MAX)", DP_NEIGH_MAX, DP_NEIGH_MAX);

@@ -169,9 +169,23 @@ def case_vpce_policy():
                           "gateway_endpoints.vpce-s3.packets_in": 2})
 
 
+def case_vpce_vpcs_one():
+    """The same as vpce_route, with the VPC given as `vpcs = ( { name =
+    "prod"; ... } )` (SPEC §8: one VPC in the list behaves as `vpc = {...}`)
+    and the endpoint naming it."""
+    c = case_vpce_route()
+    cfg = c.config
+    vpc = cfg.pop("vpc")
+    cfg["vpcs"] = [dict({"name": "prod"}, **vpc)]
+    cfg["gateway_endpoints"][0]["vpc"] = "prod"
+    c.name = "vpce_vpcs_one"
+    return c
+
+
 CASES = {
     "vpce_route": case_vpce_route,
     "vpce_policy": case_vpce_policy,
+    "vpce_vpcs_one": case_vpce_vpcs_one,
 }
 
 if __name__ == "__main__":

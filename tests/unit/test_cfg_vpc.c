@@ -177,8 +177,7 @@ test_endpoint_errors(void **state)
 	       "    route_tables = [ \"rt\", \"missing\" ]; },\n"
 	       "  { name = \"e2\"; prefix_list = \"pl-b\"; port = \"vpc\"; next_hop = \"10.0.0.9\"; },\n"
 	       "  { name = \"e3\"; prefix_list = \"pl-b\"; port = \"bb\"; next_hop = \"192.0.2.10\"; } );\n",
-	       "t.cfg:10: gateway_endpoints[0].vpc: unknown VPC \"prod\" (the one VPC `vpc = {...}` "
-	       "is named \"default\")",
+	       "t.cfg:10: gateway_endpoints[0].vpc: unknown VPC \"prod\"",
 	       "t.cfg:10: gateway_endpoints[0].prefix_list: unknown prefix list \"nope\"",
 	       "t.cfg:11: gateway_endpoints[1].next_hop: 192.0.3.9 is not on port \"bb\" "
 	       "(192.0.2.1/24)",
@@ -191,6 +190,85 @@ test_endpoint_errors(void **state)
 	       "gateway endpoint \"e1\" on the same port");
 }
 
+#define VPCS_PORTS \
+	"ports = ( { name = \"p1\"; devargs = \"net_null0\"; address = \"192.168.1.1/24\"; },\n" \
+	"  { name = \"p2\"; devargs = \"net_null1\"; address = \"192.168.2.1/24\"; } );\n"
+
+static void
+test_vpcs_valid(void **state)
+{
+	struct cfg *c;
+
+	(void)state;
+	c = load_ok(VPCS_PORTS
+		    "vpcs = ( { name = \"prod\"; cidr = \"10.0.0.0/16\"; subnets = (\n"
+		    "    { name = \"pa\"; cidr = \"10.0.1.0/24\"; port = \"p1\"; route_table = \"rp\"; vlan = 10; } ); },\n"
+		    "  { name = \"dev\"; cidr = \"10.0.0.0/16\"; subnets = (\n"
+		    "    { name = \"da\"; cidr = \"10.0.1.0/24\"; port = \"p1\"; route_table = \"rd\"; vlan = 20; },\n"
+		    "    { name = \"db\"; cidr = \"10.0.2.0/24\"; port = \"p2\"; } ); } );\n"
+		    "route_tables = ( { name = \"rp\"; routes = ( { destination = \"10.0.1.0/24\"; target = \"local\"; } ); },\n"
+		    "  { name = \"rd\"; routes = (); } );\n");
+	assert_int_equal(c->n_vpcs, 2);
+	assert_string_equal(c->vpcs[1].name, "dev");
+	assert_int_equal(c->n_subnets, 3);
+	assert_int_equal(c->subnets[0].vpc, 0);
+	assert_int_equal(c->subnets[0].vlan, 10);
+	assert_int_equal(c->subnets[1].vpc, 1);
+	assert_int_equal(c->subnets[1].vlan, 20);
+	assert_int_equal(c->subnets[2].vpc, 1);
+	assert_int_equal(c->subnets[2].vlan, 0);
+	assert_string_equal(c->subnets[2].name, "db");
+	assert_int_equal(c->vpc_cidr.addr, ip("10.0.0.0"));
+	cfg_free(c);
+	/* `vpc = {...}` is one VPC named "default" */
+	c = load_ok(BASE "route_tables = ( { name = \"rt\"; routes = (); } );\n");
+	assert_int_equal(c->n_vpcs, 1);
+	assert_string_equal(c->vpcs[0].name, "default");
+	assert_int_equal(c->vpcs[0].cidr.addr, ip("10.0.0.0"));
+	assert_int_equal(c->vpcs[0].cidr.len, 16);
+	assert_int_equal(c->subnets[0].vpc, 0);
+	cfg_free(c);
+}
+
+static void
+test_vpcs_errors(void **state)
+{
+	(void)state;
+	EXPECT(VPCS_PORTS
+	       "vpc = { cidr = \"10.9.0.0/16\"; };\n"
+	       "vpcs = ( { name = \"x\"; cidr = \"10.0.0.0/16\"; } );\n",
+	       "t.cfg:4: vpcs: both `vpc` and `vpcs`: `vpc = {...}` is the one VPC \"default\"; "
+	       "list it in `vpcs` instead");
+	EXPECT(VPCS_PORTS
+	       "vpcs = ( { name = \"prod\"; cidr = \"10.0.0.0/16\"; subnets = (\n"
+	       "    { name = \"pa\"; cidr = \"10.0.1.0/24\"; port = \"p1\"; route_table = \"rt\"; network_acl = \"n\"; vlan = 10; },\n"
+	       "    { name = \"pb\"; cidr = \"10.0.2.0/24\"; port = \"p1\"; vlan = 4095; } ); },\n"
+	       "  { name = \"dev\"; cidr = \"10.0.0.0/16\"; ipv6_cidr = \"2600:1f18:a:b00::/56\"; subnets = (\n"
+	       "    { name = \"da\"; cidr = \"10.0.1.0/24\"; port = \"p1\"; vlan = 10; },\n"
+	       "    { name = \"pa\"; cidr = \"10.0.5.0/24\"; port = \"p2\"; route_table = \"rt\"; network_acl = \"n\"; } ); } );\n"
+	       "route_tables = ( { name = \"rt\"; routes = ( { destination = \"0.0.0.0/0\"; target = \"nat-gateway:ng\"; } ); } );\n"
+	       "network_acls = ( { name = \"n\"; ingress = (); egress = (); } );\n"
+	       "security_groups = ( { name = \"sg\"; ingress = (); egress = (); } );\n"
+	       "interfaces = ( { address = \"10.0.1.10\"; security_groups = [ \"sg\" ]; },\n"
+	       "  { address = \"10.0.5.10\"; security_groups = [ \"sg\" ]; } );\n"
+	       "nat_gateways = ( { name = \"ng\"; subnet = \"da\"; addresses = [ \"203.0.113.1\" ]; } );\n",
+	       "t.cfg:5: vpcs[0].subnets[1].vlan: 4095 is out of range 1..4094",
+	       "t.cfg:6: vpcs[1].ipv6_cidr: IPv6 in `vpcs` is not built yet: use `vpc = {...}` for a "
+	       "dual-stack VPC",
+	       "t.cfg:7: vpcs[1].subnets[0].cidr: 10.0.1.0/24 overlaps subnet \"pa\" (10.0.1.0/24)",
+	       "t.cfg:8: vpcs[1].subnets[1].name: duplicate subnet name \"pa\" (first at line 4): "
+	       "names are global over the VPCs",
+	       "t.cfg:8: vpcs[1].subnets[1].route_table: route table \"rt\" belongs to VPC \"prod\" "
+	       "(used there first), not to VPC \"dev\": an object belongs to one VPC",
+	       "t.cfg:8: vpcs[1].subnets[1].network_acl: network ACL \"n\" belongs to VPC \"prod\" "
+	       "(used there first), not to VPC \"dev\": an object belongs to one VPC",
+	       "t.cfg:9: route_tables[0].routes[0].target: target in VPC \"dev\", but route table "
+	       "\"rt\" belongs to VPC \"prod\"",
+	       "t.cfg:13: interfaces[1].security_groups[0]: security group \"sg\" belongs to VPC "
+	       "\"prod\" (used there first), not to VPC \"dev\": an object belongs to one VPC",
+	       "t.cfg:14: nat_gateways[0]: a NAT gateway needs an internet_gateway");
+}
+
 int
 main(void)
 {
@@ -199,6 +277,8 @@ main(void)
 		cmocka_unit_test(test_prefix_list_errors),
 		cmocka_unit_test(test_route_errors),
 		cmocka_unit_test(test_endpoint_errors),
+		cmocka_unit_test(test_vpcs_valid),
+		cmocka_unit_test(test_vpcs_errors),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
