@@ -113,6 +113,7 @@ enum cfg_target_kind {
 	CFG_TARGET_BLACKHOLE,
 	CFG_TARGET_EIGW,      /* IPv6 only; ref: index into cfg.eigws */
 	CFG_TARGET_VPCE,      /* ref: index into cfg.gateway_endpoints (installed by it) */
+	CFG_TARGET_PCX,       /* ref: index into cfg.peerings */
 };
 
 /* An egress-only internet gateway (SPEC §7): the internet gateway's port. */
@@ -282,6 +283,13 @@ struct cfg_gwlb {
 	int line;
 };
 
+/* A VPC peering connection (SPEC §8): vpc_peering_connections[]. */
+struct cfg_peering {
+	char name[CFG_NAME_MAX];
+	int vpc[2];           /* indices into cfg.vpcs, different, not overlapping */
+	int line;
+};
+
 /* A managed prefix list (SPEC §8): IPv4 CIDRs a route destination "pl:NAME" stands for. */
 struct cfg_prefix_list {
 	char name[CFG_NAME_MAX];
@@ -346,6 +354,8 @@ struct cfg {
 	int n_target_groups;
 	struct cfg_gwlb *gwlbs;
 	int n_gwlbs;
+	struct cfg_peering *peerings;           /* config/cfg_vpc.c */
+	int n_peerings;
 	struct cfg_prefix_list *prefix_lists;   /* config/cfg_vpc.c */
 	int n_prefix_lists;
 	struct cfg_gateway_endpoint *gateway_endpoints;

@@ -286,6 +286,8 @@ const struct cfg_prefix *ld_rt_vpc_cidr(const struct ld *ld, const struct cfg_ro
 /* May subnets i and j not overlap (same VPC, or same port and VLAN)? */
 bool ld_subnets_clash(const struct ld *ld, int i, int j);
 
+/* Route target "pcx:NAME": the peering connection's index into *idx. */
+int ld_pcx_ref(struct ld *ld, const struct fld *f, const char *name, int *idx);
 /* Is route E's destination a prefix list ("pl:NAME")? */
 bool ld_pl_is(const config_setting_t *e);
 /* Route I of T to prefix list V = "pl:NAME" (setting D), target TG already

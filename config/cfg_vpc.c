@@ -274,6 +274,87 @@ vpc_ref(struct ld *ld, const config_setting_t *e, const char *p)
 	return i;
 }
 
+/* ---- vpc_peering_connections ------------------------------------------ */
+
+static void
+names_peerings(struct ld *ld)
+{
+	struct cfg *c = ld->cfg;
+
+	LD_NAMES(ld, ld->root, "", "vpc_peering_connections", "peering connection", c->peerings,
+		 c->n_peerings);
+}
+
+int
+ld_pcx_ref(struct ld *ld, const struct fld *f, const char *name, int *idx)
+{
+	const struct cfg *c = ld->cfg;
+
+	*idx = LD_FIND(c->peerings, c->n_peerings, name);
+	if (*idx < 0) {
+		ld_error(ld, f->s, f->path, "unknown peering connection \"%s\"", name);
+		return -1;
+	}
+	return 1;
+}
+
+static void
+load_peering(struct ld *ld, const config_setting_t *e, const char *p, struct cfg_peering *pc)
+{
+	static const char *const keys[] = { "name", "vpcs", NULL };
+	const struct cfg *c = ld->cfg;
+	char q[PATH_LEN], a[CFG_NAME_MAX], b[CFG_NAME_MAX];
+	const config_setting_t *s;
+	struct fld f;
+	const char *v;
+
+	pc->vpc[0] = pc->vpc[1] = -1;
+	if (!ld_group(ld, e, p, keys) || ld_get_list(ld, e, p, "vpcs", true, T_SEQ, &f) <= 0)
+		return;
+	if (ld_list_len(&f) != 2) {
+		ld_error(ld, f.s, f.path, "a peering connection joins exactly two VPCs");
+		return;
+	}
+	for (int i = 0; i < 2; i++) {
+		s = config_setting_get_elem(f.s, i);
+		ld_path_idx(q, f.path, i);
+		if (ld_str_of(ld, s, q, &v) < 0)
+			return;
+		pc->vpc[i] = LD_FIND(c->vpcs, c->n_vpcs, v);
+		if (pc->vpc[i] < 0) {
+			ld_error(ld, s, q, "unknown VPC \"%s\"", v);
+			return;
+		}
+	}
+	if (pc->vpc[0] == pc->vpc[1]) {
+		ld_error(ld, f.s, f.path, "a VPC cannot peer with itself");
+		pc->vpc[0] = pc->vpc[1] = -1;
+	} else if (cfg_prefix_overlap(&c->vpcs[pc->vpc[0]].cidr, &c->vpcs[pc->vpc[1]].cidr)) {
+		ld_prefix_fmt(a, sizeof(a), c->vpcs[pc->vpc[0]].cidr.addr,
+			      c->vpcs[pc->vpc[0]].cidr.len);
+		ld_prefix_fmt(b, sizeof(b), c->vpcs[pc->vpc[1]].cidr.addr,
+			      c->vpcs[pc->vpc[1]].cidr.len);
+		ld_error(ld, f.s, f.path, "VPC \"%s\" (%s) overlaps VPC \"%s\" (%s): peered VPCs "
+			 "must not overlap", c->vpcs[pc->vpc[0]].name, a, c->vpcs[pc->vpc[1]].name, b);
+	}
+}
+
+static void
+load_peerings(struct ld *ld)
+{
+	struct cfg *c = ld->cfg;
+	char p[PATH_LEN];
+	struct fld f;
+
+	if (ld_get_list(ld, ld->root, "", "vpc_peering_connections", false, T_LIST, &f) <= 0)
+		return;
+	for (int i = 0; i < c->n_peerings; i++) {
+		ld_path_idx(p, f.path, i);
+		c->peerings[i].line = ld_line(config_setting_get_elem(f.s, i));
+		load_peering(ld, config_setting_get_elem(f.s, i), p, &c->peerings[i]);
+	}
+}
+
 /* ---- prefix lists ----------------------------------------------------- */
 
 static void
@@ -451,7 +532,15 @@ scope_own(struct ld *ld, int *owner, int x, int v, const config_setting_t *s, co
 			 ld->cfg->vpcs[owner[x]].name, ld->cfg->vpcs[v].name);
 }
 
-/* A route of table t (VPC v) to a NAT gateway or GWLB endpoint of another VPC. */
+static const config_setting_t *
+route_target_setting(const config_setting_t *tables, int t, int j)
+{
+	return config_setting_get_member(config_setting_get_elem(config_setting_get_member(
+		config_setting_get_elem(tables, t), "routes"), j), "target");
+}
+
+/* A route of table t (VPC v) to a NAT gateway or GWLB endpoint of another
+ * VPC, or to a peering connection that does not join v. */
 static void
 scope_routes(struct ld *ld, int t, int v)
 {
@@ -464,6 +553,15 @@ scope_routes(struct ld *ld, int t, int v)
 		const struct cfg_route *r = &rt->routes[j];
 		int sn = -1, w;
 
+		if (r->kind == CFG_TARGET_PCX && r->ref >= 0 &&
+		    c->peerings[r->ref].vpc[0] != v && c->peerings[r->ref].vpc[1] != v &&
+		    c->peerings[r->ref].vpc[0] >= 0) {
+			snprintf(path, sizeof(path), "route_tables[%d].routes[%d].target", t, j);
+			ld_error(ld, route_target_setting(l, t, j), path, "peering connection \"%s\" "
+				 "does not join VPC \"%s\" of route table \"%s\"",
+				 c->peerings[r->ref].name, c->vpcs[v].name, rt->name);
+			continue;
+		}
 		if (r->kind == CFG_TARGET_NAT && r->ref >= 0)
 			sn = c->nat_gateways[r->ref].subnet;
 		else if (r->kind == CFG_TARGET_GWLBE && r->ref >= 0 && r->ref2 >= 0)
@@ -472,9 +570,7 @@ scope_routes(struct ld *ld, int t, int v)
 		if (w == v)
 			continue;
 		snprintf(path, sizeof(path), "route_tables[%d].routes[%d].target", t, j);
-		ld_error(ld, config_setting_get_member(config_setting_get_elem(
-				 config_setting_get_member(config_setting_get_elem(l, t), "routes"), j),
-				 "target"), path,
+		ld_error(ld, route_target_setting(l, t, j), path,
 			 "target in VPC \"%s\", but route table \"%s\" belongs to VPC \"%s\"",
 			 c->vpcs[w].name, rt->name, c->vpcs[v].name);
 	}
@@ -712,6 +808,8 @@ load_gateway_endpoints(struct ld *ld)
 const struct cfg_section cfg_vpc_sections[] = {
 	{ .key = "vpcs", .names_order = 21, .order = 41,
 	  .names = names_vpcs, .load = load_vpcs },
+	{ .key = "vpc_peering_connections", .names_order = 31, .order = 43,
+	  .names = names_peerings, .load = load_peerings },
 	{ .key = "prefix_lists", .names_order = 32, .order = 45,
 	  .names = names_prefix_lists, .load = load_prefix_lists },
 	{ .key = "gateway_endpoints", .names_order = 34, .order = 140,
@@ -727,4 +825,5 @@ cfg_vpc_free(struct cfg *cfg)
 	free(cfg->prefix_lists);
 	free(cfg->gateway_endpoints);
 	free(cfg->vpcs);
+	free(cfg->peerings);
 }

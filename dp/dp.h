@@ -190,7 +190,8 @@ struct dp_tables {
 	uint32_t subnet_span;             /* addresses in the VPC CIDR */
 	uint8_t subnet_shift;             /* 32 - longest subnet prefix */
 	struct dp_rtable *rtables;        /* one per cfg route table */
-	struct dp_rtable local_rt;        /* local only (subnets with no table) */
+	struct dp_rtable local_rt;        /* local only (subnets with no table); every VPC's */
+	struct dp_rtable *vpc_rt;         /* several VPCs: each one's local-only table, else NULL */
 	struct dp_map local;              /* address → DP_LOCAL_VAL */
 	uint64_t local_filter[64];        /* bit dp_local_bit(a) set for every key of local */
 	struct dp_subnet_rt *subnet_rt;   /* per subnet: what ip_route needs */

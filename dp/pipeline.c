@@ -138,6 +138,7 @@ dp_pipeline_init(char *err, size_t errlen)
 	dp_route_target_register(CFG_TARGET_NAT, nat_gw_target);
 	dp_route_target_register(CFG_TARGET_GWLBE, gwlb_endpoint_target);
 	dp_route_target_register(CFG_TARGET_VPCE, dp_vpce_target);
+	dp_route_target_register(CFG_TARGET_PCX, dp_pcx_target);
 	/* health checks: NLB targets, then GWLB appliances (probe records in that order) */
 	for (unsigned i = 0; i < RTE_DIM(health_clients); i++)
 		if (dp_health_register(health_clients[i]) < 0) {

@@ -207,8 +207,8 @@ route_table_of(const struct dp_pctx *c)
 	switch (c->in) {
 	case DP_IN_VPC:
 	case DP_IN_APPLIANCE:
-		if (c->src_subnet >= 0)
-			rt = cfg->subnets[c->src_subnet].route_table;
+		if (c->src_subnet >= 0)     /* its table, or its VPC's local-only one */
+			return c->t->subnet_rt[c->src_subnet].rt;
 		break;
 	case DP_IN_INTERNET:
 		rt = cfg->igw.route_table;

@@ -42,6 +42,10 @@ bool dp_vpce_ingress(struct rte_mbuf *m, struct dp_meta *md, struct dp_pctx *c);
 void dp_vpce_target(struct rte_mbuf *m, struct dp_meta *md, struct dp_pctx *c, struct dp_flow *f,
 		    int dir, const struct dp_route *r);
 
+/* The route target CFG_TARGET_PCX (r->ref: the peering; dp/vpc.c). */
+void dp_pcx_target(struct rte_mbuf *m, struct dp_meta *md, struct dp_pctx *c, struct dp_flow *f,
+		   int dir, const struct dp_route *r);
+
 /* Counters: section "gateway_endpoints" (only when some are configured). */
 extern const struct dp_stats_section dp_vpce_stats_section;
 

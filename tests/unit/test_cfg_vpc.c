@@ -269,6 +269,32 @@ test_vpcs_errors(void **state)
 	       "t.cfg:14: nat_gateways[0]: a NAT gateway needs an internet_gateway");
 }
 
+static void
+test_peering_errors(void **state)
+{
+	(void)state;
+	EXPECT(VPCS_PORTS
+	       "vpcs = ( { name = \"a\"; cidr = \"10.0.0.0/16\"; subnets = (\n"
+	       "    { name = \"sa\"; cidr = \"10.0.1.0/24\"; port = \"p1\"; route_table = \"ra\"; } ); },\n"
+	       "  { name = \"b\"; cidr = \"10.0.0.0/8\"; },\n"
+	       "  { name = \"c\"; cidr = \"172.16.0.0/16\"; },\n"
+	       "  { name = \"d\"; cidr = \"172.17.0.0/16\"; } );\n"
+	       "vpc_peering_connections = ( { name = \"ab\"; vpcs = [ \"a\", \"b\" ]; },\n"
+	       "  { name = \"cd\"; vpcs = [ \"c\", \"d\" ]; }, { name = \"aa\"; vpcs = [ \"a\", \"a\" ]; },\n"
+	       "  { name = \"ax\"; vpcs = [ \"a\", \"x\" ]; }, { name = \"a3\"; vpcs = [ \"a\" ]; } );\n"
+	       "route_tables = ( { name = \"ra\"; routes = (\n"
+	       "  { destination = \"172.17.0.0/16\"; target = \"pcx:cd\"; },\n"
+	       "  { destination = \"172.18.0.0/16\"; target = \"pcx:nope\"; } ); } );\n",
+	       "t.cfg:8: vpc_peering_connections[0].vpcs: VPC \"a\" (10.0.0.0/16) overlaps VPC "
+	       "\"b\" (10.0.0.0/8): peered VPCs must not overlap",
+	       "t.cfg:9: vpc_peering_connections[2].vpcs: a VPC cannot peer with itself",
+	       "t.cfg:10: vpc_peering_connections[3].vpcs[1]: unknown VPC \"x\"",
+	       "t.cfg:10: vpc_peering_connections[4].vpcs: a peering connection joins exactly two VPCs",
+	       "t.cfg:12: route_tables[0].routes[0].target: peering connection \"cd\" does not join "
+	       "VPC \"a\" of route table \"ra\"",
+	       "t.cfg:13: route_tables[0].routes[1].target: unknown peering connection \"nope\"");
+}
+
 int
 main(void)
 {
@@ -279,6 +305,7 @@ main(void)
 		cmocka_unit_test(test_endpoint_errors),
 		cmocka_unit_test(test_vpcs_valid),
 		cmocka_unit_test(test_vpcs_errors),
+		cmocka_unit_test(test_peering_errors),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
