@@ -122,9 +122,23 @@ def case_peering_sg():
                 counters={"drops.sg_deny_ingress": 1})
 
 
+def case_ipv4_not_by_ipv6_route():
+    """Route tables hold IPv4 and IPv6 routes side by side (SPEC §7): an IPv6
+    route is not an IPv4 one. test_ipv6's configuration: table private has
+    only 2001:db8:beef::/48 -> igw, so IPv4 from private-a to 8.8.8.8 has no
+    route (before issue #18's route-table build, an IPv6 route entered the
+    IPv4 table as 0.0.0.0/0 and this went to the IGW)."""
+    import test_ipv6
+    p = timed([Ether(src="0a:00:00:00:01:0a", dst=test_ipv6.M_VPC) /
+               IP(src="10.0.1.10", dst="8.8.8.8") / UDP(sport=1, dport=2)])
+    return Case("ipv4_not_by_ipv6_route", test_ipv6.base_config(), {"vpc": p}, {},
+                counters={"drops.no_route": 1})
+
+
 CASES = {
     "peering": case_peering,
     "peering_sg": case_peering_sg,
+    "ipv4_not_by_ipv6_route": case_ipv4_not_by_ipv6_route,
 }
 
 if __name__ == "__main__":
