@@ -75,6 +75,15 @@ struct cfg_subnet {
 	int nacl;             /* index into cfg.nacls, -1: default NACL (allow all) */
 	bool has_v6;          /* optional key ipv6_cidr: a /64 of the VPC's /56 */
 	struct cfg_prefix6 cidr6;
+	int vpc;              /* index into cfg.vpcs */
+	uint16_t vlan;        /* optional key vlan: 802.1Q VLAN id 1..4094, 0: untagged */
+	int line;
+};
+
+/* A VPC (SPEC §8): `vpcs = ( ... )`, or the one `vpc = {...}` named "default". */
+struct cfg_vpc {
+	char name[CFG_NAME_MAX];
+	struct cfg_prefix cidr;
 	int line;
 };
 
@@ -103,6 +112,8 @@ enum cfg_target_kind {
 	CFG_TARGET_GWLBE,     /* ref: gwlb index, ref2: endpoint index inside it */
 	CFG_TARGET_BLACKHOLE,
 	CFG_TARGET_EIGW,      /* IPv6 only; ref: index into cfg.eigws */
+	CFG_TARGET_VPCE,      /* ref: index into cfg.gateway_endpoints (installed by it) */
+	CFG_TARGET_PCX,       /* ref: index into cfg.peerings */
 };
 
 /* An egress-only internet gateway (SPEC §7): the internet gateway's port. */
@@ -115,6 +126,8 @@ struct cfg_eigw {
 
 struct cfg_route {
 	bool v6;              /* an IPv6 destination (dst6), else IPv4 (dst) */
+	bool has_pl;          /* destination "pl:NAME": every CIDR of prefix list pl (dst unused) */
+	int pl;               /* index into cfg.prefix_lists when has_pl */
 	struct cfg_prefix6 dst6;
 	struct cfg_prefix dst;
 	enum cfg_target_kind kind;
@@ -274,6 +287,34 @@ struct cfg_gwlb {
 	int line;
 };
 
+/* A VPC peering connection (SPEC §8): vpc_peering_connections[]. */
+struct cfg_peering {
+	char name[CFG_NAME_MAX];
+	int vpc[2];           /* indices into cfg.vpcs, different, not overlapping */
+	int line;
+};
+
+/* A managed prefix list (SPEC §8): IPv4 CIDRs a route destination "pl:NAME" stands for. */
+struct cfg_prefix_list {
+	char name[CFG_NAME_MAX];
+	struct cfg_prefix *cidrs;
+	int n_cidrs;
+	int line;
+};
+
+/* A gateway endpoint (SPEC §8): its prefix list's traffic, untranslated, to
+ * next_hop on port; it installs "pl:<list> -> itself" in each of route_tables. */
+#define CFG_MAX_GATEWAY_ENDPOINTS 32    /* AWS: 20 gateway endpoints per region */
+
+struct cfg_gateway_endpoint {
+	char name[CFG_NAME_MAX];
+	int vpc;              /* index into cfg.vpcs */
+	int prefix_list;      /* index into cfg.prefix_lists */
+	int port;             /* index into cfg.ports: carries no subnet, no IGW, no appliance */
+	uint32_t next_hop;    /* on the port's prefix */
+	int line;
+};
+
 struct cfg_dpdk {
 	char *eal_args[CFG_MAX_EAL_ARGS];
 	int n_eal_args;
@@ -321,7 +362,9 @@ struct cfg {
 	int n_ports;
 	struct cfg_neighbor *neighbors;
 	int n_neighbors;
-	struct cfg_prefix vpc_cidr;
+	struct cfg_prefix vpc_cidr;   /* the first VPC's (the only one the data plane runs) */
+	struct cfg_vpc *vpcs;         /* config/cfg_vpc.c; n_vpcs >= 1 in a valid cfg */
+	int n_vpcs;
 	bool has_vpc6;                /* vpc.ipv6_cidr: the VPC is dual stack */
 	struct cfg_prefix6 vpc_cidr6; /* a /56 */
 	struct cfg_subnet *subnets;
@@ -347,6 +390,12 @@ struct cfg {
 	int n_gwlbs;
 	struct cfg_flow_log *flow_logs;
 	int n_flow_logs;
+	struct cfg_peering *peerings;           /* config/cfg_vpc.c */
+	int n_peerings;
+	struct cfg_prefix_list *prefix_lists;   /* config/cfg_vpc.c */
+	int n_prefix_lists;
+	struct cfg_gateway_endpoint *gateway_endpoints;
+	int n_gateway_endpoints;
 };
 
 /*
@@ -367,6 +416,8 @@ int cfg_load_string(const char *text, const char *name, struct cfg **out,
 		    cfg_error_fn err, void *arg);
 
 void cfg_free(struct cfg *cfg);
+/* What config/cfg_vpc.c allocated (cfg_free calls it). */
+void cfg_vpc_free(struct cfg *cfg);
 
 /* Helpers shared with the rest of the code (config/cfg_util.c). */
 int cfg_parse_ipv4(const char *s, uint32_t *addr);

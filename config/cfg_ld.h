@@ -272,4 +272,29 @@ void ld6_rule_cidr(struct ld *ld, const struct fld *f, const char *v, struct cfg
 void ld6_eni(struct ld *ld, const config_setting_t *e, const char *p, struct cfg_eni *eni);
 void ld6_igw(struct ld *ld, const config_setting_t *g, const char *path, struct cfg_igw *igw);
 
+/* ---- SPEC §8 (config/cfg_vpc.c) ---------------------------------------- */
+
+/* Subnet I (list entry E at path P) of the VPC whose cidr is cfg->vpc_cidr
+ * (config/cfg_load.c; config/cfg_vpc.c sets vpc_cidr per VPC of `vpcs`). */
+void ld_load_subnet(struct ld *ld, const config_setting_t *e, const char *p, int i);
+/* Is `vpcs` in the file (then `vpc` is not required)? */
+bool ld_has_vpcs(const struct ld *ld);
+/* The optional key vlan of subnet SN. */
+void ld_subnet_vlan(struct ld *ld, const config_setting_t *e, const char *p,
+		    struct cfg_subnet *sn);
+/* The cidr of route table T's VPC (of the first subnet using it; the first
+ * VPC's for a table no subnet uses). */
+const struct cfg_prefix *ld_rt_vpc_cidr(const struct ld *ld, const struct cfg_route_table *t);
+/* May subnets i and j not overlap (same VPC, or same port and VLAN)? */
+bool ld_subnets_clash(const struct ld *ld, int i, int j);
+
+/* Route target "pcx:NAME": the peering connection's index into *idx. */
+int ld_pcx_ref(struct ld *ld, const struct fld *f, const char *name, int *idx);
+/* Is route E's destination a prefix list ("pl:NAME")? */
+bool ld_pl_is(const config_setting_t *e);
+/* Route I of T to prefix list V = "pl:NAME" (setting D), target TG already
+ * read (ld6_route's shape). */
+void ld_pl_route(struct ld *ld, const struct fld *d, const char *v, const struct fld *tg,
+		 bool tgt_ok, struct cfg_route_table *t, int i);
+
 #endif /* VPCGW_CFG_LD_H */

@@ -270,11 +270,11 @@ load_neighbors(struct ld *ld)
 	}
 }
 
-static void
-load_subnet(struct ld *ld, const config_setting_t *e, const char *p, int i)
+void
+ld_load_subnet(struct ld *ld, const config_setting_t *e, const char *p, int i)
 {
 	static const char *const keys[] = {
-		"name", "cidr", "ipv6_cidr", "port", "route_table", "network_acl", NULL
+		"name", "cidr", "ipv6_cidr", "port", "route_table", "network_acl", "vlan", NULL
 	};
 	struct cfg *c = ld->cfg;
 	struct cfg_subnet *sn = &c->subnets[i];
@@ -291,6 +291,7 @@ load_subnet(struct ld *ld, const config_setting_t *e, const char *p, int i)
 	ld_get_ref(ld, e, p, "route_table", false, REF_RT, &f, &sn->route_table);
 	ld_get_ref(ld, e, p, "network_acl", false, REF_NACL, &f, &sn->nacl);
 	ld6_subnet(ld, e, p, i);
+	ld_subnet_vlan(ld, e, p, sn);
 	if (ld_get_prefix(ld, e, p, "cidr", true, &f, &sn->cidr) <= 0)
 		return;
 	ld_prefix_fmt(a, sizeof(a), sn->cidr.addr, sn->cidr.len);
@@ -308,7 +309,8 @@ load_subnet(struct ld *ld, const config_setting_t *e, const char *p, int i)
 	for (j = 0; j < i; j++) {
 		const struct cfg_subnet *o = &c->subnets[j];
 
-		if (!ld->subnet_ok[j] || !cfg_prefix_overlap(&sn->cidr, &o->cidr))
+		if (!ld->subnet_ok[j] || !cfg_prefix_overlap(&sn->cidr, &o->cidr) ||
+		    !ld_subnets_clash(ld, i, j))
 			continue;
 		ld_prefix_fmt(b, sizeof(b), o->cidr.addr, o->cidr.len);
 		ld_error(ld, f.s, f.path, "%s overlaps subnet \"%s\" (%s)", a, o->name, b);
@@ -326,7 +328,8 @@ load_vpc(struct ld *ld)
 	struct fld f;
 	int i;
 
-	if (!ld_fld_get(ld, ld->root, "", "vpc", true, &f) || !ld_group(ld, f.s, "vpc", keys))
+	if (!ld_fld_get(ld, ld->root, "", "vpc", !ld_has_vpcs(ld), &f) ||
+	    !ld_group(ld, f.s, "vpc", keys))
 		return;
 	if (ld_get_prefix(ld, f.s, "vpc", "cidr", true, &f, &c->vpc_cidr) > 0) {
 		if (c->vpc_cidr.len < 8 || c->vpc_cidr.len > 30)
@@ -344,7 +347,7 @@ load_vpc(struct ld *ld)
 
 		ld_path_idx(p, f.path, i);
 		c->subnets[i].line = ld_line(e);
-		load_subnet(ld, e, p, i);
+		ld_load_subnet(ld, e, p, i);
 	}
 	ld6_neighbors_check(ld);
 }
@@ -379,6 +382,9 @@ load_target(struct ld *ld, const struct fld *f, struct cfg_route *rt)
 	} else if (strncmp(v, eigw, sizeof(eigw) - 1) == 0) {
 		rt->kind = CFG_TARGET_EIGW;
 		return ld_ref_str(ld, f->s, f->path, REF_EIGW, v + sizeof(eigw) - 1, &rt->ref);
+	} else if (strncmp(v, "pcx:", 4) == 0) {      /* config/cfg_vpc.c */
+		rt->kind = CFG_TARGET_PCX;
+		return ld_pcx_ref(ld, f, v + 4, &rt->ref);
 	} else if (strncmp(v, gwe, sizeof(gwe) - 1) == 0) {
 		rt->kind = CFG_TARGET_GWLBE;
 		if (!ld_endpoint_find(ld->cfg, v + sizeof(gwe) - 1, &rt->ref, &rt->ref2)) {
@@ -399,7 +405,7 @@ load_route(struct ld *ld, const config_setting_t *e, const char *p, struct cfg_r
 	   int i)
 {
 	static const char *const keys[] = { "destination", "target", NULL };
-	const struct cfg_prefix *vpc = &ld->cfg->vpc_cidr;
+	const struct cfg_prefix *vpc = ld_rt_vpc_cidr(ld, t);     /* its VPC's */
 	struct cfg_route *rt = &t->routes[i];
 	char a[CFG_NAME_MAX], b[CFG_NAME_MAX];
 	struct fld d, tg;
@@ -416,12 +422,12 @@ load_route(struct ld *ld, const config_setting_t *e, const char *p, struct cfg_r
 	rt->line = -ld_line(e);
 	if (!ld_group(ld, e, p, keys))
 		return;
-	if (ld6_is_v6(e, "destination")) {
+	if (ld_pl_is(e) || ld6_is_v6(e, "destination")) {   /* "pl:NAME" or IPv6 */
 		const char *v;
 
 		tgt_ok = ld_fld_get(ld, e, p, "target", true, &tg) && load_target(ld, &tg, rt) > 0;
 		if (ld_fld_get(ld, e, p, "destination", true, &d) && ld_str_of(ld, d.s, d.path, &v) > 0)
-			ld6_route(ld, &d, v, &tg, tgt_ok, t, i);
+			(ld_pl_is(e) ? ld_pl_route : ld6_route)(ld, &d, v, &tg, tgt_ok, t, i);
 		return;
 	}
 	dst_ok = ld_get_prefix(ld, e, p, "destination", true, &d, &rt->dst) > 0;
@@ -520,7 +526,9 @@ static const struct cfg_section core_sections[] = {
 	{ .key = NULL },
 };
 
-static const struct cfg_section *const section_tables[] = { core_sections, cfg_sections };
+static const struct cfg_section *const section_tables[] = {
+	core_sections, cfg_vpc_sections, cfg_sections
+};
 
 #define N_TABLES (sizeof(section_tables) / sizeof(section_tables[0]))
 
@@ -798,5 +806,6 @@ cfg_free(struct cfg *cfg)
 	}
 	free(cfg->gwlbs);
 	free(cfg->flow_logs);
+	cfg_vpc_free(cfg);
 	free(cfg);
 }

@@ -38,5 +38,7 @@ struct cfg_section {
 
 /* The services' sections, in any order, ended by one with key NULL (dp/modules.c). */
 extern const struct cfg_section cfg_sections[];
+/* SPEC §8's sections: prefix lists, gateway endpoints (config/cfg_vpc.c). */
+extern const struct cfg_section cfg_vpc_sections[];
 
 #endif /* VPCGW_CFG_SECTION_H */

@@ -62,6 +62,7 @@
 				     * source ports 34000 + appliance stay below 35000 */
 #define DP_MAX_ENIS 5000            /* AWS: 5,000 network interfaces per region */
 #define DP_MAX_EIGW 8               /* CFG_MAX_EIGW */
+#define DP_MAX_VPCE CFG_MAX_GATEWAY_ENDPOINTS
 #define DP_MAX_SGS 2500             /* AWS: 2,500 security groups per region */
 #define DP_ARPQ_SIZE 256            /* packets waiting for ARP, per worker */
 #define DP_NEIGH_MAX 4096           /* static and learned together; unanswered and idle entries
@@ -108,6 +109,7 @@ enum dp_port_role {
 	DP_ROLE_VPC = 1 << 0,       /* some subnet lives on it */
 	DP_ROLE_INTERNET = 1 << 1,  /* the internet gateway's port */
 	DP_ROLE_APPLIANCE = 1 << 2, /* a GWLB's appliance port */
+	DP_ROLE_VPCE = 1 << 3,      /* a gateway endpoint's port (dp/vpce.c) */
 };
 
 /* Addresses vpcgw answers for (ARP, and what a packet to them means). */
@@ -177,6 +179,7 @@ struct lb_state;
 struct gnv_state;
 struct nat_state;
 struct dp_ip6;
+struct dp_vpce;
 
 struct dp_tables {
 	struct cfg *cfg;
@@ -187,7 +190,8 @@ struct dp_tables {
 	uint32_t subnet_span;             /* addresses in the VPC CIDR */
 	uint8_t subnet_shift;             /* 32 - longest subnet prefix */
 	struct dp_rtable *rtables;        /* one per cfg route table */
-	struct dp_rtable local_rt;        /* local only (subnets with no table) */
+	struct dp_rtable local_rt;        /* local only (subnets with no table); every VPC's */
+	struct dp_rtable *vpc_rt;         /* several VPCs: each one's local-only table, else NULL */
 	struct dp_map local;              /* address → DP_LOCAL_VAL */
 	uint64_t local_filter[64];        /* bit dp_local_bit(a) set for every key of local */
 	struct dp_subnet_rt *subnet_rt;   /* per subnet: what ip_route needs */
@@ -200,6 +204,7 @@ struct dp_tables {
 	struct lb_state *lb;
 	struct gnv_state *gnv;
 	struct dp_ip6 *ip6;               /* NULL: no IPv6 (dp/ip6.h) */
+	struct dp_vpce *vpce;             /* NULL: no gateway endpoint (dp/vpce.h) */
 };
 
 /* ---------------------------------------------------------------- flows */
@@ -367,6 +372,10 @@ struct dp_eigw_stats {              /* per egress-only internet gateway */
 	uint64_t unsolicited;       /* also in drops.eigw_unsolicited */
 };
 
+struct dp_vpce_stats {              /* per gateway endpoint (dp/vpce.c) */
+	uint64_t pkts_out, bytes_out, pkts_in, bytes_in;
+};
+
 struct dp_node_stats {              /* per stage (dp_graph.c) */
 	uint64_t calls, pkts;
 	/* one burst in DP_GRAPH_TIMED is timed: cycles over timed_pkts packets */
@@ -379,6 +388,7 @@ struct dp_lcore_stats {
 	uint64_t flows_created[4], flows_deleted[4];   /* by dp_flow_kind */
 	uint64_t untracked;         /* packets passed by untracked SG rules */
 	struct dp_eigw_stats eigw[DP_MAX_EIGW];
+	struct dp_vpce_stats vpce[DP_MAX_VPCE];
 	uint64_t flow6_fold_collision;  /* IPv6 flows not tracked: folded key taken (flow6.c) */
 	struct dp_nat_stats nat[DP_MAX_NATGW];
 	struct dp_lb_stats listener[DP_MAX_LISTENERS];

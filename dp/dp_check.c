@@ -62,6 +62,7 @@ dp_limits_check(const struct cfg *cfg, unsigned workers, cfg_error_fn fn, void *
 			break;
 		}
 	}
+	n += dp_vpcs_check(cfg, fn, arg);      /* SPEC §8: what the data plane runs yet */
 	if (cfg->n_neighbors > DP_NEIGH_MAX)
 		OVER(cfg->neighbors[DP_NEIGH_MAX].line, "neighbors[%d]: more than %d neighbors, "
 		     "static and learned together (DP_NEIGH_MAX)", DP_NEIGH_MAX, DP_NEIGH_MAX);
@@ -223,8 +224,14 @@ dp_mem_need(const struct cfg *cfg, unsigned workers, bool small_pages, struct dp
 
 		m->route_tables += dp_lpm_bound(p, 1);
 		for (int j = 0; rt != NULL && j < rt->n_routes; j++) {
-			p[0].len = rt->routes[j].dst.len;
-			m->route_tables += dp_lpm_bound(p, 1) - 1024;
+			const struct cfg_route *r = &rt->routes[j];
+			const struct cfg_prefix_list *pl = r->has_pl ? &cfg->prefix_lists[r->pl]
+								     : NULL;
+
+			for (int k = 0; k < (pl != NULL ? pl->n_cidrs : 1); k++) {
+				p[0].len = pl != NULL ? pl->cidrs[k].len : r->dst.len;
+				m->route_tables += dp_lpm_bound(p, 1) - 1024;
+			}
 		}
 	}
 }

@@ -28,6 +28,8 @@ struct dp_mem_need {
 /* Report every fixed limit cfg exceeds through fn ("file:line: path: ...");
  * returns how many. */
 int dp_limits_check(const struct cfg *cfg, unsigned workers, cfg_error_fn fn, void *arg);
+/* SPEC §8: what of several VPCs the data plane runs (dp/vpc.c); errors as above. */
+int dp_vpcs_check(const struct cfg *cfg, cfg_error_fn fn, void *arg);
 void dp_mem_need(const struct cfg *cfg, unsigned workers, bool small_pages, struct dp_mem_need *m);
 /* The data room of an mbuf for cfg's largest MTU. */
 unsigned dp_mbuf_data_room(const struct cfg *cfg);

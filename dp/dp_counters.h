@@ -84,7 +84,9 @@
 	X(nd_not_for_us, "Neighbor Solicitation for an address vpcgw does not own") \
 	X(nd_queue_full, "no room to hold a packet waiting for Neighbor Discovery") \
 	X(nd_timeout, "neighbor did not answer Neighbor Solicitations in time") \
-	X(nlb_family, "IPv4 client to a listener with an IPv6 target group (not translated), or an IPv6 client packet an IPv4 group cannot take (extension headers)")
+	X(nlb_family, "IPv4 client to a listener with an IPv6 target group (not translated), or an IPv6 client packet an IPv4 group cannot take (extension headers)") \
+	X(vpce_src_unknown, "packet on a gateway endpoint's port from outside its prefix list") \
+	X(peering_not_transitive, "routed to a peering connection but not from one side to the other (transitive routing, or entered from outside the VPC)")
 
 enum dp_drop {
 #define DP_X_ENUM(n, d) DP_DROP_##n,

@@ -167,6 +167,8 @@ dp_set_roles(const struct cfg *cfg)
 		dp_g.ports[cfg->igw.port].roles |= DP_ROLE_INTERNET;
 	for (int i = 0; i < cfg->n_gwlbs; i++)
 		dp_g.ports[cfg->gwlbs[i].port].roles |= DP_ROLE_APPLIANCE;
+	for (int i = 0; i < cfg->n_gateway_endpoints; i++)
+		dp_g.ports[cfg->gateway_endpoints[i].port].roles |= DP_ROLE_VPCE;
 }
 
 int

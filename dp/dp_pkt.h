@@ -26,6 +26,7 @@ enum dp_ingress {
 	DP_IN_VPC = 0,              /* from a subnet: its route table */
 	DP_IN_INTERNET,             /* through the internet gateway: edge table or local */
 	DP_IN_APPLIANCE,            /* back from a GWLB appliance: the endpoint subnet's table */
+	DP_IN_VPCE,                 /* back from a gateway endpoint: the local route only */
 };
 
 /* The NACL verdicts classified with the rest of the burst (fw/fw_node.c). */

@@ -133,6 +133,10 @@ target_str(const struct cfg *cfg, const struct cfg_route *rt, char *buf, size_t 
 	case CFG_TARGET_BLACKHOLE:
 		snprintf(buf, len, "blackhole");
 		break;
+	case CFG_TARGET_VPCE:
+		snprintf(buf, len, "gateway-endpoint:%s", rt->ref >= 0 &&
+			 rt->ref < cfg->n_gateway_endpoints ? cfg->gateway_endpoints[rt->ref].name : "?");
+		break;
 	default:
 		snprintf(buf, len, "local");
 		break;
@@ -158,7 +162,7 @@ route_add(struct show *sh, const char *table, const char *dst, const char *targe
 static void
 routes_of(struct show *sh, const struct cfg *cfg, const struct cfg_route_table *rt)
 {
-	char dst[64], a[48], tg[RTE_TEL_MAX_STRING_LEN];
+	char dst[CFG_NAME_MAX + 8], a[48], tg[RTE_TEL_MAX_STRING_LEN];
 
 	snprintf(dst, sizeof(dst), "%s/%u", cfg_ipv4_str(cfg->vpc_cidr.addr, a, sizeof(a)),
 		 cfg->vpc_cidr.len);
@@ -171,7 +175,9 @@ routes_of(struct show *sh, const struct cfg *cfg, const struct cfg_route_table *
 	for (int i = 0; i < rt->n_routes; i++) {
 		const struct cfg_route *r = &rt->routes[i];
 
-		if (r->v6)
+		if (r->has_pl)
+			snprintf(dst, sizeof(dst), "pl:%s", cfg->prefix_lists[r->pl].name);
+		else if (r->v6)
 			snprintf(dst, sizeof(dst), "%s/%u", cfg_ipv6_str(r->dst6.addr, a, sizeof(a)),
 				 r->dst6.len);
 		else

@@ -15,6 +15,7 @@
 #include "dp/dp_service.h"
 #include "dp/dp_check.h"
 #include "dp/ip6.h"
+#include "dp/vpce.h"
 
 /*
  * Route tables and the subnet of an address are compact LPM tables
@@ -23,13 +24,43 @@
  * of 16 MB each.
  */
 
+/* LPM entries route r takes: one per CIDR of its prefix list, none for an
+ * IPv6 route (dp/ip6_tables.c), else one. */
+static unsigned
+route_prefixes(const struct cfg *cfg, const struct cfg_route *r)
+{
+	return r->has_pl ? (unsigned)cfg->prefix_lists[r->pl].n_cidrs : r->v6 ? 0 : 1;
+}
+
+/*
+ * The VPC whose local route route table i holds (SPEC §8): that of the
+ * subnets using it; -1 (every VPC) for the internet gateway's edge table,
+ * which delivers into any VPC; the first VPC for a table nothing uses.
+ */
 static int
-rtable_build(struct dp_rtable *rt, const struct cfg *cfg, const struct cfg_route_table *ct)
+rtable_vpc(const struct cfg *cfg, int i)
+{
+	for (int j = 0; j < cfg->n_subnets; j++)
+		if (cfg->subnets[j].route_table == i)
+			return cfg->subnets[j].vpc;
+	return cfg->igw.present && cfg->igw.route_table == i ? -1 : 0;
+}
+
+/* Route table ct (NULL: local only) whose local route covers VPC vpc's cidr
+ * (-1: every VPC's; the VPCs the data plane runs do not overlap). */
+static int
+rtable_build(struct dp_rtable *rt, const struct cfg *cfg, const struct cfg_route_table *ct,
+	     int vpc)
 {
 	int n = ct != NULL ? ct->n_routes : 0;
-	struct dp_lpm_prefix *p = calloc((size_t)n + 1, sizeof(*p));
+	unsigned n_loc = vpc < 0 && cfg->n_vpcs > 1 ? (unsigned)cfg->n_vpcs : 1;
+	unsigned np = n_loc, k = 0;
+	struct dp_lpm_prefix *p;
 	int rc;
 
+	for (int i = 0; i < n; i++)
+		np += route_prefixes(cfg, &ct->routes[i]);
+	p = calloc(np, sizeof(*p));
 	rt->routes = calloc((size_t)n + 1, sizeof(*rt->routes));
 	if (p == NULL || rt->routes == NULL) {
 		free(p);
@@ -37,18 +68,39 @@ rtable_build(struct dp_rtable *rt, const struct cfg *cfg, const struct cfg_route
 	}
 	/* route 0: the implicit local route of the VPC */
 	rt->routes[0].kind = CFG_TARGET_LOCAL;
-	p[0] = (struct dp_lpm_prefix){ cfg->vpc_cidr.addr, cfg->vpc_cidr.len, 0 };
+	if (cfg->n_vpcs <= 1)
+		p[k++] = (struct dp_lpm_prefix){ cfg->vpc_cidr.addr, cfg->vpc_cidr.len, 0 };
+	else
+		for (int v = 0; v < cfg->n_vpcs; v++)
+			if (vpc < 0 || v == vpc)
+				p[k++] = (struct dp_lpm_prefix){ cfg->vpcs[v].cidr.addr,
+								 cfg->vpcs[v].cidr.len, 0 };
 	for (int i = 0; i < n; i++) {
 		const struct cfg_route *r = &ct->routes[i];
 
 		rt->routes[i + 1].kind = (uint8_t)r->kind;
 		rt->routes[i + 1].ref = (uint16_t)r->ref;
 		rt->routes[i + 1].ref2 = (uint16_t)r->ref2;
-		p[i + 1] = (struct dp_lpm_prefix){ r->dst.addr, r->dst.len, (uint32_t)i + 1 };
+	}
+	/* prefix lists first: of equal prefixes the later wins (dp_lpm_build),
+	 * so a CIDR route beats a prefix list's entry for the same prefix */
+	for (int i = 0; i < n; i++) {
+		const struct cfg_route *r = &ct->routes[i];
+		const struct cfg_prefix_list *pl = r->has_pl ? &cfg->prefix_lists[r->pl] : NULL;
+
+		for (int j = 0; pl != NULL && j < pl->n_cidrs; j++)
+			p[k++] = (struct dp_lpm_prefix){ pl->cidrs[j].addr, pl->cidrs[j].len,
+							 (uint32_t)i + 1 };
+	}
+	for (int i = 0; i < n; i++) {
+		const struct cfg_route *r = &ct->routes[i];
+
+		if (!r->has_pl && !r->v6)
+			p[k++] = (struct dp_lpm_prefix){ r->dst.addr, r->dst.len, (uint32_t)i + 1 };
 	}
 	rt->n_routes = (uint32_t)n + 1;
 	rt->none = rt->n_routes;
-	rc = dp_lpm_build(&rt->lpm, p, (unsigned)n + 1, rt->n_routes);
+	rc = dp_lpm_build(&rt->lpm, p, k, rt->n_routes);
 	free(p);
 	return rc;
 }
@@ -84,7 +136,8 @@ subnet_arr_build(struct dp_tables *t, const struct cfg *cfg)
 	for (int i = 0; i < cfg->n_subnets; i++)
 		longest = RTE_MAX(longest, (unsigned)cfg->subnets[i].cidr.len);
 	bits = longest - cfg->vpc_cidr.len;
-	if (bits > SUBNET_ARR_MAX_BITS || cfg->n_subnets > INT16_MAX)
+	/* one VPC's cidr tiled; several VPCs: the LPM */
+	if (bits > SUBNET_ARR_MAX_BITS || cfg->n_subnets > INT16_MAX || cfg->n_vpcs > 1)
 		return 0;
 	t->subnet_arr = malloc(sizeof(*t->subnet_arr) << bits);
 	if (t->subnet_arr == NULL)
@@ -108,6 +161,21 @@ subnet_arr_build(struct dp_tables *t, const struct cfg *cfg)
 	t->subnet_base = cfg->vpc_cidr.addr;
 	t->subnet_span = (uint32_t)(1ull << (32 - cfg->vpc_cidr.len));
 	t->subnet_shift = (uint8_t)(32 - longest);
+	return 0;
+}
+
+/* Several VPCs: the local-only table of each (subnets with no route table). */
+static int
+vpc_rt_build(struct dp_tables *t, const struct cfg *cfg)
+{
+	if (cfg->n_vpcs <= 1)
+		return 0;
+	t->vpc_rt = calloc((size_t)cfg->n_vpcs, sizeof(*t->vpc_rt));
+	if (t->vpc_rt == NULL)
+		return -ENOMEM;
+	for (int v = 0; v < cfg->n_vpcs; v++)
+		if (rtable_build(&t->vpc_rt[v], cfg, NULL, v) < 0)
+			return -ENOMEM;
 	return 0;
 }
 
@@ -178,9 +246,9 @@ dp_tables_build(struct cfg *cfg, uint64_t gen, char *err, size_t errlen)
 	if (t->rtables == NULL)
 		goto nomem;
 	for (int i = 0; i < cfg->n_route_tables; i++)
-		if (rtable_build(&t->rtables[i], cfg, &cfg->route_tables[i]) < 0)
+		if (rtable_build(&t->rtables[i], cfg, &cfg->route_tables[i], rtable_vpc(cfg, i)) < 0)
 			goto nomem;
-	if (rtable_build(&t->local_rt, cfg, NULL) < 0)
+	if (rtable_build(&t->local_rt, cfg, NULL, -1) < 0 || vpc_rt_build(t, cfg) < 0)
 		goto nomem;
 
 	/* local addresses */
@@ -231,13 +299,16 @@ dp_tables_build(struct cfg *cfg, uint64_t gen, char *err, size_t errlen)
 	for (int i = 0; i < cfg->n_subnets; i++) {
 		int rt = cfg->subnets[i].route_table;
 
-		t->subnet_rt[i].rt = rt >= 0 ? &t->rtables[rt] : &t->local_rt;
+		t->subnet_rt[i].rt = rt >= 0 ? &t->rtables[rt] :
+				     t->vpc_rt != NULL ? &t->vpc_rt[cfg->subnets[i].vpc] : &t->local_rt;
 		t->subnet_rt[i].port = (uint16_t)cfg->subnets[i].port;
 		t->subnet_rt[i].nacl = cfg->subnets[i].nacl >= 0;
 		t->any_subnet_nacl |= t->subnet_rt[i].nacl;
 	}
 
 	if (dp_ip6_tables_build(t, cfg, gen) < 0)
+		goto nomem;
+	if (dp_vpce_build(t) < 0)
 		goto nomem;
 	if (dp_services_build(t, err, errlen) < 0) {
 		dp_tables_free(t);
@@ -257,6 +328,7 @@ dp_tables_free(struct dp_tables *t)
 		return;
 	dp_services_free(t);
 	dp_ip6_tables_free(t);
+	dp_vpce_free(t);
 	dp_map_free(&t->local);
 	free(t->subnet_rt);
 	dp_map_free(&t->eip_by_private);
@@ -266,6 +338,9 @@ dp_tables_free(struct dp_tables *t)
 			rtable_free(&t->rtables[i]);
 	free(t->rtables);
 	rtable_free(&t->local_rt);
+	for (int i = 0; t->vpc_rt != NULL && i < t->cfg->n_vpcs; i++)
+		rtable_free(&t->vpc_rt[i]);
+	free(t->vpc_rt);
 	dp_lpm_free(&t->subnet_lpm);
 	free(t->subnet_arr);
 	free(t);

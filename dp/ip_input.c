@@ -24,6 +24,7 @@
 #include "dp/flow_fast.h"
 #include "dp/health.h"
 #include "dp/ip_input.h"
+#include "dp/vpce.h"
 
 #define ICMP_ECHO_REQUEST 8
 
@@ -123,6 +124,8 @@ dp_ip_ingress(struct rte_mbuf *m, struct dp_meta *md, struct dp_pctx *c)
 		if (r >= 0)
 			return r > 0;
 	}
+	if (roles & DP_ROLE_VPCE)       /* a gateway endpoint's own port */
+		return dp_vpce_ingress(m, md, c);
 	if (roles & DP_ROLE_VPC) {
 		int sn = dp_subnet_lookup(t, rte_be_to_cpu_32(ip->src_addr));
 

@@ -35,6 +35,7 @@
 #include "dp/ip_input.h"
 #include "dp/stats_writer.h"
 #include "flowlog/fl.h"
+#include "dp/vpce.h"
 #include "fw/fw_node.h"
 #include "fw/fw_stats.h"
 #include "geneve/gnv.h"
@@ -86,6 +87,7 @@ static const struct dp_stats_section *const stats_sections[] = {
 	&lb_stats_section,
 	&gwlb_stats_section,
 	&fl_stats_section,
+	&dp_vpce_stats_section,
 };
 
 /* The health-check engine's clients, in the order of its probe records. */
@@ -141,6 +143,8 @@ dp_pipeline_init(char *err, size_t errlen)
 	dp_route_target_register(CFG_TARGET_IGW, nat_igw_target);
 	dp_route_target_register(CFG_TARGET_NAT, nat_gw_target);
 	dp_route_target_register(CFG_TARGET_GWLBE, gwlb_endpoint_target);
+	dp_route_target_register(CFG_TARGET_VPCE, dp_vpce_target);
+	dp_route_target_register(CFG_TARGET_PCX, dp_pcx_target);
 	/* health checks: NLB targets, then GWLB appliances (probe records in that order) */
 	for (unsigned i = 0; i < RTE_DIM(health_clients); i++)
 		if (dp_health_register(health_clients[i]) < 0) {

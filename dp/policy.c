@@ -207,11 +207,13 @@ route_table_of(const struct dp_pctx *c)
 	switch (c->in) {
 	case DP_IN_VPC:
 	case DP_IN_APPLIANCE:
-		if (c->src_subnet >= 0)
-			rt = cfg->subnets[c->src_subnet].route_table;
+		if (c->src_subnet >= 0)     /* its table, or its VPC's local-only one */
+			return c->t->subnet_rt[c->src_subnet].rt;
 		break;
 	case DP_IN_INTERNET:
 		rt = cfg->igw.route_table;
+		break;
+	case DP_IN_VPCE:        /* back from a gateway endpoint: the local route */
 		break;
 	}
 	return rt >= 0 ? &c->t->rtables[rt] : &c->t->local_rt;

@@ -1,0 +1,829 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Configuration sections of SPEC §8 (several VPCs and what connects them),
+ * as far as they are built: `vpcs`, prefix lists and gateway endpoints.
+ *
+ *  vpcs = ( { name = "prod"; cidr = "10.0.0.0/16"; subnets = ( ... ); }, ... );
+ *
+ * `vpc = {...}` (config/cfg_load.c) is the one VPC "default". With `vpcs`,
+ * each VPC's subnets are loaded by the same code (ld_load_subnet) against
+ * that VPC's cidr, into the one global list of subnets (names are global),
+ * each with its VPC; subnets of different VPCs may overlap unless they share
+ * a port and a VLAN. Every route table, NACL and security group belongs to
+ * the VPC of the subnets (ENIs) that use it; one used from two VPCs is an
+ * error (vpc_scope_check). The data plane runs one VPC in this release:
+ * dp/dp_check.c refuses more.
+ *
+ *  prefix_lists = ( { name = "pl-s3"; cidrs = [ "52.216.0.0/15", ... ]; } );
+ *  gateway_endpoints = ( { name = "vpce-s3"; vpc = "default"; prefix_list = "pl-s3";
+ *                          port = "backbone"; next_hop = "192.0.2.9";
+ *                          route_tables = [ "private" ]; } );
+ *
+ * A route destination "pl:NAME" (any target but local) stands for every CIDR
+ * of the list. A gateway endpoint installs, as AWS does when an endpoint is
+ * associated with a route table, the route "pl:<its list> -> the endpoint" in
+ * each of its route_tables: routes never name an endpoint themselves.
+ * docs/config.md "Prefix lists and gateway endpoints".
+ *
+ * Positions (config/cfg_section.h): names 21 vpcs (after `vpc`), 32
+ * prefix_lists, 34 gateway_endpoints; values 41 vpcs (after `vpc`, before
+ * route_tables), 45 prefix_lists (before route_tables read them), 140
+ * gateway_endpoints and the scope checks (after every other section).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "config/cfg.h"
+#include "config/cfg_ld.h"
+#include "config/cfg_section.h"
+
+#define PL_PREFIX "pl:"
+
+/* ---- pass 1: names ---------------------------------------------------- */
+
+static void
+names_prefix_lists(struct ld *ld)
+{
+	struct cfg *c = ld->cfg;
+
+	LD_NAMES(ld, ld->root, "", "prefix_lists", "prefix list", c->prefix_lists,
+		 c->n_prefix_lists);
+}
+
+static void
+names_gateway_endpoints(struct ld *ld)
+{
+	struct cfg *c = ld->cfg;
+
+	LD_NAMES(ld, ld->root, "", "gateway_endpoints", "gateway endpoint",
+		 c->gateway_endpoints, c->n_gateway_endpoints);
+}
+
+/* ---- vpcs --------------------------------------------------------------- */
+
+bool
+ld_has_vpcs(const struct ld *ld)
+{
+	return config_setting_get_member(ld->root, "vpcs") != NULL;
+}
+
+/* Forget the loader's name index of arr (about to be freed). */
+static void
+names_idx_drop(struct ld *ld, const void *arr)
+{
+	for (int i = 0; i < LD_NAME_IDX; i++)
+		if (ld->names[i].arr == arr) {
+			free(ld->names[i].slot);
+			ld->names[i] = (struct ld_name_idx){ 0 };
+		}
+}
+
+/* The subnets of every VPC of `vpcs`, in one list: names within a VPC by
+ * ld_names_list, then across VPCs (names are global). */
+static void
+names_vpcs_subnets(struct ld *ld, const config_setting_t *l)
+{
+	struct cfg *c = ld->cfg;
+	struct cfg_subnet *part[c->n_vpcs];
+	int np[c->n_vpcs], n = 0, k = 0;
+	char p[PATH_LEN];
+
+	for (int v = 0; v < c->n_vpcs; v++) {
+		ld_path_idx(p, "vpcs", v);
+		part[v] = ld_names_list(ld, config_setting_get_elem(l, v), p, "subnets", "subnet",
+					sizeof(**part), offsetof(struct cfg_subnet, line), &np[v]);
+		n += np[v];
+	}
+	c->subnets = ld_calloc(ld, (size_t)n, sizeof(*c->subnets));
+	for (int v = 0; v < c->n_vpcs; v++) {
+		for (int i = 0; c->subnets != NULL && i < np[v]; i++, k++) {
+			struct cfg_subnet *sn = &c->subnets[k];
+			int j;
+
+			*sn = part[v][i];
+			sn->vpc = v;
+			j = sn->name[0] != '\0' ? LD_FIND(c->subnets, k, sn->name) : -1;
+			if (j >= 0 && c->subnets[j].vpc != v) {
+				const config_setting_t *e = config_setting_get_elem(
+					config_setting_get_member(config_setting_get_elem(l, v),
+								  "subnets"), i);
+				char q[PATH_LEN];
+
+				snprintf(q, sizeof(q), "vpcs[%d].subnets[%d].name", v, i);
+				ld_error(ld, config_setting_get_member(e, "name"), q,
+					 "duplicate subnet name \"%s\" (first at line %d): names are "
+					 "global over the VPCs", sn->name, c->subnets[j].line);
+				sn->name[0] = '\0';
+			}
+		}
+		names_idx_drop(ld, part[v]);
+		free(part[v]);
+	}
+	c->n_subnets = c->subnets != NULL ? n : 0;
+}
+
+static void
+names_vpcs(struct ld *ld)
+{
+	const config_setting_t *l = config_setting_get_member(ld->root, "vpcs");
+	const config_setting_t *one = config_setting_get_member(ld->root, "vpc");
+	struct cfg *c = ld->cfg;
+
+	if (l == NULL || one != NULL) {
+		/* `vpc = {...}`: one VPC, "default" (both given: load_vpcs says so) */
+		c->vpcs = ld_calloc(ld, 1, sizeof(*c->vpcs));
+		if (c->vpcs == NULL)
+			return;
+		c->n_vpcs = 1;
+		snprintf(c->vpcs[0].name, sizeof(c->vpcs[0].name), "default");
+		c->vpcs[0].line = one != NULL ? ld_line(one) : 1;
+		return;
+	}
+	LD_NAMES(ld, ld->root, "", "vpcs", "VPC", c->vpcs, c->n_vpcs);
+	if (c->n_vpcs > 0)
+		names_vpcs_subnets(ld, l);
+}
+
+void
+ld_subnet_vlan(struct ld *ld, const config_setting_t *e, const char *p, struct cfg_subnet *sn)
+{
+	long long v;
+
+	if (ld_get_int(ld, e, p, "vlan", false, 1, 4094, &v) > 0)
+		sn->vlan = (uint16_t)v;
+}
+
+bool
+ld_subnets_clash(const struct ld *ld, int i, int j)
+{
+	const struct cfg_subnet *a = &ld->cfg->subnets[i], *b = &ld->cfg->subnets[j];
+
+	return a->vpc == b->vpc || (a->port == b->port && a->vlan == b->vlan);
+}
+
+/* The VPC of route table T: of the first subnet that uses it; -1: none. */
+static int
+rt_vpc(const struct cfg *c, const struct cfg_route_table *t)
+{
+	int rt = (int)(t - c->route_tables);
+
+	for (int i = 0; i < c->n_subnets; i++)
+		if (c->subnets[i].route_table == rt)
+			return c->subnets[i].vpc;
+	return -1;
+}
+
+const struct cfg_prefix *
+ld_rt_vpc_cidr(const struct ld *ld, const struct cfg_route_table *t)
+{
+	const struct cfg *c = ld->cfg;
+	int v = c->n_vpcs > 1 ? rt_vpc(c, t) : -1;
+
+	return v > 0 ? &c->vpcs[v].cidr : &c->vpc_cidr;
+}
+
+/* Returns whether the VPC's cidr is valid. */
+static bool
+load_one_vpc(struct ld *ld, const config_setting_t *e, const char *p, int v, int *k)
+{
+	static const char *const keys[] = { "name", "cidr", "ipv6_cidr", "subnets", NULL };
+	struct cfg *c = ld->cfg;
+	char q[PATH_LEN];
+	struct fld f;
+	bool ok = false;
+
+	if (!ld_group(ld, e, p, keys))
+		return false;
+	if (ld_get_prefix(ld, e, p, "cidr", true, &f, &c->vpcs[v].cidr) > 0) {
+		if (c->vpcs[v].cidr.len < 8 || c->vpcs[v].cidr.len > 30)
+			ld_error(ld, f.s, f.path, "prefix length /%u out of range /8../30",
+				 c->vpcs[v].cidr.len);
+		else
+			ok = true;
+	}
+	if (ld_fld_get(ld, e, p, "ipv6_cidr", false, &f))
+		ld_error(ld, f.s, f.path, "IPv6 in `vpcs` is not built yet: use `vpc = {...}` "
+			 "for a dual-stack VPC");
+	if (ld_get_list(ld, e, p, "subnets", false, T_LIST, &f) <= 0)
+		return ok;
+	/* ld_load_subnet checks against cfg->vpc_cidr: this VPC's, for now */
+	c->vpc_cidr = c->vpcs[v].cidr;
+	ld->vpc_ok = ok;
+	for (int i = 0; i < ld_list_len(&f) && *k < c->n_subnets; i++, (*k)++) {
+		const config_setting_t *s = config_setting_get_elem(f.s, i);
+
+		ld_path_idx(q, f.path, i);
+		c->subnets[*k].line = ld_line(s);
+		ld_load_subnet(ld, s, q, *k);
+	}
+	return ok;
+}
+
+static void
+load_vpcs(struct ld *ld)
+{
+	struct cfg *c = ld->cfg;
+	char p[PATH_LEN];
+	struct fld f;
+	bool ok0 = false;
+	int k = 0;
+
+	if (!ld_has_vpcs(ld)) {
+		if (c->n_vpcs == 1)
+			c->vpcs[0].cidr = c->vpc_cidr;      /* `vpc = {...}` */
+		return;
+	}
+	if (ld_get_list(ld, ld->root, "", "vpcs", false, T_LIST, &f) <= 0)
+		return;
+	if (config_setting_get_member(ld->root, "vpc") != NULL) {
+		ld_error(ld, f.s, f.path, "both `vpc` and `vpcs`: `vpc = {...}` is the one VPC "
+			 "\"default\"; list it in `vpcs` instead");
+		return;
+	}
+	if (c->n_vpcs == 0) {
+		ld_error(ld, f.s, f.path, "at least one VPC is required");
+		return;
+	}
+	for (int v = 0; v < c->n_vpcs; v++) {
+		ld_path_idx(p, f.path, v);
+		bool ok = load_one_vpc(ld, config_setting_get_elem(f.s, v), p, v, &k);
+
+		if (v == 0)
+			ok0 = ok;
+	}
+	/* the model's vpc_cidr is the first VPC's (all the data plane runs) */
+	c->vpc_cidr = c->vpcs[0].cidr;
+	ld->vpc_ok = ok0;
+}
+
+/* The index of VPC NAME (key vpc of E), -1 after an error; absent: the
+ * first VPC when there is only one, else an error. */
+static int
+vpc_ref(struct ld *ld, const config_setting_t *e, const char *p)
+{
+	const struct cfg *c = ld->cfg;
+	struct fld f;
+	const char *v;
+	int i;
+
+	if (ld_get_str(ld, e, p, "vpc", c->n_vpcs > 1, &f, &v) <= 0)
+		return f.s == NULL && c->n_vpcs == 1 ? 0 : -1;
+	i = LD_FIND(c->vpcs, c->n_vpcs, v);
+	if (i < 0)
+		ld_error(ld, f.s, f.path, "unknown VPC \"%s\"", v);
+	return i;
+}
+
+/* ---- vpc_peering_connections ------------------------------------------ */
+
+static void
+names_peerings(struct ld *ld)
+{
+	struct cfg *c = ld->cfg;
+
+	LD_NAMES(ld, ld->root, "", "vpc_peering_connections", "peering connection", c->peerings,
+		 c->n_peerings);
+}
+
+int
+ld_pcx_ref(struct ld *ld, const struct fld *f, const char *name, int *idx)
+{
+	const struct cfg *c = ld->cfg;
+
+	*idx = LD_FIND(c->peerings, c->n_peerings, name);
+	if (*idx < 0) {
+		ld_error(ld, f->s, f->path, "unknown peering connection \"%s\"", name);
+		return -1;
+	}
+	return 1;
+}
+
+static void
+load_peering(struct ld *ld, const config_setting_t *e, const char *p, struct cfg_peering *pc)
+{
+	static const char *const keys[] = { "name", "vpcs", NULL };
+	const struct cfg *c = ld->cfg;
+	char q[PATH_LEN], a[CFG_NAME_MAX], b[CFG_NAME_MAX];
+	const config_setting_t *s;
+	struct fld f;
+	const char *v;
+
+	pc->vpc[0] = pc->vpc[1] = -1;
+	if (!ld_group(ld, e, p, keys) || ld_get_list(ld, e, p, "vpcs", true, T_SEQ, &f) <= 0)
+		return;
+	if (ld_list_len(&f) != 2) {
+		ld_error(ld, f.s, f.path, "a peering connection joins exactly two VPCs");
+		return;
+	}
+	for (int i = 0; i < 2; i++) {
+		s = config_setting_get_elem(f.s, i);
+		ld_path_idx(q, f.path, i);
+		if (ld_str_of(ld, s, q, &v) < 0)
+			return;
+		pc->vpc[i] = LD_FIND(c->vpcs, c->n_vpcs, v);
+		if (pc->vpc[i] < 0) {
+			ld_error(ld, s, q, "unknown VPC \"%s\"", v);
+			return;
+		}
+	}
+	if (pc->vpc[0] == pc->vpc[1]) {
+		ld_error(ld, f.s, f.path, "a VPC cannot peer with itself");
+		pc->vpc[0] = pc->vpc[1] = -1;
+	} else if (cfg_prefix_overlap(&c->vpcs[pc->vpc[0]].cidr, &c->vpcs[pc->vpc[1]].cidr)) {
+		ld_prefix_fmt(a, sizeof(a), c->vpcs[pc->vpc[0]].cidr.addr,
+			      c->vpcs[pc->vpc[0]].cidr.len);
+		ld_prefix_fmt(b, sizeof(b), c->vpcs[pc->vpc[1]].cidr.addr,
+			      c->vpcs[pc->vpc[1]].cidr.len);
+		ld_error(ld, f.s, f.path, "VPC \"%s\" (%s) overlaps VPC \"%s\" (%s): peered VPCs "
+			 "must not overlap", c->vpcs[pc->vpc[0]].name, a, c->vpcs[pc->vpc[1]].name, b);
+	}
+}
+
+static void
+load_peerings(struct ld *ld)
+{
+	struct cfg *c = ld->cfg;
+	char p[PATH_LEN];
+	struct fld f;
+
+	if (ld_get_list(ld, ld->root, "", "vpc_peering_connections", false, T_LIST, &f) <= 0)
+		return;
+	for (int i = 0; i < c->n_peerings; i++) {
+		ld_path_idx(p, f.path, i);
+		c->peerings[i].line = ld_line(config_setting_get_elem(f.s, i));
+		load_peering(ld, config_setting_get_elem(f.s, i), p, &c->peerings[i]);
+	}
+}
+
+/* ---- prefix lists ----------------------------------------------------- */
+
+static void
+load_prefix_list(struct ld *ld, const config_setting_t *e, const char *p,
+		 struct cfg_prefix_list *pl)
+{
+	static const char *const keys[] = { "name", "cidrs", NULL };
+	char q[PATH_LEN], a[CFG_NAME_MAX];
+	const char *v;
+	struct fld f;
+	int n;
+
+	if (!ld_group(ld, e, p, keys) || ld_get_list(ld, e, p, "cidrs", true, T_SEQ, &f) <= 0)
+		return;
+	n = ld_list_len(&f);
+	if (n == 0) {
+		ld_error(ld, f.s, f.path, "a prefix list needs at least one CIDR");
+		return;
+	}
+	pl->cidrs = ld_calloc(ld, (size_t)n, sizeof(*pl->cidrs));
+	if (pl->cidrs == NULL)
+		return;
+	for (int i = 0; i < n; i++) {
+		const config_setting_t *s = config_setting_get_elem(f.s, i);
+		struct cfg_prefix x;
+		int j;
+
+		ld_path_idx(q, f.path, i);
+		if (ld_str_of(ld, s, q, &v) < 0)
+			continue;
+		if (strchr(v, ':') != NULL) {
+			ld_error(ld, s, q, "\"%s\": IPv6 prefix lists are not supported yet", v);
+			continue;
+		}
+		if (ld_prefix_str(ld, s, q, v, &x) < 0)
+			continue;
+		for (j = 0; j < pl->n_cidrs; j++)
+			if (pl->cidrs[j].addr == x.addr && pl->cidrs[j].len == x.len)
+				break;
+		if (j < pl->n_cidrs) {
+			ld_prefix_fmt(a, sizeof(a), x.addr, x.len);
+			ld_error(ld, s, q, "duplicate CIDR %s in prefix list \"%s\"", a, pl->name);
+			continue;
+		}
+		pl->cidrs[pl->n_cidrs++] = x;
+	}
+}
+
+static void
+load_prefix_lists(struct ld *ld)
+{
+	struct cfg *c = ld->cfg;
+	char p[PATH_LEN];
+	struct fld f;
+
+	if (ld_get_list(ld, ld->root, "", "prefix_lists", false, T_LIST, &f) <= 0)
+		return;
+	for (int i = 0; i < c->n_prefix_lists; i++) {
+		ld_path_idx(p, f.path, i);
+		load_prefix_list(ld, config_setting_get_elem(f.s, i), p, &c->prefix_lists[i]);
+	}
+}
+
+/* ---- routes to a prefix list ------------------------------------------ */
+
+bool
+ld_pl_is(const config_setting_t *e)
+{
+	const char *v;
+
+	return config_setting_lookup_string(e, "destination", &v) == CONFIG_TRUE &&
+	       strncmp(v, PL_PREFIX, sizeof(PL_PREFIX) - 1) == 0;
+}
+
+/*
+ * A CIDR of list pl that the VPC's local route owns (inside the VPC cidr):
+ * -1 when there is none. A prefix list route may not take VPC addresses
+ * from the local route.
+ */
+static int
+pl_inside_vpc(const struct ld *ld, const struct cfg_prefix_list *pl, const struct cfg_prefix *vpc)
+{
+	if (!ld->vpc_ok)
+		return -1;
+	for (int i = 0; i < pl->n_cidrs; i++)
+		if (pl->cidrs[i].len >= vpc->len && cfg_prefix_contains(vpc, pl->cidrs[i].addr))
+			return i;
+	return -1;
+}
+
+/* Is there a route to prefix list pl in t before route i (counted ones only)? */
+static int
+pl_route_dup(const struct cfg_route_table *t, int i, int pl)
+{
+	for (int j = 0; j < i; j++)
+		if (t->routes[j].has_pl && t->routes[j].pl == pl && t->routes[j].line > 0)
+			return t->routes[j].line;
+	return 0;
+}
+
+void
+ld_pl_route(struct ld *ld, const struct fld *d, const char *v, const struct fld *tg,
+	    bool tgt_ok, struct cfg_route_table *t, int i)
+{
+	struct cfg *c = ld->cfg;
+	struct cfg_route *rt = &t->routes[i];
+	char a[CFG_NAME_MAX];
+	int dup, in;
+
+	rt->has_pl = true;
+	rt->pl = LD_FIND(c->prefix_lists, c->n_prefix_lists, v + sizeof(PL_PREFIX) - 1);
+	if (rt->pl < 0) {
+		ld_error(ld, d->s, d->path, "unknown prefix list \"%s\"", v + sizeof(PL_PREFIX) - 1);
+		return;
+	}
+	dup = pl_route_dup(t, i, rt->pl);
+	if (dup != 0) {
+		ld_error(ld, d->s, d->path, "duplicate destination %s (first at line %d)", v, dup);
+		return;
+	}
+	rt->line = -rt->line;
+	if (!tgt_ok)
+		return;
+	if (rt->kind == CFG_TARGET_LOCAL || rt->kind == CFG_TARGET_EIGW) {
+		ld_error(ld, tg->s, tg->path, "target \"%s\" cannot take a prefix list destination",
+			 rt->kind == CFG_TARGET_LOCAL ? "local" : "egress-only-igw");
+		return;
+	}
+	in = pl_inside_vpc(ld, &c->prefix_lists[rt->pl], ld_rt_vpc_cidr(ld, t));
+	if (in >= 0) {
+		ld_prefix_fmt(a, sizeof(a), c->prefix_lists[rt->pl].cidrs[in].addr,
+			      c->prefix_lists[rt->pl].cidrs[in].len);
+		ld_error(ld, d->s, d->path, "prefix list \"%s\" holds %s, inside the VPC cidr: "
+			 "the local route owns it", c->prefix_lists[rt->pl].name, a);
+	}
+}
+
+/* ---- scope: every object in one VPC ------------------------------------ */
+
+/* Key KEY of subnet i's group and its path into PATH (PATH_LEN bytes). */
+static const config_setting_t *
+subnet_key(struct ld *ld, int i, const char *key, char *path)
+{
+	const struct cfg *c = ld->cfg;
+	const config_setting_t *l, *e;
+	int v = c->subnets[i].vpc, at = i;
+
+	if (ld_has_vpcs(ld)) {
+		for (int j = 0; j < i; j++)
+			at -= c->subnets[j].vpc != v;
+		l = config_setting_get_elem(config_setting_get_member(ld->root, "vpcs"), v);
+		snprintf(path, PATH_LEN, "vpcs[%d].subnets[%d].%s", v, at, key);
+	} else {
+		l = config_setting_get_member(ld->root, "vpc");
+		snprintf(path, PATH_LEN, "vpc.subnets[%d].%s", at, key);
+	}
+	l = l != NULL ? config_setting_get_member(l, "subnets") : NULL;
+	e = l != NULL ? config_setting_get_elem(l, at) : NULL;
+	return e != NULL ? config_setting_get_member(e, key) : NULL;
+}
+
+/* Record that object x (a route table, NACL or SG: what) is used from VPC v;
+ * from a second VPC: an error on setting s. */
+static void
+scope_own(struct ld *ld, int *owner, int x, int v, const config_setting_t *s, const char *path,
+	  const char *what, const char *name)
+{
+	if (owner[x] < 0 || v < 0) {
+		owner[x] = owner[x] < 0 ? v : owner[x];
+		return;
+	}
+	if (owner[x] != v)
+		ld_error(ld, s, path, "%s \"%s\" belongs to VPC \"%s\" (used there first), not to "
+			 "VPC \"%s\": an object belongs to one VPC", what, name,
+			 ld->cfg->vpcs[owner[x]].name, ld->cfg->vpcs[v].name);
+}
+
+static const config_setting_t *
+route_target_setting(const config_setting_t *tables, int t, int j)
+{
+	return config_setting_get_member(config_setting_get_elem(config_setting_get_member(
+		config_setting_get_elem(tables, t), "routes"), j), "target");
+}
+
+/* A route of table t (VPC v) to a NAT gateway or GWLB endpoint of another
+ * VPC, or to a peering connection that does not join v. */
+static void
+scope_routes(struct ld *ld, int t, int v)
+{
+	const struct cfg *c = ld->cfg;
+	const struct cfg_route_table *rt = &c->route_tables[t];
+	const config_setting_t *l = config_setting_get_member(ld->root, "route_tables");
+	char path[PATH_LEN];
+
+	for (int j = 0; j < rt->n_routes; j++) {
+		const struct cfg_route *r = &rt->routes[j];
+		int sn = -1, w;
+
+		if (r->kind == CFG_TARGET_PCX && r->ref >= 0 &&
+		    c->peerings[r->ref].vpc[0] != v && c->peerings[r->ref].vpc[1] != v &&
+		    c->peerings[r->ref].vpc[0] >= 0) {
+			snprintf(path, sizeof(path), "route_tables[%d].routes[%d].target", t, j);
+			ld_error(ld, route_target_setting(l, t, j), path, "peering connection \"%s\" "
+				 "does not join VPC \"%s\" of route table \"%s\"",
+				 c->peerings[r->ref].name, c->vpcs[v].name, rt->name);
+			continue;
+		}
+		if (r->kind == CFG_TARGET_NAT && r->ref >= 0)
+			sn = c->nat_gateways[r->ref].subnet;
+		else if (r->kind == CFG_TARGET_GWLBE && r->ref >= 0 && r->ref2 >= 0)
+			sn = c->gwlbs[r->ref].endpoints[r->ref2].subnet;
+		w = sn >= 0 ? c->subnets[sn].vpc : v;
+		if (w == v)
+			continue;
+		snprintf(path, sizeof(path), "route_tables[%d].routes[%d].target", t, j);
+		ld_error(ld, route_target_setting(l, t, j), path,
+			 "target in VPC \"%s\", but route table \"%s\" belongs to VPC \"%s\"",
+			 c->vpcs[w].name, rt->name, c->vpcs[v].name);
+	}
+}
+
+/* SPEC §8: route tables, NACLs and security groups belong to the VPC of the
+ * subnets (ENIs) that use them; route targets are in the table's VPC. */
+static void
+vpc_scope_check(struct ld *ld)
+{
+	const struct cfg *c = ld->cfg;
+	const config_setting_t *ifl = config_setting_get_member(ld->root, "interfaces");
+	int *own_rt, *own_nacl, *own_sg;
+	char path[PATH_LEN];
+
+	if (c->n_vpcs < 2)
+		return;
+	own_rt = ld_calloc(ld, (size_t)c->n_route_tables + 1, sizeof(int));
+	own_nacl = ld_calloc(ld, (size_t)c->n_nacls + 1, sizeof(int));
+	own_sg = ld_calloc(ld, (size_t)c->n_sgs + 1, sizeof(int));
+	if (own_rt == NULL || own_nacl == NULL || own_sg == NULL)
+		goto out;
+	memset(own_rt, -1, ((size_t)c->n_route_tables + 1) * sizeof(int));
+	memset(own_nacl, -1, ((size_t)c->n_nacls + 1) * sizeof(int));
+	memset(own_sg, -1, ((size_t)c->n_sgs + 1) * sizeof(int));
+	for (int i = 0; i < c->n_subnets; i++) {
+		const struct cfg_subnet *sn = &c->subnets[i];
+		const config_setting_t *s;
+
+		if (sn->route_table >= 0) {
+			s = subnet_key(ld, i, "route_table", path);
+			scope_own(ld, own_rt, sn->route_table, sn->vpc, s, path, "route table",
+				  c->route_tables[sn->route_table].name);
+		}
+		if (sn->nacl >= 0) {
+			s = subnet_key(ld, i, "network_acl", path);
+			scope_own(ld, own_nacl, sn->nacl, sn->vpc, s, path, "network ACL",
+				  c->nacls[sn->nacl].name);
+		}
+	}
+	for (int i = 0; i < c->n_enis; i++) {
+		const struct cfg_eni *eni = &c->enis[i];
+		const config_setting_t *l = config_setting_get_member(
+			config_setting_get_elem(ifl, i), "security_groups");
+
+		for (int k = 0; eni->subnet >= 0 && k < eni->n_sgs; k++) {
+			snprintf(path, sizeof(path), "interfaces[%d].security_groups[%d]", i, k);
+			scope_own(ld, own_sg, eni->sgs[k], c->subnets[eni->subnet].vpc,
+				  config_setting_get_elem(l, k), path, "security group",
+				  c->sgs[eni->sgs[k]].name);
+		}
+	}
+	for (int t = 0; t < c->n_route_tables; t++)
+		if (own_rt[t] >= 0)
+			scope_routes(ld, t, own_rt[t]);
+out:
+	free(own_rt);
+	free(own_nacl);
+	free(own_sg);
+}
+
+/* ---- gateway endpoints ------------------------------------------------ */
+
+/* The endpoint's port: a known port that carries nothing else of vpcgw's. */
+static void
+vpce_port_check(struct ld *ld, const struct fld *f, int port)
+{
+	const struct cfg *c = ld->cfg;
+	const char *what = NULL;
+
+	for (int i = 0; i < c->n_subnets && what == NULL; i++)
+		if (c->subnets[i].port == port)
+			what = "subnets";
+	if (c->igw.present && c->igw.port == port)
+		what = "the internet gateway";
+	for (int i = 0; i < c->n_gwlbs && what == NULL; i++)
+		if (c->gwlbs[i].port == port)
+			what = "GWLB appliances";
+	if (what != NULL)
+		ld_error(ld, f->s, f->path, "port \"%s\" carries %s: a gateway endpoint needs a "
+			 "port of its own (its return traffic is told apart by port)",
+			 c->ports[port].name, what);
+}
+
+/* Two endpoints on one port: their prefix lists must not overlap (the
+ * source of a return packet names its endpoint). */
+static void
+vpce_overlap_check(struct ld *ld, const struct fld *f, int ep)
+{
+	const struct cfg *c = ld->cfg;
+	const struct cfg_gateway_endpoint *e = &c->gateway_endpoints[ep];
+	const struct cfg_prefix_list *a = &c->prefix_lists[e->prefix_list];
+
+	for (int j = 0; j < ep; j++) {
+		const struct cfg_gateway_endpoint *o = &c->gateway_endpoints[j];
+		const struct cfg_prefix_list *b;
+
+		if (o->port != e->port || o->prefix_list < 0)
+			continue;
+		b = &c->prefix_lists[o->prefix_list];
+		for (int x = 0; x < a->n_cidrs; x++)
+			for (int y = 0; y < b->n_cidrs; y++)
+				if (cfg_prefix_overlap(&a->cidrs[x], &b->cidrs[y])) {
+					ld_error(ld, f->s, f->path, "prefix list \"%s\" overlaps "
+						 "\"%s\" of gateway endpoint \"%s\" on the same port",
+						 a->name, b->name, o->name);
+					return;
+				}
+	}
+}
+
+/* Install "pl:<list> -> endpoint ep" in route table rt (AWS's association). */
+static void
+vpce_route_add(struct ld *ld, const struct fld *f, int ep, int rt)
+{
+	struct cfg *c = ld->cfg;
+	struct cfg_route_table *t = &c->route_tables[rt];
+	const struct cfg_gateway_endpoint *e = &c->gateway_endpoints[ep];
+	struct cfg_route *r;
+	int dup;
+
+	dup = pl_route_dup(t, t->n_routes, e->prefix_list);
+	if (dup != 0) {
+		ld_error(ld, f->s, f->path, "route table \"%s\" already has a route to pl:%s "
+			 "(line %d)", t->name, c->prefix_lists[e->prefix_list].name, dup);
+		return;
+	}
+	r = realloc(t->routes, ((size_t)t->n_routes + 1) * sizeof(*r));
+	if (r == NULL) {
+		ld_nomem(ld);
+		return;
+	}
+	t->routes = r;
+	r = &t->routes[t->n_routes++];
+	memset(r, 0, sizeof(*r));
+	r->has_pl = true;
+	r->pl = e->prefix_list;
+	r->kind = CFG_TARGET_VPCE;
+	r->ref = ep;
+	r->ref2 = -1;
+	r->line = ld_line(f->s);
+}
+
+static void
+vpce_route_tables(struct ld *ld, const config_setting_t *e, const char *p, int ep)
+{
+	struct cfg *c = ld->cfg;
+	char q[PATH_LEN];
+	struct fld f;
+	int rt, in, v;
+
+	if (ld_get_list(ld, e, p, "route_tables", false, T_SEQ, &f) <= 0)
+		return;
+	in = pl_inside_vpc(ld, &c->prefix_lists[c->gateway_endpoints[ep].prefix_list],
+			   c->gateway_endpoints[ep].vpc >= 0 ? &c->vpcs[c->gateway_endpoints[ep].vpc].cidr
+							      : &c->vpc_cidr);
+	if (in >= 0) {
+		ld_error(ld, f.s, f.path, "prefix list \"%s\" reaches inside the VPC cidr: "
+			 "the local route owns it",
+			 c->prefix_lists[c->gateway_endpoints[ep].prefix_list].name);
+		return;
+	}
+	for (int i = 0; i < ld_list_len(&f); i++) {
+		struct fld g = { .s = config_setting_get_elem(f.s, i) };
+
+		ld_path_idx(q, f.path, i);
+		snprintf(g.path, sizeof(g.path), "%s", q);
+		if (ld_ref_of(ld, g.s, q, REF_RT, &rt) <= 0)
+			continue;
+		v = rt_vpc(c, &c->route_tables[rt]);
+		if (v >= 0 && c->gateway_endpoints[ep].vpc >= 0 && v != c->gateway_endpoints[ep].vpc)
+			ld_error(ld, g.s, q, "route table \"%s\" belongs to VPC \"%s\", not to the "
+				 "endpoint's VPC \"%s\"", c->route_tables[rt].name, c->vpcs[v].name,
+				 c->vpcs[c->gateway_endpoints[ep].vpc].name);
+		else
+			vpce_route_add(ld, &g, ep, rt);
+	}
+}
+
+static void
+load_gateway_endpoint(struct ld *ld, const config_setting_t *e, const char *p, int ep)
+{
+	static const char *const keys[] = {
+		"name", "vpc", "prefix_list", "port", "next_hop", "route_tables", NULL
+	};
+	struct cfg_gateway_endpoint *g = &ld->cfg->gateway_endpoints[ep];
+	bool port_ok, pl_ok;
+	struct fld f, nh, pf;
+	const char *v;
+
+	g->prefix_list = -1;
+	g->port = -1;
+	if (!ld_group(ld, e, p, keys))
+		return;
+	g->vpc = vpc_ref(ld, e, p);
+	if (ld_get_str(ld, e, p, "prefix_list", true, &pf, &v) > 0) {
+		g->prefix_list = LD_FIND(ld->cfg->prefix_lists, ld->cfg->n_prefix_lists, v);
+		if (g->prefix_list < 0)
+			ld_error(ld, pf.s, pf.path, "unknown prefix list \"%s\"", v);
+	}
+	pl_ok = g->prefix_list >= 0;
+	port_ok = ld_get_ref(ld, e, p, "port", true, REF_PORT, &f, &g->port) > 0;
+	if (port_ok)
+		vpce_port_check(ld, &f, g->port);
+	if (ld_get_ipv4(ld, e, p, "next_hop", true, &nh, &g->next_hop) > 0 && port_ok)
+		ld_check_on_port(ld, g->port, g->next_hop, &nh);
+	if (!pl_ok)
+		return;
+	if (port_ok)
+		vpce_overlap_check(ld, &pf, ep);
+	vpce_route_tables(ld, e, p, ep);
+}
+
+static void
+load_gateway_endpoints(struct ld *ld)
+{
+	struct cfg *c = ld->cfg;
+	char p[PATH_LEN];
+	struct fld f;
+
+	vpc_scope_check(ld);      /* last of all sections: every reference is known */
+	if (ld_get_list(ld, ld->root, "", "gateway_endpoints", false, T_LIST, &f) <= 0)
+		return;
+	if (c->n_gateway_endpoints > CFG_MAX_GATEWAY_ENDPOINTS)
+		ld_error(ld, f.s, f.path, "too many gateway endpoints (%d, max %d)",
+			 c->n_gateway_endpoints, CFG_MAX_GATEWAY_ENDPOINTS);
+	for (int i = 0; i < c->n_gateway_endpoints; i++) {
+		ld_path_idx(p, f.path, i);
+		load_gateway_endpoint(ld, config_setting_get_elem(f.s, i), p, i);
+	}
+}
+
+/* ---- the table -------------------------------------------------------- */
+
+const struct cfg_section cfg_vpc_sections[] = {
+	{ .key = "vpcs", .names_order = 21, .order = 41,
+	  .names = names_vpcs, .load = load_vpcs },
+	{ .key = "vpc_peering_connections", .names_order = 31, .order = 43,
+	  .names = names_peerings, .load = load_peerings },
+	{ .key = "prefix_lists", .names_order = 32, .order = 45,
+	  .names = names_prefix_lists, .load = load_prefix_lists },
+	{ .key = "gateway_endpoints", .names_order = 34, .order = 140,
+	  .names = names_gateway_endpoints, .load = load_gateway_endpoints },
+	{ .key = NULL },
+};
+
+void
+cfg_vpc_free(struct cfg *cfg)
+{
+	for (int i = 0; i < cfg->n_prefix_lists; i++)
+		free(cfg->prefix_lists[i].cidrs);
+	free(cfg->prefix_lists);
+	free(cfg->gateway_endpoints);
+	free(cfg->vpcs);
+	free(cfg->peerings);
+}

@@ -1,0 +1,312 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Unit tests of SPEC §8's configuration sections (config/cfg_vpc.c):
+ * prefix lists, routes to "pl:NAME", gateway endpoints. Error tests assert
+ * the exact messages, lines and paths (the user interface of --check).
+ * BASE is five lines; a test's own text starts at line 6.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "config/cfg.h"
+
+#define MAX_ERRS 20
+
+struct errs {
+	int n;
+	char msg[MAX_ERRS][512];
+};
+
+static void
+collect(void *arg, const char *msg)
+{
+	struct errs *e = arg;
+
+	if (e->n < MAX_ERRS)
+		snprintf(e->msg[e->n], sizeof(e->msg[0]), "%s", msg);
+	e->n++;
+}
+
+static uint32_t
+ip(const char *s)
+{
+	uint32_t a = 0;
+
+	assert_int_equal(cfg_parse_ipv4(s, &a), 0);
+	return a;
+}
+
+static struct cfg *
+load_ok(const char *text)
+{
+	struct errs e = { 0 };
+	struct cfg *c = NULL;
+
+	cfg_load_string(text, "t.cfg", &c, collect, &e);
+	for (int i = 0; i < e.n && i < MAX_ERRS; i++)
+		print_message("unexpected: %s\n", e.msg[i]);
+	assert_int_equal(e.n, 0);
+	assert_non_null(c);
+	return c;
+}
+
+static void
+expect_errs(const char *text, const char *const *want)
+{
+	struct errs e = { 0 };
+	struct cfg *c = NULL;
+	int n_want;
+
+	for (n_want = 0; want[n_want] != NULL; n_want++)
+		;
+	cfg_load_string(text, "t.cfg", &c, collect, &e);
+	for (int i = 0; i < e.n && i < MAX_ERRS; i++)
+		if (i >= n_want || strcmp(e.msg[i], want[i]) != 0)
+			print_message("got [%d]: %s\n", i, e.msg[i]);
+	assert_null(c);
+	assert_int_equal(e.n, n_want);
+	for (int i = 0; i < n_want; i++)
+		assert_string_equal(e.msg[i], want[i]);
+}
+
+#define EXPECT(text, ...) expect_errs((text), (const char *const[]){ __VA_ARGS__, NULL })
+
+#define BASE \
+	"ports = ( { name = \"vpc\"; devargs = \"net_null0\"; address = \"10.0.0.1/16\"; },\n" \
+	"  { name = \"inet\"; devargs = \"net_null1\"; address = \"198.51.100.1/24\"; },\n" \
+	"  { name = \"bb\"; devargs = \"net_null2\"; address = \"192.0.2.1/24\"; } );\n" \
+	"vpc = { cidr = \"10.0.0.0/16\"; subnets = ( { name = \"a\"; cidr = \"10.0.0.0/24\"; port = \"vpc\"; route_table = \"rt\"; } ); };\n" \
+	"internet_gateway = { port = \"inet\"; next_hop = \"198.51.100.254\"; };\n"
+
+static void
+test_valid(void **state)
+{
+	struct cfg *c;
+	const struct cfg_route_table *t;
+
+	(void)state;
+	c = load_ok(BASE
+		    "prefix_lists = ( { name = \"pl-s3\"; cidrs = [ \"52.216.0.0/15\", \"54.231.0.0/16\" ]; },\n"
+		    "  { name = \"pl-x\"; cidrs = [ \"203.0.113.0/24\" ]; } );\n"
+		    "route_tables = ( { name = \"rt\"; routes = (\n"
+		    "  { destination = \"0.0.0.0/0\"; target = \"blackhole\"; },\n"
+		    "  { destination = \"pl:pl-x\"; target = \"igw\"; } ); } );\n"
+		    "gateway_endpoints = ( { name = \"vpce-s3\"; vpc = \"default\"; prefix_list = \"pl-s3\";\n"
+		    "  port = \"bb\"; next_hop = \"192.0.2.9\"; route_tables = [ \"rt\" ]; } );\n");
+	assert_int_equal(c->n_prefix_lists, 2);
+	assert_int_equal(c->prefix_lists[0].n_cidrs, 2);
+	assert_int_equal(c->prefix_lists[0].cidrs[1].addr, ip("54.231.0.0"));
+	assert_int_equal(c->prefix_lists[0].cidrs[1].len, 16);
+	assert_int_equal(c->n_gateway_endpoints, 1);
+	assert_int_equal(c->gateway_endpoints[0].prefix_list, 0);
+	assert_int_equal(c->gateway_endpoints[0].port, 2);
+	assert_int_equal(c->gateway_endpoints[0].next_hop, ip("192.0.2.9"));
+	t = &c->route_tables[0];
+	/* the endpoint installed its route after the table's own two */
+	assert_int_equal(t->n_routes, 3);
+	assert_false(t->routes[0].has_pl);
+	assert_true(t->routes[1].has_pl);
+	assert_int_equal(t->routes[1].pl, 1);
+	assert_int_equal(t->routes[1].kind, CFG_TARGET_IGW);
+	assert_true(t->routes[2].has_pl);
+	assert_int_equal(t->routes[2].pl, 0);
+	assert_int_equal(t->routes[2].kind, CFG_TARGET_VPCE);
+	assert_int_equal(t->routes[2].ref, 0);
+	assert_int_equal(t->routes[2].line, 12);
+	cfg_free(c);
+}
+
+static void
+test_prefix_list_errors(void **state)
+{
+	(void)state;
+	EXPECT(BASE
+	       "route_tables = ( { name = \"rt\"; routes = (); } );\n"
+	       "prefix_lists = ( { name = \"p1\"; cidrs = [ \"52.216.0.1/15\", \"bogus\",\n"
+	       "  \"2600::/64\", \"1.2.3.0/24\", \"1.2.3.0/24\" ]; },\n"
+	       "  { name = \"p2\"; cidrs = []; }, { name = \"p1\"; cidrs = [ \"1.0.0.0/8\" ]; } );\n",
+	       "t.cfg:7: prefix_lists[0].cidrs[0]: bad CIDR \"52.216.0.1/15\": host bits set "
+	       "(network is 52.216.0.0/15)",
+	       "t.cfg:7: prefix_lists[0].cidrs[1]: bad CIDR \"bogus\"",
+	       "t.cfg:8: prefix_lists[0].cidrs[2]: \"2600::/64\": IPv6 prefix lists are not "
+	       "supported yet",
+	       "t.cfg:8: prefix_lists[0].cidrs[4]: duplicate CIDR 1.2.3.0/24 in prefix list \"p1\"",
+	       "t.cfg:9: prefix_lists[2].name: duplicate prefix list name \"p1\" (first at line 7)",
+	       "t.cfg:9: prefix_lists[1].cidrs: a prefix list needs at least one CIDR");
+}
+
+static void
+test_route_errors(void **state)
+{
+	(void)state;
+	EXPECT(BASE
+	       "prefix_lists = ( { name = \"pl-x\"; cidrs = [ \"203.0.113.0/24\" ]; },\n"
+	       "  { name = \"pl-in\"; cidrs = [ \"8.8.8.0/24\", \"10.0.3.0/24\" ]; } );\n"
+	       "route_tables = ( { name = \"rt\"; routes = (\n"
+	       "  { destination = \"pl:nope\"; target = \"igw\"; },\n"
+	       "  { destination = \"pl:pl-x\"; target = \"igw\"; },\n"
+	       "  { destination = \"pl:pl-x\"; target = \"blackhole\"; },\n"
+	       "  { destination = \"pl:pl-in\"; target = \"blackhole\"; } ); },\n"
+	       "  { name = \"rt2\"; routes = ( { destination = \"pl:pl-x\"; target = \"local\"; } ); } );\n",
+	       "t.cfg:9: route_tables[0].routes[0].destination: unknown prefix list \"nope\"",
+	       "t.cfg:11: route_tables[0].routes[2].destination: duplicate destination pl:pl-x "
+	       "(first at line 10)",
+	       "t.cfg:12: route_tables[0].routes[3].destination: prefix list \"pl-in\" holds "
+	       "10.0.3.0/24, inside the VPC cidr: the local route owns it",
+	       "t.cfg:13: route_tables[1].routes[0].target: target \"local\" cannot take a prefix "
+	       "list destination");
+}
+
+static void
+test_endpoint_errors(void **state)
+{
+	(void)state;
+	EXPECT(BASE
+	       "prefix_lists = ( { name = \"pl-s3\"; cidrs = [ \"52.216.0.0/15\" ]; },\n"
+	       "  { name = \"pl-b\"; cidrs = [ \"52.217.0.0/16\" ]; } );\n"
+	       "route_tables = ( { name = \"rt\"; routes = ( { destination = \"pl:pl-s3\"; target = \"igw\"; } ); } );\n"
+	       "gateway_endpoints = (\n"
+	       "  { name = \"e0\"; vpc = \"prod\"; prefix_list = \"nope\"; port = \"bb\"; next_hop = \"192.0.2.9\"; },\n"
+	       "  { name = \"e1\"; prefix_list = \"pl-s3\"; port = \"bb\"; next_hop = \"192.0.3.9\";\n"
+	       "    route_tables = [ \"rt\", \"missing\" ]; },\n"
+	       "  { name = \"e2\"; prefix_list = \"pl-b\"; port = \"vpc\"; next_hop = \"10.0.0.9\"; },\n"
+	       "  { name = \"e3\"; prefix_list = \"pl-b\"; port = \"bb\"; next_hop = \"192.0.2.10\"; } );\n",
+	       "t.cfg:10: gateway_endpoints[0].vpc: unknown VPC \"prod\"",
+	       "t.cfg:10: gateway_endpoints[0].prefix_list: unknown prefix list \"nope\"",
+	       "t.cfg:11: gateway_endpoints[1].next_hop: 192.0.3.9 is not on port \"bb\" "
+	       "(192.0.2.1/24)",
+	       "t.cfg:12: gateway_endpoints[1].route_tables[0]: route table \"rt\" already has a "
+	       "route to pl:pl-s3 (line 8)",
+	       "t.cfg:12: gateway_endpoints[1].route_tables[1]: unknown route table \"missing\"",
+	       "t.cfg:13: gateway_endpoints[2].port: port \"vpc\" carries subnets: a gateway "
+	       "endpoint needs a port of its own (its return traffic is told apart by port)",
+	       "t.cfg:14: gateway_endpoints[3].prefix_list: prefix list \"pl-b\" overlaps \"pl-s3\" of "
+	       "gateway endpoint \"e1\" on the same port");
+}
+
+#define VPCS_PORTS \
+	"ports = ( { name = \"p1\"; devargs = \"net_null0\"; address = \"192.168.1.1/24\"; },\n" \
+	"  { name = \"p2\"; devargs = \"net_null1\"; address = \"192.168.2.1/24\"; } );\n"
+
+static void
+test_vpcs_valid(void **state)
+{
+	struct cfg *c;
+
+	(void)state;
+	c = load_ok(VPCS_PORTS
+		    "vpcs = ( { name = \"prod\"; cidr = \"10.0.0.0/16\"; subnets = (\n"
+		    "    { name = \"pa\"; cidr = \"10.0.1.0/24\"; port = \"p1\"; route_table = \"rp\"; vlan = 10; } ); },\n"
+		    "  { name = \"dev\"; cidr = \"10.0.0.0/16\"; subnets = (\n"
+		    "    { name = \"da\"; cidr = \"10.0.1.0/24\"; port = \"p1\"; route_table = \"rd\"; vlan = 20; },\n"
+		    "    { name = \"db\"; cidr = \"10.0.2.0/24\"; port = \"p2\"; } ); } );\n"
+		    "route_tables = ( { name = \"rp\"; routes = ( { destination = \"10.0.1.0/24\"; target = \"local\"; } ); },\n"
+		    "  { name = \"rd\"; routes = (); } );\n");
+	assert_int_equal(c->n_vpcs, 2);
+	assert_string_equal(c->vpcs[1].name, "dev");
+	assert_int_equal(c->n_subnets, 3);
+	assert_int_equal(c->subnets[0].vpc, 0);
+	assert_int_equal(c->subnets[0].vlan, 10);
+	assert_int_equal(c->subnets[1].vpc, 1);
+	assert_int_equal(c->subnets[1].vlan, 20);
+	assert_int_equal(c->subnets[2].vpc, 1);
+	assert_int_equal(c->subnets[2].vlan, 0);
+	assert_string_equal(c->subnets[2].name, "db");
+	assert_int_equal(c->vpc_cidr.addr, ip("10.0.0.0"));
+	cfg_free(c);
+	/* `vpc = {...}` is one VPC named "default" */
+	c = load_ok(BASE "route_tables = ( { name = \"rt\"; routes = (); } );\n");
+	assert_int_equal(c->n_vpcs, 1);
+	assert_string_equal(c->vpcs[0].name, "default");
+	assert_int_equal(c->vpcs[0].cidr.addr, ip("10.0.0.0"));
+	assert_int_equal(c->vpcs[0].cidr.len, 16);
+	assert_int_equal(c->subnets[0].vpc, 0);
+	cfg_free(c);
+}
+
+static void
+test_vpcs_errors(void **state)
+{
+	(void)state;
+	EXPECT(VPCS_PORTS
+	       "vpc = { cidr = \"10.9.0.0/16\"; };\n"
+	       "vpcs = ( { name = \"x\"; cidr = \"10.0.0.0/16\"; } );\n",
+	       "t.cfg:4: vpcs: both `vpc` and `vpcs`: `vpc = {...}` is the one VPC \"default\"; "
+	       "list it in `vpcs` instead");
+	EXPECT(VPCS_PORTS
+	       "vpcs = ( { name = \"prod\"; cidr = \"10.0.0.0/16\"; subnets = (\n"
+	       "    { name = \"pa\"; cidr = \"10.0.1.0/24\"; port = \"p1\"; route_table = \"rt\"; network_acl = \"n\"; vlan = 10; },\n"
+	       "    { name = \"pb\"; cidr = \"10.0.2.0/24\"; port = \"p1\"; vlan = 4095; } ); },\n"
+	       "  { name = \"dev\"; cidr = \"10.0.0.0/16\"; ipv6_cidr = \"2600:1f18:a:b00::/56\"; subnets = (\n"
+	       "    { name = \"da\"; cidr = \"10.0.1.0/24\"; port = \"p1\"; vlan = 10; },\n"
+	       "    { name = \"pa\"; cidr = \"10.0.5.0/24\"; port = \"p2\"; route_table = \"rt\"; network_acl = \"n\"; } ); } );\n"
+	       "route_tables = ( { name = \"rt\"; routes = ( { destination = \"0.0.0.0/0\"; target = \"nat-gateway:ng\"; } ); } );\n"
+	       "network_acls = ( { name = \"n\"; ingress = (); egress = (); } );\n"
+	       "security_groups = ( { name = \"sg\"; ingress = (); egress = (); } );\n"
+	       "interfaces = ( { address = \"10.0.1.10\"; security_groups = [ \"sg\" ]; },\n"
+	       "  { address = \"10.0.5.10\"; security_groups = [ \"sg\" ]; } );\n"
+	       "nat_gateways = ( { name = \"ng\"; subnet = \"da\"; addresses = [ \"203.0.113.1\" ]; } );\n",
+	       "t.cfg:5: vpcs[0].subnets[1].vlan: 4095 is out of range 1..4094",
+	       "t.cfg:6: vpcs[1].ipv6_cidr: IPv6 in `vpcs` is not built yet: use `vpc = {...}` for a "
+	       "dual-stack VPC",
+	       "t.cfg:7: vpcs[1].subnets[0].cidr: 10.0.1.0/24 overlaps subnet \"pa\" (10.0.1.0/24)",
+	       "t.cfg:8: vpcs[1].subnets[1].name: duplicate subnet name \"pa\" (first at line 4): "
+	       "names are global over the VPCs",
+	       "t.cfg:8: vpcs[1].subnets[1].route_table: route table \"rt\" belongs to VPC \"prod\" "
+	       "(used there first), not to VPC \"dev\": an object belongs to one VPC",
+	       "t.cfg:8: vpcs[1].subnets[1].network_acl: network ACL \"n\" belongs to VPC \"prod\" "
+	       "(used there first), not to VPC \"dev\": an object belongs to one VPC",
+	       "t.cfg:9: route_tables[0].routes[0].target: target in VPC \"dev\", but route table "
+	       "\"rt\" belongs to VPC \"prod\"",
+	       "t.cfg:13: interfaces[1].security_groups[0]: security group \"sg\" belongs to VPC "
+	       "\"prod\" (used there first), not to VPC \"dev\": an object belongs to one VPC",
+	       "t.cfg:14: nat_gateways[0]: a NAT gateway needs an internet_gateway");
+}
+
+static void
+test_peering_errors(void **state)
+{
+	(void)state;
+	EXPECT(VPCS_PORTS
+	       "vpcs = ( { name = \"a\"; cidr = \"10.0.0.0/16\"; subnets = (\n"
+	       "    { name = \"sa\"; cidr = \"10.0.1.0/24\"; port = \"p1\"; route_table = \"ra\"; } ); },\n"
+	       "  { name = \"b\"; cidr = \"10.0.0.0/8\"; },\n"
+	       "  { name = \"c\"; cidr = \"172.16.0.0/16\"; },\n"
+	       "  { name = \"d\"; cidr = \"172.17.0.0/16\"; } );\n"
+	       "vpc_peering_connections = ( { name = \"ab\"; vpcs = [ \"a\", \"b\" ]; },\n"
+	       "  { name = \"cd\"; vpcs = [ \"c\", \"d\" ]; }, { name = \"aa\"; vpcs = [ \"a\", \"a\" ]; },\n"
+	       "  { name = \"ax\"; vpcs = [ \"a\", \"x\" ]; }, { name = \"a3\"; vpcs = [ \"a\" ]; } );\n"
+	       "route_tables = ( { name = \"ra\"; routes = (\n"
+	       "  { destination = \"172.17.0.0/16\"; target = \"pcx:cd\"; },\n"
+	       "  { destination = \"172.18.0.0/16\"; target = \"pcx:nope\"; } ); } );\n",
+	       "t.cfg:8: vpc_peering_connections[0].vpcs: VPC \"a\" (10.0.0.0/16) overlaps VPC "
+	       "\"b\" (10.0.0.0/8): peered VPCs must not overlap",
+	       "t.cfg:9: vpc_peering_connections[2].vpcs: a VPC cannot peer with itself",
+	       "t.cfg:10: vpc_peering_connections[3].vpcs[1]: unknown VPC \"x\"",
+	       "t.cfg:10: vpc_peering_connections[4].vpcs: a peering connection joins exactly two VPCs",
+	       "t.cfg:12: route_tables[0].routes[0].target: peering connection \"cd\" does not join "
+	       "VPC \"a\" of route table \"ra\"",
+	       "t.cfg:13: route_tables[0].routes[1].target: unknown peering connection \"nope\"");
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_valid),
+		cmocka_unit_test(test_prefix_list_errors),
+		cmocka_unit_test(test_route_errors),
+		cmocka_unit_test(test_endpoint_errors),
+		cmocka_unit_test(test_vpcs_valid),
+		cmocka_unit_test(test_vpcs_errors),
+		cmocka_unit_test(test_peering_errors),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
