@@ -21,9 +21,11 @@
 #ifndef VPCGW_DP_H
 #define VPCGW_DP_H
 
+#include <assert.h>
 #include <netinet/in.h>
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include <stdio.h>
@@ -300,6 +302,10 @@ struct dp_flow {
 	uint32_t created_lo;        /* bits 0-31 (dp_flow_created_ms) */
 };
 
+static_assert(sizeof(struct dp_flow_key) == 16, "flow key is 16 bytes");
+static_assert(sizeof(struct dp_flow) == 128, "a flow is two cache lines: state, then actions");
+static_assert(offsetof(struct dp_flow, act) == 64, "the actions start the second line");
+
 /* ---------------------------------------------------------------- mbuf meta */
 
 #define DP_M_FROM_APPLIANCE 0x01    /* decapsulated GENEVE return */
@@ -325,6 +331,7 @@ struct dp_meta {
 	void *flow;                 /* struct dp_flow *, low bit: direction */
 	uint32_t key_hash;          /* flow table hash of key, if DP_M_HASHED */
 };
+static_assert(offsetof(struct dp_meta, key) % 8 == 0, "rte_hash_crc reads 8 bytes at a time");
 
 static inline struct dp_meta *
 dp_meta(struct rte_mbuf *m)

@@ -17,11 +17,6 @@
 #include "dp/ct_tcp.h"
 #include "dp/flow_index.h"
 
-static_assert(sizeof(struct dp_flow_key) == 16, "flow key is 16 bytes");
-static_assert(sizeof(struct dp_flow) == 128, "a flow is two cache lines: state, then actions");
-static_assert(offsetof(struct dp_flow, act) == 64, "the actions start the second line");
-static_assert(offsetof(struct dp_meta, key) % 8 == 0, "rte_hash_crc reads 8 bytes at a time");
-
 #define FLOW_HASH_INIT 0
 
 #define FLOW_CACHE 64
@@ -390,9 +385,8 @@ dp_flow_expire(uint64_t now_ms, uint32_t budget)
 			continue;
 		}
 		f = &ft.flows[i];
-		/* flows far apart, most to delete under churn: the next one (asked
-		 * for a visit ago) has its index buckets asked for now, not missed
-		 * one after the other in flow_unindex; then the one after it */
+		/* flows far apart, most deleted under churn: the next one's index
+		 * buckets (it was asked for a visit ago), then the one after it */
 		if (f->tw_next != TW_NIL) {
 			const struct dp_flow *nx = &ft.flows[f->tw_next];
 

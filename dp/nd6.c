@@ -356,14 +356,15 @@ nd6_solicit(uint16_t port, const uint8_t addr[16])
 
 /* ------------------------------------------------------------ output */
 
-/* dp_nd6_output() when the neighbor has no MAC yet: queue m, solicit. */
+/* dp_nd6_output() when the neighbor has no MAC yet: queue m, solicit
+ * (no entry: the table is full). */
 static __rte_noinline void
 nd6_wait(struct dp_worker_ctx *w, struct nd6_ent *e, struct rte_mbuf *m, uint16_t port,
 	 const uint8_t nh[16], uint64_t now_ms)
 {
 	struct dp_arp_wait *q;
 
-	if (w->arpq_n == DP_ARPQ_SIZE) {
+	if (e == NULL || w->arpq_n == DP_ARPQ_SIZE) {
 		dp_drop(m, DP_DROP_nd_queue_full);
 		return;
 	}
@@ -387,22 +388,16 @@ dp_nd6_output(struct rte_mbuf *m, uint16_t port, const uint8_t nh[16], uint64_t 
 	uint16_t type;
 	uint8_t *eth;
 
-	if (unlikely(e == NULL)) {
-		dp_drop(m, DP_DROP_nd_queue_full);
-		return;
-	}
-	mac = __atomic_load_n(&e->mac, __ATOMIC_ACQUIRE);
-	if (unlikely(!(mac & ND6_VALID))) {
+	RTE_BUILD_BUG_ON(RTE_BYTE_ORDER != RTE_LITTLE_ENDIAN);
+	if (unlikely(e == NULL ||
+		     !((mac = __atomic_load_n(&e->mac, __ATOMIC_ACQUIRE)) & ND6_VALID))) {
 		nd6_wait(w, e, m, port, nh, now_ms);
 		return;
 	}
 	/* packets that waited for a neighbor leave before this one */
 	if (unlikely(w->arpq_n != 0))
 		dp_neigh_poll(now_ms, false);
-	/* the Ethernet addresses in two 8-byte stores, as dp_neigh_xmit_fast():
-	 * the neighbor's MAC word, then the port's MAC with the frame's own
-	 * ethertype over its last two bytes (untagged here: l3 is 14) */
-	RTE_BUILD_BUG_ON(RTE_BYTE_ORDER != RTE_LITTLE_ENDIAN);
+	/* two 8-byte stores as dp_neigh_xmit_fast() (untagged here) */
 	eth = rte_pktmbuf_mtod(m, uint8_t *);
 	memcpy(&type, eth + 2 * RTE_ETHER_ADDR_LEN, 2);
 	src = dp_g.ports[port].src48 | (uint64_t)type << 48;
