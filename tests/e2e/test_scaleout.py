@@ -9,7 +9,7 @@ address and the node's own NAT address while vpcgw's health port answers 200
   ns rtr      (the harness's "gw" namespace) 203.0.113.1/24 to cli; bridge
               br0 192.0.2.254/24 to both nodes; FRR zebra+bgpd AS 65000,
               maximum-paths 8, fib_multipath_hash_policy=1 (L4 hash)
-  ns nodeA/B  vpcgw (node gw-a/gw-b, nlb_mid_flow "place", health port
+  ns nodeA/B  vpcgw (node gw-a/gw-b, mid_flow "place", health port
               127.0.0.1:8080), its internet TAP bridged with the link to br0
               (vpcgw 192.0.2.1 / .2, FRR 192.0.2.11 / .12, AS 65001 / 65002,
               next hop of the announcements = vpcgw's port); its vpc TAP on a
@@ -53,7 +53,7 @@ NAT_BIG = 8 * 1024 * 1024     # the NAT download, 512 kB/s: still running when A
 
 CFG = """
 dpdk = { workers = 1; mbufs = 4095; flow_table_size = 16384; };
-node = { name = "gw-%(n)s"; health = { listen = "127.0.0.1:8080"; }; nlb_mid_flow = "place"; };
+node = { name = "gw-%(n)s"; health = { listen = "127.0.0.1:8080"; }; mid_flow = "place"; };
 ports = (
   { name = "vpc"; devargs = "net_tap0,iface=%(tap0)s"; mac = "02:00:00:0%(i)d:00:01";
     address = "10.0.0.1/16"; },
