@@ -167,7 +167,8 @@ def main():
     hashes = flows(a.flows, rng)
     print("%d flows, Maglev table %d slots (lb/maglev.c), seed %d" %
           (a.flows, maglev_size(max(a.n) + 1), a.seed))
-    print("| N targets | change | new-moved | 1/(N+1), 1/N | est-changed (no state) | est-changed (state) |")
+    print("| N targets | change | new-moved | 1/(N+1), 1/N | est-changed (no state) | "
+          "est-changed (state) |")
     print("|---|---|---|---|---|---|")
     for n in a.n:
         for add in (True, False):
