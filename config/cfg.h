@@ -331,7 +331,7 @@ struct cfg_node {
 	bool has_health;              /* node.health.listen given */
 	uint32_t health_addr;         /* host order */
 	uint16_t health_port;
-	bool nlb_mid_flow_place;      /* nlb_mid_flow = "place": see docs/SCALE-OUT.md */
+	bool mid_flow_place;      /* mid_flow = "place": see docs/SCALE-OUT.md */
 	int line;                     /* of the node group (0 when absent) */
 };
 

@@ -6,7 +6,7 @@
  *   node = {
  *     name = "gw-a";                           # label "node" in Prometheus, telemetry
  *     health = { listen = "127.0.0.1:8080"; }; # HTTP health port (control thread)
- *     nlb_mid_flow = "place";                  # "reset" (default) or "place"
+ *     mid_flow = "place";                  # "reset" (default) or "place" (NLB, GWLB)
  *   };
  *
  * Absent: no node label, no health port, NLB mid-flow packets without a flow
@@ -67,7 +67,7 @@ load_listen(struct ld *ld, const config_setting_t *h, const char *path, struct c
 void
 ld_load_node(struct ld *ld)
 {
-	static const char *const keys[] = { "name", "health", "nlb_mid_flow", NULL };
+	static const char *const keys[] = { "name", "health", "mid_flow", NULL };
 	static const char *const hkeys[] = { "listen", NULL };
 	const config_setting_t *s = config_setting_get_member(ld->root, "node");
 	struct cfg_node *n = &ld->cfg->node;
@@ -87,12 +87,12 @@ ld_load_node(struct ld *ld)
 	}
 	if (ld_fld_get(ld, s, "node", "health", false, &f) && ld_group(ld, f.s, f.path, hkeys))
 		load_listen(ld, f.s, f.path, n);
-	if (ld_get_str(ld, s, "node", "nlb_mid_flow", false, &f, &v) > 0) {
+	if (ld_get_str(ld, s, "node", "mid_flow", false, &f, &v) > 0) {
 		if (strcmp(v, "place") == 0)
-			n->nlb_mid_flow_place = true;
+			n->mid_flow_place = true;
 		else if (strcmp(v, "reset") != 0)
 			ld_error(ld, f.s, f.path, "\"%s\": \"reset\" (default: TCP data without "
-				 "a flow is reset) or \"place\" (placed by the Maglev hash of "
-				 "the 5-tuple, docs/SCALE-OUT.md)", v);
+				 "a flow is refused) or \"place\" (NLB and GWLB place it as the "
+				 "node that saw the SYN did, docs/SCALE-OUT.md)", v);
 	}
 }

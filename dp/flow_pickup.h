@@ -2,8 +2,9 @@
 /*
  * Mid-stream pickup: a flow created from a TCP segment of a connection that
  * this node never saw open, for a service that can place such a segment
- * exactly as the node that saw the SYN did (the NLB with node.nlb_mid_flow =
- * "place": docs/SCALE-OUT.md). The core's own rule stays (dp/ct_tcp.h:
+ * exactly as the node that saw the SYN did (node.mid_flow = "place": the NLB
+ * by the Maglev hash of the 5-tuple, the GWLB by its symmetric appliance hash;
+ * docs/SCALE-OUT.md). The core's own rule stays (dp/ct_tcp.h:
  * only a SYN opens a flow); a service asks for this explicitly.
  */
 #ifndef VPCGW_DP_FLOW_PICKUP_H

@@ -267,7 +267,7 @@ static const struct {
 	{ "NewFlowCount", "new_flows", "Flows created (CloudWatch NewFlowCount)." },
 	{ "ProcessedBytes", "processed_bytes", "Bytes processed (CloudWatch ProcessedBytes)." },
 	{ "ProcessedPackets", "processed_packets", "Packets processed (CloudWatch ProcessedPackets)." },
-	{ "MidFlowPlacedCount", "mid_flow_placed_flows", "Flows picked up from a mid-stream TCP segment (node.nlb_mid_flow = \"place\", docs/SCALE-OUT.md)." },
+	{ "MidFlowPlacedCount", "mid_flow_placed_flows", "Flows picked up from a mid-stream TCP segment (node.mid_flow = \"place\", docs/SCALE-OUT.md)." },
 	{ "TCP_ELB_Reset_Count", "tcp_elb_resets", "TCP resets the load balancer sent (CloudWatch TCP_ELB_Reset_Count)." },
 	{ "PortAllocationErrorCount", "port_allocation_errors", "No source port could be allocated (CloudWatch PortAllocationErrorCount)." },
 	{ "HealthyHostCount", "healthy_hosts", "Targets or appliances healthy now (CloudWatch HealthyHostCount)." },

@@ -8,12 +8,15 @@
  */
 #include <rte_byteorder.h>
 #include <rte_mbuf.h>
+#include <rte_tcp.h>
 
+#include "dp/ct_tcp.h"
 #include "dp/dp.h"
 #include "dp/dp_flow.h"
 #include "dp/dp_pipe.h"
 #include "dp/dp_pkt.h"
 #include "dp/dp_worker.h"
+#include "dp/flow_pickup.h"
 #include "dp/ip6.h"
 #include "geneve/gnv.h"
 #include "geneve/gwlb_node.h"
@@ -25,6 +28,7 @@ gwlb_new(struct rte_mbuf *m, struct dp_meta *md, struct dp_pctx *c, int ep)
 	const struct dp_pipe_ops *ops = &dp_pipe_ops;
 	struct dp_flow *f;
 	uint16_t es, ed;
+	bool picked;
 	int rc;
 
 	if (md->flags & DP_M_ICMP_ERR) {
@@ -35,7 +39,11 @@ gwlb_new(struct rte_mbuf *m, struct dp_meta *md, struct dp_pctx *c, int ep)
 		return NULL;
 	if (c->in == DP_IN_VPC && !ops->nacl_allows(c, m, md, c->src_subnet, DP_DIR_EGRESS))
 		return NULL;
-	f = dp_flow_new(m, md, c);
+	/* node.mid_flow = "place": a connection another node opened is picked
+	 * up; the appliance hash is the same on every node (docs/SCALE-OUT.md) */
+	picked = md->proto == IPPROTO_TCP && !fw_ct_tcp_can_open(md->tcp_flags) &&
+		 !(md->tcp_flags & RTE_TCP_RST_FLAG) && c->t->cfg->node.mid_flow_place;
+	f = picked ? dp_flow_pickup(m, md, c) : dp_flow_new(m, md, c);
 	if (f == NULL)
 		return NULL;
 	if (c->in == DP_IN_VPC) {
@@ -50,6 +58,8 @@ gwlb_new(struct rte_mbuf *m, struct dp_meta *md, struct dp_pctx *c, int ep)
 	}
 	if (dp_flow_publish(m, f, c) < 0)
 		return NULL;
+	if (picked)
+		dp_stats_self()->gwlb[f->svc].midflow_placed++;
 	return f;           /* its packets are counted by gnv_encap, once sent */
 }
 

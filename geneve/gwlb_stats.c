@@ -42,6 +42,8 @@ gwlb_stats_emit(struct emitter *e, const struct dp_lcore_stats *s, const struct 
 		gwlb_counters(e, &s->gwlb[i]);
 		em_gauge(e, "HealthyHostCount", healthy);
 		em_gauge(e, "UnHealthyHostCount", unhealthy);
+		if (cfg->node.mid_flow_place)
+			em_u64(e, "MidFlowPlacedCount", s->gwlb[i].midflow_placed);
 		if (i < dp_lcu.n_gwlb)
 			em_lcu(e, &dp_lcu.gwlb[i]);
 		em_open(e, "appliances");

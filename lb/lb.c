@@ -272,7 +272,7 @@ lb_flow_init(const struct dp_tables *t, int listener, struct dp_flow *f, uint32_
 		return DP_DROP_nlb_no_listener;
 	h = lb_flow_hash(k->proto, rte_be_to_cpu_32(k->src), rte_be_to_cpu_32(k->dst),
 			 rte_be_to_cpu_16(k->sport), rte_be_to_cpu_16(k->dport),
-			 k->proto == IPPROTO_TCP && !t->cfg->node.nlb_mid_flow_place ?
+			 k->proto == IPPROTO_TCP && !t->cfg->node.mid_flow_place ?
 			 rte_be_to_cpu_32(syn_seq) : 0);
 	target = tg->first + (int)mg->slots[h % mg->size];
 

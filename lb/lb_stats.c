@@ -57,7 +57,7 @@ lb_stats_nlbs(struct emitter *e, const struct dp_lcore_stats *s, const struct cf
 			listener_name(&nlb->listeners[j], name, sizeof(name));
 			em_open(e, name);
 			lb_counters(e, ls);
-			if (cfg->node.nlb_mid_flow_place)
+			if (cfg->node.mid_flow_place)
 				em_u64(e, "MidFlowPlacedCount", ls->midflow_placed);
 			if (l < dp_lcu.n_listeners) {
 				em_lcu(e, &dp_lcu.listener[l]);

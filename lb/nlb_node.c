@@ -20,7 +20,7 @@
 
 /*
  * The flow of a packet to listener l that has none: a SYN (or UDP) opens it;
- * other TCP is reset, as after an idle timeout, unless node.nlb_mid_flow =
+ * other TCP is reset, as after an idle timeout, unless node.mid_flow =
  * "place" picks it up (docs/SCALE-OUT.md). NULL when m was consumed.
  */
 static struct dp_flow *
@@ -31,7 +31,7 @@ nlb_flow_open(struct rte_mbuf *m, struct dp_meta *md, struct dp_pctx *c, int l)
 
 	if (md->proto != IPPROTO_TCP || fw_ct_tcp_can_open(md->tcp_flags))
 		return dp_flow_new(m, md, c);
-	if (c->t->cfg->node.nlb_mid_flow_place && !(md->tcp_flags & RTE_TCP_RST_FLAG)) {
+	if (c->t->cfg->node.mid_flow_place && !(md->tcp_flags & RTE_TCP_RST_FLAG)) {
 		/* a connection another node opened: the 5-tuple hash places it
 		 * where that node did */
 		f = dp_flow_pickup(m, md, c);

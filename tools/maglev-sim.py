@@ -20,9 +20,9 @@ and, for N vpcgw nodes behind ECMP, one node added and one removed:
   ecmp-moved    share of flows the router sends to another node (Linux
                 hash-threshold over equal next hops)
   tgt-changed   share of those whose target changes on the new node
-                (node.nlb_mid_flow = "place": same table, same hash: 0)
+                (node.mid_flow = "place": same table, same hash: 0)
   broken        share of established flows lost without mid-flow placement
-                (node.nlb_mid_flow = "reset", or a hash over the SYN's
+                (node.mid_flow = "reset", or a hash over the SYN's
                 sequence number): every moved flow is reset
 """
 import argparse
@@ -167,7 +167,8 @@ def main():
     hashes = flows(a.flows, rng)
     print("%d flows, Maglev table %d slots (lb/maglev.c), seed %d" %
           (a.flows, maglev_size(max(a.n) + 1), a.seed))
-    print("| N targets | change | new-moved | 1/(N+1), 1/N | est-changed (no state) | est-changed (state) |")
+    print("| N targets | change | new-moved | 1/(N+1), 1/N | est-changed (no state) | "
+          "est-changed (state) |")
     print("|---|---|---|---|---|---|")
     for n in a.n:
         for add in (True, False):

@@ -9,7 +9,7 @@ address and the node's own NAT address while vpcgw's health port answers 200
   ns rtr      (the harness's "gw" namespace) 203.0.113.1/24 to cli; bridge
               br0 192.0.2.254/24 to both nodes; FRR zebra+bgpd AS 65000,
               maximum-paths 8, fib_multipath_hash_policy=1 (L4 hash)
-  ns nodeA/B  vpcgw (node gw-a/gw-b, nlb_mid_flow "place", health port
+  ns nodeA/B  vpcgw (node gw-a/gw-b, mid_flow "place", health port
               127.0.0.1:8080), its internet TAP bridged with the link to br0
               (vpcgw 192.0.2.1 / .2, FRR 192.0.2.11 / .12, AS 65001 / 65002,
               next hop of the announcements = vpcgw's port); its vpc TAP on a
@@ -18,18 +18,22 @@ address and the node's own NAT address while vpcgw's health port answers 200
               node (eth0: A, eth1: B), the same address on both; replies leave
               by the link the connection's last packet came in on (CONNMARK),
               the host-side setting that keeps both directions on one node
-  ns host     10.0.1.10, a private host behind node A's NAT gateway (nat-a:
-              198.51.100.11 on A, 198.51.100.12 on B)
+  ns host     10.0.1.10, a private host linked to both nodes (default route
+              through node X, below); nat-a is 198.51.100.11 on A, .12 on B
 
-Checks (X: the node the router sent the download to, Y: the other): both nodes' announcements reach the router (ECMP, two next hops);
-new connections from the client spread over both nodes; a download through
-node A is running (rate-limited) when A is stopped (SIGTERM): A's routes are
-withdrawn within 3 s, the download completes through node B with the right
-sha256 (B picked it up mid-flow: MidFlowPlacedCount), new connections keep
-working (all through B); the private host's NAT download through A fails and
-A's last counters count it (nat ActiveConnectionCount at exit); A restarted
--> announced again within 3 s and takes new connections. Skipped (77) only
-when FRR is not installed and apt-get cannot install it.
+Checks (X: the node the router sends the download to, found from the NLB
+counters, Y: the other): both nodes' announcements reach the router (ECMP for
+the NLB address, each NAT address through its node); 24 new connections
+spread over both nodes; a 6 MB download at 1 MB/s runs through X (client
+receive buffer 128 kB, so it is in flight; curl --keepalive-time 1, so the
+client speaks first after the stop and the targets' replies follow it) and a
+NAT download from the private host through X; X stopped (SIGTERM): its routes
+withdrawn within 3 s, the download completes through Y with the right sha256
+(Y picked it up mid-flow: MidFlowPlacedCount >= 1), 12 new connections all
+through Y, the NAT download fails and X's last counters count it (nat
+ActiveConnectionCount at exit); X restarted -> announced again and taking new
+connections. Skipped (77) only when FRR is not installed and apt-get cannot
+install it. VPCGW_E2E_CAPTURE=1: tshark on every TAP of the nodes.
 """
 import hashlib
 import json
@@ -53,7 +57,7 @@ NAT_BIG = 8 * 1024 * 1024     # the NAT download, 512 kB/s: still running when A
 
 CFG = """
 dpdk = { workers = 1; mbufs = 4095; flow_table_size = 16384; };
-node = { name = "gw-%(n)s"; health = { listen = "127.0.0.1:8080"; }; nlb_mid_flow = "place"; };
+node = { name = "gw-%(n)s"; health = { listen = "127.0.0.1:8080"; }; mid_flow = "place"; };
 ports = (
   { name = "vpc"; devargs = "net_tap0,iface=%(tap0)s"; mac = "02:00:00:0%(i)d:00:01";
     address = "10.0.0.1/16"; },

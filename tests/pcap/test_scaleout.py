@@ -5,7 +5,7 @@ pcap suite, scale-out placement (issue #19, docs/SCALE-OUT.md): two vpcgw
 runs with the same configuration place the same flows on the same NLB
 targets, including runs that see a connection only from the middle.
 
-  place-same     run 1 gets the SYNs of N connections (node.nlb_mid_flow =
+  place-same     run 1 gets the SYNs of N connections (node.mid_flow =
                  "place"); run 2, a separate process with the same file, gets
                  only a later data segment (PSH|ACK) of each. Every segment of
                  run 2 must reach the target run 1 chose for its connection,
@@ -15,6 +15,12 @@ targets, including runs that see a connection only from the middle.
   reset-default  the same data segments without the node section: nothing
                  reaches a target, each is answered with a RST
                  (TCP_ELB_Reset_Count = N), as before #19.
+  gwlb-place     the same for a GWLB: run 1 sends the SYNs of N connections
+                 from the internet to an elastic IP routed through a GWLB
+                 endpoint, run 2 only an ACK of each: each reaches, in GENEVE,
+                 the appliance run 1 chose (MidFlowPlacedCount = N); without
+                 the node section run 2 sends nothing to the appliances
+                 (ct_not_syn), as before.
 
 Usage: test_scaleout.py --workers N [--case NAME]
 """
@@ -28,6 +34,7 @@ sys.path.insert(0, HERE)
 
 from vpcgwtest import IP, TCP, at, first_run  # noqa: E402
 import test_nlb as nlb  # noqa: E402
+import test_gwlb as gw  # noqa: E402
 
 spec = importlib.util.spec_from_file_location(
     "maglev_sim", os.path.join(HERE, "..", "..", "tools", "maglev-sim.py"))
@@ -47,7 +54,7 @@ def config(place):
     c["neighbors"] += [{"port": "vpc", "address": a, "mac": m}
                        for a, m in zip(T_ADDR[2:], T_MAC[2:])]
     if place:
-        c["node"] = {"name": "gw-a", "nlb_mid_flow": "place"}
+        c["node"] = {"name": "gw-a", "mid_flow": "place"}
     return c
 
 
@@ -123,7 +130,7 @@ def case_reset_default(workers):
     t = targets_of(out["vpc"])
     rst = [p for p in out["vpc"] if TCP in p and p[IP].dst == nlb.A_C1 and "R" in p[TCP].flags]
     if t:
-        errs.append("%d mid-flow segments reached a target without node.nlb_mid_flow" % len(t))
+        errs.append("%d mid-flow segments reached a target without node.mid_flow" % len(t))
     if len(rst) != N or listener(js).get("TCP_ELB_Reset_Count") != N:
         errs.append("%d RSTs sent, TCP_ELB_Reset_Count %s (expected %d)"
                     % (len(rst), listener(js).get("TCP_ELB_Reset_Count"), N))
@@ -132,7 +139,55 @@ def case_reset_default(workers):
     return errs
 
 
-CASES = {"place-same": case_place_same, "reset-default": case_reset_default}
+def gwlb_config(place):
+    c = gw.config()
+    if place:
+        c["node"] = {"name": "gw-a", "mid_flow": "place"}
+    return c
+
+
+def gwlb_segments(flags):
+    return {"internet": [at(gw.from_inet(gw.CLIENT, gw.EIP1,
+                                         TCP(sport=cp, dport=80, flags=flags, seq=s,
+                                             ack=777 if "A" in flags else 0)), i * 0.002)
+                         for i, (cp, s) in enumerate(conns())]}
+
+
+def appliances_of(pkts):
+    """{client port: appliance index} of the GENEVE frames to the appliances."""
+    got = {}
+    for p in gw.encaps(pkts):
+        inner = gw.inner_of(p)
+        got[inner[TCP].sport] = gw.APP_ADDR.index(p[IP].dst)
+    return got
+
+
+def case_gwlb_place(workers):
+    errs = []
+    out1, _ = first_run(gwlb_config(True), gwlb_segments("S"), workers)
+    a1 = appliances_of(out1["appliances"])
+    out2, js2 = first_run(gwlb_config(True), gwlb_segments("A"), workers)
+    a2 = appliances_of(out2["appliances"])
+    out3, js3 = first_run(gwlb_config(False), gwlb_segments("A"), workers)
+    a3 = appliances_of(out3["appliances"])
+    spread = [sum(1 for a in a1.values() if a == i) for i in range(2)]
+    if len(a1) != N or min(spread) < N // 4:
+        errs.append("run 1: %d of %d SYNs to the appliances, spread %s" % (len(a1), N, spread))
+    if a2 != a1:
+        bad = [cp for cp in a1 if a2.get(cp) != a1[cp]]
+        errs.append("run 2: %d mid-flow segments not on run 1's appliance (e.g. port %d: %s, "
+                    "run 1 %d)" % (len(bad), bad[0], a2.get(bad[0]), a1[bad[0]]))
+    if js2["gwlb"]["inspect"].get("MidFlowPlacedCount") != N:
+        errs.append("run 2: MidFlowPlacedCount %s, expected %d"
+                    % (js2["gwlb"]["inspect"].get("MidFlowPlacedCount"), N))
+    if a3 or js3["drops"].get("ct_not_syn") != N:
+        errs.append("without the node section: %d segments to the appliances, ct_not_syn %s "
+                    "(expected 0 and %d)" % (len(a3), js3["drops"].get("ct_not_syn"), N))
+    return errs
+
+
+CASES = {"place-same": case_place_same, "reset-default": case_reset_default,
+         "gwlb-place": case_gwlb_place}
 
 
 def main():

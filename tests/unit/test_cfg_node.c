@@ -89,17 +89,17 @@ test_node_valid(void **state)
 
 	(void)state;
 	c = load_ok(BASE "node = { name = \"gw-a.1_x\"; health = { listen = \"127.0.0.1:8080\"; };\n"
-		    "  nlb_mid_flow = \"place\"; };\n");
+		    "  mid_flow = \"place\"; };\n");
 	assert_string_equal(c->node.name, "gw-a.1_x");
 	assert_true(c->node.has_health);
 	assert_int_equal(c->node.health_addr, 0x7f000001);
 	assert_int_equal(c->node.health_port, 8080);
-	assert_true(c->node.nlb_mid_flow_place);
+	assert_true(c->node.mid_flow_place);
 	assert_int_equal(c->node.line, 5);
 	cfg_free(c);
-	c = load_ok(BASE "node = { name = \"b\"; nlb_mid_flow = \"reset\"; };\n");
+	c = load_ok(BASE "node = { name = \"b\"; mid_flow = \"reset\"; };\n");
 	assert_false(c->node.has_health);
-	assert_false(c->node.nlb_mid_flow_place);
+	assert_false(c->node.mid_flow_place);
 	cfg_free(c);
 }
 
@@ -113,7 +113,7 @@ test_node_absent(void **state)
 	c = load_ok(BASE);
 	assert_string_equal(c->node.name, "");
 	assert_false(c->node.has_health);
-	assert_false(c->node.nlb_mid_flow_place);
+	assert_false(c->node.mid_flow_place);
 	assert_int_equal(c->node.line, 0);
 	cfg_free(c);
 }
@@ -137,10 +137,10 @@ test_node_errors(void **state)
 	EXPECT(BASE "node = { name = \"a\"; health = { port = 80; }; };\n",
 	       "t.cfg:5: node.health.port: unknown key",
 	       "t.cfg:5: node.health.listen: required key is missing");
-	EXPECT(BASE "node = { name = \"a\"; nlb_mid_flow = \"sticky\"; };\n",
-	       "t.cfg:5: node.nlb_mid_flow: \"sticky\": \"reset\" (default: TCP data without a "
-	       "flow is reset) or \"place\" (placed by the Maglev hash of the 5-tuple, "
-	       "docs/SCALE-OUT.md)");
+	EXPECT(BASE "node = { name = \"a\"; mid_flow = \"sticky\"; };\n",
+	       "t.cfg:5: node.mid_flow: \"sticky\": \"reset\" (default: TCP data without a "
+	       "flow is refused) or \"place\" (NLB and GWLB place it as the node that saw "
+	       "the SYN did, docs/SCALE-OUT.md)");
 	EXPECT(BASE "node = { name = \"a\"; zone = \"z\"; };\n",
 	       "t.cfg:5: node.zone: unknown key");
 	EXPECT(BASE "node = \"a\";\n",
