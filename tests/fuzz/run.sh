@@ -60,7 +60,7 @@ stale() {
 }
 
 srcs_all() {
-	for d in config fw nat lb geneve dp; do
+	for d in config fw nat lb geneve flowlog dp; do
 		for f in "$TOP"/$d/*.c; do
 			[ "$f" = "$TOP/dp/main.c" ] && continue
 			echo "$f"
@@ -81,11 +81,12 @@ build() {
 	wait
 	for o in $objs; do [ -f "$o" ] || { echo "run.sh: $o not built" >&2; exit 1; }; done
 	# fuzz_config links the loader alone: config/, each service's
-	# configuration part (*_cfg.c) and the section table (dp/modules.c).
+	# configuration part (*_cfg.c, with flowlog/fl_format.c: formats) and the
+	# section table (dp/modules.c).
 	pure=""
 	for o in $objs; do
 		case ${o##*/} in
-		config_*.o | *_cfg.o | dp_modules.o) pure="$pure $o" ;;
+		config_*.o | *_cfg.o | dp_modules.o | flowlog_fl_format.o) pure="$pure $o" ;;
 		esac
 	done
 	echo "  LD fuzz_config"
