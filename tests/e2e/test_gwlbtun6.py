@@ -117,7 +117,6 @@ def body(env):
     inst = env.add_host("instance", "vpc", INSTANCE + "/24", gateway="10.0.0.1")
     appl = env.add_host("appliance", "appliances", APPLIANCE + "/24", gateway="192.168.50.1")
     enable_ipv6(env, inet, NH6)
-    enable_ipv6(env, inst, INSTANCE6)
     for a in (CLIENT6, SERVER6):
         env.ip(inet, "-6", "addr", "add", a + "/128", "dev", "lo")
     env.ip(inet, "-6", "route", "add", PFX + "0::/56", "via", GW6)
@@ -133,7 +132,6 @@ def body(env):
         f.write(os.urandom(BLOB_MB << 20))
     blob_sum = sha256(blob)
 
-    http6(env, inst, INSTANCE6, 8000, www, "http-instance")
     http6(env, inet, SERVER6, 8000, www, "http-internet")
     env.spawn(appl, [exe, "-c", GWLBTUN_HOOK, "-p", "80", "-d", "--udpthreads", "1",
                      "--tunthreads", "1"], "gwlbtun")
@@ -148,6 +146,10 @@ def body(env):
         time.sleep(0.1)
     env.start_vpcgw(CFG % dict(devargs, workers=env.workers, rxq=env.rxq(), appliance=APPLIANCE,
                                vpce=VPCE), stats_interval=1)
+    # IPv6 on the instance once vpcgw runs: its Router Solicitations (3, 4 s
+    # apart) must meet vpcgw, not the 200 s wait for a periodic RA
+    enable_ipv6(env, inst, INSTANCE6)
+    http6(env, inst, INSTANCE6, 8000, www, "http-instance")
     wait_ra(env, inst, ROUTER_LL)
     for ns in (inst, inet):
         deadline = time.monotonic() + 10
