@@ -73,6 +73,10 @@ extern struct dp_pipe_ops dp_pipe_ops;
 void dp_route_target_register(uint8_t kind, dp_route_target_fn fn);
 void dp_policy_input(struct rte_mbuf *m, struct dp_meta *md, struct dp_pctx *c);
 struct dp_flow *dp_flow_new(struct rte_mbuf *m, struct dp_meta *md, const struct dp_pctx *c);
+/* A flow under key k (its mirror the other way: both in k's zone), TCP
+ * state tcp_state, last packet now; NULL when the table is full (m dropped). */
+struct dp_flow *dp_flow_new_keyed(struct rte_mbuf *m, const struct dp_pctx *c,
+				  const struct dp_flow_key *k, uint8_t tcp_state);
 int dp_flow_publish(struct rte_mbuf *m, struct dp_flow *f, const struct dp_pctx *c);
 void dp_output(struct rte_mbuf *m, struct dp_meta *md, uint16_t port, uint32_t nh,
 	       struct dp_pctx *c);

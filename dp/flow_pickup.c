@@ -9,13 +9,13 @@
 #include "dp/ct_tcp.h"
 #include "dp/dp.h"
 #include "dp/dp_flow.h"
+#include "dp/dp_pipe.h"
 #include "dp/dp_pkt.h"
 #include "dp/flow_pickup.h"
 
 struct dp_flow *
 dp_flow_pickup(struct rte_mbuf *m, struct dp_meta *md, const struct dp_pctx *c)
 {
-	struct dp_flow *f;
 	uint8_t st;
 	bool ok;
 
@@ -32,14 +32,5 @@ dp_flow_pickup(struct rte_mbuf *m, struct dp_meta *md, const struct dp_pctx *c)
 		dp_drop(m, DP_DROP_ct_not_syn);
 		return NULL;
 	}
-	f = dp_flow_alloc();
-	if (f == NULL) {
-		dp_drop(m, DP_DROP_conntrack_allowance_exceeded);
-		return NULL;
-	}
-	f->key[0] = md->key;
-	f->key[1] = dp_flow_key_mirror(&md->key);
-	f->last_ms = c->now;
-	f->tcp_state = st;
-	return f;
+	return dp_flow_new_keyed(m, c, &md->key, st);
 }

@@ -79,24 +79,12 @@ struct dp_flow *
 dp_ip6_flow_new(struct rte_mbuf *m, const struct dp_meta *md, const struct dp_pctx *c,
 		const struct dp_flow_key *k)
 {
-	struct dp_flow *f;
-
 	if (md->proto == IPPROTO_TCP && !fw_ct_tcp_can_open(md->tcp_flags)) {
 		dp_drop(m, DP_DROP_ct_not_syn);
 		return NULL;
 	}
-	f = dp_flow_alloc();
-	if (f == NULL) {
-		dp_drop(m, DP_DROP_conntrack_allowance_exceeded);
-		return NULL;
-	}
-	f->key[0] = *k;
-	f->key[1] = dp_flow_key_mirror(k);
-	f->key[1].zone = k->zone;   /* the mirror of dp_flow.h keeps no zone (IPv4 has 0) */
-	f->last_ms = c->now;
-	if (md->proto == IPPROTO_TCP)
-		f->tcp_state = fw_ct_tcp_next(FW_CT_TCP_NONE, 0, md->tcp_flags, NULL);
-	return f;
+	return dp_flow_new_keyed(m, c, k, md->proto != IPPROTO_TCP ? FW_CT_TCP_NONE :
+				 fw_ct_tcp_next(FW_CT_TCP_NONE, 0, md->tcp_flags, NULL));
 }
 
 int

@@ -40,25 +40,32 @@ dp_route_target_register(uint8_t kind, dp_route_target_fn fn)
 /* ------------------------------------------------------------ flows */
 
 struct dp_flow *
-dp_flow_new(struct rte_mbuf *m, struct dp_meta *md, const struct dp_pctx *c)
+dp_flow_new_keyed(struct rte_mbuf *m, const struct dp_pctx *c, const struct dp_flow_key *k,
+		  uint8_t tcp_state)
 {
-	struct dp_flow *f;
+	struct dp_flow *f = dp_flow_alloc();
 
-	if (md->proto == IPPROTO_TCP && !fw_ct_tcp_can_open(md->tcp_flags)) {
-		dp_drop(m, DP_DROP_ct_not_syn);
-		return NULL;
-	}
-	f = dp_flow_alloc();
 	if (f == NULL) {
 		dp_drop(m, DP_DROP_conntrack_allowance_exceeded);
 		return NULL;
 	}
-	f->key[0] = md->key;
-	f->key[1] = dp_flow_key_mirror(&md->key);
+	f->key[0] = *k;
+	f->key[1] = dp_flow_key_mirror(k);
+	f->key[1].zone = k->zone;   /* the mirror keeps no zone (IPv4's is 0) */
 	f->last_ms = c->now;
-	if (md->proto == IPPROTO_TCP)
-		f->tcp_state = fw_ct_tcp_next(FW_CT_TCP_NONE, 0, md->tcp_flags, NULL);
+	f->tcp_state = tcp_state;
 	return f;
+}
+
+struct dp_flow *
+dp_flow_new(struct rte_mbuf *m, struct dp_meta *md, const struct dp_pctx *c)
+{
+	if (md->proto == IPPROTO_TCP && !fw_ct_tcp_can_open(md->tcp_flags)) {
+		dp_drop(m, DP_DROP_ct_not_syn);
+		return NULL;
+	}
+	return dp_flow_new_keyed(m, c, &md->key, md->proto != IPPROTO_TCP ? FW_CT_TCP_NONE :
+				 fw_ct_tcp_next(FW_CT_TCP_NONE, 0, md->tcp_flags, NULL));
 }
 
 int
