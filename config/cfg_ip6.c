@@ -416,11 +416,9 @@ ld6_route(struct ld *ld, const struct fld *d, const char *v, const struct fld *t
 	if (!tgt_ok)
 		return;
 	if (rt->kind == CFG_TARGET_NAT) {
-		/* the words of the first IPv6 release, which tests/unit/test_cfg6.c
-		 * holds; gwlb-endpoint is a target now (geneve/gwlb_node6.c) */
 		ld_error(ld, tg->s, tg->path, "target nat-gateway for IPv6 destination %s: this "
-			 "release routes IPv6 only to local, igw and blackhole (no NAT64, no GWLB "
-			 "for IPv6)", a);
+			 "release has no NAT64 (IPv6 routes go to local, igw, egress-only-igw, "
+			 "gwlb-endpoint or blackhole)", a);
 		return;
 	}
 	if ((rt->kind == CFG_TARGET_IGW || rt->kind == CFG_TARGET_EIGW) &&

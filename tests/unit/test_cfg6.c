@@ -207,8 +207,8 @@ test_v6_route_errors(void **state)
 	       "t.cfg:14: route_tables[0].routes[4].target: target \"local\" needs a destination "
 	       "inside the VPC ipv6_cidr 2600:1f18:a:b00::/56",
 	       "t.cfg:15: route_tables[0].routes[5].target: target nat-gateway for IPv6 "
-	       "destination 64:ff9b::/96: this release routes IPv6 only to local, igw and "
-	       "blackhole (no NAT64, no GWLB for IPv6)",
+	       "destination 64:ff9b::/96: this release has no NAT64 (IPv6 routes go to local, "
+	       "igw, egress-only-igw, gwlb-endpoint or blackhole)",
 	       "t.cfg:16: route_tables[0].routes[6].destination: bad IPv6 CIDR \"2001:db8::1/32\": "
 	       "host bits set (network is 2001:db8::/32)");
 	/* an IPv6 route to igw needs next_hop6 */
