@@ -227,6 +227,35 @@ dp_flow_tcp_moved(struct dp_flow *f, uint8_t st, uint8_t ns)
 }
 
 /*
+ * f's TCP state after a segment of direction d with flags: false when the
+ * segment is invalid in that state (the caller drops it, ct_invalid). The
+ * change is a compare-and-swap from the state it was computed from: two
+ * workers moving one flow at once (one direction each: a FIN each way) never
+ * lose a transition, which would make a later segment look invalid. *from,
+ * *to: the transition made (equal: none; dp_flow_tcp_moved() done).
+ */
+static inline bool
+dp_flow_tcp_step(struct dp_flow *f, int d, uint8_t flags, uint8_t *from, uint8_t *to)
+{
+	uint8_t st = __atomic_load_n(&f->tcp_state, __ATOMIC_RELAXED), ns;
+	bool valid = true;
+
+	do {
+		ns = fw_ct_tcp_next(st, d, flags, &valid);
+		if (!valid)
+			return false;
+		if (ns == st)
+			break;
+	} while (!__atomic_compare_exchange_n(&f->tcp_state, &st, ns, false, __ATOMIC_RELAXED,
+					      __ATOMIC_RELAXED));
+	*from = st;
+	*to = ns;
+	if (ns != st)
+		dp_flow_tcp_moved(f, st, ns);
+	return true;
+}
+
+/*
  * Tests, tools: visit up to budget flow slots from where the last call
  * stopped; delete flows dead or idle for longer than their timeout plus
  * grace_ms. Returns the number deleted.

@@ -97,20 +97,14 @@ act_apply(struct rte_ipv4_hdr *ip, uint16_t *ports, const struct dp_meta *md,
 static inline bool
 fast_tcp(struct rte_mbuf *m, struct dp_meta *md, struct dp_flow *f, int d)
 {
-	uint8_t st = __atomic_load_n(&f->tcp_state, __ATOMIC_RELAXED);
-	bool valid = true;
-	uint8_t ns = fw_ct_tcp_next(st, d, md->tcp_flags, &valid);
+	uint8_t st, ns;
 
-	if (!valid) {
+	if (!dp_flow_tcp_step(f, d, md->tcp_flags, &st, &ns)) {
 		dp_drop(m, DP_DROP_ct_invalid);
 		return false;
 	}
-	if (ns != st) {
-		__atomic_store_n(&f->tcp_state, ns, __ATOMIC_RELAXED);
-		dp_flow_tcp_moved(f, st, ns);
-		if (ns == FW_CT_TCP_ESTABLISHED && f->kind == DP_FLOW_NAT)
-			dp_stats_self()->nat[f->svc].conn_established++;
-	}
+	if (ns != st && ns == FW_CT_TCP_ESTABLISHED && f->kind == DP_FLOW_NAT)
+		dp_stats_self()->nat[f->svc].conn_established++;
 	return true;
 }
 

@@ -50,7 +50,6 @@ dp_ip6_known(struct rte_mbuf *m, struct dp_meta *md, struct dp_flow *f, int d, u
 	}
 	if (md->proto == IPPROTO_TCP) {
 		uint8_t st = __atomic_load_n(&f->tcp_state, __ATOMIC_RELAXED), ns;
-		bool valid = true;
 
 		if (reopen && d == 0 && fw_ct_tcp_can_open(md->tcp_flags) &&
 		    (st == FW_CT_TCP_CLOSED || st == FW_CT_TCP_TIME_WAIT)) {
@@ -58,14 +57,9 @@ dp_ip6_known(struct rte_mbuf *m, struct dp_meta *md, struct dp_flow *f, int d, u
 			*gone = true;
 			return true;
 		}
-		ns = fw_ct_tcp_next(st, d, md->tcp_flags, &valid);
-		if (!valid) {
+		if (!dp_flow_tcp_step(f, d, md->tcp_flags, &st, &ns)) {
 			dp_drop(m, DP_DROP_ct_invalid);
 			return false;
-		}
-		if (ns != st) {
-			__atomic_store_n(&f->tcp_state, ns, __ATOMIC_RELAXED);
-			dp_flow_tcp_moved(f, st, ns);
 		}
 	} else if (md->proto == IPPROTO_UDP && d == 1 &&
 		   !(__atomic_load_n(&f->flags, __ATOMIC_RELAXED) & DP_FLOW_F_UDP_STREAM)) {
