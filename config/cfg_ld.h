@@ -288,6 +288,17 @@ const struct cfg_prefix *ld_rt_vpc_cidr(const struct ld *ld, const struct cfg_ro
 /* May subnets i and j not overlap (same VPC, or same port and VLAN)? */
 bool ld_subnets_clash(const struct ld *ld, int i, int j);
 
+/* The VPC of route table T (of the first subnet using it), -1: none. */
+int ld_rt_vpc(const struct cfg *c, const struct cfg_route_table *t);
+/* The VPC named by key vpc of group E (absent: the only VPC), -1 after an error. */
+int ld_vpc_ref(struct ld *ld, const config_setting_t *e, const char *p);
+/* Route tables, NACLs, SGs and route targets in one VPC each (after every section). */
+void ld_vpc_scope_check(struct ld *ld);
+/* Sections prefix_lists and gateway_endpoints (config/cfg_vpce.c). */
+void ld_names_prefix_lists(struct ld *ld);
+void ld_load_prefix_lists(struct ld *ld);
+void ld_names_gateway_endpoints(struct ld *ld);
+void ld_load_gateway_endpoints(struct ld *ld);
 /* Route target "pcx:NAME": the peering connection's index into *idx. */
 int ld_pcx_ref(struct ld *ld, const struct fld *f, const char *name, int *idx);
 /* Is route E's destination a prefix list ("pl:NAME")? */

@@ -96,6 +96,15 @@ dp_vpce_ingress(struct rte_mbuf *m, struct dp_meta *md, struct dp_pctx *c)
 		dp_drop(m, DP_DROP_vpce_src_unknown);
 		return false;
 	}
+	/* several VPCs: only into the endpoint's own (the local route covers all) */
+	if (unlikely(c->t->vpc_rt != NULL)) {
+		int ds = dp_subnet_lookup(c->t, rte_be_to_cpu_32(dp_ip_hdr(m, md)->dst_addr));
+
+		if (ds < 0 || c->t->cfg->subnets[ds].vpc != c->t->cfg->gateway_endpoints[e].vpc) {
+			dp_drop(m, DP_DROP_no_route);
+			return false;
+		}
+	}
 	st = &dp_stats_self()->vpce[e];
 	st->pkts_in++;
 	st->bytes_in += rte_pktmbuf_pkt_len(m) - md->l3;

@@ -32,6 +32,7 @@ M_P1, M_P2 = "02:00:00:00:00:01", "02:00:00:00:00:02"
 M_PA, A_PA = "0a:00:00:00:01:0a", "10.0.1.10"     # prod
 M_SA, A_SA = "0a:00:00:01:01:0a", "172.16.1.10"   # shared
 M_DA, A_DA = "0a:00:00:02:01:0a", "10.2.1.10"     # dev
+M_P3, M_VE = "02:00:00:00:00:03", "02:00:00:00:03:09"   # port p3, endpoint next hop
 
 
 def config(sg=False):
@@ -122,6 +123,29 @@ def case_peering_sg():
                 counters={"drops.sg_deny_ingress": 1})
 
 
+def case_vpce_two_vpcs():
+    """A gateway endpoint of VPC prod among several VPCs (SPEC §8): prod's
+    table sends the list's traffic to it; what comes back is delivered into
+    prod only: to an address of dev it has no route."""
+    c = config()
+    c["ports"].append({"name": "p3", "mac": M_P3, "address": "192.0.2.1/24",
+                       "devargs": "net_pcap2,rx_pcap={dir}/p3-in.pcap,tx_pcap={dir}/p3-out.pcap"})
+    c["neighbors"].append({"port": "p3", "address": "192.0.2.9", "mac": M_VE})
+    c["prefix_lists"] = [{"name": "pl-s3", "cidrs": ["52.216.0.0/15"]}]
+    c["gateway_endpoints"] = [{"name": "vpce-s3", "vpc": "prod", "prefix_list": "pl-s3",
+                               "port": "p3", "next_hop": "192.0.2.9", "route_tables": ["rp"]}]
+    p1 = timed([pkt(M_PA, M_P1, A_PA, "52.216.1.1", UDP(sport=5000, dport=443) / Raw(b"get"))])
+    p3 = timed([pkt(M_VE, M_P3, "52.216.1.1", A_PA, UDP(sport=443, dport=5000) / Raw(b"obj")),
+                pkt(M_VE, M_P3, "52.216.1.1", A_DA, UDP(sport=443, dport=5000) / Raw(b"obj"))],
+               start=0.1)
+    return Case("vpce_two_vpcs", c, {"p1": p1, "p3": p3},
+                {"p3": [Exp(routed(p1[0], M_P3, M_VE))],
+                 "p1": [Exp(routed(p3[0], M_P1, M_PA))]},
+                counters={"drops.no_route": 1,
+                          "gateway_endpoints.vpce-s3.packets_out": 1,
+                          "gateway_endpoints.vpce-s3.packets_in": 1})
+
+
 def case_ipv4_not_by_ipv6_route():
     """Route tables hold IPv4 and IPv6 routes side by side (SPEC §7): an IPv6
     route is not an IPv4 one. test_ipv6's configuration: table private has
@@ -139,6 +163,7 @@ CASES = {
     "peering": case_peering,
     "peering_sg": case_peering_sg,
     "ipv4_not_by_ipv6_route": case_ipv4_not_by_ipv6_route,
+    "vpce_two_vpcs": case_vpce_two_vpcs,
 }
 
 if __name__ == "__main__":
