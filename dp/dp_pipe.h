@@ -78,6 +78,10 @@ struct dp_flow *dp_flow_new(struct rte_mbuf *m, struct dp_meta *md, const struct
 struct dp_flow *dp_flow_new_keyed(struct rte_mbuf *m, const struct dp_pctx *c,
 				  const struct dp_flow_key *k, uint8_t tcp_state);
 int dp_flow_publish(struct rte_mbuf *m, struct dp_flow *f, const struct dp_pctx *c);
+/* Out of the VPC through a gateway: egress SG and outbound NACL on a new
+ * flow, tracked as an SG flow if a rule says so (dp/policy.c). false: dropped. */
+bool dp_egress_policy(struct rte_mbuf *m, struct dp_meta *md, struct dp_pctx *c,
+		      struct dp_flow *f);
 void dp_output(struct rte_mbuf *m, struct dp_meta *md, uint16_t port, uint32_t nh,
 	       struct dp_pctx *c);
 /* Keep what this known packet's direction does (c->act_op) as its action. */

@@ -68,6 +68,47 @@ dp_flow_new(struct rte_mbuf *m, struct dp_meta *md, const struct dp_pctx *c)
 				 fw_ct_tcp_next(FW_CT_TCP_NONE, 0, md->tcp_flags, NULL));
 }
 
+/*
+ * A packet leaving the VPC through a gateway (internet gateway, gateway
+ * endpoint): on a new flow the source ENI's egress security groups, then the
+ * subnet's outbound network ACL; tracked (an SG flow) when a rule tracks it.
+ * false: dropped.
+ */
+bool
+dp_egress_policy(struct rte_mbuf *m, struct dp_meta *md, struct dp_pctx *c, struct dp_flow *f)
+{
+	const struct dp_pipe_ops *ops = &dp_pipe_ops;
+	bool new_flow = f == NULL && !c->policy_done && c->in == DP_IN_VPC &&
+			!(md->flags & DP_M_ICMP_ERR);
+	uint16_t es, ed;
+	int tr = 0;
+
+	if (new_flow) {
+		tr = ops->sg_eval(c, m, md, true, false, &es, &ed);
+		if (tr < 0)
+			return false;
+	}
+	if (!c->policy_done && c->in == DP_IN_VPC &&
+	    !ops->nacl_allows(c, m, md, c->src_subnet, DP_DIR_EGRESS))
+		return false;
+	if (!new_flow)
+		return true;
+	if (tr > 0 && ops->sg_can_track(md)) {
+		f = dp_flow_new(m, md, c);
+		if (f == NULL)
+			return false;
+		f->kind = DP_FLOW_SG;
+		f->eni[0] = es;
+		f->flags |= DP_FLOW_F_SG_OK;
+		ops->sg_timeouts(c, f);
+		if (dp_flow_publish(m, f, c) < 0)
+			return false;
+	} else {
+		dp_stats_self()->untracked++;
+	}
+	return true;
+}
+
 int
 dp_flow_publish(struct rte_mbuf *m, struct dp_flow *f, const struct dp_pctx *c)
 {

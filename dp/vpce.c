@@ -112,43 +112,6 @@ dp_vpce_ingress(struct rte_mbuf *m, struct dp_meta *md, struct dp_pctx *c)
 	return true;
 }
 
-/* A new flow out through the endpoint: the source ENI's egress SG, the
- * subnet's outbound NACL, then tracked or not (as through the IGW). */
-static bool
-vpce_policy(struct rte_mbuf *m, struct dp_meta *md, struct dp_pctx *c, struct dp_flow *f)
-{
-	const struct dp_pipe_ops *ops = &dp_pipe_ops;
-	bool new_flow = f == NULL && !c->policy_done && c->in == DP_IN_VPC &&
-			!(md->flags & DP_M_ICMP_ERR);
-	uint16_t es, ed;
-	int tr = 0;
-
-	if (new_flow) {
-		tr = ops->sg_eval(c, m, md, true, false, &es, &ed);
-		if (tr < 0)
-			return false;
-	}
-	if (!c->policy_done && c->in == DP_IN_VPC &&
-	    !ops->nacl_allows(c, m, md, c->src_subnet, DP_DIR_EGRESS))
-		return false;
-	if (!new_flow)
-		return true;
-	if (tr > 0 && ops->sg_can_track(md)) {
-		f = dp_flow_new(m, md, c);
-		if (f == NULL)
-			return false;
-		f->kind = DP_FLOW_SG;
-		f->eni[0] = es;
-		f->flags |= DP_FLOW_F_SG_OK;
-		ops->sg_timeouts(c, f);
-		if (dp_flow_publish(m, f, c) < 0)
-			return false;
-	} else {
-		dp_stats_self()->untracked++;
-	}
-	return true;
-}
-
 void
 dp_vpce_target(struct rte_mbuf *m, struct dp_meta *md, struct dp_pctx *c, struct dp_flow *f,
 	       int dir, const struct dp_route *r)
@@ -163,7 +126,7 @@ dp_vpce_target(struct rte_mbuf *m, struct dp_meta *md, struct dp_pctx *c, struct
 		dp_drop(m, DP_DROP_no_route);
 		return;
 	}
-	if (!vpce_policy(m, md, c, f))
+	if (!dp_egress_policy(m, md, c, f))
 		return;
 	c->act_op = DP_ACT_NONE;        /* counted here, packet by packet */
 	st->pkts_out++;

@@ -19,43 +19,6 @@
 #include "nat/nat.h"
 #include "nat/nat_node.h"
 
-/* A new flow out through the internet gateway: the source ENI's SG, the
- * subnet's outbound NACL, then tracked or not. Returns false if dropped. */
-static bool
-igw_policy(struct rte_mbuf *m, struct dp_meta *md, struct dp_pctx *c, struct dp_flow *f)
-{
-	const struct dp_pipe_ops *ops = &dp_pipe_ops;
-	bool new_flow = f == NULL && !c->policy_done && c->in == DP_IN_VPC &&
-			!(md->flags & DP_M_ICMP_ERR);
-	uint16_t es, ed;
-	int tr = 0;
-
-	if (new_flow) {
-		tr = ops->sg_eval(c, m, md, true, false, &es, &ed);
-		if (tr < 0)
-			return false;
-	}
-	if (!c->policy_done && c->in == DP_IN_VPC &&
-	    !ops->nacl_allows(c, m, md, c->src_subnet, DP_DIR_EGRESS))
-		return false;
-	if (!new_flow)
-		return true;
-	if (tr > 0 && ops->sg_can_track(md)) {
-		f = dp_flow_new(m, md, c);
-		if (f == NULL)
-			return false;
-		f->kind = DP_FLOW_SG;
-		f->eni[0] = es;
-		f->flags |= DP_FLOW_F_SG_OK;
-		ops->sg_timeouts(c, f);
-		if (dp_flow_publish(m, f, c) < 0)
-			return false;
-	} else {
-		dp_stats_self()->untracked++;
-	}
-	return true;
-}
-
 void
 nat_igw_target(struct rte_mbuf *m, struct dp_meta *md, struct dp_pctx *c, struct dp_flow *f,
 	       int dir, const struct dp_route *r)
@@ -75,7 +38,7 @@ nat_igw_target(struct rte_mbuf *m, struct dp_meta *md, struct dp_pctx *c, struct
 		dp_drop(m, DP_DROP_igw_no_public_ip);
 		return;
 	}
-	if (!igw_policy(m, md, c, f))
+	if (!dp_egress_policy(m, md, c, f))
 		return;
 	dp_set_addr(m, md, true, dp_hton_addr(pub));
 	/* one rewrite per cached action: an NLB reply (translated, then 1:1) is not */
