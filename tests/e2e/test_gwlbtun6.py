@@ -149,12 +149,16 @@ def body(env):
     # IPv6 on the instance once vpcgw runs: its Router Solicitations (3, 4 s
     # apart) must meet vpcgw, not the 200 s wait for a periodic RA
     enable_ipv6(env, inst, INSTANCE6)
-    http6(env, inst, INSTANCE6, 8000, www, "http-instance")
     wait_ra(env, inst, ROUTER_LL)
-    for ns in (inst, inet):
-        deadline = time.monotonic() + 10
+    # the instance's server once its address and route are in place; its own
+    # log in the failure (a server that could not start is not vpcgw's fault,
+    # but the test cannot go on without it)
+    http6(env, inst, INSTANCE6, 8000, www, "http-instance")
+    for ns, label in ((inst, "http-instance"), (inet, None)):
+        deadline = time.monotonic() + 20
         while not env.sh(["ss", "-ltnH", "sport = :8000"], ns=ns, check_rc=False).stdout.strip():
-            check(time.monotonic() < deadline, "%s: http server on port 8000" % ns)
+            check(time.monotonic() < deadline, "%s: http server on port 8000 (%s)" %
+                  (ns, env.logtext(label).strip()[-300:] if label else ""))
             time.sleep(0.1)
     flows = 0
 
