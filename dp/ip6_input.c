@@ -46,7 +46,7 @@ nd_group(const uint8_t a[16])
 /* Where an IPv6 packet to route comes from: the subnet of its source on the
  * port it came in (c->src_subnet), or the internet gateway (-1). false:
  * dropped. */
-static bool
+static __rte_always_inline bool
 ingress6(struct rte_mbuf *m, struct dp_meta *md, struct dp_pctx *c, const struct dp_tables *t,
 	 const struct rte_ipv6_hdr *ip)
 {
