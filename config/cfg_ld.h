@@ -308,4 +308,8 @@ bool ld_pl_is(const config_setting_t *e);
 void ld_pl_route(struct ld *ld, const struct fld *d, const char *v, const struct fld *tg,
 		 bool tgt_ok, struct cfg_route_table *t, int i);
 
+/* Every @include of file (recursively, dir: the top file's directory) names
+ * a readable file: libconfig 1.5 exit()s otherwise. Returns the errors reported. */
+int ld_check_includes(struct ld *ld, const char *file, const char *dir, int depth);
+
 #endif /* VPCGW_CFG_LD_H */

@@ -679,54 +679,6 @@ cfg_load_string(const char *text, const char *name, struct cfg **out, cfg_error_
 	return ld_finish(&ld, out);
 }
 
-/*
- * libconfig 1.5 calls exit() when an @include names something it cannot
- * read as a file (a directory, say): check every @include, recursively,
- * before libconfig sees the file. Returns the number of errors reported.
- */
-static int
-check_includes(struct ld *ld, const char *file, const char *dir, int depth)
-{
-	char line[4096], msg[1024], path[4096];
-	FILE *fp;
-	int lineno = 0, errs = 0;
-
-	if (depth > 8) {
-		snprintf(msg, sizeof(msg), "%s: @include: nested more than 8 deep", file);
-		ld_emit(ld, file, 0, msg);
-		return 1;
-	}
-	fp = fopen(file, "r");
-	if (fp == NULL)
-		return 0;       /* reported by the caller */
-	while (fgets(line, sizeof(line), fp) != NULL) {
-		const char *p = line, *q;
-		struct stat st;
-
-		lineno++;
-		while (*p == ' ' || *p == '\t')
-			p++;
-		if (strncmp(p, "@include", 8) != 0)
-			continue;
-		p = strchr(p, '"');
-		q = p != NULL ? strchr(p + 1, '"') : NULL;
-		if (p == NULL || q == NULL)
-			continue;       /* libconfig reports the syntax */
-		snprintf(path, sizeof(path), "%s%s%.*s", p[1] == '/' ? "" : dir,
-			 p[1] == '/' ? "" : "/", (int)(q - p - 1), p + 1);
-		if (stat(path, &st) != 0 || !S_ISREG(st.st_mode)) {
-			snprintf(msg, sizeof(msg), "%s:%d: @include: \"%.*s\" is not a readable file",
-				 file, lineno, (int)(q - p - 1), p + 1);
-			ld_emit(ld, file, lineno, msg);
-			errs++;
-			continue;
-		}
-		errs += check_includes(ld, path, dir, depth + 1);
-	}
-	fclose(fp);
-	return errs;
-}
-
 int
 cfg_load(const char *file, struct cfg **out, cfg_error_fn err, void *arg)
 {
@@ -747,7 +699,7 @@ cfg_load(const char *file, struct cfg **out, cfg_error_fn err, void *arg)
 	fclose(fp);
 	/* @include paths are relative to the including file, not to the cwd. */
 	dir = strdup(file);
-	if (dir != NULL && check_includes(&ld, file, dirname(dir), 0) != 0) {
+	if (dir != NULL && ld_check_includes(&ld, file, dirname(dir), 0) != 0) {
 		free(dir);
 		return ld_finish(&ld, out);
 	}
