@@ -17,8 +17,6 @@
 #include "dp/ct_tcp.h"
 #include "dp/flow_index.h"
 
-#define FLOW_HASH_INIT 0
-
 #define FLOW_CACHE 64
 /* flow slots per RCU defer entry: a worker's deletions go to the defer
  * queue in batches (the slot of each, nothing of the index) */
@@ -294,7 +292,7 @@ static bool flow_kill(struct dp_flow *f, bool unlinked);
 static inline uint32_t
 flow_hash(const struct dp_flow_key *k)
 {
-	return rte_hash_crc(k, sizeof(*k), FLOW_HASH_INIT);
+	return rte_hash_crc(k, sizeof(*k), 0);
 }
 
 /* The owner meets f (off its list): give it back, delete it or relink it. */
