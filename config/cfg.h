@@ -321,6 +321,7 @@ struct cfg_dpdk {
 	uint32_t workers;             /* default 1 */
 	uint32_t mbufs;               /* default 32767 */
 	uint32_t flow_table_size;     /* default 1048576 */
+	uint32_t idle_sleep_us;       /* default 0: workers always poll */
 	int line;                     /* of the dpdk group (1 when absent) */
 	int eal_line;                 /* of dpdk.eal_args (0 when absent) */
 };

@@ -69,7 +69,7 @@ static void
 load_dpdk(struct ld *ld)
 {
 	static const char *const keys[] = {
-		"eal_args", "workers", "mbufs", "flow_table_size", NULL
+		"eal_args", "workers", "mbufs", "flow_table_size", "idle_sleep_us", NULL
 	};
 	struct cfg_dpdk *d = &ld->cfg->dpdk;
 	const config_setting_t *s = config_setting_get_member(ld->root, "dpdk");
@@ -88,6 +88,8 @@ load_dpdk(struct ld *ld)
 	ld_get_u32(ld, s, "dpdk", "mbufs", 1023, 16777215, 32767, &d->mbufs);
 	ld_get_u32(ld, s, "dpdk", "flow_table_size", 1024, 67108864, 1048576,
 		   &d->flow_table_size);
+	/* the maximum of a worker's idle sleep (dp/dp_worker.c); DP_IDLE_SLEEP_MAX_US */
+	ld_get_u32(ld, s, "dpdk", "idle_sleep_us", 0, 10000, 0, &d->idle_sleep_us);
 	if (ld_get_list(ld, s, "dpdk", "eal_args", false, T_SEQ, &f) <= 0)
 		return;
 	d->eal_line = ld_line(f.s);

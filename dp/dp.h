@@ -73,6 +73,8 @@
 #define DP_ARP_RETRY_MS 1000
 #define DP_ARP_WAIT_MS 3000
 #define DP_TX_DRAIN_US 100
+#define DP_IDLE_SLEEP_MAX_US 10000 /* dpdk.idle_sleep_us, --idle-sleep-us: at most 10 ms */
+#define DP_IDLE_POLLS 64           /* empty polls before a worker starts to sleep */
 #define DP_GNV_MAX_INNER 8500
 #define DP_NODE_MAX 12             /* stages of the pipeline (dp_graph.h) */
 
@@ -88,6 +90,7 @@ struct dp_opts {
 	int workers;                /* -1: from config */
 	enum dp_clock_mode clock;
 	int64_t exit_idle_ms;       /* -1: never */
+	int64_t idle_sleep_us;      /* -1: from config (dpdk.idle_sleep_us) */
 	const char *stats_json;
 	const char *prometheus_file;
 	const char *stats_series;   /* JSON lines, one per interval */
@@ -405,7 +408,7 @@ struct dp_lcore_stats {
 	struct dp_lb_stats gwlb_ep[DP_MAX_GWLB_ENDPOINTS];  /* GWLB endpoints, global index */
 	struct dp_eni_stats eni[DP_MAX_ENIS];
 	uint64_t sg_allowed[DP_MAX_SGS];    /* packets a group's rule allowed */
-	uint64_t bursts, busy_polls;
+	uint64_t bursts, idle_sleeps;   /* idle_sleeps: dpdk.idle_sleep_us */
 	struct dp_node_stats node[DP_NODE_MAX + 1];    /* + 1: ip-output (dp_emit_flush) */
 } __rte_cache_aligned;
 
@@ -426,6 +429,7 @@ struct dp_global {
 	struct dp_port_rt ports[DP_MAX_PORTS];
 	int n_ports;
 	unsigned n_workers;
+	uint32_t idle_sleep_us;     /* a worker's longest idle sleep, 0: always poll */
 	unsigned worker_lcore[DP_MAX_WORKERS];
 	struct dp_source sources[DP_MAX_SOURCES];
 	unsigned n_sources;

@@ -22,6 +22,9 @@ usage(FILE *f)
 		"                         of net_pcap input: a replay runs timeouts exactly)\n"
 		"      --exit-idle-ms N   exit once no port has received a packet for N ms and\n"
 		"                         all queues are drained\n"
+		"      --idle-sleep-us N  a worker that finds no packet sleeps, 1 us doubling\n"
+		"                         up to N us, until one arrives (0: always poll;\n"
+		"                         overrides dpdk.idle_sleep_us)\n"
 		"      --stats-json FILE  write all counters as one JSON object at exit (and\n"
 		"                         every --stats-interval)\n"
 		"      --stats-interval S print a one-line summary every S seconds (0: off)\n"
@@ -86,13 +89,14 @@ int
 dp_cli_parse(int argc, char **argv, struct dp_opts *o)
 {
 	enum { O_CHECK = 256, O_CLOCK, O_IDLE, O_JSON, O_INTERVAL, O_PROM, O_SERIES, O_LOG,
-	       O_PREFIX };
+	       O_PREFIX, O_SLEEP };
 	static const struct option lopts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "check", no_argument, NULL, O_CHECK },
 		{ "workers", required_argument, NULL, 'w' },
 		{ "clock", required_argument, NULL, O_CLOCK },
 		{ "exit-idle-ms", required_argument, NULL, O_IDLE },
+		{ "idle-sleep-us", required_argument, NULL, O_SLEEP },
 		{ "stats-json", required_argument, NULL, O_JSON },
 		{ "stats-interval", required_argument, NULL, O_INTERVAL },
 		{ "prometheus-file", required_argument, NULL, O_PROM },
@@ -109,6 +113,7 @@ dp_cli_parse(int argc, char **argv, struct dp_opts *o)
 	memset(o, 0, sizeof(*o));
 	o->workers = -1;
 	o->exit_idle_ms = -1;
+	o->idle_sleep_us = -1;
 	o->clock = DP_CLOCK_TSC;
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--") == 0) {
@@ -155,6 +160,11 @@ dp_cli_parse(int argc, char **argv, struct dp_opts *o)
 			if (parse_u64(optarg, "--exit-idle-ms", 86400000ULL * 365, &v) < 0)
 				return -1;
 			o->exit_idle_ms = (int64_t)v;
+			break;
+		case O_SLEEP:
+			if (parse_u64(optarg, "--idle-sleep-us", DP_IDLE_SLEEP_MAX_US, &v) < 0)
+				return -1;
+			o->idle_sleep_us = (int64_t)v;
 			break;
 		case O_JSON:
 			o->stats_json = optarg;

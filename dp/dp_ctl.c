@@ -529,6 +529,8 @@ main_config(int argc, char **argv, struct main_times *tm)
 	}
 	dp_g.cfg = cfg;
 	dp_g.n_workers = dp_g.opts.workers > 0 ? (unsigned)dp_g.opts.workers : cfg->dpdk.workers;
+	dp_g.idle_sleep_us = dp_g.opts.idle_sleep_us >= 0 ? (uint32_t)dp_g.opts.idle_sleep_us :
+			     cfg->dpdk.idle_sleep_us;
 	if (dp_limits_check(cfg, dp_g.n_workers, print_err, NULL) != 0)
 		return 1;
 	return -1;

@@ -123,6 +123,8 @@ sec_totals(struct emitter *e, const struct dp_lcore_stats *s, const struct cfg *
 	em_gauge(e, "in_flight", in_flight);
 	/* held for ARP, buffered for tx, in flight: 0 at exit, or mbufs leaked */
 	em_gauge(e, "mbufs_in_use", dp_g.pool != NULL ? rte_mempool_in_use_count(dp_g.pool) : 0);
+	if (dp_g.idle_sleep_us > 0)
+		em_u64(e, "idle_sleeps", s->idle_sleeps);
 	em_close(e);
 }
 
@@ -626,6 +628,7 @@ tel_config(const char *cmd, const char *params, struct rte_tel_data *d)
 	}
 	rte_tel_data_add_dict_u64(d, "generation", t->generation);
 	rte_tel_data_add_dict_u64(d, "workers", dp_g.n_workers);
+	rte_tel_data_add_dict_u64(d, "idle_sleep_us", dp_g.idle_sleep_us);
 	rte_tel_data_add_dict_string(d, "clock", dp_g.opts.clock == DP_CLOCK_PACKET ? "packet" : "tsc");
 	rte_tel_data_add_dict_u64(d, "ports", (uint64_t)cfg->n_ports);
 	rte_tel_data_add_dict_u64(d, "subnets", (uint64_t)cfg->n_subnets);

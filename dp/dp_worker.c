@@ -267,14 +267,37 @@ owns_queue0(const struct dp_worker_ctx *w)
 	return false;
 }
 
+/*
+ * dpdk.idle_sleep_us (docs/config.md): after DP_IDLE_POLLS polls that found
+ * no packet, the worker sleeps 1 us, then twice as long each time up to the
+ * maximum, until a poll finds one; as OVS's pmd-sleep-max and DPDK's
+ * l3fwd-power do. Only an idle worker sleeps: a poll that finds packets
+ * resets it, so a loaded worker never makes a system call. It is offline
+ * for RCU while it sleeps (a grace period does not wait for it; the health
+ * port's "every worker polls" counts it as polling).
+ */
+static void
+idle_sleep(struct dp_worker_ctx *w, uint32_t *sleep_us)
+{
+	*sleep_us = *sleep_us == 0 ? 1 : RTE_MIN(*sleep_us * 2, dp_g.idle_sleep_us);
+	w->stats->idle_sleeps++;
+	rte_rcu_qsbr_thread_offline(dp_g.rcu, w->id);
+	rte_delay_us_sleep(*sleep_us);
+	rte_rcu_qsbr_thread_online(dp_g.rcu, w->id);
+}
+
 static void
 loop_tsc(struct dp_worker_ctx *w)
 {
 	struct rte_mbuf *pkts[DP_BURST];
 	bool owner = owns_queue0(w);
 	uint64_t ms_div = dp_g.tsc_hz / 1000;
+	unsigned empty = 0;
+	uint32_t sleep_us = 0;
 
 	while (!atomic_load_explicit(&dp_g.quit, memory_order_relaxed)) {
+		bool got = false;
+
 		w->now_ms = rte_rdtsc() / ms_div;
 		for (unsigned i = 0; i < w->n_src; i++) {
 			const struct dp_source *s = &dp_g.sources[w->src[i]];
@@ -283,6 +306,7 @@ loop_tsc(struct dp_worker_ctx *w)
 
 			if (n == 0)
 				continue;
+			got = true;
 			dp_worker_last_rx_tsc[w->id] = rte_rdtsc();
 			count_rx(w, pkts, n, s->port);
 			dp_process_burst(pkts, n, s->port, w->now_ms);
@@ -290,6 +314,12 @@ loop_tsc(struct dp_worker_ctx *w)
 		}
 		housekeeping(w, owner);
 		rte_rcu_qsbr_quiescent(dp_g.rcu, w->id);
+		if (likely(got || dp_g.idle_sleep_us == 0)) {
+			empty = 0;
+			sleep_us = 0;
+		} else if (++empty >= DP_IDLE_POLLS) {
+			idle_sleep(w, &sleep_us);
+		}
 	}
 }
 
@@ -312,6 +342,8 @@ static void
 loop_packet(struct dp_worker_ctx *w)
 {
 	bool owner = owns_queue0(w);
+	unsigned empty = 0;
+	uint32_t sleep_us = 0;
 
 	while (!atomic_load_explicit(&dp_g.quit, memory_order_relaxed)) {
 		int best = -1;
@@ -411,11 +443,16 @@ loop_packet(struct dp_worker_ctx *w)
 		if (owner)
 			drain_handoff(w);
 		rte_rcu_qsbr_quiescent(dp_g.rcu, w->id);
+		empty = 0;
+		sleep_us = 0;
 		continue;
 idle:
 		housekeeping(w, owner);
 		rte_rcu_qsbr_quiescent(dp_g.rcu, w->id);
-		rte_pause();
+		if (dp_g.idle_sleep_us != 0 && ++empty >= DP_IDLE_POLLS)
+			idle_sleep(w, &sleep_us);
+		else
+			rte_pause();
 	}
 }
 

@@ -291,6 +291,7 @@ static const struct {
 	{ "link_speed_mbps", "link_speed_mbps", "Link speed in Mbit/s, 0 if unknown." },
 	{ "in_flight", "in_flight_packets", "Packets between receive and transmit now." },
 	{ "mbufs_in_use", "mbufs_in_use", "Mbufs of the pool not free now." },
+	{ "idle_sleeps", "idle_sleeps", "Times a worker found no packet and slept (dpdk.idle_sleep_us)." },
 	{ "active", "active_flows", "Flows in the flow table now." },
 	{ "capacity", "capacity_flows", "Size of the flow table." },
 	{ "untracked_packets", "untracked_packets", "Packets forwarded without a flow." },

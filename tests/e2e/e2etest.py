@@ -50,6 +50,10 @@ PY = "/usr/bin/python3"
 HTTPD = [PY, os.path.join(HERE, "httpd.py")]     # http.server without its DNS lookup
 SERVERS = [PY, os.path.join(HERE, "servers.py")]
 EAL_ARGS = ["--no-huge", "-m", "512", "--no-pci", "--log-level", "lib.eal:error"]
+# Idle workers sleep (dpdk.idle_sleep_us, up to 1 ms) rather than spin, so the
+# e2e tests can run beside the other suites on 2 cores (tests/run.sh);
+# VPCGW_IDLE_SLEEP_US=0: spin, as vpcgw does by default.
+IDLE_ARGS = ["--idle-sleep-us", os.environ.get("VPCGW_IDLE_SLEEP_US", "1000")]
 VERBOSE = os.environ.get("VPCGW_E2E_VERBOSE") == "1"
 
 
@@ -184,6 +188,7 @@ class Env:
         if workers is None:
             workers = self.workers
         args = [vpcgw_path(), "-c", cfg, "-w", str(workers), "--stats-json", self.stats_path]
+        args += IDLE_ARGS
         if stats_interval:
             # --stats-json is rewritten (atomically) every interval: see wait_stats()
             args += ["--stats-interval", str(stats_interval)]

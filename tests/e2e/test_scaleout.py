@@ -45,7 +45,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from e2etest import HTTPD, PY, TestFailure, check, log, run, vpcgw_path  # noqa: E402
+from e2etest import HTTPD, IDLE_ARGS, PY, TestFailure, check, log, run, vpcgw_path  # noqa: E402
 
 TOOLS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tools")
 FRR = "/usr/lib/frr"
@@ -275,7 +275,7 @@ class ScaleOut:
             f.write(CFG % dict(n=n, i=d["idx"], tap0=taps[0], tap1=taps[1], pub=NLB_PUB))
         stats = os.path.join(e.dir, "stats-%s%d.json" % (n, self.runs[n]))
         args = [vpcgw_path(), "-c", cfg, "-w", "1", "--stats-json", stats, "--stats-interval",
-                "1", "--", "--no-huge", "-m", "256", "--no-pci", "--log-level",
+                "1"] + IDLE_ARGS + ["--", "--no-huge", "-m", "256", "--no-pci", "--log-level",
                 "lib.eal:error", "--file-prefix", "vg19%s%s" % (e.sfx, n)]
         p = e.spawn(self.ns[n], args, label)
         deadline = time.monotonic() + 30

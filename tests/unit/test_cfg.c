@@ -346,6 +346,7 @@ test_demo(void **state)
 	assert_int_equal(c->dpdk.workers, 1);
 	assert_int_equal(c->dpdk.mbufs, 32767);
 	assert_int_equal(c->dpdk.flow_table_size, 1048576);
+	assert_int_equal(c->dpdk.idle_sleep_us, 0);     /* absent: always poll */
 	/* ports: mtu given on the first only */
 	assert_int_equal(c->n_ports, 3);
 	assert_string_equal(c->ports[0].name, "vpc");
@@ -1324,6 +1325,11 @@ test_dpdk_and_ports(void **state)
 	       "t.cfg:1: dpdk.workers: 65 is out of range 1..64",
 	       "t.cfg:1: dpdk.mbufs: 16777216 is out of range 1023..16777215",
 	       "t.cfg:1: dpdk.flow_table_size: 1023 is out of range 1024..67108864",
+	       "t.cfg:2: ports: at least one port is required");
+	EXPECT("dpdk = { idle_sleep_us = 10001; };\n"
+	       "ports = ();\n"
+	       "vpc = { cidr = \"10.0.0.0/16\"; };\n",
+	       "t.cfg:1: dpdk.idle_sleep_us: 10001 is out of range 0..10000",
 	       "t.cfg:2: ports: at least one port is required");
 	EXPECT("ports = ( { name = \"p0\"; devargs = \"x\"; address = \"10.0.0.1/24\"; },\n"
 	       "  { name = \"p1\"; devargs = \"x\"; address = \"10.0.1.1/24\"; },\n"
