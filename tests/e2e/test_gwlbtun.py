@@ -14,8 +14,9 @@ bounces datagrams).
   ns appliance  192.168.50.10/24: gwlbtun -c passthrough-hook.sh -p 80 -d
                 (GENEVE on UDP 6081, TCP 80 its health page)
 
-gwlbtun is built from source with cmake into this test's temporary directory
-(never copied into the project). Where the source is:
+gwlbtun is built from source with cmake, once for every test that uses it, into
+the build tree (tests/e2e/gwlbtun-SRCHASH beside the vpcgw binary; never copied
+into the project). Where the source is:
 
   VPCGW_GWLBTUN_SRC   gwlbtun's source tree; default <repo>/../shared/peers/
                       gwlbtun/src (the shared folder beside the project
@@ -56,6 +57,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import e2etest  # noqa: E402
 from e2etest import HTTPD, PY, check, log, run  # noqa: E402
 import test_gwlb  # noqa: E402
 
@@ -129,14 +131,46 @@ def sha256(path):
     return h.hexdigest()
 
 
+def gwlbtun_src_hash():
+    """sha256 over the names and contents of every file of GWLBTUN_SRC."""
+    h = hashlib.sha256()
+    for top, dirs, files in os.walk(GWLBTUN_SRC):
+        dirs.sort()
+        for name in sorted(files):
+            path = os.path.join(top, name)
+            h.update(os.path.relpath(path, GWLBTUN_SRC).encode() + b"\0")
+            with open(path, "rb") as f:
+                h.update(f.read())
+    return h.hexdigest()[:16]
+
+
 def build_gwlbtun(env):
-    out = os.path.join(env.dir, "gwlbtun-build")
-    t0 = time.monotonic()
-    env.sh(["cmake", "-S", GWLBTUN_SRC, "-B", out, "-DCMAKE_BUILD_TYPE=Release"], timeout=120)
-    env.sh(["make", "-C", out, "-j2"], timeout=600)
+    """gwlbtun built with cmake from GWLBTUN_SRC, once per source for all the
+    tests that use it: into the build tree's tests/e2e/gwlbtun-SRCHASH (beside
+    vpcgw; the first test to need it builds it under a lock, in a temporary
+    directory renamed into place), so six tests do not compile it six times."""
+    import fcntl
+    cache = os.path.join(os.path.dirname(os.path.abspath(os.environ.get("VPCGW") or
+                                                         e2etest.vpcgw_path())),
+                         "tests", "e2e")
+    if not os.path.isdir(cache):
+        cache = env.dir
+    out = os.path.join(cache, "gwlbtun-" + gwlbtun_src_hash())
     exe = os.path.join(out, "gwlbtun")
-    check(os.access(exe, os.X_OK), "gwlbtun built from %s in %.0f s" % (GWLBTUN_SRC,
-                                                                        time.monotonic() - t0))
+    with open(os.path.join(cache, ".gwlbtun.lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if os.access(exe, os.X_OK):
+            log("ok: gwlbtun from %s, built earlier from %s" % (out, GWLBTUN_SRC))
+            return exe
+        tmp = out + ".tmp%d" % os.getpid()
+        t0 = time.monotonic()
+        env.sh(["cmake", "-S", GWLBTUN_SRC, "-B", tmp, "-DCMAKE_BUILD_TYPE=Release"],
+               timeout=120)
+        env.sh(["make", "-C", tmp, "-j2"], timeout=600)
+        check(os.access(os.path.join(tmp, "gwlbtun"), os.X_OK),
+              "gwlbtun built from %s in %.0f s" % (GWLBTUN_SRC, time.monotonic() - t0))
+        shutil.rmtree(out, ignore_errors=True)
+        os.rename(tmp, out)
     return exe
 
 
