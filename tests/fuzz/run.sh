@@ -70,11 +70,20 @@ srcs_all() {
 
 build() {
 	objs=""
+	# as many compilers at once as CPUs (in batches: POSIX sh has no wait -n),
+	# not one per file: the tests beside this one need the CPUs too
+	njobs=$(nproc 2>/dev/null || echo 2)
+	running=0
 	for f in $(srcs_all); do
 		o="$B/obj/$(echo "${f#$TOP/}" | tr / _ | sed 's/\.c$/.o/')"
 		if stale "$o"; then
 			echo "  CC $f"
 			compile "$f" "$o" &
+			running=$((running + 1))
+			if [ "$running" -ge "$njobs" ]; then
+				wait
+				running=0
+			fi
 		fi
 		objs="$objs $o"
 	done
