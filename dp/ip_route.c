@@ -76,15 +76,21 @@ dp_ip_route_node(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t n)
 		struct rte_mbuf *m = pkts[i];
 		struct dp_meta *md = dp_meta(m);
 		int src = b->ctx[md->slot].src_subnet;
+		const struct dp_route *r;
 		struct rte_ipv4_hdr *ip;
 		int ds;
 
-		if (md->slot > min_slot || nhid[i] == rts[i]->none ||
-		    rts[i]->routes[nhid[i]].kind != CFG_TARGET_LOCAL)
+		if (md->slot > min_slot || nhid[i] == rts[i]->none)
 			goto slow;
-		ds = dp_subnet_lookup(t, dst[i]);
-		if (ds < 0 || !route_nacl_free(srt, any_nacl, src, ds))
+		r = &rts[i]->routes[nhid[i]];
+		if (likely(r->kind == CFG_TARGET_LOCAL)) {
+			ds = dp_subnet_lookup(t, dst[i]);
+			if (ds < 0 || !route_nacl_free(srt, any_nacl, src, ds))
+				goto slow;
+		} else if (r->kind != CFG_TARGET_TGW ||     /* transit gateway into a VPC */
+			   (ds = dp_pipe_ops.tgw_route(t, r, src, m, md, dst[i])) < 0) {
 			goto slow;
+		}
 		ip = dp_ip_hdr(m, md);
 		if (ip->time_to_live <= 1)
 			goto slow;
