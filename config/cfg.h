@@ -114,8 +114,8 @@ enum cfg_target_kind {
 	CFG_TARGET_EIGW,      /* IPv6 only; ref: index into cfg.eigws */
 	CFG_TARGET_VPCE,      /* ref: index into cfg.gateway_endpoints (installed by it) */
 	CFG_TARGET_PCX,       /* ref: index into cfg.peerings */
-	CFG_TARGET_TGW,       /* ref: index into cfg.tgws, ref2: the attachment of the
-			       * table's VPC to it (config/cfg_tgw.c), -1: none */
+	CFG_TARGET_TGW,       /* ref: index into cfg.tgws, ref2: the gid of the attachment of
+			       * the table's VPC to it (config/cfg_tgw.c), -1: none */
 };
 
 /* An egress-only internet gateway (SPEC §7): the internet gateway's port. */

@@ -18,7 +18,7 @@
  * ports, subnets, the internet gateway, GWLBs, gateway endpoints and the VPC
  * route tables are known: a port attachment needs a port of its own, and a
  * route "tgw:NAME" is resolved to the attachment of its table's VPC
- * (cfg_route.ref2), which must exist. docs/config.md "Transit gateways".
+ * (cfg_route.ref2: its gid), which must exist. docs/config.md "Transit gateways".
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -423,7 +423,7 @@ vpc_routes_check(struct ld *ld)
 				v = 0;      /* a table no subnet uses: the first VPC's (dp_tables.c) */
 			for (int a = 0; a < g->n_atts && r->ref2 < 0; a++)
 				if (g->atts[a].vpc == v)
-					r->ref2 = a;
+					r->ref2 = g->atts[a].gid;
 			if (r->ref2 < 0)
 				ld_error(ld, vpc_route_target(l, t, j), path, "VPC \"%s\" of route table "
 					 "\"%s\" has no attachment to transit gateway \"%s\"",

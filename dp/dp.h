@@ -162,6 +162,7 @@ struct dp_subnet_rt {
 	const struct dp_rtable *rt;
 	uint16_t port;
 	bool nacl;                  /* has a network ACL */
+	int16_t vpc;                /* its VPC (cfg index) */
 };
 
 struct dp_port_rt {                 /* per port, runtime */
@@ -183,7 +184,7 @@ struct gnv_state;
 struct nat_state;
 struct dp_ip6;
 struct dp_vpce;
-struct tgw_state;
+struct dp_tgw;
 
 struct dp_tables {
 	struct cfg *cfg;
@@ -209,7 +210,7 @@ struct dp_tables {
 	struct gnv_state *gnv;
 	struct dp_ip6 *ip6;               /* NULL: no IPv6 (dp/ip6.h) */
 	struct dp_vpce *vpce;             /* NULL: no gateway endpoint (dp/vpce.h) */
-	struct tgw_state *tgw;            /* NULL: no transit gateway (tgw/tgw.h) */
+	struct dp_tgw *tgw;               /* NULL: no transit gateway (dp/dp_tgw.h) */
 };
 
 /* ---------------------------------------------------------------- flows */

@@ -64,12 +64,8 @@ struct dp_pipe_ops {
 	int (*nlb6_reply)(struct dp_pctx *c, struct rte_mbuf *m, struct dp_meta *md);
 	/* transit gateways (tgw/): a packet on a port attachment's port (true:
 	 * it goes on into a VPC, c->in = DP_IN_TGW; false: consumed, sent or
-	 * dropped); and, for ip_route, a packet of subnet src routed to a
-	 * transit gateway by r: the subnet the transit gateway delivers it to
-	 * when nothing on its path needs the policy stage (counted), or -1 */
+	 * dropped). ip_route's own case is inline: dp/dp_tgw.h */
 	bool (*tgw_ingress)(struct rte_mbuf *m, struct dp_meta *md, struct dp_pctx *c);
-	int (*tgw_route)(const struct dp_tables *t, const struct dp_route *r, int src,
-			 struct rte_mbuf *m, const struct dp_meta *md, uint32_t dst);
 	/* GENEVE to the flow's appliance (DP_ACT_ENCAP): 0 or a drop reason */
 	int (*encap)(struct rte_mbuf *m, const struct dp_tables *t, const struct dp_flow *f,
 		     uint16_t *port, uint32_t *nh);

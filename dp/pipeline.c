@@ -135,7 +135,6 @@ dp_pipeline_init(char *err, size_t errlen)
 		.nlb6_reply = lb_nlb6_reply,
 		.encap = gnv_encap,
 		.tgw_ingress = tgw_ingress,
-		.tgw_route = tgw_route,
 	};
 	/* control side: table build order, and free in reverse */
 	if (dp_service_register(&fw_service) < 0 || dp_service_register(&nat_service) < 0 ||

@@ -54,14 +54,13 @@ table_prefixes(const struct cfg *cfg, const struct cfg_tgw *g, int base, int k,
 static void
 tgw_free(struct dp_tables *t)
 {
-	struct tgw_state *s = t->tgw;
+	struct dp_tgw *s = t->tgw;
 
 	if (s == NULL)
 		return;
-	for (int i = 0; s->tables != NULL && i < s->n_tables; i++)
+	for (int i = 0; s->tables != NULL && i <= s->n_tables; i++)
 		dp_lpm_free(&s->tables[i]);
 	free(s->tables);
-	free(s->base);
 	free(s);
 	t->tgw = NULL;
 }
@@ -71,7 +70,7 @@ tgw_build(struct dp_tables *t, char *err, size_t errlen)
 {
 	const struct cfg *cfg = t->cfg;
 	struct dp_lpm_prefix *p = NULL;
-	struct tgw_state *s;
+	struct dp_tgw *s;
 	unsigned room = 0;
 	int k = 0, gid = 0;
 
@@ -92,26 +91,28 @@ tgw_build(struct dp_tables *t, char *err, size_t errlen)
 		room = RTE_MAX(room, 2 * r + (unsigned)g->n_atts);
 	}
 	s->tables = calloc((size_t)s->n_tables + 1, sizeof(*s->tables));
-	s->base = calloc((size_t)cfg->n_tgws, sizeof(*s->base));
 	p = calloc((size_t)room + 1, sizeof(*p));
-	if (s->tables == NULL || s->base == NULL || p == NULL)
+	if (s->tables == NULL || p == NULL)
 		goto nomem;
 	for (int i = 0; i < DP_MAX_PORTS; i++)
 		s->port_att[i] = -1;
+	/* the last table is empty: what an attachment without a route table uses */
+	if (dp_lpm_build(&s->tables[s->n_tables], p, 0, TGW_NONE) < 0)
+		goto nomem;
 	for (int i = 0; i < cfg->n_tgws; i++) {
 		const struct cfg_tgw *g = &cfg->tgws[i];
 		int first = k;
 
-		s->base[i] = (uint16_t)gid;
 		for (int j = 0; j < g->n_rtables; j++, k++)
 			if (dp_lpm_build(&s->tables[k], p, table_prefixes(cfg, g, gid, j, p),
 					 TGW_NONE) < 0)
 				goto nomem;
 		for (int a = 0; a < g->n_atts; a++, gid++) {
 			const struct cfg_tgw_attachment *at = &g->atts[a];
-			struct tgw_att_rt *x = &s->att[gid];
+			struct dp_tgw_att *x = &s->att[gid];
 
-			x->rt = at->route_table >= 0 ? &s->tables[first + at->route_table] : NULL;
+			x->rt = s->tables[at->route_table >= 0 ? first + at->route_table :
+					  s->n_tables];       /* a copy */
 			x->vpc = (int16_t)at->vpc;
 			if (at->port >= 0) {
 				x->port = (uint16_t)at->port;

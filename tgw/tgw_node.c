@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Transit gateways, packet side (tgw/tgw.h): the VPC route target
- * "tgw:NAME" (policy stage), the ingress of a port attachment's port
- * (ip_input), and ip_route's vector path for a VPC to VPC hop that meets no
- * NACL and no security group.
+ * "tgw:NAME" (policy stage) and the ingress of a port attachment's port
+ * (ip_input). ip_route's vector path for a VPC to VPC hop that meets no
+ * NACL and no security group is inline in the core: dp/dp_tgw.h.
  *
  * Counters (CloudWatch's, per attachment): a packet the transit gateway
  * receives from an attachment is PacketsIn/BytesIn of it, dropped there as
@@ -21,16 +21,6 @@
 #include "dp/dp_pipe.h"
 #include "dp/dp_pkt.h"
 #include "tgw/tgw.h"
-
-/* Where the route table of attachment src sends dst: a gid, TGW_BLACKHOLE
- * or TGW_NONE. */
-static inline uint32_t
-tgw_lookup(const struct tgw_state *s, unsigned src, uint32_t dst)
-{
-	const struct dp_lpm *rt = s->att[src].rt;
-
-	return rt != NULL ? dp_lpm_lookup(rt, dst) : TGW_NONE;
-}
 
 /* A drop at the transit gateway, on attachment src's counters. */
 static void
@@ -72,11 +62,11 @@ void
 tgw_target(struct rte_mbuf *m, struct dp_meta *md, struct dp_pctx *c, struct dp_flow *f,
 	   int dir, const struct dp_route *r)
 {
-	const struct tgw_state *s = c->t->tgw;
+	const struct dp_tgw *s = c->t->tgw;
 	struct dp_lcore_stats *ls = dp_stats_self();
 	uint32_t dst = rte_be_to_cpu_32(dp_ip_hdr(m, md)->dst_addr);
 	uint32_t bytes = rte_pktmbuf_pkt_len(m) - md->l3;
-	const struct tgw_att_rt *to;
+	const struct dp_tgw_att *to;
 	unsigned src;
 	uint32_t d;
 
@@ -88,10 +78,10 @@ tgw_target(struct rte_mbuf *m, struct dp_meta *md, struct dp_pctx *c, struct dp_
 		dp_drop(m, DP_DROP_no_route);
 		return;
 	}
-	src = s->base[r->ref] + r->ref2;
+	src = r->ref2;
 	ls->tgw[src].pkts_in++;
 	ls->tgw[src].bytes_in += bytes;
-	d = tgw_lookup(s, src, dst);
+	d = dp_tgw_lookup(s, src, dst);
 	if (d >= TGW_BLACKHOLE) {
 		tgw_drop(m, &ls->tgw[src], d);
 		return;
@@ -120,12 +110,12 @@ tgw_target(struct rte_mbuf *m, struct dp_meta *md, struct dp_pctx *c, struct dp_
 bool
 tgw_ingress(struct rte_mbuf *m, struct dp_meta *md, struct dp_pctx *c)
 {
-	const struct tgw_state *s = c->t->tgw;
+	const struct dp_tgw *s = c->t->tgw;
 	struct dp_lcore_stats *ls = dp_stats_self();
 	struct rte_ipv4_hdr *ip = dp_ip_hdr(m, md);
 	uint32_t dst = rte_be_to_cpu_32(ip->dst_addr);
 	uint32_t bytes = rte_pktmbuf_pkt_len(m) - md->l3;
-	const struct tgw_att_rt *to;
+	const struct dp_tgw_att *to;
 	int src = s != NULL ? s->port_att[md->in_port] : -1;
 	uint32_t d;
 
@@ -135,7 +125,7 @@ tgw_ingress(struct rte_mbuf *m, struct dp_meta *md, struct dp_pctx *c)
 	}
 	ls->tgw[src].pkts_in++;
 	ls->tgw[src].bytes_in += bytes;
-	d = tgw_lookup(s, (unsigned)src, dst);
+	d = dp_tgw_lookup(s, (unsigned)src, dst);
 	if (d >= TGW_BLACKHOLE) {
 		tgw_drop(m, &ls->tgw[src], d);
 		return false;
@@ -158,35 +148,4 @@ tgw_ingress(struct rte_mbuf *m, struct dp_meta *md, struct dp_pctx *c)
 	c->act_op = DP_ACT_NONE;
 	dp_output(m, md, to->port, to->nh, c);
 	return false;
-}
-
-int
-tgw_route(const struct dp_tables *t, const struct dp_route *r, int src, struct rte_mbuf *m,
-	  const struct dp_meta *md, uint32_t dst)
-{
-	const struct tgw_state *s = t->tgw;
-	const struct dp_subnet_rt *srt = t->subnet_rt;
-	struct dp_lcore_stats *ls;
-	uint32_t bytes, d;
-	unsigned a;
-	int ds;
-
-	if (src < 0 || r->ref2 == UINT16_MAX || dp_ip_hdr(m, md)->time_to_live <= 1)
-		return -1;
-	a = s->base[r->ref] + r->ref2;
-	d = tgw_lookup(s, a, dst);
-	/* into a VPC, no NACL on the way: else the policy stage decides */
-	if (d >= TGW_BLACKHOLE || s->att[d].vpc < 0)
-		return -1;
-	ds = dp_subnet_lookup(t, dst);
-	if (ds < 0 || t->cfg->subnets[ds].vpc != s->att[d].vpc ||
-	    (t->any_subnet_nacl && ds != src && (srt[ds].nacl || srt[src].nacl)))
-		return -1;
-	ls = dp_stats_self();
-	bytes = rte_pktmbuf_pkt_len(m) - md->l3;
-	ls->tgw[a].pkts_in++;
-	ls->tgw[a].bytes_in += bytes;
-	ls->tgw[d].pkts_out++;
-	ls->tgw[d].bytes_out += bytes;
-	return ds;
 }
