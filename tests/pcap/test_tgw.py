@@ -213,10 +213,26 @@ def case_peering():
                 {"p2": [Exp(routed(p1[0], M_P[1], M_B))]}, counters=counters)
 
 
+def case_unassociated():
+    """An attachment with no route table associated (AWS allows it): what
+    it sends finds no route (tgw_no_route, PacketDropCountNoRoute of it),
+    while what others send to it is delivered."""
+    c = config()
+    del c["transit_gateways"][0]["attachments"][2]["route_table"]     # att-c
+    p3 = timed([pkt(M_C, M_P[2], A_C, A_A, UDP(sport=5000, dport=53))])
+    p1 = timed([pkt(M_A, M_P[0], A_A, A_C2, UDP(sport=5001, dport=53))], start=0.1)
+    counters = {"drops.tgw_no_route": 1}
+    counters.update(att("att-c", PacketsIn=1, PacketDropCountNoRoute=1, PacketsOut=1))
+    counters.update(att("att-a", PacketsIn=1, PacketsOut=0))
+    return Case("tgw_unassociated", c, {"p1": p1, "p3": p3},
+                {"p3": [Exp(routed(p1[0], M_P[2], M_C2))]}, counters=counters)
+
+
 CASES = {
     "tgw_routes": case_routes,
     "tgw_policy": case_policy,
     "tgw_peering": case_peering,
+    "tgw_unassociated": case_unassociated,
 }
 
 if __name__ == "__main__":
