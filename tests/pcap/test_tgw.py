@@ -194,6 +194,26 @@ def case_policy():
                 counters=counters)
 
 
+def case_port_flow():
+    """A connection from a VPC to the port attachment's network: a's SYN
+    leaves by its egress SG (a tracked flow) to the next hop; the SYN-ACK
+    from the port attachment enters a by the local route and passes a's
+    group (which has no ingress rule) by the flow; a SYN from there to c's
+    .200:8080 is refused by c's group (172.16.0.0/12 is not 10.0.0.0/8)."""
+    p1 = timed([pkt(M_A, M_P[0], A_A, A_OP, TCP(sport=41000, dport=443, flags="S", seq=1))])
+    p4 = timed([pkt(M_NH, M_P[3], A_OP, A_A, TCP(sport=443, dport=41000, flags="SA", seq=7,
+                                                  ack=2)),
+                pkt(M_NH, M_P[3], A_OP, A_C2, TCP(sport=41001, dport=8080, flags="S",
+                                                   seq=1))], start=0.1)
+    counters = {"drops.sg_deny_ingress": 1, "flows.by_service.security_group.created": 1}
+    counters.update(att("att-a", PacketsIn=1, PacketsOut=1))
+    counters.update(att("att-onprem", PacketsIn=2, PacketsOut=1))
+    counters.update(att("att-c", PacketsOut=1))
+    return Case("tgw_port_flow", config(sg=True), {"p1": p1, "p4": p4},
+                {"p4": [Exp(routed(p1[0], M_P[3], M_NH))],
+                 "p1": [Exp(routed(p4[0], M_P[0], M_A))]}, counters=counters)
+
+
 def case_peering():
     """Peering is not transitive (SPEC §8): a's route to c over its peering
     with b is dropped (peering_not_transitive), a reaches b over the peering;
@@ -233,6 +253,7 @@ CASES = {
     "tgw_policy": case_policy,
     "tgw_peering": case_peering,
     "tgw_unassociated": case_unassociated,
+    "tgw_port_flow": case_port_flow,
 }
 
 if __name__ == "__main__":
