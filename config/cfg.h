@@ -114,6 +114,8 @@ enum cfg_target_kind {
 	CFG_TARGET_EIGW,      /* IPv6 only; ref: index into cfg.eigws */
 	CFG_TARGET_VPCE,      /* ref: index into cfg.gateway_endpoints (installed by it) */
 	CFG_TARGET_PCX,       /* ref: index into cfg.peerings */
+	CFG_TARGET_TGW,       /* ref: index into cfg.tgws, ref2: the gid of the attachment of
+			       * the table's VPC to it (config/cfg_tgw.c), -1: none */
 };
 
 /* An egress-only internet gateway (SPEC §7): the internet gateway's port. */
@@ -315,6 +317,45 @@ struct cfg_gateway_endpoint {
 	int line;
 };
 
+/* Transit gateways (SPEC §8, config/cfg_tgw.c). */
+#define CFG_MAX_TGW_ATTACHMENTS 128     /* all transit gateways together (per-lcore counters) */
+#define CFG_MAX_TGW_RTABLES 64          /* per transit gateway (AWS: 20) */
+
+struct cfg_tgw_route {
+	struct cfg_prefix dst;
+	int att;              /* index into the TGW's attachments; -1: blackhole */
+	int line;
+};
+
+struct cfg_tgw_rtable {
+	char name[CFG_NAME_MAX];
+	struct cfg_tgw_route *routes;   /* static routes, as written */
+	int n_routes;
+	int line;
+};
+
+struct cfg_tgw_attachment {
+	char name[CFG_NAME_MAX];
+	int vpc;              /* a VPC attachment: index into cfg.vpcs; -1: a port attachment */
+	int *subnets;         /* VPC attachment: indices into cfg.subnets (of that VPC) */
+	int n_subnets;
+	int port;             /* port attachment: index into cfg.ports; -1 */
+	uint32_t next_hop;    /* port attachment: on the port's prefix */
+	int route_table;      /* associated: index into the TGW's rtables; -1: none */
+	uint64_t propagate;   /* bit i: propagates into the TGW's rtables[i] */
+	int gid;              /* index over every TGW's attachments (counters) */
+	int line;
+};
+
+struct cfg_tgw {
+	char name[CFG_NAME_MAX];
+	struct cfg_tgw_attachment *atts;
+	int n_atts;
+	struct cfg_tgw_rtable *rtables;
+	int n_rtables;
+	int line;
+};
+
 struct cfg_dpdk {
 	char *eal_args[CFG_MAX_EAL_ARGS];
 	int n_eal_args;
@@ -397,6 +438,9 @@ struct cfg {
 	int n_prefix_lists;
 	struct cfg_gateway_endpoint *gateway_endpoints;
 	int n_gateway_endpoints;
+	struct cfg_tgw *tgws;                   /* config/cfg_tgw.c */
+	int n_tgws;
+	int n_tgw_atts;                         /* over every TGW (gid < n_tgw_atts) */
 };
 
 /*
@@ -419,6 +463,8 @@ int cfg_load_string(const char *text, const char *name, struct cfg **out,
 void cfg_free(struct cfg *cfg);
 /* What config/cfg_vpc.c allocated (cfg_free calls it). */
 void cfg_vpc_free(struct cfg *cfg);
+/* What config/cfg_tgw.c allocated (cfg_vpc_free calls it). */
+void cfg_tgw_free(struct cfg *cfg);
 
 /* Helpers shared with the rest of the code (config/cfg_util.c). */
 int cfg_parse_ipv4(const char *s, uint32_t *addr);

@@ -301,6 +301,10 @@ void ld_names_gateway_endpoints(struct ld *ld);
 void ld_load_gateway_endpoints(struct ld *ld);
 /* Route target "pcx:NAME": the peering connection's index into *idx. */
 int ld_pcx_ref(struct ld *ld, const struct fld *f, const char *name, int *idx);
+/* Section transit_gateways and route target "tgw:NAME" (config/cfg_tgw.c). */
+void ld_names_tgws(struct ld *ld);
+void ld_load_tgws(struct ld *ld);
+int ld_tgw_ref(struct ld *ld, const struct fld *f, const char *name, int *idx);
 /* Is route E's destination a prefix list ("pl:NAME")? */
 bool ld_pl_is(const config_setting_t *e);
 /* Route I of T to prefix list V = "pl:NAME" (setting D), target TG already

@@ -387,6 +387,9 @@ load_target(struct ld *ld, const struct fld *f, struct cfg_route *rt)
 	} else if (strncmp(v, "pcx:", 4) == 0) {      /* config/cfg_vpc.c */
 		rt->kind = CFG_TARGET_PCX;
 		return ld_pcx_ref(ld, f, v + 4, &rt->ref);
+	} else if (strncmp(v, "tgw:", 4) == 0) {      /* config/cfg_tgw.c */
+		rt->kind = CFG_TARGET_TGW;
+		return ld_tgw_ref(ld, f, v + 4, &rt->ref);
 	} else if (strncmp(v, gwe, sizeof(gwe) - 1) == 0) {
 		rt->kind = CFG_TARGET_GWLBE;
 		if (!ld_endpoint_find(ld->cfg, v + sizeof(gwe) - 1, &rt->ref, &rt->ref2)) {

@@ -477,6 +477,9 @@ const struct cfg_section cfg_vpc_sections[] = {
 	  .names = ld_names_prefix_lists, .load = ld_load_prefix_lists },
 	{ .key = "gateway_endpoints", .names_order = 34, .order = 140,
 	  .names = ld_names_gateway_endpoints, .load = ld_load_gateway_endpoints },
+	/* config/cfg_tgw.c; last: its ports and route targets are checked against all */
+	{ .key = "transit_gateways", .names_order = 33, .order = 150,
+	  .names = ld_names_tgws, .load = ld_load_tgws },
 	{ .key = NULL },
 };
 
@@ -489,4 +492,5 @@ cfg_vpc_free(struct cfg *cfg)
 	free(cfg->gateway_endpoints);
 	free(cfg->vpcs);
 	free(cfg->peerings);
+	cfg_tgw_free(cfg);
 }

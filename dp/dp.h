@@ -115,6 +115,7 @@ enum dp_port_role {
 	DP_ROLE_INTERNET = 1 << 1,  /* the internet gateway's port */
 	DP_ROLE_APPLIANCE = 1 << 2, /* a GWLB's appliance port */
 	DP_ROLE_VPCE = 1 << 3,      /* a gateway endpoint's port (dp/vpce.c) */
+	DP_ROLE_TGW = 1 << 4,       /* a transit gateway's port attachment (tgw/) */
 };
 
 /* Addresses vpcgw answers for (ARP, and what a packet to them means). */
@@ -164,6 +165,7 @@ struct dp_subnet_rt {
 	const struct dp_rtable *rt;
 	uint16_t port;
 	bool nacl;                  /* has a network ACL */
+	int16_t vpc;                /* its VPC (cfg index) */
 };
 
 struct dp_port_rt {                 /* per port, runtime */
@@ -185,6 +187,7 @@ struct gnv_state;
 struct nat_state;
 struct dp_ip6;
 struct dp_vpce;
+struct dp_tgw;
 
 struct dp_tables {
 	struct cfg *cfg;
@@ -210,6 +213,7 @@ struct dp_tables {
 	struct gnv_state *gnv;
 	struct dp_ip6 *ip6;               /* NULL: no IPv6 (dp/ip6.h) */
 	struct dp_vpce *vpce;             /* NULL: no gateway endpoint (dp/vpce.h) */
+	struct dp_tgw *tgw;               /* NULL: no transit gateway (dp/dp_tgw.h) */
 };
 
 /* ---------------------------------------------------------------- flows */
@@ -386,6 +390,12 @@ struct dp_vpce_stats {              /* per gateway endpoint (dp/vpce.c) */
 	uint64_t pkts_out, bytes_out, pkts_in, bytes_in;
 };
 
+struct dp_tgw_stats {               /* per transit gateway attachment (tgw/), CloudWatch's */
+	uint64_t pkts_in, bytes_in;         /* PacketsIn, BytesIn: from the attachment */
+	uint64_t pkts_out, bytes_out;       /* PacketsOut, BytesOut: to the attachment */
+	uint64_t drop_blackhole, drop_no_route;   /* from the attachment */
+};
+
 struct dp_node_stats {              /* per stage (dp_graph.c) */
 	uint64_t calls, pkts;
 	/* one burst in DP_GRAPH_TIMED is timed: cycles over timed_pkts packets */
@@ -399,6 +409,7 @@ struct dp_lcore_stats {
 	uint64_t untracked;         /* packets passed by untracked SG rules */
 	struct dp_eigw_stats eigw[DP_MAX_EIGW];
 	struct dp_vpce_stats vpce[DP_MAX_VPCE];
+	struct dp_tgw_stats tgw[CFG_MAX_TGW_ATTACHMENTS];   /* by cfg_tgw_attachment.gid */
 	uint64_t flow6_fold_collision;  /* IPv6 flows not tracked: folded key taken (flow6.c) */
 	struct dp_nat_stats nat[DP_MAX_NATGW];
 	struct dp_lb_stats listener[DP_MAX_LISTENERS];

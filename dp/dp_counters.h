@@ -86,7 +86,9 @@
 	X(nd_timeout, "neighbor did not answer Neighbor Solicitations in time") \
 	X(nlb_family, "IPv4 client to a listener with an IPv6 target group (not translated), or an IPv6 client packet an IPv4 group cannot take (extension headers)") \
 	X(vpce_src_unknown, "packet on a gateway endpoint's port from outside its prefix list") \
-	X(peering_not_transitive, "routed to a peering connection but not from one side to the other (transitive routing, or entered from outside the VPC)")
+	X(peering_not_transitive, "routed to a peering connection but not from one side to the other (transitive routing, or entered from outside the VPC)") \
+	X(tgw_blackhole, "a transit gateway route table's blackhole route") \
+	X(tgw_no_route, "no route in the transit gateway route table of the source attachment")
 
 enum dp_drop {
 #define DP_X_ENUM(n, d) DP_DROP_##n,

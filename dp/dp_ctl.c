@@ -169,6 +169,10 @@ dp_set_roles(const struct cfg *cfg)
 		dp_g.ports[cfg->gwlbs[i].port].roles |= DP_ROLE_APPLIANCE;
 	for (int i = 0; i < cfg->n_gateway_endpoints; i++)
 		dp_g.ports[cfg->gateway_endpoints[i].port].roles |= DP_ROLE_VPCE;
+	for (int i = 0; i < cfg->n_tgws; i++)
+		for (int j = 0; j < cfg->tgws[i].n_atts; j++)
+			if (cfg->tgws[i].atts[j].port >= 0)
+				dp_g.ports[cfg->tgws[i].atts[j].port].roles |= DP_ROLE_TGW;
 }
 
 int

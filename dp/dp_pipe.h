@@ -62,6 +62,10 @@ struct dp_pipe_ops {
 	 * route it (its checks done), 0: consumed, -1: not an NLB's (reply) */
 	int (*nlb6_input)(struct dp_pctx *c, struct rte_mbuf *m, struct dp_meta *md, int nlb);
 	int (*nlb6_reply)(struct dp_pctx *c, struct rte_mbuf *m, struct dp_meta *md);
+	/* transit gateways (tgw/): a packet on a port attachment's port (true:
+	 * it goes on into a VPC, c->in = DP_IN_TGW; false: consumed, sent or
+	 * dropped). ip_route's own case is inline: dp/dp_tgw.h */
+	bool (*tgw_ingress)(struct rte_mbuf *m, struct dp_meta *md, struct dp_pctx *c);
 	/* GENEVE to the flow's appliance (DP_ACT_ENCAP): 0 or a drop reason */
 	int (*encap)(struct rte_mbuf *m, const struct dp_tables *t, const struct dp_flow *f,
 		     uint16_t *port, uint32_t *nh);

@@ -27,6 +27,8 @@ enum dp_ingress {
 	DP_IN_INTERNET,             /* through the internet gateway: edge table or local */
 	DP_IN_APPLIANCE,            /* back from a GWLB appliance: the endpoint subnet's table */
 	DP_IN_VPCE,                 /* back from a gateway endpoint: the local route only */
+	DP_IN_TGW,                  /* from a transit gateway's port attachment, into the VPC
+				     * its route chose (tgw/): the local route only */
 };
 
 /* The NACL verdicts classified with the rest of the burst (fw/fw_node.c). */

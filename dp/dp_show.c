@@ -137,6 +137,14 @@ target_str(const struct cfg *cfg, const struct cfg_route *rt, char *buf, size_t 
 		snprintf(buf, len, "gateway-endpoint:%s", rt->ref >= 0 &&
 			 rt->ref < cfg->n_gateway_endpoints ? cfg->gateway_endpoints[rt->ref].name : "?");
 		break;
+	case CFG_TARGET_PCX:
+		snprintf(buf, len, "pcx:%s", rt->ref >= 0 && rt->ref < cfg->n_peerings ?
+			 cfg->peerings[rt->ref].name : "?");
+		break;
+	case CFG_TARGET_TGW:
+		snprintf(buf, len, "tgw:%s", rt->ref >= 0 && rt->ref < cfg->n_tgws ?
+			 cfg->tgws[rt->ref].name : "?");
+		break;
 	default:
 		snprintf(buf, len, "local");
 		break;

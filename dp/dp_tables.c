@@ -124,42 +124,52 @@ dp_subnet_lookup_fib(const struct dp_tables *t, uint32_t addr_host)
  * Subnets tile the VPC CIDR, so the subnet of an address is one array read:
  * one entry per block of the longest subnet prefix. Used when that array has
  * at most 2^16 entries (a /16 VPC with subnets up to /28, AWS's range);
- * otherwise the LPM answers.
+ * otherwise the LPM answers. Several VPCs (that do not overlap): one array
+ * over the span from the lowest VPC cidr to the end of the highest, when
+ * that span holds at most 2^16 blocks (VPCs next to each other, as
+ * 10.0.0.0/16 and 10.1.0.0/16 with /24 subnets: 512 entries).
  */
 #define SUBNET_ARR_MAX_BITS 16
 
 static int
 subnet_arr_build(struct dp_tables *t, const struct cfg *cfg)
 {
-	unsigned longest = cfg->vpc_cidr.len, bits;
+	unsigned longest = cfg->vpc_cidr.len, shortest = cfg->vpc_cidr.len;
+	uint64_t lo = cfg->vpc_cidr.addr, hi = lo + (1ull << (32 - cfg->vpc_cidr.len)), blocks;
 
 	for (int i = 0; i < cfg->n_subnets; i++)
 		longest = RTE_MAX(longest, (unsigned)cfg->subnets[i].cidr.len);
-	bits = longest - cfg->vpc_cidr.len;
-	/* one VPC's cidr tiled; several VPCs: the LPM */
-	if (bits > SUBNET_ARR_MAX_BITS || cfg->n_subnets > INT16_MAX || cfg->n_vpcs > 1)
+	for (int v = 0; cfg->n_vpcs > 1 && v < cfg->n_vpcs; v++) {
+		lo = RTE_MIN(lo, (uint64_t)cfg->vpcs[v].cidr.addr);
+		hi = RTE_MAX(hi, cfg->vpcs[v].cidr.addr + (1ull << (32 - cfg->vpcs[v].cidr.len)));
+		shortest = RTE_MIN(shortest, (unsigned)cfg->vpcs[v].cidr.len);
+		longest = RTE_MAX(longest, (unsigned)cfg->vpcs[v].cidr.len);
+	}
+	blocks = (hi - lo) >> (32 - longest);
+	if (blocks > 1u << SUBNET_ARR_MAX_BITS || hi - lo > UINT32_MAX ||
+	    cfg->n_subnets > INT16_MAX)
 		return 0;
-	t->subnet_arr = malloc(sizeof(*t->subnet_arr) << bits);
+	t->subnet_arr = malloc(sizeof(*t->subnet_arr) * blocks);
 	if (t->subnet_arr == NULL)
 		return -ENOMEM;
-	for (uint32_t i = 0; i < 1u << bits; i++)
+	for (uint32_t i = 0; i < blocks; i++)
 		t->subnet_arr[i] = -1;
 	/* longest prefixes last: a longer subnet inside a shorter one wins
 	 * (the loader refuses overlaps; this only keeps LPM semantics) */
-	for (unsigned len = cfg->vpc_cidr.len; len <= longest; len++)
+	for (unsigned len = shortest; len <= longest; len++)
 		for (int i = 0; i < cfg->n_subnets; i++) {
 			const struct cfg_prefix *p = &cfg->subnets[i].cidr;
 			uint32_t first, n;
 
 			if (p->len != len)
 				continue;
-			first = (p->addr - cfg->vpc_cidr.addr) >> (32 - longest);
+			first = (uint32_t)((p->addr - lo) >> (32 - longest));
 			n = 1u << (longest - len);
 			for (uint32_t j = 0; j < n; j++)
 				t->subnet_arr[first + j] = (int16_t)i;
 		}
-	t->subnet_base = cfg->vpc_cidr.addr;
-	t->subnet_span = (uint32_t)(1ull << (32 - cfg->vpc_cidr.len));
+	t->subnet_base = (uint32_t)lo;
+	t->subnet_span = (uint32_t)(hi - lo);
 	t->subnet_shift = (uint8_t)(32 - longest);
 	return 0;
 }
@@ -303,6 +313,7 @@ dp_tables_build(struct cfg *cfg, uint64_t gen, char *err, size_t errlen)
 				     t->vpc_rt != NULL ? &t->vpc_rt[cfg->subnets[i].vpc] : &t->local_rt;
 		t->subnet_rt[i].port = (uint16_t)cfg->subnets[i].port;
 		t->subnet_rt[i].nacl = cfg->subnets[i].nacl >= 0;
+		t->subnet_rt[i].vpc = (int16_t)cfg->subnets[i].vpc;
 		t->any_subnet_nacl |= t->subnet_rt[i].nacl;
 	}
 

@@ -126,6 +126,8 @@ dp_ip_ingress(struct rte_mbuf *m, struct dp_meta *md, struct dp_pctx *c)
 	}
 	if (roles & DP_ROLE_VPCE)       /* a gateway endpoint's own port */
 		return dp_vpce_ingress(m, md, c);
+	if (roles & DP_ROLE_TGW)        /* a transit gateway's port attachment */
+		return dp_pipe_ops.tgw_ingress(m, md, c);
 	if (roles & DP_ROLE_VPC) {
 		int sn = dp_subnet_lookup(t, rte_be_to_cpu_32(ip->src_addr));
 

@@ -17,6 +17,7 @@
 #include "dp/dp_graph.h"
 #include "dp/dp_pipe.h"
 #include "dp/dp_pkt.h"
+#include "dp/dp_tgw.h"
 #include "dp/dp_worker.h"
 #include "dp/flow_fast.h"
 
@@ -40,6 +41,7 @@ dp_ip_route_node(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t n)
 	struct dp_vec *policy = dp_graph_out(g, IP_ROUTE_NEXT_POLICY);
 	uint8_t min_slot = g->policy_min_slot;
 	uint64_t untracked = 0;
+	struct dp_tgw_acc tgw = { 0 };
 	const struct dp_rtable *rts[DP_BURST];
 	uint32_t dst[DP_BURST];
 	uint64_t nhid[DP_BURST];
@@ -76,15 +78,22 @@ dp_ip_route_node(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t n)
 		struct rte_mbuf *m = pkts[i];
 		struct dp_meta *md = dp_meta(m);
 		int src = b->ctx[md->slot].src_subnet;
+		const struct dp_route *r;
 		struct rte_ipv4_hdr *ip;
 		int ds;
 
-		if (md->slot > min_slot || nhid[i] == rts[i]->none ||
-		    rts[i]->routes[nhid[i]].kind != CFG_TARGET_LOCAL)
+		if (md->slot > min_slot || nhid[i] == rts[i]->none)
 			goto slow;
-		ds = dp_subnet_lookup(t, dst[i]);
-		if (ds < 0 || !route_nacl_free(srt, any_nacl, src, ds))
+		r = &rts[i]->routes[nhid[i]];
+		if (likely(r->kind == CFG_TARGET_LOCAL)) {
+			ds = dp_subnet_lookup(t, dst[i]);
+			if (ds < 0 || !route_nacl_free(srt, any_nacl, src, ds))
+				goto slow;
+		} else if (r->kind != CFG_TARGET_TGW ||     /* transit gateway into a VPC */
+			   (ds = dp_tgw_route(t, srt, any_nacl, r, src, dst[i], m, md,
+						      &tgw)) < 0) {
 			goto slow;
+		}
 		ip = dp_ip_hdr(m, md);
 		if (ip->time_to_live <= 1)
 			goto slow;
@@ -109,4 +118,5 @@ slow:
 	}
 	g->policy_min_slot = min_slot;
 	dp_stats_self()->untracked += untracked;
+	dp_tgw_acc_flush(&tgw);
 }

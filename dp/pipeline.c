@@ -46,6 +46,7 @@
 #include "lb/nlb_node.h"
 #include "nat/nat_node.h"
 #include "nat/nat_stats.h"
+#include "tgw/tgw.h"
 
 static const struct dp_node stages[] = {
 	{ .name = "eth_input", .fn = dp_eth_input_node,
@@ -88,6 +89,7 @@ static const struct dp_stats_section *const stats_sections[] = {
 	&gwlb_stats_section,
 	&fl_stats_section,
 	&dp_vpce_stats_section,
+	&tgw_stats_section,
 };
 
 /* The health-check engine's clients, in the order of its probe records. */
@@ -132,11 +134,12 @@ dp_pipeline_init(char *err, size_t errlen)
 		.nlb6_input = lb_nlb6_input,
 		.nlb6_reply = lb_nlb6_reply,
 		.encap = gnv_encap,
+		.tgw_ingress = tgw_ingress,
 	};
 	/* control side: table build order, and free in reverse */
 	if (dp_service_register(&fw_service) < 0 || dp_service_register(&nat_service) < 0 ||
 	    dp_service_register(&lb_service) < 0 || dp_service_register(&gwlb_service) < 0 ||
-	    dp_service_register(&fl_service) < 0) {
+	    dp_service_register(&fl_service) < 0 || dp_service_register(&tgw_service) < 0) {
 		snprintf(err, errlen, "too many services");
 		return -ENOSPC;
 	}
@@ -145,6 +148,7 @@ dp_pipeline_init(char *err, size_t errlen)
 	dp_route_target_register(CFG_TARGET_GWLBE, gwlb_endpoint_target);
 	dp_route_target_register(CFG_TARGET_VPCE, dp_vpce_target);
 	dp_route_target_register(CFG_TARGET_PCX, dp_pcx_target);
+	dp_route_target_register(CFG_TARGET_TGW, tgw_target);
 	/* health checks: NLB targets, then GWLB appliances (probe records in that order) */
 	for (unsigned i = 0; i < RTE_DIM(health_clients); i++)
 		if (dp_health_register(health_clients[i]) < 0) {

@@ -25,7 +25,7 @@
 #include "dp/dp_worker.h"
 #include "dp/ip_input.h"
 
-#define ROUTE_TARGET_KINDS 8
+#define ROUTE_TARGET_KINDS 16
 
 struct dp_pipe_ops dp_pipe_ops;
 static dp_route_target_fn route_targets[ROUTE_TARGET_KINDS];
@@ -262,6 +262,7 @@ route_table_of(const struct dp_pctx *c)
 		rt = cfg->igw.route_table;
 		break;
 	case DP_IN_VPCE:        /* back from a gateway endpoint: the local route */
+	case DP_IN_TGW:         /* from a TGW port attachment: into the VPC it chose */
 		break;
 	}
 	return rt >= 0 ? &c->t->rtables[rt] : &c->t->local_rt;

@@ -69,6 +69,14 @@ def t_nacl_sg(n=10000):
     return req, rep
 
 
+def t_tgw(n=10000):
+    """VPC a -> TGW -> VPC b (bench/configs/tgw.cfg): 200 clients x 50 servers."""
+    i = _i(n)
+    c, s = i % 200, (i // 200) % 50
+    return (gen.ip4("10.0.2.2") + c, gen.ip4("10.1.129.2") + s, 20000 + i % 1000, 5001,
+            L3 + 256 + 2 + s)
+
+
 def t_nat(n, clients):
     i = _i(n)
     k = i // clients
@@ -167,6 +175,10 @@ SCENARIOS = {
                           desc="routing in a VPC of 200 route tables of 50 routes (AWS's "
                                "quota, issue #22): the source subnet's table one of them, "
                                "the servers' /24 three levels down its trie"),
+    "tgw": dict(flows=10000, frames=10000, table=65536, mem=512, ovs=None,
+                desc="VPC -> Transit Gateway -> VPC (route to tgw:, the TGW route table of "
+                     "the source attachment, delivery by the destination VPC's local route), "
+                     "10,000 UDP flows"),
     "nacl_sg": dict(flows=10000, frames=10000, table=65536, mem=512, ovs="fw", second="pcap",
                     desc="NACL (17 rules) + SG tracked flows, 10,000 UDP flows, both directions"),
     "nacl_sg_flowlogs": dict(flows=10000, frames=10000, table=65536, mem=512, ovs=None,
@@ -212,7 +224,7 @@ SCENARIOS = {
     "mixed": dict(flows=41024, frames=51200, table=131072, mem=512, ovs=None,
                   desc="routing, NACL+SG, NAT, NLB, GWLB in equal parts, 41,024 flows"),
 }
-ORDER = ["routing", "routing6", "routing_nacl", "routing_quota", "nacl_sg", "nacl_sg_flowlogs",
+ORDER = ["routing", "routing6", "routing_nacl", "routing_quota", "tgw", "nacl_sg", "nacl_sg_flowlogs",
          "nat_10k", "nat_10k_flowlogs", "nat_1m", "nat_new_flows", "nat_churn",
          "nlb_10k", "nlb_1m",
          "nlb_new_flows", "gwlb", "mixed"]
@@ -303,6 +315,9 @@ def build_inputs(name, d):
     elif name == "routing6":
         gen.write_pcap(p("in0.pcap"), frames_routing6())
         gen.write_pcap(p("l3fwd0.pcap"), frames_routing6(True))
+    elif name == "tgw":
+        gen.write_pcap(p("in0.pcap"), _frames(t_tgw()))
+        gen.write_pcap(p("l3fwd0.pcap"), _frames(t_tgw(), True))
     elif name == "nacl_sg":
         req, rep = t_nacl_sg()
         gen.write_pcap(p("in0.pcap"), _frames(req))
