@@ -323,7 +323,7 @@ dp_xlate_err_4to6(struct rte_mbuf *m, struct dp_meta *md, const uint8_t src6[16]
 	o6 = rte_pktmbuf_mtod_offset(m, struct rte_ipv6_hdr *, RTE_ETHER_HDR_LEN);
 	p = (uint8_t *)(o6 + 1);
 	i6 = (struct rte_ipv6_hdr *)(p + 8);
-	ip6_hdr(o6, tos, (uint16_t)(8 + 40 + rest), IPPROTO_ICMP, ttl, src6, dst6);
+	ip6_hdr(o6, tos, (uint16_t)(8 + 40 + rest), IPPROTO_ICMP, (uint8_t)(ttl - 1), src6, dst6);
 	ip6_hdr(i6, itos, (uint16_t)ilen, iproto, ittl, isrc6, idst6);
 	p[0] = t6;
 	p[1] = c6;

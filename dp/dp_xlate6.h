@@ -40,7 +40,8 @@ int dp_xlate_4to6(struct rte_mbuf *m, struct dp_meta *md, const uint8_t src6[16]
  * An ICMPv4 error (destination unreachable, time exceeded) to an ICMPv6
  * one from src6 to dst6 (RFC 7915 §4.2): types and codes mapped (fragmentation
  * needed: Packet Too Big with MTU + 20, at least 1280; protocol unreachable:
- * parameter problem, pointer 6), hop limit = TTL; the quoted IPv4 packet
+ * parameter problem, pointer 6), hop limit = TTL - 1 (a router hop; the
+ * caller made sure TTL > 1); the quoted IPv4 packet
  * becomes an IPv6 header from isrc6 to idst6 with ports (or echo
  * identifier, isport) isport/idport, its TCP/UDP checksum updated when the
  * quote holds it; the whole cut to 1280 bytes; ICMPv6 checksum computed.

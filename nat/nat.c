@@ -175,10 +175,10 @@ nat_flow_init(const struct dp_tables *t, int g, struct dp_flow *f, unsigned work
 
 int
 nat64_flow_init(const struct dp_tables *t, int g, struct dp_flow *f, uint32_t dst4,
-		uint16_t dport, uint8_t proto4, unsigned worker, unsigned n_workers)
+		uint16_t dport, uint8_t proto4, uint32_t seed, unsigned worker, unsigned n_workers)
 {
-	return alloc_port(&t->nat->gw[g], g, f, dst4, dport, proto4, flow_seed(&f->key[0]),
-			  NAT_ZONE_NAT64, worker, n_workers);
+	return alloc_port(&t->nat->gw[g], g, f, dst4, dport, proto4, seed, NAT_ZONE_NAT64,
+			  worker, n_workers);
 }
 
 void

@@ -54,10 +54,13 @@ void nat_free(struct dp_tables *t);
 int nat_flow_init(const struct dp_tables *t, int g, struct dp_flow *f, unsigned worker,
 		  unsigned n_workers);
 /* The same for a NAT64 connection (key[0] an IPv6 key) to the IPv4
- * destination dst4:dport, protocol proto4 (ICMP for ICMPv6 echo): key[1] is
+ * destination dst4:dport, protocol proto4 (ICMP for ICMPv6 echo), ports
+ * tried from seed (a hash of the full addresses: the folded ones of key[0]
+ * are seeded at random, and replays must choose the same ports): key[1] is
  * in zone NAT_ZONE_NAT64. */
 int nat64_flow_init(const struct dp_tables *t, int g, struct dp_flow *f, uint32_t dst4,
-		    uint16_t dport, uint8_t proto4, unsigned worker, unsigned n_workers);
+		    uint16_t dport, uint8_t proto4, uint32_t seed, unsigned worker,
+		    unsigned n_workers);
 /* A NAT flow left the table: release its destination slot. */
 void nat_flow_deleted(const struct dp_flow *f);
 /* Active connections per destination entry count (telemetry). */
