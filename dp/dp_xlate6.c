@@ -36,19 +36,24 @@ fold32(uint32_t s)
 	return s;
 }
 
-/* The one's-complement sum of the 16-bit words of n (even) bytes at p. */
-static uint32_t
+/* The one's-complement sum of the 16-bit words of n bytes at p (n a
+ * multiple of 4: addresses and port pairs), 32 bits at a time (the sum of
+ * 32-bit words folded is the sum of their 16-bit halves: 2^16 = 1 mod
+ * 0xffff). */
+static inline uint32_t
 words(const void *p, int n)
 {
 	const uint8_t *b = p;
-	uint32_t s = 0;
-	uint16_t w;
+	uint64_t s = 0;
+	uint32_t w;
 
-	for (int i = 0; i < n; i += 2) {
-		memcpy(&w, b + i, 2);
+	for (int i = 0; i < n; i += 4) {
+		memcpy(&w, b + i, 4);
 		s += w;
 	}
-	return fold32(s);
+	s = (s & 0xffffffff) + (s >> 32);
+	s = (s & 0xffffffff) + (s >> 32);
+	return fold32((uint32_t)(s & 0xffff) + (uint32_t)(s >> 16));
 }
 
 /* The TCP/UDP header at l4: pseudo-header addresses summing osum replaced by
