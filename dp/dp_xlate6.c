@@ -262,6 +262,35 @@ err_type46(uint8_t type, uint8_t code, uint16_t mtu4, uint8_t *t6, uint8_t *c6, 
 	}
 }
 
+/* The upper layer of a quoted packet (rest bytes at l4, protocol proto):
+ * ports (an echo request's identifier: sport) replaced and, when the quote
+ * holds it, the TCP/UDP checksum updated for the pseudo-header addresses
+ * summing osum replaced by ones summing nsum (RFC 7915 §4.2 asks for the
+ * inner header translated); an echo request becomes type 128 (its checksum
+ * is the caller's). false: not a quote NAT64 translates. */
+static bool
+quote_l4_46(uint8_t *l4, uint32_t rest, uint8_t proto, uint32_t osum, uint32_t nsum,
+	    uint16_t sport, uint16_t dport)
+{
+	uint16_t c;
+
+	if (proto == IPPROTO_TCP || proto == IPPROTO_UDP) {
+		memcpy(&c, l4 + 6, 2);
+		if (rest >= (proto == IPPROTO_TCP ? 18u : 8u) && !(proto == IPPROTO_UDP && c == 0)) {
+			l4_readdress(l4, proto, osum, nsum, sport, dport);
+		} else {
+			memcpy(l4, &sport, 2);
+			memcpy(l4 + 2, &dport, 2);
+		}
+		return true;
+	}
+	if (proto != IPPROTO_ICMP || l4[0] != ICMP4_ECHO_REQUEST)
+		return false;
+	l4[0] = ICMP6_ECHO_REQUEST;
+	memcpy(l4 + 4, &sport, 2);
+	return true;
+}
+
 int
 dp_xlate_err_4to6(struct rte_mbuf *m, struct dp_meta *md, const uint8_t src6[16],
 		  const uint8_t dst6[16], const uint8_t isrc6[16], const uint8_t idst6[16],
@@ -290,30 +319,10 @@ dp_xlate_err_4to6(struct rte_mbuf *m, struct dp_meta *md, const uint8_t src6[16]
 	rest = tot - (uint32_t)sizeof(*ip) - 8 - ihl;
 	ilen = rte_be_to_cpu_16(in->total_length);
 	ilen = ilen > ihl ? ilen - ihl : 0;
-	if (iproto == IPPROTO_TCP || iproto == IPPROTO_UDP) {
-		uint8_t *l4 = (uint8_t *)(uintptr_t)(icmp + 8 + ihl);
-		uint32_t osum = words(&in->src_addr, 8), nsum = fold32(words(isrc6, 16) +
-								       words(idst6, 16));
-
-		/* the quoted checksum is updated when it is in the quote
-		 * (RFC 7915 §4.2 asks for the inner header translated) */
-		memcpy(&c, l4 + 6, 2);
-		if (rest >= (iproto == IPPROTO_TCP ? 18u : 8u) && !(iproto == IPPROTO_UDP && c == 0))
-			l4_readdress(l4, iproto, osum, nsum, isport, idport);
-		else {
-			memcpy(l4, &isport, 2);
-			memcpy(l4 + 2, &idport, 2);
-		}
-	} else if (iproto == IPPROTO_ICMP) {
-		uint8_t *l4 = (uint8_t *)(uintptr_t)(icmp + 8 + ihl);
-
-		if (l4[0] != ICMP4_ECHO_REQUEST)
-			return DP_DROP_nat64_unsupported;
-		l4[0] = ICMP6_ECHO_REQUEST;
-		memcpy(l4 + 4, &isport, 2);
-	} else {
+	if (!quote_l4_46((uint8_t *)(uintptr_t)(icmp + 8 + ihl), rest, iproto,
+			 words(&in->src_addr, 8), fold32(words(isrc6, 16) + words(idst6, 16)),
+			 isport, idport))
 		return DP_DROP_nat64_unsupported;
-	}
 	/* 20 + 8 + ihl bytes of headers become 40 + 8 + 40: prepended, the
 	 * quote's payload stays where it is */
 	memcpy(&eth, rte_pktmbuf_mtod(m, const void *), sizeof(eth));
