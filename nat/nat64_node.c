@@ -102,8 +102,12 @@ port_seed(const struct rte_mbuf *m, const struct dp_meta *md, const struct dp_fl
 {
 	const struct rte_ipv6_hdr *ip = rte_pktmbuf_mtod_offset(m, const struct rte_ipv6_hdr *,
 								md->l3);
+	uint64_t a[4];
 
-	return rte_hash_crc(ip->src_addr, 32, (uint32_t)k->sport << 16 | k->dport) ^ k->proto;
+	/* copied first: the addresses lie 2 bytes past an 8-byte boundary, and
+	 * rte_hash_crc loads 8 bytes at a time (unaligned: undefined behaviour) */
+	memcpy(a, ip->src_addr, sizeof(a));
+	return rte_hash_crc(a, sizeof(a), (uint32_t)k->sport << 16 | k->dport) ^ k->proto;
 }
 
 /* A new NAT64 connection of key k through gateway g to dst4; NULL: m dropped. */
