@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # vpcgw benchmarks on one core (shared/BENCH.md): bench/run.sh SCENARIO...|all
 #   [--runs N] [--window S] [--warmup S] [--cpu C] [--systems a,b] [--no-ovs] [--out DIR]
-# Scenarios: routing routing6 routing_nacl routing_quota nacl_sg nat_10k nat_1m nat_new_flows nat_churn nlb_10k nlb_1m
+# Scenarios: routing routing6 routing_nacl routing_quota nacl_sg nat_10k nat64_10k nat_1m nat_new_flows nat_churn nlb_10k nlb_1m
 # nlb_new_flows gwlb mixed.
 # Prints one JSON line per scenario (stdout); progress, errors on stderr.
 # Inputs, configs, logs and results.jsonl go to $BENCH_OUT (/tmp/vpcgw-bench).

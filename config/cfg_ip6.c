@@ -388,8 +388,9 @@ ld6_subnet(struct ld *ld, const config_setting_t *e, const char *p, int i)
 
 /*
  * Route I of table T whose destination string V has a ':'. The IPv4 checks
- * of config/cfg_load.c, for the VPC's /56; the targets this release routes
- * IPv6 to are local, igw (untranslated) and blackhole.
+ * of config/cfg_load.c, for the VPC's /56; IPv6 routes go to local, igw
+ * (untranslated), egress-only-igw, gwlb-endpoint, blackhole, and
+ * nat-gateway for destinations inside 64:ff9b::/96 (NAT64).
  */
 void
 ld6_route(struct ld *ld, const struct fld *d, const char *v, const struct fld *tg,
@@ -416,9 +417,14 @@ ld6_route(struct ld *ld, const struct fld *d, const char *v, const struct fld *t
 	if (!tgt_ok)
 		return;
 	if (rt->kind == CFG_TARGET_NAT) {
-		ld_error(ld, tg->s, tg->path, "target nat-gateway for IPv6 destination %s: this "
-			 "release has no NAT64 (IPv6 routes go to local, igw, egress-only-igw, "
-			 "gwlb-endpoint or blackhole)", a);
+		/* NAT64 (nat/nat64_node.c): the IPv4 address is the last 32 bits
+		 * of an address of RFC 6052's well-known prefix */
+		static const uint8_t wkp[12] = { 0x00, 0x64, 0xff, 0x9b };
+
+		if (rt->dst6.len < 96 || memcmp(rt->dst6.addr, wkp, sizeof(wkp)) != 0)
+			ld_error(ld, tg->s, tg->path, "target nat-gateway for IPv6 destination %s: "
+				 "NAT64 translates destinations inside 64:ff9b::/96 only (RFC "
+				 "6052 well-known prefix)", a);
 		return;
 	}
 	if ((rt->kind == CFG_TARGET_IGW || rt->kind == CFG_TARGET_EIGW) &&

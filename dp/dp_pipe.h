@@ -66,6 +66,13 @@ struct dp_pipe_ops {
 	 * it goes on into a VPC, c->in = DP_IN_TGW; false: consumed, sent or
 	 * dropped). ip_route's own case is inline: dp/dp_tgw.h */
 	bool (*tgw_ingress)(struct rte_mbuf *m, struct dp_meta *md, struct dp_pctx *c);
+	/* NAT64 (nat/): an IPv6 packet routed to nat-gateway r (c->t, c->now,
+	 * c->in, c->src_subnet set; outputs or drops m), and an IPv4 packet to
+	 * a NAT address that found no IPv4 flow: true when a NAT64 connection
+	 * took it (consumed), false: not one (nat_no_session) */
+	void (*nat64_target)(struct rte_mbuf *m, struct dp_meta *md, struct dp_pctx *c,
+			     const struct dp_route *r);
+	bool (*nat64_reply)(struct rte_mbuf *m, struct dp_meta *md, struct dp_pctx *c);
 	/* GENEVE to the flow's appliance (DP_ACT_ENCAP): 0 or a drop reason */
 	int (*encap)(struct rte_mbuf *m, const struct dp_tables *t, const struct dp_flow *f,
 		     uint16_t *port, uint32_t *nh);

@@ -246,6 +246,13 @@ ip6_route_one(struct dp_pctx *c, struct rte_mbuf *m, struct dp_meta *md)
 		else
 			dp_pipe_ops.gwlb6_target(m, md, c, &rt->routes[r]);
 		return;
+	case CFG_TARGET_NAT:
+		/* NAT64 (nat/nat64_node.c): translated to IPv4 there */
+		if (dp_pipe_ops.nat64_target == NULL)
+			dp_drop(m, DP_DROP_no_route);
+		else
+			dp_pipe_ops.nat64_target(m, md, c, &rt->routes[r]);
+		return;
 	case CFG_TARGET_BLACKHOLE:
 		dp_drop(m, DP_DROP_route_blackhole);
 		return;

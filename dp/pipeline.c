@@ -133,6 +133,8 @@ dp_pipeline_init(char *err, size_t errlen)
 		.gwlb6_target = gwlb6_endpoint_target,
 		.nlb6_input = lb_nlb6_input,
 		.nlb6_reply = lb_nlb6_reply,
+		.nat64_target = nat64_target,
+		.nat64_reply = nat64_reply,
 		.encap = gnv_encap,
 		.tgw_ingress = tgw_ingress,
 	};

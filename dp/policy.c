@@ -626,6 +626,8 @@ dp_policy_input(struct rte_mbuf *m, struct dp_meta *md, struct dp_pctx *c)
 		return;
 	}
 	if (c->in == DP_IN_INTERNET && md->nh == DP_LOCAL_NAT) {
+		if (dp_pipe_ops.nat64_reply != NULL && dp_pipe_ops.nat64_reply(m, md, c))
+			return;         /* a NAT64 connection's (nat/nat64_node.c) */
 		dp_stats_self()->nat[md->ep].drop++;
 		dp_drop(m, DP_DROP_nat_no_session);
 		return;

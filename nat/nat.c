@@ -77,6 +77,18 @@ nat_build(struct dp_tables *t)
 		r->max_per_dest = g->max_ports_per_dest ? g->max_ports_per_dest : 55000;
 		r->subnet = g->subnet;
 	}
+	/* gateways that NAT64 routes lead to (config/cfg_ip6.c allows them
+	 * for destinations in 64:ff9b::/96 only) */
+	for (int i = 0; i < cfg->n_route_tables; i++)
+		for (int k = 0; k < cfg->route_tables[i].n_routes; k++) {
+			const struct cfg_route *rt = &cfg->route_tables[i].routes[k];
+
+			if (rt->v6 && rt->kind == CFG_TARGET_NAT && rt->ref >= 0 &&
+			    rt->ref < t->nat->n_gw) {
+				t->nat->gw[rt->ref].nat64 = true;
+				t->nat->any64 = true;
+			}
+		}
 	return 0;
 }
 
@@ -94,19 +106,24 @@ flow_seed(const struct dp_flow_key *k)
 				  rte_hash_crc_4byte((uint32_t)k->sport << 16 | k->dport, k->proto)));
 }
 
-int
-nat_flow_init(const struct dp_tables *t, int g, struct dp_flow *f, unsigned worker,
-	      unsigned n_workers)
+/*
+ * A port of this worker's share at one of gw's addresses for a connection
+ * to (dst, dport, proto), seeded by seed: key[1] (zone zone) of f and the
+ * rest of f filled. A port is free when the reply key is in neither zone
+ * that can hold it: NAT64 flows' replies (zone NAT_ZONE_NAT64) share the
+ * gateway's ports with IPv4 ones (zone 0), probed only on gateways that
+ * have NAT64 routes.
+ */
+static int
+alloc_port(const struct nat_gw_rt *gw, int g, struct dp_flow *f, uint32_t dst, uint16_t dport,
+	   uint8_t proto, uint32_t seed, uint8_t zone, unsigned worker, unsigned n_workers)
 {
-	const struct nat_gw_rt *gw = &t->nat->gw[g];
-	const struct dp_flow_key *k0 = &f->key[0];
 	uint32_t share = (NAT_PORT_MAX - NAT_PORT_MIN + 1 - worker + n_workers - 1) / n_workers;
-	uint32_t seed = flow_seed(k0);
 
 	/* addresses in order: the first fills before the second is used */
 	for (int a = 0; a < gw->n_addrs; a++) {
-		uint32_t *cnt = dest_slot(gw->addrs[a], k0->dst,
-					  k0->proto == IPPROTO_ICMP ? 0 : k0->dport, k0->proto);
+		uint32_t *cnt = dest_slot(gw->addrs[a], dst, proto == IPPROTO_ICMP ? 0 : dport,
+					  proto);
 		uint32_t start = (seed + (uint32_t)a * 7919u) % share;
 
 		if (__atomic_load_n(cnt, __ATOMIC_RELAXED) >= gw->max_per_dest)
@@ -116,18 +133,21 @@ nat_flow_init(const struct dp_tables *t, int g, struct dp_flow *f, unsigned work
 			uint32_t slot = (start + i * 40503u) % share;
 			uint16_t port = (uint16_t)(NAT_PORT_MIN + worker + slot * n_workers);
 			struct dp_flow_key k1 = {
-				.src = k0->dst, .dst = gw->addrs[a], .proto = k0->proto,
+				.src = dst, .dst = gw->addrs[a], .proto = proto, .zone = zone,
 			};
 
-			if (k0->proto == IPPROTO_ICMP) {
-				k1.sport = 0;   /* echo reply: id in dport */
-				k1.dport = rte_cpu_to_be_16(port);
-			} else {
-				k1.sport = k0->dport;
-				k1.dport = rte_cpu_to_be_16(port);
-			}
+			/* echo reply: id in dport */
+			k1.sport = proto == IPPROTO_ICMP ? 0 : dport;
+			k1.dport = rte_cpu_to_be_16(port);
 			if (dp_flow_key_exists(&k1))
 				continue;
+			if (zone != 0 || gw->nat64) {
+				struct dp_flow_key o = k1;
+
+				o.zone = zone != 0 ? 0 : NAT_ZONE_NAT64;
+				if (dp_flow_key_exists(&o))
+					continue;
+			}
 			f->key[1] = k1;
 			f->kind = DP_FLOW_NAT;
 			f->svc = (uint16_t)g;
@@ -141,6 +161,24 @@ nat_flow_init(const struct dp_tables *t, int g, struct dp_flow *f, unsigned work
 		}
 	}
 	return DP_DROP_nat_port_allocation;
+}
+
+int
+nat_flow_init(const struct dp_tables *t, int g, struct dp_flow *f, unsigned worker,
+	      unsigned n_workers)
+{
+	const struct dp_flow_key *k0 = &f->key[0];
+
+	return alloc_port(&t->nat->gw[g], g, f, k0->dst, k0->dport, k0->proto, flow_seed(k0), 0,
+			  worker, n_workers);
+}
+
+int
+nat64_flow_init(const struct dp_tables *t, int g, struct dp_flow *f, uint32_t dst4,
+		uint16_t dport, uint8_t proto4, uint32_t seed, unsigned worker, unsigned n_workers)
+{
+	return alloc_port(&t->nat->gw[g], g, f, dst4, dport, proto4, seed, NAT_ZONE_NAT64,
+			  worker, n_workers);
 }
 
 void

@@ -28,12 +28,19 @@ struct nat_gw_rt {
 	uint32_t idle_s;
 	uint32_t max_per_dest;
 	int subnet;
+	bool nat64;                 /* a route sends IPv6 (64:ff9b::/96) here */
 };
 
 struct nat_state {
 	struct nat_gw_rt gw[DP_MAX_NATGW];
 	int n_gw;
+	bool any64;                 /* some gateway has NAT64 routes */
 };
+
+/* The zone of a NAT64 flow's reply key (IPv4, from the destination to the
+ * NAT address): IPv4 lookups (zone 0) never meet it; the policy stage's
+ * no-session path looks there (nat/nat64_node.c). */
+#define NAT_ZONE_NAT64 46
 
 int nat_init(int socket, uint32_t capacity);   /* once, at start */
 void nat_fini(void);
@@ -46,6 +53,14 @@ void nat_free(struct dp_tables *t);
  */
 int nat_flow_init(const struct dp_tables *t, int g, struct dp_flow *f, unsigned worker,
 		  unsigned n_workers);
+/* The same for a NAT64 connection (key[0] an IPv6 key) to the IPv4
+ * destination dst4:dport, protocol proto4 (ICMP for ICMPv6 echo), ports
+ * tried from seed (a hash of the full addresses: the folded ones of key[0]
+ * are seeded at random, and replays must choose the same ports): key[1] is
+ * in zone NAT_ZONE_NAT64. */
+int nat64_flow_init(const struct dp_tables *t, int g, struct dp_flow *f, uint32_t dst4,
+		    uint16_t dport, uint8_t proto4, uint32_t seed, unsigned worker,
+		    unsigned n_workers);
 /* A NAT flow left the table: release its destination slot. */
 void nat_flow_deleted(const struct dp_flow *f);
 /* Active connections per destination entry count (telemetry). */

@@ -58,6 +58,28 @@ def frames_routing6(l3fwd=False, n=1024):
     return np.stack(out)
 
 
+def frames_nat64(l3fwd=False, n=10000):
+    """nat_10k's flows in IPv6 (bench/configs/nat64_10k.cfg): 200 clients of
+    subnet priv (…:b010::/64) to 50 destinations 64:ff9b::203.0.113.x (RFC
+    6052), UDP 10000.. -> 443, hop limit 64, 62-byte frames; for l3fwd the
+    destinations are in its IPv6 route 2001:200:0:1::/64 (as routing6).
+    Built by scapy (about 10 s)."""
+    from scapy.layers.inet import UDP
+    from scapy.layers.inet6 import IPv6
+    from scapy.layers.l2 import Ether
+
+    out = []
+    for i in range(n):
+        k = i // 200
+        dst = ("2001:200:0:1::%x" % (1 + k % 250)) if l3fwd else \
+            ("64:ff9b::cb00:71%02x" % (1 + k % 250))
+        f = bytes(Ether(src=CLIENT_MAC, dst=MAC_VPC) /
+                  IPv6(src="2600:1f18:a:b010::%x" % (2 + i % 200), dst=dst, hlim=64) /
+                  UDP(sport=10000 + k // 250, dport=443))
+        out.append(np.frombuffer(f, dtype=np.uint8))
+    return np.stack(out)
+
+
 def t_nacl_sg(n=10000):
     i = _i(n)
     c, s = i % 200, (i // 200) % 50
@@ -187,6 +209,10 @@ SCENARIOS = {
                                   "issue #21)"),
     "nat_10k": dict(flows=10000, frames=10000, table=65536, mem=512, ovs="snat",
                     desc="NAT gateway SNAT, 10,000 established UDP flows"),
+    "nat64_10k": dict(flows=10000, frames=10000, table=65536, mem=512, ovs=None,
+                      desc="NAT gateway NAT64 (issue #16), 10,000 established IPv6 UDP "
+                           "flows to 64:ff9b::/96 translated to IPv4; l3fwd in its IPv6 "
+                           "LPM mode on the same frames"),
     "nat_10k_flowlogs": dict(flows=10000, frames=10000, table=65536, mem=512, ovs=None,
                              base="nat_10k", edit="flowlogs",
                              desc="nat_10k with a VPC flow log (resource vpc, ALL, 60 s; "
@@ -225,7 +251,7 @@ SCENARIOS = {
                   desc="routing, NACL+SG, NAT, NLB, GWLB in equal parts, 41,024 flows"),
 }
 ORDER = ["routing", "routing6", "routing_nacl", "routing_quota", "tgw", "nacl_sg", "nacl_sg_flowlogs",
-         "nat_10k", "nat_10k_flowlogs", "nat_1m", "nat_new_flows", "nat_churn",
+         "nat_10k", "nat64_10k", "nat_10k_flowlogs", "nat_1m", "nat_new_flows", "nat_churn",
          "nlb_10k", "nlb_1m",
          "nlb_new_flows", "gwlb", "mixed"]
 
@@ -328,6 +354,9 @@ def build_inputs(name, d):
     elif name == "nat_10k":
         gen.write_pcap(p("in0.pcap"), _frames(t_nat(10000, 200)))
         gen.write_pcap(p("l3fwd0.pcap"), _frames(t_nat(10000, 200), True))
+    elif name == "nat64_10k":
+        gen.write_pcap(p("in0.pcap"), frames_nat64())
+        gen.write_pcap(p("l3fwd0.pcap"), frames_nat64(True))
     elif name == "nat_churn":
         # baseline testpmd io only (no l3fwd): one 3.6 GB capture, not two
         gen.write_pcap(p("in0.pcap"), _churn(SCENARIOS[name]["flows"], False))

@@ -143,6 +143,7 @@ static const char demo_cfg[] =
 	"      { destination = \"0.0.0.0/0\"; target = \"nat-gateway:nat-a\"; },\n"
 	"      { destination = \"203.0.113.0/24\"; target = \"gwlb-endpoint:inspect-a\"; },\n"
 	"      { destination = \"2001:db8:cafe::/48\"; target = \"gwlb-endpoint:inspect-a\"; },\n"
+	"      { destination = \"64:ff9b::/96\"; target = \"nat-gateway:nat-a\"; },\n"
 	"      { destination = \"192.0.2.0/24\"; target = \"blackhole\"; } ); },\n"
 	"  { name = \"edge\"; routes = (\n"
 	"      { destination = \"10.0.0.0/24\"; target = \"gwlb-endpoint:inspect-a\"; },\n"

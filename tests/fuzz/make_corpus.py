@@ -297,7 +297,7 @@ def packet_seeds():
     # --- IPv6 (SPEC §7): ND, RA, echo, routing with extension headers, the
     # malformed chains the parser drops; app-a b02::/64 and app-b b03::/64
     # have no NACL (routed), public-a and private-a have one (dropped)
-    from scapy.all import (ICMPv6EchoRequest, ICMPv6ND_NA, ICMPv6ND_NS, ICMPv6ND_RS,
+    from scapy.all import (ICMPv6EchoReply, ICMPv6EchoRequest, ICMPv6ND_NA, ICMPv6ND_NS, ICMPv6ND_RS,
                            ICMPv6NDOptDstLLAddr, ICMPv6NDOptSrcLLAddr, IPv6ExtHdrDestOpt,
                            IPv6ExtHdrFragment, IPv6ExtHdrHopByHop, IPv6ExtHdrRouting, fragment6)
     h6, h6b, r6 = "2600:1f18:a:b02::5", "2600:1f18:a:b03::7", "2600:1f18:a:b02::1"
@@ -351,6 +351,24 @@ def packet_seeds():
         rec(INET, Ether(src=NEXT_HOP_MAC, dst=MAC[INET]) /
             IPv6(src="2001:db8:1::5", dst="2600:1f18:a:b00::100") /
             TCP(sport=43000, dport=80, flags="A", seq=1001, ack=10)))
+    # NAT64 (issue #16): app-a's table sends 64:ff9b::/96 to nat-a; the
+    # replies to the NAT address (its port is the fuzzer's to find), an ICMP
+    # error quoting a translated datagram, ICMPv6 NAT64 does not translate
+    srv6, nat = "64:ff9b::c000:250", "198.51.100.10"
+    s["seq_nat64"] = multi(
+        rec(VPC, v6(h6, srv6, TCP(sport=42100, dport=443, **syn))),
+        rec(VPC, v6(h6, srv6, UDP(sport=42101, dport=53) / Raw(b"q64"))),
+        rec(VPC, v6(h6, srv6, ICMPv6EchoRequest(id=7, seq=1, data=b"ping64"))),
+        rec(INET, inet("192.0.2.80", nat) / TCP(sport=443, dport=1024, flags="SA", seq=5,
+                                                   ack=1001)),
+        rec(INET, inet("192.0.2.80", nat) / UDP(sport=53, dport=1025) / Raw(b"a64")),
+        rec(INET, inet("192.0.2.80", nat) / ICMP(type=0, id=1026, seq=1) / Raw(b"ping64")),
+        rec(INET, inet("203.0.113.1", nat) / ICMP(type=3, code=4, nexthopmtu=1300) /
+            IP(src=nat, dst="192.0.2.80", ttl=1) / UDP(sport=1025, dport=53)),
+        rec(VPC, v6(h6, srv6, ICMPv6EchoReply(id=7, seq=1))))
+    s["ip6_nat64_frag"] = single(VPC, Ether(src=HOST_MAC, dst=MAC[VPC]) /
+                                 IPv6(src=h6, dst=srv6) / IPv6ExtHdrFragment(id=3, m=1) /
+                                 UDP(sport=1, dport=2) / Raw(b"f" * 24))
     eth6 = bytes(Ether(src=HOST_MAC, dst=MAC[VPC], type=0x86dd))
     hdr = bytes(IPv6(src=h6, dst=h6b, nh=60, plen=16))
     s["ip6_ext_past_payload"] = single(VPC, eth6 + hdr + bytes([17, 3, 1, 4, 0, 0, 0, 0]) +

@@ -141,7 +141,7 @@ test_v6_route_errors(void **state)
 	       "  { destination = \"2600:1f18:a:b00::/56\"; target = \"blackhole\"; },\n"
 	       "  { destination = \"2600:1f18:a:b00::/64\"; target = \"igw\"; },\n"
 	       "  { destination = \"2001:db8::/32\"; target = \"local\"; },\n"
-	       "  { destination = \"64:ff9b::/96\"; target = \"nat-gateway:n\"; },\n"
+	       "  { destination = \"2001:db8:64::/96\"; target = \"nat-gateway:n\"; },\n"
 	       "  { destination = \"2001:db8::1/32\"; target = \"blackhole\"; } ); } );\n",
 	       "t.cfg:11: route_tables[0].routes[1].destination: duplicate destination ::/0 (first "
 	       "at line 10)",
@@ -152,8 +152,8 @@ test_v6_route_errors(void **state)
 	       "t.cfg:14: route_tables[0].routes[4].target: target \"local\" needs a destination "
 	       "inside the VPC ipv6_cidr 2600:1f18:a:b00::/56",
 	       "t.cfg:15: route_tables[0].routes[5].target: target nat-gateway for IPv6 "
-	       "destination 64:ff9b::/96: this release has no NAT64 (IPv6 routes go to local, "
-	       "igw, egress-only-igw, gwlb-endpoint or blackhole)",
+	       "destination 2001:db8:64::/96: NAT64 translates destinations inside "
+	       "64:ff9b::/96 only (RFC 6052 well-known prefix)",
 	       "t.cfg:16: route_tables[0].routes[6].destination: bad IPv6 CIDR \"2001:db8::1/32\": "
 	       "host bits set (network is 2001:db8::/32)");
 	/* an IPv6 route to igw needs next_hop6 */
@@ -165,6 +165,46 @@ test_v6_route_errors(void **state)
 	       "  { destination = \"::/0\"; target = \"igw\"; } ); } );\n",
 	       "t.cfg:6: route_tables[0].routes[0].target: target \"igw\" for IPv6 destination ::/0 "
 	       "needs internet_gateway.next_hop6");
+}
+
+/* NAT64 (SPEC §7): nat-gateway is a target for IPv6 destinations inside
+ * 64:ff9b::/96 (the whole /96 or a longer prefix of it), for no other. */
+static void
+test_v6_nat64(void **state)
+{
+	struct cfg *c;
+
+	(void)state;
+	c = load_ok(BASE6
+		"nat_gateways = ( { name = \"n\"; subnet = \"a\"; addresses = [ \"198.51.100.10\" ]; } );\n"
+		"route_tables = ( { name = \"t\"; routes = (\n"
+		"  { destination = \"64:ff9b::/96\"; target = \"nat-gateway:n\"; },\n"
+		"  { destination = \"64:ff9b::c633:6400/120\"; target = \"nat-gateway:n\"; },\n"
+		"  { destination = \"0.0.0.0/0\"; target = \"nat-gateway:n\"; } ); } );\n");
+	assert_true(c->route_tables[0].routes[0].v6);
+	assert_int_equal(c->route_tables[0].routes[0].kind, CFG_TARGET_NAT);
+	assert_int_equal(c->route_tables[0].routes[0].ref, 0);
+	assert_int_equal(c->route_tables[0].routes[0].dst6.len, 96);
+	assert_int_equal(c->route_tables[0].routes[1].kind, CFG_TARGET_NAT);
+	assert_int_equal(c->route_tables[0].routes[1].dst6.len, 120);
+	cfg_free(c);
+	EXPECT(BASE6
+	       "nat_gateways = ( { name = \"n\"; subnet = \"a\"; addresses = [ \"198.51.100.10\" ]; } );\n"
+	       "route_tables = ( { name = \"t\"; routes = (\n"
+	       "  { destination = \"::/0\"; target = \"nat-gateway:n\"; },\n"
+	       "  { destination = \"64:ff9b::/64\"; target = \"nat-gateway:n\"; },\n"
+	       "  { destination = \"64:ff9b:1::/96\"; target = \"nat-gateway:n\"; },\n"
+	       "  { destination = \"64:ff9b::/96\"; target = \"nat-gateway:m\"; } ); } );\n",
+	       "t.cfg:10: route_tables[0].routes[0].target: target nat-gateway for IPv6 "
+	       "destination ::/0: NAT64 translates destinations inside 64:ff9b::/96 only (RFC "
+	       "6052 well-known prefix)",
+	       "t.cfg:11: route_tables[0].routes[1].target: target nat-gateway for IPv6 "
+	       "destination 64:ff9b::/64: NAT64 translates destinations inside 64:ff9b::/96 "
+	       "only (RFC 6052 well-known prefix)",
+	       "t.cfg:12: route_tables[0].routes[2].target: target nat-gateway for IPv6 "
+	       "destination 64:ff9b:1::/96: NAT64 translates destinations inside 64:ff9b::/96 "
+	       "only (RFC 6052 well-known prefix)",
+	       "t.cfg:13: route_tables[0].routes[3].target: unknown NAT gateway \"m\"");
 }
 
 static void
@@ -200,6 +240,7 @@ main(void)
 		cmocka_unit_test(test_v6_parse),
 		cmocka_unit_test(test_v6_subnet_errors),
 		cmocka_unit_test(test_v6_route_errors),
+		cmocka_unit_test(test_v6_nat64),
 		cmocka_unit_test(test_v6_port_neighbor_errors),
 	};
 

@@ -1,0 +1,361 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * IP/ICMP translation between IPv6 and IPv4 (RFC 7915), in place in the
+ * first segment of an mbuf, for the services that translate families (the
+ * NAT gateway's NAT64, nat/nat64_node.c). Core code: no service state, the
+ * caller gives the addresses and ports. See dp/dp_xlate6.h.
+ */
+#include <string.h>
+
+#include <rte_byteorder.h>
+#include <rte_ether.h>
+#include <rte_ip.h>
+#include <rte_mbuf.h>
+
+#include "dp/dp.h"
+#include "dp/dp_xlate6.h"
+#include "dp/ip6.h"
+
+#define ICMP4_ECHO_REPLY 0
+#define ICMP4_UNREACH 3
+#define ICMP4_ECHO_REQUEST 8
+#define ICMP4_TIME_EXCEEDED 11
+#define ICMP6_UNREACH 1
+#define ICMP6_TOO_BIG 2
+#define ICMP6_TIME_EXCEEDED 3
+#define ICMP6_PARAM_PROBLEM 4
+#define ICMP6_ECHO_REQUEST 128
+#define ICMP6_ECHO_REPLY 129
+#define ICMP6_ERR_MAX 1280          /* RFC 4443 §2.4 (c): an error fits the minimum MTU */
+
+static uint32_t
+fold32(uint32_t s)
+{
+	while (s >> 16)
+		s = (s & 0xffff) + (s >> 16);
+	return s;
+}
+
+/* The one's-complement sum of the 16-bit words of n bytes at p (n a
+ * multiple of 4: addresses and port pairs), 32 bits at a time (the sum of
+ * 32-bit words folded is the sum of their 16-bit halves: 2^16 = 1 mod
+ * 0xffff). */
+static inline uint32_t
+words(const void *p, int n)
+{
+	const uint8_t *b = p;
+	uint64_t s = 0;
+	uint32_t w;
+
+	for (int i = 0; i < n; i += 4) {
+		memcpy(&w, b + i, 4);
+		s += w;
+	}
+	s = (s & 0xffffffff) + (s >> 32);
+	s = (s & 0xffffffff) + (s >> 32);
+	return fold32((uint32_t)(s & 0xffff) + (uint32_t)(s >> 16));
+}
+
+/* The TCP/UDP header at l4: pseudo-header addresses summing osum replaced by
+ * ones summing nsum (the length and protocol words are the same in both
+ * families' pseudo-headers), ports set to sport/dport, checksum adjusted
+ * (RFC 1624). */
+static void
+l4_readdress(uint8_t *l4, uint8_t proto, uint32_t osum, uint32_t nsum, uint16_t sport,
+	     uint16_t dport)
+{
+	uint8_t *ck = l4 + (proto == IPPROTO_TCP ? 16 : 6);
+	uint32_t pold = words(l4, 4), pnew;
+	uint16_t c;
+
+	memcpy(l4, &sport, 2);
+	memcpy(l4 + 2, &dport, 2);
+	pnew = words(l4, 4);
+	memcpy(&c, ck, 2);
+	c = (uint16_t)~fold32((uint16_t)~c + (uint16_t)~osum + nsum + (uint16_t)~pold + pnew);
+	if (c == 0 && proto == IPPROTO_UDP)
+		c = 0xffff;
+	memcpy(ck, &c, 2);
+}
+
+/* ICMPv4 checksum of len bytes at p (no pseudo-header). */
+static uint16_t
+icmp4_csum(const void *p, uint32_t len)
+{
+	return (uint16_t)~rte_raw_cksum(p, len);
+}
+
+int
+dp_xlate_6to4(struct rte_mbuf *m, struct dp_meta *md, uint32_t src4, uint32_t dst4,
+	      uint16_t sport, uint16_t dport, uint8_t ttl)
+{
+	const struct rte_ipv6_hdr *ip6 = rte_pktmbuf_mtod_offset(m, const struct rte_ipv6_hdr *,
+								 md->l3);
+	uint8_t tc = (uint8_t)(rte_be_to_cpu_32(ip6->vtc_flow) >> 20), proto = md->proto;
+	uint32_t end = md->l3 + sizeof(*ip6) + rte_be_to_cpu_16(ip6->payload_len);
+	uint32_t l4len = end - md->l4, a[2] = { src4, dst4 };
+	uint8_t *l4 = rte_pktmbuf_mtod_offset(m, uint8_t *, md->l4);
+	struct rte_ether_hdr eth;
+	struct rte_ipv4_hdr *ip;
+	uint16_t c;
+
+	if (md->l4 < md->l3 + sizeof(*ip6) + 0u || l4len + sizeof(*ip) > UINT16_MAX ||
+	    end > rte_pktmbuf_data_len(m))
+		return DP_DROP_nat64_unsupported;
+	if (proto == IPPROTO_TCP || proto == IPPROTO_UDP) {
+		l4_readdress(l4, proto, words(ip6->src_addr, 32), words(a, 8), sport, dport);
+	} else if (proto == IPPROTO_ICMPV6 && l4len >= 8 &&
+		   (l4[0] == ICMP6_ECHO_REQUEST || l4[0] == ICMP6_ECHO_REPLY)) {
+		/* RFC 7915 §5.2: echo types 128/129 become 8/0; the identifier
+		 * is the translated "port"; ICMPv4 has no pseudo-header: the
+		 * checksum is computed again over the message */
+		proto = IPPROTO_ICMP;
+		l4[0] = l4[0] == ICMP6_ECHO_REQUEST ? ICMP4_ECHO_REQUEST : ICMP4_ECHO_REPLY;
+		l4[1] = 0;
+		memcpy(l4 + 4, l4[0] == ICMP4_ECHO_REQUEST ? &sport : &dport, 2);
+		memset(l4 + 2, 0, 2);
+		c = icmp4_csum(l4, l4len);
+		memcpy(l4 + 2, &c, 2);
+	} else {
+		return DP_DROP_nat64_unsupported;
+	}
+	/* the extension headers go (RFC 7915 §5.1): 40 + their bytes of
+	 * header become 20, the upper layer stays where it is */
+	memcpy(&eth, rte_pktmbuf_mtod(m, const void *), sizeof(eth));
+	if (rte_pktmbuf_adj(m, (uint16_t)(md->l4 - sizeof(*ip) - md->l3)) == NULL)
+		return DP_DROP_nat64_unsupported;
+	eth.ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
+	memcpy(rte_pktmbuf_mtod(m, void *), &eth, sizeof(eth));
+	ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, RTE_ETHER_HDR_LEN);
+	*ip = (struct rte_ipv4_hdr){
+		.version_ihl = RTE_IPV4_VHL_DEF, .type_of_service = tc,
+		.total_length = rte_cpu_to_be_16((uint16_t)(l4len + sizeof(*ip))),
+		.fragment_offset = rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG),
+		.time_to_live = ttl, .next_proto_id = proto,
+		.src_addr = src4, .dst_addr = dst4,
+	};
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	md->l3 = RTE_ETHER_HDR_LEN;
+	md->l4 = RTE_ETHER_HDR_LEN + sizeof(*ip);
+	md->proto = proto;
+	md->flags &= ~DP_M_ICMP_ERR;
+	md->key = (struct dp_flow_key){ .src = src4, .dst = dst4, .proto = proto };
+	return 0;
+}
+
+/* The IPv6 header at h from the IPv4 fields given (RFC 7915 §4.1: traffic
+ * class = TOS, flow label 0, hop limit = TTL, ICMP as ICMPv6). */
+static void
+ip6_hdr(struct rte_ipv6_hdr *h, uint8_t tos, uint16_t plen, uint8_t proto, uint8_t hlim,
+	const uint8_t src6[16], const uint8_t dst6[16])
+{
+	h->vtc_flow = rte_cpu_to_be_32(6u << 28 | (uint32_t)tos << 20);
+	h->payload_len = rte_cpu_to_be_16(plen);
+	h->proto = proto == IPPROTO_ICMP ? IPPROTO_ICMPV6 : proto;
+	h->hop_limits = hlim;
+	memcpy(h->src_addr, src6, 16);
+	memcpy(h->dst_addr, dst6, 16);
+}
+
+int
+dp_xlate_4to6(struct rte_mbuf *m, struct dp_meta *md, const uint8_t src6[16],
+	      const uint8_t dst6[16], uint16_t sport, uint16_t dport, uint8_t hlim)
+{
+	const struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *,
+								md->l3);
+	uint8_t tos = ip->type_of_service, proto = ip->next_proto_id;
+	uint16_t plen = (uint16_t)(rte_be_to_cpu_16(ip->total_length) - sizeof(*ip));
+	uint8_t *l4 = rte_pktmbuf_mtod_offset(m, uint8_t *, md->l4);
+	bool full = false;           /* the L4 checksum computed whole at the end */
+	struct rte_ipv6_hdr *ip6;
+	struct rte_ether_hdr eth;
+	uint16_t c;
+
+	if (md->l3 != RTE_ETHER_HDR_LEN || md->l4 != md->l3 + sizeof(*ip) ||
+	    md->l4 + (uint32_t)plen > rte_pktmbuf_data_len(m))
+		return DP_DROP_nat64_unsupported;
+	if (proto == IPPROTO_TCP || proto == IPPROTO_UDP) {
+		memcpy(&c, l4 + 6, 2);
+		if (proto == IPPROTO_UDP && c == 0) {
+			/* no checksum: IPv6 needs one (RFC 7915 §4.5) */
+			memcpy(l4, &sport, 2);
+			memcpy(l4 + 2, &dport, 2);
+			full = true;
+		} else {
+			l4_readdress(l4, proto, words(&ip->src_addr, 8),
+				     fold32(words(src6, 16) + words(dst6, 16)), sport, dport);
+		}
+	} else if (proto == IPPROTO_ICMP && plen >= 8 &&
+		   (l4[0] == ICMP4_ECHO_REQUEST || l4[0] == ICMP4_ECHO_REPLY)) {
+		l4[0] = l4[0] == ICMP4_ECHO_REQUEST ? ICMP6_ECHO_REQUEST : ICMP6_ECHO_REPLY;
+		l4[1] = 0;
+		memcpy(l4 + 4, l4[0] == ICMP6_ECHO_REQUEST ? &sport : &dport, 2);
+		full = true;
+	} else {
+		return DP_DROP_nat64_unsupported;
+	}
+	memcpy(&eth, rte_pktmbuf_mtod(m, const void *), sizeof(eth));
+	if (rte_pktmbuf_prepend(m, 20) == NULL)
+		return DP_DROP_nat64_unsupported;
+	eth.ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV6);
+	memcpy(rte_pktmbuf_mtod(m, void *), &eth, sizeof(eth));
+	ip6 = rte_pktmbuf_mtod_offset(m, struct rte_ipv6_hdr *, RTE_ETHER_HDR_LEN);
+	ip6_hdr(ip6, tos, plen, proto, hlim, src6, dst6);
+	md->l3 = RTE_ETHER_HDR_LEN;
+	md->l4 = RTE_ETHER_HDR_LEN + sizeof(*ip6);
+	md->proto = ip6->proto;
+	if (full) {
+		unsigned off = md->proto == IPPROTO_UDP ? 6 : 2;
+
+		l4 = rte_pktmbuf_mtod_offset(m, uint8_t *, md->l4);
+		memset(l4 + off, 0, 2);
+		c = dp_ip6_l4_csum(ip6, l4, plen, md->proto);
+		if (c == 0 && md->proto == IPPROTO_UDP)
+			c = 0xffff;
+		memcpy(l4 + off, &c, 2);
+	}
+	return 0;
+}
+
+/*
+ * RFC 7915 §4.2: the ICMPv6 type and code (and MTU or pointer, in *aux) of
+ * an ICMPv4 error; false: not translated (silently dropped, as the RFC says).
+ */
+static bool
+err_type46(uint8_t type, uint8_t code, uint16_t mtu4, uint8_t *t6, uint8_t *c6, uint32_t *aux)
+{
+	*aux = 0;
+	if (type == ICMP4_TIME_EXCEEDED) {
+		*t6 = ICMP6_TIME_EXCEEDED;
+		*c6 = code;
+		return code <= 1;
+	}
+	if (type != ICMP4_UNREACH)
+		return false;
+	*t6 = ICMP6_UNREACH;
+	switch (code) {
+	case 0: case 1: case 5: case 6: case 7: case 8: case 11: case 12:
+		*c6 = 0;        /* no route to destination */
+		return true;
+	case 9: case 10: case 13: case 15:
+		*c6 = 1;        /* communication administratively prohibited */
+		return true;
+	case 3:
+		*c6 = 4;        /* port unreachable */
+		return true;
+	case 2:
+		*t6 = ICMP6_PARAM_PROBLEM;  /* unrecognized next header, at byte 6 */
+		*c6 = 1;
+		*aux = 6;
+		return true;
+	case 4:
+		/* fragmentation needed: Packet Too Big, MTU + 20 for the
+		 * larger header (§4.2; a zero MTU field: the IPv6 minimum) */
+		*t6 = ICMP6_TOO_BIG;
+		*c6 = 0;
+		*aux = mtu4 == 0 ? 1280 : (uint32_t)mtu4 + 20;
+		if (*aux < 1280)
+			*aux = 1280;
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* The upper layer of a quoted packet (rest bytes at l4, protocol proto):
+ * ports (an echo request's identifier: sport) replaced and, when the quote
+ * holds it, the TCP/UDP checksum updated for the pseudo-header addresses
+ * summing osum replaced by ones summing nsum (RFC 7915 §4.2 asks for the
+ * inner header translated); an echo request becomes type 128 (its checksum
+ * is the caller's). false: not a quote NAT64 translates. */
+static bool
+quote_l4_46(uint8_t *l4, uint32_t rest, uint8_t proto, uint32_t osum, uint32_t nsum,
+	    uint16_t sport, uint16_t dport)
+{
+	uint16_t c;
+
+	if (proto == IPPROTO_TCP || proto == IPPROTO_UDP) {
+		memcpy(&c, l4 + 6, 2);
+		if (rest >= (proto == IPPROTO_TCP ? 18u : 8u) && !(proto == IPPROTO_UDP && c == 0)) {
+			l4_readdress(l4, proto, osum, nsum, sport, dport);
+		} else {
+			memcpy(l4, &sport, 2);
+			memcpy(l4 + 2, &dport, 2);
+		}
+		return true;
+	}
+	if (proto != IPPROTO_ICMP || l4[0] != ICMP4_ECHO_REQUEST)
+		return false;
+	l4[0] = ICMP6_ECHO_REQUEST;
+	memcpy(l4 + 4, &sport, 2);
+	return true;
+}
+
+int
+dp_xlate_err_4to6(struct rte_mbuf *m, struct dp_meta *md, const uint8_t src6[16],
+		  const uint8_t dst6[16], const uint8_t isrc6[16], const uint8_t idst6[16],
+		  uint16_t isport, uint16_t idport)
+{
+	const struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *,
+								md->l3);
+	const uint8_t *icmp = rte_pktmbuf_mtod_offset(m, const uint8_t *, md->l4);
+	const struct rte_ipv4_hdr *in = (const struct rte_ipv4_hdr *)(icmp + 8);
+	uint32_t ihl = (in->version_ihl & 0xf) * 4u, aux, rest, ilen;
+	uint16_t tot = rte_be_to_cpu_16(ip->total_length), mtu4, c;
+	uint8_t tos = ip->type_of_service, ttl = ip->time_to_live, t6, c6;
+	uint8_t itos = in->type_of_service, ittl = in->time_to_live, iproto = in->next_proto_id;
+	struct rte_ipv6_hdr *o6, *i6;
+	struct rte_ether_hdr eth;
+	uint8_t *p;
+
+	if (md->l3 != RTE_ETHER_HDR_LEN || md->l4 != md->l3 + sizeof(*ip) ||
+	    md->l3 + (uint32_t)tot > rte_pktmbuf_data_len(m) ||
+	    tot < sizeof(*ip) + 8 + ihl + 8 || ihl < 20)
+		return DP_DROP_nat64_unsupported;
+	memcpy(&mtu4, icmp + 6, 2);
+	if (!err_type46(icmp[0], icmp[1], rte_be_to_cpu_16(mtu4), &t6, &c6, &aux))
+		return DP_DROP_nat64_unsupported;
+	/* bytes of the quoted packet after its IPv4 header, and its length as sent */
+	rest = tot - (uint32_t)sizeof(*ip) - 8 - ihl;
+	ilen = rte_be_to_cpu_16(in->total_length);
+	ilen = ilen > ihl ? ilen - ihl : 0;
+	if (!quote_l4_46((uint8_t *)(uintptr_t)(icmp + 8 + ihl), rest, iproto,
+			 words(&in->src_addr, 8), fold32(words(isrc6, 16) + words(idst6, 16)),
+			 isport, idport))
+		return DP_DROP_nat64_unsupported;
+	/* 20 + 8 + ihl bytes of headers become 40 + 8 + 40: prepended, the
+	 * quote's payload stays where it is */
+	memcpy(&eth, rte_pktmbuf_mtod(m, const void *), sizeof(eth));
+	if (rte_pktmbuf_prepend(m, (uint16_t)(60 - ihl)) == NULL)
+		return DP_DROP_nat64_unsupported;
+	eth.ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV6);
+	memcpy(rte_pktmbuf_mtod(m, void *), &eth, sizeof(eth));
+	if (rest + 88 > ICMP6_ERR_MAX) {      /* cut to fit the IPv6 minimum MTU */
+		rte_pktmbuf_trim(m, (uint16_t)(rest + 88 - ICMP6_ERR_MAX));
+		rest = ICMP6_ERR_MAX - 88;
+	}
+	o6 = rte_pktmbuf_mtod_offset(m, struct rte_ipv6_hdr *, RTE_ETHER_HDR_LEN);
+	p = (uint8_t *)(o6 + 1);
+	i6 = (struct rte_ipv6_hdr *)(p + 8);
+	ip6_hdr(o6, tos, (uint16_t)(8 + 40 + rest), IPPROTO_ICMP, (uint8_t)(ttl - 1), src6, dst6);
+	ip6_hdr(i6, itos, (uint16_t)ilen, iproto, ittl, isrc6, idst6);
+	p[0] = t6;
+	p[1] = c6;
+	memset(p + 2, 0, 6);
+	aux = rte_cpu_to_be_32(aux);
+	memcpy(p + 4, &aux, 4);
+	md->l3 = RTE_ETHER_HDR_LEN;
+	md->l4 = RTE_ETHER_HDR_LEN + sizeof(*o6);
+	md->proto = IPPROTO_ICMPV6;
+	if (iproto == IPPROTO_ICMP && rest >= 8) {
+		/* the quoted echo request's checksum, when it is whole */
+		uint8_t *l4 = (uint8_t *)(i6 + 1);
+
+		memset(l4 + 2, 0, 2);
+		c = rest >= ilen ? dp_ip6_l4_csum(i6, l4, ilen, IPPROTO_ICMPV6) : 0;
+		memcpy(l4 + 2, &c, 2);
+	}
+	c = dp_ip6_l4_csum(o6, p, 8 + 40 + rest, IPPROTO_ICMPV6);
+	memcpy(p + 2, &c, 2);
+	return 0;
+}

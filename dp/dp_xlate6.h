@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * IP/ICMP translation between the families (RFC 7915), in place in the
+ * first segment of an mbuf whose headers md describes. Core code for the
+ * services that translate (NAT64: nat/nat64_node.c); they give the
+ * addresses, ports and hop limits. Each returns 0, or a drop reason (the
+ * packet is then left as it was, or partly rewritten: the caller drops it).
+ * Addresses and ports in network order.
+ */
+#ifndef VPCGW_DP_XLATE6_H
+#define VPCGW_DP_XLATE6_H
+
+#include <stdint.h>
+
+#include <rte_mbuf.h>
+
+#include "dp/dp.h"
+
+/*
+ * IPv6 (any extension headers, which go) to IPv4 from src4 to dst4 (RFC
+ * 7915 §5.1): TOS = traffic class, DF set, identification 0, TTL ttl,
+ * protocol = the upper layer's; TCP/UDP ports become sport/dport with the
+ * checksum updated for the IPv4 pseudo-header; ICMPv6 echo request/reply
+ * becomes ICMPv4 echo (8/0) with identifier sport (request) or dport
+ * (reply), checksum computed anew (no pseudo-header). md->l3/l4/proto/key
+ * describe the IPv4 packet afterwards. Other ICMPv6: nat64_unsupported.
+ */
+int dp_xlate_6to4(struct rte_mbuf *m, struct dp_meta *md, uint32_t src4, uint32_t dst4,
+		  uint16_t sport, uint16_t dport, uint8_t ttl);
+/*
+ * IPv4 (no options) to IPv6 from src6 to dst6 (RFC 7915 §4.1): traffic
+ * class = TOS, flow label 0, hop limit hlim; TCP/UDP ports sport/dport,
+ * checksum updated (a zero UDP checksum computed); ICMPv4 echo (8/0)
+ * becomes ICMPv6 echo (128/129), identifier sport/dport, checksum computed
+ * with the IPv6 pseudo-header.
+ */
+int dp_xlate_4to6(struct rte_mbuf *m, struct dp_meta *md, const uint8_t src6[16],
+		  const uint8_t dst6[16], uint16_t sport, uint16_t dport, uint8_t hlim);
+/*
+ * An ICMPv4 error (destination unreachable, time exceeded) to an ICMPv6
+ * one from src6 to dst6 (RFC 7915 §4.2): types and codes mapped (fragmentation
+ * needed: Packet Too Big with MTU + 20, at least 1280; protocol unreachable:
+ * parameter problem, pointer 6), hop limit = TTL - 1 (a router hop; the
+ * caller made sure TTL > 1); the quoted IPv4 packet
+ * becomes an IPv6 header from isrc6 to idst6 with ports (or echo
+ * identifier, isport) isport/idport, its TCP/UDP checksum updated when the
+ * quote holds it; the whole cut to 1280 bytes; ICMPv6 checksum computed.
+ * Parameter problem, source quench, redirects, other codes:
+ * nat64_unsupported (RFC 7915 drops them too).
+ */
+int dp_xlate_err_4to6(struct rte_mbuf *m, struct dp_meta *md, const uint8_t src6[16],
+		      const uint8_t dst6[16], const uint8_t isrc6[16], const uint8_t idst6[16],
+		      uint16_t isport, uint16_t idport);
+
+#endif /* VPCGW_DP_XLATE6_H */

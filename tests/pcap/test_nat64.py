@@ -1,0 +1,364 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: BSD-3-Clause
+"""
+pcap suite, NAT64 on the NAT gateway (SPEC §7; RFC 6052 address mapping,
+RFC 7915 header translation, SPEC §4 NAT gateway port allocation). Every
+expected packet is built here by scapy from the RFC rules (scapy has no
+NAT64 translator): IPv6 -> IPv4 (§5.1: version 4, IHL 5, TOS = traffic
+class, identification 0 and DF set (our choice, docs/config.md "NAT64"),
+TTL = hop limit - 1, protocol = next header, ICMPv6 echo -> ICMPv4 echo,
+checksums over the new pseudo-header or none for ICMPv4) and back (§4.1:
+traffic class = TOS, flow label 0, hop limit = TTL - 1, ICMPv6 checksum with
+its pseudo-header), ICMPv4 errors -> ICMPv6 errors (§4.2) with the quoted
+packet translated. The only values learned from vpcgw are the NAT address
+and port it chose (a first run with the packets from inside), checked
+against the SPEC before use.
+
+  vpcgw ports       vpc 02:00:00:00:00:01 10.0.0.1/16 (mtu 9001)
+                    internet 02:00:00:00:01:01 198.51.100.1/24 (mtu 1500)
+  VPC               10.0.0.0/16, 2600:1f18:a:b00::/56
+  subnets           public-a 10.0.0.0/24, b00::/64 (the NAT gateway's)
+                    private-a 10.0.1.0/24, b01::/64 (table private)
+  NAT gateway       nat-a in public-a, 198.51.100.10 and .11
+  table private     0.0.0.0/0 and 64:ff9b::/96 -> nat-gateway:nat-a
+
+Usage: test_nat64.py --workers N [--case NAME]... [--list]
+"""
+import ipaddress
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from scapy.all import (ICMPv6DestUnreach, ICMPv6EchoReply, ICMPv6EchoRequest,  # noqa: E402
+                       ICMPv6PacketTooBig, ICMPv6TimeExceeded, IPv6, IPv6ExtHdrFragment,
+                       IPv6ExtHdrDestOpt, ICMPv6ParamProblem)
+
+from vpcgwtest import (EAL_ARGS, ICMP, IP, TCP, UDP, Case, Ether, Exp, Raw,  # noqa: E402
+                       TwoPhaseCase, at, first_run, main)
+
+M_VPC, M_INET = "02:00:00:00:00:01", "02:00:00:00:01:01"
+M_NH, A_NH = "02:00:00:00:01:fe", "198.51.100.254"
+PFX = "2600:1f18:a:b0"
+C6, M_C6 = PFX + "1::10", "0a:00:00:00:01:10"
+C6B, M_C6B = PFX + "1::11", "0a:00:00:00:01:11"
+C4, M_C4 = "10.0.1.10", "0a:00:00:00:01:0a"
+NAT_ADDRS = ("198.51.100.10", "198.51.100.11")
+SERVER, SERVER2, ROUTER = "192.0.2.80", "192.0.2.81", "203.0.113.1"
+NAT = "nat.nat-a."
+
+
+def wkp(a4):
+    """RFC 6052 §2.2: the IPv4 address in the last 32 bits of 64:ff9b::/96."""
+    b = bytes(int(x) for x in a4.split("."))
+    return "64:ff9b::%02x%02x:%02x%02x" % tuple(b)
+
+
+def config(max_ports=None):
+    ports = [
+        {"name": "vpc", "mac": M_VPC, "address": "10.0.0.1/16", "mtu": 9001},
+        {"name": "internet", "mac": M_INET, "address": "198.51.100.1/24", "mtu": 1500},
+    ]
+    for i, p in enumerate(ports):
+        p["devargs"] = "net_pcap%d,rx_pcap={dir}/%s-in.pcap,tx_pcap={dir}/%s-out.pcap" % (
+            i, p["name"], p["name"])
+    nat = {"name": "nat-a", "subnet": "public-a", "addresses": list(NAT_ADDRS)}
+    if max_ports is not None:
+        nat["max_ports_per_destination"] = max_ports
+    return {
+        "dpdk": {"eal_args": EAL_ARGS, "workers": 1, "mbufs": 8191, "flow_table_size": 8192},
+        "ports": ports,
+        "neighbors": [
+            {"port": "internet", "address": A_NH, "mac": M_NH},
+            {"port": "vpc", "address": C6, "mac": M_C6},
+            {"port": "vpc", "address": C6B, "mac": M_C6B},
+            {"port": "vpc", "address": C4, "mac": M_C4},
+        ],
+        "vpc": {"cidr": "10.0.0.0/16", "ipv6_cidr": PFX + "0::/56", "subnets": [
+            {"name": "public-a", "cidr": "10.0.0.0/24", "ipv6_cidr": PFX + "0::/64",
+             "port": "vpc"},
+            {"name": "private-a", "cidr": "10.0.1.0/24", "ipv6_cidr": PFX + "1::/64",
+             "port": "vpc", "route_table": "private"},
+        ]},
+        "internet_gateway": {"port": "internet", "next_hop": A_NH},
+        "nat_gateways": [nat],
+        "route_tables": [
+            {"name": "private", "routes": [
+                {"destination": "0.0.0.0/0", "target": "nat-gateway:nat-a"},
+                {"destination": "64:ff9b::/96", "target": "nat-gateway:nat-a"}]},
+        ],
+    }
+
+
+def from_c6(l4, dst=SERVER, src=C6, mac=M_C6, hlim=64, tc=0):
+    return Ether(src=mac, dst=M_VPC) / IPv6(src=src, dst=wkp(dst), hlim=hlim, tc=tc) / l4
+
+
+def from_inet(src, dst, l4, ttl=64, tos=0):
+    return Ether(src=M_NH, dst=M_INET) / IP(src=src, dst=dst, ttl=ttl, tos=tos) / l4
+
+
+def to4(p6, nat, port):
+    """RFC 7915 §5.1 of client packet p6, from nat:port."""
+    q = Ether(bytes(p6))
+    ip = IP(version=4, ihl=5, tos=q[IPv6].tc, id=0, flags="DF", frag=0, ttl=q[IPv6].hlim - 1,
+            src=nat, dst=v4_of(q[IPv6].dst))
+    if TCP in q or UDP in q:
+        l4 = (q[TCP] if TCP in q else q[UDP]).copy()
+        l4.sport = port
+        del l4.chksum
+        ip.proto = 6 if TCP in q else 17
+        pkt = ip / l4
+    else:
+        e = q[ICMPv6EchoRequest]
+        pkt = ip / ICMP(type=8, code=0, id=port, seq=e.seq) / Raw(bytes(e.data))
+    return Ether(bytes(Ether(src=M_INET, dst=M_NH) / pkt))
+
+
+def v4_of(a6):
+    """RFC 6052: the IPv4 address in the last 32 bits."""
+    return str(ipaddress.IPv4Address(ipaddress.IPv6Address(a6).packed[12:]))
+
+
+def to6(p4, dst6, mac, cport):
+    """RFC 7915 §4.1 of server packet p4, to dst6:cport (or echo id cport)."""
+    q = Ether(bytes(p4))
+    ip6 = IPv6(tc=q[IP].tos, fl=0, hlim=q[IP].ttl - 1, src=wkp(q[IP].src), dst=dst6)
+    if TCP in q or UDP in q:
+        l4 = (q[TCP] if TCP in q else q[UDP]).copy()
+        l4.dport = cport
+        del l4.chksum
+        pkt = ip6 / l4
+    else:
+        pkt = ip6 / ICMPv6EchoReply(id=cport, seq=q[ICMP].seq, data=bytes(q[ICMP].payload))
+    return Ether(bytes(Ether(src=M_VPC, dst=mac) / pkt))
+
+
+def learn(outputs, pred, what):
+    """(NAT address, port or echo id) of the first packet out that matches pred."""
+    got = [p for p in outputs.get("internet", []) if IP in p and pred(p)]
+    assert got, "first run: nothing out for %s" % what
+    p = got[0]
+    port = p[TCP].sport if TCP in p else p[UDP].sport if UDP in p else p[ICMP].id
+    assert p[IP].src in NAT_ADDRS, "%s: source %s is not a NAT address" % (what, p[IP].src)
+    if TCP in p or UDP in p:
+        assert 1024 <= port <= 65535, "%s: port %d outside 1024..65535" % (what, port)
+    return p[IP].src, port
+
+
+def case_nat64_tcp():
+    """SYN, SYN-ACK, ACK with data, FIN both ways: each translated per RFC
+    7915 (TOS 0x28 from traffic class 0x28), the connection counted as
+    attempted, established, active; bytes in from the source are IPv6
+    bytes, out to the destination IPv4 bytes (20 fewer)."""
+    syn = at(from_c6(TCP(sport=40000, dport=443, flags="S", seq=1000), tc=0x28), 0.0)
+    ack = at(from_c6(TCP(sport=40000, dport=443, flags="A", seq=1001, ack=9001) /
+                     Raw(b"GET / HTTP/1.1\r\n\r\n")), 0.2)
+    out = [syn, ack]
+
+    def build(workers):
+        outs, _ = first_run(config(), {"vpc": [syn.copy()]}, workers)
+        nat, port = learn(outs, lambda p: TCP in p, "the SYN")
+        sa = at(from_inet(SERVER, nat, TCP(sport=443, dport=port, flags="SA", seq=9000,
+                                           ack=1001), tos=0x10, ttl=50), 0.1)
+        data = at(from_inet(SERVER, nat, TCP(sport=443, dport=port, flags="PA", seq=9001,
+                                             ack=1019) / Raw(b"HTTP/1.1 200 OK\r\n")), 0.3)
+        b6 = sum(len(p[IPv6]) for p in out)
+        b4 = sum(len(p[IP]) for p in (sa, data))
+        return Case("nat64_tcp", config(), {"vpc": out, "internet": [sa, data]},
+                    {"internet": [Exp(to4(syn, nat, port), note="SYN as IPv4"),
+                                  Exp(to4(ack, nat, port), note="ACK as IPv4")],
+                     "vpc": [Exp(to6(sa, C6, M_C6, 40000), note="SYN-ACK as IPv6"),
+                             Exp(to6(data, C6, M_C6, 40000), note="data as IPv6")]},
+                    counters={NAT + "ConnectionAttemptCount": 1,
+                              NAT + "ConnectionEstablishedCount": 1,
+                              NAT + "ActiveConnectionCount": 1,
+                              NAT + "PacketsDropCount": 0,
+                              NAT + "PacketsInFromSource": 2,
+                              NAT + "BytesInFromSource": b6,
+                              NAT + "PacketsOutToDestination": 2,
+                              NAT + "BytesOutToDestination": b6 - 40,
+                              NAT + "PacketsInFromDestination": 2,
+                              NAT + "BytesInFromDestination": b4,
+                              NAT + "PacketsOutToSource": 2,
+                              NAT + "BytesOutToSource": b4 + 40,
+                              "flows.by_service.nat.active": 1})
+    return TwoPhaseCase("nat64_tcp", build)
+
+
+def case_nat64_udp():
+    """UDP both ways; the server's reply with no UDP checksum (0, allowed in
+    IPv4) gets one computed for IPv6 (RFC 7915 §4.5); a destination options
+    header on the client's datagram goes (§5.1)."""
+    q1 = at(from_c6(UDP(sport=5353, dport=53) / Raw(b"query-1")), 0.0)
+    q2 = at(Ether(src=M_C6, dst=M_VPC) / IPv6(src=C6, dst=wkp(SERVER), hlim=30) /
+            IPv6ExtHdrDestOpt() / UDP(sport=5353, dport=53) / Raw(b"query-2"), 0.2)
+
+    def build(workers):
+        outs, _ = first_run(config(), {"vpc": [q1.copy()]}, workers)
+        nat, port = learn(outs, lambda p: UDP in p, "the query")
+        a1 = from_inet(SERVER, nat, UDP(sport=53, dport=port) / Raw(b"answer-1"))
+        a1[UDP].chksum = 0
+        a1 = at(Ether(bytes(a1)), 0.1)
+        e2 = Ether(bytes(Ether(src=M_INET, dst=M_NH) /
+                         IP(tos=0, id=0, flags="DF", ttl=29, src=nat, dst=SERVER) /
+                         UDP(sport=port, dport=53) / Raw(b"query-2")))
+        return Case("nat64_udp", config(), {"vpc": [q1, q2], "internet": [a1]},
+                    {"internet": [Exp(to4(q1, nat, port), note="query 1"),
+                                  Exp(e2, note="query 2, no extension header")],
+                     "vpc": [Exp(to6(a1, C6, M_C6, 5353), note="answer, checksum computed")]},
+                    counters={NAT + "ConnectionAttemptCount": 1, NAT + "PacketsDropCount": 0,
+                              NAT + "PacketsOutToSource": 1})
+    return TwoPhaseCase("nat64_udp", build)
+
+
+def case_nat64_icmp_echo():
+    """ping -6 64:ff9b::192.0.2.80: echo request (128) -> ICMPv4 echo (8)
+    with the NAT's identifier, checksum without pseudo-header; the echo
+    reply (0) -> ICMPv6 echo reply (129) with the client's identifier and
+    the ICMPv6 checksum over its pseudo-header."""
+    e1 = at(from_c6(ICMPv6EchoRequest(id=0x1234, seq=1, data=b"ping-data-01")), 0.0)
+    e2 = at(from_c6(ICMPv6EchoRequest(id=0x1234, seq=2, data=b"ping-data-02")), 0.2)
+
+    def build(workers):
+        outs, _ = first_run(config(), {"vpc": [e1.copy()]}, workers)
+        nat, ident = learn(outs, lambda p: ICMP in p, "the echo request")
+        r1 = at(from_inet(SERVER, nat, ICMP(type=0, id=ident, seq=1) / Raw(b"ping-data-01")),
+                0.1)
+        r2 = at(from_inet(SERVER, nat, ICMP(type=0, id=ident, seq=2) / Raw(b"ping-data-02")),
+                0.3)
+        return Case("nat64_icmp_echo", config(), {"vpc": [e1, e2], "internet": [r1, r2]},
+                    {"internet": [Exp(to4(e1, nat, ident)), Exp(to4(e2, nat, ident))],
+                     "vpc": [Exp(to6(r1, C6, M_C6, 0x1234)), Exp(to6(r2, C6, M_C6, 0x1234))]},
+                    counters={NAT + "ConnectionAttemptCount": 1, NAT + "PacketsDropCount": 0,
+                              NAT + "ActiveConnectionCount": 1})
+    return TwoPhaseCase("nat64_icmp_echo", build)
+
+
+def quote(p4, n, ttl):
+    """What a router quotes of packet p4 it received with TTL ttl."""
+    ip = Ether(bytes(p4))[IP].copy()
+    ip.ttl = ttl
+    del ip.chksum
+    b = bytes(ip)
+    return b[:20 + n]
+
+
+def err6(outer4, t6, inner6, n):
+    """RFC 7915 §4.2: the ICMPv6 error from 64:ff9b::<router> to the client,
+    hop limit TTL - 1; quoting inner6 (the client's packet as it sent it, hop
+    limit as the router saw the TTL) cut to the n bytes after its header."""
+    q = Ether(bytes(outer4))
+    i = Ether(bytes(inner6))[IPv6]
+    body = bytes(i.payload)[:n]
+    inner = IPv6(tc=i.tc, fl=0, plen=i.plen, nh=i.nh, hlim=1, src=i.src, dst=i.dst)
+    pkt = Ether(src=M_VPC, dst=M_C6) / \
+        IPv6(tc=q[IP].tos, hlim=q[IP].ttl - 1, src=wkp(q[IP].src), dst=C6) / t6 / \
+        inner / Raw(body)
+    return Ether(bytes(pkt))
+
+
+def case_nat64_icmp_errors():
+    """ICMPv4 errors from a router about NAT64 packets, each quoting the
+    translated packet (TTL 1 as received): time exceeded (11/0) -> ICMPv6
+    time exceeded (3/0); fragmentation needed with next-hop MTU 1300 (3/4)
+    -> Packet Too Big, MTU 1320; port unreachable (3/3) -> destination
+    unreachable code 4; protocol unreachable (3/2) -> parameter problem
+    code 1 pointer 6. The quoted header becomes the client's IPv6 header, the
+    ports and quoted TCP/UDP checksum the client's own again."""
+    u = at(from_c6(UDP(sport=33434, dport=33435) / Raw(b"traceroute")), 0.00)
+    t = at(from_c6(TCP(sport=40100, dport=443, flags="S", seq=5)), 0.01)
+
+    def build(workers):
+        outs, _ = first_run(config(), {"vpc": [u, t]}, workers)
+        nu, pu = learn(outs, lambda p: UDP in p, "the UDP datagram")
+        nt, pt = learn(outs, lambda p: TCP in p, "the SYN")
+        su, st = to4(u, nu, pu), to4(t, nt, pt)
+        errs = [at(from_inet(ROUTER, nu, ICMP(type=11, code=0) / Raw(quote(su, 8, 1)), ttl=60),
+                   0.02),
+                at(from_inet(ROUTER, nt, ICMP(type=3, code=4, nexthopmtu=1300) /
+                             Raw(quote(st, 20, 1)), ttl=60), 0.03),
+                at(from_inet(SERVER, nu, ICMP(type=3, code=3) / Raw(quote(su, 18, 1)), ttl=60),
+                   0.04),
+                at(from_inet(SERVER, nt, ICMP(type=3, code=2) / Raw(quote(st, 8, 1)), ttl=60),
+                   0.05)]
+        exp = [err6(errs[0], ICMPv6TimeExceeded(code=0), u, 8),
+               err6(errs[1], ICMPv6PacketTooBig(mtu=1320), t, 20),
+               err6(errs[2], ICMPv6DestUnreach(code=4), u, 18),
+               err6(errs[3], ICMPv6ParamProblem(code=1, ptr=6), t, 8)]
+        return Case("nat64_icmp_errors", config(), {"vpc": [u, t], "internet": errs},
+                    {"internet": [Exp(su), Exp(st)], "vpc": [Exp(e) for e in exp]},
+                    counters={NAT + "PacketsDropCount": 0, "ports.vpc.forwarded": 2,
+                              "ports.internet.forwarded": 4})
+    return TwoPhaseCase("nat64_icmp_errors", build)
+
+
+def case_nat64_ports():
+    """SPEC §4 port allocation shared with IPv4 SNAT: with
+    max_ports_per_destination 1, an IPv4 connection to 192.0.2.80:443 takes
+    the first address, an IPv6 one to 64:ff9b::192.0.2.80 port 443 the
+    second, a third (IPv6) finds none: ErrorPortAllocation, dropped
+    (nat_port_allocation); one to another destination takes the first
+    address again."""
+    v4 = at(Ether(src=M_C4, dst=M_VPC) / IP(src=C4, dst=SERVER) /
+            TCP(sport=41000, dport=443, flags="S"), 0.0)
+    a = at(from_c6(TCP(sport=41001, dport=443, flags="S")), 0.1)
+    b = at(from_c6(TCP(sport=41002, dport=443, flags="S"), src=C6B, mac=M_C6B), 0.2)
+    c = at(from_c6(TCP(sport=41003, dport=443, flags="S"), dst=SERVER2), 0.3)
+
+    def is_from(addr, dst):
+        return lambda p: p[IP].src == addr and p[IP].dst == dst
+
+    def build(workers):
+        outs, _ = first_run(config(1), {"vpc": [v4, a, b, c]}, workers)
+        assert len(outs["internet"]) == 3, "first run: %d packets out" % len(outs["internet"])
+        _, pa = learn(outs, is_from(NAT_ADDRS[1], SERVER), "the IPv6 SYN on the second address")
+        _, pc = learn(outs, is_from(NAT_ADDRS[0], SERVER2), "the SYN to the other server")
+        v4out = outs["internet"][0]
+        assert v4out[IP].src == NAT_ADDRS[0], "IPv4 SYN not from the first address"
+        return Case("nat64_ports", config(1), {"vpc": [v4, a, b, c]},
+                    {"internet": [Exp(v4out, note="IPv4 SYN (checked in test_nat)"),
+                                  Exp(to4(a, NAT_ADDRS[1], pa), note="IPv6 SYN, 2nd address"),
+                                  Exp(to4(c, NAT_ADDRS[0], pc), note="IPv6 SYN, other server")]},
+                    counters={NAT + "ErrorPortAllocation": 1, NAT + "ActiveConnectionCount": 3,
+                              NAT + "PacketsDropCount": 1, "drops.nat_port_allocation": 1})
+    return TwoPhaseCase("nat64_ports", build)
+
+
+def case_nat64_drops():
+    """Drops by reason: an IPv6 fragment to 64:ff9b:: (nat64_fragment); an
+    ICMPv6 error and an echo reply from the client (nat64_unsupported); TCP
+    data for no connection (nat_idle_timeout, IdleTimeoutCount + 1); an
+    unsolicited IPv4 packet to a NAT address (nat_no_session); hop limit 1
+    (ip6_hop_limit: ICMPv6 time exceeded back, from vpcgw)."""
+    frag = at(Ether(src=M_C6, dst=M_VPC) / IPv6(src=C6, dst=wkp(SERVER)) /
+              IPv6ExtHdrFragment(id=7, m=1, offset=0) / UDP(sport=1, dport=2) / Raw(b"x" * 32),
+              0.0)
+    err = at(from_c6(ICMPv6DestUnreach(code=4) / Raw(b"\x60" + b"\0" * 47)), 0.1)
+    rep = at(from_c6(ICMPv6EchoReply(id=1, seq=1)), 0.2)
+    data = at(from_c6(TCP(sport=42000, dport=80, flags="A", seq=1, ack=1)), 0.3)
+    unsol = at(from_inet(SERVER, NAT_ADDRS[0], UDP(sport=53, dport=3000)), 0.4)
+    hop = at(from_c6(UDP(sport=42001, dport=53), hlim=1), 0.5)
+    return Case("nat64_drops", config(), {"vpc": [frag, err, rep, data, hop],
+                                          "internet": [unsol]},
+                {"vpc": [Exp(lambda act: act, check=lambda act: [] if
+                             ICMPv6TimeExceeded in act and act[IPv6].dst == C6 else
+                             ["not an ICMPv6 time exceeded to the client"],
+                             note="time exceeded")]},
+                counters={"drops.nat64_fragment": 1, "drops.nat64_unsupported": 2,
+                          "drops.nat_idle_timeout": 1, "drops.nat_no_session": 1,
+                          "drops.ip6_hop_limit": 1, NAT + "IdleTimeoutCount": 1,
+                          NAT + "PacketsDropCount": 5, NAT + "ActiveConnectionCount": 0})
+
+
+CASES = {
+    "nat64_tcp": case_nat64_tcp,
+    "nat64_udp": case_nat64_udp,
+    "nat64_icmp_echo": case_nat64_icmp_echo,
+    "nat64_icmp_errors": case_nat64_icmp_errors,
+    "nat64_ports": case_nat64_ports,
+    "nat64_drops": case_nat64_drops,
+}
+
+if __name__ == "__main__":
+    sys.exit(main(CASES))
