@@ -63,13 +63,6 @@ dp_limits_check(const struct cfg *cfg, unsigned workers, cfg_error_fn fn, void *
 		}
 	}
 	n += dp_vpcs_check(cfg, fn, arg);      /* SPEC §8: what the data plane runs yet */
-	/* issue #21 part 2: mirror/ loads the sessions, no data path makes the copies yet */
-	for (int i = 0; i < cfg->n_mirrors; i++) {
-		report(fn, arg, cfg, cfg->mirrors[i].line, "traffic_mirror_sessions[%d]: traffic "
-		       "mirroring is not in the data plane yet (docs/config.md \"Traffic "
-		       "mirroring\")", i);
-		n++;
-	}
 	if (cfg->n_neighbors > DP_NEIGH_MAX)
 		OVER(cfg->neighbors[DP_NEIGH_MAX].line, "neighbors[%d]: more than %d neighbors, "
 		     "static and learned together (DP_NEIGH_MAX)", DP_NEIGH_MAX, DP_NEIGH_MAX);

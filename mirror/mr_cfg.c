@@ -188,7 +188,7 @@ load_target(struct ld *ld, const config_setting_t *e, const char *p, struct cfg_
 {
 	static const char *const keys[] = { "address", "port", NULL };
 	char tp[PATH_LEN];
-	struct fld f, g;
+	struct fld f, g, ga;
 
 	m->target_port = -1;
 	if (!ld_fld_get(ld, e, p, "target", true, &f) || !ld_type(ld, f.s, f.path, T_GROUP))
@@ -196,8 +196,21 @@ load_target(struct ld *ld, const config_setting_t *e, const char *p, struct cfg_
 	ld_path_key(tp, p, "target");
 	if (!ld_group(ld, f.s, tp, keys))
 		return;
-	ld_get_ipv4(ld, f.s, tp, "address", true, &g, &m->target_addr);
-	ld_get_ref(ld, f.s, tp, "port", true, REF_PORT, &g, &m->target_port);
+	if (ld_get_ipv4(ld, f.s, tp, "address", true, &ga, &m->target_addr) <= 0)
+		return;
+	if (ld_get_ref(ld, f.s, tp, "port", true, REF_PORT, &g, &m->target_port) > 0 &&
+	    m->target_port >= 0) {
+		const struct cfg_port *pt = &ld->cfg->ports[m->target_port];
+		struct cfg_prefix on = { .addr = pt->addr, .len = pt->plen };
+		char a[16];
+
+		/* copies go to the target itself: its MAC by ARP on that port */
+		on.addr &= on.len ? ~0u << (32 - on.len) : 0;
+		if (!cfg_prefix_contains(&on, m->target_addr) || m->target_addr == pt->addr)
+			ld_error(ld, ga.s, ga.path, "target.address %s is not a host on port \"%s\"'s "
+				 "prefix (the VXLAN receiver must be on the link)",
+				 cfg_ipv4_str(m->target_addr, a, sizeof(a)), pt->name);
+	}
 }
 
 static void
@@ -250,9 +263,14 @@ mr_cfg_load(struct ld *ld)
 		for (int j = 0; j < i && m->session_number != 0; j++)
 			if (c->mirrors[j].eni_addr == m->eni_addr &&
 			    c->mirrors[j].session_number == m->session_number) {
-				ld_fld_get(ld, e, p, "session_number", true, &f);
-				ld_error(ld, f.s, f.path, "session_number %u already used for this "
+				struct fld sn;   /* not f: the loop still walks the list */
+
+				ld_fld_get(ld, e, p, "session_number", true, &sn);
+				ld_error(ld, sn.s, sn.path, "session_number %u already used for this "
 					 "source by \"%s\"", m->session_number, c->mirrors[j].name);
 			}
+		/* the data path keeps counters for MR_MAX_SESSIONS (mirror/mr.h) */
+		if (i == MR_MAX_SESSIONS)
+			ld_error(ld, e, p, "more than %d traffic mirror sessions", MR_MAX_SESSIONS);
 	}
 }

@@ -8,6 +8,9 @@
 
 struct ld;
 
+/* Sessions at most (the data path keeps counters for each: mirror/mr.h). */
+#define MR_MAX_SESSIONS 64
+
 void mr_cfg_names(struct ld *ld);
 void mr_cfg_load(struct ld *ld);
 
