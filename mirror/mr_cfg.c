@@ -189,6 +189,7 @@ load_target(struct ld *ld, const config_setting_t *e, const char *p, struct cfg_
 	static const char *const keys[] = { "address", "port", NULL };
 	char tp[PATH_LEN];
 	struct fld f, g, ga;
+	int ok;
 
 	m->target_port = -1;
 	if (!ld_fld_get(ld, e, p, "target", true, &f) || !ld_type(ld, f.s, f.path, T_GROUP))
@@ -196,10 +197,10 @@ load_target(struct ld *ld, const config_setting_t *e, const char *p, struct cfg_
 	ld_path_key(tp, p, "target");
 	if (!ld_group(ld, f.s, tp, keys))
 		return;
-	if (ld_get_ipv4(ld, f.s, tp, "address", true, &ga, &m->target_addr) <= 0)
-		return;
+	ok = ld_get_ipv4(ld, f.s, tp, "address", true, &ga, &m->target_addr);
+
 	if (ld_get_ref(ld, f.s, tp, "port", true, REF_PORT, &g, &m->target_port) > 0 &&
-	    m->target_port >= 0) {
+	    ok > 0 && m->target_port >= 0) {
 		const struct cfg_port *pt = &ld->cfg->ports[m->target_port];
 		struct cfg_prefix on = { .addr = pt->addr, .len = pt->plen };
 		char a[16];
