@@ -358,7 +358,7 @@ struct cfg_flow_log {
 struct cfg_mirror_rule {
 	uint16_t number;              /* rule 1..32766; rules sorted ascending */
 	uint16_t proto;               /* IP protocol number, or CFG_PROTO_ALL */
-	uint16_t port_lo, port_hi;    /* the remote end's TCP/UDP port; 0..65535 when absent */
+	uint16_t port_lo, port_hi;    /* TCP/UDP destination port (a NACL's); 0..65535 absent */
 	struct cfg_prefix cidr;       /* the remote end: source inbound, destination outbound */
 	bool accept;                  /* action "accept" (copy) or "reject" (do not) */
 	int line;

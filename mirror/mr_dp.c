@@ -129,8 +129,9 @@ session_of(const struct mr_state *s, const struct mr_eni *e, const struct mr_pkt
 {
 	for (uint16_t i = 0; i < e->n; i++) {
 		const struct mr_sess *x = &s->sess[s->order[e->first + i]];
+		/* the remote end's address; the destination port, as a NACL rule's */
 		bool ok = out ? filter_accepts(&s->rules[x->out_first], x->n_out, k->dst, k->dport, k)
-			      : filter_accepts(&s->rules[x->in_first], x->n_in, k->src, k->sport, k);
+			      : filter_accepts(&s->rules[x->in_first], x->n_in, k->src, k->dport, k);
 
 		if (ok)
 			return x->idx;

@@ -14,10 +14,11 @@
 #include "dp/dp.h"
 #include "mirror/mr.h"
 
-/* A filter rule: the remote end (source inbound, destination outbound). */
+/* A filter rule: the remote end's address (source inbound, destination
+ * outbound) and, as a NACL rule's, the destination port. */
 struct mr_rule {
 	uint32_t net, mask;         /* host order */
-	uint16_t port_lo, port_hi;  /* the remote end's TCP/UDP port */
+	uint16_t port_lo, port_hi;  /* TCP/UDP destination port */
 	uint16_t proto;             /* CFG_PROTO_ALL or an IP protocol */
 	bool accept;
 };
