@@ -218,7 +218,8 @@ const struct dp_stats_section mr_stats_section = {
 	.emit = mr_stats_emit,
 	.in_stats = true,
 	.tel_cmd = "/vpcgw/mirror",
-	.tel_help = "Traffic mirroring: per session, copies sent (packets, bytes, outer headers "
-		    "included), made inbound and outbound, and dropped by reason.",
+	/* under 128 bytes (RTE_TEL_MAX_STRING_LEN) or the command is refused */
+	.tel_help = "Traffic mirroring: copies sent per session (packets, bytes), made "
+		    "inbound/outbound, dropped by reason.",
 	.labels = mr_labels,
 };
