@@ -396,6 +396,31 @@ struct cfg_flow_log {
 	int line;
 };
 
+/* A traffic mirror session (mirror/mr_cfg.c, docs/config.md "Traffic mirroring"). */
+struct cfg_mirror_rule {
+	uint16_t number;              /* rule 1..32766; rules sorted ascending */
+	uint16_t proto;               /* IP protocol number, or CFG_PROTO_ALL */
+	uint16_t port_lo, port_hi;    /* TCP/UDP destination port (a NACL's); 0..65535 absent */
+	struct cfg_prefix cidr;       /* the remote end: source inbound, destination outbound */
+	bool accept;                  /* action "accept" (copy) or "reject" (do not) */
+	int line;
+};
+
+struct cfg_mirror_session {
+	char name[CFG_NAME_MAX];
+	uint32_t eni_addr;            /* source "eni:ADDRESS" */
+	uint32_t target_addr;         /* target.address, host order */
+	int target_port;              /* target.port: index into cfg.ports */
+	uint32_t vni;                 /* 0..16777215 */
+	uint32_t packet_length;       /* bytes of the packet copied (from its Ethernet header); 0: all */
+	uint16_t session_number;      /* 1..32766: the lowest wins on one ENI */
+	struct cfg_mirror_rule *in;   /* filter.inbound */
+	int n_in;
+	struct cfg_mirror_rule *out;  /* filter.outbound */
+	int n_out;
+	int line;
+};
+
 struct cfg {
 	char file[512];
 	struct cfg_dpdk dpdk;
@@ -432,6 +457,8 @@ struct cfg {
 	int n_gwlbs;
 	struct cfg_flow_log *flow_logs;
 	int n_flow_logs;
+	struct cfg_mirror_session *mirrors;     /* traffic_mirror_sessions */
+	int n_mirrors;
 	struct cfg_peering *peerings;           /* config/cfg_vpc.c */
 	int n_peerings;
 	struct cfg_prefix_list *prefix_lists;   /* config/cfg_vpc.c */

@@ -763,6 +763,11 @@ cfg_free(struct cfg *cfg)
 	}
 	free(cfg->gwlbs);
 	free(cfg->flow_logs);
+	for (i = 0; i < cfg->n_mirrors; i++) {
+		free(cfg->mirrors[i].in);
+		free(cfg->mirrors[i].out);
+	}
+	free(cfg->mirrors);
 	cfg_vpc_free(cfg);
 	free(cfg);
 }

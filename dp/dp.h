@@ -188,6 +188,7 @@ struct nat_state;
 struct dp_ip6;
 struct dp_vpce;
 struct dp_tgw;
+struct mr_state;
 
 struct dp_tables {
 	struct cfg *cfg;
@@ -214,6 +215,7 @@ struct dp_tables {
 	struct dp_ip6 *ip6;               /* NULL: no IPv6 (dp/ip6.h) */
 	struct dp_vpce *vpce;             /* NULL: no gateway endpoint (dp/vpce.h) */
 	struct dp_tgw *tgw;               /* NULL: no transit gateway (dp/dp_tgw.h) */
+	struct mr_state *mirror;          /* NULL: no traffic mirror session (mirror/mr.h) */
 };
 
 /* ---------------------------------------------------------------- flows */
@@ -529,6 +531,9 @@ bool dp_neigh_lookup(uint16_t port, uint32_t addr, struct rte_ether_addr *mac);
 void dp_neigh_learn(uint16_t port, uint32_t addr, const struct rte_ether_addr *mac);
 /* Resolve nh for m and send, or queue m and send an ARP request. */
 void dp_neigh_output(struct rte_mbuf *m, uint16_t out_port, uint32_t nh, uint64_t now_ms);
+/* The MAC of addr on port, else false after an ARP request (one per
+ * DP_ARP_RETRY_MS): for packets that never wait for ARP (mirror copies). */
+bool dp_neigh_resolve(uint16_t port, uint32_t addr, uint64_t now_ms, struct rte_ether_addr *mac);
 void dp_neigh_poll(uint64_t now_ms, bool flush_all);
 void dp_neigh_age(uint64_t now_ms);
 void dp_arp_input(struct rte_mbuf *m, uint16_t in_port, const struct dp_tables *t);

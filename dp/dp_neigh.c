@@ -405,6 +405,21 @@ dp_neigh_output(struct rte_mbuf *m, uint16_t out_port, uint32_t nh, uint64_t now
 	}
 }
 
+bool
+dp_neigh_resolve(uint16_t port, uint32_t addr, uint64_t now_ms, struct rte_ether_addr *mac)
+{
+	struct neigh *e;
+
+	if (dp_neigh_lookup(port, addr, mac))
+		return true;
+	e = neigh_get(port, addr);
+	if (e != NULL && (e->last_req_ms == 0 || now_ms - e->last_req_ms >= DP_ARP_RETRY_MS)) {
+		e->last_req_ms = now_ms ? now_ms : 1;
+		arp_request(port, addr);
+	}
+	return false;
+}
+
 void
 dp_neigh_poll(uint64_t now_ms, bool flush_all)
 {

@@ -17,6 +17,7 @@
 #include "fw/fw_cfg.h"
 #include "geneve/gwlb_cfg.h"
 #include "lb/lb_cfg.h"
+#include "mirror/mr_cfg.h"
 #include "nat/nat_cfg.h"
 
 const struct cfg_section cfg_sections[] = {
@@ -43,5 +44,8 @@ const struct cfg_section cfg_sections[] = {
 	/* flowlog; after interfaces (resource "eni:ADDRESS") */
 	{ .key = "flow_logs", .names_order = 110, .order = 140,
 	  .names = fl_cfg_names, .load = fl_cfg_load },
+	/* mirror; after interfaces (source "eni:ADDRESS") */
+	{ .key = "traffic_mirror_sessions", .names_order = 120, .order = 150,
+	  .names = mr_cfg_names, .load = mr_cfg_load },
 	{ .key = NULL },
 };

@@ -44,6 +44,7 @@
 #include "lb/lb.h"
 #include "lb/lb_stats.h"
 #include "lb/nlb_node.h"
+#include "mirror/mr.h"
 #include "nat/nat_node.h"
 #include "nat/nat_stats.h"
 #include "tgw/tgw.h"
@@ -90,6 +91,7 @@ static const struct dp_stats_section *const stats_sections[] = {
 	&fl_stats_section,
 	&dp_vpce_stats_section,
 	&tgw_stats_section,
+	&mr_stats_section,
 };
 
 /* The health-check engine's clients, in the order of its probe records. */
@@ -141,7 +143,8 @@ dp_pipeline_init(char *err, size_t errlen)
 	/* control side: table build order, and free in reverse */
 	if (dp_service_register(&fw_service) < 0 || dp_service_register(&nat_service) < 0 ||
 	    dp_service_register(&lb_service) < 0 || dp_service_register(&gwlb_service) < 0 ||
-	    dp_service_register(&fl_service) < 0 || dp_service_register(&tgw_service) < 0) {
+	    dp_service_register(&fl_service) < 0 || dp_service_register(&tgw_service) < 0 ||
+	    dp_service_register(&mr_service) < 0) {
 		snprintf(err, errlen, "too many services");
 		return -ENOSPC;
 	}
@@ -190,6 +193,9 @@ dp_process_burst(struct rte_mbuf **pkts, uint16_t n, uint16_t in_port, uint64_t 
 	if (unlikely(__atomic_load_n(&dp_trace_armed, __ATOMIC_RELAXED) != 0))
 		dp_trace_burst_begin(w, pkts, n, in_port);
 	g.trace = w->trace_mask != 0;
+	/* traffic mirroring: the ENIs' frames as received, before any stage */
+	if (unlikely(g.b.t->mirror != NULL))
+		mr_outbound_burst(g.b.t->mirror, pkts, n, in_port);
 	dp_graph_walk(&g, pkts, n);
 	/* ip-output */
 	out = &dp_stats_self()->node[dp_graph_count()];
@@ -197,8 +203,12 @@ dp_process_burst(struct rte_mbuf **pkts, uint16_t n, uint16_t in_port, uint64_t 
 	out->calls++;
 	out->pkts += n_out;
 	t0 = g.timed ? rte_rdtsc() : 0;
+	if (unlikely(g.b.t->mirror != NULL))
+		mr_inbound_burst(g.b.t->mirror);     /* frames to the ENIs, as they will leave */
 	dp_emit_flush(w);
 	w->emit_on = false;
+	if (unlikely(g.b.t->mirror != NULL))
+		mr_send(g.b.t->mirror);              /* after the burst's production packets */
 	if (g.timed) {
 		out->cycles += rte_rdtsc() - t0;
 		out->timed_pkts += n_out;

@@ -6,7 +6,8 @@
 #   dp/ (the core)          includes dp/ and config/; dp/pipeline.c (the
 #                           stages), dp/modules.c (the configuration sections)
 #                           and dp/main.c assemble the services and may include them
-#   fw/ nat/ lb/ geneve/ flowlog/ tgw/ include their own folder, dp/ and config/, never
+#   fw/ nat/ lb/ geneve/ flowlog/ tgw/ mirror/
+#                           include their own folder, dp/ and config/, never
 #                           another service's folder
 # tools/layering.allow lists the includes that still break a rule, each with
 # its reason: the check fails on any other, and on an allowed line that is no
@@ -16,7 +17,7 @@ cd "$(dirname "$0")/.."
 allow=tools/layering.allow
 found=$(mktemp)
 trap 'rm -f "$found"' EXIT
-for f in config/*.[ch] dp/*.[ch] fw/*.[ch] nat/*.[ch] lb/*.[ch] geneve/*.[ch] flowlog/*.[ch] tgw/*.[ch]; do
+for f in config/*.[ch] dp/*.[ch] fw/*.[ch] nat/*.[ch] lb/*.[ch] geneve/*.[ch] flowlog/*.[ch] tgw/*.[ch] mirror/*.[ch]; do
 	own=${f%%/*}
 	sed -n 's/^#include "\([a-z_]*\)\/[^"]*".*/\1 &/p' "$f" | while read -r dir line; do
 		ok=0
@@ -26,6 +27,7 @@ for f in config/*.[ch] dp/*.[ch] fw/*.[ch] nat/*.[ch] lb/*.[ch] geneve/*.[ch] fl
 		fw:fw | nat:nat | lb:lb | geneve:geneve | flowlog:flowlog | tgw:tgw) ok=1 ;;
 		fw:dp | fw:config | nat:dp | nat:config | lb:dp | lb:config | geneve:dp | geneve:config) ok=1 ;;
 		flowlog:dp | flowlog:config | tgw:dp | tgw:config) ok=1 ;;
+		mirror:mirror | mirror:dp | mirror:config) ok=1 ;;
 		esac
 		case "$f" in dp/pipeline.c | dp/main.c | dp/modules.c) ok=1 ;; esac
 		[ "$ok" = 1 ] && continue

@@ -60,7 +60,7 @@ stale() {
 }
 
 srcs_all() {
-	for d in config fw nat lb geneve flowlog tgw dp; do
+	for d in config fw nat lb geneve flowlog tgw mirror dp; do
 		for f in "$TOP"/$d/*.c; do
 			[ "$f" = "$TOP/dp/main.c" ] && continue
 			echo "$f"
