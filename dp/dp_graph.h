@@ -56,6 +56,8 @@ struct dp_graph_run {
 	bool fast_alone;            /* flow_fast has every packet left in the burst */
 	bool timed;                 /* this burst's stages are timed */
 	bool trace;                 /* the burst holds traced packets (dp_trace.h) */
+	bool no_direct;             /* trace, or traffic mirroring: every output through
+				     * the emit list (mirror/ reads it), none sent directly */
 	bool early;                 /* flow lookup before the ingress checks (eth_input) */
 	struct dp_vec vec[DP_NODE_MAX];
 };

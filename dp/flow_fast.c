@@ -121,7 +121,7 @@ dp_flow_fast_node(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t n)
 	struct dp_worker_ctx *w = dp_worker_self();
 	/* nothing sent yet and no other packet of the burst still to decide:
 	 * send in arrival order now, until a packet leaves for the policy stage */
-	bool direct = w->n_emit == 0 && g->fast_alone && !g->trace;
+	bool direct = w->n_emit == 0 && g->fast_alone && !g->no_direct;
 
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];

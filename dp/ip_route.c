@@ -48,7 +48,7 @@ dp_ip_route_node(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t n)
 	uint16_t i, j;
 	/* nothing sent yet, and what the policy stage sends comes after these
 	 * packets (policy_min_slot): their order is arrival order already */
-	bool direct = w->n_emit == 0 && !g->trace;
+	bool direct = w->n_emit == 0 && !g->no_direct;
 	bool arp_idle = w->arpq_n == 0;     /* packets waiting for ARP leave first */
 
 	/* with ENIs every packet meets its security groups: the policy stage */

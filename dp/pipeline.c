@@ -193,6 +193,7 @@ dp_process_burst(struct rte_mbuf **pkts, uint16_t n, uint16_t in_port, uint64_t 
 	if (unlikely(__atomic_load_n(&dp_trace_armed, __ATOMIC_RELAXED) != 0))
 		dp_trace_burst_begin(w, pkts, n, in_port);
 	g.trace = w->trace_mask != 0;
+	g.no_direct = g.trace || g.b.t->mirror != NULL;
 	/* traffic mirroring: the ENIs' frames as received, before any stage */
 	if (unlikely(g.b.t->mirror != NULL))
 		mr_outbound_burst(g.b.t->mirror, pkts, n, in_port);
