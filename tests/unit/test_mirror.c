@@ -16,57 +16,7 @@
 
 #include "config/cfg.h"
 
-#define MAX_ERRS 40
-
-struct errs {
-	int n;
-	char msg[MAX_ERRS][512];
-};
-
-static void
-collect(void *arg, const char *msg)
-{
-	struct errs *e = arg;
-
-	if (e->n < MAX_ERRS)
-		snprintf(e->msg[e->n], sizeof(e->msg[0]), "%s", msg);
-	e->n++;
-}
-
-static struct cfg *
-load_ok(const char *text)
-{
-	struct errs e = { 0 };
-	struct cfg *c = NULL;
-	int n = cfg_load_string(text, "t.cfg", &c, collect, &e);
-
-	for (int i = 0; i < e.n && i < MAX_ERRS; i++)
-		print_message("unexpected: %s\n", e.msg[i]);
-	assert_int_equal(n, 0);
-	assert_non_null(c);
-	return c;
-}
-
-static void
-expect_errs(const char *text, const char *const *want)
-{
-	struct errs e = { 0 };
-	struct cfg *c = NULL;
-	int i, n, n_want;
-
-	for (n_want = 0; want[n_want] != NULL; n_want++)
-		;
-	n = cfg_load_string(text, "t.cfg", &c, collect, &e);
-	for (i = 0; i < e.n && i < MAX_ERRS; i++)
-		if (i >= n_want || strcmp(e.msg[i], want[i]) != 0)
-			print_message("got [%d]: %s\n", i, e.msg[i]);
-	assert_null(c);
-	assert_int_equal(n, n_want);
-	for (i = 0; i < n_want; i++)
-		assert_string_equal(e.msg[i], want[i]);
-}
-
-#define EXPECT(text, ...) expect_errs((text), (const char *const[]){ __VA_ARGS__, NULL })
+#include "cfg_test.h"
 
 /* Lines 1..6; a test's own text starts at line 7. */
 #define BASE \
