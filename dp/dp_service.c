@@ -3,7 +3,7 @@
 
 #include "dp/dp_service.h"
 
-#define DP_MAX_SERVICES 8
+#define DP_MAX_SERVICES 16
 
 static const struct dp_service *services[DP_MAX_SERVICES];
 static unsigned n_services;

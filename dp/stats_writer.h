@@ -79,7 +79,7 @@ int dp_stats_register(const struct dp_stats_section *sec);
 
 /* ---- the core's side (dp/dp_stats.c) */
 
-#define DP_STATS_MAX_SECTIONS 8
+#define DP_STATS_MAX_SECTIONS 16
 
 extern const struct dp_stats_section *dp_stats_sections[DP_STATS_MAX_SECTIONS];
 extern unsigned dp_stats_n_sections;
