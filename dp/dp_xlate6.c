@@ -28,56 +28,6 @@
 #define ICMP6_ECHO_REPLY 129
 #define ICMP6_ERR_MAX 1280          /* RFC 4443 §2.4 (c): an error fits the minimum MTU */
 
-static uint32_t
-fold32(uint32_t s)
-{
-	while (s >> 16)
-		s = (s & 0xffff) + (s >> 16);
-	return s;
-}
-
-/* The one's-complement sum of the 16-bit words of n bytes at p (n a
- * multiple of 4: addresses and port pairs), 32 bits at a time (the sum of
- * 32-bit words folded is the sum of their 16-bit halves: 2^16 = 1 mod
- * 0xffff). */
-static inline uint32_t
-words(const void *p, int n)
-{
-	const uint8_t *b = p;
-	uint64_t s = 0;
-	uint32_t w;
-
-	for (int i = 0; i < n; i += 4) {
-		memcpy(&w, b + i, 4);
-		s += w;
-	}
-	s = (s & 0xffffffff) + (s >> 32);
-	s = (s & 0xffffffff) + (s >> 32);
-	return fold32((uint32_t)(s & 0xffff) + (uint32_t)(s >> 16));
-}
-
-/* The TCP/UDP header at l4: pseudo-header addresses summing osum replaced by
- * ones summing nsum (the length and protocol words are the same in both
- * families' pseudo-headers), ports set to sport/dport, checksum adjusted
- * (RFC 1624). */
-static void
-l4_readdress(uint8_t *l4, uint8_t proto, uint32_t osum, uint32_t nsum, uint16_t sport,
-	     uint16_t dport)
-{
-	uint8_t *ck = l4 + (proto == IPPROTO_TCP ? 16 : 6);
-	uint32_t pold = words(l4, 4), pnew;
-	uint16_t c;
-
-	memcpy(l4, &sport, 2);
-	memcpy(l4 + 2, &dport, 2);
-	pnew = words(l4, 4);
-	memcpy(&c, ck, 2);
-	c = (uint16_t)~fold32((uint16_t)~c + (uint16_t)~osum + nsum + (uint16_t)~pold + pnew);
-	if (c == 0 && proto == IPPROTO_UDP)
-		c = 0xffff;
-	memcpy(ck, &c, 2);
-}
-
 /* ICMPv4 checksum of len bytes at p (no pseudo-header). */
 static uint16_t
 icmp4_csum(const void *p, uint32_t len)
@@ -103,7 +53,7 @@ dp_xlate_6to4(struct rte_mbuf *m, struct dp_meta *md, uint32_t src4, uint32_t ds
 	    end > rte_pktmbuf_data_len(m))
 		return DP_DROP_nat64_unsupported;
 	if (proto == IPPROTO_TCP || proto == IPPROTO_UDP) {
-		l4_readdress(l4, proto, words(ip6->src_addr, 32), words(a, 8), sport, dport);
+		dp_l4_readdress(l4, proto, dp_csum_words(ip6->src_addr, 32), dp_csum_words(a, 8), sport, dport);
 	} else if (proto == IPPROTO_ICMPV6 && l4len >= 8 &&
 		   (l4[0] == ICMP6_ECHO_REQUEST || l4[0] == ICMP6_ECHO_REPLY)) {
 		/* RFC 7915 §5.2: echo types 128/129 become 8/0; the identifier
@@ -182,8 +132,8 @@ dp_xlate_4to6(struct rte_mbuf *m, struct dp_meta *md, const uint8_t src6[16],
 			memcpy(l4 + 2, &dport, 2);
 			full = true;
 		} else {
-			l4_readdress(l4, proto, words(&ip->src_addr, 8),
-				     fold32(words(src6, 16) + words(dst6, 16)), sport, dport);
+			dp_l4_readdress(l4, proto, dp_csum_words(&ip->src_addr, 8),
+				     dp_csum_fold32(dp_csum_words(src6, 16) + dp_csum_words(dst6, 16)), sport, dport);
 		}
 	} else if (proto == IPPROTO_ICMP && plen >= 8 &&
 		   (l4[0] == ICMP4_ECHO_REQUEST || l4[0] == ICMP4_ECHO_REPLY)) {
@@ -277,7 +227,7 @@ quote_l4_46(uint8_t *l4, uint32_t rest, uint8_t proto, uint32_t osum, uint32_t n
 	if (proto == IPPROTO_TCP || proto == IPPROTO_UDP) {
 		memcpy(&c, l4 + 6, 2);
 		if (rest >= (proto == IPPROTO_TCP ? 18u : 8u) && !(proto == IPPROTO_UDP && c == 0)) {
-			l4_readdress(l4, proto, osum, nsum, sport, dport);
+			dp_l4_readdress(l4, proto, osum, nsum, sport, dport);
 		} else {
 			memcpy(l4, &sport, 2);
 			memcpy(l4 + 2, &dport, 2);
@@ -320,7 +270,7 @@ dp_xlate_err_4to6(struct rte_mbuf *m, struct dp_meta *md, const uint8_t src6[16]
 	ilen = rte_be_to_cpu_16(in->total_length);
 	ilen = ilen > ihl ? ilen - ihl : 0;
 	if (!quote_l4_46((uint8_t *)(uintptr_t)(icmp + 8 + ihl), rest, iproto,
-			 words(&in->src_addr, 8), fold32(words(isrc6, 16) + words(idst6, 16)),
+			 dp_csum_words(&in->src_addr, 8), dp_csum_fold32(dp_csum_words(isrc6, 16) + dp_csum_words(idst6, 16)),
 			 isport, idport))
 		return DP_DROP_nat64_unsupported;
 	/* 20 + 8 + ihl bytes of headers become 40 + 8 + 40: prepended, the

@@ -11,10 +11,63 @@
 #define VPCGW_DP_XLATE6_H
 
 #include <stdint.h>
+#include <string.h>
 
 #include <rte_mbuf.h>
 
 #include "dp/dp.h"
+
+/* Checksum pieces the translators share (NAT64 here, the dualstack NLB in
+ * lb/nlb_node6.c). */
+static inline uint32_t
+dp_csum_fold32(uint32_t s)
+{
+	while (s >> 16)
+		s = (s & 0xffff) + (s >> 16);
+	return s;
+}
+
+/* The one's-complement sum of the 16-bit words of n bytes at p (n a
+ * multiple of 4: addresses and port pairs), 32 bits at a time (the sum of
+ * 32-bit words folded is the sum of their 16-bit halves: 2^16 = 1 mod
+ * 0xffff). */
+static inline uint32_t
+dp_csum_words(const void *p, int n)
+{
+	const uint8_t *b = p;
+	uint64_t s = 0;
+	uint32_t w;
+
+	for (int i = 0; i < n; i += 4) {
+		memcpy(&w, b + i, 4);
+		s += w;
+	}
+	s = (s & 0xffffffff) + (s >> 32);
+	s = (s & 0xffffffff) + (s >> 32);
+	return dp_csum_fold32((uint32_t)(s & 0xffff) + (uint32_t)(s >> 16));
+}
+
+/* The TCP/UDP header at l4: pseudo-header addresses summing osum replaced by
+ * ones summing nsum (the length and protocol words are the same in both
+ * families' pseudo-headers), ports set to sport/dport, checksum adjusted
+ * (RFC 1624). */
+static inline void
+dp_l4_readdress(uint8_t *l4, uint8_t proto, uint32_t osum, uint32_t nsum, uint16_t sport,
+	     uint16_t dport)
+{
+	uint8_t *ck = l4 + (proto == IPPROTO_TCP ? 16 : 6);
+	uint32_t pold = dp_csum_words(l4, 4), pnew;
+	uint16_t c;
+
+	memcpy(l4, &sport, 2);
+	memcpy(l4 + 2, &dport, 2);
+	pnew = dp_csum_words(l4, 4);
+	memcpy(&c, ck, 2);
+	c = (uint16_t)~dp_csum_fold32((uint16_t)~c + (uint16_t)~osum + nsum + (uint16_t)~pold + pnew);
+	if (c == 0 && proto == IPPROTO_UDP)
+		c = 0xffff;
+	memcpy(ck, &c, 2);
+}
 
 /*
  * IPv6 (any extension headers, which go) to IPv4 from src4 to dst4 (RFC

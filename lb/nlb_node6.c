@@ -47,6 +47,7 @@
 #include "dp/dp_pipe.h"
 #include "dp/dp_pkt.h"
 #include "dp/dp_worker.h"
+#include "dp/dp_xlate6.h"
 #include "dp/ip6.h"
 #include "lb/lb.h"
 #include "lb/nlb_node.h"
@@ -91,51 +92,6 @@ rewrite6(struct rte_mbuf *m, const struct dp_meta *md, bool src, const uint8_t a
 	memcpy(ck, &c, 2);
 }
 
-static uint32_t
-fold32(uint32_t s)
-{
-	while (s >> 16)
-		s = (s & 0xffff) + (s >> 16);
-	return s;
-}
-
-/* The one's-complement sum of the 16-bit words of n bytes at p. */
-static uint32_t
-words(const void *p, int n)
-{
-	const uint8_t *b = p;
-	uint32_t s = 0;
-	uint16_t w;
-
-	for (int i = 0; i < n; i += 2) {
-		memcpy(&w, b + i, 2);
-		s += w;
-	}
-	return fold32(s);
-}
-
-/* The TCP/UDP header at l4: pseudo-header addresses summing osum replaced by
- * ones summing nsum (the length and protocol words are the same in both
- * families' pseudo-headers), ports set to sport/dport, checksum adjusted
- * (RFC 1624). */
-static void
-l4_readdress(uint8_t *l4, uint8_t proto, uint32_t osum, uint32_t nsum, uint16_t sport,
-	     uint16_t dport)
-{
-	uint8_t *ck = l4 + (proto == IPPROTO_TCP ? 16 : 6);
-	uint32_t pold = words(l4, 4), pnew;
-	uint16_t c;
-
-	memcpy(l4, &sport, 2);
-	memcpy(l4 + 2, &dport, 2);
-	pnew = words(l4, 4);
-	memcpy(&c, ck, 2);
-	c = (uint16_t)~fold32((uint16_t)~c + (uint16_t)~osum + nsum + (uint16_t)~pold + pnew);
-	if (c == 0 && proto == IPPROTO_UDP)
-		c = 0xffff;
-	memcpy(ck, &c, 2);
-}
-
 /* RFC 7915 §5.1: m's IPv6 header (no extension header) becomes an IPv4 one
  * from src4 to dst4 (network order), hop limit - 1 as TTL, DF set; the ports
  * become sport/dport. 0, or a drop reason. */
@@ -155,8 +111,8 @@ xlate64(struct rte_mbuf *m, struct dp_meta *md, uint32_t src4, uint32_t dst4, ui
 	if (md->l3 != RTE_ETHER_HDR_LEN || md->l4 != md->l3 + sizeof(*ip6) ||
 	    (uint32_t)plen + sizeof(struct rte_ipv4_hdr) > UINT16_MAX)
 		return DP_DROP_nlb_family;      /* extension headers: not translated */
-	osum = words(ip6->src_addr, 32);
-	l4_readdress(rte_pktmbuf_mtod_offset(m, uint8_t *, md->l4), proto, osum, words(a, 8),
+	osum = dp_csum_words(ip6->src_addr, 32);
+	dp_l4_readdress(rte_pktmbuf_mtod_offset(m, uint8_t *, md->l4), proto, osum, dp_csum_words(a, 8),
 		     sport, dport);
 	memcpy(&eth, rte_pktmbuf_mtod(m, const void *), sizeof(eth));
 	/* 40 bytes of header become 20: the front moves 20 bytes on */
@@ -207,8 +163,8 @@ xlate46(struct rte_mbuf *m, struct dp_meta *md, const uint8_t src6[16], const ui
 		memcpy(l4, &sport, 2);
 		memcpy(l4 + 2, &dport, 2);
 	} else {
-		l4_readdress(l4, proto, words(&ip->src_addr, 8),
-			     fold32(words(src6, 16) + words(dst6, 16)), sport, dport);
+		dp_l4_readdress(l4, proto, dp_csum_words(&ip->src_addr, 8),
+			     dp_csum_fold32(dp_csum_words(src6, 16) + dp_csum_words(dst6, 16)), sport, dport);
 	}
 	memcpy(&eth, rte_pktmbuf_mtod(m, const void *), sizeof(eth));
 	if (rte_pktmbuf_prepend(m, 20) == NULL)
