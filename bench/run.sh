@@ -13,4 +13,7 @@ if [ ! -x build/vpcgw ]; then
 	(test -d build || meson setup build >&2) && ninja -C build >&2
 fi
 command -v dpdk-testpmd >/dev/null || { echo "run.sh: dpdk-testpmd missing (apt-get install dpdk)" >&2; exit 1; }
+# the generator stamps out frames with numpy (a fresh machine has scapy from tools/setup.sh, not numpy)
+/usr/bin/python3 -c 'import numpy' 2>/dev/null ||
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q python3-numpy >&2
 exec /usr/bin/python3 bench/lib/bench.py "$@"
