@@ -25,7 +25,7 @@
 #include "dp/dp.h"
 #include "dp/dp_pkt.h"
 
-#define DP_NODE_EDGES 4
+#define DP_NODE_EDGES 5
 
 struct dp_graph_run;
 

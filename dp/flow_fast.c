@@ -135,8 +135,7 @@ dp_flow_fast_node(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t n)
 		uint16_t port, ipd, l4d;
 		uint8_t op, acct, fl;
 
-		if (i + 1 < n)
-			rte_prefetch0(&dp_flow_ptr(dp_meta(pkts[i + 1])->flow)->act[0]);
+		/* the action line was asked for by the lookup (dp_flow_lookup_burst) */
 		fl = __atomic_load_n(&f->flags, __ATOMIC_RELAXED);
 		if (gen != b->fast_gen || a->in_port != md->in_port ||
 		    (md->flags & (DP_M_FRAG | DP_M_ICMP_ERR | DP_M_FROM_APPLIANCE)) ||

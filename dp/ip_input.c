@@ -208,45 +208,6 @@ eth_input_slow(struct dp_graph_run *g, struct rte_mbuf *m, struct dp_meta *md)
 	return true;
 }
 
-/* The first stage: it receives the burst in arrival order and numbers it. */
-void
-dp_eth_input_node(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t n)
-{
-	uint8_t in_port = (uint8_t)g->b.in_port;
-	/* a burst of a port of subnets only, with flows in the table: the flow
-	 * lookup first (nothing on such a port is translated before it), the
-	 * ingress checks only for what it does not answer (vpc_ingress). A
-	 * traced burst shows every check: ip_input first (same verdicts). */
-	struct dp_vec *ip = dp_graph_out(g, (g->early = port_vpc_only(in_port) && !g->trace &&
-							 dp_flow_any()) ?
-						    ETH_INPUT_NEXT_FLOW : ETH_INPUT_NEXT_IP);
-	uint16_t k = ip->n;
-
-	for (uint16_t i = 0; i < n; i++) {
-		struct rte_mbuf *m = pkts[i];
-		struct dp_meta *md = dp_meta(m);
-
-		if (i + 1 < n)
-			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
-		md->slot = (uint8_t)i;
-		md->in_port = in_port;
-		if (likely(dp_parse_fast(m, md)) || eth_input_slow(g, m, md))
-			ip->pkts[k++] = m;
-	}
-	ip->n = k;
-}
-
-void
-dp_arp_input_node(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t n)
-{
-	struct dp_worker_ctx *w = dp_worker_self();
-
-	for (uint16_t i = 0; i < n; i++) {
-		w->cur_slot = dp_meta(pkts[i])->slot;
-		dp_arp_input(pkts[i], g->b.in_port, g->b.t);
-	}
-}
-
 /*
  * The common case of dp_ip_ingress(), for a port of the VPC's subnets only:
  * a whole, routable packet (TTL > 1) from an address of a subnet on the port
@@ -273,6 +234,62 @@ ingress_vpc_fast(struct rte_mbuf *m, struct dp_meta *md, struct dp_pctx *c,
 	c->nlb = -1;
 	md->nh = 0;
 	return true;
+}
+
+/* The first stage: it receives the burst in arrival order and numbers it. */
+void
+dp_eth_input_node(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t n)
+{
+	uint8_t in_port = (uint8_t)g->b.in_port;
+	/* a burst of a port of subnets only, with flows in the table: the flow
+	 * lookup first (nothing on such a port is translated before it), the
+	 * ingress checks only for what it does not answer (vpc_ingress). A
+	 * traced burst shows every check: ip_input first (same verdicts). */
+	bool vpc = port_vpc_only(in_port) && !g->trace;
+	bool any = dp_flow_any();
+	struct dp_vec *ip = dp_graph_out(g, (g->early = vpc && any) ?
+					 ETH_INPUT_NEXT_FLOW : ETH_INPUT_NEXT_IP);
+	/* with no flow to look up, the burst's leading run of plain packets
+	 * from the port's subnets passes ip_input's checks here and goes to
+	 * the routing stage; from the first other packet on, every packet
+	 * takes ip_input (which feeds ip_route after them: arrival order) */
+	struct dp_vec *route = dp_graph_out(g, ETH_INPUT_NEXT_ROUTE);
+	bool to_route = vpc && !any;
+	uint16_t k = ip->n, r = route->n;
+
+	for (uint16_t i = 0; i < n; i++) {
+		struct rte_mbuf *m = pkts[i];
+		struct dp_meta *md = dp_meta(m);
+
+		if (i + 1 < n)
+			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
+		md->slot = (uint8_t)i;
+		md->in_port = in_port;
+		if (likely(dp_parse_fast(m, md))) {
+			if (to_route && ingress_vpc_fast(m, md, &g->b.ctx[i], g->b.t, in_port)) {
+				route->pkts[r++] = m;
+				continue;
+			}
+		} else if (!eth_input_slow(g, m, md)) {
+			to_route = false;
+			continue;
+		}
+		to_route = false;
+		ip->pkts[k++] = m;
+	}
+	ip->n = k;
+	route->n = r;
+}
+
+void
+dp_arp_input_node(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t n)
+{
+	struct dp_worker_ctx *w = dp_worker_self();
+
+	for (uint16_t i = 0; i < n; i++) {
+		w->cur_slot = dp_meta(pkts[i])->slot;
+		dp_arp_input(pkts[i], g->b.in_port, g->b.t);
+	}
 }
 
 /*

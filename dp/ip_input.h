@@ -5,7 +5,8 @@
 
 #include "dp/dp_graph.h"
 
-enum { ETH_INPUT_NEXT_IP, ETH_INPUT_NEXT_ARP, ETH_INPUT_NEXT_IP6, ETH_INPUT_NEXT_FLOW };
+enum { ETH_INPUT_NEXT_IP, ETH_INPUT_NEXT_ARP, ETH_INPUT_NEXT_IP6, ETH_INPUT_NEXT_FLOW,
+       ETH_INPUT_NEXT_ROUTE };
 void dp_eth_input_node(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t n);
 void dp_arp_input_node(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t n);
 

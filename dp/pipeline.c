@@ -52,7 +52,8 @@
 static const struct dp_node stages[] = {
 	{ .name = "eth_input", .fn = dp_eth_input_node,
 	  .next = { [ETH_INPUT_NEXT_IP] = "ip_input", [ETH_INPUT_NEXT_ARP] = "arp_input",
-		    [ETH_INPUT_NEXT_IP6] = "ip6_input", [ETH_INPUT_NEXT_FLOW] = "flow_lookup" },
+		    [ETH_INPUT_NEXT_IP6] = "ip6_input", [ETH_INPUT_NEXT_FLOW] = "flow_lookup",
+		    [ETH_INPUT_NEXT_ROUTE] = "ip_route" },
 	  .help = "parse and validate Ethernet, 802.1Q, IPv4, TCP/UDP/ICMP" },
 	{ .name = "arp_input", .fn = dp_arp_input_node,
 	  .help = "ARP for vpcgw's addresses, neighbor learning" },
