@@ -89,16 +89,30 @@ dp_tx_flush_port(struct dp_worker_ctx *w, uint16_t p)
 		}
 		return;
 	}
-	/* account before the PMD may free what it sent */
-	for (uint16_t i = 0; i < n; i++) {
-		const struct dp_meta *md = dp_meta(b[i]);
+	/* account before the PMD may free what it sent; a buffer's packets
+	 * mostly came in on one port: its forwarded count is added per run */
+	{
+		uint8_t in = dp_meta(b[0])->in_port;
+		uint64_t run = 0;
 
-		if (unlikely(md->flags & DP_M_GENERATED)) {
-			gen++;
-		} else {
+		for (uint16_t i = 0; i < n; i++) {
+			const struct dp_meta *md = dp_meta(b[i]);
+
+			if (unlikely(md->flags & DP_M_GENERATED)) {
+				gen++;
+				continue;
+			}
 			bytes += rte_pktmbuf_pkt_len(b[i]);
-			s->port[md->in_port].fwd++;
+			if (unlikely(md->in_port != in)) {
+				if (run != 0)
+					s->port[in].fwd += run;
+				in = md->in_port;
+				run = 0;
+			}
+			run++;
 		}
+		if (run != 0)   /* (a generated packet's in_port names no port) */
+			s->port[in].fwd += run;
 	}
 	s->port[p].gen += gen;
 	s->port[p].tx += n - gen;

@@ -236,25 +236,18 @@ ingress_vpc_fast(struct rte_mbuf *m, struct dp_meta *md, struct dp_pctx *c,
 	return true;
 }
 
-/* The first stage: it receives the burst in arrival order and numbers it. */
-void
-dp_eth_input_node(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t n)
+/*
+ * eth_input's loop; to_route (a constant at each call: two loops) sends the
+ * burst's leading run of plain packets from the port's subnets, which pass
+ * ip_input's checks here, straight to the routing stage; from the first
+ * other packet on, every packet takes ip_input (which feeds ip_route after
+ * them: arrival order).
+ */
+static __rte_always_inline void
+eth_input_run(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t n, struct dp_vec *ip,
+	      struct dp_vec *route, bool to_route)
 {
 	uint8_t in_port = (uint8_t)g->b.in_port;
-	/* a burst of a port of subnets only, with flows in the table: the flow
-	 * lookup first (nothing on such a port is translated before it), the
-	 * ingress checks only for what it does not answer (vpc_ingress). A
-	 * traced burst shows every check: ip_input first (same verdicts). */
-	bool vpc = port_vpc_only(in_port) && !g->trace;
-	bool any = dp_flow_any();
-	struct dp_vec *ip = dp_graph_out(g, (g->early = vpc && any) ?
-					 ETH_INPUT_NEXT_FLOW : ETH_INPUT_NEXT_IP);
-	/* with no flow to look up, the burst's leading run of plain packets
-	 * from the port's subnets passes ip_input's checks here and goes to
-	 * the routing stage; from the first other packet on, every packet
-	 * takes ip_input (which feeds ip_route after them: arrival order) */
-	struct dp_vec *route = dp_graph_out(g, ETH_INPUT_NEXT_ROUTE);
-	bool to_route = vpc && !any;
 	uint16_t k = ip->n, r = route->n;
 
 	for (uint16_t i = 0; i < n; i++) {
@@ -279,6 +272,27 @@ dp_eth_input_node(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t n)
 	}
 	ip->n = k;
 	route->n = r;
+}
+
+/* The first stage: it receives the burst in arrival order and numbers it. */
+void
+dp_eth_input_node(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t n)
+{
+	/* a burst of a port of subnets only, with flows in the table: the flow
+	 * lookup first (nothing on such a port is translated before it), the
+	 * ingress checks only for what it does not answer (vpc_ingress). A
+	 * traced burst shows every check: ip_input first (same verdicts). */
+	bool vpc = port_vpc_only(g->b.in_port) && !g->trace;
+	struct dp_vec *route = dp_graph_out(g, ETH_INPUT_NEXT_ROUTE);
+
+	if (vpc && !dp_flow_any()) {
+		g->early = false;
+		eth_input_run(g, pkts, n, dp_graph_out(g, ETH_INPUT_NEXT_IP), route, true);
+	} else {
+		g->early = vpc;
+		eth_input_run(g, pkts, n, dp_graph_out(g, vpc ? ETH_INPUT_NEXT_FLOW :
+						       ETH_INPUT_NEXT_IP), route, false);
+	}
 }
 
 void
