@@ -236,21 +236,15 @@ ingress_vpc_fast(struct rte_mbuf *m, struct dp_meta *md, struct dp_pctx *c,
 	return true;
 }
 
-/*
- * eth_input's loop; to_route (a constant at each call: two loops) sends the
- * burst's leading run of plain packets from the port's subnets, which pass
- * ip_input's checks here, straight to the routing stage; from the first
- * other packet on, every packet takes ip_input (which feeds ip_route after
- * them: arrival order).
- */
-static __rte_always_inline void
-eth_input_run(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t n, struct dp_vec *ip,
-	      struct dp_vec *route, bool to_route)
+/* eth_input's loop, from packet i on. */
+static inline void
+eth_input_run(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t i, uint16_t n,
+	      struct dp_vec *ip)
 {
 	uint8_t in_port = (uint8_t)g->b.in_port;
-	uint16_t k = ip->n, r = route->n;
+	uint16_t k = ip->n;
 
-	for (uint16_t i = 0; i < n; i++) {
+	for (; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
 		struct dp_meta *md = dp_meta(m);
 
@@ -258,20 +252,40 @@ eth_input_run(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t n, struct
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
 		md->slot = (uint8_t)i;
 		md->in_port = in_port;
-		if (likely(dp_parse_fast(m, md))) {
-			if (to_route && ingress_vpc_fast(m, md, &g->b.ctx[i], g->b.t, in_port)) {
-				route->pkts[r++] = m;
-				continue;
-			}
-		} else if (!eth_input_slow(g, m, md)) {
-			to_route = false;
-			continue;
-		}
-		to_route = false;
-		ip->pkts[k++] = m;
+		if (likely(dp_parse_fast(m, md)) || eth_input_slow(g, m, md))
+			ip->pkts[k++] = m;
 	}
 	ip->n = k;
+}
+
+/*
+ * With no flow to look up, a burst of a port of subnets: its leading run of
+ * plain packets that pass ip_input's checks here (ingress_vpc_fast) goes
+ * straight to the routing stage; from the first other packet on (parsed
+ * again by eth_input_run), every packet takes ip_input, which feeds
+ * ip_route after them: arrival order.
+ */
+static inline uint16_t
+eth_input_to_route(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t n,
+		   struct dp_vec *route)
+{
+	uint16_t in_port = g->b.in_port, i, r = route->n;
+
+	for (i = 0; i < n; i++) {
+		struct rte_mbuf *m = pkts[i];
+		struct dp_meta *md = dp_meta(m);
+
+		if (i + 1 < n)
+			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
+		md->slot = (uint8_t)i;
+		md->in_port = (uint8_t)in_port;
+		if (unlikely(!dp_parse_fast(m, md) ||
+			     !ingress_vpc_fast(m, md, &g->b.ctx[i], g->b.t, in_port)))
+			break;
+		route->pkts[r++] = m;
+	}
 	route->n = r;
+	return i;
 }
 
 /* The first stage: it receives the burst in arrival order and numbers it. */
@@ -283,16 +297,18 @@ dp_eth_input_node(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t n)
 	 * ingress checks only for what it does not answer (vpc_ingress). A
 	 * traced burst shows every check: ip_input first (same verdicts). */
 	bool vpc = port_vpc_only(g->b.in_port) && !g->trace;
-	struct dp_vec *route = dp_graph_out(g, ETH_INPUT_NEXT_ROUTE);
+	uint16_t i = 0;
 
-	if (vpc && !dp_flow_any()) {
-		g->early = false;
-		eth_input_run(g, pkts, n, dp_graph_out(g, ETH_INPUT_NEXT_IP), route, true);
-	} else {
-		g->early = vpc;
-		eth_input_run(g, pkts, n, dp_graph_out(g, vpc ? ETH_INPUT_NEXT_FLOW :
-						       ETH_INPUT_NEXT_IP), route, false);
+	g->early = false;
+	if (vpc) {
+		if (!dp_flow_any())
+			i = eth_input_to_route(g, pkts, n, dp_graph_out(g, ETH_INPUT_NEXT_ROUTE));
+		else
+			g->early = true;
 	}
+	if (i < n)
+		eth_input_run(g, pkts, i, n, dp_graph_out(g, g->early ? ETH_INPUT_NEXT_FLOW :
+							ETH_INPUT_NEXT_IP));
 }
 
 void
