@@ -21,6 +21,8 @@
 
 #include <rte_ip.h>
 #include <rte_mbuf.h>
+#include <rte_tcp.h>
+#include <rte_udp.h>
 
 #include "dp/dp.h"
 #include "dp/dp_graph.h"
@@ -137,6 +139,55 @@ const uint8_t *dp_ip6_src_for(const struct dp_tables *t, uint16_t port, const ui
  * padding beyond the payload length.
  */
 int dp_ip6_parse(struct rte_mbuf *m, struct dp_meta *md);
+
+/*
+ * The common case of dp_ip6_parse(), inline for ip6_input: no extension
+ * header, TCP or UDP, the payload length within the first segment and the
+ * upper layer's lengths agreeing with it. true: md is filled as
+ * dp_ip6_parse() fills it; false: call dp_ip6_parse(), which names what is
+ * wrong (or walks the chain).
+ */
+static inline bool
+dp_ip6_parse_fast(struct rte_mbuf *m, struct dp_meta *md)
+{
+	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
+	const uint32_t l3 = md->l3, l4 = l3 + (uint32_t)sizeof(struct rte_ipv6_hdr);
+	const struct rte_ipv6_hdr *ip = (const struct rte_ipv6_hdr *)(p + l3);
+	const struct rte_tcp_hdr *th = (const struct rte_tcp_hdr *)(p + l4);
+	uint32_t seg = rte_pktmbuf_data_len(m), plen, ports;
+	uint8_t tcp_flags = 0;
+
+	if (unlikely(seg < l4 + sizeof(struct rte_udp_hdr) || (p[l3] >> 4) != 6))
+		return false;
+	plen = rte_be_to_cpu_16(ip->payload_len);
+	/* the whole payload in the segment: every read below is inside it */
+	if (unlikely(l4 + plen > seg))
+		return false;
+	if (ip->proto == IPPROTO_UDP) {
+		if (unlikely(plen < sizeof(struct rte_udp_hdr) ||
+			     rte_be_to_cpu_16(((const struct rte_udp_hdr *)th)->dgram_len) != plen))
+			return false;
+	} else if (likely(ip->proto == IPPROTO_TCP)) {
+		if (unlikely(plen < sizeof(*th) || (th->data_off >> 4) < 5 ||
+			     (th->data_off >> 4) * 4u > plen))
+			return false;
+		tcp_flags = th->tcp_flags;
+	} else {
+		return false;
+	}
+	if (unlikely(l4 + plen < rte_pktmbuf_pkt_len(m)))
+		rte_pktmbuf_trim(m, (uint16_t)(rte_pktmbuf_pkt_len(m) - l4 - plen));
+	md->flags = 0;
+	md->tcp_flags = tcp_flags;
+	md->flow = NULL;
+	md->proto = ip->proto;
+	md->l4 = (uint16_t)l4;
+	memset(&md->key, 0, sizeof(md->key));
+	memcpy(&ports, th, 4);
+	memcpy(&md->key.sport, &ports, 4);
+	md->key.proto = ip->proto;
+	return true;
+}
 
 /* ICMPv6/TCP/UDP checksum of len bytes at l4 with the pseudo-header of ip
  * (next header proto); over a packet with its checksum in place: 0 if right. */

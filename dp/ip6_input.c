@@ -117,8 +117,7 @@ ip6_input_one(struct dp_graph_run *g, struct rte_mbuf *m, struct dp_meta *md)
 		rte_pktmbuf_adj(m, 4);
 		md->l3 -= 4;
 	}
-	r = dp_ip6_parse(m, md);
-	if (r >= 0) {
+	if (!dp_ip6_parse_fast(m, md) && (r = dp_ip6_parse(m, md)) >= 0) {
 		dp_drop(m, (enum dp_drop)r);
 		return false;
 	}
