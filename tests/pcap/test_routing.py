@@ -169,6 +169,30 @@ def case_route_subnets():
                           "totals.drops": 0})
 
 
+def case_burst_order():
+    """One burst (the same capture time) of routed packets, one of them
+    802.1Q-tagged (on a port without VLAN subnets: forwarded untagged, by the
+    general parse and ingress path) between plain ones (the quick ones):
+    they leave in the order they came (SPEC §3.6)."""
+    from scapy.all import Dot1Q  # noqa: E402
+    plain = [
+        from_host(M_PRIV, A_PRIV, A_APP, UDP(sport=6000, dport=53) / Raw(b"first")),
+        from_host(M_PRIV, A_PRIV, A_APP, UDP(sport=6001, dport=53) / Raw(b"tagged")),
+        from_host(M_PRIV, A_PRIV, A_APP, UDP(sport=6002, dport=53) / Raw(b"third")),
+        from_host(M_APP, A_APP, A_PRIV, TCP(sport=8080, dport=40000, flags="A", seq=1, ack=2)),
+        from_host(M_PRIV, A_PRIV, A_APP, UDP(sport=6003, dport=53) / Raw(b"fifth"), tos=0x20),
+    ]
+    q = plain[1]
+    sent = plain[:1] + [Ether(src=q[Ether].src, dst=q[Ether].dst) / Dot1Q(vlan=5) / q[IP]] + \
+        plain[2:]
+    for p in sent:
+        at(p, 0.0)
+    dst_mac = {A_APP: M_APP, A_PRIV: M_PRIV}
+    exp = [to_vpc(p, dst_mac[p[IP].dst]) for p in plain]
+    return Case("burst_order", base_config(), {"vpc": sent}, {"vpc": exp},
+                counters={"ports.vpc.forwarded": len(sent), "totals.drops": 0})
+
+
 def case_igw_eip():
     """Default route of public-a to the internet gateway: the source of a
     host with an elastic IP becomes the EIP; from the internet, the EIP is
@@ -406,6 +430,7 @@ def case_mtu_frag_needed():
 
 CASES = {
     "route_subnets": case_route_subnets,
+    "burst_order": case_burst_order,
     "igw_eip": case_igw_eip,
     "igw_drops": case_igw_drops,
     "blackhole_lpm": case_blackhole_lpm,
