@@ -165,9 +165,10 @@ load_ports(struct ld *ld)
 		ld_error(ld, f.s, f.path, "at least one port is required");
 		return;
 	}
-	if (c->n_ports > CFG_MAX_PORTS)
+	if (c->n_ports > CFG_MAX_DEV_PORTS)
 		ld_error(ld, f.s, f.path, "too many ports (%d, max %d)", c->n_ports,
-			 CFG_MAX_PORTS);
+			 CFG_MAX_DEV_PORTS);
+	c->n_dev_ports = c->n_ports;
 	for (i = 0; i < c->n_ports; i++) {
 		const config_setting_t *e = config_setting_get_elem(f.s, i);
 		struct cfg_port *port = &c->ports[i];

@@ -110,7 +110,8 @@ dp_ip_ingress(struct rte_mbuf *m, struct dp_meta *md, struct dp_pctx *c)
 		if (r >= 0)
 			return r > 0;
 	}
-	is_local = dp_local_maybe(t, dst) && dp_map_get(&t->local, dst, &v);
+	is_local = dp_local_maybe(t, dst) &&
+		   dp_map_get(&t->local, dp_local_key(dst, md->key.zone), &v);
 	/* TTL before any translation, so the ICMP error quotes what was sent;
 	 * vpcgw's own addresses answer even with TTL 1 */
 	if (ip->time_to_live <= 1 && !(is_local && DP_LOCAL_KIND(v) == DP_LOCAL_ROUTER)) {
@@ -129,7 +130,7 @@ dp_ip_ingress(struct rte_mbuf *m, struct dp_meta *md, struct dp_pctx *c)
 	if (roles & DP_ROLE_TGW)        /* a transit gateway's port attachment */
 		return dp_pipe_ops.tgw_ingress(m, md, c);
 	if (roles & DP_ROLE_VPC) {
-		int sn = dp_subnet_lookup(t, rte_be_to_cpu_32(ip->src_addr));
+		int sn = dp_subnet_lookup_zone(t, md->key.zone, rte_be_to_cpu_32(ip->src_addr));
 
 		if (sn >= 0 && cfg->subnets[sn].port == md->in_port) {
 			c->in = DP_IN_VPC;
@@ -233,6 +234,10 @@ dp_eth_input_node(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t n)
 		if (likely(dp_parse_fast(m, md)) || eth_input_slow(g, m, md))
 			ip->pkts[k++] = m;
 	}
+	/* an overlapping VPC's port: its zone in the flow keys (dp/vlan.c) */
+	if (unlikely(g->b.zone != 0))
+		for (uint16_t j = ip->n; j < k; j++)
+			dp_meta(ip->pkts[j])->key.zone = g->b.zone;
 	ip->n = k;
 }
 
@@ -255,7 +260,7 @@ dp_arp_input_node(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t n)
  */
 static inline bool
 ingress_vpc_fast(struct rte_mbuf *m, struct dp_meta *md, struct dp_pctx *c,
-		 const struct dp_tables *t, uint16_t in_port)
+		 const struct dp_tables *t, uint16_t in_port, uint8_t zone)
 {
 	const struct rte_ipv4_hdr *ip = dp_ip_hdr(m, md);
 	int sn;
@@ -263,7 +268,7 @@ ingress_vpc_fast(struct rte_mbuf *m, struct dp_meta *md, struct dp_pctx *c,
 	if (md->flags != 0 || ip->time_to_live <= 1 ||
 	    dp_local_maybe(t, rte_be_to_cpu_32(ip->dst_addr)))
 		return false;
-	sn = dp_subnet_lookup(t, rte_be_to_cpu_32(ip->src_addr));
+	sn = dp_subnet_lookup_zone(t, zone, rte_be_to_cpu_32(ip->src_addr));
 	if (sn < 0 || t->subnet_rt[sn].port != in_port)
 		return false;
 	/* what the stages after ip_input read (the policy stage sets the rest:
@@ -297,7 +302,7 @@ ip_ingress_run(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t n, bool 
 		struct dp_meta *md = dp_meta(m);
 		struct dp_pctx *c = &b->ctx[md->slot];
 
-		if (likely(vpc_only) && ingress_vpc_fast(m, md, c, b->t, b->in_port)) {
+		if (likely(vpc_only) && ingress_vpc_fast(m, md, c, b->t, b->in_port, b->zone)) {
 			if (!looked_up || md->flow == NULL)
 				dp_vec_push(next, m);
 			else

@@ -86,7 +86,7 @@ dp_ip_route_node(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t n)
 			goto slow;
 		r = &rts[i]->routes[nhid[i]];
 		if (likely(r->kind == CFG_TARGET_LOCAL)) {
-			ds = dp_subnet_lookup(t, dst[i]);
+			ds = dp_subnet_lookup_zone(t, b->zone, dst[i]);
 			if (ds < 0 || !route_nacl_free(srt, any_nacl, src, ds))
 				goto slow;
 		} else if (r->kind != CFG_TARGET_TGW ||     /* transit gateway into a VPC */
