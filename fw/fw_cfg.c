@@ -368,11 +368,13 @@ fw_cfg_load_interfaces(struct ld *ld)
 		ld_path_idx(p, f.path, i);
 		if (!ld_group(ld, e, p, keys))
 			continue;
-		/* `vpc`: the VPC of an address that overlapping VPCs share */
-		v = config_setting_get_member(e, "vpc") != NULL ? ld_vpc_ref(ld, e, p) : -1;
-		if (ld_get_ipv4(ld, e, p, "address", true, &g, &eni->addr) > 0 &&
-		    ld_claim_vpc(ld, &ld->priv, eni->addr, v, g.s, g.path))
-			eni->subnet = ld_host_in_subnet_vpc(ld, &g, eni->addr, v);
+		/* `vpc`: the VPC of an address that overlapping VPCs share (-1: an
+		 * unknown one, reported; -2: none named) */
+		v = config_setting_get_member(e, "vpc") != NULL ? ld_vpc_ref(ld, e, p) : -2;
+		if (v != -1 && ld_get_ipv4(ld, e, p, "address", true, &g, &eni->addr) > 0 &&
+		    ld_claim_vpc(ld, &ld->priv, eni->addr, v < 0 ? -1 : v, g.s,
+				 g.path))
+			eni->subnet = ld_host_in_subnet_vpc(ld, &g, eni->addr, v < 0 ? -1 : v);
 		ld6_eni(ld, e, p, eni);
 		if (ld_get_list(ld, e, p, "security_groups", true, T_SEQ, &g) <= 0)
 			continue;
