@@ -131,7 +131,8 @@ ld_host_in_subnet_vpc(struct ld *ld, const struct fld *f, uint32_t addr, int vpc
 			continue;
 		if (i >= 0 && vpc < 0 && ld->cfg->subnets[j].vpc != ld->cfg->subnets[i].vpc) {
 			ld_error(ld, f->s, f->path, "%s is inside subnets of VPC \"%s\" and VPC "
-				 "\"%s\": say which with `vpc`", a,
+				 "\"%s\", which overlap: an interface names its VPC (`vpc`); "
+				 "nothing else is built at such an address", a,
 				 ld->cfg->vpcs[ld->cfg->subnets[i].vpc].name,
 				 ld->cfg->vpcs[ld->cfg->subnets[j].vpc].name);
 			return -1;

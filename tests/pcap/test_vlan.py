@@ -253,7 +253,83 @@ def case_vlan_nat():
     return TwoPhaseCase("vlan_nat", build)
 
 
+class CheckCase:
+    """`vpcgw --check` on a configuration: exit 1 and exactly these
+    file:line messages (docs/config.md: what overlapping VPCs do not run)."""
+
+    def __init__(self, name, config, want):
+        self.name, self.config, self.want = name, config, want
+
+    def run(self, workers, binary=None, **_):
+        import subprocess
+        import tempfile
+        from vpcgwtest import render_top
+        binary = os.path.abspath(binary or os.environ.get("VPCGW") or
+                                 os.path.join(os.path.dirname(__file__), "..", "..", "build",
+                                              "vpcgw"))
+        with tempfile.TemporaryDirectory(prefix="vpcgw-pcap-%s-" % self.name) as d:
+            path = os.path.join(d, "vpcgw.cfg")
+            text = render_top(self.config).replace("{dir}", d)
+            with open(path, "w") as f:
+                f.write(text)
+            r = subprocess.run([binary, "-c", path, "--check", "-w", str(workers)],
+                               capture_output=True, text=True, timeout=60)
+            lines = text.splitlines()
+            errs = []
+            if r.returncode != 1:
+                errs.append("--check exited with %d, not 1" % r.returncode)
+            got = [x for x in (r.stdout + r.stderr).splitlines()
+                   if x.startswith(path + ":") and x[len(path) + 1:].split(":")[0].isdigit()]
+            for key, msg in self.want:
+                # the line of the group that holds key (where its "{" is)
+                line = next((i for i, x in enumerate(lines) if key in x), None)
+                while line is not None and line > 0 and "{" not in lines[line]:
+                    line -= 1
+                line = None if line is None else line + 1
+                exp = "%s:%s: %s" % (path, line, msg)
+                if exp not in got:
+                    errs.append("missing: %s" % exp)
+            if len(got) != len(self.want):
+                errs.append("got %d messages, want %d:\n    %s" % (
+                    len(got), len(self.want), "\n    ".join(got)))
+            return errs
+
+
+def case_vlan_check():
+    """What overlapping VPCs do not run is refused with file:line: a
+    peering (even to a VPC that overlaps neither), a transit gateway
+    attachment, an NLB, an elastic IP in one of them (at an address of a
+    subnet the other VPC does not have: one both have is ambiguous, refused
+    by the loader, tests/unit/test_cfg_vpc.c)."""
+    c = config()
+    c["ports"].append({"name": "p3", "mac": "02:00:00:00:00:03", "address": "192.0.2.1/24",
+                       "devargs": "net_pcap2,rx_pcap={dir}/p3-in.pcap,tx_pcap={dir}/p3-out.pcap"})
+    c["vpcs"][0]["subnets"].append({"name": "b3", "cidr": "10.0.3.0/24", "port": "p1",
+                                    "vlan": 12})
+    c["vpcs"].append({"name": "green", "cidr": "172.16.0.0/16", "subnets": [
+        {"name": "g1", "cidr": "172.16.1.0/24", "port": "p1", "vlan": 40}]})
+    c["vpc_peering_connections"] = [{"name": "pcx-bg", "vpcs": ["blue", "green"]}]
+    c["transit_gateways"] = [{"name": "tgw", "attachments": [
+        {"name": "att-red", "vpc": "red", "subnets": ["r2"]}]}]
+    c["internet_gateway"]["elastic_ips"] = [{"public": "198.51.100.99", "private": "10.0.3.99"}]
+    c["target_groups"] = [{"name": "tg", "protocol": "tcp", "port": 80,
+                           "targets": [{"address": "10.0.3.30"}]}]
+    c["network_load_balancers"] = [{"name": "nlb-b", "subnet": "b3", "address": "10.0.3.40",
+                                    "listeners": [{"protocol": "tcp", "port": 80,
+                                                   "target_group": "tg"}]}]
+    why = ("not built in a VPC that overlaps another (the port and VLAN tell them apart: "
+           "docs/config.md)")
+    return CheckCase("vlan_check", c, [
+        ('name = "pcx-bg"', 'peering connection "pcx-bg": VPC "blue": a peering is ' + why),
+        ('name = "att-red"', 'attachment "att-red": VPC "red": a transit gateway attachment is '
+         + why),
+        ('public = "198.51.100.99"', 'elastic IP: private address in VPC "blue": an elastic IP is '
+         + why),
+        ('name = "nlb-b"', 'network load balancer "nlb-b": an NLB is ' + why)])
+
+
 CASES = {
+    "vlan_check": case_vlan_check,
     "vlan_local": case_vlan_local,
     "vlan_arp": case_vlan_arp,
     "vlan_sg": case_vlan_sg,

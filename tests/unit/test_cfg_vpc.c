@@ -311,7 +311,8 @@ test_vrf_errors(void **state)
 	       "  { address = \"10.0.9.11\"; vpc = \"red\"; security_groups = [ \"s\" ]; },\n"
 	       "  { address = \"10.0.1.12\"; vpc = \"green\"; security_groups = [ \"s\" ]; } );\n",
 	       "t.cfg:8: interfaces[0].address: 10.0.1.10 is inside subnets of VPC \"blue\" and VPC "
-	       "\"red\": say which with `vpc`",
+	       "\"red\", which overlap: an interface names its VPC (`vpc`); nothing else is built "
+	       "at such an address",
 	       "t.cfg:10: interfaces[2].address: 10.0.1.11 is already used by interfaces[1].address "
 	       "(line 9)",
 	       "t.cfg:11: interfaces[3].address: 10.0.9.11 is not inside any subnet of VPC \"red\"",
