@@ -214,6 +214,7 @@ dp_ports_init(const struct cfg *cfg, char *err, size_t errlen)
 			/* a VLAN port: the parent's device (before it: ld_vpc_vrf
 			 * appends VLAN ports after the ports of the file) */
 			*p = dp_g.ports[cp->parent];
+			p->has_vlans = false;
 			p->vlan = cp->vlan;
 			p->parent = (uint8_t)cp->parent;
 			dp_g.ports[cp->parent].has_vlans = true;

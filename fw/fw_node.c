@@ -132,6 +132,7 @@ sg_pkt(struct rte_mbuf *m, struct dp_meta *md, enum fw_dir dir, struct fw_sg_pkt
 
 	memset(p, 0, sizeof(*p));
 	p->proto = md->proto;
+	p->zone = md->key.zone;
 	p->peer = rte_be_to_cpu_32(dir == FW_DIR_INGRESS ? ip->src_addr : ip->dst_addr);
 	if (md->flags & DP_M_LATER_FRAG)
 		return;

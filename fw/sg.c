@@ -434,7 +434,7 @@ fw_sg_check_group(const struct fw_sg_ctx *ctx, int eni, enum fw_dir dir,
 		}
 		if (r->sg >= 0) {
 			if (peer_eni == -2)
-				peer_eni = fw_sg_eni_find(ctx, p->peer);
+				peer_eni = fw_sg_eni_find_zone(ctx, p->peer, p->zone);
 			if (peer_eni < 0 || !sg_eni_has_group(ctx, peer_eni, r->sg))
 				continue;
 		} else if ((p->peer & r->mask) != r->net) {

@@ -38,6 +38,7 @@ struct fw_sg_pkt {
 	uint16_t dport;     /* TCP/UDP destination port (rules match it in both directions) */
 	uint8_t icmp_type;
 	uint8_t icmp_code;
+	uint8_t zone;       /* flow zone of the packet: the peer's ENI is looked for in it */
 };
 
 struct fw_sg_ctx;
