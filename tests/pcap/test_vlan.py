@@ -153,11 +153,30 @@ def case_vlan_local():
                           "ports.p1.rx": 2})
 
 
+def time_exceeded(orig, vlan, router):
+    """RFC 792 / RFC 1812: ICMP type 11 code 0 from the router of the
+    sender's subnet, back on the sender's VLAN to its MAC, quoting the
+    datagram as received (its IP header and at least 8 bytes of data, up to
+    576 bytes in all: the length is vpcgw's choice)."""
+    orig = Ether(bytes(orig))
+    quote_all = bytes(orig[IP])
+    need = orig[IP].ihl * 4 + 8
+
+    def build(act):
+        n = len(bytes(act[ICMP].payload)) if act is not None and ICMP in act else need
+        n = max(need, min(n, len(quote_all), 576 - 28))
+        return Ether(bytes(tagged(vlan, M_P1, MAC[vlan], IP(src=router, dst=orig[IP].src,
+                                                               proto=1, ttl=64) /
+                                  ICMP(type=11, code=0) / Raw(quote_all[:n]))))
+    return Exp(build, wild=GEN_WILD, check=check_ip_generated, pad=True)
+
+
 def case_vlan_arp():
-    """ARP and ICMP echo per VLAN: vpcgw answers for a subnet's router (.1)
-    on that subnet's VLAN, with that tag; not for a router of a subnet on
+    """ARP and ICMP per VLAN: vpcgw answers for a subnet's router (.1) on
+    that subnet's VLAN, with that tag; not for a router of a subnet on
     another VLAN of the same VPC (arp_not_for_us); an echo request to the
-    router of r1 is answered on VLAN 20."""
+    router of r1 is answered on VLAN 20; a datagram with TTL 1 from red's
+    host gets its time exceeded from r1's router on VLAN 20."""
     def arp_req(vlan, tip):
         return tagged(vlan, MAC[vlan], "ff:ff:ff:ff:ff:ff",
                       ARP(op=1, hwsrc=MAC[vlan], psrc=H1, pdst=tip))
@@ -167,15 +186,19 @@ def case_vlan_arp():
                                       ARP(op=2, hwsrc=M_P1, psrc=tip, hwdst=MAC[vlan],
                                           pdst=H1)))), pad=True)
     echo = host(20, H1, "10.0.1.1", ICMP(type=8, id=7, seq=1) / Raw(b"ping-red"))
+    ttl1 = tagged(20, MAC[20], M_P1, IP(src=H1, dst=H2, ttl=1) / UDP(sport=7, dport=7) /
+                  Raw(b"short-lived"))
     inp = timed([arp_req(10, "10.0.1.1"), arp_req(20, "10.0.1.1"), arp_req(10, "10.0.2.1"),
-                 seed(20, H1), echo])
+                 seed(20, H1), echo, ttl1])
     reply = tagged(20, M_P1, MAC[20], IP(src="10.0.1.1", dst=H1) /
                    ICMP(type=0, id=7, seq=1) / Raw(b"ping-red"))
     return Case("vlan_arp", config(), {"p1": inp},
                 {"p1": [arp_rep(10, "10.0.1.1"), arp_rep(20, "10.0.1.1"),
-                        Exp(reply, wild=GEN_WILD, pad=True, check=check_ip_generated)]},
-                counters={"drops.arp_not_for_us": 1, "ports.p1.20.local": 3,
-                          "ports.p1.20.generated": 2, "ports.p1.10.generated": 1})
+                        Exp(reply, wild=GEN_WILD, pad=True, check=check_ip_generated),
+                        time_exceeded(inp[5], 20, "10.0.1.1")]},
+                counters={"drops.arp_not_for_us": 1, "drops.ttl_expired": 1,
+                          "ports.p1.20.local": 3, "ports.p1.20.generated": 3,
+                          "ports.p1.10.generated": 1})
 
 
 def case_vlan_sg():
