@@ -209,6 +209,15 @@ eth_input_slow(struct dp_graph_run *g, struct rte_mbuf *m, struct dp_meta *md)
 	return true;
 }
 
+/* The zone of an overlapping VPC's port into the flow keys of n packets
+ * (apart: the common loop above keeps its registers). */
+static __rte_noinline void
+eth_zone_set(struct rte_mbuf **pkts, uint16_t n, uint8_t zone)
+{
+	for (uint16_t i = 0; i < n; i++)
+		dp_meta(pkts[i])->key.zone = zone;
+}
+
 /* The first stage: it receives the burst in arrival order and numbers it. */
 void
 dp_eth_input_node(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t n)
@@ -236,8 +245,7 @@ dp_eth_input_node(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t n)
 	}
 	/* an overlapping VPC's port: its zone in the flow keys (dp/vlan.c) */
 	if (unlikely(g->b.zone != 0))
-		for (uint16_t j = ip->n; j < k; j++)
-			dp_meta(ip->pkts[j])->key.zone = g->b.zone;
+		eth_zone_set(&ip->pkts[ip->n], k - ip->n, g->b.zone);
 	ip->n = k;
 }
 
@@ -296,13 +304,15 @@ ip_ingress_run(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t n, bool 
 	struct dp_vec *next = lookup ? flow : route;
 	/* all of a burst came in on one port */
 	bool vpc_only = port_vpc_only(b->in_port);
+	const uint16_t in_port = b->in_port;
+	const uint8_t zone = b->zone;
 
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
 		struct dp_meta *md = dp_meta(m);
 		struct dp_pctx *c = &b->ctx[md->slot];
 
-		if (likely(vpc_only) && ingress_vpc_fast(m, md, c, b->t, b->in_port, b->zone)) {
+		if (likely(vpc_only) && ingress_vpc_fast(m, md, c, b->t, in_port, zone)) {
 			if (!looked_up || md->flow == NULL)
 				dp_vec_push(next, m);
 			else

@@ -40,6 +40,7 @@ dp_ip_route_node(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t n)
 	struct dp_worker_ctx *w = dp_worker_self();
 	struct dp_vec *policy = dp_graph_out(g, IP_ROUTE_NEXT_POLICY);
 	uint8_t min_slot = g->policy_min_slot;
+	const uint8_t zone = b->zone;       /* the burst's (overlapping VPCs: dp/vlan.c) */
 	uint64_t untracked = 0;
 	struct dp_tgw_acc tgw = { 0 };
 	const struct dp_rtable *rts[DP_BURST];
@@ -86,7 +87,7 @@ dp_ip_route_node(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t n)
 			goto slow;
 		r = &rts[i]->routes[nhid[i]];
 		if (likely(r->kind == CFG_TARGET_LOCAL)) {
-			ds = dp_subnet_lookup_zone(t, b->zone, dst[i]);
+			ds = dp_subnet_lookup_zone(t, zone, dst[i]);
 			if (ds < 0 || !route_nacl_free(srt, any_nacl, src, ds))
 				goto slow;
 		} else if (r->kind != CFG_TARGET_TGW ||     /* transit gateway into a VPC */

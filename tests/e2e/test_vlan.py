@@ -1,10 +1,13 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """
 e2e-vlan: two overlapping VPCs (10.0.0.0/16 twice) on one trunk port, kept
-apart by 802.1Q VLAN (SPEC §8, issue #18). The hosts are Linux VLAN
-subinterfaces (`ip link add link eth0 name eth0.N type vlan id N`) of
-namespaces on the bridge of vpcgw's port; each VPC has a client 10.0.1.10 and
-a server 10.0.2.20, the same addresses in both:
+apart by 802.1Q VLAN (SPEC §8, issue #18). Each host is a namespace with a
+real Linux stack behind an 802.1Q access port: the kernels of these VMs have
+no VLAN devices (no 8021q, no bridge VLAN filtering, no tc vlan action), so
+`vlan_relay.py` in ns gw tags what the host sends and untags what vpcgw sends
+on its VLAN, between the host's veth and a veth on the bridge of vpcgw's port
+(the trunk). Each VPC has a client 10.0.1.10 and a server 10.0.2.20, the same
+addresses in both:
 
   VPC blue  c1 10.0.1.0/24 VLAN 10, s1 10.0.2.0/24 VLAN 11 (NACL nb: TCP 81 in denied)
   VPC red   c2 10.0.1.0/24 VLAN 20, s2 10.0.2.0/24 VLAN 21 (no NACL)
@@ -57,13 +60,22 @@ print("reply " + s.recv(200).decode().strip(), flush=True)
 
 
 def vlan_host(env, role, vlan, addr, gateway):
-    """A namespace whose eth0 is a trunk on p1's bridge; its address on eth0.VLAN."""
-    ns = env.add_host(role, "p1", "192.168.255.%d/32" % vlan)
-    env.ip(ns, "link", "add", "link", "eth0", "name", "eth0.%d" % vlan, "type", "vlan",
-           "id", str(vlan))
-    env.ip(ns, "link", "set", "eth0.%d" % vlan, "up")
-    env.ip(ns, "addr", "add", addr + "/24", "dev", "eth0.%d" % vlan)
-    env.ip(ns, "route", "add", "default", "via", gateway, "dev", "eth0.%d" % vlan)
+    """A namespace with eth0 (addr/24, default route via gateway) on an access
+    port of VLAN vlan: its veth peer aN and the trunk veth tN (its peer tbN on
+    p1's bridge) in ns gw, joined by vlan_relay.py."""
+    ns = env.add_netns(role)
+    a, t, tb = "a%d" % vlan, "t%d" % vlan, "tb%d" % vlan
+    env.ip(env.gw, "link", "add", a, "type", "veth", "peer", "name", "eth0", "netns", ns)
+    env.ip(env.gw, "link", "add", t, "type", "veth", "peer", "name", tb)
+    env.ip(env.gw, "link", "set", tb, "master", env.ports["p1"]["bridge"], "up")
+    for i in (a, t):
+        env.ip(env.gw, "link", "set", i, "up")
+    env.ip(ns, "link", "set", "eth0", "up")
+    env.ip(ns, "addr", "add", addr + "/24", "dev", "eth0")
+    env.ip(ns, "route", "add", "default", "via", gateway)
+    env.spawn(env.gw, [PY, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                        "vlan_relay.py"),
+                       "--access", a, "--trunk", t, "--vlan", str(vlan)], "relay%d" % vlan)
     return ns
 
 
