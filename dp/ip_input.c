@@ -268,7 +268,7 @@ dp_arp_input_node(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t n)
  */
 static inline bool
 ingress_vpc_fast(struct rte_mbuf *m, struct dp_meta *md, struct dp_pctx *c,
-		 const struct dp_tables *t, uint16_t in_port, uint8_t zone)
+		 const struct dp_tables *t, uint16_t in_port)
 {
 	const struct rte_ipv4_hdr *ip = dp_ip_hdr(m, md);
 	int sn;
@@ -276,7 +276,7 @@ ingress_vpc_fast(struct rte_mbuf *m, struct dp_meta *md, struct dp_pctx *c,
 	if (md->flags != 0 || ip->time_to_live <= 1 ||
 	    dp_local_maybe(t, rte_be_to_cpu_32(ip->dst_addr)))
 		return false;
-	sn = dp_subnet_lookup_zone(t, zone, rte_be_to_cpu_32(ip->src_addr));
+	sn = dp_subnet_lookup(t, rte_be_to_cpu_32(ip->src_addr));
 	if (sn < 0 || t->subnet_rt[sn].port != in_port)
 		return false;
 	/* what the stages after ip_input read (the policy stage sets the rest:
@@ -302,17 +302,16 @@ ip_ingress_run(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t n, bool 
 	/* with no flow in the table there is nothing to look up */
 	bool lookup = !looked_up && dp_flow_any();
 	struct dp_vec *next = lookup ? flow : route;
-	/* all of a burst came in on one port */
-	bool vpc_only = port_vpc_only(b->in_port);
-	const uint16_t in_port = b->in_port;
-	const uint8_t zone = b->zone;
+	/* all of a burst came in on one port; an overlapping VPC's (zone) takes
+	 * dp_ip_ingress, which looks its subnets up in the zone (dp/vlan.c) */
+	bool vpc_only = port_vpc_only(b->in_port) && b->zone == 0;
 
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
 		struct dp_meta *md = dp_meta(m);
 		struct dp_pctx *c = &b->ctx[md->slot];
 
-		if (likely(vpc_only) && ingress_vpc_fast(m, md, c, b->t, in_port, zone)) {
+		if (likely(vpc_only) && ingress_vpc_fast(m, md, c, b->t, b->in_port)) {
 			if (!looked_up || md->flow == NULL)
 				dp_vec_push(next, m);
 			else

@@ -40,7 +40,6 @@ dp_ip_route_node(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t n)
 	struct dp_worker_ctx *w = dp_worker_self();
 	struct dp_vec *policy = dp_graph_out(g, IP_ROUTE_NEXT_POLICY);
 	uint8_t min_slot = g->policy_min_slot;
-	const uint8_t zone = b->zone;       /* the burst's (overlapping VPCs: dp/vlan.c) */
 	uint64_t untracked = 0;
 	struct dp_tgw_acc tgw = { 0 };
 	const struct dp_rtable *rts[DP_BURST];
@@ -52,8 +51,10 @@ dp_ip_route_node(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t n)
 	bool direct = w->n_emit == 0 && !g->no_direct;
 	bool arp_idle = w->arpq_n == 0;     /* packets waiting for ARP leave first */
 
-	/* with ENIs every packet meets its security groups: the policy stage */
-	if (t->cfg->n_enis != 0) {
+	/* with ENIs every packet meets its security groups: the policy stage;
+	 * so does a burst of an overlapping VPC (its zone's subnets: dp/vlan.c),
+	 * which keeps the zone out of the loop below */
+	if (t->cfg->n_enis != 0 || unlikely(b->zone != 0)) {
 		for (i = 0; i < n; i++)
 			dp_vec_push(policy, pkts[i]);
 		if (n != 0 && dp_meta(pkts[0])->slot < g->policy_min_slot)
@@ -87,7 +88,7 @@ dp_ip_route_node(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t n)
 			goto slow;
 		r = &rts[i]->routes[nhid[i]];
 		if (likely(r->kind == CFG_TARGET_LOCAL)) {
-			ds = dp_subnet_lookup_zone(t, zone, dst[i]);
+			ds = dp_subnet_lookup(t, dst[i]);
 			if (ds < 0 || !route_nacl_free(srt, any_nacl, src, ds))
 				goto slow;
 		} else if (r->kind != CFG_TARGET_TGW ||     /* transit gateway into a VPC */
