@@ -69,7 +69,8 @@ struct cfg_port {
 };
 
 struct cfg_neighbor {
-	int port;             /* index into cfg.ports */
+	int port;             /* index into cfg.ports (with vlan: the VLAN port, ld_vpc_vrf) */
+	uint16_t vlan;        /* optional key vlan: a host on that VLAN of the port; 0: none */
 	bool v6;              /* address is IPv6 (addr6), else IPv4 (addr) */
 	bool addr_ok;         /* v6: port and address parsed */
 	uint8_t addr6[16];

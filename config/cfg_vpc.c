@@ -496,6 +496,42 @@ vlan_port(struct ld *ld, int i)
 	return c->n_ports++;
 }
 
+/* A static neighbor on a VLAN (neighbors[].vlan): to its VLAN port, inside a
+ * subnet of it. */
+static void
+vlan_neighbors(struct ld *ld)
+{
+	struct cfg *c = ld->cfg;
+	const config_setting_t *l = config_setting_get_member(ld->root, "neighbors");
+	char path[PATH_LEN], a[CFG_NAME_MAX];
+
+	for (int i = 0; i < c->n_neighbors; i++) {
+		struct cfg_neighbor *nb = &c->neighbors[i];
+		const config_setting_t *e = config_setting_get_elem(l, i);
+		int vp = -1, sn = -1;
+
+		if (nb->v6 || nb->vlan == 0 || nb->port < 0)
+			continue;
+		for (int p = 0; p < c->n_ports && vp < 0; p++)
+			if (c->ports[p].vlan == nb->vlan && c->ports[p].parent == nb->port)
+				vp = p;
+		for (int s = 0; vp >= 0 && s < c->n_subnets && sn < 0; s++)
+			if (c->subnets[s].port == vp && cfg_prefix_contains(&c->subnets[s].cidr,
+									   nb->addr))
+				sn = s;
+		snprintf(path, sizeof(path), "neighbors[%d].%s", i, vp < 0 ? "vlan" : "address");
+		if (vp < 0)
+			ld_error(ld, config_setting_get_member(e, "vlan"), path, "no subnet is on VLAN "
+				 "%u of port \"%s\"", nb->vlan, c->ports[nb->port].name);
+		else if (sn < 0)
+			ld_error(ld, config_setting_get_member(e, "address"), path, "%s is in no subnet "
+				 "on VLAN %u of port \"%s\"", cfg_ipv4_str(nb->addr, a, sizeof(a)),
+				 nb->vlan, c->ports[nb->port].name);
+		else
+			nb->port = vp;
+	}
+}
+
 /*
  * SPEC §8: VPCs may overlap; the port and 802.1Q VLAN tell them apart. A VPC
  * that overlaps another gets a zone of its own (the flow key's zone: the
@@ -541,6 +577,7 @@ ld_vpc_vrf(struct ld *ld)
 		if (sn->vlan != 0 && sn->port >= 0 && (sn->port = vlan_port(ld, i)) < 0)
 			return;
 	}
+	vlan_neighbors(ld);
 	for (int i = 0; i < c->n_subnets; i++)
 		for (int j = 0; j < c->n_subnets; j++) {
 			const struct cfg_subnet *a = &c->subnets[i], *b = &c->subnets[j];

@@ -201,6 +201,31 @@ def case_vlan_arp():
                           "ports.p1.10.generated": 1})
 
 
+def case_vlan_neighbors():
+    """Neighbors per port, VLAN and address: a static neighbor on VLAN 21
+    (neighbors[].vlan) takes red's packet to H2 with no ARP; blue's H2 (the
+    same address on VLAN 11) is unknown: vpcgw asks for it on VLAN 11, tagged,
+    as the router of b2 (RFC 826), and sends the waiting packet to the MAC
+    the reply gives."""
+    c = config()
+    static_mac = "0a:00:00:0e:02:99"
+    c["neighbors"].append({"port": "p1", "vlan": 21, "address": H2, "mac": static_mac})
+    data = timed([host(20, H1, H2, UDP(sport=5000, dport=53) / Raw(b"red-static")),
+                  host(10, H1, H2, UDP(sport=5000, dport=53) / Raw(b"blue-arp"))], start=0.1)
+    reply = timed([tagged(11, MAC[11], M_P1, ARP(op=2, hwsrc=MAC[11], psrc=H2, hwdst=M_P1,
+                                                 pdst="10.0.2.1"))], start=0.3)
+    red = IP(bytes(data[0][IP]))
+    red.ttl -= 1
+    del red.chksum
+    req = tagged(11, M_P1, "ff:ff:ff:ff:ff:ff",
+                 ARP(op=1, hwsrc=M_P1, psrc="10.0.2.1", hwdst="00:00:00:00:00:00", pdst=H2))
+    return Case("vlan_neighbors", c, {"p1": seeds()[:1] + seeds()[2:3] + data + reply},
+                {"p1": [Exp(Ether(bytes(tagged(21, M_P1, static_mac, red))), pad=True),
+                        Exp(Ether(bytes(req)), pad=True),
+                        forwarded(data[1], 11)]},
+                counters={"ports.p1.11.generated": 1, "ports.p1.11.local": 1})
+
+
 def case_vlan_sg():
     """Security groups and conntrack per VPC: the same address has an ENI in
     each VPC. Blue's SYN to port 80 opens a flow, its SYN-ACK returns by it;
@@ -356,6 +381,7 @@ CASES = {
     "vlan_local": case_vlan_local,
     "vlan_arp": case_vlan_arp,
     "vlan_sg": case_vlan_sg,
+    "vlan_neighbors": case_vlan_neighbors,
     "vlan_nat": case_vlan_nat,
 }
 

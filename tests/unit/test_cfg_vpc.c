@@ -258,7 +258,10 @@ test_vrf_valid(void **state)
 		    "  { name = \"sr\"; ingress = (); egress = (); }, { name = \"so\"; ingress = (); egress = (); } );\n"
 		    "interfaces = ( { address = \"10.0.1.10\"; vpc = \"blue\"; security_groups = [ \"sb\" ]; },\n"
 		    "  { address = \"10.0.1.10\"; vpc = \"red\"; security_groups = [ \"sr\" ]; },\n"
-		    "  { address = \"172.16.1.10\"; security_groups = [ \"so\" ]; } );\n");
+		    "  { address = \"172.16.1.10\"; security_groups = [ \"so\" ]; } );\n"
+		    "neighbors = ( { port = \"p1\"; vlan = 20; address = \"10.0.1.10\"; mac = \"0a:00:00:00:00:01\"; },\n"
+		    "  { port = \"p1\"; vlan = 10; address = \"10.0.1.10\"; mac = \"0a:00:00:00:00:02\"; },\n"
+		    "  { port = \"p1\"; address = \"192.168.1.20\"; mac = \"0a:00:00:00:00:03\"; } );\n");
 	assert_int_equal(c->vpcs[0].zone, CFG_ZONE_VPC | 0);
 	assert_int_equal(c->vpcs[1].zone, CFG_ZONE_VPC | 1);
 	assert_int_equal(c->vpcs[2].zone, 0);
@@ -277,6 +280,10 @@ test_vrf_valid(void **state)
 	assert_int_equal(c->subnets[2].port, 3);
 	assert_int_equal(c->subnets[3].port, 1);    /* untagged on p2 */
 	assert_int_equal(c->subnets[4].port, 4);
+	/* a static neighbor on a VLAN: its VLAN port */
+	assert_int_equal(c->neighbors[0].port, 3);
+	assert_int_equal(c->neighbors[1].port, 2);
+	assert_int_equal(c->neighbors[2].port, 0);
 	/* one address, an interface in each VPC */
 	assert_int_equal(c->enis[0].subnet, 0);
 	assert_int_equal(c->enis[1].subnet, 2);
@@ -317,6 +324,24 @@ test_vrf_errors(void **state)
 	       "(line 9)",
 	       "t.cfg:11: interfaces[3].address: 10.0.9.11 is not inside any subnet of VPC \"red\"",
 	       "t.cfg:12: interfaces[4].vpc: unknown VPC \"green\"");
+	/* a neighbor on a VLAN: of a subnet on that VLAN of the port */
+	EXPECT(VPCS_PORTS
+	       "vpcs = ( { name = \"blue\"; cidr = \"10.0.0.0/16\"; subnets = (\n"
+	       "    { name = \"b1\"; cidr = \"10.0.1.0/24\"; port = \"p1\"; vlan = 10; } ); } );\n"
+	       "neighbors = ( { port = \"p1\"; vlan = 11; address = \"10.0.1.10\"; mac = \"0a:00:00:00:00:01\"; },\n"
+	       "  { port = \"p1\"; vlan = 10; address = \"10.0.2.10\"; mac = \"0a:00:00:00:00:02\"; },\n"
+	       "  { port = \"p1\"; vlan = 10; address = \"10.0.1.11\"; mac = \"0a:00:00:00:00:03\"; } );\n",
+	       "t.cfg:5: neighbors[0].vlan: no subnet is on VLAN 11 of port \"p1\"",
+	       "t.cfg:6: neighbors[1].address: 10.0.2.10 is in no subnet on VLAN 10 of port \"p1\"");
+	EXPECT(VPCS_PORTS
+	       "vpcs = ( { name = \"blue\"; cidr = \"10.0.0.0/16\"; subnets = (\n"
+	       "    { name = \"b1\"; cidr = \"10.0.1.0/24\"; port = \"p1\"; vlan = 10; } ); } );\n"
+	       "neighbors = ( { port = \"p1\"; vlan = 10; address = \"10.0.1.11\"; mac = \"0a:00:00:00:00:03\"; },\n"
+	       "  { port = \"p1\"; vlan = 10; address = \"10.0.1.11\"; mac = \"0a:00:00:00:00:04\"; },\n"
+	       "  { port = \"p1\"; vlan = 5000; address = \"10.0.1.12\"; mac = \"0a:00:00:00:00:05\"; } );\n",
+	       "t.cfg:6: neighbors[1].address: duplicate neighbor 10.0.1.11 on port \"p1\" (first at "
+	       "line 5)",
+	       "t.cfg:7: neighbors[2].vlan: 5000 is out of range 1..4094");
 	/* a port and VLAN of an overlapping VPC carries that VPC only */
 	EXPECT(VPCS_PORTS
 	       "vpcs = ( { name = \"blue\"; cidr = \"10.0.0.0/16\"; subnets = (\n"
