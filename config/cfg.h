@@ -20,7 +20,9 @@
 
 #define CFG_NAME_MAX 64             /* AWS names a resource in 255 at most; ours are keys, 63 */
 #define CFG_DEVARGS_MAX 512         /* one DPDK devargs string */
-#define CFG_MAX_PORTS 8             /* per-lcore counters and per-worker tx buffers hold one each */
+#define CFG_MAX_DEV_PORTS 8         /* ports of the file (devices) */
+#define CFG_MAX_PORTS 16            /* with the VLAN ports (cfg_port.vlan); per-lcore counters
+				     * and per-worker tx buffers hold one each */
 #define CFG_DEFAULT_DESC 1024       /* rx/tx descriptors per queue unless the port says */
 #define CFG_MAX_SG_PER_ENI 5        /* AWS default quota: 5 security groups per interface */
 #define CFG_MAX_NAT_ADDRS 8         /* AWS: 2 addresses per NAT gateway, 8 on request */
@@ -33,6 +35,9 @@ struct cfg_prefix {
 	uint32_t addr;  /* network address, host order, host bits zero */
 	uint8_t len;    /* 0..32 */
 };
+
+#define CFG_ZONE_VPC 0x80           /* zones 0x80..0xfe: overlapping VPCs 0..126 */
+#define CFG_MAX_ZONE_VPCS 127
 
 /* An IPv6 prefix (SPEC §7): network order bytes, host bits zero. */
 struct cfg_prefix6 {
@@ -54,11 +59,18 @@ struct cfg_port {
 	bool has_addr6;       /* optional key address6 */
 	uint8_t addr6[16];    /* vpcgw's own IPv6 address on the port */
 	uint8_t plen6;
+	/* A VLAN port (config/cfg_vpc.c, ld_vpc_vrf): one per (port, VLAN) that
+	 * subnets use, appended after the ports of the file (cfg.n_dev_ports):
+	 * an L3 subinterface of port `parent`, no device of its own; 0: a port
+	 * of the file */
+	uint16_t vlan;
+	int parent;
 	int line;
 };
 
 struct cfg_neighbor {
-	int port;             /* index into cfg.ports */
+	int port;             /* index into cfg.ports (with vlan: the VLAN port, ld_vpc_vrf) */
+	uint16_t vlan;        /* optional key vlan: a host on that VLAN of the port; 0: none */
 	bool v6;              /* address is IPv6 (addr6), else IPv4 (addr) */
 	bool addr_ok;         /* v6: port and address parsed */
 	uint8_t addr6[16];
@@ -84,6 +96,9 @@ struct cfg_subnet {
 struct cfg_vpc {
 	char name[CFG_NAME_MAX];
 	struct cfg_prefix cidr;
+	/* flow zone (VRF) of its packets: 0, or CFG_ZONE_VPC | index for a VPC
+	 * that overlaps another (config/cfg_vpc.c, ld_vpc_vrf) */
+	uint8_t zone;
 	int line;
 };
 
@@ -426,7 +441,8 @@ struct cfg {
 	struct cfg_dpdk dpdk;
 	struct cfg_node node;
 	struct cfg_port *ports;
-	int n_ports;
+	int n_ports;                  /* the ports of the file, then the VLAN ports */
+	int n_dev_ports;              /* the ports of the file (devices): the first n_dev_ports */
 	struct cfg_neighbor *neighbors;
 	int n_neighbors;
 	struct cfg_prefix vpc_cidr;   /* the first VPC's (the only one the data plane runs) */

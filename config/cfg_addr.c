@@ -19,11 +19,19 @@ bool
 ld_claim(struct ld *ld, struct ld_registry *r, uint32_t addr, const config_setting_t *s,
 	 const char *path)
 {
+	return ld_claim_vpc(ld, r, addr, -1, s, path);
+}
+
+bool
+ld_claim_vpc(struct ld *ld, struct ld_registry *r, uint32_t addr, int vpc,
+	     const config_setting_t *s, const char *path)
+{
 	char a[CFG_NAME_MAX];
 	int i;
 
 	for (i = 0; i < r->n; i++) {
-		if (r->claims[i].addr == addr) {
+		if (r->claims[i].addr == addr &&
+		    (vpc < 0 || r->claims[i].vpc < 0 || r->claims[i].vpc == vpc)) {
 			ld_error(ld, s, path, "%s is already used by %s (line %d)",
 				 cfg_ipv4_str(addr, a, sizeof(a)), r->claims[i].path,
 				 r->claims[i].line);
@@ -42,6 +50,7 @@ ld_claim(struct ld *ld, struct ld_registry *r, uint32_t addr, const config_setti
 		r->cap = cap;
 	}
 	r->claims[r->n].addr = addr;
+	r->claims[r->n].vpc = vpc;
 	r->claims[r->n].line = ld_line(s);
 	snprintf(r->claims[r->n].path, PATH_LEN, "%s", path);
 	r->n++;
@@ -104,15 +113,39 @@ ld_check_on_port(struct ld *ld, int p, uint32_t addr, const struct fld *f)
 int
 ld_host_in_subnet(struct ld *ld, const struct fld *f, uint32_t addr)
 {
+	return ld_host_in_subnet_vpc(ld, f, addr, -1);
+}
+
+int
+ld_host_in_subnet_vpc(struct ld *ld, const struct fld *f, uint32_t addr, int vpc)
+{
 	const struct cfg_subnet *sn;
 	char a[CFG_NAME_MAX];
 	uint32_t host, m;
-	int i;
+	int i = -1;
 
-	i = ld_subnet_of(ld, addr);
 	cfg_ipv4_str(addr, a, sizeof(a));
+	for (int j = 0; j < ld->cfg->n_subnets; j++) {
+		if (!ld->subnet_ok[j] || !cfg_prefix_contains(&ld->cfg->subnets[j].cidr, addr) ||
+		    (vpc >= 0 && ld->cfg->subnets[j].vpc != vpc))
+			continue;
+		if (i >= 0 && vpc < 0 && ld->cfg->subnets[j].vpc != ld->cfg->subnets[i].vpc) {
+			ld_error(ld, f->s, f->path, "%s is inside subnets of VPC \"%s\" and VPC "
+				 "\"%s\", which overlap: an interface names its VPC (`vpc`); "
+				 "nothing else is built at such an address", a,
+				 ld->cfg->vpcs[ld->cfg->subnets[i].vpc].name,
+				 ld->cfg->vpcs[ld->cfg->subnets[j].vpc].name);
+			return -1;
+		}
+		if (i < 0)
+			i = j;
+	}
 	if (i < 0) {
-		ld_error(ld, f->s, f->path, "%s is not inside any subnet", a);
+		if (vpc >= 0)
+			ld_error(ld, f->s, f->path, "%s is not inside any subnet of VPC \"%s\"", a,
+				 ld->cfg->vpcs[vpc].name);
+		else
+			ld_error(ld, f->s, f->path, "%s is not inside any subnet", a);
 		return -1;
 	}
 	sn = &ld->cfg->subnets[i];

@@ -35,6 +35,7 @@
 /* Who already uses an address, to report duplicates with both places. */
 struct ld_claim {
 	uint32_t addr;
+	int vpc;              /* -1: in every VPC (ld_claim); else only there (ld_claim_vpc) */
 	int line;
 	char path[PATH_LEN];
 };
@@ -230,6 +231,9 @@ ld_mask_of(uint8_t len)
 /* Record ADDR as used by PATH; report it if someone else has it already. */
 bool ld_claim(struct ld *ld, struct ld_registry *r, uint32_t addr, const config_setting_t *s,
 	      const char *path);
+/* The same within VPC vpc (-1: every VPC): overlapping VPCs reuse addresses. */
+bool ld_claim_vpc(struct ld *ld, struct ld_registry *r, uint32_t addr, int vpc,
+		  const config_setting_t *s, const char *path);
 /* A public address (elastic IP, NAT, NLB public): outside the VPC, used once. */
 void ld_public_addr(struct ld *ld, const config_setting_t *s, const char *path, uint32_t addr);
 /* Index of the valid subnet holding addr, or -1 (skips subnets that failed to parse). */
@@ -238,6 +242,9 @@ int ld_subnet_of(struct ld *ld, uint32_t addr);
 void ld_check_on_port(struct ld *ld, int p, uint32_t addr, const struct fld *f);
 /* A host address inside a valid subnet: its index, or -1 after an error. */
 int ld_host_in_subnet(struct ld *ld, const struct fld *f, uint32_t addr);
+/* The same in VPC vpc only (-1: any; an address inside subnets of two VPCs
+ * is then an error asking for `vpc`). */
+int ld_host_in_subnet_vpc(struct ld *ld, const struct fld *f, uint32_t addr, int vpc);
 
 /* ---- shared groups ---------------------------------------------------- */
 
@@ -294,6 +301,9 @@ int ld_rt_vpc(const struct cfg *c, const struct cfg_route_table *t);
 int ld_vpc_ref(struct ld *ld, const config_setting_t *e, const char *p);
 /* Route tables, NACLs, SGs and route targets in one VPC each (after every section). */
 void ld_vpc_scope_check(struct ld *ld);
+/* Overlapping VPCs: each one's zone, and a VLAN port per (port, VLAN) of the
+ * subnets (after every section: subnets are re-pointed at them). */
+void ld_vpc_vrf(struct ld *ld);
 /* Sections prefix_lists and gateway_endpoints (config/cfg_vpce.c). */
 void ld_names_prefix_lists(struct ld *ld);
 void ld_load_prefix_lists(struct ld *ld);

@@ -165,9 +165,10 @@ load_ports(struct ld *ld)
 		ld_error(ld, f.s, f.path, "at least one port is required");
 		return;
 	}
-	if (c->n_ports > CFG_MAX_PORTS)
+	if (c->n_ports > CFG_MAX_DEV_PORTS)
 		ld_error(ld, f.s, f.path, "too many ports (%d, max %d)", c->n_ports,
-			 CFG_MAX_PORTS);
+			 CFG_MAX_DEV_PORTS);
+	c->n_dev_ports = c->n_ports;
 	for (i = 0; i < c->n_ports; i++) {
 		const config_setting_t *e = config_setting_get_elem(f.s, i);
 		struct cfg_port *port = &c->ports[i];
@@ -227,10 +228,11 @@ load_ports(struct ld *ld)
 static void
 load_neighbors(struct ld *ld)
 {
-	static const char *const keys[] = { "port", "address", "mac", NULL };
+	static const char *const keys[] = { "port", "address", "mac", "vlan", NULL };
 	struct cfg *c = ld->cfg;
 	char p[PATH_LEN], a[CFG_NAME_MAX];
 	struct fld f, g;
+	long long vlan;
 	int i, j;
 
 	if (ld_get_list(ld, ld->root, "", "neighbors", false, T_LIST, &f) <= 0)
@@ -250,18 +252,25 @@ load_neighbors(struct ld *ld)
 		if (!ld_group(ld, e, p, keys))
 			continue;
 		if (ld6_is_v6(e, "address")) {
+			if (ld_fld_get(ld, e, p, "vlan", false, &g))
+				ld_error(ld, g.s, g.path, "a neighbor on a VLAN is IPv4 (IPv6 is not "
+					 "built in overlapping VPCs)");
 			ld6_neighbor(ld, e, p, i);
 			continue;
 		}
 		port_ok = ld_get_ref(ld, e, p, "port", true, REF_PORT, &g, &nb->port) > 0;
+		if (ld_get_int(ld, e, p, "vlan", false, 1, 4094, &vlan) > 0)
+			nb->vlan = (uint16_t)vlan;
 		addr_ok = ld_get_ipv4(ld, e, p, "address", true, &g, &nb->addr) > 0;
 		ld_get_mac(ld, e, p, "mac", true, nb->mac);
 		if (!port_ok || !addr_ok)
 			continue;
-		ld_check_on_port(ld, nb->port, nb->addr, &g);
+		/* on a VLAN: inside a subnet of that VLAN (ld_vpc_vrf, once they are known) */
+		if (config_setting_get_member(e, "vlan") == NULL)
+			ld_check_on_port(ld, nb->port, nb->addr, &g);
 		for (j = 0; j < i; j++) {
 			if (!c->neighbors[j].v6 && c->neighbors[j].port == nb->port &&
-			    c->neighbors[j].addr == nb->addr) {
+			    c->neighbors[j].vlan == nb->vlan && c->neighbors[j].addr == nb->addr) {
 				ld_error(ld, g.s, g.path,
 					 "duplicate neighbor %s on port \"%s\" (first at line %d)",
 					 cfg_ipv4_str(nb->addr, a, sizeof(a)),

@@ -466,6 +466,133 @@ out:
 	free(own_sg);
 }
 
+/* ---- overlapping VPCs: zones and VLAN ports ----------------------------- */
+
+/* Subnet i's VLAN port (appended to cfg.ports when new); -1 after an error. */
+static int
+vlan_port(struct ld *ld, int i)
+{
+	struct cfg *c = ld->cfg;
+	const struct cfg_subnet *sn = &c->subnets[i];
+	struct cfg_port par = c->ports[sn->port], *vp;
+	char path[PATH_LEN];
+
+	for (int p = 0; p < c->n_ports; p++)
+		if (c->ports[p].vlan == sn->vlan && c->ports[p].parent == sn->port)
+			return p;
+	if (c->n_ports >= CFG_MAX_PORTS) {
+		ld_error(ld, subnet_key(ld, i, "vlan", path), path, "too many (port, VLAN) pairs: "
+			 "ports and VLAN ports together at most %d", CFG_MAX_PORTS);
+		return -1;
+	}
+	vp = &c->ports[c->n_ports];
+	*vp = par;
+	snprintf(vp->name, sizeof(vp->name), "%.50s.%u", par.name, sn->vlan);
+	vp->devargs[0] = '\0';
+	vp->has_addr6 = false;
+	vp->vlan = sn->vlan;
+	vp->parent = sn->port;
+	vp->line = sn->line;
+	return c->n_ports++;
+}
+
+/* A static neighbor on a VLAN (neighbors[].vlan): to its VLAN port, inside a
+ * subnet of it. */
+static void
+vlan_neighbors(struct ld *ld)
+{
+	struct cfg *c = ld->cfg;
+	const config_setting_t *l = config_setting_get_member(ld->root, "neighbors");
+	char path[PATH_LEN], a[CFG_NAME_MAX];
+
+	for (int i = 0; i < c->n_neighbors; i++) {
+		struct cfg_neighbor *nb = &c->neighbors[i];
+		const config_setting_t *e = config_setting_get_elem(l, i);
+		int vp = -1, sn = -1;
+
+		if (nb->v6 || nb->vlan == 0 || nb->port < 0)
+			continue;
+		for (int p = 0; p < c->n_ports && vp < 0; p++)
+			if (c->ports[p].vlan == nb->vlan && c->ports[p].parent == nb->port)
+				vp = p;
+		for (int s = 0; vp >= 0 && s < c->n_subnets && sn < 0; s++)
+			if (c->subnets[s].port == vp && cfg_prefix_contains(&c->subnets[s].cidr,
+									   nb->addr))
+				sn = s;
+		snprintf(path, sizeof(path), "neighbors[%d].%s", i, vp < 0 ? "vlan" : "address");
+		if (vp < 0)
+			ld_error(ld, config_setting_get_member(e, "vlan"), path, "no subnet is on VLAN "
+				 "%u of port \"%s\"", nb->vlan, c->ports[nb->port].name);
+		else if (sn < 0)
+			ld_error(ld, config_setting_get_member(e, "address"), path, "%s is in no subnet "
+				 "on VLAN %u of port \"%s\"", cfg_ipv4_str(nb->addr, a, sizeof(a)),
+				 nb->vlan, c->ports[nb->port].name);
+		else
+			nb->port = vp;
+	}
+}
+
+/*
+ * SPEC §8: VPCs may overlap; the port and 802.1Q VLAN tell them apart. A VPC
+ * that overlaps another gets a zone of its own (the flow key's zone: the
+ * same 5-tuple in two VPCs is two flows); the others keep zone 0, so a
+ * configuration without overlap runs as before. Each (port, VLAN) of the
+ * subnets becomes a VLAN port, a port of its own for the data plane
+ * (neighbors, ARP, the source check, output), and a port that carries a
+ * subnet of an overlapping VPC carries that VPC only: its zone is the
+ * port's.
+ */
+void
+ld_vpc_vrf(struct ld *ld)
+{
+	struct cfg *c = ld->cfg;
+	char path[PATH_LEN];
+	struct cfg_port *ports;
+
+	for (int v = 0; v < c->n_vpcs; v++) {
+		c->vpcs[v].zone = 0;
+		for (int w = 0; w < c->n_vpcs; w++)
+			if (w != v && cfg_prefix_overlap(&c->vpcs[v].cidr, &c->vpcs[w].cidr))
+				c->vpcs[v].zone = (uint8_t)(CFG_ZONE_VPC | v);
+		if (c->vpcs[v].zone != 0 && v >= CFG_MAX_ZONE_VPCS) {
+			ld_path_idx(path, "vpcs", v);
+			ld_error(ld, config_setting_get_elem(config_setting_get_member(ld->root,
+				 "vpcs"), v), path, "VPC \"%s\" overlaps another: overlapping VPCs "
+				 "are the first %d of `vpcs` at most", c->vpcs[v].name,
+				 CFG_MAX_ZONE_VPCS);
+			c->vpcs[v].zone = 0;
+		}
+	}
+	if (c->ports == NULL || ld->n_err > 0)
+		return;
+	ports = realloc(c->ports, CFG_MAX_PORTS * sizeof(*ports));
+	if (ports == NULL) {
+		ld_nomem(ld);
+		return;
+	}
+	c->ports = ports;
+	for (int i = 0; i < c->n_subnets; i++) {
+		struct cfg_subnet *sn = &c->subnets[i];
+
+		if (sn->vlan != 0 && sn->port >= 0 && (sn->port = vlan_port(ld, i)) < 0)
+			return;
+	}
+	vlan_neighbors(ld);
+	for (int i = 0; i < c->n_subnets; i++)
+		for (int j = 0; j < c->n_subnets; j++) {
+			const struct cfg_subnet *a = &c->subnets[i], *b = &c->subnets[j];
+
+			if (a->port != b->port || a->vpc == b->vpc || c->vpcs[a->vpc].zone == 0)
+				continue;
+			ld_error(ld, subnet_key(ld, i, "port", path), path, "subnet \"%s\" of VPC "
+				 "\"%s\" shares port \"%s\" with subnet \"%s\" of VPC \"%s\": "
+				 "a port (and VLAN) that carries a VPC which overlaps another "
+				 "carries that VPC only", a->name, c->vpcs[a->vpc].name,
+				 c->ports[a->port].name, b->name, c->vpcs[b->vpc].name);
+			break;
+		}
+}
+
 /* ---- the table -------------------------------------------------------- */
 
 const struct cfg_section cfg_vpc_sections[] = {

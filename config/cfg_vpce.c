@@ -340,6 +340,7 @@ ld_load_gateway_endpoints(struct ld *ld)
 	struct fld f;
 
 	ld_vpc_scope_check(ld);      /* last of all sections: every reference is known */
+	ld_vpc_vrf(ld);
 	if (ld_get_list(ld, ld->root, "", "gateway_endpoints", false, T_LIST, &f) <= 0)
 		return;
 	if (c->n_gateway_endpoints > CFG_MAX_GATEWAY_ENDPOINTS)

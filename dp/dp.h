@@ -178,6 +178,9 @@ struct dp_port_rt {                 /* per port, runtime */
 	uint8_t plen;
 	uint64_t src48;             /* mac in the low 6 bytes (memory order), 0 above */
 	struct rte_ring *tx_ring;   /* MPSC handoff when n_txq < workers */
+	uint16_t vlan;              /* a VLAN port (cfg_port.vlan): its tag; 0: a device */
+	uint8_t parent;             /* a VLAN port's device port */
+	bool has_vlans;             /* a device with VLAN ports: bursts split (dp/vlan.c) */
 };
 
 struct fw_sg_ctx;
@@ -204,6 +207,10 @@ struct dp_tables {
 	struct dp_map local;              /* address → DP_LOCAL_VAL */
 	uint64_t local_filter[64];        /* bit dp_local_bit(a) set for every key of local */
 	struct dp_subnet_rt *subnet_rt;   /* per subnet: what ip_route needs */
+	/* overlapping VPCs (dp/vlan.c): the zone of each port's packets, and
+	 * per overlapping VPC its subnets; NULL (zone 0 everywhere): none */
+	uint8_t port_zone[DP_MAX_PORTS];
+	struct dp_lpm *zone_subnet;       /* by VPC index, for VPCs with a zone */
 	bool any_subnet_nacl;             /* some subnet has a network ACL */
 	struct dp_map eip_by_private;     /* private address → elastic IP index */
 	struct dp_map nlb_by_private;     /* NLB address → NLB index (outbound 1:1) */
@@ -503,6 +510,39 @@ dp_subnet_lookup(const struct dp_tables *t, uint32_t addr_host)
 	return dp_subnet_lookup_fib(t, addr_host);
 }
 
+/* dp/vlan.c: overlapping VPCs' tables of a generation */
+int dp_zone_tables_build(struct dp_tables *t, const struct cfg *cfg);
+void dp_zone_tables_free(struct dp_tables *t);
+
+/* The zone (cfg_vpc.zone) of subnet i's VPC. */
+static inline uint8_t
+dp_subnet_zone(const struct cfg *cfg, int i)
+{
+	int v = cfg->subnets[i].vpc;
+
+	return cfg->vpcs != NULL && v >= 0 && v < cfg->n_vpcs ? cfg->vpcs[v].zone : 0;
+}
+
+/* The subnet of an address in flow zone zone (dp_meta.key.zone): the VPC of
+ * an overlapping VPC's zone, or those without (zone 0). */
+int dp_subnet_lookup_vrf(const struct dp_tables *t, uint8_t zone, uint32_t addr_host);
+
+static inline int
+dp_subnet_lookup_zone(const struct dp_tables *t, uint8_t zone, uint32_t addr_host)
+{
+	if (likely(zone == 0))
+		return dp_subnet_lookup(t, addr_host);
+	return dp_subnet_lookup_vrf(t, zone, addr_host);
+}
+
+/* The key of a vpcgw address (dp_tables.local) seen from a packet in zone
+ * zone: a subnet router of an overlapping VPC is its zone's only. */
+static inline uint64_t
+dp_local_key(uint32_t addr_host, uint8_t zone)
+{
+	return (uint64_t)addr_host | (uint64_t)zone << 32;
+}
+
 /* dp_port.c */
 int dp_ports_init(const struct cfg *cfg, char *err, size_t errlen);
 void dp_ports_stop(void);
@@ -515,6 +555,9 @@ uint64_t dp_now_ms(void);   /* the data-plane clock of the calling lcore */
 
 /* pipeline.c: the pipeline over one burst of packets received on port in_port. */
 void dp_process_burst(struct rte_mbuf **pkts, uint16_t n, uint16_t in_port, uint64_t now_ms);
+/* pipeline.c: the same for a run of one port's packets (dp/vlan.c splits a
+ * device's burst into runs of its VLAN ports). */
+void dp_process_run(struct rte_mbuf **pkts, uint16_t n, uint16_t in_port, uint64_t now_ms);
 /* pipeline.c: register the stages and the services' hooks (once, before workers). */
 int dp_pipeline_init(char *err, size_t errlen);
 

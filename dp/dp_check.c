@@ -55,6 +55,8 @@ dp_limits_check(const struct cfg *cfg, unsigned workers, cfg_error_fn fn, void *
 		OVER(cfg->dpdk.line, "dpdk.workers: %u workers, vpcgw's limit is %d (DP_MAX_WORKERS)",
 		     workers, DP_MAX_WORKERS);
 	for (int i = 0; i < cfg->n_ports; i++) {
+		if (cfg->ports[i].vlan != 0)    /* a VLAN port: its device's queues */
+			continue;
 		rxq += cfg->ports[i].rx_queues > 0 ? cfg->ports[i].rx_queues : 1;
 		if (rxq > DP_MAX_SOURCES) {
 			OVER(cfg->ports[i].line, "ports[%d].rx_queues: more than %d rx queues over all "
@@ -200,7 +202,8 @@ dp_mem_need(const struct cfg *cfg, unsigned workers, bool small_pages, struct dp
 	/* EAL, telemetry, neighbors, the NAT destination counters (4 MB), tx
 	 * handoff rings; measured 7 to 9 MB */
 	m->base = 16ull << 20;
-	m->base += (uint64_t)cfg->n_ports * (1ull << 20);     /* queues, rings */
+	for (int i = 0; i < cfg->n_ports; i++)      /* queues, rings (a VLAN port: its device's) */
+		m->base += cfg->ports[i].vlan == 0 ? 1ull << 20 : 0;
 	m->per_lcore = (uint64_t)(workers + 1) *
 		       (sizeof(struct dp_lcore_stats) + sizeof(struct dp_worker_ctx));
 	if (cfg->n_flow_logs > 0)   /* a flow-log ring each (dp/dp_flowlog.h) */

@@ -16,6 +16,8 @@
 #define DP_DROP_REASONS(X) \
 	X(eth_truncated, "frame shorter than an Ethernet header") \
 	X(vlan_truncated, "802.1Q tag truncated") \
+	X(vlan_untagged, "untagged frame on a port whose subnets are all on VLANs") \
+	X(vlan_unknown, "802.1Q tag that no subnet of the port uses") \
 	X(non_ip_ethertype, "ethertype neither IPv4 nor ARP") \
 	X(ipv6_unsupported, "IPv6 packet where no stage handles IPv6") \
 	X(arp_malformed, "ARP packet truncated or not Ethernet/IPv4") \

@@ -701,6 +701,8 @@ main_finish(struct dp_worker_ctx *c)
 		struct rte_mbuf *b[DP_BURST];
 		unsigned k;
 
+		if (dp_g.ports[p].vlan != 0)    /* a VLAN port: its device's ring */
+			continue;
 		while ((k = rte_ring_sc_dequeue_burst(dp_g.ports[p].tx_ring, (void **)b, DP_BURST,
 						      NULL)) != 0)
 			for (unsigned i = 0; i < k; i++) {

@@ -344,7 +344,8 @@ dp_arp_input(struct rte_mbuf *m, uint16_t in_port, const struct dp_tables *t)
 		struct rte_mbuf *r;
 		struct rte_ether_addr sha = arp->arp_data.arp_sha;
 
-		if (!dp_map_get(&t->local, tip, &v) || DP_LOCAL_PORT(v) != in_port) {
+		if (!dp_map_get(&t->local, dp_local_key(tip, t->port_zone[in_port]), &v) ||
+		    DP_LOCAL_PORT(v) != in_port) {
 			dp_drop(m, DP_DROP_arp_not_for_us);
 			return;
 		}

@@ -64,6 +64,7 @@ struct dp_burst {
 	uint64_t burst_new;
 	uint32_t fast_gen;          /* dp_flow_act generation of these tables */
 	uint16_t in_port;
+	uint8_t zone;               /* flow zone of in_port's packets (dp_tables.port_zone) */
 	struct dp_pctx ctx[DP_BURST];
 };
 

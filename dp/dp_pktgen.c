@@ -118,7 +118,7 @@ icmp4_error(struct rte_mbuf *m, const struct dp_meta *md, const struct dp_tables
 	r = dp_pkt_alloc();
 	if (r == NULL)
 		return;
-	sn = dp_subnet_lookup(t, rte_be_to_cpu_32(dst));
+	sn = dp_subnet_lookup_zone(t, md->key.zone, rte_be_to_cpu_32(dst));
 	if (sn >= 0 && t->cfg->subnets[sn].port == md->in_port)
 		src = t->cfg->subnets[sn].cidr.addr + 1;
 	else if ((p->roles & DP_ROLE_INTERNET) &&

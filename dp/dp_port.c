@@ -93,6 +93,8 @@ dp_ports_link_poll(void)
 	for (int i = 0; i < dp_g.n_ports; i++) {
 		struct rte_eth_link l;
 
+		if (dp_g.ports[i].vlan != 0)
+			continue;
 		if (rte_eth_link_get_nowait(dp_g.ports[i].port_id, &l) != 0)
 			continue;
 		if (l.link_status != last_link[i].link_status ||
@@ -208,6 +210,16 @@ dp_ports_init(const struct cfg *cfg, char *err, size_t errlen)
 		char rname[RTE_RING_NAMESIZE];
 		int rc;
 
+		if (cp->vlan != 0) {
+			/* a VLAN port: the parent's device (before it: ld_vpc_vrf
+			 * appends VLAN ports after the ports of the file) */
+			*p = dp_g.ports[cp->parent];
+			p->has_vlans = false;
+			p->vlan = cp->vlan;
+			p->parent = (uint8_t)cp->parent;
+			dp_g.ports[cp->parent].has_vlans = true;
+			continue;
+		}
 		if (!probe_precheck(cp, err, errlen))
 			return -ENOENT;
 		rc = port_probe(cp->devargs, &pid);
@@ -319,6 +331,8 @@ void
 dp_ports_stop(void)
 {
 	for (int i = 0; i < dp_g.n_ports; i++) {
+		if (dp_g.ports[i].vlan != 0)
+			continue;
 		rte_eth_dev_stop(dp_g.ports[i].port_id);
 		rte_eth_dev_close(dp_g.ports[i].port_id);
 	}

@@ -76,6 +76,12 @@ sec_ports(struct emitter *e, const struct dp_lcore_stats *s, const struct cfg *c
 		em_u64(e, "tx_bytes", p->tx_bytes);
 		em_u64(e, "generated", p->gen);
 		em_u64(e, "generated_dropped", p->gen_drop);
+		if (cfg->ports[i].vlan != 0) {
+			/* a VLAN port (dp/vlan.c): its frames, on its device's wire */
+			em_u64(e, "vlan", cfg->ports[i].vlan);
+			em_close(e);
+			continue;
+		}
 		/* what the device dropped before vpcgw saw it (ring full, no mbuf) */
 		{
 			struct rte_eth_stats es;

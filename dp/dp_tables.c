@@ -140,6 +140,8 @@ subnet_arr_build(struct dp_tables *t, const struct cfg *cfg)
 	for (int i = 0; i < cfg->n_subnets; i++)
 		longest = RTE_MAX(longest, (unsigned)cfg->subnets[i].cidr.len);
 	for (int v = 0; cfg->n_vpcs > 1 && v < cfg->n_vpcs; v++) {
+		if (cfg->vpcs[v].zone != 0)
+			continue;           /* its own table (dp/vlan.c) */
 		lo = RTE_MIN(lo, (uint64_t)cfg->vpcs[v].cidr.addr);
 		hi = RTE_MAX(hi, cfg->vpcs[v].cidr.addr + (1ull << (32 - cfg->vpcs[v].cidr.len)));
 		shortest = RTE_MIN(shortest, (unsigned)cfg->vpcs[v].cidr.len);
@@ -161,7 +163,7 @@ subnet_arr_build(struct dp_tables *t, const struct cfg *cfg)
 			const struct cfg_prefix *p = &cfg->subnets[i].cidr;
 			uint32_t first, n;
 
-			if (p->len != len)
+			if (p->len != len || dp_subnet_zone(cfg, i) != 0)
 				continue;
 			first = (uint32_t)((p->addr - lo) >> (32 - longest));
 			n = 1u << (longest - len);
@@ -193,14 +195,17 @@ static int
 subnet_lpm_build(struct dp_tables *t, const struct cfg *cfg)
 {
 	struct dp_lpm_prefix *p = calloc((size_t)cfg->n_subnets + 1, sizeof(*p));
+	unsigned k = 0;
 	int rc;
 
 	if (p == NULL)
 		return -ENOMEM;
+	/* an overlapping VPC's subnets are in its zone's table (dp/vlan.c) */
 	for (int i = 0; i < cfg->n_subnets; i++)
-		p[i] = (struct dp_lpm_prefix){ cfg->subnets[i].cidr.addr, cfg->subnets[i].cidr.len,
-					       (uint32_t)i };
-	rc = dp_lpm_build(&t->subnet_lpm, p, (unsigned)cfg->n_subnets, (uint32_t)cfg->n_subnets);
+		if (dp_subnet_zone(cfg, i) == 0)
+			p[k++] = (struct dp_lpm_prefix){ cfg->subnets[i].cidr.addr,
+							 cfg->subnets[i].cidr.len, (uint32_t)i };
+	rc = dp_lpm_build(&t->subnet_lpm, p, k, (uint32_t)cfg->n_subnets);
 	free(p);
 	return rc;
 }
@@ -269,9 +274,12 @@ dp_tables_build(struct cfg *cfg, uint64_t gen, char *err, size_t errlen)
 	    dp_map_init(&t->nlb_by_private, (uint32_t)cfg->n_nlbs) < 0)
 		goto nomem;
 	for (int i = 0; i < cfg->n_ports; i++)
-		dp_map_set(&t->local, cfg->ports[i].addr, DP_LOCAL_VAL(DP_LOCAL_ROUTER, i, 0));
+		if (cfg->ports[i].vlan == 0)    /* a VLAN port answers for its subnets' */
+			dp_map_set(&t->local, cfg->ports[i].addr,
+				   DP_LOCAL_VAL(DP_LOCAL_ROUTER, i, 0));
 	for (int i = 0; i < cfg->n_subnets; i++)
-		dp_map_set(&t->local, cfg->subnets[i].cidr.addr + 1,
+		dp_map_set(&t->local, dp_local_key(cfg->subnets[i].cidr.addr + 1,
+						   dp_subnet_zone(cfg, i)),
 			   DP_LOCAL_VAL(DP_LOCAL_ROUTER, cfg->subnets[i].port, 0));
 	if (cfg->igw.present) {
 		for (int i = 0; i < cfg->n_nat_gateways; i++)
@@ -317,7 +325,7 @@ dp_tables_build(struct cfg *cfg, uint64_t gen, char *err, size_t errlen)
 		t->any_subnet_nacl |= t->subnet_rt[i].nacl;
 	}
 
-	if (dp_ip6_tables_build(t, cfg, gen) < 0)
+	if (dp_zone_tables_build(t, cfg) < 0 || dp_ip6_tables_build(t, cfg, gen) < 0)
 		goto nomem;
 	if (dp_vpce_build(t) < 0)
 		goto nomem;
@@ -341,6 +349,7 @@ dp_tables_free(struct dp_tables *t)
 	dp_ip6_tables_free(t);
 	dp_vpce_free(t);
 	dp_map_free(&t->local);
+	dp_zone_tables_free(t);
 	free(t->subnet_rt);
 	dp_map_free(&t->eip_by_private);
 	dp_map_free(&t->nlb_by_private);

@@ -29,6 +29,7 @@
 #include "dp/dp_flow.h"
 #include "dp/dp_trace.h"
 #include "dp/dp_worker.h"
+#include "dp/vlan.h"
 
 #define HEAD_UNKNOWN 0
 #define HEAD_EOF UINT64_MAX
@@ -75,6 +76,8 @@ dp_tx_flush_port(struct dp_worker_ctx *w, uint16_t p)
 	if (n == 0)
 		return;
 	w->txn[p] = 0;
+	if (unlikely(dp_g.ports[p].vlan != 0) && (n = dp_vlan_push_burst(b, n, p, s)) == 0)
+		return;
 	if (w->txq[p] < 0) {
 		sent = (uint16_t)rte_ring_mp_enqueue_burst(dp_g.ports[p].tx_ring, (void **)b, n,
 							   NULL);
@@ -217,7 +220,7 @@ drain_handoff(struct dp_worker_ctx *w)
 	for (uint16_t p = 0; p < dp_g.n_ports; p++) {
 		unsigned n;
 
-		if (w->txq[p] != 0)
+		if (w->txq[p] != 0 || dp_g.ports[p].vlan != 0)   /* a VLAN port: its device's ring */
 			continue;
 		n = rte_ring_sc_dequeue_burst(dp_g.ports[p].tx_ring, (void **)b, DP_BURST, NULL);
 		for (unsigned i = 0; i < n; i++)

@@ -133,9 +133,13 @@ dp_flow_xlate(struct rte_mbuf *m, struct dp_meta *md, const struct dp_flow *f, i
 {
 	struct dp_flow_key nk = dp_flow_key_mirror(&f->key[1 - d]);
 
+	/* the packet now belongs to the other side's overlapping VPC (a NAT
+	 * gateway's reply into its VPC), or to none (out to the internet) */
+	nk.zone = (f->key[1 - d].zone & CFG_ZONE_VPC) ? f->key[1 - d].zone : 0;
 	if (md->flags & DP_M_ICMP_ERR) {
 		if (memcmp(&nk, &md->key, sizeof(nk)) != 0)
 			xlate_icmp_error(m, md, &nk);
+		md->key.zone = nk.zone;
 		return;
 	}
 	if (likely((md->proto == IPPROTO_TCP || md->proto == IPPROTO_UDP) &&

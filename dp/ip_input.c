@@ -110,7 +110,8 @@ dp_ip_ingress(struct rte_mbuf *m, struct dp_meta *md, struct dp_pctx *c)
 		if (r >= 0)
 			return r > 0;
 	}
-	is_local = dp_local_maybe(t, dst) && dp_map_get(&t->local, dst, &v);
+	is_local = dp_local_maybe(t, dst) &&
+		   dp_map_get(&t->local, dp_local_key(dst, md->key.zone), &v);
 	/* TTL before any translation, so the ICMP error quotes what was sent;
 	 * vpcgw's own addresses answer even with TTL 1 */
 	if (ip->time_to_live <= 1 && !(is_local && DP_LOCAL_KIND(v) == DP_LOCAL_ROUTER)) {
@@ -129,7 +130,7 @@ dp_ip_ingress(struct rte_mbuf *m, struct dp_meta *md, struct dp_pctx *c)
 	if (roles & DP_ROLE_TGW)        /* a transit gateway's port attachment */
 		return dp_pipe_ops.tgw_ingress(m, md, c);
 	if (roles & DP_ROLE_VPC) {
-		int sn = dp_subnet_lookup(t, rte_be_to_cpu_32(ip->src_addr));
+		int sn = dp_subnet_lookup_zone(t, md->key.zone, rte_be_to_cpu_32(ip->src_addr));
 
 		if (sn >= 0 && cfg->subnets[sn].port == md->in_port) {
 			c->in = DP_IN_VPC;
@@ -236,6 +237,15 @@ ingress_vpc_fast(struct rte_mbuf *m, struct dp_meta *md, struct dp_pctx *c,
 	return true;
 }
 
+/* The zone of an overlapping VPC's port into the flow keys of n packets
+ * (apart: the common loop keeps its registers). */
+static __rte_noinline void
+eth_zone_set(struct rte_mbuf **pkts, uint16_t n, uint8_t zone)
+{
+	for (uint16_t i = 0; i < n; i++)
+		dp_meta(pkts[i])->key.zone = zone;
+}
+
 /* eth_input's loop, from packet i on. */
 static inline void
 eth_input_run(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t i, uint16_t n,
@@ -255,6 +265,9 @@ eth_input_run(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t i, uint16
 		if (likely(dp_parse_fast(m, md)) || eth_input_slow(g, m, md))
 			ip->pkts[k++] = m;
 	}
+	/* an overlapping VPC's port: its zone in the flow keys (dp/vlan.c) */
+	if (unlikely(g->b.zone != 0))
+		eth_zone_set(&ip->pkts[ip->n], k - ip->n, g->b.zone);
 	ip->n = k;
 }
 
@@ -301,7 +314,9 @@ dp_eth_input_node(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t n)
 
 	g->early = false;
 	if (vpc) {
-		if (!dp_flow_any())
+		/* (an overlapping VPC's burst, zone != 0, takes ip_input: its
+		 * subnets are looked up in its zone) */
+		if (!dp_flow_any() && g->b.zone == 0)
 			i = eth_input_to_route(g, pkts, n, dp_graph_out(g, ETH_INPUT_NEXT_ROUTE));
 		else
 			g->early = true;
@@ -336,8 +351,9 @@ ip_ingress_run(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t n, bool 
 	/* with no flow in the table there is nothing to look up */
 	bool lookup = !looked_up && dp_flow_any();
 	struct dp_vec *next = lookup ? flow : route;
-	/* all of a burst came in on one port */
-	bool vpc_only = port_vpc_only(b->in_port);
+	/* all of a burst came in on one port; an overlapping VPC's (zone) takes
+	 * dp_ip_ingress, which looks its subnets up in the zone (dp/vlan.c) */
+	bool vpc_only = port_vpc_only(b->in_port) && b->zone == 0;
 
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];

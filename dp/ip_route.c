@@ -51,8 +51,10 @@ dp_ip_route_node(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t n)
 	bool direct = w->n_emit == 0 && !g->no_direct;
 	bool arp_idle = w->arpq_n == 0;     /* packets waiting for ARP leave first */
 
-	/* with ENIs every packet meets its security groups: the policy stage */
-	if (t->cfg->n_enis != 0) {
+	/* with ENIs every packet meets its security groups: the policy stage;
+	 * so does a burst of an overlapping VPC (its zone's subnets: dp/vlan.c),
+	 * which keeps the zone out of the loop below */
+	if (t->cfg->n_enis != 0 || unlikely(b->zone != 0)) {
 		for (i = 0; i < n; i++)
 			dp_vec_push(policy, pkts[i]);
 		if (n != 0 && dp_meta(pkts[0])->slot < g->policy_min_slot)

@@ -35,6 +35,7 @@
 #include "dp/ip_input.h"
 #include "dp/stats_writer.h"
 #include "flowlog/fl.h"
+#include "dp/vlan.h"
 #include "dp/vpce.h"
 #include "fw/fw_node.h"
 #include "fw/fw_stats.h"
@@ -175,6 +176,15 @@ dp_pipeline_init(char *err, size_t errlen)
 void
 dp_process_burst(struct rte_mbuf **pkts, uint16_t n, uint16_t in_port, uint64_t now_ms)
 {
+	if (unlikely(dp_g.ports[in_port].has_vlans))
+		dp_vlan_burst(pkts, n, in_port, now_ms);
+	else
+		dp_process_run(pkts, n, in_port, now_ms);
+}
+
+void
+dp_process_run(struct rte_mbuf **pkts, uint16_t n, uint16_t in_port, uint64_t now_ms)
+{
 	struct dp_worker_ctx *w = dp_worker_self();
 	struct dp_graph_run g;
 	struct dp_node_stats *out;
@@ -186,6 +196,7 @@ dp_process_burst(struct rte_mbuf **pkts, uint16_t n, uint16_t in_port, uint64_t 
 	g.b.burst_new = 0;
 	g.b.fast_gen = (uint32_t)(g.b.t->generation + 1);
 	g.b.in_port = in_port;
+	g.b.zone = g.b.t->port_zone[in_port];
 	/* eth_input numbers the packets (dp_meta.slot) and sets in_port */
 	w->emit_on = true;
 	w->emit_sorted = true;

@@ -317,7 +317,7 @@ dp_deliver_local(struct rte_mbuf *m, struct dp_meta *md, struct dp_pctx *c, stru
 	const struct dp_pipe_ops *ops = &dp_pipe_ops;
 	const struct cfg *cfg = c->t->cfg;
 	uint32_t dst = rte_be_to_cpu_32(dp_ip_hdr(m, md)->dst_addr);
-	int ds = dp_subnet_lookup(c->t, dst);
+	int ds = dp_subnet_lookup_zone(c->t, md->key.zone, dst);
 	bool new_flow = f == NULL && !(md->flags & DP_M_LATER_FRAG);
 	uint16_t es = 0, ed = 0, x;
 	int tr = 0;

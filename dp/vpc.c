@@ -2,10 +2,10 @@
 /*
  * Several VPCs (SPEC §8) in the data plane.
  *
- * What runs: VPCs whose cidrs do not overlap, untagged, on any ports. Each
- * is a routing domain through its route tables (the local route of a table
- * is its VPC's cidr; dp/dp_tables.c), and the subnet of an address is
- * unique, so flows need no zone. A route to "pcx:NAME" delivers into the
+ * What runs: several VPCs on any ports and VLANs. Each is a routing domain
+ * through its route tables (the local route of a table is its VPC's cidr;
+ * dp/dp_tables.c); VPCs that do not overlap share zone 0 (the subnet of an
+ * address is unique), one that overlaps another has a zone of its own. A route to "pcx:NAME" delivers into the
  * peer VPC by its local route (its subnet's inbound NACL, its ENI's SG),
  * here; anything else routed to a peering (a destination outside the peer
  * VPC: transitive routing, or a packet that entered from the internet or a
@@ -13,8 +13,10 @@
  * a packet delivered over a peering is never routed again, so it can never
  * leave through another peering, the IGW, a NAT gateway or a TGW.
  *
- * What is refused (dp_vpcs_check, at start, reload and --check): VPCs that
- * overlap and 802.1Q subnets (the VRF by port and VLAN is not built).
+ * VPCs that overlap run too, kept apart by port and 802.1Q VLAN (dp/vlan.c).
+ * What is refused in them (dp_vpcs_check, at start, reload and --check):
+ * peerings, transit gateway attachments, NLBs, GWLB endpoints, gateway
+ * endpoints and elastic IPs.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -44,25 +46,80 @@ vpc_report(cfg_error_fn fn, void *arg, const struct cfg *cfg, int line, const ch
 		fprintf(stderr, "%s\n", msg);
 }
 
+/* Is VPC v (an index, -1: none) one that overlaps another (has a zone)? */
+static bool
+vpc_zoned(const struct cfg *cfg, int v)
+{
+	return v >= 0 && v < cfg->n_vpcs && cfg->vpcs[v].zone != 0;
+}
+
+static bool
+subnet_zoned(const struct cfg *cfg, int sn)
+{
+	return sn >= 0 && sn < cfg->n_subnets && vpc_zoned(cfg, cfg->subnets[sn].vpc);
+}
+
+/*
+ * What does not run in a VPC that overlaps another (config/cfg_vpc.c gives
+ * each such VPC a flow zone; dp/vlan.c): peerings and transit gateway
+ * attachments (AWS refuses a peering of overlapping CIDRs; a transit
+ * gateway's routes to the overlapping range would be ambiguous), NLBs, GWLB
+ * endpoints, gateway endpoints and elastic IPs (their tables are keyed by
+ * address alone).
+ */
 int
 dp_vpcs_check(const struct cfg *cfg, cfg_error_fn fn, void *arg)
 {
+	static const char why[] = "not built in a VPC that overlaps another (the port and "
+				  "VLAN tell them apart: docs/config.md)";
 	int n = 0;
 
-	for (int i = 0; i < cfg->n_subnets; i++)
-		if (cfg->subnets[i].vlan != 0) {
-			vpc_report(fn, arg, cfg, cfg->subnets[i].line, "subnet \"%s\": vlan %u: "
-				   "802.1Q subnets are checked, not run yet", cfg->subnets[i].name,
-				   cfg->subnets[i].vlan);
+	for (int i = 0; i < cfg->n_peerings; i++)
+		for (int k = 0; k < 2; k++)
+			if (vpc_zoned(cfg, cfg->peerings[i].vpc[k])) {
+				vpc_report(fn, arg, cfg, cfg->peerings[i].line, "peering connection "
+					   "\"%s\": VPC \"%s\": a peering is %s", cfg->peerings[i].name,
+					   cfg->vpcs[cfg->peerings[i].vpc[k]].name, why);
+				n++;
+				break;
+			}
+	for (int i = 0; i < cfg->n_tgws; i++)
+		for (int j = 0; j < cfg->tgws[i].n_atts; j++)
+			if (vpc_zoned(cfg, cfg->tgws[i].atts[j].vpc)) {
+				vpc_report(fn, arg, cfg, cfg->tgws[i].atts[j].line, "attachment \"%s\": "
+					   "VPC \"%s\": a transit gateway attachment is %s",
+					   cfg->tgws[i].atts[j].name,
+					   cfg->vpcs[cfg->tgws[i].atts[j].vpc].name, why);
+				n++;
+			}
+	for (int i = 0; i < cfg->n_nlbs; i++)
+		if (subnet_zoned(cfg, cfg->nlbs[i].subnet)) {
+			vpc_report(fn, arg, cfg, cfg->nlbs[i].line, "network load balancer \"%s\": "
+				   "an NLB is %s", cfg->nlbs[i].name, why);
 			n++;
 		}
-	for (int i = 0; i < cfg->n_vpcs; i++)
-		for (int j = 0; j < i; j++)
-			if (cfg_prefix_overlap(&cfg->vpcs[i].cidr, &cfg->vpcs[j].cidr)) {
-				vpc_report(fn, arg, cfg, cfg->vpcs[i].line, "vpcs[%d]: VPC \"%s\" "
-					   "overlaps VPC \"%s\": overlapping VPCs are checked, not run "
-					   "yet (they need the VRF by port and VLAN)", i,
-					   cfg->vpcs[i].name, cfg->vpcs[j].name);
+	for (int i = 0; i < cfg->n_gwlbs; i++)
+		for (int j = 0; j < cfg->gwlbs[i].n_endpoints; j++)
+			if (subnet_zoned(cfg, cfg->gwlbs[i].endpoints[j].subnet)) {
+				vpc_report(fn, arg, cfg, cfg->gwlbs[i].endpoints[j].line, "GWLB endpoint "
+					   "\"%s\": a GWLB endpoint is %s",
+					   cfg->gwlbs[i].endpoints[j].name, why);
+				n++;
+			}
+	for (int i = 0; i < cfg->n_gateway_endpoints; i++)
+		if (vpc_zoned(cfg, cfg->gateway_endpoints[i].vpc)) {
+			vpc_report(fn, arg, cfg, cfg->gateway_endpoints[i].line, "gateway endpoint "
+				   "\"%s\": a gateway endpoint is %s",
+				   cfg->gateway_endpoints[i].name, why);
+			n++;
+		}
+	for (int i = 0; i < cfg->igw.n_eips; i++)
+		for (int v = 0; v < cfg->n_vpcs; v++)
+			if (cfg->vpcs[v].zone != 0 &&
+			    cfg_prefix_contains(&cfg->vpcs[v].cidr, cfg->igw.eips[i].private_addr)) {
+				vpc_report(fn, arg, cfg, cfg->igw.eips[i].line, "elastic IP: private "
+					   "address in VPC \"%s\": an elastic IP is %s",
+					   cfg->vpcs[v].name, why);
 				n++;
 				break;
 			}

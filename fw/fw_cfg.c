@@ -346,11 +346,12 @@ fw_cfg_load_sgs(struct ld *ld)
 void
 fw_cfg_load_interfaces(struct ld *ld)
 {
-	static const char *const keys[] = { "address", "address6", "security_groups", NULL };
+	static const char *const keys[] = { "address", "address6", "security_groups", "vpc",
+					    NULL };
 	struct cfg *c = ld->cfg;
 	char p[PATH_LEN], q[PATH_LEN];
 	struct fld f, g;
-	int i, j, k, n;
+	int i, j, k, n, v;
 
 	if (ld_get_list(ld, ld->root, "", "interfaces", false, T_LIST, &f) <= 0)
 		return;
@@ -367,9 +368,13 @@ fw_cfg_load_interfaces(struct ld *ld)
 		ld_path_idx(p, f.path, i);
 		if (!ld_group(ld, e, p, keys))
 			continue;
-		if (ld_get_ipv4(ld, e, p, "address", true, &g, &eni->addr) > 0 &&
-		    ld_claim(ld, &ld->priv, eni->addr, g.s, g.path))
-			eni->subnet = ld_host_in_subnet(ld, &g, eni->addr);
+		/* `vpc`: the VPC of an address that overlapping VPCs share (-1: an
+		 * unknown one, reported; -2: none named) */
+		v = config_setting_get_member(e, "vpc") != NULL ? ld_vpc_ref(ld, e, p) : -2;
+		if (v != -1 && ld_get_ipv4(ld, e, p, "address", true, &g, &eni->addr) > 0 &&
+		    ld_claim_vpc(ld, &ld->priv, eni->addr, v < 0 ? -1 : v, g.s,
+				 g.path))
+			eni->subnet = ld_host_in_subnet_vpc(ld, &g, eni->addr, v < 0 ? -1 : v);
 		ld6_eni(ld, e, p, eni);
 		if (ld_get_list(ld, e, p, "security_groups", true, T_SEQ, &g) <= 0)
 			continue;

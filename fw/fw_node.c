@@ -132,6 +132,7 @@ sg_pkt(struct rte_mbuf *m, struct dp_meta *md, enum fw_dir dir, struct fw_sg_pkt
 
 	memset(p, 0, sizeof(*p));
 	p->proto = md->proto;
+	p->zone = md->key.zone;
 	p->peer = rte_be_to_cpu_32(dir == FW_DIR_INGRESS ? ip->src_addr : ip->dst_addr);
 	if (md->flags & DP_M_LATER_FRAG)
 		return;
@@ -159,7 +160,7 @@ sg_side(const struct dp_pctx *c, struct rte_mbuf *m, struct dp_meta *md, uint32_
 {
 	struct dp_lcore_stats *st = dp_stats_self();
 	struct fw_sg_pkt p;
-	int e = fw_sg_eni_find(c->t->sg, rte_be_to_cpu_32(addr)), v, g = 0;
+	int e = fw_sg_eni_find_zone(c->t->sg, rte_be_to_cpu_32(addr), md->key.zone), v, g = 0;
 
 	if (e < 0)
 		return 0;
@@ -281,7 +282,7 @@ fw_nacl_prefetch(struct rte_mbuf **pkts, struct dp_burst *b, uint16_t n)
 			c->pre.nacl[FW_DIR_EGRESS] = (int16_t)a;
 			todo |= 1ull << (2 * i + FW_DIR_EGRESS);
 		}
-		ds = dp_subnet_lookup(t, rte_be_to_cpu_32(k->dst));
+		ds = dp_subnet_lookup_zone(t, md->key.zone, rte_be_to_cpu_32(k->dst));
 		if (ds >= 0 && !(c->in == DP_IN_VPC && ds == c->src_subnet) &&
 		    (a = cfg->subnets[ds].nacl) >= 0) {
 			c->pre.nacl[FW_DIR_INGRESS] = (int16_t)a;

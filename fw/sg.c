@@ -54,6 +54,7 @@ struct fw_sg_eni {
 struct fw_sg_addr {
 	uint32_t addr;
 	int32_t eni;
+	uint8_t zone;               /* its VPC's flow zone (cfg_vpc.zone) */
 };
 
 struct fw_sg_ctx {
@@ -331,6 +332,9 @@ fw_sg_build(const struct cfg *cfg)
 		}
 		ctx->by_addr[e].addr = cfg->enis[e].addr;
 		ctx->by_addr[e].eni = e;
+		if (cfg->enis[e].subnet >= 0 && cfg->vpcs != NULL &&
+		    cfg->subnets[cfg->enis[e].subnet].vpc >= 0)
+			ctx->by_addr[e].zone = cfg->vpcs[cfg->subnets[cfg->enis[e].subnet].vpc].zone;
 	}
 	qsort(ctx->by_addr, ctx->n_enis, sizeof(*ctx->by_addr), sg_addr_cmp);
 	ctx->v6 = fw_sg6_build(cfg);
@@ -360,6 +364,26 @@ fw_sg_eni_find(const struct fw_sg_ctx *ctx, uint32_t addr)
 	}
 	if (lo < ctx->n_enis && ctx->by_addr[lo].addr == addr)
 		return ctx->by_addr[lo].eni;
+	return -1;
+}
+
+int
+fw_sg_eni_find_zone(const struct fw_sg_ctx *ctx, uint32_t addr, uint8_t zone)
+{
+	int lo = 0, hi = ctx->n_enis;
+
+	while (lo < hi) {
+		int mid = lo + (hi - lo) / 2;
+
+		if (ctx->by_addr[mid].addr < addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	/* overlapping VPCs: one address, an ENI in each */
+	for (; lo < ctx->n_enis && ctx->by_addr[lo].addr == addr; lo++)
+		if (ctx->by_addr[lo].zone == zone)
+			return ctx->by_addr[lo].eni;
 	return -1;
 }
 
@@ -410,7 +434,7 @@ fw_sg_check_group(const struct fw_sg_ctx *ctx, int eni, enum fw_dir dir,
 		}
 		if (r->sg >= 0) {
 			if (peer_eni == -2)
-				peer_eni = fw_sg_eni_find(ctx, p->peer);
+				peer_eni = fw_sg_eni_find_zone(ctx, p->peer, p->zone);
 			if (peer_eni < 0 || !sg_eni_has_group(ctx, peer_eni, r->sg))
 				continue;
 		} else if ((p->peer & r->mask) != r->net) {

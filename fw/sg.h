@@ -38,6 +38,7 @@ struct fw_sg_pkt {
 	uint16_t dport;     /* TCP/UDP destination port (rules match it in both directions) */
 	uint8_t icmp_type;
 	uint8_t icmp_code;
+	uint8_t zone;       /* flow zone of the packet: the peer's ENI is looked for in it */
 };
 
 struct fw_sg_ctx;
@@ -58,6 +59,10 @@ fw_sg_free(struct fw_sg_ctx *ctx);
  */
 int
 fw_sg_eni_find(const struct fw_sg_ctx *ctx, uint32_t addr);
+
+/* The ENI at addr in flow zone zone (overlapping VPCs share addresses), or -1. */
+int
+fw_sg_eni_find_zone(const struct fw_sg_ctx *ctx, uint32_t addr, uint8_t zone);
 
 /*
  * Evaluate p against the rules of ENI eni (an index from fw_sg_eni_find) in

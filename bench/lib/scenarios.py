@@ -127,6 +127,12 @@ def _frames(t, l3fwd=False, dst_mac=MAC_VPC, src_mac=CLIENT_MAC, dst=None):
                       dst_mac=dst_mac)
 
 
+def _tagged(f, vlan):
+    """Frames f with an 802.1Q tag (priority 0, VLAN vlan) after the MACs."""
+    tag = np.array([0x81, 0x00, vlan >> 8, vlan & 0xff], dtype=np.uint8)
+    return np.concatenate((f[:, :12], np.tile(tag, (len(f), 1)), f[:, 12:]), axis=1)
+
+
 def _cyc(f, n):
     return f[np.arange(n) % len(f)]
 
@@ -197,6 +203,14 @@ SCENARIOS = {
                           desc="routing in a VPC of 200 route tables of 50 routes (AWS's "
                                "quota, issue #22): the source subnet's table one of them, "
                                "the servers' /24 three levels down its trie"),
+    "routing_vlan": dict(flows=1024, frames=1024, table=65536, mem=512, ovs=None,
+                         base="routing", edit="vlan",
+                         desc="routing with both subnets on 802.1Q VLANs (10 in, 20 out; "
+                              "issue #18): the tag taken off and pushed again"),
+    "routing_overlap": dict(flows=1024, frames=1024, table=65536, mem=512, ovs=None,
+                            base="routing", edit="overlap",
+                            desc="routing_vlan in a VPC that another one overlaps (issue "
+                                 "#18): the flow zone, untracked traffic by the policy stage"),
     "tgw": dict(flows=10000, frames=10000, table=65536, mem=512, ovs=None,
                 desc="VPC -> Transit Gateway -> VPC (route to tgw:, the TGW route table of "
                      "the source attachment, delivery by the destination VPC's local route), "
@@ -250,7 +264,8 @@ SCENARIOS = {
     "mixed": dict(flows=41024, frames=51200, table=131072, mem=512, ovs=None,
                   desc="routing, NACL+SG, NAT, NLB, GWLB in equal parts, 41,024 flows"),
 }
-ORDER = ["routing", "routing6", "routing_nacl", "routing_quota", "tgw", "nacl_sg", "nacl_sg_flowlogs",
+ORDER = ["routing", "routing6", "routing_nacl", "routing_quota", "routing_vlan",
+         "routing_overlap", "tgw", "nacl_sg", "nacl_sg_flowlogs",
          "nat_10k", "nat64_10k", "nat_10k_flowlogs", "nat_1m", "nat_new_flows", "nat_churn",
          "nlb_10k", "nlb_1m",
          "nlb_new_flows", "gwlb", "mixed"]
@@ -315,6 +330,25 @@ def with_quota_route_tables(src):
     return src + "route_tables = (\n%s\n);\n" % ",\n".join(tables)
 
 
+def _with_vlans(src, overlap):
+    """routing.cfg with subnet r on VLAN 10 of port vpc and rs on VLAN 20 of
+    lan2 (static neighbors on VLAN 20); overlap: in VPC "a", beside a VPC "b"
+    of the same cidr on VLANs 11 and 21 (no traffic)."""
+    subnets = ('{ name = "r";    cidr = "10.0.2.0/24";   port = "vpc"; },\n'
+               '    { name = "rs";   cidr = "10.0.129.0/24"; port = "lan2"; } ); };')
+    assert subnets in src, "routing.cfg subnets changed"
+    src = src.replace('port = "lan2"; address', 'port = "lan2"; vlan = 20; address')
+    vlans = ('{ name = "r";    cidr = "10.0.2.0/24";   port = "vpc"; vlan = 10; },\n'
+             '    { name = "rs";   cidr = "10.0.129.0/24"; port = "lan2"; vlan = 20; } ); };')
+    src = src.replace(subnets, vlans)
+    if overlap:
+        src = src.replace('vpc = { cidr = "10.0.0.0/16";', 'vpcs = ( { name = "a"; cidr = "10.0.0.0/16";')
+        src = src.replace(vlans, vlans[:-1] + ',\n  { name = "b"; cidr = "10.0.0.0/16"; subnets = (\n'
+                          '    { name = "rb"; cidr = "10.0.2.0/24"; port = "vpc"; vlan = 11; },\n'
+                          '    { name = "rsb"; cidr = "10.0.129.0/24"; port = "lan2"; vlan = 21; } ); } );')
+    return src
+
+
 def build_inputs(name, d):
     """Write the captures of a scenario into directory d (kept when present).
     Returns {"vpcgw": [in0, in1?], "l3fwd": [...], "ovs": [...]}"""
@@ -335,7 +369,10 @@ def build_inputs(name, d):
         out["l3fwd"] = []
     if os.path.exists(stamp) and open(stamp).read() == tag:
         return out
-    if name in ("routing", "routing_nacl", "routing_quota"):
+    if name in ("routing_vlan", "routing_overlap"):
+        gen.write_pcap(p("in0.pcap"), _tagged(_frames(t_routing()), 10))
+        gen.write_pcap(p("l3fwd0.pcap"), _frames(t_routing(), True))
+    elif name in ("routing", "routing_nacl", "routing_quota"):
         gen.write_pcap(p("in0.pcap"), _frames(t_routing()))
         gen.write_pcap(p("l3fwd0.pcap"), _frames(t_routing(), True))
     elif name == "routing6":
@@ -394,6 +431,8 @@ def config(name, bench_dir, d, inputs):
         src = _with_nacl17(src)
     if sc.get("edit") == "quota_rt":
         src = with_quota_route_tables(src)
+    if sc.get("edit") in ("vlan", "overlap"):
+        src = _with_vlans(src, sc["edit"] == "overlap")
     if sc.get("edit") == "flowlogs":
         fl = os.path.join(d, "flowlogs")
         os.makedirs(fl, exist_ok=True)

@@ -99,7 +99,8 @@
 /* examples/demo.cfg (SPEC §2) with the IPv6 keys of SPEC §7 (address6 of the
  * internet port, the VPC's /56, a /64 for each subnet, next_hop6, ::/0 to the
  * internet gateway in the public table, IPv6 routes to the GWLB endpoint in
- * the private and edge tables, a dualstack NLB with an ipv6 target group);
+ * the private and edge tables, a dualstack NLB with an ipv6 target group),
+ * and a subnet on VLAN 100 of the vpc port (its VLAN port, issue #18);
  * devargs, flow table and mbufs are replaced */
 static const char demo_cfg[] =
 	"dpdk = { workers = 1; mbufs = 32767; flow_table_size = 1048576; };\n"
@@ -127,7 +128,9 @@ static const char demo_cfg[] =
 	"    { name = \"app-a\"; cidr = \"10.0.2.0/24\"; port = \"vpc\"; route_table = \"private\";\n"
 	"      ipv6_cidr = \"2600:1f18:a:b02::/64\"; },\n"
 	"    { name = \"app-b\"; cidr = \"10.0.3.0/24\"; port = \"vpc\"; route_table = \"public\";\n"
-	"      ipv6_cidr = \"2600:1f18:a:b03::/64\"; }\n"
+	"      ipv6_cidr = \"2600:1f18:a:b03::/64\"; },\n"
+	"    { name = \"tagged\"; cidr = \"10.0.4.0/24\"; port = \"vpc\"; route_table = \"public\";\n"
+	"      vlan = 100; }\n"
 	"  );\n"
 	"};\n"
 	"internet_gateway = {\n"

@@ -113,6 +113,18 @@ def packet_seeds():
                                  ARP(op=2, hwsrc=APPL_MAC, psrc=APPLIANCE, pdst=APPLIANCE))
     s["arp_truncated"] = single(VPC, bytes(Ether(src=HOST_MAC, dst=MAC[VPC]) /
                                            ARP(op=1, psrc=WEB, pdst="10.0.0.1"))[:30])
+    # VLAN 100 of the vpc port carries subnet "tagged" (10.0.4.0/24): its ARP, a
+    # frame routed from it (back out tagged), one to it, a tag no subnet uses
+    s["arp_vlan_subnet"] = single(VPC, Ether(src=HOST_MAC, dst="ff:ff:ff:ff:ff:ff") /
+                                  Dot1Q(vlan=100) /
+                                  ARP(op=1, hwsrc=HOST_MAC, psrc="10.0.4.10", pdst="10.0.4.1"))
+    s["vlan_subnet_out"] = single(VPC, Ether(src=HOST_MAC, dst=MAC[VPC]) / Dot1Q(vlan=100) /
+                                  IP(src="10.0.4.10", dst=WEB) / UDP(sport=7, dport=7))
+    s["vlan_subnet_in"] = single(VPC, vpc(WEB, "10.0.4.10") / TCP(sport=44002, dport=22,
+                                                                  flags="S"))
+    s["vlan_prio_dei"] = single(VPC, Ether(src=HOST_MAC, dst=MAC[VPC]) /
+                                Dot1Q(vlan=100, prio=5, id=1) /
+                                IP(src="10.0.4.10", dst="10.0.4.1") / ICMP(id=9))
     s["arp_vlan"] = single(VPC, Ether(src=HOST_MAC, dst="ff:ff:ff:ff:ff:ff") / Dot1Q(vlan=5) /
                            ARP(op=1, hwsrc=HOST_MAC, psrc=WEB, pdst="10.0.1.1"))
     # --- ICMP echo to vpcgw
@@ -405,6 +417,15 @@ def config_seeds():
     s["syntax_error"] = b"ports = ( { name = \"p0\"; ;\n"
     s["unknown_key"] = (CONFIG_MIN + "colour = \"blue\";\n").encode()
     s["bad_prefix"] = CONFIG_MIN.replace("10.0.0.0/24", "10.0.0.1/24").encode()
+    s["vlan_overlap"] = (
+        'ports = ( { name = "p0"; devargs = "net_null0"; address = "192.168.0.1/24"; } );\n'
+        'vpcs = ( { name = "a"; cidr = "10.0.0.0/16"; subnets = ( { name = "a1"; '
+        'cidr = "10.0.1.0/24"; port = "p0"; vlan = 10; } ); },\n'
+        '  { name = "b"; cidr = "10.0.0.0/16"; subnets = ( { name = "b1"; '
+        'cidr = "10.0.1.0/24"; port = "p0"; vlan = 20; } ); } );\n'
+        'security_groups = ( { name = "s"; ingress = (); egress = (); } );\n'
+        'interfaces = ( { address = "10.0.1.10"; vpc = "b"; security_groups = [ "s" ]; } );\n'
+    ).encode()
     s["overlap"] = CONFIG_MIN.replace(
         '"p0"; } );', '"p0"; }, { name = "t"; cidr = "10.0.0.128/25"; port = "p0"; } );').encode()
     if demo:

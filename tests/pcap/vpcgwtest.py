@@ -393,6 +393,13 @@ class Case:
             if p is None:
                 errors.append("ports.%s missing from the JSON" % pn)
                 continue
+            # a VLAN port ("PORT.VLAN", issue #18) receives and sends on its
+            # device's wire: the device's pcaps hold its frames too
+            vlans = [v for k, v in js["ports"].items() if "vlan" in v and k.startswith(pn + ".")]
+            if vlans:
+                p = dict(p)
+                for k in ("rx", "forwarded", "local", "dropped", "tx", "generated"):
+                    p[k] += sum(v[k] for v in vlans)
             if p["rx"] != p["forwarded"] + p["local"] + p["dropped"]:
                 errors.append("ports.%s: rx %d != forwarded %d + local %d + dropped %d" %
                               (pn, p["rx"], p["forwarded"], p["local"], p["dropped"]))
@@ -407,7 +414,15 @@ class Case:
             errors.append("sum of drops by reason %d < totals.drops %d" % (sum(drops.values()), t.get("drops", 0)))
         for path, want in self.counters.items():
             v = js
-            for k in path.split("."):
+            parts = path.split(".")
+            while parts:
+                k = parts.pop(0)
+                # a key with a dot (a VLAN port "p1.10"): the longest that is there
+                for j in range(len(parts), 0, -1):
+                    if isinstance(v, dict) and ".".join([k] + parts[:j]) in v:
+                        k = ".".join([k] + parts[:j])
+                        parts = parts[j:]
+                        break
                 if not isinstance(v, dict) or k not in v:
                     v = None
                     break

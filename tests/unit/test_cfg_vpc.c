@@ -236,6 +236,145 @@ test_peering_errors(void **state)
 	       "t.cfg:13: route_tables[0].routes[1].target: unknown peering connection \"nope\"");
 }
 
+
+/* Overlapping VPCs (issue #18): a zone each, a VLAN port per (port, VLAN) of
+ * the subnets, an interface naming its VPC. */
+static void
+test_vrf_valid(void **state)
+{
+	struct cfg *c;
+
+	(void)state;
+	c = load_ok(VPCS_PORTS
+		    "vpcs = ( { name = \"blue\"; cidr = \"10.0.0.0/16\"; subnets = (\n"
+		    "    { name = \"b1\"; cidr = \"10.0.1.0/24\"; port = \"p1\"; vlan = 10; },\n"
+		    "    { name = \"b2\"; cidr = \"10.0.2.0/24\"; port = \"p1\"; vlan = 10; } ); },\n"
+		    "  { name = \"red\"; cidr = \"10.0.0.0/16\"; subnets = (\n"
+		    "    { name = \"r1\"; cidr = \"10.0.1.0/24\"; port = \"p1\"; vlan = 20; },\n"
+		    "    { name = \"r2\"; cidr = \"10.0.2.0/24\"; port = \"p2\"; } ); },\n"
+		    "  { name = \"other\"; cidr = \"172.16.0.0/16\"; subnets = (\n"
+		    "    { name = \"o1\"; cidr = \"172.16.1.0/24\"; port = \"p1\"; vlan = 30; } ); } );\n"
+		    "security_groups = ( { name = \"sb\"; ingress = (); egress = (); },\n"
+		    "  { name = \"sr\"; ingress = (); egress = (); }, { name = \"so\"; ingress = (); egress = (); } );\n"
+		    "interfaces = ( { address = \"10.0.1.10\"; vpc = \"blue\"; security_groups = [ \"sb\" ]; },\n"
+		    "  { address = \"10.0.1.10\"; vpc = \"red\"; security_groups = [ \"sr\" ]; },\n"
+		    "  { address = \"172.16.1.10\"; security_groups = [ \"so\" ]; } );\n"
+		    "neighbors = ( { port = \"p1\"; vlan = 20; address = \"10.0.1.10\"; mac = \"0a:00:00:00:00:01\"; },\n"
+		    "  { port = \"p1\"; vlan = 10; address = \"10.0.1.10\"; mac = \"0a:00:00:00:00:02\"; },\n"
+		    "  { port = \"p1\"; address = \"192.168.1.20\"; mac = \"0a:00:00:00:00:03\"; } );\n");
+	assert_int_equal(c->vpcs[0].zone, CFG_ZONE_VPC | 0);
+	assert_int_equal(c->vpcs[1].zone, CFG_ZONE_VPC | 1);
+	assert_int_equal(c->vpcs[2].zone, 0);
+	/* p1, p2, then one VLAN port per (port, VLAN) in the order of the subnets */
+	assert_int_equal(c->n_dev_ports, 2);
+	assert_int_equal(c->n_ports, 5);
+	assert_string_equal(c->ports[2].name, "p1.10");
+	assert_int_equal(c->ports[2].vlan, 10);
+	assert_int_equal(c->ports[2].parent, 0);
+	assert_int_equal(c->ports[2].addr, ip("192.168.1.1"));
+	assert_string_equal(c->ports[3].name, "p1.20");
+	assert_string_equal(c->ports[4].name, "p1.30");
+	assert_int_equal(c->ports[0].vlan, 0);
+	assert_int_equal(c->subnets[0].port, 2);
+	assert_int_equal(c->subnets[1].port, 2);
+	assert_int_equal(c->subnets[2].port, 3);
+	assert_int_equal(c->subnets[3].port, 1);    /* untagged on p2 */
+	assert_int_equal(c->subnets[4].port, 4);
+	/* a static neighbor on a VLAN: its VLAN port */
+	assert_int_equal(c->neighbors[0].port, 3);
+	assert_int_equal(c->neighbors[1].port, 2);
+	assert_int_equal(c->neighbors[2].port, 0);
+	/* one address, an interface in each VPC */
+	assert_int_equal(c->enis[0].subnet, 0);
+	assert_int_equal(c->enis[1].subnet, 2);
+	assert_int_equal(c->enis[2].subnet, 4);
+	cfg_free(c);
+	/* VPCs that do not overlap keep zone 0 and, untagged, the ports of the file */
+	c = load_ok(VPCS_PORTS
+		    "vpcs = ( { name = \"a\"; cidr = \"10.0.0.0/16\"; subnets = (\n"
+		    "    { name = \"sa\"; cidr = \"10.0.1.0/24\"; port = \"p1\"; } ); },\n"
+		    "  { name = \"b\"; cidr = \"10.1.0.0/16\"; subnets = (\n"
+		    "    { name = \"sb\"; cidr = \"10.1.1.0/24\"; port = \"p1\"; } ); } );\n");
+	assert_int_equal(c->vpcs[0].zone, 0);
+	assert_int_equal(c->vpcs[1].zone, 0);
+	assert_int_equal(c->n_ports, 2);
+	assert_int_equal(c->subnets[1].port, 0);
+	cfg_free(c);
+}
+
+static void
+test_vrf_errors(void **state)
+{
+	(void)state;
+	EXPECT(VPCS_PORTS
+	       "vpcs = ( { name = \"blue\"; cidr = \"10.0.0.0/16\"; subnets = (\n"
+	       "    { name = \"b1\"; cidr = \"10.0.1.0/24\"; port = \"p1\"; vlan = 10; } ); },\n"
+	       "  { name = \"red\"; cidr = \"10.0.0.0/16\"; subnets = (\n"
+	       "    { name = \"r1\"; cidr = \"10.0.1.0/24\"; port = \"p1\"; vlan = 20; } ); } );\n"
+	       "security_groups = ( { name = \"s\"; ingress = (); egress = (); } );\n"
+	       "interfaces = ( { address = \"10.0.1.10\"; security_groups = [ \"s\" ]; },\n"
+	       "  { address = \"10.0.1.11\"; vpc = \"blue\"; security_groups = [ \"s\" ]; },\n"
+	       "  { address = \"10.0.1.11\"; vpc = \"blue\"; security_groups = [ \"s\" ]; },\n"
+	       "  { address = \"10.0.9.11\"; vpc = \"red\"; security_groups = [ \"s\" ]; },\n"
+	       "  { address = \"10.0.1.12\"; vpc = \"green\"; security_groups = [ \"s\" ]; } );\n",
+	       "t.cfg:8: interfaces[0].address: 10.0.1.10 is inside subnets of VPC \"blue\" and VPC "
+	       "\"red\", which overlap: an interface names its VPC (`vpc`); nothing else is built "
+	       "at such an address",
+	       "t.cfg:10: interfaces[2].address: 10.0.1.11 is already used by interfaces[1].address "
+	       "(line 9)",
+	       "t.cfg:11: interfaces[3].address: 10.0.9.11 is not inside any subnet of VPC \"red\"",
+	       "t.cfg:12: interfaces[4].vpc: unknown VPC \"green\"");
+	/* a neighbor on a VLAN: of a subnet on that VLAN of the port */
+	EXPECT(VPCS_PORTS
+	       "vpcs = ( { name = \"blue\"; cidr = \"10.0.0.0/16\"; subnets = (\n"
+	       "    { name = \"b1\"; cidr = \"10.0.1.0/24\"; port = \"p1\"; vlan = 10; } ); } );\n"
+	       "neighbors = ( { port = \"p1\"; vlan = 11; address = \"10.0.1.10\"; mac = \"0a:00:00:00:00:01\"; },\n"
+	       "  { port = \"p1\"; vlan = 10; address = \"10.0.2.10\"; mac = \"0a:00:00:00:00:02\"; },\n"
+	       "  { port = \"p1\"; vlan = 10; address = \"10.0.1.11\"; mac = \"0a:00:00:00:00:03\"; } );\n",
+	       "t.cfg:5: neighbors[0].vlan: no subnet is on VLAN 11 of port \"p1\"",
+	       "t.cfg:6: neighbors[1].address: 10.0.2.10 is in no subnet on VLAN 10 of port \"p1\"");
+	EXPECT(VPCS_PORTS
+	       "vpcs = ( { name = \"blue\"; cidr = \"10.0.0.0/16\"; subnets = (\n"
+	       "    { name = \"b1\"; cidr = \"10.0.1.0/24\"; port = \"p1\"; vlan = 10; } ); } );\n"
+	       "neighbors = ( { port = \"p1\"; vlan = 10; address = \"10.0.1.11\"; mac = \"0a:00:00:00:00:03\"; },\n"
+	       "  { port = \"p1\"; vlan = 10; address = \"10.0.1.11\"; mac = \"0a:00:00:00:00:04\"; },\n"
+	       "  { port = \"p1\"; vlan = 5000; address = \"10.0.1.12\"; mac = \"0a:00:00:00:00:05\"; } );\n",
+	       "t.cfg:6: neighbors[1].address: duplicate neighbor 10.0.1.11 on port \"p1\" (first at "
+	       "line 5)",
+	       "t.cfg:7: neighbors[2].vlan: 5000 is out of range 1..4094");
+	/* a port and VLAN of an overlapping VPC carries that VPC only */
+	EXPECT(VPCS_PORTS
+	       "vpcs = ( { name = \"blue\"; cidr = \"10.0.0.0/16\"; subnets = (\n"
+	       "    { name = \"b1\"; cidr = \"10.0.1.0/24\"; port = \"p1\"; vlan = 10; } ); },\n"
+	       "  { name = \"red\"; cidr = \"10.0.0.0/16\"; subnets = (\n"
+	       "    { name = \"r1\"; cidr = \"10.0.1.0/24\"; port = \"p2\"; } ); },\n"
+	       "  { name = \"other\"; cidr = \"172.16.0.0/16\"; subnets = (\n"
+	       "    { name = \"o1\"; cidr = \"172.16.1.0/24\"; port = \"p1\"; vlan = 10; } ); } );\n",
+	       "t.cfg:4: vpcs[0].subnets[0].port: subnet \"b1\" of VPC \"blue\" shares port \"p1.10\" "
+	       "with subnet \"o1\" of VPC \"other\": a port (and VLAN) that carries a VPC which "
+	       "overlaps another carries that VPC only");
+	/* at most CFG_MAX_PORTS ports and VLAN ports */
+	EXPECT(VPCS_PORTS
+	       "vpcs = ( { name = \"v\"; cidr = \"10.0.0.0/16\"; subnets = (\n"
+	       "    { name = \"s1\"; cidr = \"10.0.1.0/24\"; port = \"p1\"; vlan = 1; },\n"
+	       "    { name = \"s2\"; cidr = \"10.0.2.0/24\"; port = \"p1\"; vlan = 2; },\n"
+	       "    { name = \"s3\"; cidr = \"10.0.3.0/24\"; port = \"p1\"; vlan = 3; },\n"
+	       "    { name = \"s4\"; cidr = \"10.0.4.0/24\"; port = \"p1\"; vlan = 4; },\n"
+	       "    { name = \"s5\"; cidr = \"10.0.5.0/24\"; port = \"p1\"; vlan = 5; },\n"
+	       "    { name = \"s6\"; cidr = \"10.0.6.0/24\"; port = \"p1\"; vlan = 6; },\n"
+	       "    { name = \"s7\"; cidr = \"10.0.7.0/24\"; port = \"p1\"; vlan = 7; },\n"
+	       "    { name = \"s8\"; cidr = \"10.0.8.0/24\"; port = \"p1\"; vlan = 8; },\n"
+	       "    { name = \"s9\"; cidr = \"10.0.9.0/24\"; port = \"p1\"; vlan = 9; },\n"
+	       "    { name = \"s10\"; cidr = \"10.0.10.0/24\"; port = \"p1\"; vlan = 10; },\n"
+	       "    { name = \"s11\"; cidr = \"10.0.11.0/24\"; port = \"p1\"; vlan = 11; },\n"
+	       "    { name = \"s12\"; cidr = \"10.0.12.0/24\"; port = \"p1\"; vlan = 12; },\n"
+	       "    { name = \"s13\"; cidr = \"10.0.13.0/24\"; port = \"p1\"; vlan = 13; },\n"
+	       "    { name = \"s14\"; cidr = \"10.0.14.0/24\"; port = \"p1\"; vlan = 14; },\n"
+	       "    { name = \"s15\"; cidr = \"10.0.15.0/24\"; port = \"p1\"; vlan = 15; } ); } );\n",
+	       "t.cfg:18: vpcs[0].subnets[14].vlan: too many (port, VLAN) pairs: ports and VLAN "
+	       "ports together at most 16");
+}
+
 int
 main(void)
 {
@@ -247,6 +386,8 @@ main(void)
 		cmocka_unit_test(test_vpcs_valid),
 		cmocka_unit_test(test_vpcs_errors),
 		cmocka_unit_test(test_peering_errors),
+		cmocka_unit_test(test_vrf_valid),
+		cmocka_unit_test(test_vrf_errors),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
