@@ -28,6 +28,7 @@
 #include "dp/dp_pipe.h"
 #include "dp/dp_pkt.h"
 #include "dp/dp_worker.h"
+#include "dp/health.h"
 #include "dp/ip6.h"
 
 /* Which multicast groups vpcgw listens to: all nodes, all routers, and the
@@ -128,9 +129,14 @@ ip6_input_one(struct dp_graph_run *g, struct rte_mbuf *m, struct dp_meta *md)
 		return nlb6_in(g, m, md, r);
 	if (dp_ip6_is_mcast(ip->dst_addr) || dp_ip6_is_local(t, md->in_port, ip->dst_addr)) {
 		if (md->proto == IPPROTO_ICMPV6 && !(md->flags & DP_M_LATER_FRAG) &&
-		    (!dp_ip6_is_mcast(ip->dst_addr) || nd_group(ip->dst_addr)))
+		    (!dp_ip6_is_mcast(ip->dst_addr) || nd_group(ip->dst_addr))) {
 			dp_nd6_icmp_input(m, md, t);
-		else
+		} else if (md->proto == IPPROTO_TCP && !dp_ip6_is_mcast(ip->dst_addr) &&
+			   dp_health_input6(m, md)) {
+			/* the answer to a health probe of an IPv6 target */
+			dp_stats_self()->port[md->in_port].local++;
+			rte_pktmbuf_free(m);
+		} else
 			dp_drop(m, dp_ip6_is_mcast(ip->dst_addr) ? DP_DROP_ip6_dst_invalid :
 				DP_DROP_local_unhandled);
 		return false;
