@@ -28,9 +28,11 @@
  * found by lb_nlb_new (the NLB's new-flow hook, where an IPv4 packet to an
  * NLB address without a flow goes) and translated back to IPv6.
  *
- * Not built: health checks of IPv6 targets (always healthy), TCP RST to
- * data for no flow (dropped as nlb_idle_timeout), fragments (ip_fragment),
- * the target's NACLs and security groups on the translated IPv4 leg.
+ * TCP data for no flow, or on a timed-out one, gets a RST (dp_send_rst6;
+ * a target's IPv4 reply dp_send_rst), counted as IPv4's.
+ *
+ * Not built: fragments (ip_fragment), the target's NACLs and security
+ * groups on the translated IPv4 leg.
  */
 #include <errno.h>
 #include <string.h>
@@ -51,6 +53,33 @@
 #include "dp/ip6.h"
 #include "lb/lb.h"
 #include "lb/nlb_node.h"
+
+/* TCP data (not SYN, not RST): what a RST answers once its flow is gone. */
+static inline bool
+idle_data(const struct dp_meta *md)
+{
+	return md->proto == IPPROTO_TCP &&
+	       !(md->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_RST_FLAG));
+}
+
+/* A target's packet m on timed-out NLB flow f (ended): TCP data gets a RST
+ * as from the client (v6: m is IPv6, else the IPv4 reply of an IPv6 client
+ * of an ipv4 group), counted as IPv4's flow_expired does; dropped. */
+static void
+idle_reset(struct rte_mbuf *m, struct dp_meta *md, const struct dp_flow *f, bool v6)
+{
+	struct dp_lcore_stats *st = dp_stats_self();
+
+	if (idle_data(md)) {
+		st->listener[f->svc].resets++;
+		st->target[f->target].resets++;
+		if (v6)
+			dp_send_rst6(m, md);
+		else
+			dp_send_rst(m, md);
+	}
+	dp_drop(m, DP_DROP_nlb_idle_timeout);
+}
 
 /* Replace m's source (src) or destination address by a and that side's
  * TCP/UDP port by port (network order), the L4 checksum updated (RFC 1624;
@@ -267,7 +296,12 @@ nlb6_new(struct dp_pctx *c, struct rte_mbuf *m, struct dp_meta *md, int l,
 	const uint8_t *ta;
 
 	if (md->proto == IPPROTO_TCP && !fw_ct_tcp_can_open(md->tcp_flags)) {
-		dp_drop(m, DP_DROP_nlb_idle_timeout);   /* no RST over IPv6 yet */
+		/* data for no flow (timed out, or never seen): a RST, as IPv4's */
+		if (!(md->tcp_flags & RTE_TCP_RST_FLAG)) {
+			st->listener[l].resets++;
+			dp_send_rst6(m, md);
+		}
+		dp_drop(m, DP_DROP_nlb_idle_timeout);
 		return 0;
 	}
 	if (c->in == DP_IN_VPC && dp_pipe_ops.sg6_eval(t, m, md, true, false, &es, &x) < 0)
@@ -365,6 +399,9 @@ lb_nlb6_input(struct dp_pctx *c, struct rte_mbuf *m, struct dp_meta *md, int nlb
 	if (f != NULL) {
 		if (!dp_ip6_known(m, md, f, 0, c->now, true, &gone))
 			return 0;
+		/* data on a timed-out flow: nlb6_new resets it (as IPv4's flow_expired) */
+		if (gone && idle_data(md))
+			dp_stats_self()->target[f->target].resets++;
 		if (gone)
 			f = NULL;
 	}
@@ -407,7 +444,7 @@ lb_nlb6_reply(struct dp_pctx *c, struct rte_mbuf *m, struct dp_meta *md)
 	if (!dp_ip6_known(m, md, f, 1, c->now, false, &gone))
 		return 0;
 	if (gone) {
-		dp_drop(m, DP_DROP_nlb_idle_timeout);
+		idle_reset(m, md, f, true);
 		return 0;
 	}
 	l = &lb->listeners[f->svc];
@@ -449,7 +486,7 @@ lb_nlb64_reply(struct rte_mbuf *m, struct dp_meta *md, struct dp_pctx *c)
 	if (!dp_ip6_known(m, md, f, 1, c->now, false, &gone))
 		return true;
 	if (gone) {
-		dp_drop(m, DP_DROP_nlb_idle_timeout);
+		idle_reset(m, md, f, false);
 		return true;
 	}
 	l = &lb->listeners[f->svc];

@@ -130,9 +130,11 @@ nat64_new(struct rte_mbuf *m, struct dp_meta *md, struct dp_pctx *c, int g,
 		return NULL;
 	if (md->proto == IPPROTO_TCP && !fw_ct_tcp_can_open(md->tcp_flags)) {
 		/* a connection the gateway does not know (timed out, or never
-		 * seen): IPv4 SNAT answers a RST; NAT64 drops (no IPv6 RST yet) */
-		if (!(md->tcp_flags & RTE_TCP_RST_FLAG))
+		 * seen): a RST to the client, never a FIN, as IPv4 SNAT */
+		if (!(md->tcp_flags & RTE_TCP_RST_FLAG)) {
 			ns->idle_timeout++;
+			dp_send_rst6(m, md);
+		}
 		ns->drop++;
 		dp_drop(m, DP_DROP_nat_idle_timeout);
 		return NULL;

@@ -32,7 +32,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from scapy.all import (ICMPv6DestUnreach, ICMPv6EchoReply, ICMPv6EchoRequest,  # noqa: E402
                        ICMPv6PacketTooBig, ICMPv6TimeExceeded, IPv6, IPv6ExtHdrFragment,
-                       IPv6ExtHdrDestOpt, ICMPv6ParamProblem)
+                       IPv6ExtHdrDestOpt, ICMPv6ParamProblem, PadN)
 
 from vpcgwtest import (EAL_ARGS, ICMP, IP, TCP, UDP, Case, Ether, Exp, Raw,  # noqa: E402
                        TwoPhaseCase, at, first_run, main)
@@ -328,7 +328,8 @@ def case_nat64_ports():
 def case_nat64_drops():
     """Drops by reason: an IPv6 fragment to 64:ff9b:: (nat64_fragment); an
     ICMPv6 error and an echo reply from the client (nat64_unsupported); TCP
-    data for no connection (nat_idle_timeout, IdleTimeoutCount + 1); an
+    data for no connection (nat_idle_timeout, IdleTimeoutCount + 1, and a
+    RST to the client as IPv4 SNAT: case nat64_rst); an
     unsolicited IPv4 packet to a NAT address (nat_no_session); hop limit 1
     (ip6_hop_limit: ICMPv6 time exceeded back, from vpcgw)."""
     frag = at(Ether(src=M_C6, dst=M_VPC) / IPv6(src=C6, dst=wkp(SERVER)) /
@@ -341,7 +342,8 @@ def case_nat64_drops():
     hop = at(from_c6(UDP(sport=42001, dport=53), hlim=1), 0.5)
     return Case("nat64_drops", config(), {"vpc": [frag, err, rep, data, hop],
                                           "internet": [unsol]},
-                {"vpc": [Exp(lambda act: act, check=lambda act: [] if
+                {"vpc": [Exp(rst6(data), note="RST for data of no connection"),
+                         Exp(lambda act: act, check=lambda act: [] if
                              ICMPv6TimeExceeded in act and act[IPv6].dst == C6 else
                              ["not an ICMPv6 time exceeded to the client"],
                              note="time exceeded")]},
@@ -351,6 +353,48 @@ def case_nat64_drops():
                           NAT + "PacketsDropCount": 5, NAT + "ActiveConnectionCount": 0})
 
 
+def rst6(p):
+    """RFC 9293 3.10.7.1 (SPEC §4: the NAT gateway resets TCP of no
+    connection, never a FIN), over IPv6: to the client, out of the port and
+    to the MAC the segment came from, from the address and port it was sent
+    to (64:ff9b::<server>); a segment with ACK: seq = its ack, flags R;
+    without: seq 0, ack = its seq + data length (+1 for SYN, FIN), flags RA.
+    Traffic class and flow label 0, hop limit 64, no extension headers,
+    window 0 (as IPv4's)."""
+    q = Ether(bytes(p))
+    t = q[TCP]
+    if t.flags & 0x10:
+        seq, ack, fl = t.ack, 0, "R"
+    else:
+        seq, fl = 0, "RA"
+        ack = (t.seq + len(bytes(t.payload)) + (1 if t.flags & 0x02 else 0) +
+               (1 if t.flags & 0x01 else 0)) % (1 << 32)
+    return Ether(bytes(Ether(src=M_VPC, dst=q.src) /
+                       IPv6(src=q[IPv6].dst, dst=q[IPv6].src, hlim=64, tc=0, fl=0) /
+                       TCP(sport=t.dport, dport=t.sport, seq=seq, ack=ack, flags=fl, window=0)))
+
+
+def case_nat64_rst():
+    """TCP of no connection from an IPv6 client (SPEC §4, as IPv4 SNAT): data
+    with ACK gets a RST with seq = its ack; a FIN without ACK behind a
+    destination options header gets a RST+ACK acking its data and FIN; a RST
+    is dropped unanswered. nat_idle_timeout 3, IdleTimeoutCount 2 (the RST
+    is not counted there), nothing leaves to the internet; a SYN after them
+    still opens a connection."""
+    a = at(from_c6(TCP(sport=42100, dport=80, flags="PA", seq=5, ack=0x80000001) /
+                   Raw(b"late")), 0.0)
+    b = at(Ether(src=M_C6B, dst=M_VPC) / IPv6(src=C6B, dst=wkp(SERVER2)) /
+           IPv6ExtHdrDestOpt(options=[PadN(optdata=b"\0" * 4)]) /
+           TCP(sport=42101, dport=443, flags="F", seq=0xfffffffa) / Raw(b"bye!!!"), 0.1)
+    r = at(from_c6(TCP(sport=42102, dport=80, flags="R", seq=9)), 0.2)
+    return Case("nat64_rst", config(), {"vpc": [a, b, r]},
+                {"vpc": [Exp(rst6(a), note="RST to the client"),
+                         Exp(rst6(b), note="RST+ACK to the other client")]},
+                counters={"drops.nat_idle_timeout": 3, NAT + "IdleTimeoutCount": 2,
+                          NAT + "PacketsDropCount": 3, NAT + "ActiveConnectionCount": 0,
+                          "ports.vpc.generated": 2, "ports.internet.generated": 0})
+
+
 CASES = {
     "nat64_tcp": case_nat64_tcp,
     "nat64_udp": case_nat64_udp,
@@ -358,6 +402,7 @@ CASES = {
     "nat64_icmp_errors": case_nat64_icmp_errors,
     "nat64_ports": case_nat64_ports,
     "nat64_drops": case_nat64_drops,
+    "nat64_rst": case_nat64_rst,
 }
 
 if __name__ == "__main__":

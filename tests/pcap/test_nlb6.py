@@ -29,9 +29,9 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from scapy.all import (ICMPv6ND_NA, ICMPv6ND_NS, ICMPv6NDOptDstLLAddr,  # noqa: E402
-                       ICMPv6NDOptSrcLLAddr, IPv6, in6_getnsma, in6_getnsmac, inet_pton,
-                       socket)
+from scapy.all import (ICMPv6ND_NA, ICMPv6ND_NS, ICMPv6ND_RA, ICMPv6NDOptDstLLAddr,  # noqa: E402
+                       ICMPv6NDOptSrcLLAddr, IPv6, IPv6ExtHdrDestOpt, PadN, in6_getnsma,
+                       in6_getnsmac, inet_pton, socket)
 
 from vpcgwtest import (EAL_ARGS, IP, TCP, UDP, Case, Ether, Exp, Raw, TwoPhaseCase,  # noqa: E402
                        at, first_run, main)
@@ -286,12 +286,104 @@ def case_nlb6_family():
                           "nlb.web6.listeners.tcp:80.NewFlowCount": 0})
 
 
+def rst6(p, src_mac):
+    """RFC 9293 3.10.7.1 (SPEC §4: data for no flow or after the idle timeout
+    gets a RST), over IPv6: to the sender of TCP segment p, out of the port it
+    came in by to the MAC it came from, from the address and port it was sent
+    to; a segment with ACK: seq = its ack, flags R; without: seq 0, ack = its
+    seq + data length (+1 for SYN, FIN), flags RA. Traffic class and flow
+    label 0, hop limit 64, no extension headers, window 0 (as IPv4's)."""
+    q = Ether(bytes(p))
+    t = q[TCP]
+    if t.flags & 0x10:
+        seq, ack, fl = t.ack, 0, "R"
+    else:
+        seq, fl = 0, "RA"
+        ack = (t.seq + len(bytes(t.payload)) + (1 if t.flags & 0x02 else 0) +
+               (1 if t.flags & 0x01 else 0)) % (1 << 32)
+    return Ether(bytes(Ether(src=src_mac, dst=q.src) /
+                       IPv6(src=q[IPv6].dst, dst=q[IPv6].src, hlim=64, tc=0, fl=0) /
+                       TCP(sport=t.dport, dport=t.sport, seq=seq, ack=ack, flags=fl, window=0)))
+
+
+def case_nlb6_rst():
+    """TCP for no flow to [NLB6]:80 (SPEC §4, as IPv4): data with ACK from the
+    internet gets a RST with seq = its ack; a segment without ACK from the VPC
+    client, behind a destination options header, gets a RST+ACK acking its
+    data (the payload length counts the extension header, not the data); a
+    RST for no flow is dropped unanswered. All three nlb_idle_timeout;
+    TCP_ELB_Reset_Count 2; nothing reaches a target."""
+    a = at(from_inet6(REMOTE6, NLB6, TCP(sport=40100, dport=80, flags="PA", seq=7,
+                                         ack=0xfffffff0) / Raw(b"late data")), 0.0)
+    b = at(Ether(src=C6_MAC, dst=M_VPC) / IPv6(src=C6, dst=NLB6) /
+           IPv6ExtHdrDestOpt(options=[PadN(optdata=b"\0" * 4)]) /
+           TCP(sport=40101, dport=80, flags="P", seq=0xfffffffe) / Raw(b"0123456789"), 0.1)
+    r = at(from_inet6(REMOTE6, NLB6, TCP(sport=40102, dport=80, flags="R", seq=9)), 0.2)
+    return Case("nlb6_rst", config(), {"internet": [a, r], "vpc": [b]},
+                {"internet": [Exp(rst6(a, M_INET), note="RST to the internet client")],
+                 "vpc": [Exp(rst6(b, M_VPC), note="RST+ACK to the VPC client")]},
+                counters={"nlb.web6.listeners.tcp:80.TCP_ELB_Reset_Count": 2,
+                          "nlb.web6.listeners.tcp:80.NewFlowCount": 0,
+                          "drops.nlb_idle_timeout": 3, "ports.internet.generated": 1,
+                          "ports.vpc.generated": 1})
+
+
+def case_nlb6_idle_timeout():
+    """TCP idle timeout 350 s (SPEC §4) on IPv6 flows: data on a connection
+    idle for 349 s reaches its target; on one idle for 351 s it is dropped
+    (nlb_idle_timeout) and the client gets a RST (seq = its ack);
+    TCP_ELB_Reset_Count 1."""
+    def flow(cp, cs, t0):
+        return at(from_inet6(REMOTE6, NLB6, TCP(sport=cp, dport=80, flags="S", seq=cs)), t0)
+
+    t0s = (0.0, 1.0)
+    syns = [flow(40200, 100, t0s[0]), flow(40201, 200, t0s[1])]
+
+    def build(workers):
+        outs, _ = first_run(config(), {"internet": [p.copy() for p in syns]}, workers)
+        assert len(outs["vpc"]) == 2, "first run: %d packets to the VPC" % len(outs["vpc"])
+        ks = [T6.index(p[IPv6].dst) for p in outs["vpc"]]
+        ins = {"internet": [], "vpc": []}
+        exp = {"internet": [], "vpc": []}
+        for i, (syn, k) in enumerate(zip(syns, ks)):
+            cp, cs, ss, t0 = syn[TCP].sport, syn[TCP].seq, 5000 + 1000 * i, t0s[i]
+            sa = at(from_vpc6(T6_MAC[k], T6[k], REMOTE6, TCP(sport=8080, dport=cp, flags="SA",
+                                                             seq=ss, ack=cs + 1)), t0 + 0.1)
+            ack = at(from_inet6(REMOTE6, NLB6, TCP(sport=cp, dport=80, flags="A", seq=cs + 1,
+                                                   ack=ss + 1)), t0 + 0.2)
+            data = at(from_inet6(REMOTE6, NLB6, TCP(sport=cp, dport=80, flags="PA",
+                                                    seq=cs + 1, ack=ss + 1) /
+                                 Raw(b"still here" if i == 0 else b"too late")),
+                      t0 + 0.2 + (349.0 if i == 0 else 351.0))
+            ins["internet"] += [syn.copy(), ack, data]
+            ins["vpc"].append(sa)
+            exp["vpc"] += [(t0, xlated(syn, M_VPC, T6_MAC[k], dst=T6[k], dport=8080)),
+                           (t0 + 0.2, xlated(ack, M_VPC, T6_MAC[k], dst=T6[k], dport=8080))]
+            exp["internet"].append((t0 + 0.1, xlated(sa, M_INET, M_NH, src=NLB6, sport=80)))
+            td = t0 + 0.2 + (349.0 if i == 0 else 351.0)
+            if i == 0:
+                exp["vpc"].append((td, xlated(data, M_VPC, T6_MAC[k], dst=T6[k], dport=8080)))
+            else:
+                exp["internet"].append((td, rst6(data, M_INET)))
+        ins["internet"].sort(key=lambda p: p.time)
+        return Case("nlb6_idle_timeout", config(), ins,
+                    {port: [Exp(e) for _, e in sorted(v, key=lambda x: x[0])]
+                     for port, v in exp.items()},
+                    ignore=lambda p: ICMPv6ND_RA in p,     # periodic router advertisements
+                    counters={"nlb.web6.listeners.tcp:80.TCP_ELB_Reset_Count": 1,
+                              "drops.nlb_idle_timeout": 1, "ports.internet.generated": 1})
+
+    return TwoPhaseCase("nlb6_idle_timeout", build)
+
+
 CASES = {
     "nlb6_tcp_internet": case_nlb6_tcp_internet,
     "nlb6_udp_vpc": case_nlb6_udp_vpc,
     "nlb6_sticky": case_nlb6_sticky,
     "nlb6_to_ipv4": case_nlb6_to_ipv4,
     "nlb6_family": case_nlb6_family,
+    "nlb6_rst": case_nlb6_rst,
+    "nlb6_idle_timeout": case_nlb6_idle_timeout,
 }
 
 if __name__ == "__main__":
