@@ -26,13 +26,16 @@
  * target; the target's reply, an IPv4 packet to the NLB's address whose key
  * lives in a zone of its own (LB_ZONE_NLB64, never met by IPv4 lookups), is
  * found by lb_nlb_new (the NLB's new-flow hook, where an IPv4 packet to an
- * NLB address without a flow goes) and translated back to IPv6.
+ * NLB address without a flow goes) and translated back to IPv6. The
+ * translated leg meets IPv4's checks (leg64: the NLB subnet's outbound and
+ * the target subnet's inbound NACL, the target ENI's security groups on a
+ * new flow; a reply the target subnet's outbound and the NLB subnet's
+ * inbound NACL), as an IPv4 client's packet would (nlb_node.c).
  *
  * TCP data for no flow, or on a timed-out one, gets a RST (dp_send_rst6;
  * a target's IPv4 reply dp_send_rst), counted as IPv4's.
  *
- * Not built: fragments (ip_fragment), the target's NACLs and security
- * groups on the translated IPv4 leg.
+ * Not built: fragments (ip_fragment).
  */
 #include <errno.h>
 #include <string.h>
@@ -220,24 +223,52 @@ xlate46(struct rte_mbuf *m, struct dp_meta *md, const uint8_t src6[16], const ui
 	return 0;
 }
 
-/* An IPv6 client's packet of flow f to an ipv4 group, translated: out to
- * the target. Consumes m. */
+/*
+ * The IPv4 leg of IPv6 client flow f to an ipv4 group: m translated (RFC
+ * 7915 §5.1) from the NLB's private address and f's port to the target,
+ * then the IPv4 checks an IPv4 client's packet meets there (nlb_node.c):
+ * the NLB subnet's outbound and the target subnet's inbound NACL (IPv4
+ * rules; none between a subnet and itself) and, for a new flow (ed not
+ * NULL), the target ENI's ingress security groups (*ed its ENI). false:
+ * dropped.
+ */
+static bool
+leg64(struct dp_pctx *c, struct rte_mbuf *m, struct dp_meta *md, const struct dp_flow *f,
+      uint16_t *ed)
+{
+	const struct dp_tables *t = c->t;
+	const struct lb_state *lb = t->lb;
+	const struct dp_pipe_ops *ops = &dp_pipe_ops;
+	uint32_t dst = lb->target_addr[f->target];
+	int ds = dp_subnet_lookup(t, rte_be_to_cpu_32(dst)), rc;
+	int ns = t->cfg->nlbs[lb->listeners[f->svc].nlb].subnet;
+	struct dp_pctx c4 = *c;
+	uint16_t x;
+
+	rc = xlate64(m, md, lb->listeners[f->svc].nlb_addr, dst, f->key[1].dport,
+		     lb->target_port[f->target]);
+	if (rc != 0 || ds < 0) {
+		dp_drop(m, rc != 0 ? (enum dp_drop)rc : DP_DROP_no_route);
+		return false;
+	}
+	/* the IPv6 stage's context: no IPv4 flow, no burst-classified verdicts */
+	c4.nf = NULL;
+	c4.pre.nacl[0] = -1;
+	c4.pre.nacl[1] = -1;
+	if (ds != ns && (!ops->nacl_allows(&c4, m, md, ns, DP_DIR_EGRESS) ||
+			 !ops->nacl_allows(&c4, m, md, ds, DP_DIR_INGRESS)))
+		return false;
+	return ed == NULL || ops->sg_eval(&c4, m, md, false, true, &x, ed) >= 0;
+}
+
+/* The translated packet m of f out to its target. */
 static void
 out64(struct dp_pctx *c, struct rte_mbuf *m, struct dp_meta *md, const struct dp_flow *f)
 {
 	const struct dp_tables *t = c->t;
-	const struct lb_state *lb = t->lb;
-	uint32_t dst = lb->target_addr[f->target];
-	int sn = dp_subnet_lookup(t, rte_be_to_cpu_32(dst)), rc;
-	uint16_t port;
+	uint32_t dst = t->lb->target_addr[f->target];
+	uint16_t port = (uint16_t)t->cfg->subnets[dp_subnet_lookup(t, rte_be_to_cpu_32(dst))].port;
 
-	rc = xlate64(m, md, lb->listeners[f->svc].nlb_addr, dst, f->key[1].dport,
-		     lb->target_port[f->target]);
-	if (rc != 0 || sn < 0) {
-		dp_drop(m, rc != 0 ? (enum dp_drop)rc : DP_DROP_no_route);
-		return;
-	}
-	port = (uint16_t)t->cfg->subnets[sn].port;
 	if (rte_pktmbuf_pkt_len(m) - md->l3 > dp_g.ports[port].mtu) {
 		dp_drop(m, DP_DROP_mtu_exceeded);
 		return;
@@ -319,8 +350,16 @@ nlb6_new(struct dp_pctx *c, struct rte_mbuf *m, struct dp_meta *md, int l,
 		return 0;
 	}
 	if (!lb->tgs[lb->listeners[l].tg].ipv6) {
-		/* an ipv4 group: translated to IPv4, key[1] set by lb_flow_init6 */
+		/* an ipv4 group: translated to IPv4 (key[1] set by lb_flow_init6),
+		 * its checks on the translated packet */
+		uint32_t bytes6 = rte_pktmbuf_pkt_len(m) - md->l3;
+
+		if (!leg64(c, m, md, f, &ed)) {
+			dp_flow_abandon(f);
+			return 0;
+		}
 		f->eni[0] = es;
+		f->eni[1] = ed;
 		f->flags |= DP_FLOW_F_SG_OK;
 		rc = dp_ip6_flow_publish(m, md, f, false);
 		if (rc != 0) {
@@ -330,7 +369,7 @@ nlb6_new(struct dp_pctx *c, struct rte_mbuf *m, struct dp_meta *md, int l,
 		}
 		st->listener[l].flows_created++;
 		st->target[f->target].flows_created++;
-		dp_flow_account(f, 0, rte_pktmbuf_pkt_len(m) - md->l3);
+		dp_flow_account(f, 0, bytes6);
 		out64(c, m, md, f);
 		return 0;
 	}
@@ -412,7 +451,8 @@ lb_nlb6_input(struct dp_pctx *c, struct rte_mbuf *m, struct dp_meta *md, int nlb
 		return 0;
 	if (!lb->tgs[lb->listeners[l].tg].ipv6) {
 		dp_flow_account(f, 0, rte_pktmbuf_pkt_len(m) - md->l3);
-		out64(c, m, md, f);
+		if (leg64(c, m, md, f, NULL))
+			out64(c, m, md, f);
 		return 0;
 	}
 	rewrite6(m, md, false, lb->target_addr6[f->target], lb->target_port[f->target]);
@@ -471,7 +511,7 @@ lb_nlb64_reply(struct rte_mbuf *m, struct dp_meta *md, struct dp_pctx *c)
 	struct dp_flow *f;
 	bool gone;
 	void *e;
-	int rc;
+	int rc, ns;
 
 	if ((md->flags & (DP_M_FRAG | DP_M_ICMP_ERR)) ||
 	    (md->proto != IPPROTO_TCP && md->proto != IPPROTO_UDP))
@@ -490,6 +530,12 @@ lb_nlb64_reply(struct rte_mbuf *m, struct dp_meta *md, struct dp_pctx *c)
 		return true;
 	}
 	l = &lb->listeners[f->svc];
+	/* from the target's subnet into the NLB's: their NACLs (IPv4 rules) */
+	ns = t->cfg->nlbs[l->nlb].subnet;
+	if (c->in == DP_IN_VPC && c->src_subnet != ns &&
+	    (!dp_pipe_ops.nacl_allows(c, m, md, c->src_subnet, DP_DIR_EGRESS) ||
+	     !dp_pipe_ops.nacl_allows(c, m, md, ns, DP_DIR_INGRESS)))
+		return true;
 	dp_flow_account(f, 1, rte_pktmbuf_pkt_len(m) - md->l3);
 	/* from the NLB's address6 and the listener's port to the client */
 	rc = xlate46(m, md, nlb6, client, l->port, f->key[0].sport);

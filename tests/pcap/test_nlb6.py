@@ -266,6 +266,84 @@ def case_nlb6_to_ipv4():
     return TwoPhaseCase("nlb6_to_ipv4", build)
 
 
+def v4leg_config(nacl_in=None, nacl_out=None, sg_src=None):
+    """config() with the IPv4 leg's checks on app-a (web4-tg's target
+    10.0.2.10): a NACL with one deny rule (IPv4) in each direction given
+    before allow-all, and the target's ENI in a group allowing TCP 8080 from
+    sg_src only."""
+    cfg = config()
+    if nacl_in or nacl_out:
+        allow = {"rule": 100, "protocol": "all", "cidr": "0.0.0.0/0", "action": "allow"}
+        cfg["network_acls"] = [{"name": "app",
+                                "ingress": ([nacl_in] if nacl_in else []) + [allow],
+                                "egress": ([nacl_out] if nacl_out else []) + [allow]}]
+        for sn in cfg["vpc"]["subnets"]:
+            if sn["name"] == "app-a":
+                sn["network_acl"] = "app"
+    if sg_src:
+        cfg["security_groups"] = [{"name": "t4", "ingress": [
+            {"protocol": "tcp", "ports": "8080", "source": sg_src}], "egress": []}]
+        cfg["interfaces"] = [{"address": T4, "security_groups": ["t4"]}]
+    return cfg
+
+
+def case_nlb6_to_ipv4_checks():
+    """The IPv4 leg of an IPv6 client's flow to the ipv4 group meets what an
+    IPv4 client's would (SPEC §4, §7): the target subnet's inbound NACL
+    (IPv4 rules; deny TCP 8080: nacl_deny_in, no flow), the target ENI's
+    security groups (TCP 8080 allowed from 10.0.1.0/24 only, not from the
+    NLB's 10.0.0.100: sg_deny_ingress, no flow), and on the target's reply
+    its subnet's outbound NACL (deny TCP to 10.0.0.100: nacl_deny_out, the
+    SYN reached the target, nothing comes back). Three runs, one per check."""
+    syn = at(from_inet6(REMOTE6, NLB6, TCP(sport=40002, dport=81, flags="S", seq=7)), 0.0)
+    deny_in = {"rule": 10, "protocol": "tcp", "ports": "8080", "cidr": "0.0.0.0/0",
+               "action": "deny"}
+    deny_out = {"rule": 10, "protocol": "tcp", "cidr": NLB4 + "/32", "action": "deny"}
+    sub = {
+        "nacl_in": Case("nlb6_to_ipv4_checks-nacl_in", v4leg_config(nacl_in=deny_in),
+                        {"internet": [syn.copy()]}, {},
+                        counters={"drops.nacl_deny_in": 1,
+                                  "nlb.web6.listeners.tcp:81.NewFlowCount": 0,
+                                  "flows.by_service.nlb.active": 0}),
+        "sg": Case("nlb6_to_ipv4_checks-sg", v4leg_config(sg_src="10.0.1.0/24"),
+                   {"internet": [syn.copy()]}, {},
+                   counters={"drops.sg_deny_ingress": 1,
+                             "nlb.web6.listeners.tcp:81.NewFlowCount": 0,
+                             "flows.by_service.nlb.active": 0}),
+    }
+
+    def build(workers):
+        cfg = v4leg_config(nacl_out=deny_out, sg_src=NLB4 + "/32")
+        outs, _ = first_run(cfg, {"internet": [syn.copy()]}, workers)
+        assert len(outs["vpc"]) == 1 and TCP in outs["vpc"][0], \
+            "first run: the SYN allowed by the SG did not reach the target: %s" % outs["vpc"]
+        port = outs["vpc"][0][TCP].sport
+        synack = at(Ether(src=T4_MAC, dst=M_VPC) / IP(src=T4, dst=NLB4, ttl=64) /
+                    TCP(sport=8080, dport=port, flags="SA", seq=500, ack=8), 1.0)
+        e = Ether(src=M_VPC, dst=T4_MAC) / \
+            IP(src=NLB4, dst=T4, ttl=63, flags="DF", id=0, tos=0) / \
+            TCP(sport=port, dport=8080, flags="S", seq=7)
+        return Case("nlb6_to_ipv4_checks-nacl_out", cfg,
+                    {"internet": [syn.copy()], "vpc": [synack]},
+                    {"vpc": [Exp(Ether(bytes(e)), note="SYN as IPv4 (SG allows the NLB)")]},
+                    counters={"drops.nacl_deny_out": 1,
+                              "nlb.web6.listeners.tcp:81.NewFlowCount": 1,
+                              "nlb.web6.listeners.tcp:81.ProcessedPackets": 1})
+
+    class Three(Case):
+        def __init__(self):
+            self.name = "nlb6_to_ipv4_checks"
+
+        def run(self, workers, binary=None, idle_ms=300, timeout=60):
+            errs = []
+            for c in list(sub.values()) + [TwoPhaseCase("nlb6_to_ipv4_checks-nacl_out", build)]:
+                errs += ["%s: %s" % (c.name, e) for e in
+                         c.run(workers, binary=binary, idle_ms=idle_ms, timeout=timeout)]
+            return errs
+
+    return Three()
+
+
 def case_nlb6_family():
     """An IPv4 client of the ipv6 group's listener (10.0.0.100:80): nlb_family
     (IPv4 is not translated to IPv6); an IPv6 packet to a port with no
@@ -382,6 +460,7 @@ CASES = {
     "nlb6_sticky": case_nlb6_sticky,
     "nlb6_to_ipv4": case_nlb6_to_ipv4,
     "nlb6_family": case_nlb6_family,
+    "nlb6_to_ipv4_checks": case_nlb6_to_ipv4_checks,
     "nlb6_rst": case_nlb6_rst,
     "nlb6_idle_timeout": case_nlb6_idle_timeout,
 }
