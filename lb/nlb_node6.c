@@ -276,6 +276,36 @@ out64(struct dp_pctx *c, struct rte_mbuf *m, struct dp_meta *md, const struct dp
 	dp_neigh_xmit(m, port, rte_be_to_cpu_32(dst), c->now);
 }
 
+/* New flow f of an IPv6 client to an ipv4 group (key[1] set by
+ * lb_flow_init6; es: the client's ENI): its IPv4 leg checked on the
+ * translated packet, then published and sent. Consumes m. */
+static void
+new64(struct dp_pctx *c, struct rte_mbuf *m, struct dp_meta *md, struct dp_flow *f, uint16_t es)
+{
+	struct dp_lcore_stats *st = dp_stats_self();
+	uint32_t bytes6 = rte_pktmbuf_pkt_len(m) - md->l3;
+	uint16_t ed = 0;
+	int rc;
+
+	if (!leg64(c, m, md, f, &ed)) {
+		dp_flow_abandon(f);
+		return;
+	}
+	f->eni[0] = es;
+	f->eni[1] = ed;
+	f->flags |= DP_FLOW_F_SG_OK;
+	rc = dp_ip6_flow_publish(m, md, f, false);
+	if (rc != 0) {
+		if (rc == -EEXIST)
+			dp_drop(m, DP_DROP_ct_invalid);
+		return;
+	}
+	st->listener[f->svc].flows_created++;
+	st->target[f->target].flows_created++;
+	dp_flow_account(f, 0, bytes6);
+	out64(c, m, md, f);
+}
+
 /* The subnet of IPv6 address a, or -1. */
 static int
 subnet6(const struct dp_tables *t, const uint8_t a[16])
@@ -350,27 +380,7 @@ nlb6_new(struct dp_pctx *c, struct rte_mbuf *m, struct dp_meta *md, int l,
 		return 0;
 	}
 	if (!lb->tgs[lb->listeners[l].tg].ipv6) {
-		/* an ipv4 group: translated to IPv4 (key[1] set by lb_flow_init6),
-		 * its checks on the translated packet */
-		uint32_t bytes6 = rte_pktmbuf_pkt_len(m) - md->l3;
-
-		if (!leg64(c, m, md, f, &ed)) {
-			dp_flow_abandon(f);
-			return 0;
-		}
-		f->eni[0] = es;
-		f->eni[1] = ed;
-		f->flags |= DP_FLOW_F_SG_OK;
-		rc = dp_ip6_flow_publish(m, md, f, false);
-		if (rc != 0) {
-			if (rc == -EEXIST)
-				dp_drop(m, DP_DROP_ct_invalid);
-			return 0;
-		}
-		st->listener[l].flows_created++;
-		st->target[f->target].flows_created++;
-		dp_flow_account(f, 0, bytes6);
-		out64(c, m, md, f);
+		new64(c, m, md, f, es);
 		return 0;
 	}
 	ta = lb->target_addr6[f->target];

@@ -194,6 +194,40 @@ frag_id6(const struct rte_mbuf *m, const struct dp_meta *md, uint32_t *id)
 }
 
 /*
+ * vpcgw never fragments: Packet Too Big with the MTU an IPv6 packet of
+ * bytes6 bytes may have to fit once translated for port (RFC 7915 §5.1: the
+ * IPv4 MTU + 20, less any extension headers that go); true: m dropped.
+ * *len4: its IPv4 length.
+ */
+static bool
+too_big64(struct rte_mbuf *m, struct dp_meta *md, const struct dp_pctx *c,
+	  struct dp_nat_stats *ns, uint32_t bytes6, uint16_t port, uint32_t *len4)
+{
+	uint32_t mtu = dp_g.ports[port].mtu;
+
+	*len4 = bytes6 - (md->l4 - md->l3) + 20;
+	if (*len4 <= mtu)
+		return false;
+	dp_nd6_too_big(m, md, c->t, c->now, mtu + (md->l4 - md->l3) - 20);
+	ns->drop++;
+	dp_drop(m, DP_DROP_mtu_exceeded);
+	return true;
+}
+
+/* The translation of first fragment ip (identification id6) from nat4 to
+ * dst4, for its later fragments (dp/frag6.c). */
+static void
+record64(const struct rte_ipv6_hdr *ip, uint32_t id6, uint32_t nat4, uint32_t dst4,
+	 uint64_t now)
+{
+	uint8_t n4s[16], n4d[16];
+
+	dp_ip6_mapped(n4s, nat4);
+	dp_ip6_mapped(n4d, dst4);
+	dp_frag6_record(ip->src_addr, ip->dst_addr, id6, IPPROTO_UDP, n4s, n4d, now);
+}
+
+/*
  * A later IPv6 fragment from a client (RFC 7915 §5.1.1): it follows the
  * translation of its datagram's first fragment (dp_frag6_follow), whose
  * checks it passed (no NACL again, as IPv4's later fragments), translated
@@ -216,13 +250,8 @@ later6(struct rte_mbuf *m, struct dp_meta *md, struct dp_pctx *c, struct dp_nat_
 		dp_drop(m, DP_DROP_nat64_fragment);
 		return;
 	}
-	len4 = bytes6 - (md->l4 - md->l3) + 20;
-	if (len4 > dp_g.ports[port].mtu) {
-		dp_nd6_too_big(m, md, c->t, c->now, dp_g.ports[port].mtu + (md->l4 - md->l3) - 20);
-		ns->drop++;
-		dp_drop(m, DP_DROP_mtu_exceeded);
+	if (too_big64(m, md, c, ns, bytes6, port, &len4))
 		return;
-	}
 	memcpy(&a[0], n4s + 12, 4);
 	memcpy(&a[1], n4d + 12, 4);
 	rc = dp_xlate_6to4(m, md, a[0], a[1], 0, 0, (uint8_t)(ip->hop_limits - 1));
@@ -248,9 +277,8 @@ nat64_target(struct rte_mbuf *m, struct dp_meta *md, struct dp_pctx *c,
 	const struct rte_ipv6_hdr *ip = rte_pktmbuf_mtod_offset(m, const struct rte_ipv6_hdr *,
 								md->l3);
 	const uint8_t *l4 = rte_pktmbuf_mtod_offset(m, const uint8_t *, md->l4);
-	uint32_t dst4, bytes6 = rte_pktmbuf_pkt_len(m) - md->l3, len4, mtu, id6 = 0;
+	uint32_t dst4, bytes6 = rte_pktmbuf_pkt_len(m) - md->l3, len4, id6 = 0;
 	uint16_t port = (uint16_t)cfg->igw.port;
-	uint8_t frag_src[16], frag_dst[16];
 	struct dp_flow_key k;
 	struct dp_flow *f = NULL;
 	bool gone;
@@ -301,36 +329,17 @@ nat64_target(struct rte_mbuf *m, struct dp_meta *md, struct dp_pctx *c,
 	}
 	if (f == NULL && (f = nat64_new(m, md, c, r->ref, &k, dst4)) == NULL)
 		return;
-	/* never fragments: Packet Too Big with the MTU an IPv6 packet may have
-	 * to fit once translated (RFC 7915 §5.1: the IPv4 MTU + 20, less any
-	 * extension headers that go) */
-	len4 = bytes6 - (md->l4 - md->l3) + 20;
-	mtu = dp_g.ports[port].mtu;
-	if (len4 > mtu) {
-		dp_nd6_too_big(m, md, t, c->now, mtu + (md->l4 - md->l3) - 20);
-		ns->drop++;
-		dp_drop(m, DP_DROP_mtu_exceeded);
+	if (too_big64(m, md, c, ns, bytes6, port, &len4))
 		return;
-	}
 	dp_flow_pkt(f, 0, bytes6);
-	if (unlikely(md->flags & DP_M_FRAG)) {
-		memcpy(frag_src, ip->src_addr, 16);
-		memcpy(frag_dst, ip->dst_addr, 16);
-	}
+	if (unlikely(md->flags & DP_M_FRAG))    /* the later fragments follow it */
+		record64(ip, id6, f->key[1].dst, dst4, c->now);
 	rc = dp_xlate_6to4(m, md, f->key[1].dst, dst4, f->key[1].dport, f->key[1].sport,
 			   (uint8_t)(ip->hop_limits - 1));
 	if (rc != 0) {
 		ns->drop++;
 		dp_drop(m, (enum dp_drop)rc);
 		return;
-	}
-	if (unlikely(md->flags & DP_M_FRAG)) {
-		uint8_t n4s[16], n4d[16];
-
-		/* the later fragments follow this translation */
-		dp_ip6_mapped(n4s, f->key[1].dst);
-		dp_ip6_mapped(n4d, dst4);
-		dp_frag6_record(frag_src, frag_dst, id6, IPPROTO_UDP, n4s, n4d, c->now);
 	}
 	ns->pkts_in_src++;
 	ns->bytes_in_src += bytes6;
