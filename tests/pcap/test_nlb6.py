@@ -344,6 +344,65 @@ def case_nlb6_to_ipv4_checks():
     return Three()
 
 
+def case_nlb6_health():
+    """Health checks of IPv6 targets (SPEC §4, as IPv4's): interval 5 s,
+    timeout 2 s, thresholds 2. vpcgw probes each target with a TCP SYN from
+    its subnet's router address (b02::1), source port 33000 + the target's
+    index, to port 8080, hop limit 64, window 65535 (its sequence number is
+    vpcgw's choice), at 0, 5 and 10 s; b02::11 answers each with a SYN-ACK,
+    which vpcgw resets (RFC 9293 3.10.7.3: seq = the SYN-ACK's ack, no ACK);
+    b02::10 never answers: unhealthy after its second probe times out (7 s).
+    HealthyHostCount 1, UnHealthyHostCount 1; the answers count as local."""
+    cfg = config()
+    cfg["target_groups"][0]["health_check"] = {
+        "protocol": "tcp", "interval": 5, "timeout": 2, "healthy_threshold": 2,
+        "unhealthy_threshold": 2}
+    router = PFX + "2::1"
+    # packets that only move the clock (no listener on port 99: dropped)
+    ticks = [at(from_vpc6(C6_MAC, C6, NLB6, TCP(sport=1000 + i, dport=99, flags="S")), t)
+             for i, t in enumerate((0.0, 12.0))]
+
+    def probe(i):
+        def build(act):
+            # the sequence number is vpcgw's; the checksum scapy's over it
+            seq = act[TCP].seq if act is not None and TCP in act else 0
+            return Ether(bytes(Ether(src=M_VPC, dst=T6_MAC[i]) /
+                               IPv6(src=router, dst=T6[i], hlim=64, tc=0, fl=0) /
+                               TCP(sport=33000 + i, dport=8080, flags="S", seq=seq, ack=0,
+                                   window=65535)))
+        return Exp(build, note="probe of %s" % T6[i])
+
+    def build(workers):
+        outs, _ = first_run(cfg, {"vpc": [p.copy() for p in ticks]}, workers)
+        probes = [p for p in outs["vpc"] if TCP in p and p[TCP].flags == "S"]
+        got = [p[IPv6].dst for p in probes]
+        assert got == T6 * 3, "first run: probes to %s, expected %s at 0, 5, 10 s" % (got, T6)
+        ins, exp = [p.copy() for p in ticks], []
+        for k, t in enumerate((0.0, 5.0, 10.0)):
+            q = probes[2 * k + 1]
+            sa = at(Ether(src=T6_MAC[1], dst=M_VPC) / IPv6(src=T6[1], dst=router) /
+                    TCP(sport=8080, dport=q[TCP].sport, flags="SA", seq=777000 + k,
+                        ack=q[TCP].seq + 1), t + 0.5)
+            ins.append(sa)
+            rst = Ether(src=M_VPC, dst=T6_MAC[1]) / \
+                IPv6(src=router, dst=T6[1], hlim=64, tc=0, fl=0) / \
+                TCP(sport=q[TCP].sport, dport=8080, flags="R", seq=q[TCP].seq + 1, ack=0,
+                    window=0)
+            exp += [probe(0), probe(1), Exp(Ether(bytes(rst)), note="RST for the SYN-ACK")]
+        ins.sort(key=lambda p: p.time)
+        t6 = ["[%s]:8080" % a for a in T6]
+        return Case("nlb6_health", cfg, {"vpc": ins}, {"vpc": exp},
+                    ignore=lambda p: ICMPv6ND_RA in p,
+                    counters={"target_groups.web6-tg.HealthyHostCount": 1,
+                              "target_groups.web6-tg.UnHealthyHostCount": 1,
+                              "target_groups.web6-tg.targets": lambda v:
+                                  v[t6[0]]["health"] == "unhealthy" and
+                                  v[t6[1]]["health"] == "healthy",
+                              "drops.nlb_no_listener": 2, "ports.vpc.local": 3})
+
+    return TwoPhaseCase("nlb6_health", build)
+
+
 def case_nlb6_family():
     """An IPv4 client of the ipv6 group's listener (10.0.0.100:80): nlb_family
     (IPv4 is not translated to IPv6); an IPv6 packet to a port with no
@@ -461,6 +520,7 @@ CASES = {
     "nlb6_to_ipv4": case_nlb6_to_ipv4,
     "nlb6_family": case_nlb6_family,
     "nlb6_to_ipv4_checks": case_nlb6_to_ipv4_checks,
+    "nlb6_health": case_nlb6_health,
     "nlb6_rst": case_nlb6_rst,
     "nlb6_idle_timeout": case_nlb6_idle_timeout,
 }
