@@ -154,6 +154,8 @@ void dp_drop_too_big(struct rte_mbuf *m, struct dp_meta *md, uint32_t mtu,
 bool dp_mtu_too_big(struct rte_mbuf *m, const struct dp_meta *md, const struct dp_tables *t,
 		    uint64_t now, uint32_t mtu, const struct dp_flow_key *orig);
 void dp_send_rst(struct rte_mbuf *m, struct dp_meta *md);
+/* The same over IPv6 (m parsed by dp_ip6_parse(), untranslated). */
+void dp_send_rst6(struct rte_mbuf *m, const struct dp_meta *md);
 void dp_answer_echo(struct rte_mbuf *m, struct dp_meta *md);
 
 static inline uint32_t

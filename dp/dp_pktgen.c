@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Packets vpcgw builds on the packet path: ICMP time exceeded and
- * fragmentation needed (rate limited), TCP RST after an idle timeout, ICMP
+ * fragmentation needed (rate limited), TCP RST after an idle timeout (IPv4, IPv6), ICMP
  * echo replies. Each leaves through dp_tx_generated() and is counted apart
  * from forwarded packets.
  */
@@ -19,6 +19,7 @@
 #include "dp/dp.h"
 #include "dp/dp_pipe.h"
 #include "dp/dp_pkt.h"
+#include "dp/ip6.h"
 
 #define ICMP_ECHO_REPLY 0
 #define ICMP_ECHO_REQUEST 8
@@ -199,6 +200,29 @@ dp_drop_too_big(struct rte_mbuf *m, struct dp_meta *md, uint32_t mtu, const stru
 	dp_drop(m, DP_DROP_mtu_exceeded);
 }
 
+/* The TCP header of a RST answering oth, whose segment carries seg_len bytes:
+ * RFC 793 / RFC 9293 3.10.7.1: if the segment has ACK, RST seq = its ack;
+ * else RST+ACK acknowledging it (its SYN and FIN count). */
+static void
+rst_tcp(struct rte_tcp_hdr *th, const struct rte_tcp_hdr *oth, uint32_t seg_len)
+{
+	memset(th, 0, sizeof(*th));
+	th->src_port = oth->dst_port;
+	th->dst_port = oth->src_port;
+	th->data_off = 5 << 4;
+	if (oth->tcp_flags & RTE_TCP_ACK_FLAG) {
+		th->sent_seq = oth->recv_ack;
+		th->tcp_flags = RTE_TCP_RST_FLAG;
+	} else {
+		uint32_t ack = rte_be_to_cpu_32(oth->sent_seq) + seg_len +
+			       ((oth->tcp_flags & RTE_TCP_SYN_FLAG) ? 1 : 0) +
+			       ((oth->tcp_flags & RTE_TCP_FIN_FLAG) ? 1 : 0);
+
+		th->recv_ack = rte_cpu_to_be_32(ack);
+		th->tcp_flags = RTE_TCP_RST_FLAG | RTE_TCP_ACK_FLAG;
+	}
+}
+
 /* TCP RST to the sender of m, as if from its destination (NAT/NLB idle timeout). */
 void
 dp_send_rst(struct rte_mbuf *m, struct dp_meta *md)
@@ -229,23 +253,50 @@ dp_send_rst(struct rte_mbuf *m, struct dp_meta *md)
 	ip->src_addr = oip->dst_addr;
 	ip->dst_addr = oip->src_addr;
 	ip->hdr_checksum = rte_ipv4_cksum(ip);
-	memset(th, 0, sizeof(*th));
-	th->src_port = oth->dst_port;
-	th->dst_port = oth->src_port;
-	th->data_off = 5 << 4;
-	/* RFC 793: if the segment has ACK, RST seq = its ack; else ack it */
-	if (oth->tcp_flags & RTE_TCP_ACK_FLAG) {
-		th->sent_seq = oth->recv_ack;
-		th->tcp_flags = RTE_TCP_RST_FLAG;
-	} else {
-		uint32_t ack = rte_be_to_cpu_32(oth->sent_seq) + seg_len +
-			       ((oth->tcp_flags & RTE_TCP_SYN_FLAG) ? 1 : 0) +
-			       ((oth->tcp_flags & RTE_TCP_FIN_FLAG) ? 1 : 0);
-
-		th->recv_ack = rte_cpu_to_be_32(ack);
-		th->tcp_flags = RTE_TCP_RST_FLAG | RTE_TCP_ACK_FLAG;
-	}
+	rst_tcp(th, oth, seg_len);
 	th->cksum = rte_ipv4_udptcp_cksum(ip, th);
+	dp_meta(r)->in_port = md->in_port;
+	dp_tx_generated(r, md->in_port);
+}
+
+/* The same for an IPv6 segment m (dp_ip6_parse()'s md: the TCP header is in
+ * the first segment): traffic class and flow label 0, hop limit 64, no
+ * extension headers; out of the port m came in by, to the MAC it came from. */
+void
+dp_send_rst6(struct rte_mbuf *m, const struct dp_meta *md)
+{
+	struct rte_mbuf *r = dp_pkt_alloc();
+	const struct rte_ether_hdr *oeth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+	const struct rte_ipv6_hdr *oip = rte_pktmbuf_mtod_offset(m, const struct rte_ipv6_hdr *,
+								  md->l3);
+	const struct rte_tcp_hdr *oth = rte_pktmbuf_mtod_offset(m, const struct rte_tcp_hdr *,
+								 md->l4);
+	/* the payload length covers the extension headers between l3 + 40 and l4 */
+	uint32_t seg_len = rte_be_to_cpu_16(oip->payload_len) + sizeof(*oip) -
+			   (md->l4 - md->l3) - (oth->data_off >> 4) * 4u;
+	struct rte_ether_hdr *eth;
+	struct rte_ipv6_hdr *ip;
+	struct rte_tcp_hdr *th;
+
+	if (r == NULL || (eth = (struct rte_ether_hdr *)rte_pktmbuf_append(r, sizeof(*eth) +
+			  sizeof(*ip) + sizeof(*th))) == NULL) {
+		rte_pktmbuf_free(r);
+		dp_stats_self()->drops[DP_DROP_no_mbuf]++;
+		return;
+	}
+	ip = (struct rte_ipv6_hdr *)(eth + 1);
+	th = (struct rte_tcp_hdr *)(ip + 1);
+	eth->dst_addr = oeth->src_addr;
+	eth->src_addr = dp_g.ports[md->in_port].mac;
+	eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV6);
+	ip->vtc_flow = rte_cpu_to_be_32(6u << 28);
+	ip->payload_len = rte_cpu_to_be_16(sizeof(*th));
+	ip->proto = IPPROTO_TCP;
+	ip->hop_limits = 64;
+	memcpy(ip->src_addr, oip->dst_addr, 16);
+	memcpy(ip->dst_addr, oip->src_addr, 16);
+	rst_tcp(th, oth, seg_len);
+	th->cksum = dp_ip6_l4_csum(ip, th, sizeof(*th), IPPROTO_TCP);
 	dp_meta(r)->in_port = md->in_port;
 	dp_tx_generated(r, md->in_port);
 }

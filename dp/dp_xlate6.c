@@ -28,6 +28,31 @@
 #define ICMP6_ECHO_REPLY 129
 #define ICMP6_ERR_MAX 1280          /* RFC 4443 §2.4 (c): an error fits the minimum MTU */
 
+/*
+ * RFC 7915 §5.1.1: the IPv4 fragment fields of IPv6 fragment m: offset and
+ * MF from its Fragment header, DF clear, identification the low 16 bits of
+ * its own. Only TCP/UDP (an ICMPv4 checksum has no pseudo-header to adjust:
+ * it would need the whole message), and only a Fragment header that the
+ * upper layer (or the later fragment's data) directly follows.
+ */
+static int
+frag_6to4(const struct rte_mbuf *m, const struct dp_meta *md, uint16_t *frag, uint16_t *id)
+{
+	int off = dp_ip6_frag_hdr(m, md);
+	const uint8_t *fh;
+	uint16_t fo;
+	uint32_t id6;
+
+	if (off < 0 || (md->proto != IPPROTO_TCP && md->proto != IPPROTO_UDP))
+		return DP_DROP_nat64_fragment;
+	fh = rte_pktmbuf_mtod_offset(m, const uint8_t *, off);
+	fo = (uint16_t)(fh[2] << 8 | fh[3]);
+	memcpy(&id6, fh + 4, 4);
+	*frag = rte_cpu_to_be_16((uint16_t)(fo >> 3 | ((fo & 1) ? RTE_IPV4_HDR_MF_FLAG : 0)));
+	*id = rte_cpu_to_be_16((uint16_t)rte_be_to_cpu_32(id6));
+	return 0;
+}
+
 /* ICMPv4 checksum of len bytes at p (no pseudo-header). */
 static uint16_t
 icmp4_csum(const void *p, uint32_t len)
@@ -45,14 +70,22 @@ dp_xlate_6to4(struct rte_mbuf *m, struct dp_meta *md, uint32_t src4, uint32_t ds
 	uint32_t end = md->l3 + sizeof(*ip6) + rte_be_to_cpu_16(ip6->payload_len);
 	uint32_t l4len = end - md->l4, a[2] = { src4, dst4 };
 	uint8_t *l4 = rte_pktmbuf_mtod_offset(m, uint8_t *, md->l4);
+	uint16_t c, frag = rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG), id = 0;
 	struct rte_ether_hdr eth;
 	struct rte_ipv4_hdr *ip;
-	uint16_t c;
 
 	if (md->l4 < md->l3 + sizeof(*ip6) + 0u || l4len + sizeof(*ip) > UINT16_MAX ||
 	    end > rte_pktmbuf_data_len(m))
 		return DP_DROP_nat64_unsupported;
-	if (proto == IPPROTO_TCP || proto == IPPROTO_UDP) {
+	if (unlikely(md->flags & DP_M_FRAG)) {
+		int r = frag_6to4(m, md, &frag, &id);
+
+		if (r != 0)
+			return r;
+	}
+	if (md->flags & DP_M_LATER_FRAG) {
+		/* no upper-layer header: the first fragment's checksum covers it */
+	} else if (proto == IPPROTO_TCP || proto == IPPROTO_UDP) {
 		dp_l4_readdress(l4, proto, dp_csum_words(ip6->src_addr, 32), dp_csum_words(a, 8), sport, dport);
 	} else if (proto == IPPROTO_ICMPV6 && l4len >= 8 &&
 		   (l4[0] == ICMP6_ECHO_REQUEST || l4[0] == ICMP6_ECHO_REPLY)) {
@@ -80,7 +113,7 @@ dp_xlate_6to4(struct rte_mbuf *m, struct dp_meta *md, uint32_t src4, uint32_t ds
 	*ip = (struct rte_ipv4_hdr){
 		.version_ihl = RTE_IPV4_VHL_DEF, .type_of_service = tc,
 		.total_length = rte_cpu_to_be_16((uint16_t)(l4len + sizeof(*ip))),
-		.fragment_offset = rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG),
+		.packet_id = id, .fragment_offset = frag,
 		.time_to_live = ttl, .next_proto_id = proto,
 		.src_addr = src4, .dst_addr = dst4,
 	};
@@ -91,6 +124,28 @@ dp_xlate_6to4(struct rte_mbuf *m, struct dp_meta *md, uint32_t src4, uint32_t ds
 	md->flags &= ~DP_M_ICMP_ERR;
 	md->key = (struct dp_flow_key){ .src = src4, .dst = dst4, .proto = proto };
 	return 0;
+}
+
+/*
+ * RFC 7915 §4.1: an IPv4 fragment's Fragment header after the IPv6 header at
+ * ip6 (next header proto, offset and M copied, identification the IPv4 one
+ * in the low 16 bits).
+ */
+static void
+frag_hdr46(struct rte_ipv6_hdr *ip6, const struct rte_ipv4_hdr *ip, uint8_t proto)
+{
+	uint16_t fo = rte_be_to_cpu_16(ip->fragment_offset);
+	uint8_t *fh = (uint8_t *)(ip6 + 1);
+	uint16_t off6 = (uint16_t)((fo & RTE_IPV4_HDR_OFFSET_MASK) << 3 |
+				   ((fo & RTE_IPV4_HDR_MF_FLAG) ? 1 : 0));
+	uint32_t id = rte_cpu_to_be_32(rte_be_to_cpu_16(ip->packet_id));
+
+	ip6->proto = IPPROTO_FRAGMENT;
+	fh[0] = proto;
+	fh[1] = 0;
+	off6 = rte_cpu_to_be_16(off6);
+	memcpy(fh + 2, &off6, 2);
+	memcpy(fh + 4, &id, 4);
 }
 
 /* The IPv6 header at h from the IPv4 fields given (RFC 7915 §4.1: traffic
@@ -117,16 +172,30 @@ dp_xlate_4to6(struct rte_mbuf *m, struct dp_meta *md, const uint8_t src6[16],
 	uint16_t plen = (uint16_t)(rte_be_to_cpu_16(ip->total_length) - sizeof(*ip));
 	uint8_t *l4 = rte_pktmbuf_mtod_offset(m, uint8_t *, md->l4);
 	bool full = false;           /* the L4 checksum computed whole at the end */
+	uint16_t c, grow = 20;       /* IPv6 header - IPv4 header (+ 8: Fragment header) */
+	struct rte_ipv4_hdr ip4;
 	struct rte_ipv6_hdr *ip6;
 	struct rte_ether_hdr eth;
-	uint16_t c;
 
 	if (md->l3 != RTE_ETHER_HDR_LEN || md->l4 != md->l3 + sizeof(*ip) ||
 	    md->l4 + (uint32_t)plen > rte_pktmbuf_data_len(m))
 		return DP_DROP_nat64_unsupported;
-	if (proto == IPPROTO_TCP || proto == IPPROTO_UDP) {
+	if (unlikely(md->flags & DP_M_FRAG)) {
+		/* RFC 7915 §4.1: a Fragment header; TCP/UDP only (see frag_6to4) */
+		if (proto != IPPROTO_TCP && proto != IPPROTO_UDP)
+			return DP_DROP_nat64_fragment;
+		grow += 8;
+		memcpy(&ip4, ip, sizeof(ip4));
+	}
+	if (md->flags & DP_M_LATER_FRAG) {
+		/* no upper-layer header */
+	} else if (proto == IPPROTO_TCP || proto == IPPROTO_UDP) {
 		memcpy(&c, l4 + 6, 2);
-		if (proto == IPPROTO_UDP && c == 0) {
+		if (proto == IPPROTO_UDP && c == 0 && (md->flags & DP_M_FRAG)) {
+			/* no checksum, and not the whole datagram to compute one over
+			 * (RFC 7915 §4.5 lets a translator drop it) */
+			return DP_DROP_nat64_fragment;
+		} else if (proto == IPPROTO_UDP && c == 0) {
 			/* no checksum: IPv6 needs one (RFC 7915 §4.5) */
 			memcpy(l4, &sport, 2);
 			memcpy(l4 + 2, &dport, 2);
@@ -145,15 +214,17 @@ dp_xlate_4to6(struct rte_mbuf *m, struct dp_meta *md, const uint8_t src6[16],
 		return DP_DROP_nat64_unsupported;
 	}
 	memcpy(&eth, rte_pktmbuf_mtod(m, const void *), sizeof(eth));
-	if (rte_pktmbuf_prepend(m, 20) == NULL)
+	if (rte_pktmbuf_prepend(m, grow) == NULL)
 		return DP_DROP_nat64_unsupported;
 	eth.ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV6);
 	memcpy(rte_pktmbuf_mtod(m, void *), &eth, sizeof(eth));
 	ip6 = rte_pktmbuf_mtod_offset(m, struct rte_ipv6_hdr *, RTE_ETHER_HDR_LEN);
-	ip6_hdr(ip6, tos, plen, proto, hlim, src6, dst6);
+	ip6_hdr(ip6, tos, (uint16_t)(plen + grow - 20), proto, hlim, src6, dst6);
 	md->l3 = RTE_ETHER_HDR_LEN;
-	md->l4 = RTE_ETHER_HDR_LEN + sizeof(*ip6);
+	md->l4 = RTE_ETHER_HDR_LEN + sizeof(*ip6) + grow - 20;
 	md->proto = ip6->proto;
+	if (grow != 20)
+		frag_hdr46(ip6, &ip4, proto);
 	if (full) {
 		unsigned off = md->proto == IPPROTO_UDP ? 6 : 2;
 

@@ -5,7 +5,8 @@
  *
  * Every interval the control thread sends a TCP SYN to each target's
  * health-check port, from the address its client gives (the .1 of an NLB
- * target's subnet; the appliance port's address for a GWLB), with source port
+ * target's subnet, ::1 of an IPv6 target's; the appliance port's address for
+ * a GWLB; dp/health_wire.c builds the frames), with source port
  * client's sport_base + the target's index, and a sequence number derived
  * from (record slot, address, probe count): deterministic, so replays give
  * the same bytes. A SYN-ACK acking it is a success (the worker that receives
@@ -38,6 +39,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
 
 #include <rte_byteorder.h>
 #include <rte_ether.h>
@@ -49,17 +51,18 @@
 #include "dp/dp_worker.h"
 #include "dp/dp_log.h"
 #include "dp/health.h"
+#include "dp/health_int.h"
 
 #define HC_NREC DP_HEALTH_MAX_RECORDS
 #define HC_DRAIN_MAX DP_MAX_TARGETS
 #define HC_ANS_VALID (1ULL << 63)
 #define HC_ANS_OK (1ULL << 32)
-#define HC_PROBE_LEN (RTE_ETHER_HDR_LEN + sizeof(struct rte_ipv4_hdr) + \
-		      sizeof(struct rte_tcp_hdr))
 
 struct hc_rec {
 	/* identity, host order */
-	uint32_t addr;
+	uint32_t addr;              /* IPv6: dp_health_fold6(addr6) */
+	bool v6;
+	uint8_t addr6[16];
 	uint16_t port;              /* traffic port */
 	uint16_t hc_port;
 	uint16_t sport;             /* probe source port */
@@ -70,6 +73,7 @@ struct hc_rec {
 	bool routable;              /* it has a port and an address to probe from */
 	uint16_t out_port;
 	uint32_t src;               /* probe source address, host order */
+	uint8_t src6[16];
 	uint32_t interval_ms, timeout_ms;
 	uint32_t healthy_thr, unhealthy_thr;
 	uint32_t dereg_ms;
@@ -95,6 +99,8 @@ struct hc_drain {
 	_Atomic uint64_t deadline_ms;
 	/* control thread only (JSON) */
 	bool healthy;
+	bool v6;
+	uint8_t addr6[16];
 	uint16_t hc_port;
 	char group_name[CFG_NAME_MAX];
 };
@@ -118,12 +124,6 @@ static struct hc_slot hc_slot[HC_NREC];
 static struct hc_drain hc_drain[HC_DRAIN_MAX];
 static _Atomic int hc_drain_hw;     /* entries in use are below this index */
 static uint64_t hc_now;             /* latest control-thread time seen */
-
-static inline uint64_t
-hc_key(uint32_t addr, uint16_t port)
-{
-	return ((uint64_t)addr << 16) | port;
-}
 
 static inline uint64_t
 drain_key(int pool, uint32_t addr, uint16_t port)
@@ -213,6 +213,8 @@ drain_add(int pool, const struct hc_rec *r, uint64_t deadline)
 	}
 	d = &hc_drain[free_i];
 	d->healthy = r->healthy;
+	d->v6 = r->v6;
+	memcpy(d->addr6, r->addr6, 16);
 	d->hc_port = r->hc_port;
 	memcpy(d->group_name, r->group_name, sizeof(d->group_name));
 	atomic_store_explicit(&d->deadline_ms, deadline, memory_order_relaxed);
@@ -315,14 +317,16 @@ json_put(char *buf, size_t len, size_t *w, const char *fmt, ...)
 
 static void
 json_one(char *buf, size_t len, size_t *w, bool *first, const char *type, const char *group,
-	 uint32_t addr, uint16_t port, uint16_t hc_port, bool healthy, bool draining)
+	 uint32_t addr, const uint8_t *addr6, uint16_t port, uint16_t hc_port, bool healthy,
+	 bool draining)
 {
-	char a[16];
+	char a[INET6_ADDRSTRLEN];
 
 	json_put(buf, len, w,
 		 "%s{\"type\":\"%s\",\"group\":\"%s\",\"address\":\"%s\",\"port\":%u,"
 		 "\"health_port\":%u,\"healthy\":%s,\"draining\":%s}",
-		 *first ? "" : ",", type, group, cfg_ipv4_str(addr, a, sizeof(a)), port, hc_port,
+		 *first ? "" : ",", type, group, addr6 != NULL ? cfg_ipv6_str(addr6, a, sizeof(a)) :
+		 cfg_ipv4_str(addr, a, sizeof(a)), port, hc_port,
 		 healthy ? "true" : "false", draining ? "true" : "false");
 	*first = false;
 }
@@ -341,7 +345,8 @@ dp_health_json(char *buf, size_t len, size_t *w)
 		for (int i = 0; i < p->n; i++) {
 			const struct hc_rec *r = &hc_rec[p->slot0 + i];
 
-			json_one(buf, len, w, &first, p->c->type, r->group_name, r->addr, r->port,
+			json_one(buf, len, w, &first, p->c->type, r->group_name, r->addr,
+				 r->v6 ? r->addr6 : NULL, r->port,
 				 r->hc_port,
 				 atomic_load_explicit(&hc_healthy[p->slot0 + i],
 						      memory_order_relaxed),
@@ -355,7 +360,8 @@ dp_health_json(char *buf, size_t len, size_t *w)
 			    atomic_load_explicit(&d->deadline_ms, memory_order_relaxed) <= hc_now)
 				continue;
 			json_one(buf, len, w, &first, p->c->type, d->group_name,
-				 (uint32_t)(k >> 16), (uint16_t)k, d->hc_port, d->healthy, true);
+				 (uint32_t)(k >> 16), d->v6 ? d->addr6 : NULL, (uint16_t)k, d->hc_port,
+				 d->healthy, true);
 		}
 	}
 	json_put(buf, len, w, "]");
@@ -370,107 +376,37 @@ probe_seq(int slot, const struct hc_rec *r)
 			   0x9e3779b97f4a7c15ULL);
 }
 
-/* Fill Ethernet (addresses left to the caller), IPv4 and a bare TCP header. */
-static void
-tcp_frame(struct rte_mbuf *m, uint32_t src, uint32_t dst, uint16_t sport, uint16_t dport,
-	  uint32_t seq, uint8_t flags, uint16_t win)
-{
-	struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
-	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(eth + 1);
-	struct rte_tcp_hdr *th = (struct rte_tcp_hdr *)(ip + 1);
-	struct dp_meta *md = dp_meta(m);
-
-	eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
-	memset(ip, 0, sizeof(*ip));
-	ip->version_ihl = RTE_IPV4_VHL_DEF;
-	ip->total_length = rte_cpu_to_be_16(sizeof(*ip) + sizeof(*th));
-	ip->fragment_offset = rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG);
-	ip->time_to_live = 64;
-	ip->next_proto_id = IPPROTO_TCP;
-	ip->src_addr = src;
-	ip->dst_addr = dst;
-	ip->hdr_checksum = rte_ipv4_cksum(ip);
-	memset(th, 0, sizeof(*th));
-	th->src_port = sport;
-	th->dst_port = dport;
-	th->sent_seq = seq;
-	th->data_off = 5 << 4;
-	th->tcp_flags = flags;
-	th->rx_win = rte_cpu_to_be_16(win);
-	th->cksum = rte_ipv4_udptcp_cksum(ip, th);
-	memset(md, 0, sizeof(*md));
-	md->l3 = RTE_ETHER_HDR_LEN;
-	md->l4 = RTE_ETHER_HDR_LEN + sizeof(*ip);
-	md->proto = IPPROTO_TCP;
-	md->tcp_flags = flags;
-}
-
-/* Control thread: build and send the SYN of record slot. false: no mbuf. */
+/* Control thread: send the SYN of record slot (dp/health_wire.c). false: no mbuf. */
 static bool
-probe_send(const struct hc_rec *r, int slot, uint64_t now)
+probe_send(const struct hc_rec *r, uint64_t now)
 {
-	struct rte_mbuf *m = dp_pkt_alloc();
-	struct rte_ether_hdr *eth;
+	const struct hc_probe p = {
+		.v6 = r->v6, .out_port = r->out_port, .src = r->src, .dst = r->addr,
+		.src6 = r->src6, .dst6 = r->addr6, .sport = r->sport, .dport = r->hc_port,
+		.seq = r->seq,
+	};
 
-	if (m == NULL || rte_pktmbuf_append(m, HC_PROBE_LEN) == NULL) {
-		rte_pktmbuf_free(m);
-		dp_stats_self()->port[r->out_port].gen_drop++;
-		return false;
-	}
-	eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
-	memset(eth, 0, sizeof(*eth));   /* dp_neigh_output writes both addresses */
-	tcp_frame(m, rte_cpu_to_be_32(r->src), rte_cpu_to_be_32(r->addr),
-		  rte_cpu_to_be_16(r->sport), rte_cpu_to_be_16(r->hc_port),
-		  rte_cpu_to_be_32(r->seq), RTE_TCP_SYN_FLAG, 0xffff);
-	dp_meta(m)->in_port = (uint8_t)r->out_port;
-	dp_meta(m)->flags = DP_M_GENERATED;   /* counted as generated, not forwarded */
-	dp_neigh_output(m, r->out_port, r->addr, now);
-	return true;
+	return hc_wire_probe(&p, now);
 }
 
-/* Worker: RST for the SYN-ACK m, out of the port it came in on. */
-static void
-probe_reset(struct rte_mbuf *m, const struct dp_meta *md)
+uint32_t
+dp_health_fold6(const uint8_t a[16])
 {
-	const struct rte_ether_hdr *oeth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
-	const struct rte_ipv4_hdr *oip = rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *,
-								  md->l3);
-	const struct rte_tcp_hdr *oth = rte_pktmbuf_mtod_offset(m, const struct rte_tcp_hdr *,
-								 md->l4);
-	struct rte_mbuf *r = dp_pkt_alloc();
-	struct rte_ether_hdr *eth;
+	uint64_t hi, lo;
 
-	if (r == NULL || rte_pktmbuf_append(r, HC_PROBE_LEN) == NULL) {
-		rte_pktmbuf_free(r);
-		dp_stats_self()->drops[DP_DROP_no_mbuf]++;
-		return;
-	}
-	eth = rte_pktmbuf_mtod(r, struct rte_ether_hdr *);
-	eth->dst_addr = oeth->src_addr;
-	eth->src_addr = dp_g.ports[md->in_port].mac;
-	/* RFC 9293 3.10.7.3: in SYN-SENT, a RST for an unwanted SYN-ACK takes seq = its ACK */
-	tcp_frame(r, oip->dst_addr, oip->src_addr, oth->dst_port, oth->src_port, oth->recv_ack,
-		  RTE_TCP_RST_FLAG, 0);
-	dp_meta(r)->in_port = md->in_port;
-	dp_tx_generated(r, md->in_port);
+	memcpy(&hi, a, 8);
+	memcpy(&lo, a + 8, 8);
+	/* deterministic (probe sequence numbers derive from it: replays stay exact) */
+	return (uint32_t)dp_map_hash(hi ^ (lo * 0x9e3779b97f4a7c15ULL));
 }
 
 bool
-dp_health_input(struct rte_mbuf *m)
+hc_answer(uint16_t dport, uint64_t key, uint8_t flags, uint32_t ack, bool *synack)
 {
-	const struct dp_meta *md = dp_meta(m);
-	const struct rte_ipv4_hdr *ip;
-	const struct rte_tcp_hdr *th;
-	uint16_t dport;
 	uint64_t ans;
 	uint32_t seq;
 	int slot = -1;
 
-	if (md->proto != IPPROTO_TCP || (md->flags & (DP_M_FRAG | DP_M_ICMP_ERR)))
-		return false;
-	ip = rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, md->l3);
-	th = rte_pktmbuf_mtod_offset(m, const struct rte_tcp_hdr *, md->l4);
-	dport = rte_be_to_cpu_16(th->dst_port);
 	for (int p = 1; p <= hc_npool && slot < 0; p++)
 		if (dport >= hc_pool[p].c->sport_base &&
 		    dport < hc_pool[p].c->sport_base + hc_pool[p].max)
@@ -478,15 +414,14 @@ dp_health_input(struct rte_mbuf *m)
 	if (slot < 0)
 		return false;
 	/* pairs with the release in rec_poll(): dst and seq of the SYN it sent */
-	if (atomic_load_explicit(&hc_slot[slot].dst, memory_order_acquire) !=
-	    hc_key(rte_be_to_cpu_32(ip->src_addr), rte_be_to_cpu_16(th->src_port)))
+	if (atomic_load_explicit(&hc_slot[slot].dst, memory_order_acquire) != key)
 		return false;
 	seq = atomic_load_explicit(&hc_slot[slot].seq, memory_order_relaxed);
-	if (!(th->tcp_flags & RTE_TCP_ACK_FLAG) || rte_be_to_cpu_32(th->recv_ack) != seq + 1)
+	if (!(flags & RTE_TCP_ACK_FLAG) || ack != seq + 1)
 		return false;
-	if (th->tcp_flags & RTE_TCP_RST_FLAG)
+	if (flags & RTE_TCP_RST_FLAG)
 		ans = HC_ANS_VALID | seq;
-	else if (th->tcp_flags & RTE_TCP_SYN_FLAG)
+	else if (flags & RTE_TCP_SYN_FLAG)
 		ans = HC_ANS_VALID | HC_ANS_OK | seq;
 	else
 		return false;
@@ -494,17 +429,26 @@ dp_health_input(struct rte_mbuf *m)
 			      memory_order_relaxed);
 	/* pairs with the acquire in rec_poll() / dp_health_next_ms(): answer_ms first */
 	atomic_store_explicit(&hc_slot[slot].answer, ans, memory_order_release);
-	if (ans & HC_ANS_OK)
-		probe_reset(m, md);
+	*synack = (ans & HC_ANS_OK) != 0;
 	return true;
 }
 
 /* ------------------------------------------------------------ state machine */
 
-#define REC_LOG(r, h) DP_LOG(NOTICE, health, "%s %u.%u.%u.%u:%u: %s after %u %s probes", \
-	(r)->group_name, (r)->addr >> 24, ((r)->addr >> 16) & 0xff, ((r)->addr >> 8) & 0xff, \
-	(r)->addr & 0xff, (r)->hc_port, (h) ? "healthy" : "unhealthy", (h) ? (r)->ok : (r)->fail, \
-	(h) ? "answered" : "failed")
+static void
+rec_log(const struct hc_rec *r, bool h)
+{
+	char a[INET6_ADDRSTRLEN];
+
+	if (r->v6)
+		cfg_ipv6_str(r->addr6, a, sizeof(a));
+	else
+		cfg_ipv4_str(r->addr, a, sizeof(a));
+	DP_LOG(NOTICE, health, "%s %s%s%s:%u: %s after %u %s probes", r->group_name,
+	       r->v6 ? "[" : "", a, r->v6 ? "]" : "", r->hc_port, h ? "healthy" : "unhealthy",
+	       h ? r->ok : r->fail, h ? "answered" : "failed");
+}
+
 /* Apply one probe result; true when the healthy flag changed. */
 static bool
 rec_verdict(struct hc_rec *r, int i, bool ok)
@@ -517,7 +461,7 @@ rec_verdict(struct hc_rec *r, int i, bool ok)
 			r->ok++;
 		if (!h && r->ok >= r->healthy_thr) {
 			atomic_store_explicit(&hc_healthy[i], true, memory_order_relaxed);
-			REC_LOG(r, true);
+			rec_log(r, true);
 			return true;
 		}
 	} else {
@@ -526,7 +470,7 @@ rec_verdict(struct hc_rec *r, int i, bool ok)
 			r->fail++;
 		if (h && r->fail >= r->unhealthy_thr) {
 			atomic_store_explicit(&hc_healthy[i], false, memory_order_relaxed);
-			REC_LOG(r, false);
+			rec_log(r, false);
 			return true;
 		}
 	}
@@ -571,9 +515,9 @@ rec_poll(struct hc_rec *r, int i, uint64_t now)
 		r->nsent++;
 		atomic_store_explicit(&hc_slot[i].seq, r->seq, memory_order_relaxed);
 		/* pairs with the acquire in dp_health_input(): seq before dst */
-		atomic_store_explicit(&hc_slot[i].dst, hc_key(r->addr, r->hc_port),
-				      memory_order_release);
-		if (probe_send(r, i, now)) {
+		atomic_store_explicit(&hc_slot[i].dst, (r->v6 ? HC_KEY_V6 : 0) |
+				      hc_key(r->addr, r->hc_port), memory_order_release);
+		if (probe_send(r, now)) {
 			r->outstanding = true;
 			r->sent_ms = now;
 		}
@@ -644,6 +588,8 @@ rec_config(struct hc_rec *r, const struct dp_health_target *d, uint16_t sport)
 
 	memset(r, 0, sizeof(*r));
 	r->addr = d->addr;
+	r->v6 = d->v6;
+	memcpy(r->addr6, d->addr6, 16);
 	r->port = d->port;
 	r->hc_port = d->hc_port;
 	r->sport = sport;
@@ -661,6 +607,7 @@ rec_config(struct hc_rec *r, const struct dp_health_target *d, uint16_t sport)
 		r->routable = true;
 		r->out_port = d->out_port;
 		r->src = d->src;
+		memcpy(r->src6, d->src6, 16);
 	}
 }
 
@@ -670,7 +617,8 @@ rec_find(int lo, int hi, const struct hc_rec *n)
 {
 	for (int i = lo; i < hi; i++)
 		if (hc_rec[i].addr == n->addr && hc_rec[i].port == n->port &&
-		    hc_rec[i].hc_port == n->hc_port)
+		    hc_rec[i].hc_port == n->hc_port && hc_rec[i].v6 == n->v6 &&
+		    memcmp(hc_rec[i].addr6, n->addr6, 16) == 0)
 			return i;
 	return -1;
 }
@@ -691,7 +639,7 @@ rec_carry(struct hc_rec *n, int ni, const struct hc_rec *o, int oi)
 	n->seq = o->seq;
 	/* the probe in flight answers on its old slot: kept only if the slot is the same */
 	if (o->outstanding && ni == oi && n->routable && n->src == o->src &&
-	    n->out_port == o->out_port) {
+	    memcmp(n->src6, o->src6, 16) == 0 && n->out_port == o->out_port) {
 		n->outstanding = true;
 		n->sent_ms = o->sent_ms;
 	}

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The health-check engine (SPEC §4): TCP SYN probes to groups of targets,
+ * The health-check engine (SPEC §4): TCP SYN probes to groups of targets
+ * (IPv4 or IPv6),
  * healthy/unhealthy thresholds, deregistration delay. Generic over its
  * clients (the NLB's target groups, the GWLB's appliances): a client says
  * how to list the targets of a table generation and what to do when some of
@@ -36,7 +37,9 @@
 
 /* One target as a client describes it (control thread, host order). */
 struct dp_health_target {
-	uint32_t addr;
+	uint32_t addr;              /* IPv6: dp_health_fold6(addr6) */
+	bool v6;                    /* an IPv6 target: addr6, src6 */
+	uint8_t addr6[16];
 	uint16_t port;              /* traffic port: identity and drain key */
 	uint16_t hc_port;           /* the port probed */
 	int group;                  /* client's group index (< DP_HEALTH_MAX_GROUPS) */
@@ -46,6 +49,7 @@ struct dp_health_target {
 	bool routable;              /* out_port and src are set */
 	uint16_t out_port;          /* port the probe leaves by */
 	uint32_t src;               /* probe source address */
+	uint8_t src6[16];           /* IPv6: probe source address (the subnet's ::1) */
 };
 
 struct dp_health_client {
@@ -85,6 +89,10 @@ void dp_health_poll(struct dp_tables *t, uint64_t now_ms);
 uint64_t dp_health_next_ms(void);
 /* Worker: a TCP segment to a vpcgw address; true when it answered a probe (consumed). */
 bool dp_health_input(struct rte_mbuf *m);
+/* The same for IPv6 (md: dp_ip6_parse()'s, ip6_input's local addresses). */
+bool dp_health_input6(struct rte_mbuf *m, const struct dp_meta *md);
+/* The 32-bit identity of an IPv6 target (dp_health_target.addr, dp_health_lookup). */
+uint32_t dp_health_fold6(const uint8_t a[16]);
 
 /* Any lcore: is target i of c healthy? (true when unknown) */
 bool dp_health_healthy(const struct dp_health_client *c, int i);

@@ -294,6 +294,22 @@ void dp_nd6_too_big(struct rte_mbuf *m, struct dp_meta *md, const struct dp_tabl
 /* Control thread: periodic router advertisements. */
 void dp_nd6_periodic(const struct dp_tables *t, uint64_t now_ms);
 
+/* ------------------------------------------------------------ fragments (frag6.c) */
+
+/* Worker: the first fragment of datagram (src, dst, id, proto) was
+ * translated to nsrc/ndst (16-byte addresses; IPv4 ones dp_ip6_mapped). */
+void dp_frag6_record(const uint8_t src[16], const uint8_t dst[16], uint32_t id, uint8_t proto,
+		     const uint8_t nsrc[16], const uint8_t ndst[16], uint64_t now);
+/* Worker: the translation a later fragment of that datagram follows; false: none
+ * (no first fragment seen on this worker within DP_FRAG_MS). */
+bool dp_frag6_follow(const uint8_t src[16], const uint8_t dst[16], uint32_t id, uint8_t proto,
+		     uint64_t now, uint8_t nsrc[16], uint8_t ndst[16]);
+/* ::ffff:a4 (a4 network order): an IPv4 address as frag6's keys hold it. */
+void dp_ip6_mapped(uint8_t out[16], uint32_t a4);
+/* Offset in m of the fragment header of fragment m when the upper layer (or,
+ * in a later fragment, its data) follows it directly; -1 otherwise. */
+int dp_ip6_frag_hdr(const struct rte_mbuf *m, const struct dp_meta *md);
+
 /* fe80::/64 with the modified EUI-64 of mac (RFC 4291 appendix A). */
 void dp_ip6_link_local(uint8_t out[16], const struct rte_ether_addr *mac);
 

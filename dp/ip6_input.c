@@ -28,6 +28,7 @@
 #include "dp/dp_pipe.h"
 #include "dp/dp_pkt.h"
 #include "dp/dp_worker.h"
+#include "dp/health.h"
 #include "dp/ip6.h"
 
 /* Which multicast groups vpcgw listens to: all nodes, all routers, and the
@@ -97,6 +98,19 @@ nlb6_in(struct dp_graph_run *g, struct rte_mbuf *m, struct dp_meta *md, int nlb)
 	return dp_pipe_ops.nlb6_input(c, m, md, nlb) == 1;
 }
 
+/* TCP to vpcgw's own address: the answer to a health probe of an IPv6 target
+ * (dp/health_wire.c) is consumed (true); anything else is not (false). Out of
+ * line: the forwarding path does not pay for it. */
+static __rte_noinline bool
+local_tcp(struct rte_mbuf *m, struct dp_meta *md, const struct rte_ipv6_hdr *ip)
+{
+	if (dp_ip6_is_mcast(ip->dst_addr) || !dp_health_input6(m, md))
+		return false;
+	dp_stats_self()->port[md->in_port].local++;
+	rte_pktmbuf_free(m);
+	return true;
+}
+
 /* The input part, one packet: true when it goes on to be routed. */
 static bool
 ip6_input_one(struct dp_graph_run *g, struct rte_mbuf *m, struct dp_meta *md)
@@ -129,7 +143,7 @@ ip6_input_one(struct dp_graph_run *g, struct rte_mbuf *m, struct dp_meta *md)
 		if (md->proto == IPPROTO_ICMPV6 && !(md->flags & DP_M_LATER_FRAG) &&
 		    (!dp_ip6_is_mcast(ip->dst_addr) || nd_group(ip->dst_addr)))
 			dp_nd6_icmp_input(m, md, t);
-		else
+		else if (md->proto != IPPROTO_TCP || !local_tcp(m, md, ip))
 			dp_drop(m, dp_ip6_is_mcast(ip->dst_addr) ? DP_DROP_ip6_dst_invalid :
 				DP_DROP_local_unhandled);
 		return false;

@@ -485,6 +485,9 @@ later_fragment(struct rte_mbuf *m, struct dp_meta *md, struct dp_pctx *c)
 			ns->bytes_out_src += bytes;
 		}
 	} else if (c->in == DP_IN_INTERNET && md->nh == DP_LOCAL_NAT) {
+		/* NAT64's reply fragments follow their first in nat/nat64_node.c */
+		if (dp_pipe_ops.nat64_reply != NULL && dp_pipe_ops.nat64_reply(m, md, c))
+			return;
 		dp_stats_self()->nat[md->ep].drop++;
 		dp_drop(m, DP_DROP_nat_fragment);
 		return;

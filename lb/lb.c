@@ -167,10 +167,12 @@ lb_build(struct dp_tables *t)
 		for (int i = 0; i < tg->n; i++) {
 			uint16_t port = rte_be_to_cpu_16(lb->target_port[tg->first + i]);
 
+			uint32_t a = ctg->ipv6 ? dp_health_fold6(lb->target_addr6[tg->first + i]) :
+				     rte_be_to_cpu_32(lb->target_addr[tg->first + i]);
+
 			lb->usable[tg->first + i] =
-				dp_health_lookup(&lb_health_client,
-						 rte_be_to_cpu_32(lb->target_addr[tg->first + i]),
-						 port, dp_health_check_port(&ctg->health, port));
+				dp_health_lookup(&lb_health_client, a, port,
+						 dp_health_check_port(&ctg->health, port));
 		}
 		mg = maglev_new(lb, g, &lb->usable[tg->first]);
 		if (mg == NULL)

@@ -2,6 +2,7 @@
 /*
  * The NLB as a client of the health-check engine (dp/health.h): its targets,
  * in global target index order, probed from the .1 of each target's subnet
+ * (an IPv6 target's: its subnet's ::1)
  * with source port LB_PROBE_PORT_NLB + global target index; a change of
  * health republishes the Maglev table of the target's group.
  *
@@ -10,12 +11,32 @@
  * thread may block, workers never do.
  */
 #include <stdlib.h>
+#include <string.h>
 
 #include <rte_rcu_qsbr.h>
 
 #include "dp/dp.h"
 #include "dp/health.h"
+#include "dp/ip6.h"
 #include "lb/lb.h"
+
+/* An IPv6 target: probed from its subnet's router address (::1), through ND. */
+static void
+health6(const struct dp_tables *t, const uint8_t a[16], struct dp_health_target *d)
+{
+	int sn = t->ip6 != NULL ? dp_ip6_subnet(t->ip6, a) : -1;
+
+	d->v6 = true;
+	memcpy(d->addr6, a, 16);
+	d->addr = dp_health_fold6(a);
+	if (sn < 0)
+		return;
+	d->routable = true;
+	d->out_port = (uint16_t)t->cfg->subnets[sn].port;
+	memcpy(d->src6, t->cfg->subnets[sn].cidr6.addr, 16);
+	memset(d->src6 + 8, 0, 8);
+	d->src6[15] = 1;
+}
 
 static int
 lb_health_describe(const struct dp_tables *t, struct dp_health_target *out, int max)
@@ -40,6 +61,10 @@ lb_health_describe(const struct dp_tables *t, struct dp_health_target *out, int 
 				.check = &tg->health,
 				.dereg_ms = tg->deregistration_delay * 1000,
 			};
+			if (tg->ipv6) {
+				health6(t, tg->targets[j].addr6, d);
+				continue;
+			}
 			if (sn >= 0) {
 				d->routable = true;
 				d->out_port = (uint16_t)cfg->subnets[sn].port;

@@ -26,11 +26,16 @@
  * target; the target's reply, an IPv4 packet to the NLB's address whose key
  * lives in a zone of its own (LB_ZONE_NLB64, never met by IPv4 lookups), is
  * found by lb_nlb_new (the NLB's new-flow hook, where an IPv4 packet to an
- * NLB address without a flow goes) and translated back to IPv6.
+ * NLB address without a flow goes) and translated back to IPv6. The
+ * translated leg meets IPv4's checks (leg64: the NLB subnet's outbound and
+ * the target subnet's inbound NACL, the target ENI's security groups on a
+ * new flow; a reply the target subnet's outbound and the NLB subnet's
+ * inbound NACL), as an IPv4 client's packet would (nlb_node.c).
  *
- * Not built: health checks of IPv6 targets (always healthy), TCP RST to
- * data for no flow (dropped as nlb_idle_timeout), fragments (ip_fragment),
- * the target's NACLs and security groups on the translated IPv4 leg.
+ * TCP data for no flow, or on a timed-out one, gets a RST (dp_send_rst6;
+ * a target's IPv4 reply dp_send_rst), counted as IPv4's.
+ *
+ * Not built: fragments (ip_fragment).
  */
 #include <errno.h>
 #include <string.h>
@@ -51,6 +56,33 @@
 #include "dp/ip6.h"
 #include "lb/lb.h"
 #include "lb/nlb_node.h"
+
+/* TCP data (not SYN, not RST): what a RST answers once its flow is gone. */
+static inline bool
+idle_data(const struct dp_meta *md)
+{
+	return md->proto == IPPROTO_TCP &&
+	       !(md->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_RST_FLAG));
+}
+
+/* A target's packet m on timed-out NLB flow f (ended): TCP data gets a RST
+ * as from the client (v6: m is IPv6, else the IPv4 reply of an IPv6 client
+ * of an ipv4 group), counted as IPv4's flow_expired does; dropped. */
+static void
+idle_reset(struct rte_mbuf *m, struct dp_meta *md, const struct dp_flow *f, bool v6)
+{
+	struct dp_lcore_stats *st = dp_stats_self();
+
+	if (idle_data(md)) {
+		st->listener[f->svc].resets++;
+		st->target[f->target].resets++;
+		if (v6)
+			dp_send_rst6(m, md);
+		else
+			dp_send_rst(m, md);
+	}
+	dp_drop(m, DP_DROP_nlb_idle_timeout);
+}
 
 /* Replace m's source (src) or destination address by a and that side's
  * TCP/UDP port by port (network order), the L4 checksum updated (RFC 1624;
@@ -191,29 +223,87 @@ xlate46(struct rte_mbuf *m, struct dp_meta *md, const uint8_t src6[16], const ui
 	return 0;
 }
 
-/* An IPv6 client's packet of flow f to an ipv4 group, translated: out to
- * the target. Consumes m. */
+/*
+ * The IPv4 leg of IPv6 client flow f to an ipv4 group: m translated (RFC
+ * 7915 §5.1) from the NLB's private address and f's port to the target,
+ * then the IPv4 checks an IPv4 client's packet meets there (nlb_node.c):
+ * the NLB subnet's outbound and the target subnet's inbound NACL (IPv4
+ * rules; none between a subnet and itself) and, for a new flow (ed not
+ * NULL), the target ENI's ingress security groups (*ed its ENI). false:
+ * dropped.
+ */
+static bool
+leg64(struct dp_pctx *c, struct rte_mbuf *m, struct dp_meta *md, const struct dp_flow *f,
+      uint16_t *ed)
+{
+	const struct dp_tables *t = c->t;
+	const struct lb_state *lb = t->lb;
+	const struct dp_pipe_ops *ops = &dp_pipe_ops;
+	uint32_t dst = lb->target_addr[f->target];
+	int ds = dp_subnet_lookup(t, rte_be_to_cpu_32(dst)), rc;
+	int ns = t->cfg->nlbs[lb->listeners[f->svc].nlb].subnet;
+	struct dp_pctx c4 = *c;
+	uint16_t x;
+
+	rc = xlate64(m, md, lb->listeners[f->svc].nlb_addr, dst, f->key[1].dport,
+		     lb->target_port[f->target]);
+	if (rc != 0 || ds < 0) {
+		dp_drop(m, rc != 0 ? (enum dp_drop)rc : DP_DROP_no_route);
+		return false;
+	}
+	/* the IPv6 stage's context: no IPv4 flow, no burst-classified verdicts */
+	c4.nf = NULL;
+	c4.pre.nacl[0] = -1;
+	c4.pre.nacl[1] = -1;
+	if (ds != ns && (!ops->nacl_allows(&c4, m, md, ns, DP_DIR_EGRESS) ||
+			 !ops->nacl_allows(&c4, m, md, ds, DP_DIR_INGRESS)))
+		return false;
+	return ed == NULL || ops->sg_eval(&c4, m, md, false, true, &x, ed) >= 0;
+}
+
+/* The translated packet m of f out to its target. */
 static void
 out64(struct dp_pctx *c, struct rte_mbuf *m, struct dp_meta *md, const struct dp_flow *f)
 {
 	const struct dp_tables *t = c->t;
-	const struct lb_state *lb = t->lb;
-	uint32_t dst = lb->target_addr[f->target];
-	int sn = dp_subnet_lookup(t, rte_be_to_cpu_32(dst)), rc;
-	uint16_t port;
+	uint32_t dst = t->lb->target_addr[f->target];
+	uint16_t port = (uint16_t)t->cfg->subnets[dp_subnet_lookup(t, rte_be_to_cpu_32(dst))].port;
 
-	rc = xlate64(m, md, lb->listeners[f->svc].nlb_addr, dst, f->key[1].dport,
-		     lb->target_port[f->target]);
-	if (rc != 0 || sn < 0) {
-		dp_drop(m, rc != 0 ? (enum dp_drop)rc : DP_DROP_no_route);
-		return;
-	}
-	port = (uint16_t)t->cfg->subnets[sn].port;
 	if (rte_pktmbuf_pkt_len(m) - md->l3 > dp_g.ports[port].mtu) {
 		dp_drop(m, DP_DROP_mtu_exceeded);
 		return;
 	}
 	dp_neigh_xmit(m, port, rte_be_to_cpu_32(dst), c->now);
+}
+
+/* New flow f of an IPv6 client to an ipv4 group (key[1] set by
+ * lb_flow_init6; es: the client's ENI): its IPv4 leg checked on the
+ * translated packet, then published and sent. Consumes m. */
+static void
+new64(struct dp_pctx *c, struct rte_mbuf *m, struct dp_meta *md, struct dp_flow *f, uint16_t es)
+{
+	struct dp_lcore_stats *st = dp_stats_self();
+	uint32_t bytes6 = rte_pktmbuf_pkt_len(m) - md->l3;
+	uint16_t ed = 0;
+	int rc;
+
+	if (!leg64(c, m, md, f, &ed)) {
+		dp_flow_abandon(f);
+		return;
+	}
+	f->eni[0] = es;
+	f->eni[1] = ed;
+	f->flags |= DP_FLOW_F_SG_OK;
+	rc = dp_ip6_flow_publish(m, md, f, false);
+	if (rc != 0) {
+		if (rc == -EEXIST)
+			dp_drop(m, DP_DROP_ct_invalid);
+		return;
+	}
+	st->listener[f->svc].flows_created++;
+	st->target[f->target].flows_created++;
+	dp_flow_account(f, 0, bytes6);
+	out64(c, m, md, f);
 }
 
 /* The subnet of IPv6 address a, or -1. */
@@ -267,7 +357,12 @@ nlb6_new(struct dp_pctx *c, struct rte_mbuf *m, struct dp_meta *md, int l,
 	const uint8_t *ta;
 
 	if (md->proto == IPPROTO_TCP && !fw_ct_tcp_can_open(md->tcp_flags)) {
-		dp_drop(m, DP_DROP_nlb_idle_timeout);   /* no RST over IPv6 yet */
+		/* data for no flow (timed out, or never seen): a RST, as IPv4's */
+		if (!(md->tcp_flags & RTE_TCP_RST_FLAG)) {
+			st->listener[l].resets++;
+			dp_send_rst6(m, md);
+		}
+		dp_drop(m, DP_DROP_nlb_idle_timeout);
 		return 0;
 	}
 	if (c->in == DP_IN_VPC && dp_pipe_ops.sg6_eval(t, m, md, true, false, &es, &x) < 0)
@@ -285,19 +380,7 @@ nlb6_new(struct dp_pctx *c, struct rte_mbuf *m, struct dp_meta *md, int l,
 		return 0;
 	}
 	if (!lb->tgs[lb->listeners[l].tg].ipv6) {
-		/* an ipv4 group: translated to IPv4, key[1] set by lb_flow_init6 */
-		f->eni[0] = es;
-		f->flags |= DP_FLOW_F_SG_OK;
-		rc = dp_ip6_flow_publish(m, md, f, false);
-		if (rc != 0) {
-			if (rc == -EEXIST)
-				dp_drop(m, DP_DROP_ct_invalid);
-			return 0;
-		}
-		st->listener[l].flows_created++;
-		st->target[f->target].flows_created++;
-		dp_flow_account(f, 0, rte_pktmbuf_pkt_len(m) - md->l3);
-		out64(c, m, md, f);
+		new64(c, m, md, f, es);
 		return 0;
 	}
 	ta = lb->target_addr6[f->target];
@@ -365,6 +448,9 @@ lb_nlb6_input(struct dp_pctx *c, struct rte_mbuf *m, struct dp_meta *md, int nlb
 	if (f != NULL) {
 		if (!dp_ip6_known(m, md, f, 0, c->now, true, &gone))
 			return 0;
+		/* data on a timed-out flow: nlb6_new resets it (as IPv4's flow_expired) */
+		if (gone && idle_data(md))
+			dp_stats_self()->target[f->target].resets++;
 		if (gone)
 			f = NULL;
 	}
@@ -375,7 +461,8 @@ lb_nlb6_input(struct dp_pctx *c, struct rte_mbuf *m, struct dp_meta *md, int nlb
 		return 0;
 	if (!lb->tgs[lb->listeners[l].tg].ipv6) {
 		dp_flow_account(f, 0, rte_pktmbuf_pkt_len(m) - md->l3);
-		out64(c, m, md, f);
+		if (leg64(c, m, md, f, NULL))
+			out64(c, m, md, f);
 		return 0;
 	}
 	rewrite6(m, md, false, lb->target_addr6[f->target], lb->target_port[f->target]);
@@ -407,7 +494,7 @@ lb_nlb6_reply(struct dp_pctx *c, struct rte_mbuf *m, struct dp_meta *md)
 	if (!dp_ip6_known(m, md, f, 1, c->now, false, &gone))
 		return 0;
 	if (gone) {
-		dp_drop(m, DP_DROP_nlb_idle_timeout);
+		idle_reset(m, md, f, true);
 		return 0;
 	}
 	l = &lb->listeners[f->svc];
@@ -434,7 +521,7 @@ lb_nlb64_reply(struct rte_mbuf *m, struct dp_meta *md, struct dp_pctx *c)
 	struct dp_flow *f;
 	bool gone;
 	void *e;
-	int rc;
+	int rc, ns;
 
 	if ((md->flags & (DP_M_FRAG | DP_M_ICMP_ERR)) ||
 	    (md->proto != IPPROTO_TCP && md->proto != IPPROTO_UDP))
@@ -449,10 +536,16 @@ lb_nlb64_reply(struct rte_mbuf *m, struct dp_meta *md, struct dp_pctx *c)
 	if (!dp_ip6_known(m, md, f, 1, c->now, false, &gone))
 		return true;
 	if (gone) {
-		dp_drop(m, DP_DROP_nlb_idle_timeout);
+		idle_reset(m, md, f, false);
 		return true;
 	}
 	l = &lb->listeners[f->svc];
+	/* from the target's subnet into the NLB's: their NACLs (IPv4 rules) */
+	ns = t->cfg->nlbs[l->nlb].subnet;
+	if (c->in == DP_IN_VPC && c->src_subnet != ns &&
+	    (!dp_pipe_ops.nacl_allows(c, m, md, c->src_subnet, DP_DIR_EGRESS) ||
+	     !dp_pipe_ops.nacl_allows(c, m, md, ns, DP_DIR_INGRESS)))
+		return true;
 	dp_flow_account(f, 1, rte_pktmbuf_pkt_len(m) - md->l3);
 	/* from the NLB's address6 and the listener's port to the client */
 	rc = xlate46(m, md, nlb6, client, l->port, f->key[0].sport);

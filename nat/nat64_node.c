@@ -29,10 +29,16 @@
  * way back), ConnectionAttempt/Established, ErrorPortAllocation,
  * IdleTimeoutCount, PacketsDropCount.
  *
- * Not done (docs/config.md "NAT64"): IPv6 fragments (dropped, nat64_fragment;
- * so are IPv4 fragments of a reply), TCP RST for data on a timed-out
- * connection (dropped, IdleTimeoutCount + 1), ICMPv6 errors from the client
- * and ICMPv4 parameter problems (nat64_unsupported).
+ * Fragments (RFC 7915 §4.1, §5.1.1), UDP as the IPv4 NAT: a first fragment
+ * carries the ports and is translated with its connection (an IPv4 fragment
+ * with the identification's low 16 bits, offset and MF copied, DF clear; an
+ * IPv6 one with a Fragment header), recording the translation for the later
+ * ones (dp/frag6.c), which follow it; TCP and ICMP fragments, and later
+ * fragments with no first to follow: nat64_fragment. TCP without SYN for no
+ * connection gets a RST (dp_send_rst6), as IPv4 SNAT's.
+ *
+ * Not done (docs/config.md "NAT64"): ICMPv6 errors from the client and
+ * ICMPv4 parameter problems (nat64_unsupported).
  */
 #include <errno.h>
 #include <string.h>
@@ -130,9 +136,11 @@ nat64_new(struct rte_mbuf *m, struct dp_meta *md, struct dp_pctx *c, int g,
 		return NULL;
 	if (md->proto == IPPROTO_TCP && !fw_ct_tcp_can_open(md->tcp_flags)) {
 		/* a connection the gateway does not know (timed out, or never
-		 * seen): IPv4 SNAT answers a RST; NAT64 drops (no IPv6 RST yet) */
-		if (!(md->tcp_flags & RTE_TCP_RST_FLAG))
+		 * seen): a RST to the client, never a FIN, as IPv4 SNAT */
+		if (!(md->tcp_flags & RTE_TCP_RST_FLAG)) {
 			ns->idle_timeout++;
+			dp_send_rst6(m, md);
+		}
 		ns->drop++;
 		dp_drop(m, DP_DROP_nat_idle_timeout);
 		return NULL;
@@ -170,6 +178,95 @@ nat64_new(struct rte_mbuf *m, struct dp_meta *md, struct dp_pctx *c, int g,
 	return f;
 }
 
+/* The identification of IPv6 fragment m (host order); false: no Fragment
+ * header directly before the upper layer (not translated). */
+static bool
+frag_id6(const struct rte_mbuf *m, const struct dp_meta *md, uint32_t *id)
+{
+	int off = dp_ip6_frag_hdr(m, md);
+	uint32_t v;
+
+	if (off < 0)
+		return false;
+	memcpy(&v, rte_pktmbuf_mtod_offset(m, const uint8_t *, off + 4), 4);
+	*id = rte_be_to_cpu_32(v);
+	return true;
+}
+
+/*
+ * vpcgw never fragments: Packet Too Big with the MTU an IPv6 packet of
+ * bytes6 bytes may have to fit once translated for port (RFC 7915 §5.1: the
+ * IPv4 MTU + 20, less any extension headers that go); true: m dropped.
+ * *len4: its IPv4 length.
+ */
+static bool
+too_big64(struct rte_mbuf *m, struct dp_meta *md, const struct dp_pctx *c,
+	  struct dp_nat_stats *ns, uint32_t bytes6, uint16_t port, uint32_t *len4)
+{
+	uint32_t mtu = dp_g.ports[port].mtu;
+
+	*len4 = bytes6 - (md->l4 - md->l3) + 20;
+	if (*len4 <= mtu)
+		return false;
+	dp_nd6_too_big(m, md, c->t, c->now, mtu + (md->l4 - md->l3) - 20);
+	ns->drop++;
+	dp_drop(m, DP_DROP_mtu_exceeded);
+	return true;
+}
+
+/* The translation of first fragment ip (identification id6) from nat4 to
+ * dst4, for its later fragments (dp/frag6.c). */
+static void
+record64(const struct rte_ipv6_hdr *ip, uint32_t id6, uint32_t nat4, uint32_t dst4,
+	 uint64_t now)
+{
+	uint8_t n4s[16], n4d[16];
+
+	dp_ip6_mapped(n4s, nat4);
+	dp_ip6_mapped(n4d, dst4);
+	dp_frag6_record(ip->src_addr, ip->dst_addr, id6, IPPROTO_UDP, n4s, n4d, now);
+}
+
+/*
+ * A later IPv6 fragment from a client (RFC 7915 §5.1.1): it follows the
+ * translation of its datagram's first fragment (dp_frag6_follow), whose
+ * checks it passed (no NACL again, as IPv4's later fragments), translated
+ * to an IPv4 fragment and sent to the internet; none: nat64_fragment.
+ */
+static void
+later6(struct rte_mbuf *m, struct dp_meta *md, struct dp_pctx *c, struct dp_nat_stats *ns)
+{
+	const struct cfg *cfg = c->t->cfg;
+	const struct rte_ipv6_hdr *ip = rte_pktmbuf_mtod_offset(m, const struct rte_ipv6_hdr *,
+								md->l3);
+	uint32_t bytes6 = rte_pktmbuf_pkt_len(m) - md->l3, len4, id, a[2];
+	uint16_t port = (uint16_t)cfg->igw.port;
+	uint8_t n4s[16], n4d[16];
+	int rc;
+
+	if (md->proto != IPPROTO_UDP || !frag_id6(m, md, &id) ||
+	    !dp_frag6_follow(ip->src_addr, ip->dst_addr, id, md->proto, c->now, n4s, n4d)) {
+		ns->drop++;
+		dp_drop(m, DP_DROP_nat64_fragment);
+		return;
+	}
+	if (too_big64(m, md, c, ns, bytes6, port, &len4))
+		return;
+	memcpy(&a[0], n4s + 12, 4);
+	memcpy(&a[1], n4d + 12, 4);
+	rc = dp_xlate_6to4(m, md, a[0], a[1], 0, 0, (uint8_t)(ip->hop_limits - 1));
+	if (rc != 0) {
+		ns->drop++;
+		dp_drop(m, (enum dp_drop)rc);
+		return;
+	}
+	ns->pkts_in_src++;
+	ns->bytes_in_src += bytes6;
+	ns->pkts_out_dst++;
+	ns->bytes_out_dst += len4;
+	dp_neigh_xmit(m, port, cfg->igw.next_hop, c->now);
+}
+
 void
 nat64_target(struct rte_mbuf *m, struct dp_meta *md, struct dp_pctx *c,
 	     const struct dp_route *r)
@@ -180,7 +277,7 @@ nat64_target(struct rte_mbuf *m, struct dp_meta *md, struct dp_pctx *c,
 	const struct rte_ipv6_hdr *ip = rte_pktmbuf_mtod_offset(m, const struct rte_ipv6_hdr *,
 								md->l3);
 	const uint8_t *l4 = rte_pktmbuf_mtod_offset(m, const uint8_t *, md->l4);
-	uint32_t dst4, bytes6 = rte_pktmbuf_pkt_len(m) - md->l3, len4, mtu;
+	uint32_t dst4, bytes6 = rte_pktmbuf_pkt_len(m) - md->l3, len4, id6 = 0;
 	uint16_t port = (uint16_t)cfg->igw.port;
 	struct dp_flow_key k;
 	struct dp_flow *f = NULL;
@@ -192,7 +289,12 @@ nat64_target(struct rte_mbuf *m, struct dp_meta *md, struct dp_pctx *c,
 		dp_drop(m, DP_DROP_no_route);
 		return;
 	}
-	if (md->flags & (DP_M_FRAG | DP_M_LATER_FRAG)) {
+	if (md->flags & DP_M_LATER_FRAG) {
+		later6(m, md, c, ns);
+		return;
+	}
+	/* a first fragment: UDP only, as the IPv4 NAT (TCP and ICMP: not translated) */
+	if ((md->flags & DP_M_FRAG) && (md->proto != IPPROTO_UDP || !frag_id6(m, md, &id6))) {
 		ns->drop++;
 		dp_drop(m, DP_DROP_nat64_fragment);
 		return;
@@ -227,18 +329,11 @@ nat64_target(struct rte_mbuf *m, struct dp_meta *md, struct dp_pctx *c,
 	}
 	if (f == NULL && (f = nat64_new(m, md, c, r->ref, &k, dst4)) == NULL)
 		return;
-	/* never fragments: Packet Too Big with the MTU an IPv6 packet may have
-	 * to fit once translated (RFC 7915 §5.1: the IPv4 MTU + 20, less any
-	 * extension headers that go) */
-	len4 = bytes6 - (md->l4 - md->l3) + 20;
-	mtu = dp_g.ports[port].mtu;
-	if (len4 > mtu) {
-		dp_nd6_too_big(m, md, t, c->now, mtu + (md->l4 - md->l3) - 20);
-		ns->drop++;
-		dp_drop(m, DP_DROP_mtu_exceeded);
+	if (too_big64(m, md, c, ns, bytes6, port, &len4))
 		return;
-	}
 	dp_flow_pkt(f, 0, bytes6);
+	if (unlikely(md->flags & DP_M_FRAG))    /* the later fragments follow it */
+		record64(ip, id6, f->key[1].dst, dst4, c->now);
 	rc = dp_xlate_6to4(m, md, f->key[1].dst, dst4, f->key[1].dport, f->key[1].sport,
 			   (uint8_t)(ip->hop_limits - 1));
 	if (rc != 0) {
@@ -256,7 +351,7 @@ nat64_target(struct rte_mbuf *m, struct dp_meta *md, struct dp_pctx *c,
 /* Out to client (its subnet's inbound NACL first). */
 static void
 out6(struct dp_pctx *c, struct rte_mbuf *m, struct dp_meta *md, const uint8_t client[16],
-     struct dp_nat_stats *ns, uint32_t bytes4)
+     struct dp_nat_stats *ns, uint32_t bytes4, bool nacl)
 {
 	const struct dp_tables *t = c->t;
 	int ds = dp_ip6_subnet(t->ip6, client);
@@ -268,7 +363,7 @@ out6(struct dp_pctx *c, struct rte_mbuf *m, struct dp_meta *md, const uint8_t cl
 		dp_drop(m, DP_DROP_no_route);
 		return;
 	}
-	if (!dp_pipe_ops.nacl6_allows(t, m, md, ds, DP_DIR_INGRESS))
+	if (nacl && !dp_pipe_ops.nacl6_allows(t, m, md, ds, DP_DIR_INGRESS))
 		return;
 	port = t->subnet_rt[ds].port;
 	if (bytes6 > dp_g.ports[port].mtu) {
@@ -281,6 +376,39 @@ out6(struct dp_pctx *c, struct rte_mbuf *m, struct dp_meta *md, const uint8_t cl
 	ns->pkts_out_src++;
 	ns->bytes_out_src += bytes6;
 	dp_nd6_output(m, port, client, c->now);
+}
+
+/*
+ * A later IPv4 fragment of a reply (RFC 7915 §4.1): it follows its first
+ * fragment's translation (no NACL again, as IPv4's later fragments) to an
+ * IPv6 fragment to the client; false: not one of NAT64's (the caller drops
+ * it as nat_fragment).
+ */
+static bool
+reply_later(struct rte_mbuf *m, struct dp_meta *md, struct dp_pctx *c)
+{
+	const struct rte_ipv4_hdr *ip = dp_ip_hdr(m, md);
+	uint32_t bytes4 = rte_pktmbuf_pkt_len(m) - md->l3;
+	uint8_t s[16], d[16], src6[16], client[16];
+	struct dp_nat_stats *ns;
+	int rc;
+
+	if (md->proto != IPPROTO_UDP || md->nh != DP_LOCAL_NAT)
+		return false;
+	dp_ip6_mapped(s, ip->src_addr);
+	dp_ip6_mapped(d, ip->dst_addr);
+	if (!dp_frag6_follow(s, d, rte_be_to_cpu_16(ip->packet_id), md->proto, c->now, src6,
+			     client))
+		return false;
+	ns = &dp_stats_self()->nat[md->ep];
+	rc = dp_xlate_4to6(m, md, src6, client, 0, 0, (uint8_t)(ip->time_to_live - 1));
+	if (rc != 0) {
+		ns->drop++;
+		dp_drop(m, (enum dp_drop)rc);
+		return true;
+	}
+	out6(c, m, md, client, ns, bytes4, false);
+	return true;
 }
 
 bool
@@ -299,6 +427,8 @@ nat64_reply(struct rte_mbuf *m, struct dp_meta *md, struct dp_pctx *c)
 
 	if (t->nat == NULL || !t->nat->any64 || t->ip6 == NULL)
 		return false;
+	if (md->flags & DP_M_LATER_FRAG)
+		return reply_later(m, md, c);
 	k.zone = NAT_ZONE_NAT64;
 	e = dp_flow_lookup(&k);
 	if (e == NULL || dp_flow_dir(e) != 1)
@@ -307,7 +437,7 @@ nat64_reply(struct rte_mbuf *m, struct dp_meta *md, struct dp_pctx *c)
 	if (f->kind != DP_FLOW_NAT || !dp_flow6_addrs(f, client, dst6, NULL))
 		return false;
 	ns = &dp_stats_self()->nat[f->svc];
-	if (md->flags & DP_M_FRAG) {
+	if ((md->flags & DP_M_FRAG) && md->proto != IPPROTO_UDP) {
 		ns->drop++;
 		dp_drop(m, DP_DROP_nat64_fragment);
 		return true;
@@ -323,7 +453,7 @@ nat64_reply(struct rte_mbuf *m, struct dp_meta *md, struct dp_pctx *c)
 			dp_drop(m, (enum dp_drop)rc);
 			return true;
 		}
-		out6(c, m, md, client, ns, bytes4);
+		out6(c, m, md, client, ns, bytes4, true);
 		return true;
 	}
 	if (!known(m, md, f, 1, c->now, ns, &gone))
@@ -334,6 +464,15 @@ nat64_reply(struct rte_mbuf *m, struct dp_meta *md, struct dp_pctx *c)
 		return true;
 	}
 	dp_flow_pkt(f, 1, bytes4);
+	if (unlikely(md->flags & DP_M_FRAG)) {
+		uint8_t s[16], d[16];
+
+		/* the later fragments follow this translation */
+		dp_ip6_mapped(s, ip->src_addr);
+		dp_ip6_mapped(d, ip->dst_addr);
+		dp_frag6_record(s, d, rte_be_to_cpu_16(ip->packet_id), IPPROTO_UDP, dst6, client,
+				c->now);
+	}
 	/* from 64:ff9b::<server> and its port to the client and its port (its
 	 * echo identifier); TTL - 1 as hop limit: vpcgw is a router hop */
 	rc = dp_xlate_4to6(m, md, dst6, client, f->key[0].dport, f->key[0].sport,
@@ -343,6 +482,6 @@ nat64_reply(struct rte_mbuf *m, struct dp_meta *md, struct dp_pctx *c)
 		dp_drop(m, (enum dp_drop)rc);
 		return true;
 	}
-	out6(c, m, md, client, ns, bytes4);
+	out6(c, m, md, client, ns, bytes4, true);
 	return true;
 }

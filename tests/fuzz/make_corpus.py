@@ -381,6 +381,29 @@ def packet_seeds():
     s["ip6_nat64_frag"] = single(VPC, Ether(src=HOST_MAC, dst=MAC[VPC]) /
                                  IPv6(src=h6, dst=srv6) / IPv6ExtHdrFragment(id=3, m=1) /
                                  UDP(sport=1, dport=2) / Raw(b"f" * 24))
+    # NAT64 fragments both ways (the first carries the ports, the later ones
+    # follow it), a RST for TCP of no connection, an orphan later fragment
+    u64 = bytes(UDP(sport=42102, dport=53) / Raw(b"F" * 40))
+    s["seq_nat64_frags"] = multi(
+        rec(VPC, v6(h6, srv6, IPv6ExtHdrFragment(nh=17, id=0x10203, m=1) / Raw(u64[:24]))),
+        rec(VPC, v6(h6, srv6, IPv6ExtHdrFragment(nh=17, id=0x10203, offset=3) /
+                    Raw(u64[24:])), join=True),
+        rec(INET, Ether(src=NEXT_HOP_MAC, dst=MAC[INET]) /
+            IP(src="192.0.2.80", dst=nat, proto=17, id=77, flags="MF") /
+            Raw(bytes(UDP(sport=53, dport=1024, len=48, chksum=0x1234)) + b"a" * 16)),
+        rec(INET, Ether(src=NEXT_HOP_MAC, dst=MAC[INET]) /
+            IP(src="192.0.2.80", dst=nat, proto=17, id=77, frag=3) / Raw(b"b" * 16),
+            join=True),
+        rec(VPC, v6(h6, srv6, IPv6ExtHdrFragment(nh=17, id=0x999, offset=3) / Raw(b"x" * 8))))
+    s["ip6_nat64_rst"] = single(VPC, v6(h6, srv6, TCP(sport=42103, dport=80, flags="PA", seq=1,
+                                                    ack=2) / Raw(b"late")))
+    s["ip6_nlb6_rst"] = single(INET, Ether(src=NEXT_HOP_MAC, dst=MAC[INET]) /
+                               IPv6(src="2001:db8:1::5", dst="2600:1f18:a:b00::100") /
+                               TCP(sport=43001, dport=80, flags="P", seq=7) / Raw(b"data"))
+    # the answer to a health probe of an IPv6 target (to a subnet's ::1, port 33000 + i)
+    s["ip6_health_answer"] = single(VPC, v6("2600:1f18:a:b02::10", r6,
+                                            TCP(sport=8080, dport=33000, flags="SA", seq=5,
+                                                ack=1)))
     eth6 = bytes(Ether(src=HOST_MAC, dst=MAC[VPC], type=0x86dd))
     hdr = bytes(IPv6(src=h6, dst=h6b, nh=60, plen=16))
     s["ip6_ext_past_payload"] = single(VPC, eth6 + hdr + bytes([17, 3, 1, 4, 0, 0, 0, 0]) +

@@ -32,7 +32,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from scapy.all import (ICMPv6DestUnreach, ICMPv6EchoReply, ICMPv6EchoRequest,  # noqa: E402
                        ICMPv6PacketTooBig, ICMPv6TimeExceeded, IPv6, IPv6ExtHdrFragment,
-                       IPv6ExtHdrDestOpt, ICMPv6ParamProblem)
+                       IPv6ExtHdrDestOpt, ICMPv6ParamProblem, PadN)
 
 from vpcgwtest import (EAL_ARGS, ICMP, IP, TCP, UDP, Case, Ether, Exp, Raw,  # noqa: E402
                        TwoPhaseCase, at, first_run, main)
@@ -326,13 +326,15 @@ def case_nat64_ports():
 
 
 def case_nat64_drops():
-    """Drops by reason: an IPv6 fragment to 64:ff9b:: (nat64_fragment); an
+    """Drops by reason: a TCP IPv6 fragment to 64:ff9b:: (nat64_fragment: only
+    UDP fragments are translated, case nat64_fragments); an
     ICMPv6 error and an echo reply from the client (nat64_unsupported); TCP
-    data for no connection (nat_idle_timeout, IdleTimeoutCount + 1); an
+    data for no connection (nat_idle_timeout, IdleTimeoutCount + 1, and a
+    RST to the client as IPv4 SNAT: case nat64_rst); an
     unsolicited IPv4 packet to a NAT address (nat_no_session); hop limit 1
     (ip6_hop_limit: ICMPv6 time exceeded back, from vpcgw)."""
     frag = at(Ether(src=M_C6, dst=M_VPC) / IPv6(src=C6, dst=wkp(SERVER)) /
-              IPv6ExtHdrFragment(id=7, m=1, offset=0) / UDP(sport=1, dport=2) / Raw(b"x" * 32),
+              IPv6ExtHdrFragment(id=7, m=1, offset=0) / TCP(sport=1, dport=2) / Raw(b"x" * 32),
               0.0)
     err = at(from_c6(ICMPv6DestUnreach(code=4) / Raw(b"\x60" + b"\0" * 47)), 0.1)
     rep = at(from_c6(ICMPv6EchoReply(id=1, seq=1)), 0.2)
@@ -341,7 +343,8 @@ def case_nat64_drops():
     hop = at(from_c6(UDP(sport=42001, dport=53), hlim=1), 0.5)
     return Case("nat64_drops", config(), {"vpc": [frag, err, rep, data, hop],
                                           "internet": [unsol]},
-                {"vpc": [Exp(lambda act: act, check=lambda act: [] if
+                {"vpc": [Exp(rst6(data), note="RST for data of no connection"),
+                         Exp(lambda act: act, check=lambda act: [] if
                              ICMPv6TimeExceeded in act and act[IPv6].dst == C6 else
                              ["not an ICMPv6 time exceeded to the client"],
                              note="time exceeded")]},
@@ -351,6 +354,127 @@ def case_nat64_drops():
                           NAT + "PacketsDropCount": 5, NAT + "ActiveConnectionCount": 0})
 
 
+def udp_bytes6(src, dst, sport, dport, data):
+    """A whole UDP datagram's bytes with its checksum over the IPv6 pseudo-header."""
+    return bytes(IPv6(bytes(IPv6(src=src, dst=dst) / UDP(sport=sport, dport=dport) /
+                            Raw(data)))[UDP])
+
+
+def udp_bytes4(src, dst, sport, dport, data):
+    """The same over the IPv4 pseudo-header."""
+    return bytes(IP(bytes(IP(src=src, dst=dst) / UDP(sport=sport, dport=dport) /
+                          Raw(data)))[UDP])
+
+
+def case_nat64_fragments():
+    """RFC 7915 fragment translation, UDP (as the IPv4 NAT): a 608-byte UDP
+    datagram from the client in two IPv6 fragments (id 0x12345678) leaves as
+    two IPv4 fragments: identification 0x5678 (the low 16 bits), MF and the
+    offset copied, DF clear, TTL = hop limit - 1, from the NAT address and
+    port of the connection its first fragment opened, the UDP checksum
+    (in the first) the datagram's over the IPv4 pseudo-header (§5.1.1); the
+    server's 508-byte answer in two IPv4 fragments (id 0x4242) comes back as
+    two IPv6 fragments with a Fragment header (next header UDP, offset and M
+    copied, identification 0x4242), from 64:ff9b::<server> to the client,
+    checksum over the IPv6 pseudo-header (§4.1). A later fragment with no
+    first (either way) is dropped (nat64_fragment; IPv4: nat_fragment); so
+    is a TCP first fragment (nat64_fragment)."""
+    q = b"Q" * 600
+    u6 = udp_bytes6(C6, wkp(SERVER), 5300, 53, q)
+    fid = 0x12345678
+
+    def frag6(data, off, m, t, fid=fid, src=C6):
+        return at(Ether(src=M_C6, dst=M_VPC) / IPv6(src=src, dst=wkp(SERVER), hlim=64, tc=0x10) /
+                  IPv6ExtHdrFragment(nh=17, id=fid, m=m, offset=off // 8) / Raw(data), t)
+
+    q1, q2 = frag6(u6[:304], 0, 1, 0.0), frag6(u6[304:], 304, 0, 0.1)
+    orphan6 = frag6(u6[304:], 304, 0, 0.4, fid=0x9999)
+    tcp6 = at(Ether(src=M_C6, dst=M_VPC) / IPv6(src=C6, dst=wkp(SERVER)) /
+              IPv6ExtHdrFragment(id=0x77, m=1, offset=0) /
+              TCP(sport=40000, dport=80, flags="S") / Raw(b"x" * 16), 0.5)
+
+    def build(workers):
+        outs, _ = first_run(config(), {"vpc": [q1.copy()]}, workers)
+        nat, port = learn(outs, lambda p: UDP in p, "the first fragment")
+        u4 = udp_bytes4(nat, SERVER, port, 53, q)
+        e = [Ether(bytes(Ether(src=M_INET, dst=M_NH) /
+                         IP(tos=0x10, id=0x5678, flags=fl, frag=off // 8, ttl=63, proto=17,
+                            src=nat, dst=SERVER) / Raw(data)))
+             for data, off, fl in ((u4[:304], 0, "MF"), (u4[304:], 304, 0))]
+        a = b"A" * 500
+        a4 = udp_bytes4(SERVER, nat, 53, port, a)
+
+        def frag4(data, off, mf, t, ident=0x4242):
+            return at(Ether(src=M_NH, dst=M_INET) /
+                      IP(src=SERVER, dst=nat, ttl=50, tos=0x20, id=ident, proto=17,
+                         flags="MF" if mf else 0, frag=off // 8) / Raw(data), t)
+
+        r1, r2 = frag4(a4[:256], 0, 1, 0.2), frag4(a4[256:], 256, 0, 0.3)
+        orphan4 = frag4(a4[256:], 256, 0, 0.6, ident=0x4343)
+        a6 = udp_bytes6(wkp(SERVER), C6, 53, 5300, a)
+        r = [Ether(bytes(Ether(src=M_VPC, dst=M_C6) /
+                         IPv6(src=wkp(SERVER), dst=C6, hlim=49, tc=0x20, fl=0) /
+                         IPv6ExtHdrFragment(nh=17, res1=0, res2=0, id=0x4242, m=m,
+                                            offset=off // 8) / Raw(data)))
+             for data, off, m in ((a6[:256], 0, 1), (a6[256:], 256, 0))]
+        return Case("nat64_fragments", config(),
+                    {"vpc": [q1, q2, orphan6, tcp6], "internet": [r1, r2, orphan4]},
+                    {"internet": [Exp(e[0], note="first IPv4 fragment"),
+                                  Exp(e[1], note="second IPv4 fragment")],
+                     "vpc": [Exp(r[0], note="first IPv6 fragment"),
+                             Exp(r[1], note="second IPv6 fragment")]},
+                    counters={"drops.nat64_fragment": 2, "drops.nat_fragment": 1,
+                              NAT + "ConnectionAttemptCount": 1,
+                              NAT + "ActiveConnectionCount": 1,
+                              NAT + "PacketsOutToDestination": 2,
+                              NAT + "PacketsOutToSource": 2,
+                              NAT + "PacketsDropCount": 3})
+
+    return TwoPhaseCase("nat64_fragments", build)
+
+
+def rst6(p):
+    """RFC 9293 3.10.7.1 (SPEC §4: the NAT gateway resets TCP of no
+    connection, never a FIN), over IPv6: to the client, out of the port and
+    to the MAC the segment came from, from the address and port it was sent
+    to (64:ff9b::<server>); a segment with ACK: seq = its ack, flags R;
+    without: seq 0, ack = its seq + data length (+1 for SYN, FIN), flags RA.
+    Traffic class and flow label 0, hop limit 64, no extension headers,
+    window 0 (as IPv4's)."""
+    q = Ether(bytes(p))
+    t = q[TCP]
+    if t.flags & 0x10:
+        seq, ack, fl = t.ack, 0, "R"
+    else:
+        seq, fl = 0, "RA"
+        ack = (t.seq + len(bytes(t.payload)) + (1 if t.flags & 0x02 else 0) +
+               (1 if t.flags & 0x01 else 0)) % (1 << 32)
+    return Ether(bytes(Ether(src=M_VPC, dst=q.src) /
+                       IPv6(src=q[IPv6].dst, dst=q[IPv6].src, hlim=64, tc=0, fl=0) /
+                       TCP(sport=t.dport, dport=t.sport, seq=seq, ack=ack, flags=fl, window=0)))
+
+
+def case_nat64_rst():
+    """TCP of no connection from an IPv6 client (SPEC §4, as IPv4 SNAT): data
+    with ACK gets a RST with seq = its ack; a FIN without ACK behind a
+    destination options header gets a RST+ACK acking its data and FIN; a RST
+    is dropped unanswered. nat_idle_timeout 3, IdleTimeoutCount 2 (the RST
+    is not counted there), nothing leaves to the internet; a SYN after them
+    still opens a connection."""
+    a = at(from_c6(TCP(sport=42100, dport=80, flags="PA", seq=5, ack=0x80000001) /
+                   Raw(b"late")), 0.0)
+    b = at(Ether(src=M_C6B, dst=M_VPC) / IPv6(src=C6B, dst=wkp(SERVER2)) /
+           IPv6ExtHdrDestOpt(options=[PadN(optdata=b"\0" * 4)]) /
+           TCP(sport=42101, dport=443, flags="F", seq=0xfffffffa) / Raw(b"bye!!!"), 0.1)
+    r = at(from_c6(TCP(sport=42102, dport=80, flags="R", seq=9)), 0.2)
+    return Case("nat64_rst", config(), {"vpc": [a, b, r]},
+                {"vpc": [Exp(rst6(a), note="RST to the client"),
+                         Exp(rst6(b), note="RST+ACK to the other client")]},
+                counters={"drops.nat_idle_timeout": 3, NAT + "IdleTimeoutCount": 2,
+                          NAT + "PacketsDropCount": 3, NAT + "ActiveConnectionCount": 0,
+                          "ports.vpc.generated": 2, "ports.internet.generated": 0})
+
+
 CASES = {
     "nat64_tcp": case_nat64_tcp,
     "nat64_udp": case_nat64_udp,
@@ -358,6 +482,8 @@ CASES = {
     "nat64_icmp_errors": case_nat64_icmp_errors,
     "nat64_ports": case_nat64_ports,
     "nat64_drops": case_nat64_drops,
+    "nat64_rst": case_nat64_rst,
+    "nat64_fragments": case_nat64_fragments,
 }
 
 if __name__ == "__main__":

@@ -29,9 +29,9 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from scapy.all import (ICMPv6ND_NA, ICMPv6ND_NS, ICMPv6NDOptDstLLAddr,  # noqa: E402
-                       ICMPv6NDOptSrcLLAddr, IPv6, in6_getnsma, in6_getnsmac, inet_pton,
-                       socket)
+from scapy.all import (ICMPv6ND_NA, ICMPv6ND_NS, ICMPv6ND_RA, ICMPv6NDOptDstLLAddr,  # noqa: E402
+                       ICMPv6NDOptSrcLLAddr, IPv6, IPv6ExtHdrDestOpt, PadN, in6_getnsma,
+                       in6_getnsmac, inet_pton, socket)
 
 from vpcgwtest import (EAL_ARGS, IP, TCP, UDP, Case, Ether, Exp, Raw, TwoPhaseCase,  # noqa: E402
                        at, first_run, main)
@@ -266,6 +266,143 @@ def case_nlb6_to_ipv4():
     return TwoPhaseCase("nlb6_to_ipv4", build)
 
 
+def v4leg_config(nacl_in=None, nacl_out=None, sg_src=None):
+    """config() with the IPv4 leg's checks on app-a (web4-tg's target
+    10.0.2.10): a NACL with one deny rule (IPv4) in each direction given
+    before allow-all, and the target's ENI in a group allowing TCP 8080 from
+    sg_src only."""
+    cfg = config()
+    if nacl_in or nacl_out:
+        allow = {"rule": 100, "protocol": "all", "cidr": "0.0.0.0/0", "action": "allow"}
+        cfg["network_acls"] = [{"name": "app",
+                                "ingress": ([nacl_in] if nacl_in else []) + [allow],
+                                "egress": ([nacl_out] if nacl_out else []) + [allow]}]
+        for sn in cfg["vpc"]["subnets"]:
+            if sn["name"] == "app-a":
+                sn["network_acl"] = "app"
+    if sg_src:
+        cfg["security_groups"] = [{"name": "t4", "ingress": [
+            {"protocol": "tcp", "ports": "8080", "source": sg_src}], "egress": []}]
+        cfg["interfaces"] = [{"address": T4, "security_groups": ["t4"]}]
+    return cfg
+
+
+def case_nlb6_to_ipv4_checks():
+    """The IPv4 leg of an IPv6 client's flow to the ipv4 group meets what an
+    IPv4 client's would (SPEC §4, §7): the target subnet's inbound NACL
+    (IPv4 rules; deny TCP 8080: nacl_deny_in, no flow), the target ENI's
+    security groups (TCP 8080 allowed from 10.0.1.0/24 only, not from the
+    NLB's 10.0.0.100: sg_deny_ingress, no flow), and on the target's reply
+    its subnet's outbound NACL (deny TCP to 10.0.0.100: nacl_deny_out, the
+    SYN reached the target, nothing comes back). Three runs, one per check."""
+    syn = at(from_inet6(REMOTE6, NLB6, TCP(sport=40002, dport=81, flags="S", seq=7)), 0.0)
+    deny_in = {"rule": 10, "protocol": "tcp", "ports": "8080", "cidr": "0.0.0.0/0",
+               "action": "deny"}
+    deny_out = {"rule": 10, "protocol": "tcp", "cidr": NLB4 + "/32", "action": "deny"}
+    sub = {
+        "nacl_in": Case("nlb6_to_ipv4_checks-nacl_in", v4leg_config(nacl_in=deny_in),
+                        {"internet": [syn.copy()]}, {},
+                        counters={"drops.nacl_deny_in": 1,
+                                  "nlb.web6.listeners.tcp:81.NewFlowCount": 0,
+                                  "flows.by_service.nlb.active": 0}),
+        "sg": Case("nlb6_to_ipv4_checks-sg", v4leg_config(sg_src="10.0.1.0/24"),
+                   {"internet": [syn.copy()]}, {},
+                   counters={"drops.sg_deny_ingress": 1,
+                             "nlb.web6.listeners.tcp:81.NewFlowCount": 0,
+                             "flows.by_service.nlb.active": 0}),
+    }
+
+    def build(workers):
+        cfg = v4leg_config(nacl_out=deny_out, sg_src=NLB4 + "/32")
+        outs, _ = first_run(cfg, {"internet": [syn.copy()]}, workers)
+        assert len(outs["vpc"]) == 1 and TCP in outs["vpc"][0], \
+            "first run: the SYN allowed by the SG did not reach the target: %s" % outs["vpc"]
+        port = outs["vpc"][0][TCP].sport
+        synack = at(Ether(src=T4_MAC, dst=M_VPC) / IP(src=T4, dst=NLB4, ttl=64) /
+                    TCP(sport=8080, dport=port, flags="SA", seq=500, ack=8), 1.0)
+        e = Ether(src=M_VPC, dst=T4_MAC) / \
+            IP(src=NLB4, dst=T4, ttl=63, flags="DF", id=0, tos=0) / \
+            TCP(sport=port, dport=8080, flags="S", seq=7)
+        return Case("nlb6_to_ipv4_checks-nacl_out", cfg,
+                    {"internet": [syn.copy()], "vpc": [synack]},
+                    {"vpc": [Exp(Ether(bytes(e)), note="SYN as IPv4 (SG allows the NLB)")]},
+                    counters={"drops.nacl_deny_out": 1,
+                              "nlb.web6.listeners.tcp:81.NewFlowCount": 1,
+                              "nlb.web6.listeners.tcp:81.ProcessedPackets": 1})
+
+    class Three(Case):
+        def __init__(self):
+            self.name = "nlb6_to_ipv4_checks"
+
+        def run(self, workers, binary=None, idle_ms=300, timeout=60):
+            errs = []
+            for c in list(sub.values()) + [TwoPhaseCase("nlb6_to_ipv4_checks-nacl_out", build)]:
+                errs += ["%s: %s" % (c.name, e) for e in
+                         c.run(workers, binary=binary, idle_ms=idle_ms, timeout=timeout)]
+            return errs
+
+    return Three()
+
+
+def case_nlb6_health():
+    """Health checks of IPv6 targets (SPEC §4, as IPv4's): interval 5 s,
+    timeout 2 s, thresholds 2. vpcgw probes each target with a TCP SYN from
+    its subnet's router address (b02::1), source port 33000 + the target's
+    index, to port 8080, hop limit 64, window 65535 (its sequence number is
+    vpcgw's choice), at 0, 5 and 10 s; b02::11 answers each with a SYN-ACK,
+    which vpcgw resets (RFC 9293 3.10.7.3: seq = the SYN-ACK's ack, no ACK);
+    b02::10 never answers: unhealthy after its second probe times out (7 s).
+    HealthyHostCount 1, UnHealthyHostCount 1; the answers count as local."""
+    cfg = config()
+    cfg["target_groups"][0]["health_check"] = {
+        "protocol": "tcp", "interval": 5, "timeout": 2, "healthy_threshold": 2,
+        "unhealthy_threshold": 2}
+    router = PFX + "2::1"
+    # packets that only move the clock (no listener on port 99: dropped)
+    ticks = [at(from_vpc6(C6_MAC, C6, NLB6, TCP(sport=1000 + i, dport=99, flags="S")), t)
+             for i, t in enumerate((0.0, 12.0))]
+
+    def probe(i):
+        def build(act):
+            # the sequence number is vpcgw's; the checksum scapy's over it
+            seq = act[TCP].seq if act is not None and TCP in act else 0
+            return Ether(bytes(Ether(src=M_VPC, dst=T6_MAC[i]) /
+                               IPv6(src=router, dst=T6[i], hlim=64, tc=0, fl=0) /
+                               TCP(sport=33000 + i, dport=8080, flags="S", seq=seq, ack=0,
+                                   window=65535)))
+        return Exp(build, note="probe of %s" % T6[i])
+
+    def build(workers):
+        outs, _ = first_run(cfg, {"vpc": [p.copy() for p in ticks]}, workers)
+        probes = [p for p in outs["vpc"] if TCP in p and p[TCP].flags == "S"]
+        got = [p[IPv6].dst for p in probes]
+        assert got == T6 * 3, "first run: probes to %s, expected %s at 0, 5, 10 s" % (got, T6)
+        ins, exp = [p.copy() for p in ticks], []
+        for k, t in enumerate((0.0, 5.0, 10.0)):
+            q = probes[2 * k + 1]
+            sa = at(Ether(src=T6_MAC[1], dst=M_VPC) / IPv6(src=T6[1], dst=router) /
+                    TCP(sport=8080, dport=q[TCP].sport, flags="SA", seq=777000 + k,
+                        ack=q[TCP].seq + 1), t + 0.5)
+            ins.append(sa)
+            rst = Ether(src=M_VPC, dst=T6_MAC[1]) / \
+                IPv6(src=router, dst=T6[1], hlim=64, tc=0, fl=0) / \
+                TCP(sport=q[TCP].sport, dport=8080, flags="R", seq=q[TCP].seq + 1, ack=0,
+                    window=0)
+            exp += [probe(0), probe(1), Exp(Ether(bytes(rst)), note="RST for the SYN-ACK")]
+        ins.sort(key=lambda p: p.time)
+        t6 = ["[%s]:8080" % a for a in T6]
+        return Case("nlb6_health", cfg, {"vpc": ins}, {"vpc": exp},
+                    ignore=lambda p: ICMPv6ND_RA in p,
+                    counters={"target_groups.web6-tg.HealthyHostCount": 1,
+                              "target_groups.web6-tg.UnHealthyHostCount": 1,
+                              "target_groups.web6-tg.targets": lambda v:
+                                  v[t6[0]]["health"] == "unhealthy" and
+                                  v[t6[1]]["health"] == "healthy",
+                              "drops.nlb_no_listener": 2, "ports.vpc.local": 3})
+
+    return TwoPhaseCase("nlb6_health", build)
+
+
 def case_nlb6_family():
     """An IPv4 client of the ipv6 group's listener (10.0.0.100:80): nlb_family
     (IPv4 is not translated to IPv6); an IPv6 packet to a port with no
@@ -286,12 +423,106 @@ def case_nlb6_family():
                           "nlb.web6.listeners.tcp:80.NewFlowCount": 0})
 
 
+def rst6(p, src_mac):
+    """RFC 9293 3.10.7.1 (SPEC §4: data for no flow or after the idle timeout
+    gets a RST), over IPv6: to the sender of TCP segment p, out of the port it
+    came in by to the MAC it came from, from the address and port it was sent
+    to; a segment with ACK: seq = its ack, flags R; without: seq 0, ack = its
+    seq + data length (+1 for SYN, FIN), flags RA. Traffic class and flow
+    label 0, hop limit 64, no extension headers, window 0 (as IPv4's)."""
+    q = Ether(bytes(p))
+    t = q[TCP]
+    if t.flags & 0x10:
+        seq, ack, fl = t.ack, 0, "R"
+    else:
+        seq, fl = 0, "RA"
+        ack = (t.seq + len(bytes(t.payload)) + (1 if t.flags & 0x02 else 0) +
+               (1 if t.flags & 0x01 else 0)) % (1 << 32)
+    return Ether(bytes(Ether(src=src_mac, dst=q.src) /
+                       IPv6(src=q[IPv6].dst, dst=q[IPv6].src, hlim=64, tc=0, fl=0) /
+                       TCP(sport=t.dport, dport=t.sport, seq=seq, ack=ack, flags=fl, window=0)))
+
+
+def case_nlb6_rst():
+    """TCP for no flow to [NLB6]:80 (SPEC §4, as IPv4): data with ACK from the
+    internet gets a RST with seq = its ack; a segment without ACK from the VPC
+    client, behind a destination options header, gets a RST+ACK acking its
+    data (the payload length counts the extension header, not the data); a
+    RST for no flow is dropped unanswered. All three nlb_idle_timeout;
+    TCP_ELB_Reset_Count 2; nothing reaches a target."""
+    a = at(from_inet6(REMOTE6, NLB6, TCP(sport=40100, dport=80, flags="PA", seq=7,
+                                         ack=0xfffffff0) / Raw(b"late data")), 0.0)
+    b = at(Ether(src=C6_MAC, dst=M_VPC) / IPv6(src=C6, dst=NLB6) /
+           IPv6ExtHdrDestOpt(options=[PadN(optdata=b"\0" * 4)]) /
+           TCP(sport=40101, dport=80, flags="P", seq=0xfffffffe) / Raw(b"0123456789"), 0.1)
+    r = at(from_inet6(REMOTE6, NLB6, TCP(sport=40102, dport=80, flags="R", seq=9)), 0.2)
+    return Case("nlb6_rst", config(), {"internet": [a, r], "vpc": [b]},
+                {"internet": [Exp(rst6(a, M_INET), note="RST to the internet client")],
+                 "vpc": [Exp(rst6(b, M_VPC), note="RST+ACK to the VPC client")]},
+                counters={"nlb.web6.listeners.tcp:80.TCP_ELB_Reset_Count": 2,
+                          "nlb.web6.listeners.tcp:80.NewFlowCount": 0,
+                          "drops.nlb_idle_timeout": 3, "ports.internet.generated": 1,
+                          "ports.vpc.generated": 1})
+
+
+def case_nlb6_idle_timeout():
+    """TCP idle timeout 350 s (SPEC §4) on IPv6 flows: data on a connection
+    idle for 349 s reaches its target; on one idle for 351 s it is dropped
+    (nlb_idle_timeout) and the client gets a RST (seq = its ack);
+    TCP_ELB_Reset_Count 1."""
+    def flow(cp, cs, t0):
+        return at(from_inet6(REMOTE6, NLB6, TCP(sport=cp, dport=80, flags="S", seq=cs)), t0)
+
+    t0s = (0.0, 1.0)
+    syns = [flow(40200, 100, t0s[0]), flow(40201, 200, t0s[1])]
+
+    def build(workers):
+        outs, _ = first_run(config(), {"internet": [p.copy() for p in syns]}, workers)
+        assert len(outs["vpc"]) == 2, "first run: %d packets to the VPC" % len(outs["vpc"])
+        ks = [T6.index(p[IPv6].dst) for p in outs["vpc"]]
+        ins = {"internet": [], "vpc": []}
+        exp = {"internet": [], "vpc": []}
+        for i, (syn, k) in enumerate(zip(syns, ks)):
+            cp, cs, ss, t0 = syn[TCP].sport, syn[TCP].seq, 5000 + 1000 * i, t0s[i]
+            sa = at(from_vpc6(T6_MAC[k], T6[k], REMOTE6, TCP(sport=8080, dport=cp, flags="SA",
+                                                             seq=ss, ack=cs + 1)), t0 + 0.1)
+            ack = at(from_inet6(REMOTE6, NLB6, TCP(sport=cp, dport=80, flags="A", seq=cs + 1,
+                                                   ack=ss + 1)), t0 + 0.2)
+            data = at(from_inet6(REMOTE6, NLB6, TCP(sport=cp, dport=80, flags="PA",
+                                                    seq=cs + 1, ack=ss + 1) /
+                                 Raw(b"still here" if i == 0 else b"too late")),
+                      t0 + 0.2 + (349.0 if i == 0 else 351.0))
+            ins["internet"] += [syn.copy(), ack, data]
+            ins["vpc"].append(sa)
+            exp["vpc"] += [(t0, xlated(syn, M_VPC, T6_MAC[k], dst=T6[k], dport=8080)),
+                           (t0 + 0.2, xlated(ack, M_VPC, T6_MAC[k], dst=T6[k], dport=8080))]
+            exp["internet"].append((t0 + 0.1, xlated(sa, M_INET, M_NH, src=NLB6, sport=80)))
+            td = t0 + 0.2 + (349.0 if i == 0 else 351.0)
+            if i == 0:
+                exp["vpc"].append((td, xlated(data, M_VPC, T6_MAC[k], dst=T6[k], dport=8080)))
+            else:
+                exp["internet"].append((td, rst6(data, M_INET)))
+        ins["internet"].sort(key=lambda p: p.time)
+        return Case("nlb6_idle_timeout", config(), ins,
+                    {port: [Exp(e) for _, e in sorted(v, key=lambda x: x[0])]
+                     for port, v in exp.items()},
+                    ignore=lambda p: ICMPv6ND_RA in p,     # periodic router advertisements
+                    counters={"nlb.web6.listeners.tcp:80.TCP_ELB_Reset_Count": 1,
+                              "drops.nlb_idle_timeout": 1, "ports.internet.generated": 1})
+
+    return TwoPhaseCase("nlb6_idle_timeout", build)
+
+
 CASES = {
     "nlb6_tcp_internet": case_nlb6_tcp_internet,
     "nlb6_udp_vpc": case_nlb6_udp_vpc,
     "nlb6_sticky": case_nlb6_sticky,
     "nlb6_to_ipv4": case_nlb6_to_ipv4,
     "nlb6_family": case_nlb6_family,
+    "nlb6_to_ipv4_checks": case_nlb6_to_ipv4_checks,
+    "nlb6_health": case_nlb6_health,
+    "nlb6_rst": case_nlb6_rst,
+    "nlb6_idle_timeout": case_nlb6_idle_timeout,
 }
 
 if __name__ == "__main__":
