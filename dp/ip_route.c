@@ -112,6 +112,10 @@ dp_ip_route_node(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t n)
 		}
 		continue;
 slow:
+		/* a new flow's target asks for what it will read (NAT: the
+		 * reply key's bucket) while the rest of the burst is routed */
+		if (nhid[i] != rts[i]->none)
+			dp_route_prefetch(t, md, &b->ctx[md->slot], &rts[i]->routes[nhid[i]]);
 		if (md->slot < min_slot)
 			min_slot = md->slot;
 		dp_vec_push(policy, m);
