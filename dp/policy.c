@@ -654,7 +654,7 @@ dp_policy_node(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t n)
 	if (dp_pipe_ops.nacl_prefetch != NULL)
 		dp_pipe_ops.nacl_prefetch(pkts, &g->b, n);
 	/* the index buckets new NLB flows will add to, asked for together */
-	if (dp_pipe_ops.nlb_prefetch != NULL)
+	if (dp_pipe_ops.nlb_prefetch != NULL && g->b.t->cfg->n_nlbs != 0)
 		for (uint16_t i = 0; i < n; i++) {
 			const struct dp_meta *md = dp_meta(pkts[i]);
 			const struct dp_pctx *c = &g->b.ctx[md->slot];

@@ -188,15 +188,22 @@ alloc_port(const struct nat_gw_rt *gw, int g, struct dp_flow *f, uint32_t dst, u
 	return DP_DROP_nat_port_allocation;
 }
 
+/* The reply key alloc_port() tries first for k0 through gw: its first
+ * address, the first slot of the worker's share. */
+static inline struct dp_flow_key
+first_key(const struct nat_gw_rt *gw, const struct dp_flow_key *k0, unsigned worker,
+	  unsigned n_workers)
+{
+	return port_key(gw->addrs[0], k0->dst, k0->dport, k0->proto, 0,
+			port_start(flow_seed(k0), 0, port_share(worker, n_workers)), worker,
+			n_workers);
+}
+
 struct dp_flow_key
 nat_flow_first_key(const struct dp_tables *t, int g, const struct dp_flow_key *k0,
 		   unsigned worker, unsigned n_workers)
 {
-	const struct nat_gw_rt *gw = &t->nat->gw[g];
-	uint32_t share = port_share(worker, n_workers);
-
-	return port_key(gw->addrs[0], k0->dst, k0->dport, k0->proto, 0,
-			port_start(flow_seed(k0), 0, share), worker, n_workers);
+	return first_key(&t->nat->gw[g], k0, worker, n_workers);
 }
 
 void
@@ -208,11 +215,11 @@ nat_flow_prefetch(const struct dp_tables *t, int g, const struct dp_flow_key *k0
 
 	if (gw->n_addrs == 0)
 		return;
-	k1 = nat_flow_first_key(t, g, k0, worker, n_workers);
-	/* the counter of the first address's destination, then the reply
-	 * key's bucket (and its NAT64 twin's) */
-	rte_prefetch0(dest_slot(k1.dst, k1.src, k1.sport, k1.proto));
+	k1 = first_key(gw, k0, worker, n_workers);
+	/* the reply key's bucket (and its NAT64 twin's), the first address's
+	 * counter of the destination */
 	dp_flow_key_prefetch(&k1);
+	rte_prefetch0(dest_slot(k1.dst, k1.src, k1.sport, k1.proto));
 	if (gw->nat64) {
 		k1.zone = NAT_ZONE_NAT64;
 		dp_flow_key_prefetch(&k1);
