@@ -348,12 +348,13 @@ fail:
 	return NULL;
 }
 
-int
-fw_sg_eni_find(const struct fw_sg_ctx *ctx, uint32_t addr)
+/* The first entry of by_addr (sorted by address, then ENI index) with
+ * address addr or above. */
+static int
+eni_lower_bound(const struct fw_sg_ctx *ctx, uint32_t addr)
 {
 	int lo = 0, hi = ctx->n_enis;
 
-	/* Lower bound: with a duplicate address the lowest ENI index wins. */
 	while (lo < hi) {
 		int mid = lo + (hi - lo) / 2;
 
@@ -362,6 +363,15 @@ fw_sg_eni_find(const struct fw_sg_ctx *ctx, uint32_t addr)
 		else
 			hi = mid;
 	}
+	return lo;
+}
+
+int
+fw_sg_eni_find(const struct fw_sg_ctx *ctx, uint32_t addr)
+{
+	/* with a duplicate address the lowest ENI index wins */
+	int lo = eni_lower_bound(ctx, addr);
+
 	if (lo < ctx->n_enis && ctx->by_addr[lo].addr == addr)
 		return ctx->by_addr[lo].eni;
 	return -1;
@@ -370,18 +380,9 @@ fw_sg_eni_find(const struct fw_sg_ctx *ctx, uint32_t addr)
 int
 fw_sg_eni_find_zone(const struct fw_sg_ctx *ctx, uint32_t addr, uint8_t zone)
 {
-	int lo = 0, hi = ctx->n_enis;
-
-	while (lo < hi) {
-		int mid = lo + (hi - lo) / 2;
-
-		if (ctx->by_addr[mid].addr < addr)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
 	/* overlapping VPCs: one address, an ENI in each */
-	for (; lo < ctx->n_enis && ctx->by_addr[lo].addr == addr; lo++)
+	for (int lo = eni_lower_bound(ctx, addr);
+	     lo < ctx->n_enis && ctx->by_addr[lo].addr == addr; lo++)
 		if (ctx->by_addr[lo].zone == zone)
 			return ctx->by_addr[lo].eni;
 	return -1;

@@ -227,6 +227,28 @@ record64(const struct rte_ipv6_hdr *ip, uint32_t id6, uint32_t nat4, uint32_t ds
 	dp_frag6_record(ip->src_addr, ip->dst_addr, id6, IPPROTO_UDP, n4s, n4d, now);
 }
 
+/* Translate m to IPv4 (source src:sport, destination dst:dport, network
+ * order; ports 0: kept) and send it to the internet gateway's next hop,
+ * counted in ns (bytes6 as it came, len4 once translated). */
+static void
+send4(struct rte_mbuf *m, struct dp_meta *md, const struct dp_pctx *c, struct dp_nat_stats *ns,
+      uint32_t src, uint32_t dst, uint16_t sport, uint16_t dport, uint8_t ttl, uint32_t bytes6,
+      uint32_t len4, uint16_t port)
+{
+	int rc = dp_xlate_6to4(m, md, src, dst, sport, dport, ttl);
+
+	if (rc != 0) {
+		ns->drop++;
+		dp_drop(m, (enum dp_drop)rc);
+		return;
+	}
+	ns->pkts_in_src++;
+	ns->bytes_in_src += bytes6;
+	ns->pkts_out_dst++;
+	ns->bytes_out_dst += len4;
+	dp_neigh_xmit(m, port, c->t->cfg->igw.next_hop, c->now);
+}
+
 /*
  * A later IPv6 fragment from a client (RFC 7915 §5.1.1): it follows the
  * translation of its datagram's first fragment (dp_frag6_follow), whose
@@ -242,7 +264,6 @@ later6(struct rte_mbuf *m, struct dp_meta *md, struct dp_pctx *c, struct dp_nat_
 	uint32_t bytes6 = rte_pktmbuf_pkt_len(m) - md->l3, len4, id, a[2];
 	uint16_t port = (uint16_t)cfg->igw.port;
 	uint8_t n4s[16], n4d[16];
-	int rc;
 
 	if (md->proto != IPPROTO_UDP || !frag_id6(m, md, &id) ||
 	    !dp_frag6_follow(ip->src_addr, ip->dst_addr, id, md->proto, c->now, n4s, n4d)) {
@@ -254,17 +275,7 @@ later6(struct rte_mbuf *m, struct dp_meta *md, struct dp_pctx *c, struct dp_nat_
 		return;
 	memcpy(&a[0], n4s + 12, 4);
 	memcpy(&a[1], n4d + 12, 4);
-	rc = dp_xlate_6to4(m, md, a[0], a[1], 0, 0, (uint8_t)(ip->hop_limits - 1));
-	if (rc != 0) {
-		ns->drop++;
-		dp_drop(m, (enum dp_drop)rc);
-		return;
-	}
-	ns->pkts_in_src++;
-	ns->bytes_in_src += bytes6;
-	ns->pkts_out_dst++;
-	ns->bytes_out_dst += len4;
-	dp_neigh_xmit(m, port, cfg->igw.next_hop, c->now);
+	send4(m, md, c, ns, a[0], a[1], 0, 0, (uint8_t)(ip->hop_limits - 1), bytes6, len4, port);
 }
 
 void
@@ -282,7 +293,7 @@ nat64_target(struct rte_mbuf *m, struct dp_meta *md, struct dp_pctx *c,
 	struct dp_flow_key k;
 	struct dp_flow *f = NULL;
 	bool gone;
-	int d = 0, rc;
+	int d = 0;
 
 	if (c->in != DP_IN_VPC || !cfg->igw.present || t->nat == NULL ||
 	    memcmp(ip->dst_addr, wkp, sizeof(wkp)) != 0) {
@@ -334,18 +345,8 @@ nat64_target(struct rte_mbuf *m, struct dp_meta *md, struct dp_pctx *c,
 	dp_flow_pkt(f, 0, bytes6);
 	if (unlikely(md->flags & DP_M_FRAG))    /* the later fragments follow it */
 		record64(ip, id6, f->key[1].dst, dst4, c->now);
-	rc = dp_xlate_6to4(m, md, f->key[1].dst, dst4, f->key[1].dport, f->key[1].sport,
-			   (uint8_t)(ip->hop_limits - 1));
-	if (rc != 0) {
-		ns->drop++;
-		dp_drop(m, (enum dp_drop)rc);
-		return;
-	}
-	ns->pkts_in_src++;
-	ns->bytes_in_src += bytes6;
-	ns->pkts_out_dst++;
-	ns->bytes_out_dst += len4;
-	dp_neigh_xmit(m, port, cfg->igw.next_hop, c->now);
+	send4(m, md, c, ns, f->key[1].dst, dst4, f->key[1].dport, f->key[1].sport,
+	      (uint8_t)(ip->hop_limits - 1), bytes6, len4, port);
 }
 
 /* Out to client (its subnet's inbound NACL first). */
