@@ -79,7 +79,7 @@
 	X(ip6_hop_limit, "IPv6 hop limit reached zero") \
 	X(ip6_src_invalid, "IPv6 source multicast, or link-local/unspecified on a packet to route") \
 	X(ip6_dst_invalid, "IPv6 destination link-local (never routed) or multicast not for Neighbor Discovery") \
-	X(ip6_filter_unsupported, "later IPv6 fragment on a path with a security group or an egress-only internet gateway: IPv6 fragments are not tracked yet") \
+	X(ip6_filter_unsupported, "later IPv6 fragment on a path with a security group or an egress-only internet gateway with no first fragment that passed to follow") \
 	X(eigw_unsolicited, "IPv6 from the internet through an egress-only internet gateway that no outbound connection opened") \
 	X(icmp6_checksum, "bad ICMPv6 checksum on a packet to vpcgw") \
 	X(nd_invalid, "Neighbor Discovery message failing RFC 4861 validation (hop limit, code, length, options)") \

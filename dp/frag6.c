@@ -104,3 +104,16 @@ dp_ip6_frag_hdr(const struct rte_mbuf *m, const struct dp_meta *md)
 	}
 	return -1;
 }
+
+bool
+dp_ip6_frag_id(const struct rte_mbuf *m, const struct dp_meta *md, uint32_t *id)
+{
+	int off = dp_ip6_frag_hdr(m, md);
+	uint32_t v;
+
+	if (off < 0)
+		return false;
+	memcpy(&v, rte_pktmbuf_mtod_offset(m, const uint8_t *, off + 4), 4);
+	*id = rte_be_to_cpu_32(v);
+	return true;
+}

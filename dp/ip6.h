@@ -309,6 +309,9 @@ void dp_ip6_mapped(uint8_t out[16], uint32_t a4);
 /* Offset in m of the fragment header of fragment m when the upper layer (or,
  * in a later fragment, its data) follows it directly; -1 otherwise. */
 int dp_ip6_frag_hdr(const struct rte_mbuf *m, const struct dp_meta *md);
+/* The identification of IPv6 fragment m (host order); false: no Fragment
+ * header directly before the upper layer (dp_ip6_frag_hdr). */
+bool dp_ip6_frag_id(const struct rte_mbuf *m, const struct dp_meta *md, uint32_t *id);
 
 /* fe80::/64 with the modified EUI-64 of mac (RFC 4291 appendix A). */
 void dp_ip6_link_local(uint8_t out[16], const struct rte_ether_addr *mac);

@@ -164,6 +164,41 @@ appliance_policy(struct dp_pctx *c, struct rte_mbuf *m, struct dp_meta *md, int 
 	return true;
 }
 
+/*
+ * IPv6 fragments through a security group or an egress-only gateway (SPEC
+ * §7): the first fragment (it carries the ports) is decided on the rules and
+ * tracked as any packet; when it passes, its datagram (source, destination,
+ * identification, upper layer) is recorded in the worker's fragment table
+ * (dp/frag6.c, the translators' table: a datagram passed untranslated is
+ * recorded with its own addresses), and its later fragments, which have no
+ * ports, follow it for DP_FRAG_MS instead of meeting the rules again (as
+ * IPv4's later fragments follow their first: dp/policy.c). RSS keeps a
+ * datagram's fragments on one worker (the addresses are its hash).
+ */
+static void
+frag6_pass(const struct rte_mbuf *m, const struct dp_meta *md, const struct rte_ipv6_hdr *ip,
+	   uint64_t now)
+{
+	uint32_t id;
+
+	if ((md->flags & (DP_M_FRAG | DP_M_LATER_FRAG)) == DP_M_FRAG && dp_ip6_frag_id(m, md, &id))
+		dp_frag6_record(ip->src_addr, ip->dst_addr, id, md->proto, ip->src_addr,
+				ip->dst_addr, now);
+}
+
+/* Does later fragment m follow a first fragment that passed (frag6_pass)? */
+static bool
+frag6_follows(const struct rte_mbuf *m, const struct dp_meta *md,
+	      const struct rte_ipv6_hdr *ip, uint64_t now)
+{
+	uint8_t s[16], d[16];
+	uint32_t id;
+
+	return dp_ip6_frag_id(m, md, &id) &&
+	       dp_frag6_follow(ip->src_addr, ip->dst_addr, id, md->proto, now, s, d) &&
+	       memcmp(s, ip->src_addr, 16) == 0 && memcmp(d, ip->dst_addr, 16) == 0;
+}
+
 bool
 dp_ip6_policy(struct dp_pctx *c, struct rte_mbuf *m, struct dp_meta *md, int ds,
 	      uint8_t kind, uint16_t ref)
@@ -178,7 +213,7 @@ dp_ip6_policy(struct dp_pctx *c, struct rte_mbuf *m, struct dp_meta *md, int ds,
 	struct dp_flow *f = NULL;
 	uint16_t es = 0, ed = 0, x;
 	int eigw_in = -1, d = 0, ts = 0, td;
-	bool keyed = dp_flow6_key(m, md, &k), gone;
+	bool keyed = dp_flow6_key(m, md, &k), gone, follows;
 
 	if (c->in == DP_IN_APPLIANCE)
 		return appliance_policy(c, m, md, ds);
@@ -201,13 +236,16 @@ dp_ip6_policy(struct dp_pctx *c, struct rte_mbuf *m, struct dp_meta *md, int ds,
 		 * related, passes as the flow's traffic does, changes nothing */
 		f = dp_flow6_find_error(m, md);
 	}
-	if (f == NULL && eigw_in >= 0) {
+	/* a later fragment whose first passed: decided with it (its NACLs
+	 * below see ports 0, as for IPv4) */
+	follows = f == NULL && (md->flags & DP_M_LATER_FRAG) && frag6_follows(m, md, ip, c->now);
+	if (f == NULL && !follows && eigw_in >= 0) {
 		st->eigw[eigw_in].unsolicited++;
 		dp_drop(m, DP_DROP_eigw_unsolicited);
 		return false;
 	}
 	/* SPEC §3 order; a known flow passed its security groups when it opened */
-	if (f == NULL && c->in == DP_IN_VPC &&
+	if (f == NULL && !follows && c->in == DP_IN_VPC &&
 	    (ts = ops->sg6_eval(t, m, md, true, false, &es, &x)) < 0)
 		return false;
 	if (c->in == DP_IN_VPC && ds != c->src_subnet &&
@@ -217,14 +255,17 @@ dp_ip6_policy(struct dp_pctx *c, struct rte_mbuf *m, struct dp_meta *md, int ds,
 	    !ops->nacl6_allows(t, m, md, ds, DP_DIR_INGRESS))
 		return false;
 	/* a later fragment through a security group (the source's ENI, or an ENI
-	 * of the destination's subnet) or an egress-only gateway: not followed */
-	if (f == NULL && (md->flags & DP_M_LATER_FRAG) &&
+	 * of the destination's subnet) or an egress-only gateway whose first
+	 * fragment did not pass (or was not seen): it cannot be matched to rules */
+	if (f == NULL && !follows && (md->flags & DP_M_LATER_FRAG) &&
 	    (kind == CFG_TARGET_EIGW || eigw_in >= 0 || es != 0 ||
 	     (ds >= 0 && t->ip6->subnet_eni6[ip->dst_addr[7]]))) {
 		dp_drop(m, DP_DROP_ip6_filter_unsupported);
 		return false;
 	}
-	if (f == NULL) {
+	if (follows) {
+		st->untracked++;
+	} else if (f == NULL) {
 		if (ds >= 0 && (td = ops->sg6_eval(t, m, md, false, true, &x, &ed)) < 0)
 			return false;
 		ts |= ds >= 0 ? td : 0;
@@ -242,5 +283,7 @@ dp_ip6_policy(struct dp_pctx *c, struct rte_mbuf *m, struct dp_meta *md, int ds,
 		st->eigw[eigw_in].pkts_in++;
 		st->eigw[eigw_in].bytes_in += bytes;
 	}
+	if (unlikely(md->flags & DP_M_FRAG))
+		frag6_pass(m, md, ip, c->now);
 	return true;
 }

@@ -178,21 +178,6 @@ nat64_new(struct rte_mbuf *m, struct dp_meta *md, struct dp_pctx *c, int g,
 	return f;
 }
 
-/* The identification of IPv6 fragment m (host order); false: no Fragment
- * header directly before the upper layer (not translated). */
-static bool
-frag_id6(const struct rte_mbuf *m, const struct dp_meta *md, uint32_t *id)
-{
-	int off = dp_ip6_frag_hdr(m, md);
-	uint32_t v;
-
-	if (off < 0)
-		return false;
-	memcpy(&v, rte_pktmbuf_mtod_offset(m, const uint8_t *, off + 4), 4);
-	*id = rte_be_to_cpu_32(v);
-	return true;
-}
-
 /*
  * vpcgw never fragments: Packet Too Big with the MTU an IPv6 packet of
  * bytes6 bytes may have to fit once translated for port (RFC 7915 §5.1: the
@@ -265,7 +250,7 @@ later6(struct rte_mbuf *m, struct dp_meta *md, struct dp_pctx *c, struct dp_nat_
 	uint16_t port = (uint16_t)cfg->igw.port;
 	uint8_t n4s[16], n4d[16];
 
-	if (md->proto != IPPROTO_UDP || !frag_id6(m, md, &id) ||
+	if (md->proto != IPPROTO_UDP || !dp_ip6_frag_id(m, md, &id) ||
 	    !dp_frag6_follow(ip->src_addr, ip->dst_addr, id, md->proto, c->now, n4s, n4d)) {
 		ns->drop++;
 		dp_drop(m, DP_DROP_nat64_fragment);
@@ -305,7 +290,7 @@ nat64_target(struct rte_mbuf *m, struct dp_meta *md, struct dp_pctx *c,
 		return;
 	}
 	/* a first fragment: UDP only, as the IPv4 NAT (TCP and ICMP: not translated) */
-	if ((md->flags & DP_M_FRAG) && (md->proto != IPPROTO_UDP || !frag_id6(m, md, &id6))) {
+	if ((md->flags & DP_M_FRAG) && (md->proto != IPPROTO_UDP || !dp_ip6_frag_id(m, md, &id6))) {
 		ns->drop++;
 		dp_drop(m, DP_DROP_nat64_fragment);
 		return;

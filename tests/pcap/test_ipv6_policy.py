@@ -171,30 +171,66 @@ def case_eigw6():
 
 
 def case_frag6_policy():
-    """Fragments and the IPv6 policy: a fragmented UDP datagram to an ENI
-    whose group allows it: the first fragment (it carries the ports) passes
-    on the rules, untracked; a later one cannot be matched to it yet and is
-    dropped (ip6_filter_unsupported, SPEC §7 wants it to follow the first:
-    not built). To secure-a, whose NACL allows all IPv6, both fragments
-    pass (a NACL sees a later fragment with ports 0, as for IPv4)."""
+    """Fragments and the IPv6 policy (SPEC §7: the first fragment carries the
+    ports, later ones follow it): a fragmented UDP datagram to an ENI whose
+    group allows it: the first fragment passes on the rules, the later one
+    follows it (both delivered). A later fragment whose first never came,
+    and one of a datagram whose first the group refused (another port): no
+    first to follow, dropped (ip6_filter_unsupported). To secure-a, whose
+    NACL allows all IPv6, both fragments pass (a NACL sees a later fragment
+    with ports 0, as for IPv4)."""
     from scapy.all import IPv6, IPv6ExtHdrFragment, Ether, fragment6
     cfg = sg6_config()
     cfg["security_groups"][0]["ingress"].append(
         {"protocol": "udp", "ports": "9000-9100", "source": PFX + "1::/64"})
     cfg["network_acls"][0]["ingress"].append(
         {"rule": 200, "protocol": "all", "cidr": "::/0", "action": "allow"})
-    frags = []
-    for dst in (A6_APP, A6_SEC):
-        frags += [Ether(src=M_PRIV, dst=M_VPC) / f for f in fragment6(
-            IPv6(src=A6_PRIV, dst=dst) / IPv6ExtHdrFragment(id=99) /
-            UDP(sport=9, dport=9000) / Raw(b"f" * 1500), 1000)]
-    assert len(frags) == 4
-    frags = timed([Ether(bytes(f)) for f in frags])
-    return Case("frag6_policy", cfg, {"vpc": frags},
-                {"vpc": [routed6(frags[0], M_VPC, M_APP), routed6(frags[2], M_VPC, M_SEC),
-                         routed6(frags[3], M_VPC, M_SEC)]},
-                counters={"drops.ip6_filter_unsupported": 1, "ports.vpc.forwarded": 3,
+
+    def frag(dst, ident, dport):
+        return [Ether(src=M_PRIV, dst=M_VPC) / f for f in fragment6(
+            IPv6(src=A6_PRIV, dst=dst) / IPv6ExtHdrFragment(id=ident) /
+            UDP(sport=9, dport=dport) / Raw(b"f" * 1500), 1000)]
+    frags = frag(A6_APP, 99, 9000) + frag(A6_SEC, 99, 9000)
+    orphan = frag(A6_APP, 100, 9000)[1]         # its first fragment is never sent
+    refused = frag(A6_APP, 101, 7000)           # the group allows 9000-9100 only
+    assert len(frags) == 4 and len(refused) == 2
+    sent = timed([Ether(bytes(f)) for f in frags + [orphan] + refused])
+    return Case("frag6_policy", cfg, {"vpc": sent},
+                {"vpc": [routed6(sent[i], M_VPC, M_APP if i < 2 else M_SEC)
+                         for i in range(4)]},
+                counters={"drops.ip6_filter_unsupported": 2, "drops.sg_deny_ingress": 1,
+                          "ports.vpc.forwarded": 4,
                           "flows.by_service.security_group.created": 0})
+
+
+def case_eigw6_frag():
+    """Fragments through the egress-only gateway: a UDP datagram out opens
+    the flow (fragments are not tracked: a first fragment passes on the
+    rules, untracked), then a fragmented one out (the later fragment follows
+    its first) and the fragmented answer in (its first fragment is the
+    flow's, its later one follows it); an unsolicited fragmented datagram
+    from the internet: both fragments eigw_unsolicited (the later one has no
+    first to follow)."""
+    from scapy.all import IPv6, IPv6ExtHdrFragment, Ether, fragment6
+
+    def frag(src_mac, dst_mac, src, dst, ident, sport, dport):
+        return [Ether(src=src_mac, dst=dst_mac) / f for f in fragment6(
+            IPv6(src=src, dst=dst, hlim=64) / IPv6ExtHdrFragment(id=ident) /
+            UDP(sport=sport, dport=dport) / Raw(b"g" * 1500), 1000)]
+    out = frag(M_PRIV, M_VPC, A6_PRIV, REMOTE6, 7, 5353, 5353)
+    back = frag(M_NH, M_INET, REMOTE6, A6_PRIV, 8, 5353, 5353)
+    unsol = frag(M_NH, M_INET, REMOTE6, A6_PRIV, 9, 5353, 6000)
+    opener = host6(M_PRIV, A6_PRIV, REMOTE6, UDP(sport=5353, dport=5353) / Raw(b"open"))
+    out = timed([Ether(bytes(f)) for f in [opener] + out])
+    back = timed([Ether(bytes(f)) for f in back + unsol], start=0.1)
+    return Case("eigw6_frag", eigw_config(), {"vpc": out, "internet": back},
+                {"internet": [routed6(p, M_INET, M_NH) for p in out],
+                 "vpc": [routed6(p, M_VPC, M_PRIV) for p in back[:2]]},
+                counters={"drops.eigw_unsolicited": 2, "drops.ip6_filter_unsupported": 0,
+                          "egress_only_internet_gateways.eigw-a.packets_out": 3,
+                          "egress_only_internet_gateways.eigw-a.packets_in": 2,
+                          "flows.by_service.security_group.created": 1,
+                          "ports.vpc.forwarded": 3, "ports.internet.forwarded": 2})
 
 
 def case_eigw6_icmp_error():
@@ -221,6 +257,7 @@ def case_eigw6_icmp_error():
 CASES = {
     "eigw6_icmp_error": case_eigw6_icmp_error,
     "frag6_policy": case_frag6_policy,
+    "eigw6_frag": case_eigw6_frag,
     "nacl6_rule_order": case_nacl6_rule_order,
     "sg6_stateful": case_sg6_stateful,
     "eigw6": case_eigw6,
