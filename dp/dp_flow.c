@@ -491,6 +491,16 @@ dp_flow_init(uint32_t capacity, int socket, struct rte_rcu_qsbr *rcu)
 	return wheels_init(socket);
 }
 
+size_t
+dp_flow_mem_bytes(uint32_t capacity)
+{
+	/* flows 128, index ~37 (two keys in 64-byte buckets of 7, at most
+	 * half full), free ring 4-8 (test_expire measures the total, defer
+	 * queue included; the defer queue is not taken from this socket) */
+	return (size_t)capacity * (sizeof(struct dp_flow) + sizeof(struct dp_flow_cnt) + 8) +
+	       fidx_mem_bytes((uint64_t)capacity * 2) + (64u << 20);
+}
+
 void
 dp_flow_fini(void)
 {
@@ -569,14 +579,6 @@ dp_flow_lookup_meta(const struct dp_meta *md)
 	return flow_tagged(fidx_find(&ft.idx, &md->key, h));
 }
 
-static inline void
-flow_prefetch_w(const struct dp_flow *f)
-{
-	rte_prefetch0_write(f);
-	rte_prefetch0_write((const char *)f + RTE_CACHE_LINE_SIZE);
-	rte_prefetch0_write(dp_flow_cnt_of(f));
-}
-
 struct dp_flow *
 dp_flow_alloc(void)
 {
@@ -590,8 +592,6 @@ dp_flow_alloc(void)
 			return NULL;
 	}
 	f = &ft.flows[c->idx[--c->n]];
-	if (c->n != 0)      /* freed slots come back in any order: the next one's lines */
-		flow_prefetch_w(&ft.flows[c->idx[c->n - 1]]);
 	memset(f, 0, sizeof(*f));
 	memset(dp_flow_cnt_of(f), 0, sizeof(struct dp_flow_cnt));
 	return f;
@@ -634,10 +634,10 @@ dp_flow_key_exists(const struct dp_flow_key *k)
 	return fidx_find(&ft.idx, k, flow_hash(k)) != 0;
 }
 
-void
-dp_flow_key_prefetch(const struct dp_flow_key *k)
+int
+dp_flow_insert(struct dp_flow *f)
 {
-	fidx_prefetch(&ft.idx, flow_hash(k));
+	return dp_flow_insert_meta(f, NULL);
 }
 
 /* Take f's entries out of the index (those present). */

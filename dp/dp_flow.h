@@ -1,19 +1,20 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The shared flow table (docs/ARCHITECTURE.md "Flow table").
+ * The shared flow table (DESIGN.md "Flow table").
  *
- * Our own lock-free index (dp/flow_index.h) maps each of a flow's two keys
- * to the flow object, the direction in the reference. Flow objects live in
- * one preallocated array; free slots circulate through an MPMC ring with a
- * per-worker cache.
+ * One rte_hash (RW_CONCURRENCY_LF | MULTI_WRITER_ADD) maps each of a flow's
+ * two keys to the flow object, tagged with the direction in the pointer's
+ * low bit. Flow objects live in one preallocated array; free slots circulate
+ * through an MPMC ring with a per-worker cache.
  *
  * Writers: workers add (dp_flow_insert) and update mutable fields of a flow
- * (last_ms, tcp_state, flags) with relaxed atomics. Each worker expires the
- * flows it created from its timer wheel (dp_flow_expire); any lcore may end
- * a flow (dp_flow_kill). A deleted flow's index entries are free at once;
- * its slot goes back after an RCU QSBR grace period, so a worker holding a
- * flow pointer from a lookup in its current burst can always dereference
- * it. No worker ever waits for a grace period.
+ * (last_ms, tcp_state, flags) with relaxed atomics. The control thread
+ * deletes idle flows (dp_flow_sweep) and a worker deletes a flow it finds
+ * expired (dp_flow_kill); deleted key slots and flows go through an RCU QSBR
+ * defer queue (ours: rte_hash frees nothing on delete in LF mode): a key slot and its
+ * flow are recycled only after every worker has reported quiescent, so a
+ * worker holding a flow pointer from a lookup in its current burst can
+ * always dereference it. No worker ever waits for a grace period.
  */
 #ifndef VPCGW_DP_FLOW_H
 #define VPCGW_DP_FLOW_H
@@ -103,13 +104,9 @@ void dp_flow_abandon(struct dp_flow *f);
  * Publish f under key[1] then key[0]. Returns 0, -EEXIST when a key is
  * already present (f abandoned), -ENOSPC when the hash is full (f abandoned).
  */
+int dp_flow_insert(struct dp_flow *f);
 /* dp_flow_insert() reusing the hash of md->key when it is f->key[0]. */
 int dp_flow_insert_meta(struct dp_flow *f, const struct dp_meta *md);
-static inline int
-dp_flow_insert(struct dp_flow *f)
-{
-	return dp_flow_insert_meta(f, NULL);
-}
 /* One lookup of md->key (with its hash when the bulk lookup left one). */
 void *dp_flow_lookup_meta(const struct dp_meta *md);
 
@@ -142,12 +139,6 @@ dp_flow_key_mirror(const struct dp_flow_key *k)
 void dp_flow_xlate(struct rte_mbuf *m, struct dp_meta *md, const struct dp_flow *f, int d);
 /* Is this key in the table? (NAT port allocation) */
 bool dp_flow_key_exists(const struct dp_flow_key *k);
-/*
- * Ask for the index bucket of k (a new flow's reply key, a burst ahead of
- * its dp_flow_key_exists() or insert: their cache misses overlap instead of
- * coming one new flow at a time). Reads nothing else.
- */
-void dp_flow_key_prefetch(const struct dp_flow_key *k);
 
 /* Idle timeout of f in ms, from its kind, protocol and TCP state. */
 uint64_t dp_flow_timeout_ms(const struct dp_flow *f);

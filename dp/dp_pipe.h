@@ -30,29 +30,6 @@ enum dp_dir {
 typedef void (*dp_route_target_fn)(struct rte_mbuf *m, struct dp_meta *md, struct dp_pctx *c,
 				   struct dp_flow *f, int dir, const struct dp_route *r);
 
-/*
- * A route target's prefetch (optional): ip_route, which looks up the routes
- * of a burst's packets without a flow together, calls it for each that it
- * hands to the policy stage, so that the lines a new flow of that target
- * will read (NAT: the index bucket of the reply key its first port
- * candidate makes) are on their way while the rest of the burst is routed,
- * not asked for one at a time in the policy stage. It reads the packet's
- * meta and c only (c->in, c->src_subnet, c->nlb set), writes nothing.
- */
-typedef void (*dp_route_prefetch_fn)(const struct dp_tables *t, const struct dp_meta *md,
-				     const struct dp_pctx *c, const struct dp_route *r);
-
-#define DP_ROUTE_TARGET_KINDS 16
-extern dp_route_prefetch_fn dp_route_prefetchers[DP_ROUTE_TARGET_KINDS];
-
-static inline void
-dp_route_prefetch(const struct dp_tables *t, const struct dp_meta *md, const struct dp_pctx *c,
-		  const struct dp_route *r)
-{
-	if (r->kind < DP_ROUTE_TARGET_KINDS && dp_route_prefetchers[r->kind] != NULL)
-		dp_route_prefetchers[r->kind](t, md, c, r);
-}
-
 struct dp_pipe_ops {
 	/* security policy (fw/) */
 	bool (*nacl_allows)(const struct dp_pctx *c, struct rte_mbuf *m, struct dp_meta *md,
@@ -71,11 +48,6 @@ struct dp_pipe_ops {
 			bool check_src, bool check_dst, uint16_t *eni_src, uint16_t *eni_dst);
 	/* the NLB (lb/) */
 	void (*nlb_new)(struct rte_mbuf *m, struct dp_meta *md, struct dp_pctx *c);
-	/* before the policy stage's packets are taken one by one: ask for
-	 * what nlb_new will read for a packet to NLB c->nlb without a flow
-	 * (the index bucket of its reply key); reads, writes nothing */
-	void (*nlb_prefetch)(struct rte_mbuf *m, const struct dp_meta *md,
-			     const struct dp_pctx *c);
 	bool (*flow_gone)(const struct dp_tables *t, const struct dp_flow *f, uint64_t now_ms);
 	/* GENEVE from an appliance port (geneve/): -1 not ours, 0 consumed
 	 * (dropped), 1 decapsulated, continue to the flow lookup */
@@ -110,7 +82,6 @@ extern struct dp_pipe_ops dp_pipe_ops;
 
 /* dp/policy.c */
 void dp_route_target_register(uint8_t kind, dp_route_target_fn fn);
-void dp_route_prefetch_register(uint8_t kind, dp_route_prefetch_fn fn);
 void dp_policy_input(struct rte_mbuf *m, struct dp_meta *md, struct dp_pctx *c);
 struct dp_flow *dp_flow_new(struct rte_mbuf *m, struct dp_meta *md, const struct dp_pctx *c);
 /* A flow under key k (its mirror the other way: both in k's zone), TCP

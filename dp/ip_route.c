@@ -45,8 +45,7 @@ dp_ip_route_node(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t n)
 	const struct dp_rtable *rts[DP_BURST];
 	uint32_t dst[DP_BURST];
 	uint64_t nhid[DP_BURST];
-	uint8_t pf[DP_BURST];          /* packets to the policy stage with a route */
-	uint16_t i, j, npf = 0;
+	uint16_t i, j;
 	/* nothing sent yet, and what the policy stage sends comes after these
 	 * packets (policy_min_slot): their order is arrival order already */
 	bool direct = w->n_emit == 0 && !g->no_direct;
@@ -115,18 +114,11 @@ dp_ip_route_node(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t n)
 		}
 		continue;
 slow:
-		if (nhid[i] != rts[i]->none)
-			pf[npf++] = (uint8_t)i;
 		if (md->slot < min_slot)
 			min_slot = md->slot;
 		dp_vec_push(policy, m);
 	}
 	g->policy_min_slot = min_slot;
-	/* a new flow's target asks for what it will read (NAT: the reply
-	 * key's index bucket), for the burst's new flows together */
-	for (i = 0; i < npf; i++)
-		dp_route_prefetch(t, dp_meta(pkts[pf[i]]), &b->ctx[dp_meta(pkts[pf[i]])->slot],
-				  &rts[pf[i]]->routes[nhid[pf[i]]]);
 	dp_stats_self()->untracked += untracked;
 	dp_tgw_acc_flush(&tgw);
 }

@@ -132,7 +132,6 @@ dp_pipeline_init(char *err, size_t errlen)
 		.nacl6_allows = fw_nacl6_allows,
 		.sg6_eval = fw_sg6_eval,
 		.nlb_new = lb_nlb_new,
-		.nlb_prefetch = lb_nlb_prefetch,
 		.flow_gone = nlb_flow_gone,
 		.appliance_input = gwlb_appliance_input,
 		.gwlb6_target = gwlb6_endpoint_target,
@@ -153,7 +152,6 @@ dp_pipeline_init(char *err, size_t errlen)
 	}
 	dp_route_target_register(CFG_TARGET_IGW, nat_igw_target);
 	dp_route_target_register(CFG_TARGET_NAT, nat_gw_target);
-	dp_route_prefetch_register(CFG_TARGET_NAT, nat_gw_prefetch);
 	dp_route_target_register(CFG_TARGET_GWLBE, gwlb_endpoint_target);
 	dp_route_target_register(CFG_TARGET_VPCE, dp_vpce_target);
 	dp_route_target_register(CFG_TARGET_PCX, dp_pcx_target);

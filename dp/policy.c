@@ -25,24 +25,16 @@
 #include "dp/dp_worker.h"
 #include "dp/ip_input.h"
 
-#define ROUTE_TARGET_KINDS DP_ROUTE_TARGET_KINDS
+#define ROUTE_TARGET_KINDS 16
 
 struct dp_pipe_ops dp_pipe_ops;
 static dp_route_target_fn route_targets[ROUTE_TARGET_KINDS];
-dp_route_prefetch_fn dp_route_prefetchers[DP_ROUTE_TARGET_KINDS];
 
 void
 dp_route_target_register(uint8_t kind, dp_route_target_fn fn)
 {
 	RTE_VERIFY(kind < ROUTE_TARGET_KINDS);
 	route_targets[kind] = fn;
-}
-
-void
-dp_route_prefetch_register(uint8_t kind, dp_route_prefetch_fn fn)
-{
-	RTE_VERIFY(kind < DP_ROUTE_TARGET_KINDS);
-	dp_route_prefetchers[kind] = fn;
 }
 
 /* ------------------------------------------------------------ flows */
@@ -656,15 +648,6 @@ dp_policy_node(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t n)
 	/* the NACLs the burst's packets without a flow will meet, classified together */
 	if (dp_pipe_ops.nacl_prefetch != NULL)
 		dp_pipe_ops.nacl_prefetch(pkts, &g->b, n);
-	/* the index buckets new NLB flows will add to, asked for together */
-	if (dp_pipe_ops.nlb_prefetch != NULL && g->b.t->cfg->n_nlbs != 0)
-		for (uint16_t i = 0; i < n; i++) {
-			const struct dp_meta *md = dp_meta(pkts[i]);
-			const struct dp_pctx *c = &g->b.ctx[md->slot];
-
-			if (c->nlb >= 0 && md->flow == NULL)
-				dp_pipe_ops.nlb_prefetch(pkts[i], md, c);
-		}
 	for (uint16_t i = 0; i < n; i++) {
 		struct dp_meta *md = dp_meta(pkts[i]);
 

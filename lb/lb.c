@@ -236,23 +236,17 @@ lb_listener_find(const struct dp_tables *t, uint32_t addr, uint8_t proto, uint16
  * the same one; candidates are hashed from the flow hash so a busy range is
  * not scanned linearly. Returns the port (host order) or 0.
  */
-static inline uint16_t
-snat_candidate(uint32_t h, uint32_t i)
+static uint16_t
+snat_port(struct dp_flow_key *k, uint32_t h)
 {
 	const struct dp_worker_ctx *w = dp_worker_self();
 	unsigned nw = dp_g.n_workers != 0 ? dp_g.n_workers : 1;
 	unsigned wid = (w != NULL ? w->id : 0) % nw;
 	uint32_t count = (LB_PORT_HI - LB_PORT_LO + 1 - wid + nw - 1) / nw;
-	uint32_t c = dp_map_hash(((uint64_t)h << 8) | i) % count;
 
-	return (uint16_t)(LB_PORT_LO + wid + c * nw);
-}
-
-static uint16_t
-snat_port(struct dp_flow_key *k, uint32_t h)
-{
 	for (uint32_t i = 0; i < LB_PORT_TRIES; i++) {
-		uint16_t p = snat_candidate(h, i);
+		uint32_t c = dp_map_hash(((uint64_t)h << 8) | i) % count;
+		uint16_t p = (uint16_t)(LB_PORT_LO + wid + c * nw);
 
 		k->dport = rte_cpu_to_be_16(p);
 		if (!dp_flow_key_exists(k))
@@ -261,47 +255,29 @@ snat_port(struct dp_flow_key *k, uint32_t h)
 	return 0;
 }
 
-/*
- * The target of a new flow of key k to listener l, by Maglev over its
- * group's healthy targets: its global index, *h the flow hash it was
- * chosen by; -1 (*drop the reason) when none can take it.
- */
-static inline int
-place(const struct dp_tables *t, const struct lb_listener_rt *l, const struct dp_flow_key *k,
-      uint32_t syn_seq, uint32_t *h, int *drop)
-{
-	const struct lb_tg_rt *tg = &t->lb->tgs[l->tg];
-	const struct lb_maglev *mg;
-
-	/* pairs with the release in lb_build() / lb_tg_publish() */
-	if (tg->ipv6) {             /* an IPv4 client: not translated to IPv6 */
-		*drop = DP_DROP_nlb_family;
-		return -1;
-	}
-	mg = atomic_load_explicit(&tg->maglev, memory_order_acquire);
-	if (mg == NULL) {
-		*drop = DP_DROP_nlb_no_listener;
-		return -1;
-	}
-	*h = lb_flow_hash(k->proto, rte_be_to_cpu_32(k->src), rte_be_to_cpu_32(k->dst),
-			  rte_be_to_cpu_16(k->sport), rte_be_to_cpu_16(k->dport),
-			  k->proto == IPPROTO_TCP && !t->cfg->node.mid_flow_place ?
-			  rte_be_to_cpu_32(syn_seq) : 0);
-	return tg->first + (int)mg->slots[*h % mg->size];
-}
-
 int
 lb_flow_init(const struct dp_tables *t, int listener, struct dp_flow *f, uint32_t syn_seq)
 {
 	const struct lb_state *lb = t->lb;
 	const struct lb_listener_rt *l = &lb->listeners[listener];
+	const struct lb_tg_rt *tg = &lb->tgs[l->tg];
 	const struct dp_flow_key *k = &f->key[0];
+	const struct lb_maglev *mg;
 	uint32_t h;
-	int target, drop = 0;
+	int target;
 
-	target = place(t, l, k, syn_seq, &h, &drop);
-	if (target < 0)
-		return drop;
+	/* pairs with the release in lb_build() / lb_tg_publish() */
+	if (tg->ipv6)               /* an IPv4 client: not translated to IPv6 */
+		return DP_DROP_nlb_family;
+	mg = atomic_load_explicit(&tg->maglev, memory_order_acquire);
+	if (mg == NULL)
+		return DP_DROP_nlb_no_listener;
+	h = lb_flow_hash(k->proto, rte_be_to_cpu_32(k->src), rte_be_to_cpu_32(k->dst),
+			 rte_be_to_cpu_16(k->sport), rte_be_to_cpu_16(k->dport),
+			 k->proto == IPPROTO_TCP && !t->cfg->node.mid_flow_place ?
+			 rte_be_to_cpu_32(syn_seq) : 0);
+	target = tg->first + (int)mg->slots[h % mg->size];
+
 	f->kind = DP_FLOW_NLB;
 	f->svc = (uint16_t)listener;
 	f->target = (uint16_t)target;
@@ -309,7 +285,7 @@ lb_flow_init(const struct dp_tables *t, int listener, struct dp_flow *f, uint32_
 	f->key[1].src = lb->target_addr[target];
 	f->key[1].sport = lb->target_port[target];
 	f->key[1].proto = k->proto;
-	if (lb->tgs[l->tg].preserve_client_ip) {
+	if (tg->preserve_client_ip) {
 		f->key[1].dst = k->src;
 		f->key[1].dport = k->sport;
 		return 0;
@@ -320,35 +296,6 @@ lb_flow_init(const struct dp_tables *t, int listener, struct dp_flow *f, uint32_
 		return DP_DROP_nlb_port_allocation;
 	}
 	return 0;
-}
-
-bool
-lb_flow_first_key(const struct dp_tables *t, const struct dp_flow_key *k, uint32_t syn_seq,
-		  struct dp_flow_key *k1)
-{
-	const struct lb_state *lb = t->lb;
-	int listener = lb_listener_find(t, k->dst, k->proto, k->dport);
-	const struct lb_listener_rt *l;
-	uint32_t h;
-	int target, drop = 0;
-
-	if (listener < 0)
-		return false;
-	l = &lb->listeners[listener];
-	target = place(t, l, k, syn_seq, &h, &drop);
-	if (target < 0)
-		return false;
-	*k1 = (struct dp_flow_key){ .src = lb->target_addr[target],
-				    .sport = lb->target_port[target], .proto = k->proto,
-				    .zone = k->zone };
-	if (lb->tgs[l->tg].preserve_client_ip) {
-		k1->dst = k->src;
-		k1->dport = k->sport;
-	} else {
-		k1->dst = l->nlb_addr;
-		k1->dport = rte_cpu_to_be_16(snat_candidate(h, 0));
-	}
-	return true;
 }
 
 bool

@@ -76,10 +76,6 @@ int lb_listener_find(const struct dp_tables *t, uint32_t addr, uint8_t proto, ui
  * target group has no target).
  */
 int lb_flow_init(const struct dp_tables *t, int listener, struct dp_flow *f, uint32_t syn_seq);
-/* The reply key lb_flow_init() would try first for a new flow of key k
- * (its listener found from k): false when k opens none. */
-bool lb_flow_first_key(const struct dp_tables *t, const struct dp_flow_key *k, uint32_t syn_seq,
-		       struct dp_flow_key *k1);
 /*
  * Is the target of NLB flow f (its address:port, from key[1]) no longer
  * registered in t, with its deregistration delay over? Any lcore.

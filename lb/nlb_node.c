@@ -50,20 +50,6 @@ nlb_flow_open(struct rte_mbuf *m, struct dp_meta *md, struct dp_pctx *c, int l)
 }
 
 void
-lb_nlb_prefetch(struct rte_mbuf *m, const struct dp_meta *md, const struct dp_pctx *c)
-{
-	const struct rte_tcp_hdr *th = (const struct rte_tcp_hdr *)dp_l4_hdr(m, md);
-	struct dp_flow_key k1;
-
-	/* what lb_nlb_new() places: a whole SYN or UDP packet */
-	if ((md->flags & (DP_M_FRAG | DP_M_ICMP_ERR)) ||
-	    (md->proto == IPPROTO_TCP && !fw_ct_tcp_can_open(md->tcp_flags)))
-		return;
-	if (lb_flow_first_key(c->t, &md->key, md->proto == IPPROTO_TCP ? th->sent_seq : 0, &k1))
-		dp_flow_key_prefetch(&k1);
-}
-
-void
 lb_nlb_new(struct rte_mbuf *m, struct dp_meta *md, struct dp_pctx *c)
 {
 	const struct cfg *cfg = c->t->cfg;

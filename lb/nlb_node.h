@@ -6,9 +6,6 @@
 #include "dp/dp_pipe.h"
 #include "dp/dp_service.h"
 
-/* dp_pipe_ops.nlb_prefetch: the reply key's index bucket of the flow
- * lb_nlb_new() will open for m. */
-void lb_nlb_prefetch(struct rte_mbuf *m, const struct dp_meta *md, const struct dp_pctx *c);
 void lb_nlb_new(struct rte_mbuf *m, struct dp_meta *md, struct dp_pctx *c);
 
 extern const struct dp_service lb_service;

@@ -8,7 +8,6 @@
 #include <rte_hash_crc.h>
 #include <rte_lcore.h>
 #include <rte_malloc.h>
-#include <rte_prefetch.h>
 
 #include "dp/dp_flow.h"
 #include "nat/nat.h"
@@ -107,35 +106,6 @@ flow_seed(const struct dp_flow_key *k)
 				  rte_hash_crc_4byte((uint32_t)k->sport << 16 | k->dport, k->proto)));
 }
 
-/* The share of ports (1024..65535) worker owns: (p - 1024) % n_workers == worker. */
-static inline uint32_t
-port_share(unsigned worker, unsigned n_workers)
-{
-	return (NAT_PORT_MAX - NAT_PORT_MIN + 1 - worker + n_workers - 1) / n_workers;
-}
-
-/* The first candidate slot of the share at address a, for seed. */
-static inline uint32_t
-port_start(uint32_t seed, int a, uint32_t share)
-{
-	return (seed + (uint32_t)a * 7919u) % share;
-}
-
-/* The reply key (zone zone) candidate slot of the share at address addr would
- * make for a connection to (dst, dport, proto). */
-static inline struct dp_flow_key
-port_key(uint32_t addr, uint32_t dst, uint16_t dport, uint8_t proto, uint8_t zone,
-	 uint32_t slot, unsigned worker, unsigned n_workers)
-{
-	uint16_t port = (uint16_t)(NAT_PORT_MIN + worker + slot * n_workers);
-
-	/* echo reply: id in dport */
-	return (struct dp_flow_key){
-		.src = dst, .dst = addr, .sport = proto == IPPROTO_ICMP ? 0 : dport,
-		.dport = rte_cpu_to_be_16(port), .proto = proto, .zone = zone,
-	};
-}
-
 /*
  * A port of this worker's share at one of gw's addresses for a connection
  * to (dst, dport, proto), seeded by seed: key[1] (zone zone) of f and the
@@ -148,22 +118,27 @@ static int
 alloc_port(const struct nat_gw_rt *gw, int g, struct dp_flow *f, uint32_t dst, uint16_t dport,
 	   uint8_t proto, uint32_t seed, uint8_t zone, unsigned worker, unsigned n_workers)
 {
-	uint32_t share = port_share(worker, n_workers);
+	uint32_t share = (NAT_PORT_MAX - NAT_PORT_MIN + 1 - worker + n_workers - 1) / n_workers;
 
 	/* addresses in order: the first fills before the second is used */
 	for (int a = 0; a < gw->n_addrs; a++) {
 		uint32_t *cnt = dest_slot(gw->addrs[a], dst, proto == IPPROTO_ICMP ? 0 : dport,
 					  proto);
-		uint32_t start = port_start(seed, a, share);
+		uint32_t start = (seed + (uint32_t)a * 7919u) % share;
 
 		if (__atomic_load_n(cnt, __ATOMIC_RELAXED) >= gw->max_per_dest)
 			continue;
 		for (uint32_t i = 0; i < NAT_PORT_TRIES; i++) {
 			/* odd stride over this worker's share: distinct candidates */
-			struct dp_flow_key k1 = port_key(gw->addrs[a], dst, dport, proto, zone,
-							 (start + i * 40503u) % share, worker,
-							 n_workers);
+			uint32_t slot = (start + i * 40503u) % share;
+			uint16_t port = (uint16_t)(NAT_PORT_MIN + worker + slot * n_workers);
+			struct dp_flow_key k1 = {
+				.src = dst, .dst = gw->addrs[a], .proto = proto, .zone = zone,
+			};
 
+			/* echo reply: id in dport */
+			k1.sport = proto == IPPROTO_ICMP ? 0 : dport;
+			k1.dport = rte_cpu_to_be_16(port);
 			if (dp_flow_key_exists(&k1))
 				continue;
 			if (zone != 0 || gw->nat64) {
@@ -186,44 +161,6 @@ alloc_port(const struct nat_gw_rt *gw, int g, struct dp_flow *f, uint32_t dst, u
 		}
 	}
 	return DP_DROP_nat_port_allocation;
-}
-
-/* The reply key alloc_port() tries first for k0 through gw: its first
- * address, the first slot of the worker's share. */
-static inline struct dp_flow_key
-first_key(const struct nat_gw_rt *gw, const struct dp_flow_key *k0, unsigned worker,
-	  unsigned n_workers)
-{
-	return port_key(gw->addrs[0], k0->dst, k0->dport, k0->proto, 0,
-			port_start(flow_seed(k0), 0, port_share(worker, n_workers)), worker,
-			n_workers);
-}
-
-struct dp_flow_key
-nat_flow_first_key(const struct dp_tables *t, int g, const struct dp_flow_key *k0,
-		   unsigned worker, unsigned n_workers)
-{
-	return first_key(&t->nat->gw[g], k0, worker, n_workers);
-}
-
-void
-nat_flow_prefetch(const struct dp_tables *t, int g, const struct dp_flow_key *k0,
-		  unsigned worker, unsigned n_workers)
-{
-	const struct nat_gw_rt *gw = &t->nat->gw[g];
-	struct dp_flow_key k1;
-
-	if (gw->n_addrs == 0)
-		return;
-	k1 = first_key(gw, k0, worker, n_workers);
-	/* the reply key's bucket (and its NAT64 twin's), the first address's
-	 * counter of the destination */
-	dp_flow_key_prefetch(&k1);
-	rte_prefetch0(dest_slot(k1.dst, k1.src, k1.sport, k1.proto));
-	if (gw->nat64) {
-		k1.zone = NAT_ZONE_NAT64;
-		dp_flow_key_prefetch(&k1);
-	}
 }
 
 int

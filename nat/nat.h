@@ -61,15 +61,6 @@ int nat_flow_init(const struct dp_tables *t, int g, struct dp_flow *f, unsigned 
 int nat64_flow_init(const struct dp_tables *t, int g, struct dp_flow *f, uint32_t dst4,
 		    uint16_t dport, uint8_t proto4, uint32_t seed, unsigned worker,
 		    unsigned n_workers);
-/* The reply key nat_flow_init() tries first for key[0] k0 through gateway
- * g (its first address, the first port of the worker's share it probes). */
-struct dp_flow_key nat_flow_first_key(const struct dp_tables *t, int g,
-				      const struct dp_flow_key *k0, unsigned worker,
-				      unsigned n_workers);
-/* Ask for what nat_flow_init() of k0 will read first (the index bucket of
- * nat_flow_first_key(), the destination's counter): a burst ahead. */
-void nat_flow_prefetch(const struct dp_tables *t, int g, const struct dp_flow_key *k0,
-		       unsigned worker, unsigned n_workers);
 /* A NAT flow left the table: release its destination slot. */
 void nat_flow_deleted(const struct dp_flow *f);
 /* Active connections per destination entry count (telemetry). */

@@ -116,18 +116,6 @@ nat_new(struct rte_mbuf *m, struct dp_meta *md, struct dp_pctx *c, int g)
 }
 
 void
-nat_gw_prefetch(const struct dp_tables *t, const struct dp_meta *md, const struct dp_pctx *c,
-		const struct dp_route *r)
-{
-	/* what nat_new() will get to: a whole packet from the VPC (the
-	 * policy stage checks the rest) */
-	if (c->in != DP_IN_VPC || (md->flags & (DP_M_FRAG | DP_M_ICMP_ERR)) ||
-	    r->ref >= t->nat->n_gw)
-		return;
-	nat_flow_prefetch(t, r->ref, &md->key, dp_worker_self()->id, dp_g.n_workers);
-}
-
-void
 nat_gw_target(struct rte_mbuf *m, struct dp_meta *md, struct dp_pctx *c, struct dp_flow *f,
 	      int dir, const struct dp_route *r)
 {

@@ -8,9 +8,6 @@
 
 void nat_igw_target(struct rte_mbuf *m, struct dp_meta *md, struct dp_pctx *c, struct dp_flow *f,
 		    int dir, const struct dp_route *r);
-/* ip_route's prefetch for nat-gateway targets (dp_route_prefetch_fn). */
-void nat_gw_prefetch(const struct dp_tables *t, const struct dp_meta *md, const struct dp_pctx *c,
-		     const struct dp_route *r);
 void nat_gw_target(struct rte_mbuf *m, struct dp_meta *md, struct dp_pctx *c, struct dp_flow *f,
 		   int dir, const struct dp_route *r);
 
