@@ -491,16 +491,6 @@ dp_flow_init(uint32_t capacity, int socket, struct rte_rcu_qsbr *rcu)
 	return wheels_init(socket);
 }
 
-size_t
-dp_flow_mem_bytes(uint32_t capacity)
-{
-	/* flows 128, index ~37 (two keys in 64-byte buckets of 7, at most
-	 * half full), free ring 4-8 (test_expire measures the total, defer
-	 * queue included; the defer queue is not taken from this socket) */
-	return (size_t)capacity * (sizeof(struct dp_flow) + sizeof(struct dp_flow_cnt) + 8) +
-	       fidx_mem_bytes((uint64_t)capacity * 2) + (64u << 20);
-}
-
 void
 dp_flow_fini(void)
 {

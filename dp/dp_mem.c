@@ -12,7 +12,10 @@
 #include <rte_malloc.h>
 #include <rte_memory.h>
 
+#include "dp/dp.h"
+#include "dp/dp_flow.h"
 #include "dp/dp_mem.h"
+#include "dp/flow_index.h"
 
 #ifndef MADV_POPULATE_WRITE
 #define MADV_POPULATE_WRITE 23      /* Linux 5.14 */
@@ -154,4 +157,15 @@ dp_mem_missing_pages(const void *p, size_t len)
 		missing += !(v[i] & 1);
 	free(v);
 	return missing;
+}
+
+/* (dp/dp_flow.h) what the flow table takes, beside the tables sized here */
+size_t
+dp_flow_mem_bytes(uint32_t capacity)
+{
+	/* flows 128, index ~37 (two keys in 64-byte buckets of 7, at most
+	 * half full), free ring 4-8 (test_expire measures the total, defer
+	 * queue included; the defer queue is not taken from this socket) */
+	return (size_t)capacity * (sizeof(struct dp_flow) + sizeof(struct dp_flow_cnt) + 8) +
+	       fidx_mem_bytes((uint64_t)capacity * 2) + (64u << 20);
 }

@@ -1,7 +1,17 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* The example configuration of SPEC §2 for the configuration unit tests. */
+/* Configurations shared by the configuration unit tests: BASE, a valid six-line
+   one most tests append to, and the example of SPEC §2. */
 #ifndef VPCGW_TEST_CFG_DEMO_H
 #define VPCGW_TEST_CFG_DEMO_H
+
+/* Lines 1..6; a test's own text starts at line 7. */
+#define BASE \
+	"ports = ( { name = \"vpc\"; devargs = \"net_null0\"; address = \"10.0.0.1/16\"; },\n" \
+	"  { name = \"inet\"; devargs = \"net_null1\"; address = \"198.51.100.1/24\"; } );\n" \
+	"vpc = { cidr = \"10.0.0.0/16\";\n" \
+	"  subnets = ( { name = \"a\"; cidr = \"10.0.0.0/24\"; port = \"vpc\"; },\n" \
+	"              { name = \"b\"; cidr = \"10.0.1.0/24\"; port = \"vpc\"; } ); };\n" \
+	"internet_gateway = { port = \"inet\"; next_hop = \"198.51.100.254\"; };\n"
 
 /* SPEC §2, as in examples/demo.cfg (same lines). */
 static const char demo[] =

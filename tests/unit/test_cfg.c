@@ -24,15 +24,6 @@
 #include "cfg_demo.h"
 #include "cfg_test.h"
 
-/* Lines 1..6; a test's own text starts at line 7. */
-#define BASE \
-	"ports = ( { name = \"vpc\"; devargs = \"net_null0\"; address = \"10.0.0.1/16\"; },\n" \
-	"  { name = \"inet\"; devargs = \"net_null1\"; address = \"198.51.100.1/24\"; } );\n" \
-	"vpc = { cidr = \"10.0.0.0/16\";\n" \
-	"  subnets = ( { name = \"a\"; cidr = \"10.0.0.0/24\"; port = \"vpc\"; },\n" \
-	"              { name = \"b\"; cidr = \"10.0.1.0/24\"; port = \"vpc\"; } ); };\n" \
-	"internet_gateway = { port = \"inet\"; next_hop = \"198.51.100.254\"; };\n"
-
 
 /* ---- cfg_util.c ------------------------------------------------------- */
 
