@@ -18,16 +18,18 @@ it was delivered to it; the instance's own TCP checksums as the wire carries
 them, see ipv4_frames), and nothing else; and the ping and the page work.
 """
 import os
+import re
 import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from e2etest import HTTPD, check, log, run  # noqa: E402
-from scapy.all import IP, TCP, UDP, Ether, rdpcap  # noqa: E402
+from scapy.all import ICMP, IP, TCP, UDP, Ether, rdpcap  # noqa: E402
 
 SERVER = "203.0.113.10"
 NAT_ADDR = "198.51.100.10"
 COLLECTOR_MAC = "02:00:00:00:60:09"
+MARK = "10.0.1.1"      # the instance's router: its pings tell that both captures run
 
 CFG = """
 dpdk = { workers = %(workers)d; mbufs = 8191; flow_table_size = 65536; };
@@ -86,6 +88,12 @@ def ipv4_frames(path, finish_checksums=False):
     return sorted(out)
 
 
+def is_mark(frame):
+    """A ping of the instance to its router, or the router's answer."""
+    ip = Ether(frame)[IP]
+    return ICMP in ip and MARK in (ip.src, ip.dst)
+
+
 def body(env):
     devargs = {"vpc": env.add_port("vpc"), "internet": env.add_port("internet"),
                "mon": env.add_port("mon")}
@@ -114,11 +122,19 @@ def body(env):
     vx_cap = os.path.join(env.dir, "vx0.pcap")
     for ns, dev, path, label in ((inside, "eth0", eni_cap, "tshark-eni"),
                                  (coll, "vx0", vx_cap, "tshark-vx0")):
-        env.spawn(ns, ["tshark", "-q", "-n", "-i", dev, "-f", "ip", "-w", path], label)
+        # -P -l: a line per packet in the log as it is written to the file
+        env.spawn(ns, ["tshark", "-n", "-l", "-P", "-i", dev, "-f", "ip", "-w", path], label)
+    # "Capturing on" comes a moment before a capture really takes frames:
+    # the instance pings its router (mirrored both ways: vpcgw answers
+    # itself) until both captures have shown a frame of it. Those pings are
+    # left out of the comparison; everything after is compared strictly.
     deadline = time.monotonic() + 20
-    while not all("Capturing on" in env.logtext(l) for l in ("tshark-eni", "tshark-vx0")):
-        check(time.monotonic() < deadline, "tshark captures started")
-        time.sleep(0.1)
+    seen = re.compile(re.escape(MARK) + r"(?!\d)")     # not 10.0.1.10
+    while not all(seen.search(env.logtext(l)) for l in ("tshark-eni", "tshark-vx0")):
+        if time.monotonic() > deadline:
+            check(False, "tshark captures started (%s seen by both)" % MARK)
+        env.sh(["ping", "-c", "1", "-W", "1", MARK], ns=inside, check_rc=False)
+        time.sleep(0.2)
 
     r = env.sh(["ping", "-c", "3", "-i", "0.2", "-W", "2", SERVER], ns=inside, check_rc=False)
     check(r.returncode == 0, "ping through the NAT gateway with mirroring on")
@@ -133,19 +149,11 @@ def body(env):
     st = env.stats_now()
     env.stop_vpcgw()
 
-    eni = ipv4_frames(eni_cap, finish_checksums=True)
-    vx = ipv4_frames(vx_cap)
-    # the two captures start a moment apart after tshark says "Capturing
-    # on" (a frame of the first ping may reach one capture and not the
-    # other): both are compared from their first frame in common on,
-    # strictly (every later frame on each side must be on the other)
-    eni_set, vx_set = set(eni), set(vx)
-    i = next((k for k, f in enumerate(eni) if f in vx_set), len(eni))
-    j = next((k for k, f in enumerate(vx) if f in eni_set), len(vx))
-    if i or j:
-        log("capture start: %d ENI frame(s), %d copies before the first in common" % (i, j))
-    eni, vx = eni[i:], vx[j:]
+    eni = [f for f in ipv4_frames(eni_cap, finish_checksums=True) if not is_mark(f)]
+    vx = [f for f in ipv4_frames(vx_cap) if not is_mark(f)]
     log("ENI eth0: %d IPv4 frames; collector vx0: %d decapsulated" % (len(eni), len(vx)))
+    for l in ("tshark-eni", "tshark-vx0"):     # what tshark says of drops, at exit
+        log("%s: %s" % (l, (env.logtext(l).strip().splitlines() or [""])[-1]))
     check(len(eni) >= 3 * 2 + 6, "the ENI's capture has the pings and the TCP connection")
     missing = [f for f in eni if f not in vx]
     extra = [f for f in vx if f not in eni]
