@@ -148,6 +148,15 @@ run_stage(struct dp_graph_run *g, unsigned i, struct rte_mbuf **pkts, uint16_t n
 }
 
 void
+dp_graph_credit(struct dp_graph_run *g, unsigned e, uint16_t n)
+{
+	struct dp_node_stats *st = &dp_stats_self()->node[dp_graph_edge[g->cur][e]];
+
+	st->calls++;
+	st->pkts += n;
+}
+
+void
 dp_graph_walk(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t n)
 {
 	struct dp_node_stats *st = dp_stats_self()->node;

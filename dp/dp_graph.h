@@ -83,6 +83,11 @@ int dp_graph_telemetry_init(void);
 /* Run a received burst from stage 0. */
 void dp_graph_walk(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t n);
 
+/* n packets the stage at the end of edge e of the running stage would have
+ * had, handled by the running one in its place (dp_route_fused): counted
+ * as a call of that stage. */
+void dp_graph_credit(struct dp_graph_run *g, unsigned e, uint16_t n);
+
 /* The vector at the end of edge e of the running stage. */
 static inline struct dp_vec *
 dp_graph_out(struct dp_graph_run *g, unsigned e)

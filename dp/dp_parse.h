@@ -50,21 +50,19 @@ dp_ipv4_hdr20_csum_ok(const void *hdr)
 }
 
 /*
- * The common case of dp_parse(), inline for the input stage: untagged IPv4
- * with a 20-byte header, not a fragment, UDP or TCP, every length consistent
- * and the checksum right. true: md is filled as dp_parse() fills it; false:
- * call dp_parse(), which names what is wrong (or handles the rest).
+ * The checks of dp_parse_fast(), without metadata: untagged IPv4 with a
+ * 20-byte header, not a fragment, UDP or TCP, every length consistent and
+ * the checksum right; trims Ethernet padding. true: the packet is one
+ * dp_parse_fast() takes (*tcp_flags: a TCP segment's flags, else 0).
  */
 static inline bool
-dp_parse_fast(struct rte_mbuf *m, struct dp_meta *md)
+dp_parse_fast_ok(struct rte_mbuf *m, uint8_t *tcp_flags)
 {
 	const uint32_t off = sizeof(struct rte_ether_hdr);
 	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
 	const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)(p + off);
 	const uint8_t *l4 = p + off + sizeof(*ip);
 	uint32_t len = rte_pktmbuf_data_len(m), tot, avail;
-	uint32_t ports;
-	uint8_t tcp_flags = 0;
 
 	if (unlikely(len < off + sizeof(*ip) + sizeof(struct rte_udp_hdr) ||
 		     ((const struct rte_ether_hdr *)p)->ether_type != RTE_BE16(RTE_ETHER_TYPE_IPV4) ||
@@ -79,6 +77,7 @@ dp_parse_fast(struct rte_mbuf *m, struct dp_meta *md)
 		     !dp_ipv4_hdr20_csum_ok(ip)))
 		return false;
 	avail = tot - (uint32_t)sizeof(*ip);
+	*tcp_flags = 0;
 	if (ip->next_proto_id == IPPROTO_UDP) {
 		if (unlikely(rte_be_to_cpu_16(((const struct rte_udp_hdr *)l4)->dgram_len) != avail))
 			return false;
@@ -88,12 +87,31 @@ dp_parse_fast(struct rte_mbuf *m, struct dp_meta *md)
 		if (unlikely(avail < sizeof(*th) || (th->data_off >> 4) < 5 ||
 			     (th->data_off >> 4) * 4u > avail))
 			return false;
-		tcp_flags = th->tcp_flags;
+		*tcp_flags = th->tcp_flags;
 	} else {
 		return false;
 	}
 	if (unlikely(off + tot < rte_pktmbuf_pkt_len(m)))
 		rte_pktmbuf_trim(m, (uint16_t)(rte_pktmbuf_pkt_len(m) - off - tot));
+	return true;
+}
+
+/*
+ * The common case of dp_parse(), inline for the input stage: what
+ * dp_parse_fast_ok() takes. true: md is filled as dp_parse() fills it;
+ * false: call dp_parse(), which names what is wrong (or handles the rest).
+ */
+static inline bool
+dp_parse_fast(struct rte_mbuf *m, struct dp_meta *md)
+{
+	const uint32_t off = sizeof(struct rte_ether_hdr);
+	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
+	const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)(p + off);
+	uint32_t ports;
+	uint8_t tcp_flags;
+
+	if (!dp_parse_fast_ok(m, &tcp_flags))
+		return false;
 	md->l3 = off;
 	md->l4 = off + sizeof(*ip);
 	md->proto = ip->next_proto_id;
@@ -105,7 +123,7 @@ dp_parse_fast(struct rte_mbuf *m, struct dp_meta *md)
 			 offsetof(struct dp_flow_key, sport) != 8 ||
 			 offsetof(struct dp_flow_key, dport) != 10);
 	memcpy(&md->key, &ip->src_addr, 8);
-	memcpy(&ports, l4, 4);
+	memcpy(&ports, ip + 1, 4);
 	memcpy((uint8_t *)&md->key + 8, &ports, 4);
 	md->key.proto = ip->next_proto_id;
 	md->key.zone = 0;

@@ -122,36 +122,55 @@ dp_tx_buffer(struct dp_worker_ctx *w, struct rte_mbuf *m, uint16_t p)
 }
 
 /*
- * The common case of dp_neigh_output(), inline: the next hop is in this
- * lcore's neighbor cache with a MAC and m fits the port's MTU. The caller
- * checks that no packet waits for ARP (w->arpq_n == 0: those leave first). Writes the Ethernet addresses with two
- * 8-byte stores (the neighbor's MAC word, then the port's MAC with the
- * frame's own ethertype over its last two bytes) and buffers m. false: m is
- * untouched, dp_neigh_output() takes it.
+ * The common case of dp_neigh_output(), in two halves. The first: the next
+ * hop is in this lcore's neighbor cache with a MAC (*mac) and m fits the
+ * port's MTU; false: m is for dp_neigh_output(). The caller checks that no
+ * packet waits for ARP (w->arpq_n == 0: those leave first).
  */
 static inline bool
-dp_neigh_xmit_fast(struct dp_worker_ctx *w, struct rte_mbuf *m, uint16_t out_port, uint32_t nh)
+dp_neigh_mac_fast(const struct dp_worker_ctx *w, const struct rte_mbuf *m, uint16_t out_port,
+		  uint32_t nh, uint64_t *mac)
 {
 	const struct dp_port_rt *p = &dp_g.ports[out_port];
 	const struct dp_neigh *e = w->ncache[dp_ncache_slot(out_port, nh)];
-	uint8_t *eth;
-	uint64_t mac, src;
-	uint16_t type;
 
 	if (unlikely(e == NULL || e->addr != nh || e->port != out_port))
 		return false;
-	mac = __atomic_load_n(&e->mac, __ATOMIC_ACQUIRE);
+	*mac = __atomic_load_n(&e->mac, __ATOMIC_ACQUIRE);
 	/* VLAN-tagged input was untagged at parse: l3 is 14 here */
-	if (unlikely(!(mac & DP_NEIGH_VALID) ||
-		     rte_pktmbuf_pkt_len(m) - sizeof(struct rte_ether_hdr) > p->mtu))
-		return false;
+	return likely((*mac & DP_NEIGH_VALID) &&
+		      rte_pktmbuf_pkt_len(m) - sizeof(struct rte_ether_hdr) <= p->mtu);
+}
+
+/*
+ * The second: the Ethernet addresses written with two 8-byte stores (the
+ * neighbor's MAC word, then the port's MAC with the frame's own ethertype
+ * over its last two bytes), and m buffered for the port.
+ */
+static inline void
+dp_neigh_xmit_mac(struct dp_worker_ctx *w, struct rte_mbuf *m, uint16_t out_port, uint64_t mac)
+{
+	uint8_t *eth = rte_pktmbuf_mtod(m, uint8_t *);
+	uint64_t src;
+	uint16_t type;
+
 	RTE_BUILD_BUG_ON(RTE_BYTE_ORDER != RTE_LITTLE_ENDIAN);   /* type << 48: bytes 6-7 */
-	eth = rte_pktmbuf_mtod(m, uint8_t *);
 	memcpy(&type, eth + 2 * RTE_ETHER_ADDR_LEN, 2);
-	src = p->src48 | (uint64_t)type << 48;
+	src = dp_g.ports[out_port].src48 | (uint64_t)type << 48;
 	memcpy(eth, &mac, 8);
 	memcpy(eth + RTE_ETHER_ADDR_LEN, &src, 8);
 	dp_tx_buffer(w, m, out_port);
+}
+
+/* Both halves: true, m is buffered; false, m is untouched (dp_neigh_output()). */
+static inline bool
+dp_neigh_xmit_fast(struct dp_worker_ctx *w, struct rte_mbuf *m, uint16_t out_port, uint32_t nh)
+{
+	uint64_t mac;
+
+	if (!dp_neigh_mac_fast(w, m, out_port, nh, &mac))
+		return false;
+	dp_neigh_xmit_mac(w, m, out_port, mac);
 	return true;
 }
 

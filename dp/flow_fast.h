@@ -28,5 +28,7 @@ void dp_flow_fast_node(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t 
 
 enum { IP_ROUTE_NEXT_POLICY };
 void dp_ip_route_node(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t n);
+/* The routing stage's direct path fused into eth_input: packets sent (ip_route.c). */
+uint16_t dp_route_fused(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t n);
 
 #endif /* VPCGW_DP_FLOW_FAST_H */

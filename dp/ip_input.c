@@ -279,12 +279,12 @@ eth_input_run(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t i, uint16
  * ip_route after them: arrival order.
  */
 static inline uint16_t
-eth_input_to_route(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t n,
+eth_input_to_route(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t i, uint16_t n,
 		   struct dp_vec *route)
 {
-	uint16_t in_port = g->b.in_port, i, r = route->n;
+	uint16_t in_port = g->b.in_port, r = route->n;
 
-	for (i = 0; i < n; i++) {
+	for (; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
 		struct dp_meta *md = dp_meta(m);
 
@@ -316,10 +316,20 @@ dp_eth_input_node(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t n)
 	if (vpc) {
 		/* (an overlapping VPC's burst, zone != 0, takes ip_input: its
 		 * subnets are looked up in its zone) */
-		if (!dp_flow_any() && g->b.zone == 0)
-			i = eth_input_to_route(g, pkts, n, dp_graph_out(g, ETH_INPUT_NEXT_ROUTE));
-		else
+		if (!dp_flow_any() && g->b.zone == 0) {
+			const struct dp_worker_ctx *w = dp_worker_self();
+
+			/* with nothing to keep order with, the routing stage's
+			 * direct path first, fused in here (dp_route_fused) */
+			if (g->b.t->cfg->n_enis == 0 && !g->no_direct && w->n_emit == 0 &&
+			    w->arpq_n == 0 && (i = dp_route_fused(g, pkts, n)) != 0)
+				dp_graph_credit(g, ETH_INPUT_NEXT_ROUTE, i);
+			if (i < n)
+				i = eth_input_to_route(g, pkts, i, n,
+						       dp_graph_out(g, ETH_INPUT_NEXT_ROUTE));
+		} else {
 			g->early = true;
+		}
 	}
 	if (i < n)
 		eth_input_run(g, pkts, i, n, dp_graph_out(g, g->early ? ETH_INPUT_NEXT_FLOW :

@@ -15,6 +15,7 @@
 #include "dp/csum.h"
 #include "dp/dp.h"
 #include "dp/dp_graph.h"
+#include "dp/dp_parse.h"
 #include "dp/dp_pipe.h"
 #include "dp/dp_pkt.h"
 #include "dp/dp_tgw.h"
@@ -28,6 +29,68 @@ static inline bool
 route_nacl_free(const struct dp_subnet_rt *srt, bool any_nacl, int src, int ds)
 {
 	return !any_nacl || ds == src || (!srt[ds].nacl && (src < 0 || !srt[src].nacl));
+}
+
+/*
+ * Routing fused into the input stage (eth_input calls it first, see
+ * dp_eth_input_node): a burst of a port of subnets with no flow in the
+ * table, no ENI, nothing emitted yet and no packet waiting for ARP. Each
+ * packet meets the checks eth_input (dp_parse_fast_ok), ip_input
+ * (ingress_vpc_fast) and this stage's direct path make, in their order; one
+ * that passes them all is routed and buffered for its port here, with no
+ * stage metadata but what the transmission reads (flags, in_port). At the
+ * first packet a check refuses, untouched, it stops: that packet and the
+ * rest take the stages, which send after these. Returns how many it sent.
+ */
+uint16_t
+dp_route_fused(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t n)
+{
+	const struct dp_tables *t = g->b.t;
+	const struct dp_subnet_rt *srt = t->subnet_rt;
+	const bool any_nacl = t->any_subnet_nacl;
+	const uint16_t in_port = g->b.in_port;
+	struct dp_worker_ctx *w = dp_worker_self();
+	uint16_t i;
+
+	for (i = 0; i < n; i++) {
+		struct rte_mbuf *m = pkts[i];
+		struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *,
+								  sizeof(struct rte_ether_hdr));
+		const struct dp_rtable *rt;
+		struct dp_meta *md;
+		uint32_t dst;
+		uint64_t nh, mac;
+		uint8_t tcp_flags;
+		int sn, ds;
+
+		if (i + 1 < n)
+			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
+		if (unlikely(!dp_parse_fast_ok(m, &tcp_flags) || ip->time_to_live <= 1))
+			break;
+		dst = rte_be_to_cpu_32(ip->dst_addr);
+		if (dp_local_maybe(t, dst))
+			break;
+		sn = dp_subnet_lookup(t, rte_be_to_cpu_32(ip->src_addr));
+		if (sn < 0 || srt[sn].port != in_port)
+			break;
+		rt = srt[sn].rt;
+		nh = dp_lpm_lookup(&rt->lpm, dst);
+		if (nh == rt->none || rt->routes[nh].kind != CFG_TARGET_LOCAL)
+			break;
+		ds = dp_subnet_lookup(t, dst);
+		if (ds < 0 || !route_nacl_free(srt, any_nacl, sn, ds) ||
+		    !dp_neigh_mac_fast(w, m, srt[ds].port, dst, &mac))
+			break;
+		md = dp_meta(m);
+		md->flags = 0;
+		md->in_port = (uint8_t)in_port;
+		ip->time_to_live--;
+		ip->hdr_checksum = csum_ttl_dec(ip->hdr_checksum);
+		dp_neigh_xmit_mac(w, m, srt[ds].port, mac);
+	}
+	if (i != 0)
+		dp_stats_self()->untracked += i;
+	return i;
 }
 
 void

@@ -22,6 +22,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+from scapy.all import IPOption  # noqa: E402
 from vpcgwtest import (ARP, EAL_ARGS, Case, Ether, Exp, GEN_WILD, ICMP, IP, TCP, UDP,  # noqa: E402
                        Raw, at, check_ip_generated, is_arp_request, main, rebuilt, routed, timed)
 
@@ -191,6 +192,70 @@ def case_burst_order():
     exp = [to_vpc(p, dst_mac[p[IP].dst]) for p in plain]
     return Case("burst_order", base_config(), {"vpc": sent}, {"vpc": exp},
                 counters={"ports.vpc.forwarded": len(sent), "totals.drops": 0})
+
+
+def case_route_fused():
+    """Bursts (one capture time each) of plain routed packets with one
+    packet between them that a check of the input, ingress or routing stage
+    refuses or sends elsewhere: TTL 1, a bad header checksum, UDP to the
+    subnet's router address, a source in no subnet, a default route to the
+    internet gateway, a blackhole route (one inside a subnet, more specific
+    than the local route), ICMP (not the quick parse), IP options. Each packet gets what SPEC §2/§3 say, whichever path routed it,
+    and each port's packets leave in arrival order (SPEC §3.6). The first
+    burst lets vpcgw use the two hosts' neighbor entries."""
+    M_HOLE, A_HOLE = "0a:00:00:00:02:c8", "10.0.2.200"
+
+    def g(tag, ttl=64, src=(M_PRIV, A_PRIV), dst=A_APP):
+        return from_host(src[0], src[1], dst, UDP(sport=7000, dport=53) / Raw(tag), ttl=ttl)
+    def back():
+        return from_host(M_APP, A_APP, A_PRIV, TCP(sport=8080, dport=40000, flags="A", seq=7, ack=9))
+    bad_sum = Ether(bytes(g(b"badsum")))
+    bad_sum[IP].chksum ^= 0x0101
+    bursts = [
+        ([g(b"warm"), back()], None, None),
+        ([g(b"y1"), g(b"public-local", src=(M_PUB, A_PUB), dst=A_HOLE), g(b"y3")], None, None),
+        ([g(b"z1"), g(b"inner-hole", dst=A_HOLE), g(b"z3")], "route_blackhole", None),
+        ([g(b"a1", ttl=2), g(b"ttl1", ttl=1), back()], "ttl", "vpc"),
+        ([g(b"b1"), Raw(bytes(bad_sum)), g(b"b3")], "ip_checksum", None),
+        ([g(b"c1"), g(b"to-router", dst="10.0.2.1"), g(b"c3")], "local_unhandled", None),
+        ([g(b"d1"), g(b"spoof", src=(M_PRIV, "10.0.9.9")), g(b"d3")], "src_not_in_vpc", None),
+        ([g(b"e1"), g(b"igw", src=(M_PUB, A_PUB), dst=REMOTE), back()], None, "internet"),
+        ([g(b"f1"), g(b"hole", dst="192.0.2.5"), g(b"f3")], "route_blackhole", None),
+        ([g(b"g1"), from_host(M_PRIV, A_PRIV, A_APP, ICMP(type=8, id=5, seq=6) / Raw(b"icmp")),
+          g(b"g3")], None, "vpc"),
+        ([g(b"h1"), from_host(M_PRIV, A_PRIV, A_APP, UDP(sport=7000, dport=53) / Raw(b"opt"),
+                              options=[IPOption(b"\x94\x04\x00\x00")]), back()],
+         "ip_options", None),
+    ]
+    sent, vpc_exp, inet_exp, drops = [], [], [], {}
+    for k, (pkts, drop, odd_port) in enumerate(bursts):
+        for p in pkts:
+            at(p, 0.01 * k)
+        sent += pkts
+        for j, p in enumerate(pkts):
+            if j == 1 and drop == "ttl":
+                vpc_exp.append(time_exceeded(p, M_VPC, "10.0.1.1"))
+            elif j == 1 and drop is not None:
+                pass
+            elif j == 1 and odd_port == "internet":
+                inet_exp.append(to_inet(p, src=EIP))
+            else:
+                q = Ether(bytes(p))
+                vpc_exp.append(to_vpc(q, {A_APP: M_APP, A_PRIV: M_PRIV, A_HOLE: M_HOLE}[q[IP].dst]))
+        if drop is not None:
+            key = "ttl_expired" if drop == "ttl" else drop
+            drops["drops." + key] = drops.get("drops." + key, 0) + 1
+    fwd = sum(len(b[0]) for b in bursts) - sum(drops.values())
+    counters = dict(drops, **{"ports.vpc.forwarded": fwd, "ports.vpc.generated": 1})
+    # a route more specific than the local one, inside app-a, in the private
+    # table only: A_HOLE is reached from public-a (which puts its neighbor
+    # entry to use), not from private-a
+    cfg = base_config()
+    cfg["route_tables"][1]["routes"].append({"destination": "10.0.2.128/25",
+                                              "target": "blackhole"})
+    cfg["neighbors"].append({"port": "vpc", "address": A_HOLE, "mac": M_HOLE})
+    return Case("route_fused", cfg, {"vpc": sent},
+                {"vpc": vpc_exp, "internet": inet_exp}, counters=counters)
 
 
 def case_igw_eip():
@@ -431,6 +496,7 @@ def case_mtu_frag_needed():
 CASES = {
     "route_subnets": case_route_subnets,
     "burst_order": case_burst_order,
+    "route_fused": case_route_fused,
     "igw_eip": case_igw_eip,
     "igw_drops": case_igw_drops,
     "blackhole_lpm": case_blackhole_lpm,
