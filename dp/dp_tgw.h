@@ -70,23 +70,20 @@ dp_tgw_acc_flush(struct dp_tgw_acc *x)
 }
 
 /*
- * ip_route: a packet m from subnet src (t's subnet_rt srt, any_subnet_nacl
- * any_nacl) (>= 0: ip_route takes only
- * what a subnet sent, TTL over 1, whole, untranslated, and only without
- * ENIs) that route r (kind CFG_TARGET_TGW, ref2: the source attachment's
- * gid) sends to a transit gateway. The subnet it is delivered to when the
- * transit gateway's route goes to a VPC attachment holding dst and no NACL
- * is on the way: counted into acc (PacketsIn/BytesIn of the source
- * attachment, PacketsOut/BytesOut of the other; ip_route flushes it at the
- * end of the burst), and ip_route outputs it as by the
- * local route. -1: nothing counted, the policy stage decides (blackhole, no
- * route, a port attachment, NACLs, a destination outside the attachment's
- * VPC: tgw/tgw_node.c).
+ * ip_route: a packet from subnet src (t's subnet_rt srt, any_subnet_nacl
+ * any_nacl) (>= 0: ip_route takes only what a subnet sent, TTL over 1,
+ * whole, untranslated, and only without ENIs) to dst that route r (kind
+ * CFG_TARGET_TGW, ref2: the source attachment's gid) sends to a transit
+ * gateway. The subnet it is delivered to when the transit gateway's route
+ * goes to a VPC attachment holding dst and no NACL is on the way (*att: that
+ * attachment), and ip_route outputs it as by the local route, counting it
+ * with dp_tgw_count once it goes. -1: the policy stage decides (blackhole,
+ * no route, a port attachment, NACLs, a destination outside the
+ * attachment's VPC: tgw/tgw_node.c).
  */
 static inline int
-dp_tgw_route(const struct dp_tables *t, const struct dp_subnet_rt *srt, bool any_nacl,
-	     const struct dp_route *r, int src, uint32_t dst, const struct rte_mbuf *m,
-	     const struct dp_meta *md, struct dp_tgw_acc *acc)
+dp_tgw_hop(const struct dp_tables *t, const struct dp_subnet_rt *srt, bool any_nacl,
+	   const struct dp_route *r, int src, uint32_t dst, uint32_t *att)
 {
 	const struct dp_tgw *s = t->tgw;
 	uint32_t d = dp_tgw_lookup(s, r->ref2, dst);
@@ -99,12 +96,21 @@ dp_tgw_route(const struct dp_tables *t, const struct dp_subnet_rt *srt, bool any
 	if (ds < 0 || srt[ds].vpc != s->att[d].vpc ||
 	    (any_nacl && ds != src && (srt[ds].nacl || srt[src].nacl)))
 		return -1;
-	if (unlikely(acc->key != ((uint32_t)r->ref2 << 16 | d))) {
-		dp_tgw_acc_flush(acc);
-		acc->key = (uint32_t)r->ref2 << 16 | d;
-	}
-	acc->pb += DP_TGW_ACC_PKT | (rte_pktmbuf_pkt_len(m) - md->l3);
+	*att = d;
 	return ds;
+}
+
+/* A packet of l3len bytes (IP header on) of route r's hop to attachment att
+ * into acc (PacketsIn/BytesIn of the source attachment, PacketsOut/BytesOut
+ * of the other; flushed at the end of the burst). */
+static inline void
+dp_tgw_count(struct dp_tgw_acc *acc, const struct dp_route *r, uint32_t att, uint32_t l3len)
+{
+	if (unlikely(acc->key != ((uint32_t)r->ref2 << 16 | att))) {
+		dp_tgw_acc_flush(acc);
+		acc->key = (uint32_t)r->ref2 << 16 | att;
+	}
+	acc->pb += DP_TGW_ACC_PKT | l3len;
 }
 
 #endif /* VPCGW_DP_TGW_H */

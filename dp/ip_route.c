@@ -31,12 +31,29 @@ route_nacl_free(const struct dp_subnet_rt *srt, bool any_nacl, int src, int ds)
 	return !any_nacl || ds == src || (!srt[ds].nacl && (src < 0 || !srt[src].nacl));
 }
 
+/* dp_route_fused's transit gateway hop into a VPC (dp_tgw_hop): the subnet delivered to, the
+ * next hop's MAC in *mac, counted into acc; -1: not here, nothing counted. */
+static __rte_always_inline int
+fused_tgw(const struct dp_tables *t, const struct dp_worker_ctx *w, const struct dp_route *r,
+	  int sn, uint32_t dst, const struct rte_mbuf *m, uint64_t *mac, struct dp_tgw_acc *acc)
+{
+	const struct dp_subnet_rt *srt = t->subnet_rt;
+	uint32_t att;
+	int ds = dp_tgw_hop(t, srt, t->any_subnet_nacl, r, sn, dst, &att);
+
+	if (ds < 0 || !dp_neigh_mac_fast(w, m, srt[ds].port, dst, mac))
+		return -1;
+	dp_tgw_count(acc, r, att, rte_pktmbuf_pkt_len(m) - (uint32_t)sizeof(struct rte_ether_hdr));
+	return ds;
+}
+
 /*
  * Routing fused into the input stage (eth_input calls it first, see
  * dp_eth_input_node): a burst of a port of subnets with no flow in the
  * table, no ENI, nothing emitted yet and no packet waiting for ARP. Each
  * packet meets the checks eth_input (dp_parse_fast_ok), ip_input
- * (ingress_vpc_fast) and this stage's direct path make, in their order; one
+ * (ingress_vpc_fast) and this stage's direct path (the local route, or a
+ * transit gateway's hop into a VPC: dp_tgw_hop) make, in their order; one
  * that passes them all is routed and buffered for its port here, with no
  * stage metadata but what the transmission reads (flags, in_port). At the
  * first packet a check refuses, untouched, it stops: that packet and the
@@ -50,6 +67,7 @@ dp_route_fused(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t n)
 	const bool any_nacl = t->any_subnet_nacl;
 	const uint16_t in_port = g->b.in_port;
 	struct dp_worker_ctx *w = dp_worker_self();
+	struct dp_tgw_acc tgw = { 0 };
 	uint16_t i;
 
 	for (i = 0; i < n; i++) {
@@ -57,6 +75,7 @@ dp_route_fused(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t n)
 		struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *,
 								  sizeof(struct rte_ether_hdr));
 		const struct dp_rtable *rt;
+		const struct dp_route *r;
 		struct dp_meta *md;
 		uint32_t dst;
 		uint64_t nh, mac;
@@ -75,12 +94,18 @@ dp_route_fused(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t n)
 			break;
 		rt = srt[sn].rt;
 		nh = dp_lpm_lookup(&rt->lpm, dst);
-		if (nh == rt->none || rt->routes[nh].kind != CFG_TARGET_LOCAL)
+		if (nh == rt->none)
 			break;
-		ds = dp_subnet_lookup(t, dst);
-		if (ds < 0 || !route_nacl_free(srt, any_nacl, sn, ds) ||
-		    !dp_neigh_mac_fast(w, m, srt[ds].port, dst, &mac))
+		r = &rt->routes[nh];
+		if (likely(r->kind == CFG_TARGET_LOCAL)) {
+			ds = dp_subnet_lookup(t, dst);
+			if (ds < 0 || !route_nacl_free(srt, any_nacl, sn, ds) ||
+			    !dp_neigh_mac_fast(w, m, srt[ds].port, dst, &mac))
+				break;
+		} else if (unlikely(r->kind != CFG_TARGET_TGW) ||     /* transit gateway into a VPC */
+			   unlikely((ds = fused_tgw(t, w, r, sn, dst, m, &mac, &tgw)) < 0)) {
 			break;
+		}
 		md = dp_meta(m);
 		md->flags = 0;
 		md->in_port = (uint8_t)in_port;
@@ -90,6 +115,7 @@ dp_route_fused(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t n)
 	}
 	if (i != 0)
 		dp_stats_self()->untracked += i;
+	dp_tgw_acc_flush(&tgw);
 	return i;
 }
 
@@ -145,6 +171,7 @@ dp_ip_route_node(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t n)
 		int src = b->ctx[md->slot].src_subnet;
 		const struct dp_route *r;
 		struct rte_ipv4_hdr *ip;
+		uint32_t att;
 		int ds;
 
 		if (md->slot > min_slot || nhid[i] == rts[i]->none)
@@ -155,9 +182,10 @@ dp_ip_route_node(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t n)
 			if (ds < 0 || !route_nacl_free(srt, any_nacl, src, ds))
 				goto slow;
 		} else if (r->kind != CFG_TARGET_TGW ||     /* transit gateway into a VPC */
-			   (ds = dp_tgw_route(t, srt, any_nacl, r, src, dst[i], m, md,
-						      &tgw)) < 0) {
+			   (ds = dp_tgw_hop(t, srt, any_nacl, r, src, dst[i], &att)) < 0) {
 			goto slow;
+		} else {
+			dp_tgw_count(&tgw, r, att, rte_pktmbuf_pkt_len(m) - md->l3);
 		}
 		ip = dp_ip_hdr(m, md);
 		if (ip->time_to_live <= 1)
