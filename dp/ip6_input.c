@@ -358,6 +358,75 @@ dp_ip6_appliance_input(struct dp_pctx *c, struct rte_mbuf *m, struct dp_meta *md
 }
 
 /*
+ * IPv6 routing fused into the input stage, as dp_route_fused() for IPv4
+ * (dp/ip_route.c: the same conditions on the burst; here also no dualstack
+ * NLB). From slot i on, each untagged IPv6 packet with no extension header
+ * (dp_ip6_parse_fast), to a global address that cannot be vpcgw's own
+ * (ip6_input_one's checks), from a subnet of this port (ingress6), hop
+ * limit over 1, that its subnet's table routes by the local route into a
+ * subnet, with no NACL or ENI on either subnet (ip6_route_one's policy
+ * condition) and within the port's MTU, leaves through dp_nd6_output().
+ * Stops untouched at the first other packet, and after one that made the
+ * burst's output ordered (a neighbor to solicit). Returns the slot it
+ * stopped at.
+ */
+uint16_t
+dp_route6_fused(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t i, uint16_t n)
+{
+	const struct dp_tables *t = g->b.t;
+	const struct dp_ip6 *x = t->ip6;
+	const uint8_t in_port = (uint8_t)g->b.in_port;
+	const struct dp_worker_ctx *w = dp_worker_self();
+	static const uint8_t one[8] = { 0, 0, 0, 0, 0, 0, 0, 1 };
+
+	for (; i < n; i++) {
+		struct rte_mbuf *m = pkts[i];
+		struct dp_meta *md = dp_meta(m);
+		const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+		struct rte_ipv6_hdr *ip = (struct rte_ipv6_hdr *)(eth + 1);
+		const struct dp_rtable6 *rt;
+		uint16_t port;
+		uint64_t r;
+		int sn, ds;
+
+		if (i + 1 < n)
+			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
+		md->l3 = sizeof(*eth);
+		if (eth->ether_type != RTE_BE16(RTE_ETHER_TYPE_IPV6) || !dp_ip6_parse_fast(m, md))
+			break;
+		/* dp_ip6_is_local()'s quick answer, and not multicast */
+		if (dp_ip6_is_mcast(ip->dst_addr) || dp_ip6_is_ll(ip->dst_addr) ||
+		    memcmp(ip->dst_addr + 8, one, 8) == 0 ||
+		    (x->iid_filter & dp_ip6_iid_bit(ip->dst_addr)))
+			break;
+		/* a source in a subnet of this port is neither multicast,
+		 * link-local nor unspecified */
+		sn = dp_ip6_subnet(x, ip->src_addr);
+		if (sn < 0 || t->subnet_rt[sn].port != in_port || ip->hop_limits <= 1 ||
+		    x->subnet_nlbt[ip->src_addr[7]])
+			break;
+		rt = x->rt7[ip->src_addr[7]];
+		r = route6(x, rt, ip->dst_addr);
+		if (r == rt->none || rt->routes[r].kind != CFG_TARGET_LOCAL)
+			break;
+		ds = dp_ip6_subnet(x, ip->dst_addr);
+		if (ds < 0 || x->subnet_filtered[ip->dst_addr[7]] ||
+		    x->subnet_filtered[ip->src_addr[7]])
+			break;
+		port = t->subnet_rt[ds].port;
+		if (rte_pktmbuf_pkt_len(m) - sizeof(*eth) > dp_g.ports[port].mtu)
+			break;
+		md->slot = (uint8_t)i;
+		md->in_port = in_port;
+		ip->hop_limits--;
+		dp_nd6_output(m, port, ip->dst_addr, g->b.now);
+		if (unlikely(w->n_emit != 0 || w->arpq_n != 0))
+			return i + 1;
+	}
+	return i;
+}
+
+/*
  * One stage for both parts: a stage costs every burst a few instructions in
  * the walk (dp/dp_graph.c) even when it has nothing to do, and the IPv4
  * routing path must not pay for IPv6 (docs/PERFORMANCE.md).

@@ -23,6 +23,7 @@
 #include "dp/dp_worker.h"
 #include "dp/flow_fast.h"
 #include "dp/health.h"
+#include "dp/ip6.h"
 #include "dp/ip_input.h"
 #include "dp/vpce.h"
 
@@ -301,6 +302,39 @@ eth_input_to_route(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t i, u
 	return i;
 }
 
+/*
+ * The burst's leading packets that the fused routing loops take: IPv4
+ * (dp_route_fused) and IPv6 (dp_route6_fused, without dualstack NLBs) in
+ * turns while nothing is emitted and no packet waits for a neighbor. The
+ * slot of the first packet neither takes.
+ */
+static uint16_t
+eth_input_fused(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t n)
+{
+	const struct dp_worker_ctx *w = dp_worker_self();
+	const struct dp_ip6 *x = g->b.t->ip6;
+	bool v6 = x != NULL && x->port_on[g->b.in_port] && x->n_nlb6 == 0;
+	uint16_t i = 0, k4 = 0, k6 = 0, k;
+
+	while (i < n && w->n_emit == 0 && w->arpq_n == 0) {
+		k = dp_route_fused(g, pkts + i, n - i);
+		k4 += k;
+		i += k;
+		if (!v6 || i == n)
+			break;
+		k = dp_route6_fused(g, pkts, i, n) - i;
+		if (k == 0)
+			break;
+		k6 += k;
+		i += k;
+	}
+	if (k4 != 0)
+		dp_graph_credit(g, ETH_INPUT_NEXT_ROUTE, k4);
+	if (k6 != 0)
+		dp_graph_credit(g, ETH_INPUT_NEXT_IP6, k6);
+	return i;
+}
+
 /* The first stage: it receives the burst in arrival order and numbers it. */
 void
 dp_eth_input_node(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t n)
@@ -317,13 +351,10 @@ dp_eth_input_node(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t n)
 		/* (an overlapping VPC's burst, zone != 0, takes ip_input: its
 		 * subnets are looked up in its zone) */
 		if (!dp_flow_any() && g->b.zone == 0) {
-			const struct dp_worker_ctx *w = dp_worker_self();
-
-			/* with nothing to keep order with, the routing stage's
-			 * direct path first, fused in here (dp_route_fused) */
-			if (g->b.t->cfg->n_enis == 0 && !g->no_direct && w->n_emit == 0 &&
-			    w->arpq_n == 0 && (i = dp_route_fused(g, pkts, n)) != 0)
-				dp_graph_credit(g, ETH_INPUT_NEXT_ROUTE, i);
+			/* with nothing to keep order with, the routing stages'
+			 * direct paths first, fused in here */
+			if (g->b.t->cfg->n_enis == 0 && !g->no_direct)
+				i = eth_input_fused(g, pkts, n);
 			if (i < n)
 				i = eth_input_to_route(g, pkts, i, n,
 						       dp_graph_out(g, ETH_INPUT_NEXT_ROUTE));

@@ -12,6 +12,8 @@ void dp_arp_input_node(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t 
 
 enum { IP_INPUT_NEXT_FLOW, IP_INPUT_NEXT_ROUTE, IP_INPUT_NEXT_POLICY };
 void dp_ip_input_node(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t n);
+/* IPv6 routing fused into eth_input, from slot i: the slot it stopped at (ip6_input.c). */
+uint16_t dp_route6_fused(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t i, uint16_t n);
 
 /* The ingress of VPC-port packets the flow lookup came before (g->early). */
 enum { VPC_INGRESS_NEXT_ROUTE, VPC_INGRESS_NEXT_POLICY };

@@ -511,6 +511,80 @@ def case_mixed46_order():
                 counters={"ports.vpc.forwarded": len(pkts), "totals.drops": 0})
 
 
+def case_route6_fused():
+    """Bursts (one capture time each) of plain IPv6 packets between two
+    subnets with one packet between them that a check of the input or
+    routing stage refuses or sends elsewhere: hop limit 1, UDP to the
+    subnet's router (::1), to multicast, a source in no subnet, the default
+    route to the internet gateway, a blackhole route (and one inside a
+    subnet, more specific than the local route), into the subnet whose
+    NACL denies IPv6, a hop-by-hop header, ICMPv6 echo, and an IPv4 packet.
+    Each gets what SPEC §7 says, whichever path routed it (hop limit - 1,
+    every other byte as received), and the port's packets leave in arrival
+    order (SPEC §3.6)."""
+    M_HOLE, A6_HOLE = "0a:00:00:00:02:c8", PFX + "2:8000::5"
+
+    def g(tag, hlim=64, src=(M_PRIV, A6_PRIV), dst=A6_APP, ext=None):
+        return host6(src[0], src[1], dst, UDP(sport=7000, dport=5353) / Raw(tag),
+                     hlim=hlim, ext=ext)
+
+    def back():
+        return host6(M_APP, A6_APP, A6_PRIV, TCP(sport=8080, dport=40000, flags="A", seq=7, ack=9))
+    v4 = Ether(src=M_PRIV, dst=M_VPC) / IP(src="10.0.1.10", dst="10.0.2.20", ttl=9) / \
+        UDP(sport=6000, dport=53) / Raw(b"v4")
+    bursts = [
+        ([g(b"a1", hlim=2), g(b"hl1", hlim=1), back()], "ip6_hop_limit", None),
+        ([g(b"b1"), g(b"router", dst=R_APP), g(b"b3")], "local_unhandled", None),
+        ([g(b"c1"), g(b"mcast", dst="ff0e::42"), g(b"c3")], "ip6_dst_invalid", None),
+        ([g(b"d1"), g(b"spoof", src=(M_PRIV, PFX + "9::5")), g(b"d3")], "src_not_in_vpc", None),
+        ([g(b"e1"), g(b"igw", src=(M_PUB, A6_PUB), dst=REMOTE6), back()], None, "internet"),
+        ([g(b"f1"), g(b"hole", src=(M_PUB, A6_PUB), dst="2001:db8:dead::1"), g(b"f3")],
+         "route_blackhole", None),
+        ([g(b"g1"), g(b"public-local", src=(M_PUB, A6_PUB), dst=A6_HOLE), g(b"g3")], None, None),
+        ([g(b"z1"), g(b"inner-hole", dst=A6_HOLE), g(b"z3")], "route_blackhole", None),
+        ([g(b"h1"), g(b"nacl", dst=A6_SEC), g(b"h3")], "nacl_deny_in", None),
+        ([g(b"i1"), g(b"hbh", ext=IPv6ExtHdrHopByHop()), g(b"i3")], None, "vpc"),
+        ([g(b"j1"), host6(M_PRIV, A6_PRIV, A6_APP, ICMPv6EchoRequest(id=5, seq=6)), back()],
+         None, "vpc"),
+        ([g(b"k1"), v4, g(b"k3")], None, "v4"),
+    ]
+    sent, vpc_exp, inet_exp, drops = [], [], [], {}
+    for k, (pkts, drop, odd) in enumerate(bursts):
+        for p in pkts:
+            at(p, 0.01 * k)
+        sent += pkts
+        for j, p in enumerate(pkts):
+            if j == 1 and drop == "ip6_hop_limit":
+                vpc_exp.append(time_exceeded6(p, M_VPC, R_PRIV))
+            elif j == 1 and drop is not None:
+                pass
+            elif j == 1 and odd == "internet":
+                inet_exp.append(routed6(p, M_INET, M_NH))
+            elif j == 1 and odd == "v4":
+                q = Ether(bytes(p))
+                q[Ether].src, q[Ether].dst = M_VPC, M_APP
+                q[IP].ttl -= 1
+                del q[IP].chksum
+                vpc_exp.append(Exp(built(q), note="routed4"))
+            else:
+                q = Ether(bytes(p))
+                vpc_exp.append(routed6(q, M_VPC, {A6_APP: M_APP, A6_PRIV: M_PRIV,
+                                                  A6_HOLE: M_HOLE}[q[IPv6].dst]))
+        if drop is not None:
+            drops["drops." + drop] = drops.get("drops." + drop, 0) + 1
+    # a route more specific than the local one, inside app-a, in the private
+    # table only (public-a reaches A6_HOLE)
+    cfg = base_config()
+    cfg["route_tables"][1]["routes"].append({"destination": PFX + "2:8000::/65",
+                                              "target": "blackhole"})
+    cfg["neighbors"] += [{"port": "vpc", "address": "10.0.2.20", "mac": M_APP},
+                         {"port": "vpc", "address": A6_HOLE, "mac": M_HOLE}]
+    counters = dict(drops, **{"ports.vpc.forwarded": len(sent) - sum(drops.values()),
+                              "ports.vpc.generated": 1})
+    return Case("route6_fused", cfg, {"vpc": sent}, {"vpc": vpc_exp, "internet": inet_exp},
+                counters=counters)
+
+
 CASES = {
     "route6_subnets": case_route6_subnets,
     "igw6": case_igw6,
@@ -522,6 +596,7 @@ CASES = {
     "ra6": case_ra6,
     "malformed6": case_malformed6,
     "mixed46_order": case_mixed46_order,
+    "route6_fused": case_route6_fused,
 }
 
 if __name__ == "__main__":
