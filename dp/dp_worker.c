@@ -66,6 +66,24 @@ dp_now_ms(void)
 }
 
 void
+dp_tx6_uncount(struct dp_lcore_stats *s, const struct rte_mbuf *m, uint16_t p, uint32_t bytes)
+{
+	const uint8_t *h = rte_pktmbuf_mtod(m, const uint8_t *);
+	uint32_t off = 2 * RTE_ETHER_ADDR_LEN;
+	uint16_t type;
+
+	memcpy(&type, h + off, 2);
+	if (type == RTE_BE16(RTE_ETHER_TYPE_VLAN) && rte_pktmbuf_data_len(m) >= off + 6) {
+		off += 4;
+		memcpy(&type, h + off, 2);
+	}
+	if (type != RTE_BE16(RTE_ETHER_TYPE_IPV6))
+		return;
+	s->port[p].tx6--;
+	s->port[p].tx6_bytes -= bytes;
+}
+
+void
 dp_tx_flush_port(struct dp_worker_ctx *w, uint16_t p)
 {
 	struct dp_lcore_stats *s = w->stats;
@@ -87,6 +105,7 @@ dp_tx_flush_port(struct dp_worker_ctx *w, uint16_t p)
 			} else {
 				s->drops[DP_DROP_tx_full]++;
 				s->port[dp_meta(b[i])->in_port].drop++;
+				dp_tx6_uncount(s, b[i], p, rte_pktmbuf_pkt_len(b[i]));
 			}
 			rte_pktmbuf_free(b[i]);
 		}
@@ -130,6 +149,7 @@ dp_tx_flush_port(struct dp_worker_ctx *w, uint16_t p)
 		} else {
 			s->port[p].tx--;
 			s->port[p].tx_bytes -= rte_pktmbuf_pkt_len(b[i]);
+			dp_tx6_uncount(s, b[i], p, rte_pktmbuf_pkt_len(b[i]));
 			s->port[md->in_port].fwd--;
 			s->port[md->in_port].drop++;
 			s->drops[DP_DROP_tx_full]++;

@@ -403,6 +403,7 @@ dp_nd6_output(struct rte_mbuf *m, uint16_t port, const uint8_t nh[16], uint64_t 
 	src = dp_g.ports[port].src48 | (uint64_t)type << 48;
 	memcpy(eth, &mac, 8);
 	memcpy(eth + RTE_ETHER_ADDR_LEN, &src, 8);
+	dp_tx6_count(w, m, port);
 	/* sent as it is now, in arrival order with the burst's others:
 	 * straight to the tx buffer while nothing of the burst waits in
 	 * the ordered output (what is there may come before it; what the

@@ -247,6 +247,8 @@ send4(struct rte_mbuf *m, struct dp_meta *md, const struct dp_pctx *c, struct dp
 	}
 	ns->pkts_in_src++;
 	ns->bytes_in_src += bytes6;
+	ns->pkts_in_src6++;
+	ns->bytes_in_src6 += bytes6;
 	ns->pkts_out_dst++;
 	ns->bytes_out_dst += len4;
 	dp_neigh_xmit(m, port, c->t->cfg->igw.next_hop, c->now);
@@ -384,6 +386,8 @@ out6(struct dp_pctx *c, struct rte_mbuf *m, struct dp_meta *md, const uint8_t cl
 	ns->bytes_in_dst += bytes4;
 	ns->pkts_out_src++;
 	ns->bytes_out_src += bytes6;
+	ns->pkts_out_src6++;
+	ns->bytes_out_src6 += bytes6;
 	dp_nd6_output(m, port, client, c->now);
 }
 
