@@ -528,6 +528,92 @@ def case_nat64_tcp_fragments():
     return TwoPhaseCase("nat64_tcp_fragments", build)
 
 
+def snat4(p4, nat, port):
+    """SPEC §4 IPv4 SNAT of client packet p4 from nat:port: source address
+    and port replaced, TTL - 1, checksums computed again, the rest kept."""
+    q = Ether(bytes(p4))
+    ip = q[IP].copy()
+    ip.src = nat
+    ip.ttl -= 1
+    ip[UDP].sport = port
+    del ip.chksum
+    del ip[UDP].chksum
+    return Ether(bytes(Ether(src=M_INET, dst=M_NH) / ip))
+
+
+def unsnat4(p4, dst, mac, port):
+    """The reverse of snat4 for server reply p4: to dst:port (the client)."""
+    q = Ether(bytes(p4))
+    ip = q[IP].copy()
+    ip.dst = dst
+    ip.ttl -= 1
+    ip[UDP].dport = port
+    del ip.chksum
+    del ip[UDP].chksum
+    return Ether(bytes(Ether(src=M_VPC, dst=mac) / ip))
+
+
+def case_nat64_family_counters():
+    """Per-family counters (SPEC §7): known IPv4 and IPv6 traffic through one
+    NAT gateway (IPv4 SNAT and NAT64) and the exported figures exactly: per
+    port rx/tx packets and bytes (frames as on the wire) of each family (an
+    IPv6 packet dropped for its hop limit counts in rx_ipv6; the ICMPv6 error
+    it gets is generated, not tx), and the gateway's IPv4/IPv6 bytes and
+    packets in from and out to the source (IP header on: the CloudWatch
+    bytes), IPv4 ones the IPv4 clients', IPv6 ones the NAT64 clients'."""
+    def c4(n, t):
+        return at(Ether(src=M_C4, dst=M_VPC) / IP(src=C4, dst=SERVER, id=n) /
+                  UDP(sport=5000, dport=53) / Raw(b"4" * n), t)
+
+    q4 = [c4(100, 0.0), c4(30, 0.2)]
+    q6 = [at(from_c6(UDP(sport=6000, dport=123) / Raw(b"6" * n)), t)
+          for n, t in ((70, 0.1), (200, 0.3))]
+    hop = at(from_c6(UDP(sport=6001, dport=123) / Raw(b"h" * 10), hlim=1), 0.4)
+
+    def build(workers):
+        outs, _ = first_run(config(), {"vpc": [q4[0].copy(), q6[0].copy()]}, workers)
+        n4, p4 = learn(outs, lambda p: UDP in p and p[UDP].dport == 53, "the IPv4 query")
+        n6, p6 = learn(outs, lambda p: UDP in p and p[UDP].dport == 123, "the IPv6 query")
+        r4 = at(from_inet(SERVER, n4, UDP(sport=53, dport=p4) / Raw(b"a" * 50)), 0.5)
+        r6 = at(from_inet(SERVER, n6, UDP(sport=123, dport=p6) / Raw(b"b" * 80)), 0.6)
+        out_i = [snat4(q4[0], n4, p4), to4(q6[0], n6, p6), snat4(q4[1], n4, p4),
+                 to4(q6[1], n6, p6)]
+        b4, b6 = unsnat4(r4, C4, M_C4, 5000), to6(r6, C6, M_C6, 6000)
+
+        def flen(ps):
+            return sum(len(bytes(p)) for p in ps)
+
+        v6in = q6 + [hop]
+        V, I = "ports.vpc.", "ports.internet."
+        return Case("nat64_family_counters", config(),
+                    {"vpc": q4 + q6 + [hop], "internet": [r4, r6]},
+                    {"internet": [Exp(p) for p in out_i],
+                     "vpc": [Exp(lambda act: act, check=lambda act: [] if
+                                 ICMPv6TimeExceeded in act and act[IPv6].dst == C6 else
+                                 ["not an ICMPv6 time exceeded to the client"],
+                                 note="time exceeded"),
+                             Exp(b4, note="IPv4 reply"), Exp(b6, note="IPv6 reply")]},
+                    counters={V + "rx_ipv4": 2, V + "rx_ipv4_bytes": flen(q4),
+                              V + "rx_ipv6": 3, V + "rx_ipv6_bytes": flen(v6in),
+                              V + "tx_ipv4": 1, V + "tx_ipv4_bytes": flen([b4]),
+                              V + "tx_ipv6": 1, V + "tx_ipv6_bytes": flen([b6]),
+                              I + "rx_ipv4": 2, I + "rx_ipv4_bytes": flen([r4, r6]),
+                              I + "rx_ipv6": 0, I + "rx_ipv6_bytes": 0,
+                              I + "tx_ipv4": 4, I + "tx_ipv4_bytes": flen(out_i),
+                              I + "tx_ipv6": 0, I + "tx_ipv6_bytes": 0,
+                              NAT + "IPv4PacketsInFromSource": 2,
+                              NAT + "IPv4BytesInFromSource": sum(len(p[IP]) for p in q4),
+                              NAT + "IPv6PacketsInFromSource": 2,
+                              NAT + "IPv6BytesInFromSource": sum(len(p[IPv6]) for p in q6),
+                              NAT + "IPv4PacketsOutToSource": 1,
+                              NAT + "IPv4BytesOutToSource": len(b4[IP]),
+                              NAT + "IPv6PacketsOutToSource": 1,
+                              NAT + "IPv6BytesOutToSource": len(b6[IPv6]),
+                              NAT + "PacketsDropCount": 0, "drops.ip6_hop_limit": 1})
+
+    return TwoPhaseCase("nat64_family_counters", build)
+
+
 def rst6(p):
     """RFC 9293 3.10.7.1 (SPEC §4: the NAT gateway resets TCP of no
     connection, never a FIN), over IPv6: to the client, out of the port and
@@ -580,6 +666,7 @@ CASES = {
     "nat64_rst": case_nat64_rst,
     "nat64_fragments": case_nat64_fragments,
     "nat64_tcp_fragments": case_nat64_tcp_fragments,
+    "nat64_family_counters": case_nat64_family_counters,
 }
 
 if __name__ == "__main__":
