@@ -451,8 +451,6 @@ dp_neigh_poll(uint64_t now_ms, bool flush_all)
 		bool v6 = q->port & DP_WAIT_ND6;
 
 		if (resolved[i]) {
-			if (v6)
-				dp_tx6_count(w, q->m, q->port & ~DP_WAIT_ND6);
 			l2_rewrite_send(q->m, q->port & ~DP_WAIT_ND6, &mac[i]);
 		} else if (flush_all) {
 			dp_drop(q->m, DP_DROP_shutdown);

@@ -113,30 +113,6 @@ dp_ncache_slot(uint16_t port, uint32_t addr)
 /* Send the buffer of port p (dp_worker.c). */
 void dp_tx_flush_port(struct dp_worker_ctx *w, uint16_t p);
 
-/*
- * IPv6 frame m handed to port p's output (not a generated one: those are
- * the port's "generated"): its part of tx/tx_bytes (SPEC §7, per family),
- * with the 802.1Q tag a VLAN port's frame gets (dp_vlan_push_burst) as
- * tx_bytes counts it. IPv6 paths only; dp_tx6_uncount when it is not sent.
- */
-static inline void
-dp_tx6_count(struct dp_worker_ctx *w, const struct rte_mbuf *m, uint16_t p)
-{
-	const struct dp_meta *md = (const struct dp_meta *)rte_mbuf_to_priv((struct rte_mbuf *)m);
-	struct dp_port_stats *ps = &w->stats->port[p];
-
-	if (md->flags & DP_M_GENERATED)
-		return;
-	ps->tx6++;
-	ps->tx6_bytes += rte_pktmbuf_pkt_len(m) + (dp_g.ports[p].vlan != 0 ? 4u : 0u);
-}
-
-/* Undo dp_tx6_count for forwarded frame m that port p did not send (a full
- * ring or queue), bytes as tx_bytes counted it; nothing for IPv4 (failure
- * paths only: the ethertype, after any 802.1Q tag, says which). */
-void dp_tx6_uncount(struct dp_lcore_stats *s, const struct rte_mbuf *m, uint16_t p,
-		    uint32_t bytes);
-
 static inline void
 dp_tx_buffer(struct dp_worker_ctx *w, struct rte_mbuf *m, uint16_t p)
 {

@@ -389,6 +389,8 @@ dp_nd6_output(struct rte_mbuf *m, uint16_t port, const uint8_t nh[16], uint64_t 
 	uint8_t *eth;
 
 	RTE_BUILD_BUG_ON(RTE_BYTE_ORDER != RTE_LITTLE_ENDIAN);
+	/* its port's tx6 counts it when it leaves (dp_tx_flush_port) */
+	dp_meta(m)->flags |= DP_M_TX6;
 	if (unlikely(e == NULL ||
 		     !((mac = __atomic_load_n(&e->mac, __ATOMIC_ACQUIRE)) & ND6_VALID))) {
 		nd6_wait(w, e, m, port, nh, now_ms);
@@ -403,7 +405,6 @@ dp_nd6_output(struct rte_mbuf *m, uint16_t port, const uint8_t nh[16], uint64_t 
 	src = dp_g.ports[port].src48 | (uint64_t)type << 48;
 	memcpy(eth, &mac, 8);
 	memcpy(eth + RTE_ETHER_ADDR_LEN, &src, 8);
-	dp_tx6_count(w, m, port);
 	/* sent as it is now, in arrival order with the burst's others:
 	 * straight to the tx buffer while nothing of the burst waits in
 	 * the ordered output (what is there may come before it; what the

@@ -32,7 +32,6 @@
 #include <rte_mbuf.h>
 
 #include "dp/dp.h"
-#include "dp/dp_worker.h"
 #include "dp/vlan.h"
 
 int
@@ -220,7 +219,6 @@ dp_vlan_push_burst(struct rte_mbuf **b, uint16_t n, uint16_t port, struct dp_lco
 			} else {
 				s->drops[DP_DROP_tx_full]++;
 				s->port[md->in_port].drop++;
-				dp_tx6_uncount(s, m, port, rte_pktmbuf_pkt_len(m) + 4);
 			}
 			rte_pktmbuf_free(m);
 			continue;
