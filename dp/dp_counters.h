@@ -87,7 +87,8 @@
 	X(nd_queue_full, "no room to hold a packet waiting for Neighbor Discovery") \
 	X(nd_timeout, "neighbor did not answer Neighbor Solicitations in time") \
 	X(nlb_family, "IPv4 client to a listener with an IPv6 target group (not translated), or an IPv6 client packet an IPv4 group cannot take (extension headers)") \
-	X(nat64_fragment, "IPv6 fragment to NAT64 not translated (TCP/ICMP, or no first fragment to follow), or a NAT64 reply's IPv4 TCP/ICMP fragment") \
+	X(nat64_fragment, "fragment NAT64 does not translate: ICMP (either way), one whose Fragment header is not right before the upper layer, a reply's first UDP fragment without checksum") \
+	X(nat64_frag_orphan, "later IPv6 fragment to NAT64 with no first fragment to follow (not seen, or over 2 s before)") \
 	X(nat64_unsupported, "packet NAT64 does not translate: ICMPv6 other than echo request, ICMPv4 other than echo reply or the errors RFC 7915 maps, protocol other than TCP/UDP/ICMP") \
 	X(vpce_src_unknown, "packet on a gateway endpoint's port from outside its prefix list") \
 	X(peering_not_transitive, "routed to a peering connection but not from one side to the other (transitive routing, or entered from outside the VPC)") \

@@ -76,6 +76,16 @@ sec_ports(struct emitter *e, const struct dp_lcore_stats *s, const struct cfg *c
 		em_u64(e, "tx_bytes", p->tx_bytes);
 		em_u64(e, "generated", p->gen);
 		em_u64(e, "generated_dropped", p->gen_drop);
+		/* per family (SPEC §7): IPv6 counted on its paths, IPv4 the rest
+		 * (rx: with the few ARP and other frames a port receives) */
+		em_u64(e, "rx_ipv4", p->rx - p->rx6);
+		em_u64(e, "rx_ipv4_bytes", p->rx_bytes - p->rx6_bytes);
+		em_u64(e, "rx_ipv6", p->rx6);
+		em_u64(e, "rx_ipv6_bytes", p->rx6_bytes);
+		em_u64(e, "tx_ipv4", p->tx - p->tx6);
+		em_u64(e, "tx_ipv4_bytes", p->tx_bytes - p->tx6_bytes);
+		em_u64(e, "tx_ipv6", p->tx6);
+		em_u64(e, "tx_ipv6_bytes", p->tx6_bytes);
 		if (cfg->ports[i].vlan != 0) {
 			/* a VLAN port (dp/vlan.c): its frames, on its device's wire */
 			em_u64(e, "vlan", cfg->ports[i].vlan);

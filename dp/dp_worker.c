@@ -71,7 +71,7 @@ dp_tx_flush_port(struct dp_worker_ctx *w, uint16_t p)
 	struct dp_lcore_stats *s = w->stats;
 	struct rte_mbuf **b = w->txb[p];
 	uint16_t n = w->txn[p], sent;
-	uint64_t gen = 0, bytes = 0;
+	uint64_t gen = 0, bytes = 0, n6 = 0, bytes6 = 0;
 
 	if (n == 0)
 		return;
@@ -101,9 +101,16 @@ dp_tx_flush_port(struct dp_worker_ctx *w, uint16_t p)
 		for (uint16_t i = 0; i < n; i++) {
 			const struct dp_meta *md = dp_meta(b[i]);
 
-			if (unlikely(md->flags & DP_M_GENERATED)) {
-				gen++;
-				continue;
+			/* one test for both: IPv4 pays nothing for IPv6's count (the
+			 * flags read again below, so that this one stays a single
+			 * test of memory: +1 instruction a packet otherwise) */
+			if (unlikely(md->flags & (DP_M_GENERATED | DP_M_TX6))) {
+				if (*(const volatile uint8_t *)&md->flags & DP_M_GENERATED) {
+					gen++;
+					continue;
+				}
+				n6++;
+				bytes6 += rte_pktmbuf_pkt_len(b[i]);
 			}
 			bytes += rte_pktmbuf_pkt_len(b[i]);
 			if (unlikely(md->in_port != in)) {
@@ -120,6 +127,10 @@ dp_tx_flush_port(struct dp_worker_ctx *w, uint16_t p)
 	s->port[p].gen += gen;
 	s->port[p].tx += n - gen;
 	s->port[p].tx_bytes += bytes;
+	if (n6 != 0) {
+		s->port[p].tx6 += n6;
+		s->port[p].tx6_bytes += bytes6;
+	}
 	sent = rte_eth_tx_burst(dp_g.ports[p].port_id, (uint16_t)w->txq[p], b, n);
 	for (uint16_t i = sent; i < n; i++) {
 		struct dp_meta *md = dp_meta(b[i]);
@@ -130,6 +141,10 @@ dp_tx_flush_port(struct dp_worker_ctx *w, uint16_t p)
 		} else {
 			s->port[p].tx--;
 			s->port[p].tx_bytes -= rte_pktmbuf_pkt_len(b[i]);
+			if (md->flags & DP_M_TX6) {
+				s->port[p].tx6--;
+				s->port[p].tx6_bytes -= rte_pktmbuf_pkt_len(b[i]);
+			}
 			s->port[md->in_port].fwd--;
 			s->port[md->in_port].drop++;
 			s->drops[DP_DROP_tx_full]++;

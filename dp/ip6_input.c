@@ -357,6 +357,16 @@ dp_ip6_appliance_input(struct dp_pctx *c, struct rte_mbuf *m, struct dp_meta *md
 	ip6_route_one(c, m, md);
 }
 
+/* k IPv6 frames of bytes bytes received on port p: its IPv6 part of rx (per
+ * family, SPEC §7), with the 802.1Q tag a VLAN port's frames had, as
+ * rx_bytes counted them (dp/vlan.c). */
+static inline void
+count_rx6(struct dp_port_stats *ps, uint16_t p, uint64_t k, uint64_t bytes)
+{
+	ps[p].rx6 += k;
+	ps[p].rx6_bytes += bytes + (dp_g.ports[p].vlan != 0 ? 4 * k : 0);
+}
+
 /*
  * IPv6 routing fused into the input stage, as dp_route_fused() for IPv4
  * (dp/ip_route.c: the same conditions on the burst; here also no dualstack
@@ -367,7 +377,8 @@ dp_ip6_appliance_input(struct dp_pctx *c, struct rte_mbuf *m, struct dp_meta *md
  * subnet, with no NACL or ENI on either subnet (ip6_route_one's policy
  * condition) and within the port's MTU, leaves through dp_nd6_output().
  * Stops untouched at the first other packet, and after one that made the
- * burst's output ordered (a neighbor to solicit). Returns the slot it
+ * burst's output ordered (a neighbor to solicit). Counts the IPv6 rx of
+ * what it takes (dp_ip6_input_node counts the rest). Returns the slot it
  * stopped at.
  */
 uint16_t
@@ -376,8 +387,9 @@ dp_route6_fused(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t i, uint
 	const struct dp_tables *t = g->b.t;
 	const struct dp_ip6 *x = t->ip6;
 	const uint8_t in_port = (uint8_t)g->b.in_port;
-	const struct dp_worker_ctx *w = dp_worker_self();
+	struct dp_worker_ctx *w = dp_worker_self();
 	static const uint8_t one[8] = { 0, 0, 0, 0, 0, 0, 0, 1 };
+	uint64_t k = 0, bytes = 0;      /* rx per family, as dp_ip6_input_node counts */
 
 	for (; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
@@ -392,7 +404,12 @@ dp_route6_fused(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t i, uint
 		if (i + 1 < n)
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
 		md->l3 = sizeof(*eth);
-		if (eth->ether_type != RTE_BE16(RTE_ETHER_TYPE_IPV6) || !dp_ip6_parse_fast(m, md))
+		/* no Ethernet padding either: what the parse would trim would
+		 * be missing from rx_ipv6_bytes if a later check refused it */
+		if (rte_pktmbuf_data_len(m) < sizeof(*eth) + sizeof(*ip) ||
+		    eth->ether_type != RTE_BE16(RTE_ETHER_TYPE_IPV6) ||
+		    sizeof(*eth) + sizeof(*ip) + rte_be_to_cpu_16(ip->payload_len) !=
+		    rte_pktmbuf_pkt_len(m) || !dp_ip6_parse_fast(m, md))
 			break;
 		/* dp_ip6_is_local()'s quick answer, and not multicast */
 		if (dp_ip6_is_mcast(ip->dst_addr) || dp_ip6_is_ll(ip->dst_addr) ||
@@ -419,28 +436,45 @@ dp_route6_fused(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t i, uint
 		md->slot = (uint8_t)i;
 		md->in_port = in_port;
 		ip->hop_limits--;
+		k++;
+		bytes += rte_pktmbuf_pkt_len(m);
 		dp_nd6_output(m, port, ip->dst_addr, g->b.now);
-		if (unlikely(w->n_emit != 0 || w->arpq_n != 0))
-			return i + 1;
+		if (unlikely(w->n_emit != 0 || w->arpq_n != 0)) {
+			i++;
+			break;
+		}
 	}
+	if (k != 0)
+		count_rx6(w->stats->port, in_port, k, bytes);
 	return i;
 }
 
 /*
  * One stage for both parts: a stage costs every burst a few instructions in
  * the walk (dp/dp_graph.c) even when it has nothing to do, and the IPv4
- * routing path must not pay for IPv6 (docs/PERFORMANCE.md).
+ * routing path must not pay for IPv6 (docs/PERFORMANCE.md). Every frame
+ * eth_input sends here is counted as it came, per run of one port's.
  */
 void
 dp_ip6_input_node(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t n)
 {
 	struct dp_worker_ctx *w = dp_worker_self();
+	uint64_t k = 0, bytes = 0;
+	uint16_t in = n != 0 ? dp_meta(pkts[0])->in_port : 0;
 
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
 		struct dp_meta *md = dp_meta(m);
 		struct dp_pctx *c = &g->b.ctx[md->slot];
 
+		if (unlikely(md->in_port != in)) {
+			count_rx6(w->stats->port, in, k, bytes);
+			in = md->in_port;
+			k = 0;
+			bytes = 0;
+		}
+		k++;
+		bytes += rte_pktmbuf_pkt_len(m);
 		w->cur_slot = md->slot;
 		c->t = g->b.t;
 		c->now = g->b.now;
@@ -449,4 +483,6 @@ dp_ip6_input_node(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t n)
 		if (ip6_input_one(g, m, md))
 			ip6_route_one(c, m, md);
 	}
+	if (k != 0)
+		count_rx6(w->stats->port, in, k, bytes);
 }

@@ -66,6 +66,11 @@ ingress_local(struct rte_mbuf *m, struct dp_meta *md, struct dp_pctx *c, uint32_
 		if (md->flags & DP_M_LATER_FRAG)
 			return 1;
 		if ((md->flags & DP_M_FRAG) && md->proto != IPPROTO_UDP) {
+			/* the IPv4 NAT translates UDP fragments only; NAT64 TCP
+			 * ones too (nat/nat64_node.c takes its connections', and
+			 * drops and counts the ICMP ones itself) */
+			if (dp_pipe_ops.nat64_reply != NULL && dp_pipe_ops.nat64_reply(m, md, c))
+				return 0;
 			dp_stats_self()->nat[md->ep].drop++;
 			dp_drop(m, DP_DROP_nat_fragment);
 			return 0;

@@ -389,6 +389,7 @@ dp_nd6_output(struct rte_mbuf *m, uint16_t port, const uint8_t nh[16], uint64_t 
 	uint8_t *eth;
 
 	RTE_BUILD_BUG_ON(RTE_BYTE_ORDER != RTE_LITTLE_ENDIAN);
+	dp_meta(m)->flags |= DP_M_TX6;         /* tx6 when it leaves (dp_tx_flush_port) */
 	if (unlikely(e == NULL ||
 		     !((mac = __atomic_load_n(&e->mac, __ATOMIC_ACQUIRE)) & ND6_VALID))) {
 		nd6_wait(w, e, m, port, nh, now_ms);

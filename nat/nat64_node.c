@@ -29,12 +29,15 @@
  * way back), ConnectionAttempt/Established, ErrorPortAllocation,
  * IdleTimeoutCount, PacketsDropCount.
  *
- * Fragments (RFC 7915 §4.1, §5.1.1), UDP as the IPv4 NAT: a first fragment
- * carries the ports and is translated with its connection (an IPv4 fragment
- * with the identification's low 16 bits, offset and MF copied, DF clear; an
- * IPv6 one with a Fragment header), recording the translation for the later
- * ones (dp/frag6.c), which follow it; TCP and ICMP fragments, and later
- * fragments with no first to follow: nat64_fragment. TCP without SYN for no
+ * Fragments (RFC 7915 §4.1, §5.1.1), TCP and UDP: a first fragment carries
+ * the ports and is translated with its connection (an IPv4 fragment with the
+ * identification's low 16 bits, offset and MF copied, DF clear; an IPv6 one
+ * with a Fragment header; the upper-layer checksum, in the first fragment
+ * only, adjusted for the pseudo-header's new addresses and the new port),
+ * recording the translation for the later ones (dp/frag6.c), which follow it
+ * with no upper-layer header to touch. A later fragment with no first to
+ * follow: nat64_frag_orphan (an IPv4 one: nat_fragment, it may be the IPv4
+ * NAT's). ICMP fragments: nat64_fragment (frag_ok). TCP without SYN for no
  * connection gets a RST (dp_send_rst6), as IPv4 SNAT's.
  *
  * Not done (docs/config.md "NAT64"): ICMPv6 errors from the client and
@@ -61,6 +64,21 @@
 #include "nat/nat_node.h"
 
 #define ICMP6_ECHO_REQUEST 128
+
+/*
+ * The fragments NAT64 translates: TCP and UDP, whose checksum covers a
+ * pseudo-header of addresses (and a length and protocol that stay the same):
+ * the first fragment's checksum is adjusted for the new addresses and port
+ * (RFC 1624) without the rest of the datagram. Not ICMP: an ICMPv6 checksum's
+ * pseudo-header holds the whole message's length, which no first fragment
+ * tells, and an ICMPv4 one has none to take away or add; translating them
+ * would need the datagram reassembled (vpcgw holds no packets).
+ */
+static inline bool
+frag_ok(uint8_t proto)
+{
+	return proto == IPPROTO_TCP || proto == IPPROTO_UDP;
+}
 
 /* RFC 6052 §2.1: the well-known prefix 64:ff9b::/96. */
 static const uint8_t wkp[12] = { 0x00, 0x64, 0xff, 0x9b };
@@ -202,14 +220,14 @@ too_big64(struct rte_mbuf *m, struct dp_meta *md, const struct dp_pctx *c,
 /* The translation of first fragment ip (identification id6) from nat4 to
  * dst4, for its later fragments (dp/frag6.c). */
 static void
-record64(const struct rte_ipv6_hdr *ip, uint32_t id6, uint32_t nat4, uint32_t dst4,
-	 uint64_t now)
+record64(const struct rte_ipv6_hdr *ip, uint32_t id6, uint8_t proto, uint32_t nat4,
+	 uint32_t dst4, uint64_t now)
 {
 	uint8_t n4s[16], n4d[16];
 
 	dp_ip6_mapped(n4s, nat4);
 	dp_ip6_mapped(n4d, dst4);
-	dp_frag6_record(ip->src_addr, ip->dst_addr, id6, IPPROTO_UDP, n4s, n4d, now);
+	dp_frag6_record(ip->src_addr, ip->dst_addr, id6, proto, n4s, n4d, now);
 }
 
 /* Translate m to IPv4 (source src:sport, destination dst:dport, network
@@ -229,6 +247,8 @@ send4(struct rte_mbuf *m, struct dp_meta *md, const struct dp_pctx *c, struct dp
 	}
 	ns->pkts_in_src++;
 	ns->bytes_in_src += bytes6;
+	ns->pkts_in_src6++;
+	ns->bytes_in_src6 += bytes6;
 	ns->pkts_out_dst++;
 	ns->bytes_out_dst += len4;
 	dp_neigh_xmit(m, port, c->t->cfg->igw.next_hop, c->now);
@@ -238,7 +258,8 @@ send4(struct rte_mbuf *m, struct dp_meta *md, const struct dp_pctx *c, struct dp
  * A later IPv6 fragment from a client (RFC 7915 §5.1.1): it follows the
  * translation of its datagram's first fragment (dp_frag6_follow), whose
  * checks it passed (no NACL again, as IPv4's later fragments), translated
- * to an IPv4 fragment and sent to the internet; none: nat64_fragment.
+ * to an IPv4 fragment and sent to the internet; none: nat64_frag_orphan
+ * (ICMP: nat64_fragment, frag_ok).
  */
 static void
 later6(struct rte_mbuf *m, struct dp_meta *md, struct dp_pctx *c, struct dp_nat_stats *ns)
@@ -250,10 +271,14 @@ later6(struct rte_mbuf *m, struct dp_meta *md, struct dp_pctx *c, struct dp_nat_
 	uint16_t port = (uint16_t)cfg->igw.port;
 	uint8_t n4s[16], n4d[16];
 
-	if (md->proto != IPPROTO_UDP || !dp_ip6_frag_id(m, md, &id) ||
-	    !dp_frag6_follow(ip->src_addr, ip->dst_addr, id, md->proto, c->now, n4s, n4d)) {
+	if (!frag_ok(md->proto) || !dp_ip6_frag_id(m, md, &id)) {
 		ns->drop++;
 		dp_drop(m, DP_DROP_nat64_fragment);
+		return;
+	}
+	if (!dp_frag6_follow(ip->src_addr, ip->dst_addr, id, md->proto, c->now, n4s, n4d)) {
+		ns->drop++;
+		dp_drop(m, DP_DROP_nat64_frag_orphan);
 		return;
 	}
 	if (too_big64(m, md, c, ns, bytes6, port, &len4))
@@ -289,8 +314,8 @@ nat64_target(struct rte_mbuf *m, struct dp_meta *md, struct dp_pctx *c,
 		later6(m, md, c, ns);
 		return;
 	}
-	/* a first fragment: UDP only, as the IPv4 NAT (TCP and ICMP: not translated) */
-	if ((md->flags & DP_M_FRAG) && (md->proto != IPPROTO_UDP || !dp_ip6_frag_id(m, md, &id6))) {
+	/* a first fragment: TCP or UDP (frag_ok) */
+	if ((md->flags & DP_M_FRAG) && (!frag_ok(md->proto) || !dp_ip6_frag_id(m, md, &id6))) {
 		ns->drop++;
 		dp_drop(m, DP_DROP_nat64_fragment);
 		return;
@@ -329,7 +354,7 @@ nat64_target(struct rte_mbuf *m, struct dp_meta *md, struct dp_pctx *c,
 		return;
 	dp_flow_pkt(f, 0, bytes6);
 	if (unlikely(md->flags & DP_M_FRAG))    /* the later fragments follow it */
-		record64(ip, id6, f->key[1].dst, dst4, c->now);
+		record64(ip, id6, md->proto, f->key[1].dst, dst4, c->now);
 	send4(m, md, c, ns, f->key[1].dst, dst4, f->key[1].dport, f->key[1].sport,
 	      (uint8_t)(ip->hop_limits - 1), bytes6, len4, port);
 }
@@ -361,6 +386,8 @@ out6(struct dp_pctx *c, struct rte_mbuf *m, struct dp_meta *md, const uint8_t cl
 	ns->bytes_in_dst += bytes4;
 	ns->pkts_out_src++;
 	ns->bytes_out_src += bytes6;
+	ns->pkts_out_src6++;
+	ns->bytes_out_src6 += bytes6;
 	dp_nd6_output(m, port, client, c->now);
 }
 
@@ -368,7 +395,7 @@ out6(struct dp_pctx *c, struct rte_mbuf *m, struct dp_meta *md, const uint8_t cl
  * A later IPv4 fragment of a reply (RFC 7915 §4.1): it follows its first
  * fragment's translation (no NACL again, as IPv4's later fragments) to an
  * IPv6 fragment to the client; false: not one of NAT64's (the caller drops
- * it as nat_fragment).
+ * it as nat_fragment: it may be an IPv4 NAT connection's).
  */
 static bool
 reply_later(struct rte_mbuf *m, struct dp_meta *md, struct dp_pctx *c)
@@ -379,7 +406,7 @@ reply_later(struct rte_mbuf *m, struct dp_meta *md, struct dp_pctx *c)
 	struct dp_nat_stats *ns;
 	int rc;
 
-	if (md->proto != IPPROTO_UDP || md->nh != DP_LOCAL_NAT)
+	if (!frag_ok(md->proto) || md->nh != DP_LOCAL_NAT)
 		return false;
 	dp_ip6_mapped(s, ip->src_addr);
 	dp_ip6_mapped(d, ip->dst_addr);
@@ -423,7 +450,7 @@ nat64_reply(struct rte_mbuf *m, struct dp_meta *md, struct dp_pctx *c)
 	if (f->kind != DP_FLOW_NAT || !dp_flow6_addrs(f, client, dst6, NULL))
 		return false;
 	ns = &dp_stats_self()->nat[f->svc];
-	if ((md->flags & DP_M_FRAG) && md->proto != IPPROTO_UDP) {
+	if ((md->flags & DP_M_FRAG) && !frag_ok(md->proto)) {
 		ns->drop++;
 		dp_drop(m, DP_DROP_nat64_fragment);
 		return true;
@@ -456,7 +483,7 @@ nat64_reply(struct rte_mbuf *m, struct dp_meta *md, struct dp_pctx *c)
 		/* the later fragments follow this translation */
 		dp_ip6_mapped(s, ip->src_addr);
 		dp_ip6_mapped(d, ip->dst_addr);
-		dp_frag6_record(s, d, rte_be_to_cpu_16(ip->packet_id), IPPROTO_UDP, dst6, client,
+		dp_frag6_record(s, d, rte_be_to_cpu_16(ip->packet_id), md->proto, dst6, client,
 				c->now);
 	}
 	/* from 64:ff9b::<server> and its port to the client and its port (its

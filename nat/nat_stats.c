@@ -33,6 +33,18 @@ nat_stats_emit(struct emitter *e, const struct dp_lcore_stats *s, const struct c
 		em_u64(e, "PacketsOutToDestination", n->pkts_out_dst);
 		em_u64(e, "PacketsInFromDestination", n->pkts_in_dst);
 		em_u64(e, "PacketsOutToSource", n->pkts_out_src);
+		/* per family (SPEC §7; CloudWatch has none for a NAT gateway:
+		 * the ALB's IPv6ProcessedBytes-style prefix): the source side of
+		 * NAT64 connections is IPv6, counted on their path, IPv4 the
+		 * rest; the destination side is IPv4 always */
+		em_u64(e, "IPv4BytesInFromSource", n->bytes_in_src - n->bytes_in_src6);
+		em_u64(e, "IPv4BytesOutToSource", n->bytes_out_src - n->bytes_out_src6);
+		em_u64(e, "IPv4PacketsInFromSource", n->pkts_in_src - n->pkts_in_src6);
+		em_u64(e, "IPv4PacketsOutToSource", n->pkts_out_src - n->pkts_out_src6);
+		em_u64(e, "IPv6BytesInFromSource", n->bytes_in_src6);
+		em_u64(e, "IPv6BytesOutToSource", n->bytes_out_src6);
+		em_u64(e, "IPv6PacketsInFromSource", n->pkts_in_src6);
+		em_u64(e, "IPv6PacketsOutToSource", n->pkts_out_src6);
 		em_close(e);
 	}
 	em_close(e);

@@ -33,7 +33,9 @@ EXPECT = {
     "/vpcgw/stats": ["totals/rx", "totals/drops", "drops/ttl_expired",
                      "drops/conntrack_allowance_exceeded", "flows/active",
                      "security_groups/web/allowed", "interfaces/10_0_1_10/denied"],
-    "/vpcgw/ports": ["ports/vpc/rx", "ports/internet/tx", "ports/appliances/generated"],
+    "/vpcgw/ports": ["ports/vpc/rx", "ports/internet/tx", "ports/appliances/generated"] +
+                    ["ports/vpc/%s_ipv%d%s" % (d, v, b) for d in ("rx", "tx") for v in (4, 6)
+                     for b in ("", "_bytes")],
     "/vpcgw/flows": ["flows/active", "flows/capacity", "flows/by_service/nat/active",
                      "flows/by_service/security_group/created", "tcp_states/established", "tcp_states/syn_sent"],
     "/vpcgw/nat": ["nat/nat_a/" + n for n in (
@@ -41,7 +43,9 @@ EXPECT = {
         "ErrorPortAllocation", "IdleTimeoutCount", "PacketsDropCount", "BytesInFromSource",
         "BytesOutToDestination", "BytesInFromDestination", "BytesOutToSource",
         "PacketsInFromSource", "PacketsOutToDestination", "PacketsInFromDestination",
-        "PacketsOutToSource")],
+        "PacketsOutToSource")] +
+                  ["nat/nat_a/IPv%d%sSource" % (v, n) for v in (4, 6) for n in (
+                      "BytesInFrom", "BytesOutTo", "PacketsInFrom", "PacketsOutTo")],
     "/vpcgw/nlb": ["nlb/web/listeners/tcp_80/" + n for n in (
         "ActiveFlowCount", "NewFlowCount", "ProcessedBytes", "TCP_ELB_Reset_Count")] +
                   ["nlb/web/ConsumedLCUs", "target_groups/web_tg/HealthyHostCount",
@@ -77,6 +81,15 @@ def main():
         nat = gw.telemetry("/vpcgw/nat")
         assert nat["nat/nat_a/ActiveConnectionCount"] == 5, nat
         assert nat["nat/nat_a/PacketsOutToDestination"] == 5, nat
+        # per family (SPEC §7): all of this traffic is IPv4
+        assert nat["nat/nat_a/IPv4PacketsInFromSource"] == 5, nat
+        assert nat["nat/nat_a/IPv6PacketsInFromSource"] == 0, nat
+        pt = gw.telemetry("/vpcgw/ports")
+        for port in ("vpc", "internet"):
+            for d in ("rx", "tx"):
+                assert pt["ports/%s/%s_ipv4" % (port, d)] == pt["ports/%s/%s" % (port, d)], pt
+                assert pt["ports/%s/%s_ipv6_bytes" % (port, d)] == 0, pt
+        assert pt["ports/internet/tx_ipv4"] == 5, pt
         # the tool users have: dpdk-telemetry.py, fed the command on stdin
         tool = subprocess.run(["/usr/bin/python3", "/usr/bin/dpdk-telemetry.py", "-f", gw.prefix],
                               input="/vpcgw/nat\n", capture_output=True, text=True, timeout=30)

@@ -518,7 +518,9 @@ def case_route6_fused():
     subnet's router (::1), to multicast, a source in no subnet, the default
     route to the internet gateway, a blackhole route (and one inside a
     subnet, more specific than the local route), into the subnet whose
-    NACL denies IPv6, a hop-by-hop header, ICMPv6 echo, and an IPv4 packet.
+    NACL denies IPv6, a hop-by-hop header, ICMPv6 echo, an IPv4 packet, a
+    frame with Ethernet padding. The port's IPv6 rx counters (SPEC §7, per
+    family) count every IPv6 frame as received, padding included.
     Each gets what SPEC §7 says, whichever path routed it (hop limit - 1,
     every other byte as received), and the port's packets leave in arrival
     order (SPEC §3.6)."""
@@ -532,6 +534,8 @@ def case_route6_fused():
         return host6(M_APP, A6_APP, A6_PRIV, TCP(sport=8080, dport=40000, flags="A", seq=7, ack=9))
     v4 = Ether(src=M_PRIV, dst=M_VPC) / IP(src="10.0.1.10", dst="10.0.2.20", ttl=9) / \
         UDP(sport=6000, dport=53) / Raw(b"v4")
+    # 62 bytes of frame padded to 64 on the wire: forwarded without the padding
+    tiny = host6(M_PRIV, A6_PRIV, A6_APP, UDP(sport=7001, dport=5353))
     bursts = [
         ([g(b"a1", hlim=2), g(b"hl1", hlim=1), back()], "ip6_hop_limit", None),
         ([g(b"b1"), g(b"router", dst=R_APP), g(b"b3")], "local_unhandled", None),
@@ -547,12 +551,15 @@ def case_route6_fused():
         ([g(b"j1"), host6(M_PRIV, A6_PRIV, A6_APP, ICMPv6EchoRequest(id=5, seq=6)), back()],
          None, "vpc"),
         ([g(b"k1"), v4, g(b"k3")], None, "v4"),
+        ([g(b"l1"), tiny, g(b"l3")], None, "padded"),
     ]
     sent, vpc_exp, inet_exp, drops = [], [], [], {}
     for k, (pkts, drop, odd) in enumerate(bursts):
-        for p in pkts:
+        wire = [Raw(bytes(p) + b"\0" * 2) if odd == "padded" and j == 1 else p
+                for j, p in enumerate(pkts)]
+        for p in wire:
             at(p, 0.01 * k)
-        sent += pkts
+        sent += wire
         for j, p in enumerate(pkts):
             if j == 1 and drop == "ip6_hop_limit":
                 vpc_exp.append(time_exceeded6(p, M_VPC, R_PRIV))
@@ -579,8 +586,11 @@ def case_route6_fused():
                                               "target": "blackhole"})
     cfg["neighbors"] += [{"port": "vpc", "address": "10.0.2.20", "mac": M_APP},
                          {"port": "vpc", "address": A6_HOLE, "mac": M_HOLE}]
+    v6 = [bytes(p) for p in sent if bytes(p)[12:14] == b"\x86\xdd"]
     counters = dict(drops, **{"ports.vpc.forwarded": len(sent) - sum(drops.values()),
-                              "ports.vpc.generated": 1})
+                              "ports.vpc.generated": 1,
+                              "ports.vpc.rx_ipv6": len(v6),
+                              "ports.vpc.rx_ipv6_bytes": sum(len(b) for b in v6)})
     return Case("route6_fused", cfg, {"vpc": sent}, {"vpc": vpc_exp, "internet": inet_exp},
                 counters=counters)
 

@@ -326,15 +326,17 @@ def case_nat64_ports():
 
 
 def case_nat64_drops():
-    """Drops by reason: a TCP IPv6 fragment to 64:ff9b:: (nat64_fragment: only
-    UDP fragments are translated, case nat64_fragments); an
+    """Drops by reason: an ICMPv6 echo fragment to 64:ff9b:: (nat64_fragment:
+    TCP and UDP fragments are translated, cases nat64_fragments and
+    nat64_tcp_fragments); an
     ICMPv6 error and an echo reply from the client (nat64_unsupported); TCP
     data for no connection (nat_idle_timeout, IdleTimeoutCount + 1, and a
     RST to the client as IPv4 SNAT: case nat64_rst); an
     unsolicited IPv4 packet to a NAT address (nat_no_session); hop limit 1
     (ip6_hop_limit: ICMPv6 time exceeded back, from vpcgw)."""
     frag = at(Ether(src=M_C6, dst=M_VPC) / IPv6(src=C6, dst=wkp(SERVER)) /
-              IPv6ExtHdrFragment(id=7, m=1, offset=0) / TCP(sport=1, dport=2) / Raw(b"x" * 32),
+              IPv6ExtHdrFragment(id=7, m=1, offset=0) / ICMPv6EchoRequest(id=1, seq=1) /
+              Raw(b"x" * 32),
               0.0)
     err = at(from_c6(ICMPv6DestUnreach(code=4) / Raw(b"\x60" + b"\0" * 47)), 0.1)
     rep = at(from_c6(ICMPv6EchoReply(id=1, seq=1)), 0.2)
@@ -377,8 +379,9 @@ def case_nat64_fragments():
     two IPv6 fragments with a Fragment header (next header UDP, offset and M
     copied, identification 0x4242), from 64:ff9b::<server> to the client,
     checksum over the IPv6 pseudo-header (§4.1). A later fragment with no
-    first (either way) is dropped (nat64_fragment; IPv4: nat_fragment); so
-    is a TCP first fragment (nat64_fragment)."""
+    first (either way) is dropped (nat64_frag_orphan; IPv4: nat_fragment, it
+    could be the IPv4 NAT's); an ICMPv6 echo first fragment is not translated
+    (nat64_fragment: an ICMPv6 checksum covers the whole message's length)."""
     q = b"Q" * 600
     u6 = udp_bytes6(C6, wkp(SERVER), 5300, 53, q)
     fid = 0x12345678
@@ -389,9 +392,9 @@ def case_nat64_fragments():
 
     q1, q2 = frag6(u6[:304], 0, 1, 0.0), frag6(u6[304:], 304, 0, 0.1)
     orphan6 = frag6(u6[304:], 304, 0, 0.4, fid=0x9999)
-    tcp6 = at(Ether(src=M_C6, dst=M_VPC) / IPv6(src=C6, dst=wkp(SERVER)) /
-              IPv6ExtHdrFragment(id=0x77, m=1, offset=0) /
-              TCP(sport=40000, dport=80, flags="S") / Raw(b"x" * 16), 0.5)
+    icmp6 = at(Ether(src=M_C6, dst=M_VPC) / IPv6(src=C6, dst=wkp(SERVER)) /
+               IPv6ExtHdrFragment(id=0x77, m=1, offset=0) /
+               ICMPv6EchoRequest(id=7, seq=1) / Raw(b"x" * 16), 0.5)
 
     def build(workers):
         outs, _ = first_run(config(), {"vpc": [q1.copy()]}, workers)
@@ -418,12 +421,13 @@ def case_nat64_fragments():
                                             offset=off // 8) / Raw(data)))
              for data, off, m in ((a6[:256], 0, 1), (a6[256:], 256, 0))]
         return Case("nat64_fragments", config(),
-                    {"vpc": [q1, q2, orphan6, tcp6], "internet": [r1, r2, orphan4]},
+                    {"vpc": [q1, q2, orphan6, icmp6], "internet": [r1, r2, orphan4]},
                     {"internet": [Exp(e[0], note="first IPv4 fragment"),
                                   Exp(e[1], note="second IPv4 fragment")],
                      "vpc": [Exp(r[0], note="first IPv6 fragment"),
                              Exp(r[1], note="second IPv6 fragment")]},
-                    counters={"drops.nat64_fragment": 2, "drops.nat_fragment": 1,
+                    counters={"drops.nat64_fragment": 1, "drops.nat64_frag_orphan": 1,
+                              "drops.nat_fragment": 1,
                               NAT + "ConnectionAttemptCount": 1,
                               NAT + "ActiveConnectionCount": 1,
                               NAT + "PacketsOutToDestination": 2,
@@ -431,6 +435,183 @@ def case_nat64_fragments():
                               NAT + "PacketsDropCount": 3})
 
     return TwoPhaseCase("nat64_fragments", build)
+
+
+def tcp_bytes(ipcls, src, dst, sport, dport, flags, seq, ack, data):
+    """A whole TCP segment's bytes with its checksum over ipcls's pseudo-header."""
+    return bytes(ipcls(bytes(ipcls(src=src, dst=dst) /
+                             TCP(sport=sport, dport=dport, flags=flags, seq=seq, ack=ack,
+                                 window=8192) / Raw(data)))[TCP])
+
+
+def case_nat64_tcp_fragments():
+    """RFC 7915 fragment translation, TCP (§5.1.1, §4.1): after a SYN and
+    SYN-ACK, the client's 620-byte segment in two IPv6 fragments (id
+    0x0a0b0c0d, traffic class 0x10) leaves as two IPv4 fragments
+    (identification 0x0c0d, MF and offset copied, DF clear, TTL = hop limit
+    - 1) from the connection's NAT address and port, the TCP checksum (in the
+    first fragment only) the segment's over the IPv4 pseudo-header with the
+    new source port; the server's 520-byte segment in two IPv4 fragments
+    (id 0x2121) comes back as two IPv6 fragments with a Fragment header (next
+    header 6, offset and M copied, identification 0x2121), TCP checksum over
+    the IPv6 pseudo-header with the client's port. Not translated: a later
+    TCP fragment with no first (IPv6: nat64_frag_orphan; IPv4: nat_fragment),
+    an ICMPv4 echo reply's first fragment of a NAT64 echo connection
+    (nat64_fragment)."""
+    syn = at(from_c6(TCP(sport=40200, dport=443, flags="S", seq=1000, window=8192)), 0.0)
+    ping = at(from_c6(ICMPv6EchoRequest(id=0x77, seq=1, data=b"p" * 8)), 0.05)
+    d6 = b"C" * 600
+    fid = 0x0a0b0c0d
+    seg6 = tcp_bytes(IPv6, C6, wkp(SERVER), 40200, 443, "PA", 1001, 9001, d6)
+
+    def frag6(data, off, m, t, fid=fid):
+        return at(Ether(src=M_C6, dst=M_VPC) / IPv6(src=C6, dst=wkp(SERVER), hlim=64, tc=0x10) /
+                  IPv6ExtHdrFragment(nh=6, id=fid, m=m, offset=off // 8) / Raw(data), t)
+
+    c1, c2 = frag6(seg6[:304], 0, 1, 0.2), frag6(seg6[304:], 304, 0, 0.3)
+    orphan6 = frag6(seg6[304:], 304, 0, 0.6, fid=0x0a0b0c0e)
+
+    def build(workers):
+        outs, _ = first_run(config(), {"vpc": [syn.copy(), ping.copy()]}, workers)
+        nat, port = learn(outs, lambda p: TCP in p, "the SYN")
+        inat, ident = learn(outs, lambda p: ICMP in p, "the echo request")
+        sa = at(from_inet(SERVER, nat, TCP(sport=443, dport=port, flags="SA", seq=9000,
+                                           ack=1001, window=8192)), 0.1)
+        seg4 = tcp_bytes(IP, nat, SERVER, port, 443, "PA", 1001, 9001, d6)
+        e = [Ether(bytes(Ether(src=M_INET, dst=M_NH) /
+                         IP(tos=0x10, id=0x0c0d, flags=fl, frag=off // 8, ttl=63, proto=6,
+                            src=nat, dst=SERVER) / Raw(data)))
+             for data, off, fl in ((seg4[:304], 0, "MF"), (seg4[304:], 304, 0))]
+        d4 = b"S" * 500
+        rseg4 = tcp_bytes(IP, SERVER, nat, 443, port, "PA", 9001, 1601, d4)
+
+        def frag4(data, off, mf, t, ident4=0x2121, proto=6, dst=nat):
+            return at(Ether(src=M_NH, dst=M_INET) /
+                      IP(src=SERVER, dst=dst, ttl=50, tos=0x20, id=ident4, proto=proto,
+                         flags="MF" if mf else 0, frag=off // 8) / Raw(data), t)
+
+        r1, r2 = frag4(rseg4[:256], 0, 1, 0.4), frag4(rseg4[256:], 256, 0, 0.5)
+        orphan4 = frag4(rseg4[256:], 256, 0, 0.7, ident4=0x2122)
+        echo = bytes(ICMP(type=0, id=ident, seq=1) / Raw(b"p" * 40))
+        icmp4 = frag4(echo[:24], 0, 1, 0.8, ident4=0x3131, proto=1, dst=inat)
+        rseg6 = tcp_bytes(IPv6, wkp(SERVER), C6, 443, 40200, "PA", 9001, 1601, d4)
+        r = [Ether(bytes(Ether(src=M_VPC, dst=M_C6) /
+                         IPv6(src=wkp(SERVER), dst=C6, hlim=49, tc=0x20, fl=0) /
+                         IPv6ExtHdrFragment(nh=6, res1=0, res2=0, id=0x2121, m=m,
+                                            offset=off // 8) / Raw(data)))
+             for data, off, m in ((rseg6[:256], 0, 1), (rseg6[256:], 256, 0))]
+        b6 = len(syn[IPv6]) + len(c1[IPv6]) + len(c2[IPv6])
+        return Case("nat64_tcp_fragments", config(),
+                    {"vpc": [syn, ping, c1, c2, orphan6],
+                     "internet": [sa, r1, r2, orphan4, icmp4]},
+                    {"internet": [Exp(to4(syn, nat, port), note="SYN"),
+                                  Exp(lambda act: act, check=lambda act: [] if
+                                      ICMP in act and act[ICMP].type == 8 else
+                                      ["not the echo request"], note="echo request"),
+                                  Exp(e[0], note="first IPv4 fragment"),
+                                  Exp(e[1], note="second IPv4 fragment")],
+                     "vpc": [Exp(to6(sa, C6, M_C6, 40200), note="SYN-ACK"),
+                             Exp(r[0], note="first IPv6 fragment"),
+                             Exp(r[1], note="second IPv6 fragment")]},
+                    counters={"drops.nat64_fragment": 1, "drops.nat64_frag_orphan": 1,
+                              "drops.nat_fragment": 1,
+                              NAT + "ConnectionAttemptCount": 2,
+                              NAT + "ConnectionEstablishedCount": 1,
+                              NAT + "ActiveConnectionCount": 2,
+                              NAT + "PacketsInFromSource": 4,
+                              NAT + "BytesInFromSource": b6 + len(ping[IPv6]),
+                              NAT + "PacketsOutToDestination": 4,
+                              NAT + "PacketsInFromDestination": 3,
+                              NAT + "PacketsOutToSource": 3,
+                              NAT + "PacketsDropCount": 3})
+
+    return TwoPhaseCase("nat64_tcp_fragments", build)
+
+
+def snat4(p4, nat, port):
+    """SPEC §4 IPv4 SNAT of client packet p4 from nat:port: source address
+    and port replaced, TTL - 1, checksums computed again, the rest kept."""
+    q = Ether(bytes(p4))
+    ip = q[IP].copy()
+    ip.src = nat
+    ip.ttl -= 1
+    ip[UDP].sport = port
+    del ip.chksum
+    del ip[UDP].chksum
+    return Ether(bytes(Ether(src=M_INET, dst=M_NH) / ip))
+
+
+def unsnat4(p4, dst, mac, port):
+    """The reverse of snat4 for server reply p4: to dst:port (the client)."""
+    q = Ether(bytes(p4))
+    ip = q[IP].copy()
+    ip.dst = dst
+    ip.ttl -= 1
+    ip[UDP].dport = port
+    del ip.chksum
+    del ip[UDP].chksum
+    return Ether(bytes(Ether(src=M_VPC, dst=mac) / ip))
+
+
+def case_nat64_family_counters():
+    """Per-family counters (SPEC §7): known IPv4 and IPv6 traffic through one
+    NAT gateway (IPv4 SNAT and NAT64) and the exported figures exactly: per
+    port rx/tx packets and bytes (frames as on the wire) of each family (an
+    IPv6 packet dropped for its hop limit counts in rx_ipv6; the ICMPv6 error
+    it gets is generated, not tx), and the gateway's IPv4/IPv6 bytes and
+    packets in from and out to the source (IP header on: the CloudWatch
+    bytes), IPv4 ones the IPv4 clients', IPv6 ones the NAT64 clients'."""
+    def c4(n, t):
+        return at(Ether(src=M_C4, dst=M_VPC) / IP(src=C4, dst=SERVER, id=n) /
+                  UDP(sport=5000, dport=53) / Raw(b"4" * n), t)
+
+    q4 = [c4(100, 0.0), c4(30, 0.2)]
+    q6 = [at(from_c6(UDP(sport=6000, dport=123) / Raw(b"6" * n)), t)
+          for n, t in ((70, 0.1), (200, 0.3))]
+    hop = at(from_c6(UDP(sport=6001, dport=123) / Raw(b"h" * 10), hlim=1), 0.4)
+
+    def build(workers):
+        outs, _ = first_run(config(), {"vpc": [q4[0].copy(), q6[0].copy()]}, workers)
+        n4, p4 = learn(outs, lambda p: UDP in p and p[UDP].dport == 53, "the IPv4 query")
+        n6, p6 = learn(outs, lambda p: UDP in p and p[UDP].dport == 123, "the IPv6 query")
+        r4 = at(from_inet(SERVER, n4, UDP(sport=53, dport=p4) / Raw(b"a" * 50)), 0.5)
+        r6 = at(from_inet(SERVER, n6, UDP(sport=123, dport=p6) / Raw(b"b" * 80)), 0.6)
+        out_i = [snat4(q4[0], n4, p4), to4(q6[0], n6, p6), snat4(q4[1], n4, p4),
+                 to4(q6[1], n6, p6)]
+        b4, b6 = unsnat4(r4, C4, M_C4, 5000), to6(r6, C6, M_C6, 6000)
+
+        def flen(ps):
+            return sum(len(bytes(p)) for p in ps)
+
+        v6in = q6 + [hop]
+        V, I = "ports.vpc.", "ports.internet."
+        return Case("nat64_family_counters", config(),
+                    {"vpc": q4 + q6 + [hop], "internet": [r4, r6]},
+                    {"internet": [Exp(p) for p in out_i],
+                     "vpc": [Exp(lambda act: act, check=lambda act: [] if
+                                 ICMPv6TimeExceeded in act and act[IPv6].dst == C6 else
+                                 ["not an ICMPv6 time exceeded to the client"],
+                                 note="time exceeded"),
+                             Exp(b4, note="IPv4 reply"), Exp(b6, note="IPv6 reply")]},
+                    counters={V + "rx_ipv4": 2, V + "rx_ipv4_bytes": flen(q4),
+                              V + "rx_ipv6": 3, V + "rx_ipv6_bytes": flen(v6in),
+                              V + "tx_ipv4": 1, V + "tx_ipv4_bytes": flen([b4]),
+                              V + "tx_ipv6": 1, V + "tx_ipv6_bytes": flen([b6]),
+                              I + "rx_ipv4": 2, I + "rx_ipv4_bytes": flen([r4, r6]),
+                              I + "rx_ipv6": 0, I + "rx_ipv6_bytes": 0,
+                              I + "tx_ipv4": 4, I + "tx_ipv4_bytes": flen(out_i),
+                              I + "tx_ipv6": 0, I + "tx_ipv6_bytes": 0,
+                              NAT + "IPv4PacketsInFromSource": 2,
+                              NAT + "IPv4BytesInFromSource": sum(len(p[IP]) for p in q4),
+                              NAT + "IPv6PacketsInFromSource": 2,
+                              NAT + "IPv6BytesInFromSource": sum(len(p[IPv6]) for p in q6),
+                              NAT + "IPv4PacketsOutToSource": 1,
+                              NAT + "IPv4BytesOutToSource": len(b4[IP]),
+                              NAT + "IPv6PacketsOutToSource": 1,
+                              NAT + "IPv6BytesOutToSource": len(b6[IPv6]),
+                              NAT + "PacketsDropCount": 0, "drops.ip6_hop_limit": 1})
+
+    return TwoPhaseCase("nat64_family_counters", build)
 
 
 def rst6(p):
@@ -484,6 +665,8 @@ CASES = {
     "nat64_drops": case_nat64_drops,
     "nat64_rst": case_nat64_rst,
     "nat64_fragments": case_nat64_fragments,
+    "nat64_tcp_fragments": case_nat64_tcp_fragments,
+    "nat64_family_counters": case_nat64_family_counters,
 }
 
 if __name__ == "__main__":

@@ -153,6 +153,33 @@ def case_vlan_local():
                           "ports.p1.rx": 2})
 
 
+def case_vlan_family_counters():
+    """Per-family port counters on VLAN ports (SPEC §7; docs/OBSERVABILITY.md
+    "Counters per family"): a VLAN port's rx/tx bytes are its frames on the
+    trunk's wire, the 4-byte tag included, so are its IPv4 and IPv6 parts.
+    On VLAN 10: the host's ARP (rx, not IPv6), an IPv4 datagram to H2
+    (forwarded out on VLAN 11) and an IPv6 packet (no IPv6 in these VPCs:
+    dropped, ipv6_unsupported, still received as IPv6)."""
+    from scapy.all import IPv6  # noqa: E402
+    s = seed(10, H1)
+    data = timed([host(10, H1, H2, UDP(sport=5000, dport=53) / Raw(b"4" * 100)),
+                  tagged(10, MAC[10], M_P1, IPv6(src="fd00::10", dst="fd00::20") /
+                         UDP(sport=5000, dport=53) / Raw(b"6" * 120))], start=0.1)
+    out = Ether(bytes(tagged(11, M_P1, MAC[11], IP(bytes(data[0][IP])))))
+    out[IP].ttl -= 1
+    out = Ether(bytes(out))
+    return Case("vlan_family_counters", config(), {"p1": timed([s, seed(11, H2)]) + data},
+                {"p1": [forwarded(data[0], 11)]},
+                counters={"drops.ipv6_unsupported": 1,
+                          "ports.p1.10.rx_ipv4": 2,
+                          "ports.p1.10.rx_ipv4_bytes": len(bytes(s)) + len(bytes(data[0])),
+                          "ports.p1.10.rx_ipv6": 1,
+                          "ports.p1.10.rx_ipv6_bytes": len(bytes(data[1])),
+                          "ports.p1.11.tx_ipv4": 1,
+                          "ports.p1.11.tx_ipv4_bytes": len(bytes(out)),
+                          "ports.p1.11.tx_ipv6": 0, "ports.p1.10.tx_ipv6": 0})
+
+
 def time_exceeded(orig, vlan, router):
     """RFC 792 / RFC 1812: ICMP type 11 code 0 from the router of the
     sender's subnet, back on the sender's VLAN to its MAC, quoting the
@@ -378,6 +405,7 @@ def case_vlan_check():
 
 CASES = {
     "vlan_check": case_vlan_check,
+    "vlan_family_counters": case_vlan_family_counters,
     "vlan_local": case_vlan_local,
     "vlan_arp": case_vlan_arp,
     "vlan_sg": case_vlan_sg,
