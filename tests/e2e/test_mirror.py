@@ -13,7 +13,8 @@ A session on eni:10.0.1.10 copies everything both ways to 192.168.60.9, VNI
 NAT gateway. tshark captures the instance's eth0 (what the ENI really sent
 and received) and the collector's vx0 (what Linux's VXLAN driver
 decapsulated from vpcgw's copies). Every IPv4 frame of the first capture
-must be in the second, byte for byte (the frame as the ENI sent it, and as
+from or to the ENI's address must be in the second, byte for byte (the
+frame as the ENI sent it, and as
 it was delivered to it; the instance's own TCP checksums as the wire carries
 them, see ipv4_frames), and nothing else; and the ping and the page work.
 """
@@ -29,6 +30,7 @@ from scapy.all import ICMP, IP, TCP, UDP, Ether, rdpcap  # noqa: E402
 SERVER = "203.0.113.10"
 NAT_ADDR = "198.51.100.10"
 COLLECTOR_MAC = "02:00:00:00:60:09"
+ENI = "10.0.1.10"
 MARK = "10.0.1.1"      # the instance's router: its pings tell that both captures run
 
 CFG = """
@@ -94,6 +96,12 @@ def is_mark(frame):
     return ICMP in ip and MARK in (ip.src, ip.dst)
 
 
+def is_eni(frame):
+    """A frame from or to the mirrored ENI's address."""
+    ip = Ether(frame)[IP]
+    return ENI in (ip.src, ip.dst)
+
+
 def body(env):
     devargs = {"vpc": env.add_port("vpc"), "internet": env.add_port("internet"),
                "mon": env.add_port("mon")}
@@ -149,7 +157,12 @@ def body(env):
     st = env.stats_now()
     env.stop_vpcgw()
 
-    eni = [f for f in ipv4_frames(eni_cap, finish_checksums=True) if not is_mark(f)]
+    # the session's source is eni:10.0.1.10: the ENI's traffic is what that
+    # address sends and receives; the kernel's own link-local multicast
+    # (an IGMP report from 0.0.0.0 to 224.0.0.22 when it likes) is not
+    # (vpcgw drops it, ip_options, as AWS does not mirror such traffic)
+    eni = [f for f in ipv4_frames(eni_cap, finish_checksums=True)
+           if not is_mark(f) and is_eni(f)]
     vx = [f for f in ipv4_frames(vx_cap) if not is_mark(f)]
     log("ENI eth0: %d IPv4 frames; collector vx0: %d decapsulated" % (len(eni), len(vx)))
     for l in ("tshark-eni", "tshark-vx0"):     # what tshark says of drops, at exit
