@@ -25,6 +25,7 @@
 #include "dp/dp_flow.h"
 #include "dp/dp_worker.h"
 #include "dp/health.h"
+#include "dp/ip6.h"
 #include "lb/lb.h"
 #include "lb/maglev.h"
 
@@ -45,6 +46,18 @@ target_key(uint32_t addr, uint16_t port)
 	return ((uint64_t)addr << 16) | port;
 }
 
+/* The identity of global target i of lb (a target of an ipv6 group when v6):
+ * its address, an IPv6 one folded as the health engine folds it, and port,
+ * host order. Maglev's permutations, target_by_key and the deregistration
+ * check all use it. */
+static inline uint64_t
+target_id(const struct lb_state *lb, bool v6, int i)
+{
+	return target_key(v6 ? dp_health_fold6(lb->target_addr6[i]) :
+			       rte_be_to_cpu_32(lb->target_addr[i]),
+			  rte_be_to_cpu_16(lb->target_port[i]));
+}
+
 /*
  * Build a Maglev table for group g. usable[i] selects target i of the group;
  * when none is usable every target is (fail open: AWS sends to all targets
@@ -61,8 +74,7 @@ maglev_new(const struct lb_state *lb, int g, const bool *usable)
 	uint32_t size;
 
 	for (int i = 0; i < tg->n; i++) {
-		keys[i] = target_key(rte_be_to_cpu_32(lb->target_addr[tg->first + i]),
-				     rte_be_to_cpu_16(lb->target_port[tg->first + i]));
+		keys[i] = target_id(lb, tg->ipv6, tg->first + i);
 		use[i] = usable[i];
 		any |= usable[i];
 	}
@@ -150,7 +162,7 @@ lb_build(struct dp_tables *t)
 			lb->target_addr[nt] = rte_cpu_to_be_32(ctg->targets[i].addr);
 			memcpy(lb->target_addr6[nt], ctg->targets[i].addr6, 16);
 			lb->target_port[nt] = rte_cpu_to_be_16(port);
-			k = target_key(lb->target_addr[nt], lb->target_port[nt]);
+			k = target_id(lb, ctg->ipv6, nt);
 			if (!dp_map_get(&lb->target_by_key, k, &v))
 				dp_map_set(&lb->target_by_key, k, (uint32_t)nt);
 		}
@@ -298,16 +310,45 @@ lb_flow_init(const struct dp_tables *t, int listener, struct dp_flow *f, uint32_
 	return 0;
 }
 
+/* Does lb still have a target of address (addr6 when v6, else addr, network
+ * order) and port (network order)? A folded IPv6 address that meets another
+ * target's is told apart by the whole address. */
+static bool
+target_present(const struct lb_state *lb, bool v6, uint32_t addr, const uint8_t addr6[16],
+	       uint16_t port)
+{
+	uint32_t a = v6 ? dp_health_fold6(addr6) : rte_be_to_cpu_32(addr), v;
+
+	if (!dp_map_get(&lb->target_by_key, target_key(a, rte_be_to_cpu_16(port)), &v))
+		return false;
+	if (!v6 || memcmp(lb->target_addr6[v], addr6, 16) == 0)
+		return true;
+	for (int g = 0; g < lb->n_tgs; g++)
+		for (int i = lb->tgs[g].first; lb->tgs[g].ipv6 && i < lb->tgs[g].first + lb->tgs[g].n;
+		     i++)
+			if (lb->target_port[i] == port && memcmp(lb->target_addr6[i], addr6, 16) == 0)
+				return true;
+	return false;
+}
+
 bool
 lb_flow_target_gone(const struct dp_tables *t, const struct dp_flow *f, uint64_t now_ms)
 {
-	uint32_t v;
+	uint8_t c[16], n[16], ta[16];
+	bool v6;
 
 	if (f->kind != DP_FLOW_NLB || t->lb == NULL || !t->lb->targets_removed)
 		return false;
-	if (dp_map_get(&t->lb->target_by_key, target_key(f->key[1].src, f->key[1].sport), &v))
+	/* an IPv6 client's flow to an ipv6 group: the target is its replies'
+	 * source (dp_flow6_bind_reply); to an ipv4 group, and an IPv4 client's
+	 * flow: key[1]'s source, as the target sends */
+	v6 = f->key[1].zone == DP_FLOW_ZONE_IP6;
+	if (v6 && !dp_flow6_addrs(f, c, n, ta))
 		return false;
-	return !dp_health_draining_key(&lb_health_client, rte_be_to_cpu_32(f->key[1].src),
+	if (target_present(t->lb, v6, f->key[1].src, ta, f->key[1].sport))
+		return false;
+	return !dp_health_draining_key(&lb_health_client,
+				       v6 ? dp_health_fold6(ta) : rte_be_to_cpu_32(f->key[1].src),
 				       rte_be_to_cpu_16(f->key[1].sport), now_ms);
 }
 
@@ -315,7 +356,6 @@ void
 lb_note_removed(struct dp_tables *t, const struct dp_tables *old)
 {
 	const struct lb_state *o;
-	uint32_t v;
 
 	if (t->lb == NULL || old == NULL || old->lb == NULL)
 		return;
@@ -323,8 +363,8 @@ lb_note_removed(struct dp_tables *t, const struct dp_tables *old)
 	t->lb->targets_removed = o->targets_removed;
 	for (int g = 0; g < o->n_tgs && !t->lb->targets_removed; g++)
 		for (int i = o->tgs[g].first; i < o->tgs[g].first + o->tgs[g].n; i++)
-			if (!dp_map_get(&t->lb->target_by_key,
-					target_key(o->target_addr[i], o->target_port[i]), &v)) {
+			if (!target_present(t->lb, o->tgs[g].ipv6, o->target_addr[i],
+					    o->target_addr6[i], o->target_port[i])) {
 				t->lb->targets_removed = true;
 				break;
 			}

@@ -53,7 +53,8 @@ struct lb_state {
 	uint16_t target_port[DP_MAX_TARGETS];   /* network order */
 	uint8_t target_addr6[DP_MAX_TARGETS][16];   /* targets of ipv6 groups */
 	uint32_t first_listener[DP_MAX_NLB];
-	struct dp_map target_by_key;    /* addr << 16 | port (network order) → global index */
+	struct dp_map target_by_key;    /* target_id (lb.c): address, an IPv6 one folded,
+					 * << 16 | port, host order → global index */
 	/* control thread only: the usable set each group's current table was built from */
 	bool usable[DP_MAX_TARGETS];
 	/* a reload removed some target since vpcgw started (lb_note_removed):
@@ -76,10 +77,6 @@ int lb_listener_find(const struct dp_tables *t, uint32_t addr, uint8_t proto, ui
  * target group has no target).
  */
 int lb_flow_init(const struct dp_tables *t, int listener, struct dp_flow *f, uint32_t syn_seq);
-/*
- * Is the target of NLB flow f (its address:port, from key[1]) no longer
- * registered in t, with its deregistration delay over? Any lcore.
- */
 /* The same for an IPv6 client of a dualstack NLB: the target from a hash of
  * the full addresses src6/dst6 (key[0] holds them folded); an ipv6 group's
  * key[1] is the caller's, an ipv4 group's the translated reply (IPv4, zone
@@ -91,6 +88,11 @@ int lb_flow_init6(const struct dp_tables *t, int listener, struct dp_flow *f, ui
 #define LB_ZONE_NLB64 64
 /* The listener of dualstack NLB nlb for (proto, port), or -1. */
 int lb_listener_find6(const struct dp_tables *t, int nlb, uint8_t proto, uint16_t port);
+/*
+ * Is the target of NLB flow f (its address:port: key[1]'s source, or for an
+ * IPv6 client's flow to an ipv6 group the source its replies are bound to)
+ * no longer registered in t, with its deregistration delay over? Any lcore.
+ */
 bool lb_flow_target_gone(const struct dp_tables *t, const struct dp_flow *f, uint64_t now_ms);
 /* Control thread, before publishing t in place of old: carry over, or set,
  * t's targets_removed (a target of old, or of any earlier generation, that

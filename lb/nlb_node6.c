@@ -84,6 +84,24 @@ idle_reset(struct rte_mbuf *m, struct dp_meta *md, const struct dp_flow *f, bool
 	dp_drop(m, DP_DROP_nlb_idle_timeout);
 }
 
+/* Known flow f of m (direction d): when its target was deregistered and its
+ * delay is over, the flow ends; a client's SYN (d 0) may then open a new one
+ * (true, *f NULL), anything else is dropped (nlb_deregistered), as IPv4's
+ * (dp/policy.c flow_reuse). false: m consumed. */
+static bool
+target_check(const struct dp_pctx *c, struct rte_mbuf *m, const struct dp_meta *md,
+	     struct dp_flow **f, int d)
+{
+	if (!lb_flow_target_gone(c->t, *f, c->now))
+		return true;
+	dp_flow_kill(*f);
+	*f = NULL;
+	if (d == 0 && md->proto == IPPROTO_TCP && fw_ct_tcp_can_open(md->tcp_flags))
+		return true;
+	dp_drop(m, DP_DROP_nlb_deregistered);
+	return false;
+}
+
 /* Replace m's source (src) or destination address by a and that side's
  * TCP/UDP port by port (network order), the L4 checksum updated (RFC 1624;
  * IPv6 has no header checksum). */
@@ -239,14 +257,13 @@ leg64(struct dp_pctx *c, struct rte_mbuf *m, struct dp_meta *md, const struct dp
 	const struct dp_tables *t = c->t;
 	const struct lb_state *lb = t->lb;
 	const struct dp_pipe_ops *ops = &dp_pipe_ops;
-	uint32_t dst = lb->target_addr[f->target];
+	uint32_t dst = f->key[1].src;   /* the flow's target, whatever a reload renumbered */
 	int ds = dp_subnet_lookup(t, rte_be_to_cpu_32(dst)), rc;
 	int ns = t->cfg->nlbs[lb->listeners[f->svc].nlb].subnet;
 	struct dp_pctx c4 = *c;
 	uint16_t x;
 
-	rc = xlate64(m, md, lb->listeners[f->svc].nlb_addr, dst, f->key[1].dport,
-		     lb->target_port[f->target]);
+	rc = xlate64(m, md, lb->listeners[f->svc].nlb_addr, dst, f->key[1].dport, f->key[1].sport);
 	if (rc != 0 || ds < 0) {
 		dp_drop(m, rc != 0 ? (enum dp_drop)rc : DP_DROP_no_route);
 		return false;
@@ -266,7 +283,7 @@ static void
 out64(struct dp_pctx *c, struct rte_mbuf *m, struct dp_meta *md, const struct dp_flow *f)
 {
 	const struct dp_tables *t = c->t;
-	uint32_t dst = t->lb->target_addr[f->target];
+	uint32_t dst = f->key[1].src;
 	uint16_t port = (uint16_t)t->cfg->subnets[dp_subnet_lookup(t, rte_be_to_cpu_32(dst))].port;
 
 	if (rte_pktmbuf_pkt_len(m) - md->l3 > dp_g.ports[port].mtu) {
@@ -417,6 +434,7 @@ lb_nlb6_input(struct dp_pctx *c, struct rte_mbuf *m, struct dp_meta *md, int nlb
 {
 	const struct dp_tables *t = c->t;
 	const struct lb_state *lb = t->lb;
+	uint8_t cl[16], nl[16], ta[16];
 	struct dp_flow_key k;
 	struct dp_flow *f = NULL;
 	bool gone;
@@ -445,6 +463,8 @@ lb_nlb6_input(struct dp_pctx *c, struct rte_mbuf *m, struct dp_meta *md, int nlb
 		dp_drop(m, DP_DROP_ct_invalid);
 		return 0;
 	}
+	if (f != NULL && !target_check(c, m, md, &f, 0))
+		return 0;
 	if (f != NULL) {
 		if (!dp_ip6_known(m, md, f, 0, c->now, true, &gone))
 			return 0;
@@ -465,8 +485,13 @@ lb_nlb6_input(struct dp_pctx *c, struct rte_mbuf *m, struct dp_meta *md, int nlb
 			out64(c, m, md, f);
 		return 0;
 	}
-	rewrite6(m, md, false, lb->target_addr6[f->target], lb->target_port[f->target]);
-	ds = subnet6(t, lb->target_addr6[f->target]);
+	/* the flow's target (its replies' source), whatever a reload renumbered */
+	if (!dp_flow6_addrs(f, cl, nl, ta)) {
+		dp_drop(m, DP_DROP_ct_invalid);
+		return 0;
+	}
+	rewrite6(m, md, false, ta, f->key[1].sport);
+	ds = subnet6(t, ta);
 	if (!nacls_out(c, m, md, ns, ds))
 		return 0;
 	dp_flow_account(f, 0, rte_pktmbuf_pkt_len(m) - md->l3);
@@ -491,6 +516,8 @@ lb_nlb6_reply(struct dp_pctx *c, struct rte_mbuf *m, struct dp_meta *md)
 	f = dp_flow6_find(&k, m, md, &d);
 	if (f == NULL || f->kind != DP_FLOW_NLB || d != 1)
 		return -1;
+	if (!target_check(c, m, md, &f, 1))
+		return 0;
 	if (!dp_ip6_known(m, md, f, 1, c->now, false, &gone))
 		return 0;
 	if (gone) {
@@ -533,6 +560,8 @@ lb_nlb64_reply(struct rte_mbuf *m, struct dp_meta *md, struct dp_pctx *c)
 	f = dp_flow_ptr(e);
 	if (f->kind != DP_FLOW_NLB || !dp_flow6_addrs(f, client, nlb6, NULL))
 		return false;
+	if (!target_check(c, m, md, &f, 1))
+		return true;
 	if (!dp_ip6_known(m, md, f, 1, c->now, false, &gone))
 		return true;
 	if (gone) {
