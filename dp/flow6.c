@@ -115,9 +115,9 @@ dp_flow6_key(struct rte_mbuf *m, const struct dp_meta *md, struct dp_flow_key *k
 	return true;
 }
 
-/* The flow of key k whose key[0] addresses are src/dst (d 0) or dst/src (d 1). */
-static struct dp_flow *
-find_addrs(const struct dp_flow_key *k, const uint8_t *src, const uint8_t *dst, int *dir)
+struct dp_flow *
+dp_flow6_find_addrs(const struct dp_flow_key *k, const uint8_t *src, const uint8_t *dst,
+		    int *dir)
 {
 	void *t = dp_flow_lookup(k);
 	const struct flow6_addrs *a;
@@ -147,7 +147,7 @@ dp_flow6_find(const struct dp_flow_key *k, struct rte_mbuf *m, const struct dp_m
 	const struct rte_ipv6_hdr *ip = rte_pktmbuf_mtod_offset(m, const struct rte_ipv6_hdr *,
 								md->l3);
 
-	return find_addrs(k, ip->src_addr, ip->dst_addr, dir);
+	return dp_flow6_find_addrs(k, ip->src_addr, ip->dst_addr, dir);
 }
 
 /*
@@ -183,7 +183,7 @@ dp_flow6_find_error(struct rte_mbuf *m, const struct dp_meta *md)
 	} else {
 		return NULL;
 	}
-	return find_addrs(&k, in->src_addr, in->dst_addr, &dir);
+	return dp_flow6_find_addrs(&k, in->src_addr, in->dst_addr, &dir);
 }
 
 bool

@@ -258,6 +258,10 @@ bool dp_flow6_key(struct rte_mbuf *m, const struct dp_meta *md, struct dp_flow_k
 /* The flow of key k whose addresses are m's, and m's direction in it; NULL: none. */
 struct dp_flow *dp_flow6_find(const struct dp_flow_key *k, struct rte_mbuf *m,
 			      const struct dp_meta *md, int *dir);
+/* The flow of key k whose addresses are src/dst (*dir 0: key[0]'s) or the
+ * source of its replies and key[0]'s source (*dir 1), or NULL. */
+struct dp_flow *dp_flow6_find_addrs(const struct dp_flow_key *k, const uint8_t *src,
+				    const uint8_t *dst, int *dir);
 /* The flow an ICMPv6 error m quotes a packet of, or NULL. */
 struct dp_flow *dp_flow6_find_error(struct rte_mbuf *m, const struct dp_meta *md);
 /* Record m's addresses as f->key[0]'s, before dp_flow_insert(f). */

@@ -111,6 +111,14 @@ local_tcp(struct rte_mbuf *m, struct dp_meta *md, const struct rte_ipv6_hdr *ip)
 	return true;
 }
 
+/* An ICMPv6 error message (RFC 4443 types 1-4), not a fragment? */
+static inline bool
+icmp6_err(const struct rte_mbuf *m, const struct dp_meta *md)
+{
+	return !(md->flags & (DP_M_FRAG | DP_M_LATER_FRAG)) &&
+	       *rte_pktmbuf_mtod_offset(m, const uint8_t *, md->l4) - 1u < 4u;
+}
+
 /* The input part, one packet: true when it goes on to be routed. */
 static bool
 ip6_input_one(struct dp_graph_run *g, struct rte_mbuf *m, struct dp_meta *md)
@@ -136,7 +144,9 @@ ip6_input_one(struct dp_graph_run *g, struct rte_mbuf *m, struct dp_meta *md)
 		return false;
 	}
 	ip = rte_pktmbuf_mtod_offset(m, const struct rte_ipv6_hdr *, md->l3);
-	if (unlikely(t->ip6->n_nlb6 != 0) && md->proto != IPPROTO_ICMPV6 &&
+	/* to a dualstack NLB: TCP and UDP, and ICMPv6 errors (about what it
+	 * sent a client); its echo and ND are vpcgw's (below) */
+	if (unlikely(t->ip6->n_nlb6 != 0) && (md->proto != IPPROTO_ICMPV6 || icmp6_err(m, md)) &&
 	    dp_pipe_ops.nlb6_input != NULL && (r = dp_ip6_nlb(t, ip->dst_addr)) >= 0)
 		return nlb6_in(g, m, md, r);
 	if (dp_ip6_is_mcast(ip->dst_addr) || dp_ip6_is_local(t, md->in_port, ip->dst_addr)) {

@@ -35,7 +35,8 @@
  * TCP data for no flow, or on a timed-out one, gets a RST (dp_send_rst6;
  * a target's IPv4 reply dp_send_rst), counted as IPv4's.
  *
- * Not built: fragments (ip_fragment).
+ * ICMP errors about a flow's packets: below (err6_*, err46). Fragments are
+ * dropped (ip_fragment), as IPv4's NLB drops them (nlb_node.c).
  */
 #include <errno.h>
 #include <string.h>
@@ -102,23 +103,24 @@ target_check(const struct dp_pctx *c, struct rte_mbuf *m, const struct dp_meta *
 	return false;
 }
 
-/* Replace m's source (src) or destination address by a and that side's
- * TCP/UDP port by port (network order), the L4 checksum updated (RFC 1624;
- * IPv6 has no header checksum). */
+/* Replace the source (src) or destination address of IPv6 header ip by a
+ * and that side's TCP/UDP port (l4, proto; network order) by port, the L4
+ * checksum updated (RFC 1624; IPv6 has no header checksum) when the first
+ * avail bytes at l4 hold it (a quote inside an ICMPv6 error may not). */
 static void
-rewrite6(struct rte_mbuf *m, const struct dp_meta *md, bool src, const uint8_t a[16],
-	 uint16_t port)
+readdr6(struct rte_ipv6_hdr *ip, uint8_t *l4, uint8_t proto, uint32_t avail, bool src,
+	const uint8_t a[16], uint16_t port)
 {
-	struct rte_ipv6_hdr *ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv6_hdr *, md->l3);
 	uint8_t *addr = src ? ip->src_addr : ip->dst_addr;
-	uint8_t *l4 = rte_pktmbuf_mtod_offset(m, uint8_t *, md->l4);
 	/* the checksum field: bytes 16-17 of TCP, 6-7 of UDP (0: none) */
-	uint8_t *ck = l4 + (md->proto == IPPROTO_TCP ? 16 : 6);
-	uint16_t ow, nw, c;
+	uint32_t co = proto == IPPROTO_TCP ? 16 : 6;
+	uint8_t *ck = avail >= co + 2 ? l4 + co : NULL;
+	uint16_t ow, nw, c = 0;
 	uint32_t sum = 0;
 
-	memcpy(&c, ck, 2);
-	if (md->proto == IPPROTO_UDP && c == 0)
+	if (ck != NULL)
+		memcpy(&c, ck, 2);
+	if (proto == IPPROTO_UDP && c == 0)
 		ck = NULL;
 	if (ck != NULL)
 		sum = (uint16_t)~c;
@@ -137,9 +139,18 @@ rewrite6(struct rte_mbuf *m, const struct dp_meta *md, bool src, const uint8_t a
 	while (sum >> 16)
 		sum = (sum & 0xffff) + (sum >> 16);
 	c = (uint16_t)~sum;
-	if (c == 0 && md->proto == IPPROTO_UDP)
+	if (c == 0 && proto == IPPROTO_UDP)
 		c = 0xffff;             /* 0 means "no checksum" for UDP */
 	memcpy(ck, &c, 2);
+}
+
+/* m's source (src) or destination address by a, that side's port by port. */
+static void
+rewrite6(struct rte_mbuf *m, const struct dp_meta *md, bool src, const uint8_t a[16],
+	 uint16_t port)
+{
+	readdr6(rte_pktmbuf_mtod_offset(m, struct rte_ipv6_hdr *, md->l3),
+		rte_pktmbuf_mtod_offset(m, uint8_t *, md->l4), md->proto, UINT32_MAX, src, a, port);
 }
 
 /* RFC 7915 §5.1: m's IPv6 header (no extension header) becomes an IPv4 one
@@ -429,6 +440,145 @@ nlb6_new(struct dp_pctx *c, struct rte_mbuf *m, struct dp_meta *md, int l,
 	return 1;
 }
 
+/*
+ * ICMP errors about a flow's packets (RFC 4443; RFC 7915 §4.2). An error
+ * quotes a packet vpcgw sent: it is related to the flow by the quote, its
+ * quote is translated back to what the other side sent or received, and it
+ * goes where the flow's packets go in the error's direction, through the
+ * same NACLs. A target's ICMPv6 error to the client keeps its source (as
+ * IPv4's, dp/dp_xlate.c), an IPv4 target's ICMPv4 error becomes an ICMPv6
+ * one from the NLB's address6 (lb_nlb64_reply); an error to the NLB's
+ * address6 (a client's, or a router's on the way to it) reaches the
+ * target with the target's address in its destination and quote.
+ */
+
+/* ICMPv6 error m (types 1-4): the quoted IPv6 header, TCP or UDP after it,
+ * the whole message (*len bytes) in the first segment; NULL: not an error
+ * vpcgw relates to a flow. */
+static struct rte_ipv6_hdr *
+err6_quote(struct rte_mbuf *m, const struct dp_meta *md, uint32_t *len)
+{
+	const struct rte_ipv6_hdr *ip = rte_pktmbuf_mtod_offset(m, const struct rte_ipv6_hdr *,
+								md->l3);
+	const uint8_t *h = rte_pktmbuf_mtod_offset(m, const uint8_t *, md->l4);
+	uint32_t ext = md->l4 - md->l3 - (uint32_t)sizeof(*ip);
+	uint32_t plen = rte_be_to_cpu_16(ip->payload_len);
+	struct rte_ipv6_hdr *q;
+
+	if (md->proto != IPPROTO_ICMPV6 || (md->flags & (DP_M_FRAG | DP_M_LATER_FRAG)) ||
+	    plen < ext + 8 + sizeof(*q) + 8 || md->l4 + plen - ext > rte_pktmbuf_data_len(m) ||
+	    h[0] < 1 || h[0] > 4)
+		return NULL;
+	q = rte_pktmbuf_mtod_offset(m, struct rte_ipv6_hdr *, md->l4 + 8);
+	if (q->proto != IPPROTO_TCP && q->proto != IPPROTO_UDP)
+		return NULL;
+	*len = plen - ext;
+	return q;
+}
+
+/* The NLB flow quote q is a packet of, the error travelling back (*d: 0 to
+ * the target, 1 to the client), or NULL. */
+static struct dp_flow *
+err6_flow(const struct rte_ipv6_hdr *q, int *d)
+{
+	const uint8_t *l4 = (const uint8_t *)(q + 1);
+	struct dp_flow_key k;
+	struct dp_flow *f;
+
+	memset(&k, 0, sizeof(k));
+	k.src = dp_flow6_fold(q->dst_addr);
+	k.dst = dp_flow6_fold(q->src_addr);
+	k.proto = q->proto;
+	k.zone = DP_FLOW_ZONE_IP6;
+	memcpy(&k.sport, l4 + 2, 2);
+	memcpy(&k.dport, l4, 2);
+	f = dp_flow6_find_addrs(&k, q->dst_addr, q->src_addr, d);
+	return f != NULL && f->kind == DP_FLOW_NLB ? f : NULL;
+}
+
+/* Error m (len bytes of ICMPv6 from md->l4, quote q): the quote's source
+ * (src) or destination by a and port, the outer destination by odst (NULL:
+ * kept); the ICMPv6 checksum, checked first, computed anew. false: dropped. */
+static bool
+err6_rewrite(struct rte_mbuf *m, const struct dp_meta *md, struct rte_ipv6_hdr *q,
+	     uint32_t len, bool src, const uint8_t a[16], uint16_t port, const uint8_t *odst)
+{
+	struct rte_ipv6_hdr *ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv6_hdr *, md->l3);
+	uint8_t *h = rte_pktmbuf_mtod_offset(m, uint8_t *, md->l4);
+	uint16_t c;
+
+	if (dp_ip6_l4_csum(ip, h, len, IPPROTO_ICMPV6) != 0) {
+		dp_drop(m, DP_DROP_icmp6_checksum);
+		return false;
+	}
+	readdr6(q, (uint8_t *)(q + 1), q->proto, len - 8 - (uint32_t)sizeof(*q), src, a, port);
+	if (odst != NULL)
+		memcpy(ip->dst_addr, odst, 16);
+	memset(h + 2, 0, 2);
+	c = dp_ip6_l4_csum(ip, h, len, IPPROTO_ICMPV6);
+	memcpy(h + 2, &c, 2);
+	return true;
+}
+
+/* An ICMPv6 error to the address6 of NLB nlb: about a packet the NLB sent a
+ * client, it goes to that flow's target (1, routed), or is dropped (0). */
+static int
+err6_to_nlb(struct dp_pctx *c, struct rte_mbuf *m, struct dp_meta *md, int nlb)
+{
+	const struct dp_tables *t = c->t;
+	uint8_t cl[16], nl[16], ta[16];
+	struct rte_ipv6_hdr *q;
+	struct dp_flow *f = NULL;
+	uint32_t len;
+	int d = 0, ns = t->cfg->nlbs[nlb].subnet;
+
+	q = err6_quote(m, md, &len);
+	if (q != NULL && dp_flow_any())
+		f = err6_flow(q, &d);
+	if (f == NULL || d != 0 || !dp_flow6_addrs(f, cl, nl, ta)) {
+		dp_drop(m, DP_DROP_icmp_unsupported);
+		return 0;
+	}
+	/* an IPv4 group's target: ICMPv6 to ICMPv4 errors are not built (as NAT64's) */
+	if (!t->lb->tgs[t->lb->listeners[f->svc].tg].ipv6) {
+		dp_drop(m, DP_DROP_icmp_unsupported);
+		return 0;
+	}
+	if (!nacls_in(c, m, md, ns) || !nacls_out(c, m, md, ns, subnet6(t, ta)) ||
+	    !err6_rewrite(m, md, q, len, true, ta, f->key[1].sport, ta))
+		return 0;
+	c->policy_done = true;
+	return 1;
+}
+
+/* An ICMPv6 error from a target (m, from a subnet with IPv6 targets) about
+ * a packet the NLB sent it: out to the client as from the NLB's subnet (1),
+ * dropped (0), or not an NLB flow's (-1). */
+static int
+err6_from_target(struct dp_pctx *c, struct rte_mbuf *m, struct dp_meta *md)
+{
+	const struct dp_tables *t = c->t;
+	uint8_t cl[16], nl[16], ta[16];
+	struct rte_ipv6_hdr *q;
+	struct dp_flow *f;
+	uint32_t len;
+	int d, ns;
+
+	q = err6_quote(m, md, &len);
+	if (q == NULL || (f = err6_flow(q, &d)) == NULL || d != 1 ||
+	    !dp_flow6_addrs(f, cl, nl, ta))
+		return -1;
+	ns = t->cfg->nlbs[t->lb->listeners[f->svc].nlb].subnet;
+	if (c->src_subnet != ns &&
+	    !dp_pipe_ops.nacl6_allows(t, m, md, c->src_subnet, DP_DIR_EGRESS))
+		return 0;
+	if (!err6_rewrite(m, md, q, len, false, nl, f->key[0].dport, NULL))
+		return 0;
+	c->src_subnet = ns;
+	c->policy_done = true;
+	return 1;
+}
+
 int
 lb_nlb6_input(struct dp_pctx *c, struct rte_mbuf *m, struct dp_meta *md, int nlb)
 {
@@ -440,6 +590,8 @@ lb_nlb6_input(struct dp_pctx *c, struct rte_mbuf *m, struct dp_meta *md, int nlb
 	bool gone;
 	int l, d = 0, ns, ds;
 
+	if (lb != NULL && md->proto == IPPROTO_ICMPV6)
+		return err6_to_nlb(c, m, md, nlb);
 	if (lb == NULL || (md->proto != IPPROTO_TCP && md->proto != IPPROTO_UDP) ||
 	    (l = lb_listener_find6(t, nlb, md->proto, md->key.dport)) < 0) {
 		dp_drop(m, DP_DROP_nlb_no_listener);
@@ -510,6 +662,8 @@ lb_nlb6_reply(struct dp_pctx *c, struct rte_mbuf *m, struct dp_meta *md)
 	bool gone;
 	int d, ns;
 
+	if (lb != NULL && md->proto == IPPROTO_ICMPV6 && dp_flow_any())
+		return err6_from_target(c, m, md);
 	if (lb == NULL || !dp_flow6_key(m, md, &k) || (md->flags & DP_M_LATER_FRAG) ||
 	    (md->proto != IPPROTO_TCP && md->proto != IPPROTO_UDP))
 		return -1;
@@ -537,6 +691,35 @@ lb_nlb6_reply(struct dp_pctx *c, struct rte_mbuf *m, struct dp_meta *md)
 	return 1;
 }
 
+/* An IPv4 target's ICMPv4 error m about a translated packet of IPv6 client
+ * flow f: through the NACLs a reply meets, then an ICMPv6 error from the
+ * NLB's address6 (nlb6) to the client, quoting what the client sent (RFC
+ * 7915 §4.2: Packet Too Big for fragmentation needed, MTU + 20), routed from
+ * the NLB's subnet. */
+static void
+err46(struct dp_pctx *c, struct rte_mbuf *m, struct dp_meta *md, struct dp_flow *f,
+      const uint8_t client[16], const uint8_t nlb6[16])
+{
+	const struct dp_tables *t = c->t;
+	int ns = t->cfg->nlbs[t->lb->listeners[f->svc].nlb].subnet, rc;
+	uint8_t ttl = rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, md->l3)->time_to_live;
+
+	if (c->in == DP_IN_VPC && c->src_subnet != ns &&
+	    (!dp_pipe_ops.nacl_allows(c, m, md, c->src_subnet, DP_DIR_EGRESS) ||
+	     !dp_pipe_ops.nacl_allows(c, m, md, ns, DP_DIR_INGRESS)))
+		return;
+	dp_flow_account(f, 1, rte_pktmbuf_pkt_len(m) - md->l3);
+	rc = dp_xlate_err_4to6(m, md, nlb6, client, client, nlb6, f->key[0].sport,
+			       f->key[0].dport);
+	if (rc != 0) {
+		dp_drop(m, (enum dp_drop)rc);
+		return;
+	}
+	/* the TTL as hop limit: the IPv6 routing takes the hop off */
+	rte_pktmbuf_mtod_offset(m, struct rte_ipv6_hdr *, md->l3)->hop_limits = ttl;
+	dp_ip6_forward(c, m, md, ns);
+}
+
 bool
 lb_nlb64_reply(struct rte_mbuf *m, struct dp_meta *md, struct dp_pctx *c)
 {
@@ -550,8 +733,8 @@ lb_nlb64_reply(struct rte_mbuf *m, struct dp_meta *md, struct dp_pctx *c)
 	void *e;
 	int rc, ns;
 
-	if ((md->flags & (DP_M_FRAG | DP_M_ICMP_ERR)) ||
-	    (md->proto != IPPROTO_TCP && md->proto != IPPROTO_UDP))
+	/* an ICMP error's key is its quote's, reversed (dp/dp_parse.c) */
+	if ((md->flags & DP_M_FRAG) || (k.proto != IPPROTO_TCP && k.proto != IPPROTO_UDP))
 		return false;
 	k.zone = LB_ZONE_NLB64;
 	e = dp_flow_lookup(&k);
@@ -560,6 +743,10 @@ lb_nlb64_reply(struct rte_mbuf *m, struct dp_meta *md, struct dp_pctx *c)
 	f = dp_flow_ptr(e);
 	if (f->kind != DP_FLOW_NLB || !dp_flow6_addrs(f, client, nlb6, NULL))
 		return false;
+	if (md->flags & DP_M_ICMP_ERR) {
+		err46(c, m, md, f, client, nlb6);
+		return true;
+	}
 	if (!target_check(c, m, md, &f, 1))
 		return true;
 	if (!dp_ip6_known(m, md, f, 1, c->now, false, &gone))

@@ -29,7 +29,8 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from scapy.all import (ICMPv6ND_NA, ICMPv6ND_NS, ICMPv6ND_RA, ICMPv6NDOptDstLLAddr,  # noqa: E402
+from scapy.all import (ICMP, ICMPv6DestUnreach, ICMPv6ND_NA, ICMPv6ND_NS,  # noqa: E402
+                       ICMPv6ND_RA, ICMPv6NDOptDstLLAddr, ICMPv6PacketTooBig,
                        ICMPv6NDOptSrcLLAddr, IPv6, IPv6ExtHdrDestOpt, PadN, in6_getnsma,
                        in6_getnsmac, inet_pton, socket)
 
@@ -513,6 +514,105 @@ def case_nlb6_idle_timeout():
     return TwoPhaseCase("nlb6_idle_timeout", build)
 
 
+def quote4(p4, n, ttl):
+    """What an IPv4 host quotes of packet p4 it received with TTL ttl: its
+    header and the n bytes after it."""
+    ip = Ether(bytes(p4))[IP].copy()
+    ip.ttl = ttl
+    del ip.chksum
+    return bytes(ip)[:20 + n]
+
+
+def quote6(p6, hlim):
+    """What an IPv6 node quotes of packet p6 it received with hop limit hlim
+    (RFC 4443 §2.4: as much as fits; these are short: all of it)."""
+    ip = Ether(bytes(p6))[IPv6].copy()
+    ip.hlim = hlim
+    return bytes(ip)
+
+
+def case_nlb6_icmp_errors():
+    """ICMP errors about a flow's packets reach the other side of the flow,
+    their quote translated back to what that side sent or received:
+    - an IPv4 target's fragmentation needed (3/4, next-hop MTU 1400) and port
+      unreachable (3/3), quoting the translated SYN (RFC 7915 §4.2): Packet
+      Too Big with MTU 1420 and destination unreachable code 4, from [NLB6]
+      to the client, hop limit = TTL - 1, the quote the client's SYN as it
+      sent it (its ports and checksum), hop limit as the target saw it;
+    - an IPv6 target's port unreachable (1/4) quoting the translated query:
+      to the client from the target's address (as IPv4's NLB), the quote the
+      client's query to [NLB6]:53 (UDP checksum the client's), hop limit - 1;
+    - a router's Packet Too Big (MTU 1280) to [NLB6] quoting the SYN-ACK the
+      NLB sent the client: to the flow's target, destination and quote the
+      target's address and port (TCP checksum updated), hop limit - 1;
+    - dropped (icmp_unsupported): a Packet Too Big to [NLB6] quoting a packet
+      of no flow, and one about the IPv4 group's flow (ICMPv6 to ICMPv4
+      errors are not built)."""
+    router = "2001:db8:99::1"
+    syn4 = at(from_inet6(REMOTE6, NLB6, TCP(sport=40001, dport=81, flags="S", seq=7)), 0.0)
+    q = at(from_vpc6(C6_MAC, C6, NLB6, UDP(sport=5000, dport=53) / Raw(b"query-1")), 0.01)
+    syn6 = at(from_inet6(REMOTE6, NLB6, TCP(sport=40002, dport=80, flags="S", seq=100)), 0.02)
+
+    def build(workers):
+        outs, _ = first_run(config(), {"internet": [syn4.copy(), syn6.copy()], "vpc": [q.copy()]},
+                            workers)
+        v4 = [p for p in outs["vpc"] if IP in p and TCP in p]
+        v6 = [p for p in outs["vpc"] if IPv6 in p and TCP in p]
+        assert len(v4) == 1 and len(v6) == 1, "first run: %s" % outs["vpc"]
+        st, k = v4[0], target_of(v6)
+        # the IPv4 target's errors about the translated SYN
+        e1 = at(Ether(src=T4_MAC, dst=M_VPC) / IP(src=T4, dst=NLB4, ttl=64, tos=0x10) /
+                ICMP(type=3, code=4, nexthopmtu=1400) / Raw(quote4(st, 20, st[IP].ttl)), 1.0)
+        e2 = at(Ether(src=T4_MAC, dst=M_VPC) / IP(src=T4, dst=NLB4, ttl=64) /
+                ICMP(type=3, code=3) / Raw(quote4(st, 8, st[IP].ttl)), 1.1)
+        # the IPv6 target's port unreachable about the translated query
+        qt = xlated(q, M_VPC, DNS6_MAC, dst=DNS6, dport=5353)
+        e3 = at(from_vpc6(DNS6_MAC, DNS6, C6, ICMPv6DestUnreach(code=4) /
+                          Raw(quote6(qt, qt[IPv6].hlim))), 1.2)
+        # the SYN-ACK of web6-tg's target to the client, then a router's PTB about it
+        sa = at(from_vpc6(T6_MAC[k], T6[k], REMOTE6, TCP(sport=8080, dport=40002, flags="SA",
+                                                         seq=5000, ack=101)), 1.3)
+        sa_out = xlated(sa, M_INET, M_NH, src=NLB6, sport=80)
+        e4 = at(from_inet6(router, NLB6, ICMPv6PacketTooBig(mtu=1280) /
+                           Raw(quote6(sa_out, 60))), 1.4)
+        # unrelated (no flow), and about the IPv4 group's flow
+        other = xlated(sa, M_INET, M_NH, src=NLB6, sport=80, dport=40999)
+        e5 = at(from_inet6(router, NLB6, ICMPv6PacketTooBig(mtu=1280) /
+                           Raw(quote6(other, 60))), 1.5)
+        back4 = Ether(src=M_INET, dst=M_NH) / IPv6(src=NLB6, dst=REMOTE6, hlim=63) / \
+            TCP(sport=81, dport=40001, flags="SA", seq=1, ack=8)
+        e6 = at(from_inet6(router, NLB6, ICMPv6PacketTooBig(mtu=1280) /
+                           Raw(quote6(back4, 60))), 1.6)
+
+        def err6(outer4, t6, inner6, n, hlim):
+            o = Ether(bytes(outer4))
+            i = Ether(bytes(inner6))[IPv6]
+            inner = IPv6(tc=i.tc, fl=0, plen=i.plen, nh=i.nh, hlim=hlim, src=i.src, dst=i.dst)
+            return Ether(bytes(Ether(src=M_INET, dst=M_NH) /
+                               IPv6(tc=o[IP].tos, hlim=o[IP].ttl - 1, src=NLB6, dst=REMOTE6) /
+                               t6 / inner / Raw(bytes(i.payload)[:n])))
+        exp_inet = [Exp(err6(e1, ICMPv6PacketTooBig(mtu=1420), syn4, 20, st[IP].ttl),
+                        note="fragmentation needed as Packet Too Big"),
+                    Exp(err6(e2, ICMPv6DestUnreach(code=4), syn4, 8, st[IP].ttl),
+                        note="port unreachable as ICMPv6"),
+                    Exp(xlated(sa, M_INET, M_NH, src=NLB6, sport=80), note="SYN-ACK")]
+        x3 = Ether(src=M_VPC, dst=C6_MAC) / IPv6(src=DNS6, dst=C6, hlim=63) / \
+            ICMPv6DestUnreach(code=4) / Raw(quote6(q, qt[IPv6].hlim))
+        x4 = Ether(src=M_VPC, dst=T6_MAC[k]) / IPv6(src=router, dst=T6[k], hlim=63) / \
+            ICMPv6PacketTooBig(mtu=1280) / Raw(quote6(sa, 60))
+        exp_vpc = [Exp(st, note="SYN as IPv4"), Exp(qt, note="query"),
+                   Exp(xlated(syn6, M_VPC, T6_MAC[k], dst=T6[k], dport=8080), note="SYN"),
+                   Exp(Ether(bytes(x3)), note="port unreachable to the client"),
+                   Exp(Ether(bytes(x4)), note="Packet Too Big to the target")]
+        return Case("nlb6_icmp_errors", config(),
+                    {"internet": [syn4.copy(), syn6.copy(), e4, e5, e6],
+                     "vpc": [q.copy(), e1, e2, e3, sa]},
+                    {"vpc": exp_vpc, "internet": exp_inet},
+                    counters={"drops.icmp_unsupported": 2, "drops.icmp6_checksum": 0})
+
+    return TwoPhaseCase("nlb6_icmp_errors", build)
+
+
 CASES = {
     "nlb6_tcp_internet": case_nlb6_tcp_internet,
     "nlb6_udp_vpc": case_nlb6_udp_vpc,
@@ -523,6 +623,7 @@ CASES = {
     "nlb6_health": case_nlb6_health,
     "nlb6_rst": case_nlb6_rst,
     "nlb6_idle_timeout": case_nlb6_idle_timeout,
+    "nlb6_icmp_errors": case_nlb6_icmp_errors,
 }
 
 if __name__ == "__main__":
