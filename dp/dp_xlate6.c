@@ -20,6 +20,7 @@
 #define ICMP4_UNREACH 3
 #define ICMP4_ECHO_REQUEST 8
 #define ICMP4_TIME_EXCEEDED 11
+#define ICMP4_PARAM_PROBLEM 12
 #define ICMP6_UNREACH 1
 #define ICMP6_TOO_BIG 2
 #define ICMP6_TIME_EXCEEDED 3
@@ -378,5 +379,142 @@ dp_xlate_err_4to6(struct rte_mbuf *m, struct dp_meta *md, const uint8_t src6[16]
 	}
 	c = dp_ip6_l4_csum(o6, p, 8 + 40 + rest, IPPROTO_ICMPV6);
 	memcpy(p + 2, &c, 2);
+	return 0;
+}
+
+/*
+ * RFC 7915 §5.2: the ICMPv4 type and code (and the 4 bytes after the
+ * checksum, network order, in aux4) of an ICMPv6 error; false: not
+ * translated (dropped, as the RFC says: parameter problem code 2, pointers
+ * with no IPv4 counterpart, other codes).
+ */
+static bool
+err_type64(const uint8_t *icmp6, uint8_t *t4, uint8_t *c4, uint8_t aux4[4])
+{
+	/* Figure 6: the IPv6 header field's offset to the IPv4 one's */
+	static const int8_t ptr64[40] = {
+		0, 1, -1, -1, 2, 2, 9, 8,
+		12, 12, 12, 12, 12, 12, 12, 12, 12, 12, 12, 12, 12, 12, 12, 12,
+		16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16,
+	};
+	uint32_t v;
+
+	memset(aux4, 0, 4);
+	memcpy(&v, icmp6 + 4, 4);
+	v = rte_be_to_cpu_32(v);
+	switch (icmp6[0]) {
+	case ICMP6_UNREACH:
+		*t4 = ICMP4_UNREACH;
+		switch (icmp6[1]) {
+		case 0: case 2: case 3:
+			*c4 = 1;        /* host unreachable */
+			return true;
+		case 1:
+			*c4 = 10;       /* communication with host administratively prohibited */
+			return true;
+		case 4:
+			*c4 = 3;        /* port unreachable */
+			return true;
+		default:
+			return false;
+		}
+	case ICMP6_TOO_BIG:
+		/* fragmentation needed, the MTU less the larger header */
+		*t4 = ICMP4_UNREACH;
+		*c4 = 4;
+		v = v > 0xffff + 20u ? 0xffff : v < 68 + 20u ? 68 : v - 20;
+		aux4[2] = (uint8_t)(v >> 8);
+		aux4[3] = (uint8_t)v;
+		return true;
+	case ICMP6_TIME_EXCEEDED:
+		*t4 = ICMP4_TIME_EXCEEDED;
+		*c4 = icmp6[1];
+		return icmp6[1] <= 1;
+	case ICMP6_PARAM_PROBLEM:
+		if (icmp6[1] == 1) {        /* unrecognized next header */
+			*t4 = ICMP4_UNREACH;
+			*c4 = 2;            /* protocol unreachable */
+			return true;
+		}
+		if (icmp6[1] != 0 || v >= RTE_DIM(ptr64) || ptr64[v] < 0)
+			return false;
+		*t4 = ICMP4_PARAM_PROBLEM;
+		*c4 = 0;
+		aux4[0] = (uint8_t)ptr64[v];
+		return true;
+	default:
+		return false;
+	}
+}
+
+int
+dp_xlate_err_6to4(struct rte_mbuf *m, struct dp_meta *md, uint32_t src4, uint32_t dst4,
+		  uint32_t isrc4, uint32_t idst4, uint16_t isport, uint16_t idport, uint8_t ttl)
+{
+	const struct rte_ipv6_hdr *o6 = rte_pktmbuf_mtod_offset(m, const struct rte_ipv6_hdr *,
+								md->l3);
+	const uint8_t *icmp6 = rte_pktmbuf_mtod_offset(m, const uint8_t *, md->l4);
+	const struct rte_ipv6_hdr *i6 = (const struct rte_ipv6_hdr *)(icmp6 + 8);
+	uint32_t plen = rte_be_to_cpu_16(o6->payload_len), rest, a[2] = { isrc4, idst4 };
+	uint8_t tc, itc, ihlim, iproto, t4, c4, aux4[4];
+	struct rte_ipv4_hdr *ip, *in;
+	struct rte_ether_hdr eth;
+	uint16_t ilen, c;
+	uint8_t *icmp;
+
+	if (md->l3 != RTE_ETHER_HDR_LEN || md->l4 != md->l3 + sizeof(*o6) ||
+	    plen < 8 + sizeof(*i6) + 8 || md->l4 + plen > rte_pktmbuf_data_len(m) ||
+	    (i6->proto != IPPROTO_TCP && i6->proto != IPPROTO_UDP) ||
+	    !err_type64(icmp6, &t4, &c4, aux4))
+		return DP_DROP_nat64_unsupported;
+	tc = (uint8_t)(rte_be_to_cpu_32(o6->vtc_flow) >> 20);
+	itc = (uint8_t)(rte_be_to_cpu_32(i6->vtc_flow) >> 20);
+	ihlim = i6->hop_limits;
+	iproto = i6->proto;
+	ilen = (uint16_t)RTE_MIN(rte_be_to_cpu_16(i6->payload_len) + 20u, (uint32_t)UINT16_MAX);
+	rest = plen - 8 - (uint32_t)sizeof(*i6);
+	quote_l4_46((uint8_t *)(uintptr_t)(i6 + 1), rest, iproto, dp_csum_words(i6->src_addr, 32),
+		    dp_csum_words(a, 8), isport, idport);
+	/* 40 + 8 + 40 bytes of headers become 20 + 8 + 20: the front moves 40
+	 * bytes on, the quote's upper layer stays where it is */
+	memcpy(&eth, rte_pktmbuf_mtod(m, const void *), sizeof(eth));
+	if (rte_pktmbuf_adj(m, 40) == NULL)
+		return DP_DROP_nat64_unsupported;
+	eth.ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
+	memcpy(rte_pktmbuf_mtod(m, void *), &eth, sizeof(eth));
+	ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, RTE_ETHER_HDR_LEN);
+	icmp = (uint8_t *)(ip + 1);
+	in = (struct rte_ipv4_hdr *)(icmp + 8);
+	/* RFC 7915 §5.1: DF clear on a packet of 1260 bytes or less (all of these) */
+	*ip = (struct rte_ipv4_hdr){
+		.version_ihl = RTE_IPV4_VHL_DEF, .type_of_service = tc,
+		.total_length = rte_cpu_to_be_16((uint16_t)(sizeof(*ip) + 8 + sizeof(*in) + rest)),
+		.time_to_live = ttl, .next_proto_id = IPPROTO_ICMP,
+		.src_addr = src4, .dst_addr = dst4,
+	};
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	/* the quoted header as it was sent: DF set (what the translation of a
+	 * whole packet sets), identification unknown (0) */
+	*in = (struct rte_ipv4_hdr){
+		.version_ihl = RTE_IPV4_VHL_DEF, .type_of_service = itc,
+		.total_length = rte_cpu_to_be_16(ilen),
+		.fragment_offset = rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG),
+		.time_to_live = ihlim, .next_proto_id = iproto,
+		.src_addr = isrc4, .dst_addr = idst4,
+	};
+	in->hdr_checksum = rte_ipv4_cksum(in);
+	icmp[0] = t4;
+	icmp[1] = c4;
+	memset(icmp + 2, 0, 2);
+	memcpy(icmp + 4, aux4, 4);
+	c = icmp4_csum(icmp, 8 + (uint32_t)sizeof(*in) + rest);
+	memcpy(icmp + 2, &c, 2);
+	md->l3 = RTE_ETHER_HDR_LEN;
+	md->l4 = RTE_ETHER_HDR_LEN + sizeof(*ip);
+	md->proto = IPPROTO_ICMP;
+	md->flags |= DP_M_ICMP_ERR;
+	/* as the IPv4 parse keys an error: its quote's key, mirrored */
+	md->key = (struct dp_flow_key){ .src = idst4, .dst = isrc4, .sport = idport,
+					.dport = isport, .proto = iproto };
 	return 0;
 }

@@ -104,5 +104,20 @@ int dp_xlate_4to6(struct rte_mbuf *m, struct dp_meta *md, const uint8_t src6[16]
 int dp_xlate_err_4to6(struct rte_mbuf *m, struct dp_meta *md, const uint8_t src6[16],
 		      const uint8_t dst6[16], const uint8_t isrc6[16], const uint8_t idst6[16],
 		      uint16_t isport, uint16_t idport);
+/*
+ * An ICMPv6 error (destination unreachable, Packet Too Big, time exceeded,
+ * parameter problem) to an ICMPv4 one from src4 to dst4 (RFC 7915 §5.2):
+ * types and codes mapped (Packet Too Big: fragmentation needed with the MTU
+ * - 20; parameter problem: its pointer by Figure 6, code 1 protocol
+ * unreachable), TTL ttl, DF clear; the quoted IPv6 packet (TCP or UDP, no
+ * extension header) becomes an IPv4 header from isrc4 to idst4 (DF set,
+ * identification 0, TTL its hop limit) with ports isport/idport, its
+ * TCP/UDP checksum updated when the quote holds it; ICMPv4 checksum
+ * computed. md then describes an IPv4 ICMP error (DP_M_ICMP_ERR, the
+ * quote's key mirrored). Other messages and quotes: nat64_unsupported.
+ */
+int dp_xlate_err_6to4(struct rte_mbuf *m, struct dp_meta *md, uint32_t src4, uint32_t dst4,
+		      uint32_t isrc4, uint32_t idst4, uint16_t isport, uint16_t idport,
+		      uint8_t ttl);
 
 #endif /* VPCGW_DP_XLATE6_H */

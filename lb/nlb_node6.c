@@ -520,6 +520,46 @@ err6_rewrite(struct rte_mbuf *m, const struct dp_meta *md, struct rte_ipv6_hdr *
 	return true;
 }
 
+/* An ICMPv6 error to the NLB's address6 about what it sent the client of
+ * flow f to an ipv4 group: through the client's NACLs into the NLB subnet
+ * ns, then an ICMPv4 error (RFC 7915 §5.2) from the NLB's private address
+ * to the target, quoting the target's packet as it sent it, through the
+ * IPv4 leg's NACLs (leg64) to the target (len: the ICMPv6 message's
+ * length, its checksum checked first). Consumes m. */
+static void
+err64(struct dp_pctx *c, struct rte_mbuf *m, struct dp_meta *md, const struct dp_flow *f, int ns,
+      uint32_t len)
+{
+	const struct dp_tables *t = c->t;
+	const struct dp_pipe_ops *ops = &dp_pipe_ops;
+	const struct rte_ipv6_hdr *ip = rte_pktmbuf_mtod_offset(m, const struct rte_ipv6_hdr *,
+								md->l3);
+	uint32_t dst = f->key[1].src;
+	int ds = dp_subnet_lookup(t, rte_be_to_cpu_32(dst)), rc;
+	struct dp_pctx c4 = *c;
+
+	if (dp_ip6_l4_csum(ip, rte_pktmbuf_mtod_offset(m, const uint8_t *, md->l4), len,
+			   IPPROTO_ICMPV6) != 0) {
+		dp_drop(m, DP_DROP_icmp6_checksum);
+		return;
+	}
+	if (!nacls_in(c, m, md, ns))
+		return;
+	rc = dp_xlate_err_6to4(m, md, f->key[1].dst, dst, f->key[1].src, f->key[1].dst,
+			       f->key[1].sport, f->key[1].dport, (uint8_t)(ip->hop_limits - 1));
+	if (rc != 0 || ds < 0) {
+		dp_drop(m, rc != 0 ? (enum dp_drop)rc : DP_DROP_no_route);
+		return;
+	}
+	c4.nf = NULL;
+	c4.pre.nacl[0] = -1;
+	c4.pre.nacl[1] = -1;
+	if (ds != ns && (!ops->nacl_allows(&c4, m, md, ns, DP_DIR_EGRESS) ||
+			 !ops->nacl_allows(&c4, m, md, ds, DP_DIR_INGRESS)))
+		return;
+	out64(c, m, md, f);
+}
+
 /* An ICMPv6 error to the address6 of NLB nlb: about a packet the NLB sent a
  * client, it goes to that flow's target (1, routed), or is dropped (0). */
 static int
@@ -539,9 +579,8 @@ err6_to_nlb(struct dp_pctx *c, struct rte_mbuf *m, struct dp_meta *md, int nlb)
 		dp_drop(m, DP_DROP_icmp_unsupported);
 		return 0;
 	}
-	/* an IPv4 group's target: ICMPv6 to ICMPv4 errors are not built (as NAT64's) */
 	if (!t->lb->tgs[t->lb->listeners[f->svc].tg].ipv6) {
-		dp_drop(m, DP_DROP_icmp_unsupported);
+		err64(c, m, md, f, ns, len);
 		return 0;
 	}
 	if (!nacls_in(c, m, md, ns) || !nacls_out(c, m, md, ns, subnet6(t, ta)) ||

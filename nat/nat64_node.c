@@ -40,8 +40,9 @@
  * NAT's). ICMP fragments: nat64_fragment (frag_ok). TCP without SYN for no
  * connection gets a RST (dp_send_rst6), as IPv4 SNAT's.
  *
- * Not done (docs/config.md "NAT64"): ICMPv6 errors from the client and
- * ICMPv4 parameter problems (nat64_unsupported).
+ * A client's ICMPv6 errors about replies become ICMPv4 errors to the server
+ * (err64, RFC 7915 §5.2). Not done (docs/config.md "NAT64"): ICMPv4
+ * parameter problems (nat64_unsupported).
  */
 #include <errno.h>
 #include <string.h>
@@ -288,6 +289,62 @@ later6(struct rte_mbuf *m, struct dp_meta *md, struct dp_pctx *c, struct dp_nat_
 	send4(m, md, c, ns, a[0], a[1], 0, 0, (uint8_t)(ip->hop_limits - 1), bytes6, len4, port);
 }
 
+/*
+ * A client's ICMPv6 error (RFC 4443) about a reply of a NAT64 connection:
+ * related by its quote (the reply as vpcgw sent it, from 64:ff9b::<server>
+ * to the client), through the client subnet's outbound NACL as the
+ * connection's packets, translated (RFC 7915 §5.2) to an ICMPv4 error from
+ * the connection's NAT address to the server, quoting the reply as the
+ * server sent it, and sent to the internet. No connection: nat64_unsupported.
+ */
+static void
+err64(struct rte_mbuf *m, struct dp_meta *md, struct dp_pctx *c, struct dp_nat_stats *ns, int g)
+{
+	const struct rte_ipv6_hdr *ip = rte_pktmbuf_mtod_offset(m, const struct rte_ipv6_hdr *,
+								md->l3);
+	const uint8_t *h = rte_pktmbuf_mtod_offset(m, const uint8_t *, md->l4);
+	const struct rte_ipv6_hdr *q = (const struct rte_ipv6_hdr *)(h + 8);
+	uint32_t bytes6 = rte_pktmbuf_pkt_len(m) - md->l3, dst4;
+	struct dp_flow *f = NULL;
+	struct dp_flow_key k;
+	int d = 0, rc;
+
+	if (md->l4 + 8 + sizeof(*q) + 4 <= rte_pktmbuf_data_len(m) &&
+	    (q->proto == IPPROTO_TCP || q->proto == IPPROTO_UDP) && dp_flow_any()) {
+		memset(&k, 0, sizeof(k));
+		k.src = dp_flow6_fold(q->dst_addr);
+		k.dst = dp_flow6_fold(q->src_addr);
+		k.proto = q->proto;
+		k.zone = DP_FLOW_ZONE_IP6;
+		memcpy(&k.sport, (const uint8_t *)(q + 1) + 2, 2);
+		memcpy(&k.dport, (const uint8_t *)(q + 1), 2);
+		f = dp_flow6_find_addrs(&k, q->dst_addr, q->src_addr, &d);
+	}
+	if (f == NULL || f->kind != DP_FLOW_NAT || d != 0 || f->svc != g) {
+		ns->drop++;
+		dp_drop(m, DP_DROP_nat64_unsupported);
+		return;
+	}
+	if (!dp_pipe_ops.nacl6_allows(c->t, m, md, c->src_subnet, DP_DIR_EGRESS))
+		return;
+	memcpy(&dst4, ip->dst_addr + 12, 4);
+	rc = dp_xlate_err_6to4(m, md, f->key[1].dst, dst4, f->key[1].src, f->key[1].dst,
+			       f->key[1].sport, f->key[1].dport, (uint8_t)(ip->hop_limits - 1));
+	if (rc != 0) {
+		ns->drop++;
+		dp_drop(m, (enum dp_drop)rc);
+		return;
+	}
+	dp_flow_pkt(f, 0, bytes6);
+	ns->pkts_in_src++;
+	ns->bytes_in_src += bytes6;
+	ns->pkts_in_src6++;
+	ns->bytes_in_src6 += bytes6;
+	ns->pkts_out_dst++;
+	ns->bytes_out_dst += rte_pktmbuf_pkt_len(m) - md->l3;
+	dp_neigh_xmit(m, (uint16_t)c->t->cfg->igw.port, c->t->cfg->igw.next_hop, c->now);
+}
+
 void
 nat64_target(struct rte_mbuf *m, struct dp_meta *md, struct dp_pctx *c,
 	     const struct dp_route *r)
@@ -318,6 +375,11 @@ nat64_target(struct rte_mbuf *m, struct dp_meta *md, struct dp_pctx *c,
 	if ((md->flags & DP_M_FRAG) && (!frag_ok(md->proto) || !dp_ip6_frag_id(m, md, &id6))) {
 		ns->drop++;
 		dp_drop(m, DP_DROP_nat64_fragment);
+		return;
+	}
+	if (md->proto == IPPROTO_ICMPV6 && l4[0] >= 1 && l4[0] <= 4 &&
+	    !(md->flags & DP_M_FRAG)) {
+		err64(m, md, c, ns, r->ref);
 		return;
 	}
 	if ((md->proto != IPPROTO_TCP && md->proto != IPPROTO_UDP &&

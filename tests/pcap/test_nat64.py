@@ -293,6 +293,73 @@ def case_nat64_icmp_errors():
     return TwoPhaseCase("nat64_icmp_errors", build)
 
 
+def err4(err6, t4, reply4, n):
+    """RFC 7915 §5.2: client ICMPv6 error err6 as ICMPv4 from the NAT address
+    (the quoted reply's destination) to the server: TOS = traffic class, TTL
+    = hop limit - 1, identification 0, DF clear (1260 bytes or less); the
+    quote is the server's reply reply4 as the server sent it (identification
+    0, DF, TTL = the hop limit the client saw), cut to the n bytes the client
+    quoted after the IPv6 header."""
+    e = Ether(bytes(err6))
+    r = Ether(bytes(reply4))[IP]
+    inner = IP(version=4, ihl=5, tos=r.tos, len=r.len, id=0, flags="DF", frag=0,
+               ttl=e[IPv6].payload.payload.hlim, proto=r.proto, src=r.src, dst=r.dst)
+    body = bytes(r.payload)[:n]
+    return Ether(bytes(Ether(src=M_INET, dst=M_NH) /
+                       IP(tos=e[IPv6].tc, id=0, flags=0, ttl=e[IPv6].hlim - 1, src=r.dst,
+                          dst=r.src) / t4 / inner / Raw(body)))
+
+
+def case_nat64_client_errors():
+    """ICMPv6 errors from the client about NAT64 replies (RFC 7915 §5.2),
+    each quoting the reply as the client received it: port unreachable
+    (1/4) -> ICMPv4 port unreachable (3/3); Packet Too Big with MTU 1400 ->
+    fragmentation needed, next-hop MTU 1380; time exceeded (3/0) -> 11/0;
+    parameter problem (4/0) pointer 7 (hop limit) -> 12/0 pointer 8;
+    address unreachable (1/3) -> host unreachable (3/1). The quote becomes
+    the server's IPv4 packet again (addresses, ports, TCP/UDP checksum).
+    Dropped (nat64_unsupported): parameter problem code 2 (RFC 7915 drops
+    it), and an error quoting a packet of no connection."""
+    u = at(from_c6(UDP(sport=5300, dport=53) / Raw(b"query")), 0.00)
+    t = at(from_c6(TCP(sport=40200, dport=443, flags="S", seq=9)), 0.01)
+
+    def build(workers):
+        outs, _ = first_run(config(), {"vpc": [u, t]}, workers)
+        nu, pu = learn(outs, lambda p: UDP in p, "the UDP datagram")
+        nt, pt = learn(outs, lambda p: TCP in p, "the SYN")
+        ru = at(from_inet(SERVER, nu, UDP(sport=53, dport=pu) / Raw(b"answer-answer"), tos=0x20),
+                0.02)
+        rt = at(from_inet(SERVER, nt, TCP(sport=443, dport=pt, flags="SA", seq=70, ack=10)),
+                0.03)
+        ru6, rt6 = to6(ru, C6, M_C6, 5300), to6(rt, C6, M_C6, 40200)
+
+        def quoted(p6, n):
+            return bytes(Ether(bytes(p6))[IPv6])[:40 + n]
+
+        def err(l4, p6, n, tc=0, when=0.1):
+            return at(from_c6(l4 / Raw(quoted(p6, n)), tc=tc), when)
+        errs = [err(ICMPv6DestUnreach(code=4), ru6, 21, tc=0x10, when=0.10),
+                err(ICMPv6PacketTooBig(mtu=1400), rt6, 20, when=0.11),
+                err(ICMPv6TimeExceeded(code=0), ru6, 8, when=0.12),
+                err(ICMPv6ParamProblem(code=0, ptr=7), rt6, 8, when=0.13),
+                err(ICMPv6DestUnreach(code=3), rt6, 20, when=0.14)]
+        drops = [err(ICMPv6ParamProblem(code=2, ptr=40), rt6, 20, when=0.15),
+                 err(ICMPv6DestUnreach(code=4), to6(ru, C6, M_C6, 5999), 8, when=0.16)]
+        exp = [err4(errs[0], ICMP(type=3, code=3), ru, 21),
+               err4(errs[1], ICMP(type=3, code=4, nexthopmtu=1380), rt, 20),
+               err4(errs[2], ICMP(type=11, code=0), ru, 8),
+               err4(errs[3], ICMP(type=12, code=0, ptr=8), rt, 8),
+               err4(errs[4], ICMP(type=3, code=1), rt, 20)]
+        return Case("nat64_client_errors", config(), {"vpc": [u, t] + errs + drops,
+                                                      "internet": [ru, rt]},
+                    {"internet": [Exp(to4(u, nu, pu)), Exp(to4(t, nt, pt))] +
+                     [Exp(e) for e in exp],
+                     "vpc": [Exp(ru6), Exp(rt6)]},
+                    counters={"drops.nat64_unsupported": 2, NAT + "PacketsDropCount": 2,
+                              "ports.vpc.forwarded": 7})
+    return TwoPhaseCase("nat64_client_errors", build)
+
+
 def case_nat64_ports():
     """SPEC §4 port allocation shared with IPv4 SNAT: with
     max_ports_per_destination 1, an IPv4 connection to 192.0.2.80:443 takes
@@ -661,6 +728,7 @@ CASES = {
     "nat64_udp": case_nat64_udp,
     "nat64_icmp_echo": case_nat64_icmp_echo,
     "nat64_icmp_errors": case_nat64_icmp_errors,
+    "nat64_client_errors": case_nat64_client_errors,
     "nat64_ports": case_nat64_ports,
     "nat64_drops": case_nat64_drops,
     "nat64_rst": case_nat64_rst,

@@ -545,9 +545,13 @@ def case_nlb6_icmp_errors():
     - a router's Packet Too Big (MTU 1280) to [NLB6] quoting the SYN-ACK the
       NLB sent the client: to the flow's target, destination and quote the
       target's address and port (TCP checksum updated), hop limit - 1;
+    - the same about the IPv4 group's flow (RFC 7915 §5.2): fragmentation
+      needed with next-hop MTU 1260 from the NLB's IPv4 address to the IPv4
+      target, TTL = hop limit - 1, DF clear, quoting the target's SYN-ACK as
+      it sent it (to the NLB's address and port; DF, identification 0, TTL
+      the hop limit quoted);
     - dropped (icmp_unsupported): a Packet Too Big to [NLB6] quoting a packet
-      of no flow, and one about the IPv4 group's flow (ICMPv6 to ICMPv4
-      errors are not built)."""
+      of no flow."""
     router = "2001:db8:99::1"
     syn4 = at(from_inet6(REMOTE6, NLB6, TCP(sport=40001, dport=81, flags="S", seq=7)), 0.0)
     q = at(from_vpc6(C6_MAC, C6, NLB6, UDP(sport=5000, dport=53) / Raw(b"query-1")), 0.01)
@@ -600,15 +604,20 @@ def case_nlb6_icmp_errors():
             ICMPv6DestUnreach(code=4) / Raw(quote6(q, qt[IPv6].hlim))
         x4 = Ether(src=M_VPC, dst=T6_MAC[k]) / IPv6(src=router, dst=T6[k], hlim=63) / \
             ICMPv6PacketTooBig(mtu=1280) / Raw(quote6(sa, 60))
+        t4sa = IP(id=0, flags="DF", ttl=60, src=T4, dst=NLB4) / \
+            TCP(sport=8080, dport=st[TCP].sport, flags="SA", seq=1, ack=8)
+        x6 = Ether(src=M_VPC, dst=T4_MAC) / IP(id=0, flags=0, ttl=63, src=NLB4, dst=T4) / \
+            ICMP(type=3, code=4, nexthopmtu=1260) / Raw(bytes(IP(bytes(t4sa))))
         exp_vpc = [Exp(st, note="SYN as IPv4"), Exp(qt, note="query"),
                    Exp(xlated(syn6, M_VPC, T6_MAC[k], dst=T6[k], dport=8080), note="SYN"),
                    Exp(Ether(bytes(x3)), note="port unreachable to the client"),
-                   Exp(Ether(bytes(x4)), note="Packet Too Big to the target")]
+                   Exp(Ether(bytes(x4)), note="Packet Too Big to the target"),
+                   Exp(Ether(bytes(x6)), note="fragmentation needed to the IPv4 target")]
         return Case("nlb6_icmp_errors", config(),
                     {"internet": [syn4.copy(), syn6.copy(), e4, e5, e6],
                      "vpc": [q.copy(), e1, e2, e3, sa]},
                     {"vpc": exp_vpc, "internet": exp_inet},
-                    counters={"drops.icmp_unsupported": 2, "drops.icmp6_checksum": 0})
+                    counters={"drops.icmp_unsupported": 1, "drops.icmp6_checksum": 0})
 
     return TwoPhaseCase("nlb6_icmp_errors", build)
 
