@@ -244,9 +244,24 @@ dp_xlate_4to6(struct rte_mbuf *m, struct dp_meta *md, const uint8_t src6[16],
  * an ICMPv4 error; false: not translated (silently dropped, as the RFC says).
  */
 static bool
-err_type46(uint8_t type, uint8_t code, uint16_t mtu4, uint8_t *t6, uint8_t *c6, uint32_t *aux)
+err_type46(const uint8_t *icmp, uint16_t mtu4, uint8_t *t6, uint8_t *c6, uint32_t *aux)
 {
+	/* Figure 3: the IPv4 header field's offset to the IPv6 one's */
+	static const int8_t ptr46[20] = {
+		0, 1, 4, 4, -1, -1, -1, -1, 7, 6, -1, -1, 8, 8, 8, 8, 24, 24, 24, 24,
+	};
+	uint8_t type = icmp[0], code = icmp[1];
+
 	*aux = 0;
+	if (type == ICMP4_PARAM_PROBLEM) {
+		/* pointer problem, or bad length: the pointer mapped */
+		*t6 = ICMP6_PARAM_PROBLEM;
+		*c6 = 0;
+		if ((code != 0 && code != 2) || icmp[4] >= RTE_DIM(ptr46) || ptr46[icmp[4]] < 0)
+			return false;
+		*aux = (uint32_t)ptr46[icmp[4]];
+		return true;
+	}
 	if (type == ICMP4_TIME_EXCEEDED) {
 		*t6 = ICMP6_TIME_EXCEEDED;
 		*c6 = code;
@@ -335,7 +350,7 @@ dp_xlate_err_4to6(struct rte_mbuf *m, struct dp_meta *md, const uint8_t src6[16]
 	    tot < sizeof(*ip) + 8 + ihl + 8 || ihl < 20)
 		return DP_DROP_nat64_unsupported;
 	memcpy(&mtu4, icmp + 6, 2);
-	if (!err_type46(icmp[0], icmp[1], rte_be_to_cpu_16(mtu4), &t6, &c6, &aux))
+	if (!err_type46(icmp, rte_be_to_cpu_16(mtu4), &t6, &c6, &aux))
 		return DP_DROP_nat64_unsupported;
 	/* bytes of the quoted packet after its IPv4 header, and its length as sent */
 	rest = tot - (uint32_t)sizeof(*ip) - 8 - ihl;

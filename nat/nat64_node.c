@@ -41,8 +41,7 @@
  * connection gets a RST (dp_send_rst6), as IPv4 SNAT's.
  *
  * A client's ICMPv6 errors about replies become ICMPv4 errors to the server
- * (err64, RFC 7915 §5.2). Not done (docs/config.md "NAT64"): ICMPv4
- * parameter problems (nat64_unsupported).
+ * (err64, RFC 7915 §5.2).
  */
 #include <errno.h>
 #include <string.h>

@@ -244,14 +244,14 @@ def quote(p4, n, ttl):
     return b[:20 + n]
 
 
-def err6(outer4, t6, inner6, n):
+def err6(outer4, t6, inner6, n, hlim=1):
     """RFC 7915 §4.2: the ICMPv6 error from 64:ff9b::<router> to the client,
     hop limit TTL - 1; quoting inner6 (the client's packet as it sent it, hop
     limit as the router saw the TTL) cut to the n bytes after its header."""
     q = Ether(bytes(outer4))
     i = Ether(bytes(inner6))[IPv6]
     body = bytes(i.payload)[:n]
-    inner = IPv6(tc=i.tc, fl=0, plen=i.plen, nh=i.nh, hlim=1, src=i.src, dst=i.dst)
+    inner = IPv6(tc=i.tc, fl=0, plen=i.plen, nh=i.nh, hlim=hlim, src=i.src, dst=i.dst)
     pkt = Ether(src=M_VPC, dst=M_C6) / \
         IPv6(tc=q[IP].tos, hlim=q[IP].ttl - 1, src=wkp(q[IP].src), dst=C6) / t6 / \
         inner / Raw(body)
@@ -291,6 +291,33 @@ def case_nat64_icmp_errors():
                     counters={NAT + "PacketsDropCount": 0, "ports.vpc.forwarded": 2,
                               "ports.internet.forwarded": 4})
     return TwoPhaseCase("nat64_icmp_errors", build)
+
+
+def case_nat64_param_problem():
+    """ICMPv4 parameter problem about a NAT64 packet (RFC 7915 §4.2): code 0
+    with the pointer at the protocol field (9) -> ICMPv6 parameter problem
+    code 0 pointer 6 (next header), and code 2 (bad length) at the TTL (8) ->
+    pointer 7 (hop limit); the quote translated as for other errors. A
+    pointer with no IPv6 counterpart (4, the identification) is dropped
+    (nat64_unsupported), as the RFC says."""
+    t = at(from_c6(TCP(sport=40300, dport=443, flags="S", seq=5)), 0.00)
+
+    def build(workers):
+        outs, _ = first_run(config(), {"vpc": [t]}, workers)
+        nt, pt = learn(outs, lambda p: TCP in p, "the SYN")
+        st = to4(t, nt, pt)
+        errs = [at(from_inet(SERVER, nt, ICMP(type=12, code=0, ptr=9) / Raw(quote(st, 20, 60)),
+                             ttl=50), 0.01),
+                at(from_inet(SERVER, nt, ICMP(type=12, code=2, ptr=8) / Raw(quote(st, 8, 60)),
+                             ttl=50), 0.02),
+                at(from_inet(SERVER, nt, ICMP(type=12, code=0, ptr=4) / Raw(quote(st, 8, 60)),
+                             ttl=50), 0.03)]
+        exp = [err6(errs[0], ICMPv6ParamProblem(code=0, ptr=6), t, 20, hlim=60),
+               err6(errs[1], ICMPv6ParamProblem(code=0, ptr=7), t, 8, hlim=60)]
+        return Case("nat64_param_problem", config(), {"vpc": [t], "internet": errs},
+                    {"internet": [Exp(st)], "vpc": [Exp(e) for e in exp]},
+                    counters={"drops.nat64_unsupported": 1, NAT + "PacketsDropCount": 1})
+    return TwoPhaseCase("nat64_param_problem", build)
 
 
 def err4(err6, t4, reply4, n):
@@ -729,6 +756,7 @@ CASES = {
     "nat64_icmp_echo": case_nat64_icmp_echo,
     "nat64_icmp_errors": case_nat64_icmp_errors,
     "nat64_client_errors": case_nat64_client_errors,
+    "nat64_param_problem": case_nat64_param_problem,
     "nat64_ports": case_nat64_ports,
     "nat64_drops": case_nat64_drops,
     "nat64_rst": case_nat64_rst,
