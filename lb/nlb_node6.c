@@ -367,6 +367,22 @@ nacls_out(const struct dp_pctx *c, struct rte_mbuf *m, struct dp_meta *md, int n
 	       (ds < 0 || ops->nacl6_allows(c->t, m, md, ds, DP_DIR_INGRESS));
 }
 
+/* A reply (or an error) m leaving the NLB's subnet ns for a client inside
+ * the VPC, in another subnet: ns's outbound and the client subnet's inbound
+ * NACL, as an IPv4 NLB's reply meets them (dp/policy.c dp_deliver_local).
+ * false: dropped. */
+static bool
+nacls_back(const struct dp_pctx *c, struct rte_mbuf *m, struct dp_meta *md, int ns)
+{
+	const struct dp_pipe_ops *ops = &dp_pipe_ops;
+	const struct rte_ipv6_hdr *ip = rte_pktmbuf_mtod_offset(m, const struct rte_ipv6_hdr *,
+								md->l3);
+	int cs = subnet6(c->t, ip->dst_addr);
+
+	return cs < 0 || cs == ns || (ops->nacl6_allows(c->t, m, md, ns, DP_DIR_EGRESS) &&
+				      ops->nacl6_allows(c->t, m, md, cs, DP_DIR_INGRESS));
+}
+
 /* A new flow of key k to listener l; 1: translated, 0: dropped. */
 static int
 nlb6_new(struct dp_pctx *c, struct rte_mbuf *m, struct dp_meta *md, int l,
@@ -611,7 +627,8 @@ err6_from_target(struct dp_pctx *c, struct rte_mbuf *m, struct dp_meta *md)
 	if (c->src_subnet != ns &&
 	    !dp_pipe_ops.nacl6_allows(t, m, md, c->src_subnet, DP_DIR_EGRESS))
 		return 0;
-	if (!err6_rewrite(m, md, q, len, false, nl, f->key[0].dport, NULL))
+	if (!err6_rewrite(m, md, q, len, false, nl, f->key[0].dport, NULL) ||
+	    !nacls_back(c, m, md, ns))
 		return 0;
 	c->src_subnet = ns;
 	c->policy_done = true;
@@ -725,6 +742,8 @@ lb_nlb6_reply(struct dp_pctx *c, struct rte_mbuf *m, struct dp_meta *md)
 	dp_flow_account(f, 1, rte_pktmbuf_pkt_len(m) - md->l3);
 	/* out as the NLB: its address6 and the listener's port, from its subnet */
 	rewrite6(m, md, true, t->cfg->nlbs[l->nlb].addr6, l->port);
+	if (!nacls_back(c, m, md, ns))
+		return 0;
 	c->src_subnet = ns;
 	c->policy_done = true;
 	return 1;
@@ -756,7 +775,8 @@ err46(struct dp_pctx *c, struct rte_mbuf *m, struct dp_meta *md, struct dp_flow 
 	}
 	/* the TTL as hop limit: the IPv6 routing takes the hop off */
 	rte_pktmbuf_mtod_offset(m, struct rte_ipv6_hdr *, md->l3)->hop_limits = ttl;
-	dp_ip6_forward(c, m, md, ns);
+	if (nacls_back(c, m, md, ns))
+		dp_ip6_forward(c, m, md, ns);
 }
 
 bool
@@ -808,6 +828,7 @@ lb_nlb64_reply(struct rte_mbuf *m, struct dp_meta *md, struct dp_pctx *c)
 		dp_drop(m, (enum dp_drop)rc);
 		return true;
 	}
-	dp_ip6_forward(c, m, md, t->cfg->nlbs[l->nlb].subnet);
+	if (nacls_back(c, m, md, ns))
+		dp_ip6_forward(c, m, md, ns);
 	return true;
 }

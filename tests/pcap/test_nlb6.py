@@ -514,6 +514,39 @@ def case_nlb6_idle_timeout():
     return TwoPhaseCase("nlb6_idle_timeout", build)
 
 
+def case_nlb6_reply_nacl():
+    """SPEC §3 NACLs on the way back to a client inside the VPC, as an IPv4
+    NLB's reply meets them: the NLB subnet's outbound and the client
+    subnet's inbound NACL (IPv6 rules). client-a's inbound NACL denies UDP
+    to port 5000 from lb-a's /64, lb-a's outbound denies UDP to port 5002
+    towards client-a's /64: of three answers from the target only the one to
+    port 5001 reaches the client; the queries all reach the target."""
+    cfg = config()
+    allow = [{"rule": 100, "protocol": "all", "cidr": "::/0", "action": "allow"},
+             {"rule": 101, "protocol": "all", "cidr": "0.0.0.0/0", "action": "allow"}]
+    cfg["network_acls"] = [
+        {"name": "cl", "ingress": [{"rule": 10, "protocol": "udp", "ports": "5000",
+                                    "cidr": PFX + "0::/64", "action": "deny"}] + allow,
+         "egress": allow},
+        {"name": "lb", "ingress": allow,
+         "egress": [{"rule": 10, "protocol": "udp", "ports": "5002", "cidr": PFX + "1::/64",
+                     "action": "deny"}] + allow}]
+    for sn in cfg["vpc"]["subnets"]:
+        if sn["name"] == "client-a":
+            sn["network_acl"] = "cl"
+        if sn["name"] == "lb-a":
+            sn["network_acl"] = "lb"
+    qs = [at(from_vpc6(C6_MAC, C6, NLB6, UDP(sport=5000 + i, dport=53) / Raw(b"q%d" % i)),
+             0.01 * i) for i in range(3)]
+    ans = [at(from_vpc6(DNS6_MAC, DNS6, C6, UDP(sport=5353, dport=5000 + i) / Raw(b"a%d" % i)),
+              0.1 + 0.01 * i) for i in range(3)]
+    return Case("nlb6_reply_nacl", cfg, {"vpc": qs + ans},
+                {"vpc": [Exp(xlated(q, M_VPC, DNS6_MAC, dst=DNS6, dport=5353)) for q in qs] +
+                 [Exp(xlated(ans[1], M_VPC, C6_MAC, src=NLB6, sport=53), note="answer to 5001")]},
+                counters={"drops.nacl_deny_in": 1, "drops.nacl_deny_out": 1,
+                          "nlb.web6.listeners.udp:53.NewFlowCount": 3})
+
+
 def quote4(p4, n, ttl):
     """What an IPv4 host quotes of packet p4 it received with TTL ttl: its
     header and the n bytes after it."""
@@ -633,6 +666,7 @@ CASES = {
     "nlb6_rst": case_nlb6_rst,
     "nlb6_idle_timeout": case_nlb6_idle_timeout,
     "nlb6_icmp_errors": case_nlb6_icmp_errors,
+    "nlb6_reply_nacl": case_nlb6_reply_nacl,
 }
 
 if __name__ == "__main__":
