@@ -47,6 +47,10 @@ struct dp_pctx {
 	int nlb;                    /* destination was an NLB address (after IGW translation) */
 	bool policy_done;           /* later fragment: first fragment passed the checks */
 	bool frag_orphan;           /* later fragment whose first fragment was not seen */
+	/* a transit gateway delivered it into another zone's VPC (md->key.zone
+	 * now that VPC's): a flow made for it keys its source side in from_zone */
+	bool zone_cross;
+	uint8_t from_zone;
 	uint64_t *burst_new;        /* dp_flow_key_bit of the flows this burst created */
 	struct dp_flow *nf;         /* the packet's known flow, for the NACL cache */
 	int nd;                     /* its direction */
@@ -84,6 +88,7 @@ dp_pctx_burst(struct dp_pctx *c, struct dp_burst *b)
 	c->burst_new = &b->burst_new;
 	c->policy_done = false;
 	c->frag_orphan = false;
+	c->zone_cross = false;
 	c->nf = NULL;
 }
 

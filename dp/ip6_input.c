@@ -364,6 +364,7 @@ dp_ip6_appliance_input(struct dp_pctx *c, struct rte_mbuf *m, struct dp_meta *md
 	c->nf = f;
 	c->nd = d;
 	c->policy_done = false;
+	c->zone_cross = false;
 	ip6_route_one(c, m, md);
 }
 
@@ -490,6 +491,7 @@ dp_ip6_input_node(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t n)
 		c->now = g->b.now;
 		c->nf = NULL;
 		c->policy_done = false;
+		c->zone_cross = false;
 		if (ip6_input_one(g, m, md))
 			ip6_route_one(c, m, md);
 	}

@@ -356,6 +356,10 @@ dp_deliver_local(struct rte_mbuf *m, struct dp_meta *md, struct dp_pctx *c, stru
 			f = dp_flow_new(m, md, c);
 			if (f == NULL)
 				return;
+			/* across zones (a transit gateway's hop between overlapping
+			 * VPCs' zones): the source's side keyed in its own */
+			if (unlikely(c->zone_cross))
+				f->key[0].zone = c->from_zone;
 			f->kind = DP_FLOW_SG;
 			f->eni[0] = es;
 			f->eni[1] = ed;

@@ -13,10 +13,11 @@
  * a packet delivered over a peering is never routed again, so it can never
  * leave through another peering, the IGW, a NAT gateway or a TGW.
  *
- * VPCs that overlap run too, kept apart by port and 802.1Q VLAN (dp/vlan.c).
- * What is refused in them (dp_vpcs_check, at start, reload and --check):
- * peerings, transit gateway attachments, NLBs, GWLB endpoints, gateway
- * endpoints and elastic IPs.
+ * VPCs that overlap run too, kept apart by port and 802.1Q VLAN (dp/vlan.c),
+ * and reach each other through transit gateways, whose route tables say
+ * which VPC (zone) a packet goes to (tgw/tgw_node.c). What is refused in
+ * them (dp_vpcs_check, at start, reload and --check): peerings, NLBs, GWLB
+ * endpoints, gateway endpoints and elastic IPs.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -61,9 +62,8 @@ subnet_zoned(const struct cfg *cfg, int sn)
 
 /*
  * What does not run in a VPC that overlaps another (config/cfg_vpc.c gives
- * each such VPC a flow zone; dp/vlan.c): peerings and transit gateway
- * attachments (AWS refuses a peering of overlapping CIDRs; a transit
- * gateway's routes to the overlapping range would be ambiguous), NLBs, GWLB
+ * each such VPC a flow zone; dp/vlan.c): peerings (AWS refuses a peering of
+ * overlapping CIDRs), NLBs, GWLB
  * endpoints, gateway endpoints and elastic IPs (their tables are keyed by
  * address alone).
  */
@@ -82,15 +82,6 @@ dp_vpcs_check(const struct cfg *cfg, cfg_error_fn fn, void *arg)
 					   cfg->vpcs[cfg->peerings[i].vpc[k]].name, why);
 				n++;
 				break;
-			}
-	for (int i = 0; i < cfg->n_tgws; i++)
-		for (int j = 0; j < cfg->tgws[i].n_atts; j++)
-			if (vpc_zoned(cfg, cfg->tgws[i].atts[j].vpc)) {
-				vpc_report(fn, arg, cfg, cfg->tgws[i].atts[j].line, "attachment \"%s\": "
-					   "VPC \"%s\": a transit gateway attachment is %s",
-					   cfg->tgws[i].atts[j].name,
-					   cfg->vpcs[cfg->tgws[i].atts[j].vpc].name, why);
-				n++;
 			}
 	for (int i = 0; i < cfg->n_nlbs; i++)
 		if (subnet_zoned(cfg, cfg->nlbs[i].subnet)) {

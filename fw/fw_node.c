@@ -159,8 +159,11 @@ sg_side(const struct dp_pctx *c, struct rte_mbuf *m, struct dp_meta *md, uint32_
 	enum fw_dir dir, uint16_t *eni_out)
 {
 	struct dp_lcore_stats *st = dp_stats_self();
+	/* the source's ENI is in the zone the packet came from (a transit
+	 * gateway's hop into another zone: dp_pctx.zone_cross) */
+	uint8_t zone = dir == FW_DIR_EGRESS && c->zone_cross ? c->from_zone : md->key.zone;
 	struct fw_sg_pkt p;
-	int e = fw_sg_eni_find_zone(c->t->sg, rte_be_to_cpu_32(addr), md->key.zone), v, g = 0;
+	int e = fw_sg_eni_find_zone(c->t->sg, rte_be_to_cpu_32(addr), zone), v, g = 0;
 
 	if (e < 0)
 		return 0;

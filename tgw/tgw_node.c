@@ -90,10 +90,20 @@ tgw_target(struct rte_mbuf *m, struct dp_meta *md, struct dp_pctx *c, struct dp_
 	c->act_op = DP_ACT_NONE;        /* counted here, packet by packet */
 	if (to->vpc >= 0) {
 		/* sent to the attachment: what the VPC does with it is its own */
+		uint8_t z = c->t->cfg->vpcs[to->vpc].zone;
+
 		ls->tgw[d].pkts_out++;
 		ls->tgw[d].bytes_out += bytes;
-		if (!tgw_into_vpc(m, c->t, to->vpc, dp_subnet_lookup(c->t, dst)))
+		if (!tgw_into_vpc(m, c->t, to->vpc, dp_subnet_lookup_zone(c->t, z, dst)))
 			return;
+		/* into another zone (an overlapping VPC's, or out of one): the
+		 * packet is that VPC's now; a flow made for it keeps its source
+		 * side in the zone it came from (dp_deliver_local) */
+		if (unlikely(z != md->key.zone)) {
+			c->zone_cross = true;
+			c->from_zone = md->key.zone;
+			md->key.zone = z;
+		}
 		dp_deliver_local(m, md, c, f);
 		return;
 	}
@@ -132,10 +142,15 @@ tgw_ingress(struct rte_mbuf *m, struct dp_meta *md, struct dp_pctx *c)
 	}
 	to = &s->att[d];
 	if (to->vpc >= 0) {
+		uint8_t z = c->t->cfg->vpcs[to->vpc].zone;
+
 		ls->tgw[d].pkts_out++;
 		ls->tgw[d].bytes_out += bytes;
-		if (!tgw_into_vpc(m, c->t, to->vpc, dp_subnet_lookup(c->t, dst)))
+		if (!tgw_into_vpc(m, c->t, to->vpc, dp_subnet_lookup_zone(c->t, z, dst)))
 			return false;
+		/* an overlapping VPC's: the packet, and its flow both ways, are
+		 * in that VPC's zone from here on (no flow was looked up yet) */
+		md->key.zone = z;
 		c->in = DP_IN_TGW;      /* the local route: that subnet's NACL, its ENI's SG */
 		c->src_subnet = -1;
 		return true;

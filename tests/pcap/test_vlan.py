@@ -372,10 +372,10 @@ class CheckCase:
 
 def case_vlan_check():
     """What overlapping VPCs do not run is refused with file:line: a
-    peering (even to a VPC that overlaps neither), a transit gateway
-    attachment, an NLB, an elastic IP in one of them (at an address of a
-    subnet the other VPC does not have: one both have is ambiguous, refused
-    by the loader, tests/unit/test_cfg_vpc.c)."""
+    peering (even to a VPC that overlaps neither), an NLB, an elastic IP in
+    one of them (at an address of a subnet the other VPC does not have: one
+    both have is ambiguous, refused by the loader, tests/unit/test_cfg_vpc.c).
+    A transit gateway attachment of one is accepted (test_tgw_zone.py)."""
     c = config()
     c["ports"].append({"name": "p3", "mac": "02:00:00:00:00:03", "address": "192.0.2.1/24",
                        "devargs": "net_pcap2,rx_pcap={dir}/p3-in.pcap,tx_pcap={dir}/p3-out.pcap"})
@@ -396,8 +396,6 @@ def case_vlan_check():
            "docs/config.md)")
     return CheckCase("vlan_check", c, [
         ('name = "pcx-bg"', 'peering connection "pcx-bg": VPC "blue": a peering is ' + why),
-        ('name = "att-red"', 'attachment "att-red": VPC "red": a transit gateway attachment is '
-         + why),
         ('public = "198.51.100.99"', 'elastic IP: private address in VPC "blue": an elastic IP is '
          + why),
         ('name = "nlb-b"', 'network load balancer "nlb-b": an NLB is ' + why)])
