@@ -15,9 +15,11 @@
  *
  * VPCs that overlap run too, kept apart by port and 802.1Q VLAN (dp/vlan.c),
  * and reach each other through transit gateways, whose route tables say
- * which VPC (zone) a packet goes to (tgw/tgw_node.c). What is refused in
- * them (dp_vpcs_check, at start, reload and --check): peerings, NLBs, GWLB
- * endpoints, gateway endpoints and elastic IPs.
+ * which VPC (zone) a packet goes to (tgw/tgw_node.c), and through peerings
+ * with VPCs they do not overlap (config/cfg_vpc.c refuses a peering of two
+ * VPCs that overlap each other, as AWS does). What is refused in them
+ * (dp_vpcs_check, at start, reload and --check): NLBs, GWLB endpoints,
+ * gateway endpoints and elastic IPs.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -62,8 +64,7 @@ subnet_zoned(const struct cfg *cfg, int sn)
 
 /*
  * What does not run in a VPC that overlaps another (config/cfg_vpc.c gives
- * each such VPC a flow zone; dp/vlan.c): peerings (AWS refuses a peering of
- * overlapping CIDRs), NLBs, GWLB
+ * each such VPC a flow zone; dp/vlan.c): NLBs, GWLB
  * endpoints, gateway endpoints and elastic IPs (their tables are keyed by
  * address alone).
  */
@@ -74,15 +75,6 @@ dp_vpcs_check(const struct cfg *cfg, cfg_error_fn fn, void *arg)
 				  "VLAN tell them apart: docs/config.md)";
 	int n = 0;
 
-	for (int i = 0; i < cfg->n_peerings; i++)
-		for (int k = 0; k < 2; k++)
-			if (vpc_zoned(cfg, cfg->peerings[i].vpc[k])) {
-				vpc_report(fn, arg, cfg, cfg->peerings[i].line, "peering connection "
-					   "\"%s\": VPC \"%s\": a peering is %s", cfg->peerings[i].name,
-					   cfg->vpcs[cfg->peerings[i].vpc[k]].name, why);
-				n++;
-				break;
-			}
 	for (int i = 0; i < cfg->n_nlbs; i++)
 		if (subnet_zoned(cfg, cfg->nlbs[i].subnet)) {
 			vpc_report(fn, arg, cfg, cfg->nlbs[i].line, "network load balancer \"%s\": "
@@ -125,7 +117,9 @@ dp_pcx_target(struct rte_mbuf *m, struct dp_meta *md, struct dp_pctx *c, struct 
 {
 	const struct cfg *cfg = c->t->cfg;
 	const struct cfg_peering *pc = &cfg->peerings[r->ref];
-	int ds = dp_subnet_lookup(c->t, rte_be_to_cpu_32(dp_ip_hdr(m, md)->dst_addr)), from, peer;
+	uint32_t dst = rte_be_to_cpu_32(dp_ip_hdr(m, md)->dst_addr);
+	int ds, from, peer;
+	uint8_t z;
 
 	RTE_SET_USED(dir);
 	/* only what a subnet of one side sent (or an appliance returns for it) */
@@ -135,9 +129,18 @@ dp_pcx_target(struct rte_mbuf *m, struct dp_meta *md, struct dp_pctx *c, struct 
 	}
 	from = cfg->subnets[c->src_subnet].vpc;
 	peer = pc->vpc[0] == from ? pc->vpc[1] : pc->vpc[0];
+	/* the peer's subnets: its zone's, when it overlaps a third VPC */
+	z = cfg->vpcs[peer].zone;
+	ds = dp_subnet_lookup_zone(c->t, z, dst);
 	if (ds < 0 || cfg->subnets[ds].vpc != peer || (pc->vpc[0] != from && pc->vpc[1] != from)) {
 		dp_drop(m, DP_DROP_peering_not_transitive);
 		return;
+	}
+	/* into another zone: as a transit gateway's hop (tgw/tgw_node.c) */
+	if (unlikely(z != md->key.zone)) {
+		c->zone_cross = true;
+		c->from_zone = md->key.zone;
+		md->key.zone = z;
 	}
 	dp_deliver_local(m, md, c, f);
 }

@@ -25,6 +25,8 @@ with its subnet's VLAN; a connection's flow keeps each side in its own VPC
                 att-b propagates to rt-ac;
                 rt-b static: 10.0.1.0/24 -> att-a, 10.0.2.0/24 -> att-c,
                 10.0.99.0/24 blackhole
+  pcx-ab        (tgwz_peering only) a and b peered: rb 10.0.1.0/24 and ra
+                10.1.1.0/24 -> pcx:pcx-ab, more specific than the tgw routes
 
 Usage: test_tgw_zone.py --workers N [--case NAME]... [--list]
 """
@@ -44,14 +46,14 @@ B, M_B = "10.1.1.10", "0a:00:00:0b:01:0a"
 VLAN_A, VLAN_C = 10, 20
 
 
-def config():
+def config(peering=False):
     ports = [{"name": "p1", "mac": M_P1, "address": "192.168.255.1/24"},
              {"name": "p2", "mac": M_P2, "address": "10.1.0.1/16"}]
     for i, p in enumerate(ports):
         p["devargs"] = "net_pcap%d,rx_pcap={dir}/%s-in.pcap,tx_pcap={dir}/%s-out.pcap" % (
             i, p["name"], p["name"])
     allow = {"rule": 100, "protocol": "all", "cidr": "0.0.0.0/0", "action": "allow"}
-    return {
+    c = {
         "dpdk": {"eal_args": EAL_ARGS, "workers": 1, "mbufs": 4095, "flow_table_size": 4096},
         "ports": ports,
         "neighbors": [{"port": "p1", "vlan": VLAN_A, "address": A, "mac": M_A},
@@ -93,6 +95,13 @@ def config():
                  "propagate": ["rt-ac"]},
                 {"name": "att-c", "vpc": "c", "subnets": ["sc"], "route_table": "rt-ac"}]}],
     }
+    if peering:
+        c["vpc_peering_connections"] = [{"name": "pcx-ab", "vpcs": ["a", "b"]}]
+        c["route_tables"][0]["routes"].append({"destination": "10.1.1.0/24",
+                                               "target": "pcx:pcx-ab"})
+        c["route_tables"][1]["routes"].append({"destination": "10.0.1.0/24",
+                                               "target": "pcx:pcx-ab"})
+    return c
 
 
 def att(**kw):
@@ -194,7 +203,31 @@ def case_tgwz_routes():
                                  "drops.nacl_deny_in": 1, "drops.no_route": 1}))
 
 
+def case_tgwz_peering():
+    """A VPC that overlaps another (a) peered with one it does not overlap
+    (b): B opens TCP to A:22 over pcx-ab (rb's 10.0.1.0/24 is more specific
+    than the transit gateway's route), out on a's VLAN; A's SYN-ACK comes
+    back over the peering (ra) as the reply of B's connection (B's ENI
+    admits only TCP 80), B's ACK follows; the transit gateway counts none of
+    it. C (VPC c, the same range as a) still reaches B through the transit
+    gateway."""
+    syn = at(from_b(A, TCP(sport=42000, dport=22, flags="S", seq=1)), 0.0)
+    sa = at(from_vlan(VLAN_A, M_A, A, B, TCP(sport=22, dport=42000, flags="SA", seq=100,
+                                             ack=2)), 0.1)
+    ack = at(from_b(A, TCP(sport=42000, dport=22, flags="A", seq=2, ack=101)), 0.2)
+    c_syn = at(from_vlan(VLAN_C, M_C, C, B, TCP(sport=42001, dport=80, flags="S", seq=1)), 0.3)
+    return Case("tgwz_peering", config(peering=True), {"p2": [syn, ack], "p1": [sa, c_syn]},
+                {"p1": [Exp(to_a(syn), note="SYN on a's VLAN"),
+                        Exp(to_a(ack), note="ACK on a's VLAN")],
+                 "p2": [Exp(to_b(sa), note="SYN-ACK to B"), Exp(to_b(c_syn), note="C's SYN")]},
+                counters=dict(att(a_PacketsIn=0, a_PacketsOut=0, b_PacketsIn=0, c_PacketsIn=1,
+                                  b_PacketsOut=1),
+                              **{"flows.by_service.security_group.created": 2,
+                                 "drops.sg_deny_ingress": 0, "flows.untracked_packets": 0}))
+
+
 CASES = {
+    "tgwz_peering": case_tgwz_peering,
     "tgwz_b_to_c": case_tgwz_b_to_c,
     "tgwz_c_to_b": case_tgwz_c_to_b,
     "tgwz_routes": case_tgwz_routes,
