@@ -19,9 +19,19 @@
 
 #define DP_TGW_BLACKHOLE CFG_MAX_TGW_ATTACHMENTS        /* an LPM value */
 #define DP_TGW_NONE (CFG_MAX_TGW_ATTACHMENTS + 1)       /* no route */
+/* dp_tgw_att.hop values besides a gid */
+#define DP_TGW_HOP_NO 0xffff        /* not delivered into that subnet here: policy decides */
+#define DP_TGW_HOP_LPM 0xfffe       /* look it up (the table's routes split the subnet) */
+/* hop rows of all tables together at most this many entries (else none) */
+#define DP_TGW_HOP_MAX (1u << 21)
 
 struct dp_tgw_att {                 /* one attachment, by gid */
 	struct dp_lpm rt;           /* its associated route table (a copy; none: an empty one) */
+	/* its table's answer per zone-0 destination subnet: the VPC
+	 * attachment holding that subnet that every address of it goes to
+	 * (and no NACL on the subnet), DP_TGW_HOP_NO, or DP_TGW_HOP_LPM (all
+	 * of them when the rows would be too large) */
+	const uint16_t *hop;
 	int16_t vpc;                /* a VPC attachment's VPC; -1: a port attachment */
 	uint16_t port;              /* a port attachment's port and next hop */
 	uint32_t nh;
@@ -30,6 +40,7 @@ struct dp_tgw_att {                 /* one attachment, by gid */
 struct dp_tgw {
 	struct dp_lpm *tables;      /* every TGW's route tables, TGW by TGW */
 	int n_tables;
+	uint16_t *hops;             /* the tables' hop rows, n_subnets each (or one row: all LPM) */
 	int16_t port_att[DP_MAX_PORTS];     /* the port attachment on a port (gid), -1 */
 	struct dp_tgw_att att[CFG_MAX_TGW_ATTACHMENTS];
 };
@@ -86,15 +97,25 @@ dp_tgw_hop(const struct dp_tables *t, const struct dp_subnet_rt *srt, bool any_n
 	   const struct dp_route *r, int src, uint32_t dst, uint32_t *att)
 {
 	const struct dp_tgw *s = t->tgw;
-	uint32_t d = dp_tgw_lookup(s, r->ref2, dst);
-	int ds;
+	const struct dp_tgw_att *a = &s->att[r->ref2];
+	int ds = dp_subnet_lookup(t, dst);
+	uint32_t d;
 
-	if (d >= DP_TGW_BLACKHOLE)
+	if (ds < 0)
 		return -1;
-	ds = dp_subnet_lookup(t, dst);
-	/* a port attachment's vpc (-1) is no subnet's */
-	if (ds < 0 || srt[ds].vpc != s->att[d].vpc ||
-	    (any_nacl && ds != src && (srt[ds].nacl || srt[src].nacl)))
+	/* the table's answer for the whole subnet, decided when it was built
+	 * (the destination's NACL included: a NACL'd subnet's row says no) */
+	d = a->hop[ds];
+	if (unlikely(d >= DP_TGW_HOP_LPM)) {
+		if (d == DP_TGW_HOP_NO)
+			return -1;
+		d = dp_lpm_lookup(&a->rt, dst);
+		/* a port attachment's vpc (-1) is no subnet's */
+		if (d >= DP_TGW_BLACKHOLE || srt[ds].vpc != s->att[d].vpc || srt[ds].nacl)
+			return -1;
+	}
+	/* (a transit gateway's hop never stays in its source subnet) */
+	if (any_nacl && srt[src].nacl)
 		return -1;
 	*att = d;
 	return ds;

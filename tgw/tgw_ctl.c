@@ -51,6 +51,37 @@ table_prefixes(const struct cfg *cfg, const struct cfg_tgw *g, int base, int k,
 	return n;
 }
 
+/*
+ * The hop row of table tb (its n prefixes p) over the subnets (dp_tgw_att.hop):
+ * for a subnet of a VPC with no zone, the VPC attachment its whole range
+ * goes to when that attachment holds it and the subnet has no NACL;
+ * DP_TGW_HOP_LPM when a route of the table is longer than the subnet and
+ * inside it (its addresses may go apart); DP_TGW_HOP_NO otherwise
+ * (blackhole, no route, another VPC, a port attachment, a NACL: the policy
+ * stage decides and counts).
+ */
+static void
+hop_row(const struct cfg *cfg, const struct dp_tgw *s, const struct dp_lpm *tb,
+	const struct dp_lpm_prefix *p, unsigned n, uint16_t *row)
+{
+	for (int i = 0; i < cfg->n_subnets; i++) {
+		const struct cfg_prefix *c = &cfg->subnets[i].cidr;
+		uint32_t mask = c->len == 0 ? 0 : ~0u << (32 - c->len), d;
+		bool split = false;
+
+		for (unsigned j = 0; j < n && !split; j++)
+			split = p[j].len > c->len && (p[j].addr & mask) == c->addr;
+		d = dp_lpm_lookup(tb, c->addr);
+		if (split)
+			row[i] = DP_TGW_HOP_LPM;
+		else if (dp_subnet_zone(cfg, i) != 0 || d >= TGW_BLACKHOLE ||
+			 s->att[d].vpc != cfg->subnets[i].vpc || cfg->subnets[i].nacl >= 0)
+			row[i] = DP_TGW_HOP_NO;
+		else
+			row[i] = (uint16_t)d;
+	}
+}
+
 static void
 tgw_free(struct dp_tables *t)
 {
@@ -61,6 +92,7 @@ tgw_free(struct dp_tables *t)
 	for (int i = 0; s->tables != NULL && i <= s->n_tables; i++)
 		dp_lpm_free(&s->tables[i]);
 	free(s->tables);
+	free(s->hops);
 	free(s);
 	t->tgw = NULL;
 }
@@ -73,6 +105,7 @@ tgw_build(struct dp_tables *t, char *err, size_t errlen)
 	struct dp_tgw *s;
 	unsigned room = 0;
 	int k = 0, gid = 0;
+	bool rows;
 
 	if (cfg->n_tgws == 0)
 		return 0;
@@ -99,21 +132,39 @@ tgw_build(struct dp_tables *t, char *err, size_t errlen)
 	/* the last table is empty: what an attachment without a route table uses */
 	if (dp_lpm_build(&s->tables[s->n_tables], p, 0, TGW_NONE) < 0)
 		goto nomem;
+	/* the hop rows: one per table, the empty one's included (all "no");
+	 * too many: one row for all, every entry "look it up" */
+	rows = (uint64_t)(s->n_tables + 1) * (uint64_t)cfg->n_subnets <= DP_TGW_HOP_MAX;
+	s->hops = malloc(((rows ? (size_t)s->n_tables : 0) + 1) * (size_t)(cfg->n_subnets + 1) *
+			 sizeof(*s->hops));
+	if (s->hops == NULL)
+		goto nomem;
+	for (int i = 0; i < cfg->n_subnets; i++)
+		s->hops[(rows ? (size_t)s->n_tables : 0) * (size_t)cfg->n_subnets + (size_t)i] =
+			rows ? DP_TGW_HOP_NO : DP_TGW_HOP_LPM;
 	for (int i = 0; i < cfg->n_tgws; i++) {
 		const struct cfg_tgw *g = &cfg->tgws[i];
 		int first = k;
 
-		for (int j = 0; j < g->n_rtables; j++, k++)
-			if (dp_lpm_build(&s->tables[k], p, table_prefixes(cfg, g, gid, j, p),
-					 TGW_NONE) < 0)
+		/* the attachments' VPCs first: the hop rows read them */
+		for (int a = 0; a < g->n_atts; a++)
+			s->att[gid + a].vpc = (int16_t)g->atts[a].vpc;
+		for (int j = 0; j < g->n_rtables; j++, k++) {
+			unsigned n = table_prefixes(cfg, g, gid, j, p);
+
+			if (dp_lpm_build(&s->tables[k], p, n, TGW_NONE) < 0)
 				goto nomem;
+			if (rows)
+				hop_row(cfg, s, &s->tables[k], p, n,
+					&s->hops[(size_t)k * (size_t)cfg->n_subnets]);
+		}
 		for (int a = 0; a < g->n_atts; a++, gid++) {
 			const struct cfg_tgw_attachment *at = &g->atts[a];
 			struct dp_tgw_att *x = &s->att[gid];
+			int tb = at->route_table >= 0 ? first + at->route_table : s->n_tables;
 
-			x->rt = s->tables[at->route_table >= 0 ? first + at->route_table :
-					  s->n_tables];       /* a copy */
-			x->vpc = (int16_t)at->vpc;
+			x->rt = s->tables[tb];      /* a copy */
+			x->hop = &s->hops[rows ? (size_t)tb * (size_t)cfg->n_subnets : 0];
 			if (at->port >= 0) {
 				x->port = (uint16_t)at->port;
 				x->nh = at->next_hop;

@@ -248,7 +248,33 @@ def case_unassociated():
                 {"p3": [Exp(routed(p1[0], M_P[2], M_C2))]}, counters=counters)
 
 
+def case_split():
+    """A route longer than a subnet and inside it: rt-main blackholes
+    10.0.1.64/26, inside a's subnet sa (10.0.1.0/24), whose VPC cidr att-a
+    propagates into rt-main. From c (rt-main), 10.0.1.10 is delivered into a
+    and 10.0.1.70 is blackholed, packet by packet in one burst, whatever
+    the rest of the subnet does (SPEC §8: longest prefix first). Into b's
+    subnet, whose NACL denies UDP 9 from 10.0.0.0/8: port 53 is delivered,
+    port 9 denied (nacl_deny_in), in the same burst."""
+    c = config()
+    c["transit_gateways"][0]["route_tables"][1]["routes"].append(
+        {"destination": "10.0.1.64/26", "target": "blackhole"})
+    p3 = timed([pkt(M_C, M_P[2], A_C, A_A, UDP(sport=5000 + i, dport=53) / Raw(b"in"))
+                if i % 2 == 0 else
+                pkt(M_C, M_P[2], A_C, "10.0.1.70", UDP(sport=5000 + i, dport=53))
+                for i in range(8)] +
+               [pkt(M_C, M_P[2], A_C, A_B, UDP(sport=6000 + i, dport=53 if i % 2 else 9))
+                for i in range(4)])
+    counters = {"drops.tgw_blackhole": 4, "drops.nacl_deny_in": 2}
+    counters.update(att("att-c", PacketsIn=12, PacketDropCountBlackhole=4))
+    counters.update(att("att-a", PacketsOut=4))
+    return Case("tgw_split", c, {"p3": p3},
+                {"p1": [Exp(routed(p, M_P[0], M_A)) for p in p3[0:8:2]],
+                 "p2": [Exp(routed(p, M_P[1], M_B)) for p in p3[9::2]]}, counters=counters)
+
+
 CASES = {
+    "tgw_split": case_split,
     "tgw_routes": case_routes,
     "tgw_policy": case_policy,
     "tgw_peering": case_peering,
