@@ -450,6 +450,7 @@ struct cfg {
 	int n_vpcs;
 	bool has_vpc6;                /* vpc.ipv6_cidr: the VPC is dual stack */
 	struct cfg_prefix6 vpc_cidr6; /* a /56 */
+	int vpc6;                     /* the dual-stack VPC (index in vpcs; 0 for `vpc`) */
 	struct cfg_subnet *subnets;
 	int n_subnets;
 	struct cfg_igw igw;

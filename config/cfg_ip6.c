@@ -330,13 +330,14 @@ ld6_is_v6(const config_setting_t *e, const char *key)
 /* ---- vpc.ipv6_cidr, subnets[].ipv6_cidr ------------------------------- */
 
 void
-ld6_vpc(struct ld *ld, const config_setting_t *vpc)
+ld6_vpc(struct ld *ld, const config_setting_t *vpc, const char *p)
 {
 	struct cfg *c = ld->cfg;
 	const char *why;
 	struct fld f;
 
-	if (ld_get_prefix6(ld, vpc, "vpc", "ipv6_cidr", &f, &c->vpc_cidr6) <= 0)
+	ld->cur_v6 = false;
+	if (ld_get_prefix6(ld, vpc, p, "ipv6_cidr", &f, &c->vpc_cidr6) <= 0)
 		return;
 	why = reserved6(c->vpc_cidr6.addr);
 	if (c->vpc_cidr6.len != 56)
@@ -345,7 +346,7 @@ ld6_vpc(struct ld *ld, const config_setting_t *vpc)
 	else if (why != NULL)
 		ld_error(ld, f.s, f.path, "a VPC's IPv6 CIDR cannot be %s", why);
 	else
-		c->has_vpc6 = true;
+		c->has_vpc6 = ld->cur_v6 = true;
 }
 
 void
@@ -359,7 +360,7 @@ ld6_subnet(struct ld *ld, const config_setting_t *e, const char *p, int i)
 	if (ld_get_prefix6(ld, e, p, "ipv6_cidr", &f, &sn->cidr6) <= 0)
 		return;
 	prefix6_fmt(a, sizeof(a), &sn->cidr6);
-	if (!c->has_vpc6) {
+	if (!c->has_vpc6 || !ld->cur_v6) {
 		ld_error(ld, f.s, f.path, "%s but the VPC has no valid ipv6_cidr", a);
 		return;
 	}

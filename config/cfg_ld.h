@@ -83,6 +83,7 @@ struct ld {
 	const config_setting_t *root;
 	bool has_igw;             /* internet_gateway is present (routes may target it) */
 	bool vpc_ok;              /* cfg->vpc_cidr parsed */
+	bool cur_v6;              /* the VPC whose subnets are being loaded is the dual-stack one */
 	bool *port_ok;            /* ports[i].addr/plen parsed */
 	bool *subnet_ok;          /* subnets[i].cidr parsed and valid */
 	struct ld_registry pub;   /* public addresses: elastic IPs, NAT, NLB public */
@@ -266,7 +267,8 @@ void ld6_port(struct ld *ld, const config_setting_t *e, const char *p, int i);
 void ld6_check_on_port(struct ld *ld, int p, const uint8_t addr[16], const struct fld *f);
 void ld6_neighbor(struct ld *ld, const config_setting_t *e, const char *p, int i);
 void ld6_neighbors_check(struct ld *ld);
-void ld6_vpc(struct ld *ld, const config_setting_t *vpc);
+/* The ipv6_cidr of VPC setting vpc (path p: "vpc", or "vpcs[i]"). */
+void ld6_vpc(struct ld *ld, const config_setting_t *vpc, const char *p);
 void ld6_subnet(struct ld *ld, const config_setting_t *e, const char *p, int i);
 void ld6_route(struct ld *ld, const struct fld *d, const char *v, const struct fld *tg,
 	       bool tgt_ok, struct cfg_route_table *t, int i);

@@ -350,7 +350,7 @@ load_vpc(struct ld *ld)
 			ld->vpc_ok = true;
 	}
 	f.s = config_setting_get_member(ld->root, "vpc");
-	ld6_vpc(ld, f.s);
+	ld6_vpc(ld, f.s, "vpc");
 	if (ld_get_list(ld, f.s, "vpc", "subnets", false, T_LIST, &f) <= 0)
 		f.s = NULL;
 	for (i = 0; f.s != NULL && i < c->n_subnets; i++) {

@@ -172,9 +172,18 @@ load_one_vpc(struct ld *ld, const config_setting_t *e, const char *p, int v, int
 		else
 			ok = true;
 	}
-	if (ld_fld_get(ld, e, p, "ipv6_cidr", false, &f))
-		ld_error(ld, f.s, f.path, "IPv6 in `vpcs` is not built yet: use `vpc = {...}` "
-			 "for a dual-stack VPC");
+	/* one VPC of the list may be dual stack (the IPv6 tables hold one /56) */
+	ld->cur_v6 = false;
+	if (ld_fld_get(ld, e, p, "ipv6_cidr", false, &f)) {
+		if (c->has_vpc6) {
+			ld_error(ld, f.s, f.path, "VPC \"%s\" is dual stack already: IPv6 in more "
+				 "than one VPC of `vpcs` is not built yet", c->vpcs[c->vpc6].name);
+		} else {
+			ld6_vpc(ld, e, p);
+			if (c->has_vpc6)
+				c->vpc6 = v;
+		}
+	}
 	if (ld_get_list(ld, e, p, "subnets", false, T_LIST, &f) <= 0)
 		return ok;
 	/* ld_load_subnet checks against cfg->vpc_cidr: this VPC's, for now */
@@ -561,6 +570,16 @@ ld_vpc_vrf(struct ld *ld)
 				 "are the first %d of `vpcs` at most", c->vpcs[v].name,
 				 CFG_MAX_ZONE_VPCS);
 			c->vpcs[v].zone = 0;
+		}
+		if (c->vpcs[v].zone != 0 && c->has_vpc6 && c->vpc6 == v && c->n_vpcs > 1) {
+			const config_setting_t *e = config_setting_get_elem(
+				config_setting_get_member(ld->root, "vpcs"), v);
+
+			ld_path_idx(path, "vpcs", v);
+			ld_path_key(path, path, "ipv6_cidr");
+			ld_error(ld, config_setting_get_member(e, "ipv6_cidr"), path, "VPC \"%s\" "
+				 "overlaps another: IPv6 in an overlapping VPC is not built yet",
+				 c->vpcs[v].name);
 		}
 	}
 	if (c->ports == NULL || ld->n_err > 0)

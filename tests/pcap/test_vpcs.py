@@ -159,7 +159,40 @@ def case_ipv4_not_by_ipv6_route():
                 counters={"drops.no_route": 1})
 
 
+def case_dual_stack():
+    """One VPC of `vpcs` dual stack (SPEC §7, §8): shared gets the /56
+    2600:1f18:a:b00::/56 and two more subnets on p2, sb b02::/64 and sc
+    b03::/64 (no NACL); IPv6 from sb's host to sc's is routed by the local
+    route (hop limit - 1, the neighbor's MAC, nothing else changes); IPv6 on
+    p1 (prod's and dev's port, IPv4-only VPCs) is dropped
+    (ipv6_unsupported); IPv4 over the peering is as before."""
+    from scapy.all import IPv6
+    pfx = "2600:1f18:a:b0"
+    b6, c6 = pfx + "2::10", pfx + "3::10"
+    m_b, m_c = "0a:00:00:01:02:0a", "0a:00:00:01:03:0a"
+    c = config()
+    c["vpcs"][1]["ipv6_cidr"] = pfx + "0::/56"
+    c["vpcs"][1]["subnets"] += [
+        {"name": "sb", "cidr": "172.16.2.0/24", "ipv6_cidr": pfx + "2::/64", "port": "p2"},
+        {"name": "sc", "cidr": "172.16.3.0/24", "ipv6_cidr": pfx + "3::/64", "port": "p2"}]
+    c["neighbors"] += [{"port": "p2", "address": b6, "mac": m_b},
+                       {"port": "p2", "address": c6, "mac": m_c}]
+    p2 = timed([Ether(src=m_b, dst=M_P2) / IPv6(src=b6, dst=c6, hlim=64) /
+                UDP(sport=5000, dport=53) / Raw(b"v6")])
+    p1 = timed([Ether(src=M_PA, dst=M_P1) / IPv6(src=pfx + "1::10", dst=c6) /
+                UDP(sport=1, dport=2),
+                pkt(M_PA, M_P1, A_PA, A_SA, UDP(sport=5001, dport=53) / Raw(b"v4"))], start=0.1)
+    fwd = Ether(bytes(p2[0]))
+    fwd[Ether].src, fwd[Ether].dst = M_P2, m_c
+    fwd[IPv6].hlim = 63
+    return Case("vpcs_dual_stack", c, {"p1": p1, "p2": p2},
+                {"p2": [Exp(Ether(bytes(fwd)), note="IPv6 sb -> sc"),
+                        Exp(routed(p1[1], M_P2, M_SA), note="IPv4 over the peering")]},
+                counters={"drops.ipv6_unsupported": 1})
+
+
 CASES = {
+    "vpcs_dual_stack": case_dual_stack,
     "peering": case_peering,
     "peering_sg": case_peering_sg,
     "ipv4_not_by_ipv6_route": case_ipv4_not_by_ipv6_route,

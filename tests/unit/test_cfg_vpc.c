@@ -161,6 +161,17 @@ test_vpcs_valid(void **state)
 	assert_string_equal(c->subnets[2].name, "db");
 	assert_int_equal(c->vpc_cidr.addr, ip("10.0.0.0"));
 	cfg_free(c);
+	/* one VPC of the list dual stack: its /56 and its subnets' /64s */
+	c = load_ok(VPCS_PORTS
+		    "vpcs = ( { name = \"v4\"; cidr = \"10.0.0.0/16\"; subnets = (\n"
+		    "    { name = \"a\"; cidr = \"10.0.1.0/24\"; port = \"p1\"; } ); },\n"
+		    "  { name = \"ds\"; cidr = \"10.1.0.0/16\"; ipv6_cidr = \"2600:1f18:a:b00::/56\"; subnets = (\n"
+		    "    { name = \"b\"; cidr = \"10.1.1.0/24\"; ipv6_cidr = \"2600:1f18:a:b01::/64\"; port = \"p2\"; } ); } );\n");
+	assert_true(c->has_vpc6);
+	assert_int_equal(c->vpc6, 1);
+	assert_false(c->subnets[0].has_v6);
+	assert_true(c->subnets[1].has_v6);
+	cfg_free(c);
 	/* `vpc = {...}` is one VPC named "default" */
 	c = load_ok(BASE "route_tables = ( { name = \"rt\"; routes = (); } );\n");
 	assert_int_equal(c->n_vpcs, 1);
@@ -194,8 +205,8 @@ test_vpcs_errors(void **state)
 	       "  { address = \"10.0.5.10\"; security_groups = [ \"sg\" ]; } );\n"
 	       "nat_gateways = ( { name = \"ng\"; subnet = \"da\"; addresses = [ \"203.0.113.1\" ]; } );\n",
 	       "t.cfg:5: vpcs[0].subnets[1].vlan: 4095 is out of range 1..4094",
-	       "t.cfg:6: vpcs[1].ipv6_cidr: IPv6 in `vpcs` is not built yet: use `vpc = {...}` for a "
-	       "dual-stack VPC",
+	       "t.cfg:6: vpcs[1].ipv6_cidr: VPC \"dev\" overlaps another: IPv6 in an overlapping VPC "
+	       "is not built yet",
 	       "t.cfg:7: vpcs[1].subnets[0].cidr: 10.0.1.0/24 overlaps subnet \"pa\" (10.0.1.0/24)",
 	       "t.cfg:8: vpcs[1].subnets[1].name: duplicate subnet name \"pa\" (first at line 4): "
 	       "names are global over the VPCs",
@@ -208,6 +219,26 @@ test_vpcs_errors(void **state)
 	       "t.cfg:13: interfaces[1].security_groups[0]: security group \"sg\" belongs to VPC "
 	       "\"prod\" (used there first), not to VPC \"dev\": an object belongs to one VPC",
 	       "t.cfg:14: nat_gateways[0]: a NAT gateway needs an internet_gateway");
+}
+
+/* IPv6 in `vpcs`: one dual-stack VPC; a subnet /64 only in it */
+static void
+test_vpcs6_errors(void **state)
+{
+	(void)state;
+	EXPECT(VPCS_PORTS
+	       "vpcs = ( { name = \"a\"; cidr = \"10.0.0.0/16\"; ipv6_cidr = \"2600:1f18:a:b00::/56\"; subnets = (\n"
+	       "    { name = \"sa\"; cidr = \"10.0.1.0/24\"; ipv6_cidr = \"2600:1f18:a:b01::/64\"; port = \"p1\"; } ); },\n"
+	       "  { name = \"b\"; cidr = \"10.1.0.0/16\"; ipv6_cidr = \"2600:1f18:a:c00::/56\"; subnets = (\n"
+	       "    { name = \"sb\"; cidr = \"10.1.1.0/24\"; ipv6_cidr = \"2600:1f18:a:c01::/64\"; port = \"p2\"; } ); },\n"
+	       "  { name = \"c\"; cidr = \"10.2.0.0/16\"; subnets = (\n"
+	       "    { name = \"sc\"; cidr = \"10.2.1.0/24\"; ipv6_cidr = \"2600:1f18:a:b02::/64\"; port = \"p2\"; } ); } );\n",
+	       "t.cfg:5: vpcs[1].ipv6_cidr: VPC \"a\" is dual stack already: IPv6 in more than one VPC "
+	       "of `vpcs` is not built yet",
+	       "t.cfg:6: vpcs[1].subnets[0].ipv6_cidr: 2600:1f18:a:c01::/64 but the VPC has no valid "
+	       "ipv6_cidr",
+	       "t.cfg:8: vpcs[2].subnets[0].ipv6_cidr: 2600:1f18:a:b02::/64 but the VPC has no valid "
+	       "ipv6_cidr");
 }
 
 static void
@@ -385,6 +416,7 @@ main(void)
 		cmocka_unit_test(test_endpoint_errors),
 		cmocka_unit_test(test_vpcs_valid),
 		cmocka_unit_test(test_vpcs_errors),
+		cmocka_unit_test(test_vpcs6_errors),
 		cmocka_unit_test(test_peering_errors),
 		cmocka_unit_test(test_vrf_valid),
 		cmocka_unit_test(test_vrf_errors),
