@@ -647,6 +647,7 @@ tel_config(const char *cmd, const char *params, struct rte_tel_data *d)
 	rte_tel_data_add_dict_u64(d, "idle_sleep_us", dp_g.idle_sleep_us);
 	rte_tel_data_add_dict_string(d, "clock", dp_g.opts.clock == DP_CLOCK_PACKET ? "packet" : "tsc");
 	rte_tel_data_add_dict_u64(d, "ports", (uint64_t)cfg->n_ports);
+	rte_tel_data_add_dict_u64(d, "vpcs", (uint64_t)cfg->n_vpcs);
 	rte_tel_data_add_dict_u64(d, "subnets", (uint64_t)cfg->n_subnets);
 	rte_tel_data_add_dict_u64(d, "route_tables", (uint64_t)cfg->n_route_tables);
 	rte_tel_data_add_dict_u64(d, "network_acls", (uint64_t)cfg->n_nacls);
