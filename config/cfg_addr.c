@@ -69,9 +69,18 @@ ld_prefix_fmt(char *buf, size_t len, uint32_t addr, uint8_t plen)
 void
 ld_public_addr(struct ld *ld, const config_setting_t *s, const char *path, uint32_t addr)
 {
+	const struct cfg *c = ld->cfg;
 	char a[CFG_NAME_MAX];
+	int in = -1;
 
-	if (ld->vpc_ok && cfg_prefix_contains(&ld->cfg->vpc_cidr, addr))
+	/* every VPC of `vpcs` (a failed cidr has length 0 and is skipped) */
+	for (int v = 0; c->n_vpcs > 1 && v < c->n_vpcs && in < 0; v++)
+		if (c->vpcs[v].cidr.len != 0 && cfg_prefix_contains(&c->vpcs[v].cidr, addr))
+			in = v;
+	if (in >= 0)
+		ld_error(ld, s, path, "public address %s is inside the cidr of VPC \"%s\"",
+			 cfg_ipv4_str(addr, a, sizeof(a)), c->vpcs[in].name);
+	else if (ld->vpc_ok && cfg_prefix_contains(&c->vpc_cidr, addr))
 		ld_error(ld, s, path, "public address %s is inside the VPC cidr",
 			 cfg_ipv4_str(addr, a, sizeof(a)));
 	else

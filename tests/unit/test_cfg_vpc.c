@@ -221,6 +221,26 @@ test_vpcs_errors(void **state)
 	       "t.cfg:14: nat_gateways[0]: a NAT gateway needs an internet_gateway");
 }
 
+/* A public address inside any VPC of `vpcs`, not only the first */
+static void
+test_vpcs_public_errors(void **state)
+{
+	(void)state;
+	EXPECT(VPCS_PORTS
+	       "vpcs = ( { name = \"a\"; cidr = \"10.0.0.0/16\"; subnets = (\n"
+	       "    { name = \"sa\"; cidr = \"10.0.1.0/24\"; port = \"p1\"; route_table = \"rt\"; } ); },\n"
+	       "  { name = \"b\"; cidr = \"172.20.0.0/16\"; subnets = (\n"
+	       "    { name = \"sb\"; cidr = \"172.20.1.0/24\"; port = \"p2\"; } ); } );\n"
+	       "route_tables = ( { name = \"rt\"; routes = ( { destination = \"0.0.0.0/0\"; target = \"igw\"; } ); } );\n"
+	       "internet_gateway = { port = \"p2\"; next_hop = \"192.168.2.254\";\n"
+	       "  elastic_ips = ( { public = \"172.20.9.9\"; private = \"10.0.1.10\"; },\n"
+	       "                  { public = \"10.0.200.1\"; private = \"10.0.1.11\"; } ); };\n",
+	       "t.cfg:9: internet_gateway.elastic_ips[0].public: public address 172.20.9.9 is "
+	       "inside the cidr of VPC \"b\"",
+	       "t.cfg:10: internet_gateway.elastic_ips[1].public: public address 10.0.200.1 is "
+	       "inside the cidr of VPC \"a\"");
+}
+
 /* IPv6 in `vpcs`: one dual-stack VPC; a subnet /64 only in it */
 static void
 test_vpcs6_errors(void **state)
@@ -416,6 +436,7 @@ main(void)
 		cmocka_unit_test(test_endpoint_errors),
 		cmocka_unit_test(test_vpcs_valid),
 		cmocka_unit_test(test_vpcs_errors),
+		cmocka_unit_test(test_vpcs_public_errors),
 		cmocka_unit_test(test_vpcs6_errors),
 		cmocka_unit_test(test_peering_errors),
 		cmocka_unit_test(test_vrf_valid),
