@@ -171,11 +171,18 @@ static void
 routes_of(struct show *sh, const struct cfg *cfg, const struct cfg_route_table *rt)
 {
 	char dst[CFG_NAME_MAX + 8], a[48], tg[RTE_TEL_MAX_STRING_LEN];
+	const struct cfg_prefix *local = &cfg->vpc_cidr;
+	int v = -1;
 
-	snprintf(dst, sizeof(dst), "%s/%u", cfg_ipv4_str(cfg->vpc_cidr.addr, a, sizeof(a)),
-		 cfg->vpc_cidr.len);
+	/* the table's VPC is its subnets' (one VPC, --check); none: the first */
+	for (int i = 0; cfg->n_vpcs > 1 && i < cfg->n_subnets && v < 0; i++)
+		if (&cfg->route_tables[cfg->subnets[i].route_table] == rt)
+			v = cfg->subnets[i].vpc;
+	if (v >= 0)
+		local = &cfg->vpcs[v].cidr;
+	snprintf(dst, sizeof(dst), "%s/%u", cfg_ipv4_str(local->addr, a, sizeof(a)), local->len);
 	route_add(sh, rt->name, dst, "local", 0);
-	if (cfg->has_vpc6) {
+	if (cfg->has_vpc6 && (v < 0 || v == cfg->vpc6)) {
 		snprintf(dst, sizeof(dst), "%s/%u", cfg_ipv6_str(cfg->vpc_cidr6.addr, a, sizeof(a)),
 			 cfg->vpc_cidr6.len);
 		route_add(sh, rt->name, dst, "local", 0);

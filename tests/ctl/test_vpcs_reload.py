@@ -13,7 +13,9 @@ other; c -> b is not routed (no route in c's table: peering is not
 transitive). Generation 3 removes c and its peering again: the connection still
 passes; a -> c finds no route; c's address is in no subnet."""
 import os
+import json
 import signal
+import subprocess
 import sys
 import time
 
@@ -25,6 +27,7 @@ M_VPC = "02:00:00:00:00:01"
 A, M_A = "10.0.1.10", "0a:00:00:00:01:0a"
 B, M_B = "10.1.1.10", "0a:00:00:01:01:0a"
 C, M_C = "10.2.1.10", "0a:00:00:02:01:0a"
+CTL = os.path.join(os.path.dirname(__file__), "../../tools/vpcgw-ctl")
 
 
 def config(d, gen):
@@ -103,6 +106,12 @@ def main():
                 res.append((p[IP].src, p[IP].dst, bytes((p[TCP] if TCP in p else p[UDP]).payload)))
         return res
 
+    def local_routes(gw):
+        r = subprocess.run(["/usr/bin/python3", CTL, "-p", gw.prefix, "--json", "show",
+                            "routes"], capture_output=True, text=True, timeout=60)
+        return sorted((x["table"], x["destination"]) for x in json.loads(r.stdout)
+                      if x["target"] == "local")
+
     def reload(gw, gen):
         gw.write_config(config(gw.dir, gen))
         gw.proc.send_signal(signal.SIGHUP)
@@ -143,6 +152,9 @@ def main():
               "generation 2: still the one flow (no new flow for the connection)")
         check(gw.telemetry("/vpcgw/config").get("vpcs") == 3,
               "generation 2: three VPCs in /vpcgw/config")
+        check(local_routes(gw) == [("ra", "10.0.0.0/16"), ("rb", "10.1.0.0/16"),
+                                   ("rc", "10.2.0.0/16")],
+              "generation 2: each table's local route its VPC's: %s" % local_routes(gw))
 
         # generation 3: c and its peering removed again
         reload(gw, 3)
