@@ -283,7 +283,7 @@ bench_setup(const char *argv0)
 		die("out of memory");
 	rte_rcu_qsbr_init(dp_g.rcu, 1);
 	if (dp_flow_init(cfg->dpdk.flow_table_size, socket, dp_g.rcu) < 0 ||
-	    nat_init(socket, cfg->dpdk.flow_table_size) < 0 || dp_neigh_init((unsigned)socket) < 0)
+	    nat_init(socket, cfg->dpdk.flow_table_size, 1) < 0 || dp_neigh_init((unsigned)socket) < 0)
 		die("flow table, NAT or neighbor table");
 	if (dp_ports_init(cfg, err, sizeof(err)) < 0)
 		die("%s", err);

@@ -624,6 +624,12 @@ dp_flow_key_exists(const struct dp_flow_key *k)
 	return fidx_find(&ft.idx, k, flow_hash(k)) != 0;
 }
 
+void
+dp_flow_key_prefetch(const struct dp_flow_key *k)
+{
+	fidx_prefetch(&ft.idx, flow_hash(k));
+}
+
 int
 dp_flow_insert(struct dp_flow *f)
 {

@@ -139,6 +139,8 @@ dp_flow_key_mirror(const struct dp_flow_key *k)
 void dp_flow_xlate(struct rte_mbuf *m, struct dp_meta *md, const struct dp_flow *f, int d);
 /* Is this key in the table? (NAT port allocation) */
 bool dp_flow_key_exists(const struct dp_flow_key *k);
+/* Ask for the index line that dp_flow_key_exists(k) will read first. */
+void dp_flow_key_prefetch(const struct dp_flow_key *k);
 
 /* Idle timeout of f in ms, from its kind, protocol and TCP state. */
 uint64_t dp_flow_timeout_ms(const struct dp_flow *f);

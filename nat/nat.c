@@ -13,26 +13,46 @@
 #include "nat/nat.h"
 
 /*
- * Connections per (NAT address, destination IP, port, protocol), for the
- * 55,000 cap: a fixed array of counters indexed by a hash of the four, so
- * nothing is allocated or freed as destinations come and go. Destinations
- * that share a counter share the cap: one of them is refused early only if
- * the ones in its bucket hold max_ports_per_destination connections from the
- * same address together (1 in 2^20 buckets; documented approximation).
+ * Per (NAT address, destination IP, port, protocol), in a fixed array
+ * indexed by a hash of the four, so nothing is allocated or freed as
+ * destinations come and go:
+ * - the connections, for the 55,000 cap. Destinations that share an entry
+ *   share the cap: one of them is refused early only if the ones in its
+ *   entry hold max_ports_per_destination connections from the same address
+ *   together (1 in 2^20 entries; documented approximation);
+ * - the next port to try toward them (RFC 6056 §3.3.4, "double-hash": a
+ *   per-destination offset from the hash, then one port after the other).
+ *   The ports of a destination are handed out in turn and, under churn,
+ *   come back in about the same order, so the first candidate is nearly
+ *   always free: one flow-index probe per connection, and that one asked
+ *   for ahead (alloc_port).
  */
 #define NAT_DEST_BITS 20
+#define NAT_NEXT_BITS 16        /* per worker: 128 KB of uint16_t */
 
 static struct {
 	uint32_t *count;        /* __atomic builtins */
+	uint16_t *next[DP_MAX_WORKERS]; /* slot + 1 of the last port handed out; 0: none */
+	unsigned n_next;
 } nd;
 
 int
-nat_init(int socket, uint32_t capacity)
+nat_init(int socket, uint32_t capacity, unsigned n_workers)
 {
 	(void)capacity;
+	/* written here (rte_zmalloc), so the packet path takes no page fault */
 	nd.count = rte_zmalloc_socket("vpcgw_nat_count", sizeof(*nd.count) << NAT_DEST_BITS, 0,
 				      socket);
-	return nd.count == NULL ? -ENOMEM : 0;
+	if (nd.count == NULL)
+		return -ENOMEM;
+	nd.n_next = RTE_MIN(n_workers, (unsigned)DP_MAX_WORKERS);
+	for (unsigned w = 0; w < nd.n_next; w++) {
+		nd.next[w] = rte_zmalloc_socket("vpcgw_nat_next", sizeof(uint16_t) << NAT_NEXT_BITS,
+						0, socket);
+		if (nd.next[w] == NULL)
+			return -ENOMEM;
+	}
+	return 0;
 }
 
 void
@@ -40,6 +60,11 @@ nat_fini(void)
 {
 	rte_free(nd.count);
 	nd.count = NULL;
+	for (unsigned w = 0; w < nd.n_next; w++) {
+		rte_free(nd.next[w]);
+		nd.next[w] = NULL;
+	}
+	nd.n_next = 0;
 }
 
 uint32_t
@@ -48,13 +73,22 @@ nat_dest_entries(void)
 	return 1u << NAT_DEST_BITS;
 }
 
+static inline uint32_t
+dest_hash(uint32_t nat_addr, uint32_t dst, uint16_t dport, uint8_t proto)
+{
+	return rte_hash_crc_4byte(nat_addr, rte_hash_crc_4byte(dst, ((uint32_t)dport << 8 | proto)));
+}
+
+static inline uint32_t *
+dest_count(uint32_t h)
+{
+	return &nd.count[h >> (32 - NAT_DEST_BITS)];
+}
+
 static inline uint32_t *
 dest_slot(uint32_t nat_addr, uint32_t dst, uint16_t dport, uint8_t proto)
 {
-	uint32_t h = rte_hash_crc_4byte(nat_addr, rte_hash_crc_4byte(dst,
-				((uint32_t)dport << 8 | proto)));
-
-	return &nd.count[h >> (32 - NAT_DEST_BITS)];
+	return dest_count(dest_hash(nat_addr, dst, dport, proto));
 }
 
 int
@@ -99,32 +133,46 @@ nat_free(struct dp_tables *t)
 	t->nat = NULL;
 }
 
-static uint32_t
-flow_seed(const struct dp_flow_key *k)
+/* The reply key toward the NAT address of a connection to (dst, dport,
+ * proto) that got port. */
+static inline struct dp_flow_key
+reply_key(uint32_t addr, uint32_t dst, uint16_t dport, uint8_t proto, uint8_t zone,
+	  uint16_t port)
 {
-	return rte_hash_crc_4byte(k->src, rte_hash_crc_4byte(k->dst,
-				  rte_hash_crc_4byte((uint32_t)k->sport << 16 | k->dport, k->proto)));
+	struct dp_flow_key k = { .src = dst, .dst = addr, .proto = proto, .zone = zone };
+
+	/* echo reply: id in dport */
+	k.sport = proto == IPPROTO_ICMP ? 0 : dport;
+	k.dport = rte_cpu_to_be_16(port);
+	return k;
 }
 
 /*
  * A port of this worker's share at one of gw's addresses for a connection
- * to (dst, dport, proto), seeded by seed: key[1] (zone zone) of f and the
- * rest of f filled. A port is free when the reply key is in neither zone
- * that can hold it: NAT64 flows' replies (zone NAT_ZONE_NAT64) share the
- * gateway's ports with IPv4 ones (zone 0), probed only on gateways that
- * have NAT64 routes.
+ * to (dst, dport, proto): key[1] (zone zone) of f and the rest of f filled.
+ * A port is free when the reply key is in neither zone that can hold it:
+ * NAT64 flows' replies (zone NAT_ZONE_NAT64) share the gateway's ports
+ * with IPv4 ones (zone 0), probed only on gateways that have NAT64 routes.
+ * The first candidate is the port after the destination's last one (in this
+ * worker's share), then an odd stride over the share; the next connection's
+ * first candidate is asked for from the flow index before it comes.
  */
 static int
 alloc_port(const struct nat_gw_rt *gw, int g, struct dp_flow *f, uint32_t dst, uint16_t dport,
-	   uint8_t proto, uint32_t seed, uint8_t zone, unsigned worker, unsigned n_workers)
+	   uint8_t proto, uint8_t zone, unsigned worker, unsigned n_workers)
 {
 	uint32_t share = (NAT_PORT_MAX - NAT_PORT_MIN + 1 - worker + n_workers - 1) / n_workers;
 
 	/* addresses in order: the first fills before the second is used */
 	for (int a = 0; a < gw->n_addrs; a++) {
-		uint32_t *cnt = dest_slot(gw->addrs[a], dst, proto == IPPROTO_ICMP ? 0 : dport,
-					  proto);
-		uint32_t start = (seed + (uint32_t)a * 7919u) % share;
+		uint32_t dh = dest_hash(gw->addrs[a], dst, proto == IPPROTO_ICMP ? 0 : dport,
+					proto);
+		uint32_t *cnt = dest_count(dh);
+		/* this worker's own: the same ports in every run */
+		uint16_t *next = worker < nd.n_next ?
+				 &nd.next[worker][dh & ((1u << NAT_NEXT_BITS) - 1)] : NULL;
+		/* RFC 6056's offset: bits of the hash neither index takes */
+		uint32_t start = (next != NULL && *next != 0 ? *next : (dh >> 8) & 0xfff) % share;
 
 		if (__atomic_load_n(cnt, __ATOMIC_RELAXED) >= gw->max_per_dest)
 			continue;
@@ -132,13 +180,9 @@ alloc_port(const struct nat_gw_rt *gw, int g, struct dp_flow *f, uint32_t dst, u
 			/* odd stride over this worker's share: distinct candidates */
 			uint32_t slot = (start + i * 40503u) % share;
 			uint16_t port = (uint16_t)(NAT_PORT_MIN + worker + slot * n_workers);
-			struct dp_flow_key k1 = {
-				.src = dst, .dst = gw->addrs[a], .proto = proto, .zone = zone,
-			};
+			struct dp_flow_key k1 = reply_key(gw->addrs[a], dst, dport, proto, zone,
+							  port);
 
-			/* echo reply: id in dport */
-			k1.sport = proto == IPPROTO_ICMP ? 0 : dport;
-			k1.dport = rte_cpu_to_be_16(port);
 			if (dp_flow_key_exists(&k1))
 				continue;
 			if (zone != 0 || gw->nat64) {
@@ -157,6 +201,13 @@ alloc_port(const struct nat_gw_rt *gw, int g, struct dp_flow *f, uint32_t dst, u
 			 * can take k1 between the probe and the insert */
 			f->flags |= DP_FLOW_F_KEY1_FREE;
 			__atomic_fetch_add(cnt, 1, __ATOMIC_RELAXED);
+			if (next == NULL)
+				return 0;
+			*next = (uint16_t)(slot + 1);
+			k1 = reply_key(gw->addrs[a], dst, dport, proto, zone,
+				       (uint16_t)(NAT_PORT_MIN + worker +
+						  ((slot + 1) % share) * n_workers));
+			dp_flow_key_prefetch(&k1);
 			return 0;
 		}
 	}
@@ -169,15 +220,15 @@ nat_flow_init(const struct dp_tables *t, int g, struct dp_flow *f, unsigned work
 {
 	const struct dp_flow_key *k0 = &f->key[0];
 
-	return alloc_port(&t->nat->gw[g], g, f, k0->dst, k0->dport, k0->proto, flow_seed(k0), 0,
-			  worker, n_workers);
+	return alloc_port(&t->nat->gw[g], g, f, k0->dst, k0->dport, k0->proto, 0, worker,
+			  n_workers);
 }
 
 int
 nat64_flow_init(const struct dp_tables *t, int g, struct dp_flow *f, uint32_t dst4,
-		uint16_t dport, uint8_t proto4, uint32_t seed, unsigned worker, unsigned n_workers)
+		uint16_t dport, uint8_t proto4, unsigned worker, unsigned n_workers)
 {
-	return alloc_port(&t->nat->gw[g], g, f, dst4, dport, proto4, seed, NAT_ZONE_NAT64,
+	return alloc_port(&t->nat->gw[g], g, f, dst4, dport, proto4, NAT_ZONE_NAT64,
 			  worker, n_workers);
 }
 

@@ -8,7 +8,8 @@
  * (address, port) toward the same destination and need no shared writes to
  * allocate. A candidate port is free when the reply key it would create is
  * not in the flow table; at most NAT_PORT_TRIES candidates are tried per
- * address, starting at a hash of the flow, so the cost does not grow with the
+ * address, starting after the port the worker last handed out toward that
+ * destination (RFC 6056 §3.3.4; nat.c), so the cost does not grow with the
  * number of ports in use. The per-destination cap (55,000 by default) is
  * enforced with a fixed array of counters indexed by a hash of (address,
  * destination): nothing to allocate or free as destinations come and go.
@@ -42,7 +43,7 @@ struct nat_state {
  * no-session path looks there (nat/nat64_node.c). */
 #define NAT_ZONE_NAT64 46
 
-int nat_init(int socket, uint32_t capacity);   /* once, at start */
+int nat_init(int socket, uint32_t capacity, unsigned n_workers);   /* once, at start */
 void nat_fini(void);
 int nat_build(struct dp_tables *t);
 void nat_free(struct dp_tables *t);
@@ -54,13 +55,10 @@ void nat_free(struct dp_tables *t);
 int nat_flow_init(const struct dp_tables *t, int g, struct dp_flow *f, unsigned worker,
 		  unsigned n_workers);
 /* The same for a NAT64 connection (key[0] an IPv6 key) to the IPv4
- * destination dst4:dport, protocol proto4 (ICMP for ICMPv6 echo), ports
- * tried from seed (a hash of the full addresses: the folded ones of key[0]
- * are seeded at random, and replays must choose the same ports): key[1] is
+ * destination dst4:dport, protocol proto4 (ICMP for ICMPv6 echo): key[1] is
  * in zone NAT_ZONE_NAT64. */
 int nat64_flow_init(const struct dp_tables *t, int g, struct dp_flow *f, uint32_t dst4,
-		    uint16_t dport, uint8_t proto4, uint32_t seed, unsigned worker,
-		    unsigned n_workers);
+		    uint16_t dport, uint8_t proto4, unsigned worker, unsigned n_workers);
 /* A NAT flow left the table: release its destination slot. */
 void nat_flow_deleted(const struct dp_flow *f);
 /* Active connections per destination entry count (telemetry). */

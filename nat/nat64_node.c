@@ -119,21 +119,6 @@ known(struct rte_mbuf *m, const struct dp_meta *md, struct dp_flow *f, int d, ui
 	return true;
 }
 
-/* Where the port search of a new connection starts: a hash of its full
- * addresses and ports (the same in every run). */
-static uint32_t
-port_seed(const struct rte_mbuf *m, const struct dp_meta *md, const struct dp_flow_key *k)
-{
-	const struct rte_ipv6_hdr *ip = rte_pktmbuf_mtod_offset(m, const struct rte_ipv6_hdr *,
-								md->l3);
-	uint64_t a[4];
-
-	/* copied first: the addresses lie 2 bytes past an 8-byte boundary, and
-	 * rte_hash_crc loads 8 bytes at a time (unaligned: undefined behaviour) */
-	memcpy(a, ip->src_addr, sizeof(a));
-	return rte_hash_crc(a, sizeof(a), (uint32_t)k->sport << 16 | k->dport) ^ k->proto;
-}
-
 /* A new NAT64 connection of key k through gateway g to dst4; NULL: m dropped. */
 static struct dp_flow *
 nat64_new(struct rte_mbuf *m, struct dp_meta *md, struct dp_pctx *c, int g,
@@ -172,7 +157,7 @@ nat64_new(struct rte_mbuf *m, struct dp_meta *md, struct dp_pctx *c, int g,
 	f->eni[0] = es;
 	f->flags |= DP_FLOW_F_SG_OK;
 	rc = nat64_flow_init(t, g, f, dst4, proto4 == IPPROTO_ICMP ? 0 : md->key.dport, proto4,
-			     port_seed(m, md, k), dp_worker_self()->id, dp_g.n_workers);
+			     dp_worker_self()->id, dp_g.n_workers);
 	if (rc != 0) {
 		dp_flow_abandon(f);
 		ns->err_port_alloc++;

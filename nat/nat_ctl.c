@@ -13,7 +13,7 @@
 static int
 nat_svc_init(const struct cfg *cfg)
 {
-	return nat_init((int)rte_socket_id(), cfg->dpdk.flow_table_size);
+	return nat_init((int)rte_socket_id(), cfg->dpdk.flow_table_size, cfg->dpdk.workers);
 }
 
 static int

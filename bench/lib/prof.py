@@ -60,7 +60,10 @@ def main():
             time.sleep(0.05)
         time.sleep(sc.get("warmup", 1.0))
         t0, i0, o0 = tel.ports(nports)
-        subprocess.run(["perf", "record", "-q", "-e", "cpu-clock", "-g", "-o", data,
+        # BENCH_PERF_CALLGRAPH=dwarf: callers without frame pointers (larger data)
+        cg = os.environ.get("BENCH_PERF_CALLGRAPH")
+        subprocess.run(["perf", "record", "-q", "-e", "cpu-clock"] +
+                       (["--call-graph", cg] if cg else ["-g"]) + ["-o", data,
                         "-p", str(proc.pid), "--", "sleep", str(a.seconds)],
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
         t1, i1, o1 = tel.ports(nports)

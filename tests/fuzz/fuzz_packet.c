@@ -504,7 +504,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	max_frame = (uint16_t)(data_room(cfg) - RTE_PKTMBUF_HEADROOM);
 	rte_rcu_qsbr_init(dp_g.rcu, dp_g.n_workers);
 	if (dp_flow_init(cfg->dpdk.flow_table_size, (int)rte_socket_id(), dp_g.rcu) < 0 ||
-	    nat_init((int)rte_socket_id(), cfg->dpdk.flow_table_size) < 0 ||
+	    nat_init((int)rte_socket_id(), cfg->dpdk.flow_table_size, 1) < 0 ||
 	    dp_neigh_init(rte_socket_id()) < 0)
 		die("flow table, NAT or neighbor table");
 	dp_g.ts_offset = -1;            /* --clock tsc: no rx timestamps */
