@@ -680,6 +680,35 @@ def case_port_exhaustion():
     return TwoPhaseCase("nat_port_exhaustion", build)
 
 
+def case_port_sequence():
+    """Port selection (docs/config.md, RFC 6056 §3.3.4 "double-hash"): a
+    worker hands out the ports toward one destination (IP, port, protocol)
+    one after the other, from an offset of the destination, in its share of
+    1024..65535 ((port - 1024) % workers == worker). Ten connections toward
+    192.0.2.80:443 from two hosts: on each worker, each next connection's port
+    is the previous one's + workers; the address is nat-a's first."""
+    syn = [at(from_host(M_PRIV if i % 2 == 0 else M_PRIV2, A_PRIV if i % 2 == 0 else A_PRIV2,
+                        SERVER, TCP(sport=31001 + i, dport=443, flags="S", seq=500 + i)),
+              0.001 * i) for i in range(10)]
+
+    def build(workers):
+        outputs, _ = first_run(base_config(), {"vpc": syn}, workers)
+        used, exp, last = set(), [], {}
+        for p in syn:
+            a, port = learn_nat(outputs, is_tcp(seq=p[TCP].seq), "SYN seq %d" % p[TCP].seq, used)
+            assert a == NAT_ADDRS[0], "SYN seq %d left from %s" % (p[TCP].seq, a)
+            w = (port - 1024) % workers
+            if w in last:
+                assert port == last[w] + workers, \
+                    "worker %d: port %d after %d, expected %d" % (w, port, last[w],
+                                                                 last[w] + workers)
+            last[w] = port
+            exp.append(nat_out(p, a, port))
+        return Case("nat_port_sequence", base_config(), {"vpc": syn}, {"internet": exp},
+                    counters={NAT + "PacketsOutToDestination": 10, "ports.vpc.forwarded": 10})
+    return TwoPhaseCase("nat_port_sequence", build)
+
+
 def _idle_case(late_after):
     H = A_PRIV
     T = 0.02     # time of the last packet of each connection before the pause
@@ -937,6 +966,7 @@ CASES = {
     "nat_unsolicited_icmp_error": case_unsolicited_icmp_error,
     "nat_port_reuse": case_port_reuse,
     "nat_port_exhaustion": case_port_exhaustion,
+    "nat_port_sequence": case_port_sequence,
     "nat_idle_timeout": case_idle_timeout,
     "nat_idle_not_yet": case_idle_not_yet,
     "nat_udp_fragments_out": case_udp_fragments_out,
