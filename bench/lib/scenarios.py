@@ -184,8 +184,8 @@ def _chunked_nat(n, l3fwd, chunk=1 << 20):
 # flows, number of frames per capture (mbuf sizing), flow table size,
 # memory (-m MB), single pass (no infinite_rx), OVS peer function.
 
-NEW_FLOWS = int(os.environ.get("BENCH_NEW_FLOWS", 3000000))
-CHURN_CONNS = int(os.environ.get("BENCH_CHURN_CONNS", 24000000))
+NEW_FLOWS = int(os.environ.get("BENCH_NEW_FLOWS", 6000000))
+CHURN_CONNS = int(os.environ.get("BENCH_CHURN_CONNS", 64000000))
 
 SCENARIOS = {
     "routing": dict(flows=1024, frames=1024, table=65536, mem=512, ovs="p2p",
@@ -233,7 +233,7 @@ SCENARIOS = {
                                   "issue #21)"),
     "nat_1m": dict(flows=1000000, frames=1000000, table=2097152, mem=6144, ovs=None,
                    desc="NAT gateway SNAT, 1,000,000 established UDP flows"),
-    "nat_new_flows": dict(flows=NEW_FLOWS, frames=NEW_FLOWS, table=4194304, mem=2048,
+    "nat_new_flows": dict(flows=NEW_FLOWS, frames=NEW_FLOWS, table=8388608, mem=2048,
                           ovs=None, single_pass=True, warmup=0.3, window=1.0,
                           baselines=["testpmd_io"], warmup_baseline=0.02,
                           window_baseline=0.1,
@@ -243,7 +243,7 @@ SCENARIOS = {
     # 13 s for a measured steady state (bench.py churn_steady: a second with
     # as many flows leaving as arriving, within 10 %, and >= 4 M live); the
     # flow table is outside -m under --no-huge (dp_mem_table_socket)
-    "nat_churn": dict(flows=CHURN_CONNS, frames=2 * CHURN_CONNS, table=16777216, mem=4096,
+    "nat_churn": dict(flows=CHURN_CONNS, frames=2 * CHURN_CONNS, table=33554432, mem=4096,
                       ovs=None, single_pass=True, warmup=13.0, window=3.0, churn=True,
                       steady_live=4000000, steady_max=30.0,
                       baselines=["testpmd_io"], warmup_baseline=0.5, window_baseline=1.0,
@@ -254,7 +254,7 @@ SCENARIOS = {
                     desc="NLB UDP listener, Maglev over 8 targets, 10,000 flows"),
     "nlb_1m": dict(flows=1000000, frames=1000000, table=2097152, mem=6144, ovs=None,
                    desc="NLB UDP listener, Maglev over 8 targets, 1,000,000 flows"),
-    "nlb_new_flows": dict(flows=NEW_FLOWS, frames=NEW_FLOWS, table=4194304, mem=2048,
+    "nlb_new_flows": dict(flows=NEW_FLOWS, frames=NEW_FLOWS, table=8388608, mem=2048,
                           ovs=None, single_pass=True, warmup=0.3, window=1.0,
                           baselines=["testpmd_io"], warmup_baseline=0.02,
                           window_baseline=0.1,
