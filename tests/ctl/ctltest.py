@@ -147,6 +147,33 @@ class Gateway:
         """The --stats-json vpcgw wrote at exit (after the with block)."""
         return self.final_stats
 
+    # --- one packet at a time, counted (self.n_sent: packets the worker got) ---
+
+    def one(self, pkt):
+        """pkt, then a flush to push it through the worker."""
+        self.n_sent = getattr(self, "n_sent", 0) + 1
+        self.send(pkt)
+        self.flush()
+        self.n_sent += 32
+
+    def stat(self, key):
+        return self.telemetry("/vpcgw/stats")[key]
+
+    def settle(self, what):
+        """Until the worker has taken every packet sent (whole bursts)."""
+        n = getattr(self, "n_sent", 0) // 32 * 32
+        self.wait_for(lambda: self.stat("totals/rx") >= n, what)
+        time.sleep(0.2)
+
+    def reload_to(self, text, gen):
+        """Write text as the configuration, SIGHUP, until generation gen runs."""
+        self.write_config(text)
+        self.proc.send_signal(signal.SIGHUP)
+        self.flush()
+        self.n_sent = getattr(self, "n_sent", 0) + 32
+        self.wait_for(lambda: self.telemetry("/vpcgw/config")["generation"] == gen,
+                      "generation %d" % gen)
+
 
 def base_config(d, private_routes):
     """SPEC §2's VPC, trimmed to what the control tests need, with port 0's

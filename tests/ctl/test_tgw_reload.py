@@ -12,9 +12,7 @@ static blackhole 10.9.0.0/16: the connection's data passes both ways, no new
 flow; a reaches c; 10.9.0.5 is blackholed. Generation 3 removes c's attachment
 again: the connection still passes; a -> c finds no route in the TGW."""
 import os
-import signal
 import sys
-import time
 
 sys.path.insert(0, os.path.dirname(__file__))
 from ctltest import Gateway  # noqa: E402
@@ -82,18 +80,8 @@ def main():
         if not cond:
             problems.append(what)
 
-    def one(gw, p):
-        gw.n_sent += 1
-        gw.send(p)
-        gw.flush()
-        gw.n_sent += 32
 
-    def settle(gw, what):
-        gw.wait_for(lambda: stat(gw, "totals/rx") >= gw.n_sent // 32 * 32, what)
-        time.sleep(0.2)
 
-    def stat(gw, key):
-        return gw.telemetry("/vpcgw/stats")[key]
 
     def att(gw, name, counter):
         # telemetry names keep [A-Za-z0-9_/] only (docs/OBSERVABILITY.md)
@@ -107,57 +95,48 @@ def main():
                 res.append((p[IP].src, p[IP].dst, bytes((p[TCP] if TCP in p else p[UDP]).payload)))
         return res
 
-    def reload(gw, gen):
-        gw.write_config(config(gw.dir, gen))
-        gw.proc.send_signal(signal.SIGHUP)
-        gw.flush()
-        gw.n_sent += 32
-        gw.wait_for(lambda: gw.telemetry("/vpcgw/config")["generation"] == gen,
-                    "generation %d" % gen)
-
     with Gateway(lambda d: config(d, 1), "tgwreload") as gw:
-        gw.n_sent = 0
         # generation 1: a <-> b through the TGW, one tracked flow (b's group)
-        one(gw, tcp(M_A, A, B, 40000, 80, "S", 100))
-        one(gw, tcp(M_B, B, A, 80, 40000, "SA", 900, 101))
-        one(gw, tcp(M_A, A, B, 40000, 80, "A", 101, 901))
-        one(gw, udp(M_A, A, C, b"c-gen1"))          # c is not attached: no route in rt-main
-        settle(gw, "generation 1")
+        gw.one(tcp(M_A, A, B, 40000, 80, "S", 100))
+        gw.one(tcp(M_B, B, A, 80, 40000, "SA", 900, 101))
+        gw.one(tcp(M_A, A, B, 40000, 80, "A", 101, 901))
+        gw.one(udp(M_A, A, C, b"c-gen1"))          # c is not attached: no route in rt-main
+        gw.settle("generation 1")
         check(len([x for x in out(gw) if x[0] in (A, B)]) == 3,
               "generation 1: the handshake forwarded: %s" % out(gw))
-        check(stat(gw, "flows/by_service/security_group/created") == 1, "one tracked flow")
-        check(stat(gw, "drops/tgw_no_route") == 1, "a -> c: tgw_no_route in generation 1")
+        check(gw.stat("flows/by_service/security_group/created") == 1, "one tracked flow")
+        check(gw.stat("drops/tgw_no_route") == 1, "a -> c: tgw_no_route in generation 1")
 
         # generation 2: c attached, a static blackhole
-        reload(gw, 2)
-        one(gw, tcp(M_A, A, B, 40000, 80, "PA", 101, 901, b"data-gen2"))
-        one(gw, tcp(M_B, B, A, 80, 40000, "PA", 901, 110, b"reply-gen2"))
-        one(gw, udp(M_A, A, C, b"c-gen2"))
-        one(gw, udp(M_C, C, A, b"from-c-gen2"))
-        one(gw, udp(M_A, A, "10.9.0.5", b"bh"))
-        settle(gw, "generation 2")
+        gw.reload_to(config(gw.dir, 2), 2)
+        gw.one(tcp(M_A, A, B, 40000, 80, "PA", 101, 901, b"data-gen2"))
+        gw.one(tcp(M_B, B, A, 80, 40000, "PA", 901, 110, b"reply-gen2"))
+        gw.one(udp(M_A, A, C, b"c-gen2"))
+        gw.one(udp(M_C, C, A, b"from-c-gen2"))
+        gw.one(udp(M_A, A, "10.9.0.5", b"bh"))
+        gw.settle("generation 2")
         sent = out(gw)
         check((A, B, b"data-gen2") in sent and (B, A, b"reply-gen2") in sent,
               "generation 2: the connection a <-> b passes both ways: %s" % sent)
         check((A, C, b"c-gen2") in sent and (C, A, b"from-c-gen2") in sent,
               "generation 2: a <-> c through the new attachment: %s" % sent)
-        check(stat(gw, "drops/tgw_blackhole") == 1, "generation 2: the new static blackhole")
-        check(stat(gw, "flows/by_service/security_group/created") == 1,
+        check(gw.stat("drops/tgw_blackhole") == 1, "generation 2: the new static blackhole")
+        check(gw.stat("flows/by_service/security_group/created") == 1,
               "generation 2: still the one flow (no new flow for the connection)")
         check(att(gw, "att-c", "PacketsIn") == 1 and att(gw, "att-c", "PacketsOut") == 1,
               "att-c counted one packet each way")
 
         # generation 3: c's attachment removed again
-        reload(gw, 3)
-        one(gw, tcp(M_A, A, B, 40000, 80, "PA", 110, 911, b"data-gen3"))
-        one(gw, tcp(M_B, B, A, 80, 40000, "PA", 911, 119, b"reply-gen3"))
-        one(gw, udp(M_A, A, C, b"c-gen3"))
-        settle(gw, "generation 3")
+        gw.reload_to(config(gw.dir, 3), 3)
+        gw.one(tcp(M_A, A, B, 40000, 80, "PA", 110, 911, b"data-gen3"))
+        gw.one(tcp(M_B, B, A, 80, 40000, "PA", 911, 119, b"reply-gen3"))
+        gw.one(udp(M_A, A, C, b"c-gen3"))
+        gw.settle("generation 3")
         sent = out(gw)
         check((A, B, b"data-gen3") in sent and (B, A, b"reply-gen3") in sent,
               "generation 3: the connection a <-> b still passes: %s" % sent)
         check((A, C, b"c-gen3") not in sent, "generation 3: nothing reaches c")
-        check(stat(gw, "drops/tgw_no_route") == 2, "generation 3: a -> c tgw_no_route again")
+        check(gw.stat("drops/tgw_no_route") == 2, "generation 3: a -> c tgw_no_route again")
         check(att(gw, "att-c", "PacketsIn") is None, "att-c gone from /vpcgw/tgw")
         check(att(gw, "att-a", "PacketsIn") == 8 and att(gw, "att-b", "PacketsIn") == 3,
               "att-a and att-b counted across the reloads (a: %s, b: %s)" %

@@ -14,10 +14,8 @@ transitive). Generation 3 removes c and its peering again: the connection still
 passes; a -> c finds no route; c's address is in no subnet."""
 import os
 import json
-import signal
 import subprocess
 import sys
-import time
 
 sys.path.insert(0, os.path.dirname(__file__))
 from ctltest import Gateway  # noqa: E402
@@ -86,18 +84,8 @@ def main():
         if not cond:
             problems.append(what)
 
-    def one(gw, p):
-        gw.n_sent += 1
-        gw.send(p)
-        gw.flush()
-        gw.n_sent += 32
 
-    def settle(gw, what):
-        gw.wait_for(lambda: stat(gw, "totals/rx") >= gw.n_sent // 32 * 32, what)
-        time.sleep(0.2)
 
-    def stat(gw, key):
-        return gw.telemetry("/vpcgw/stats")[key]
 
     def out(gw):
         res = []
@@ -112,43 +100,34 @@ def main():
         return sorted((x["table"], x["destination"]) for x in json.loads(r.stdout)
                       if x["target"] == "local")
 
-    def reload(gw, gen):
-        gw.write_config(config(gw.dir, gen))
-        gw.proc.send_signal(signal.SIGHUP)
-        gw.flush()
-        gw.n_sent += 32
-        gw.wait_for(lambda: gw.telemetry("/vpcgw/config")["generation"] == gen,
-                    "generation %d" % gen)
-
     with Gateway(lambda d: config(d, 1), "vpcsreload") as gw:
-        gw.n_sent = 0
         # generation 1: a <-> b over the peering, one tracked flow (b's group)
-        one(gw, tcp(M_A, A, B, 40000, 80, "S", 100))
-        one(gw, tcp(M_B, B, A, 80, 40000, "SA", 900, 101))
-        one(gw, tcp(M_A, A, B, 40000, 80, "A", 101, 901))
-        one(gw, udp(M_A, A, C, b"c-gen1"))          # no VPC c: no route in ra
-        settle(gw, "generation 1")
+        gw.one(tcp(M_A, A, B, 40000, 80, "S", 100))
+        gw.one(tcp(M_B, B, A, 80, 40000, "SA", 900, 101))
+        gw.one(tcp(M_A, A, B, 40000, 80, "A", 101, 901))
+        gw.one(udp(M_A, A, C, b"c-gen1"))          # no VPC c: no route in ra
+        gw.settle("generation 1")
         check(len([x for x in out(gw) if x[0] in (A, B)]) == 3,
               "generation 1: the handshake forwarded: %s" % out(gw))
-        check(stat(gw, "flows/by_service/security_group/created") == 1, "one tracked flow")
-        check(stat(gw, "drops/no_route") == 1, "a -> c: no_route in generation 1")
+        check(gw.stat("flows/by_service/security_group/created") == 1, "one tracked flow")
+        check(gw.stat("drops/no_route") == 1, "a -> c: no_route in generation 1")
 
         # generation 2: VPC c added first in the list, peered with a
-        reload(gw, 2)
-        one(gw, tcp(M_A, A, B, 40000, 80, "PA", 101, 901, b"data-gen2"))
-        one(gw, tcp(M_B, B, A, 80, 40000, "PA", 901, 110, b"reply-gen2"))
-        one(gw, udp(M_A, A, C, b"c-gen2"))
-        one(gw, udp(M_C, C, A, b"from-c-gen2"))
-        one(gw, udp(M_C, C, B, b"c-to-b-gen2"))
-        settle(gw, "generation 2")
+        gw.reload_to(config(gw.dir, 2), 2)
+        gw.one(tcp(M_A, A, B, 40000, 80, "PA", 101, 901, b"data-gen2"))
+        gw.one(tcp(M_B, B, A, 80, 40000, "PA", 901, 110, b"reply-gen2"))
+        gw.one(udp(M_A, A, C, b"c-gen2"))
+        gw.one(udp(M_C, C, A, b"from-c-gen2"))
+        gw.one(udp(M_C, C, B, b"c-to-b-gen2"))
+        gw.settle("generation 2")
         sent = out(gw)
         check((A, B, b"data-gen2") in sent and (B, A, b"reply-gen2") in sent,
               "generation 2: the connection a <-> b passes both ways: %s" % sent)
         check((A, C, b"c-gen2") in sent and (C, A, b"from-c-gen2") in sent,
               "generation 2: a <-> c over the new peering: %s" % sent)
-        check((C, B, b"c-to-b-gen2") not in sent and stat(gw, "drops/no_route") == 2,
-              "generation 2: c -> b not routed (no_route %d)" % stat(gw, "drops/no_route"))
-        check(stat(gw, "flows/by_service/security_group/created") == 1,
+        check((C, B, b"c-to-b-gen2") not in sent and gw.stat("drops/no_route") == 2,
+              "generation 2: c -> b not routed (no_route %d)" % gw.stat("drops/no_route"))
+        check(gw.stat("flows/by_service/security_group/created") == 1,
               "generation 2: still the one flow (no new flow for the connection)")
         check(gw.telemetry("/vpcgw/config").get("vpcs") == 3,
               "generation 2: three VPCs in /vpcgw/config")
@@ -157,20 +136,20 @@ def main():
               "generation 2: each table's local route its VPC's: %s" % local_routes(gw))
 
         # generation 3: c and its peering removed again
-        reload(gw, 3)
-        one(gw, tcp(M_A, A, B, 40000, 80, "PA", 110, 911, b"data-gen3"))
-        one(gw, tcp(M_B, B, A, 80, 40000, "PA", 911, 119, b"reply-gen3"))
-        one(gw, udp(M_A, A, C, b"c-gen3"))
-        one(gw, udp(M_C, C, A, b"from-c-gen3"))
-        settle(gw, "generation 3")
+        gw.reload_to(config(gw.dir, 3), 3)
+        gw.one(tcp(M_A, A, B, 40000, 80, "PA", 110, 911, b"data-gen3"))
+        gw.one(tcp(M_B, B, A, 80, 40000, "PA", 911, 119, b"reply-gen3"))
+        gw.one(udp(M_A, A, C, b"c-gen3"))
+        gw.one(udp(M_C, C, A, b"from-c-gen3"))
+        gw.settle("generation 3")
         sent = out(gw)
         check((A, B, b"data-gen3") in sent and (B, A, b"reply-gen3") in sent,
               "generation 3: the connection a <-> b still passes: %s" % sent)
         check((A, C, b"c-gen3") not in sent and (C, A, b"from-c-gen3") not in sent,
               "generation 3: nothing between a and c")
-        check(stat(gw, "drops/no_route") == 3, "generation 3: a -> c no_route again")
-        check(stat(gw, "drops/src_not_in_vpc") == 1, "generation 3: c's address in no subnet")
-        check(stat(gw, "flows/by_service/security_group/created") == 1,
+        check(gw.stat("drops/no_route") == 3, "generation 3: a -> c no_route again")
+        check(gw.stat("drops/src_not_in_vpc") == 1, "generation 3: c's address in no subnet")
+        check(gw.stat("flows/by_service/security_group/created") == 1,
               "generation 3: still the one flow")
         check(gw.telemetry("/vpcgw/config").get("vpcs") == 2, "generation 3: two VPCs")
     st = gw.stats()
