@@ -265,11 +265,16 @@ def body(env):
     # gwlbtun's tunnel for the configured endpoint id
     ep_val = int(VPCE[5:], 16)
     gwi, gwo = "gwi-" + base60(ep_val), "gwo-" + base60(ep_val)
-    # (gwlbtun's threads share an unbuffered log: a line may be cut by another's)
+    # gwlbtun's threads share an unbuffered log written piece by piece (each
+    # << a write): another thread's text may land between any two pieces of
+    # "New ENI ID <id> detected.  New tunnel interfaces <in> and <out>
+    # created.", so the pieces are looked for each on its own; the links
+    # themselves are checked below
     m = re.search(r"New ENI ID ([0-9a-f]+) detected\.\s+New tunnel interfaces (\S+) and (\S+) "
                   r"created", gtlog)
-    check(m is not None and int(m.group(1), 16) == ep_val and m.group(2) == gwi and
-          m.group(3) == gwo,
+    pieces = ["New ENI ID ", "%x" % ep_val, " detected.", "New tunnel interfaces ", gwi, gwo]
+    check((m is not None and int(m.group(1), 16) == ep_val and m.group(2) == gwi and
+           m.group(3) == gwo) or (m is None and all(x in gtlog for x in pieces)),
           "gwlbtun: endpoint %x (%s) -> tunnel interfaces %s and %s (log: %s)"
           % (ep_val, VPCE, gwi, gwo, m.group(0) if m else gtlog[-2000:]))
     links = env.ip(appl, "-o", "link", "show").stdout

@@ -151,7 +151,10 @@ def body(env):
     # UDP listener: the target answers with the peer it saw
     answered = set()
     for i in range(6):
-        res = env.probe(inet, "udp", NLB_PUBLIC, 53, src=CLIENT, data="q%d" % i)
+        # a source port of each its own: six flows (the kernel may hand a
+        # new socket the ephemeral port an earlier one had: one flow)
+        res = env.probe(inet, "udp", NLB_PUBLIC, 53, src=CLIENT, data="q%d" % i,
+                        sport=47100 + i)
         check(res["result"] == "reply", "UDP %s:53 answered: %s" % (NLB_PUBLIC, res))
         name, _, peer = res["reply"].split()
         check(peer.split(":")[0] == CLIENT and peer == res["src"],
