@@ -11,7 +11,7 @@ import subprocess
 import tempfile
 import time
 
-from scapy.all import ARP, Ether, PcapWriter, wrpcap
+from scapy.all import ARP, IP, TCP, UDP, Ether, PcapWriter, Raw, rdpcap, wrpcap
 
 VPCGW = os.environ.get("VPCGW", os.path.join(os.path.dirname(__file__), "../../build/vpcgw"))
 # idle workers sleep rather than spin (tests/pcap/vpcgwtest.py says why);
@@ -198,3 +198,25 @@ route_tables = (
 );
 nat_gateways = ( { name = "nat-a"; subnet = "public-a"; addresses = [ "198.51.100.10" ]; } );
 """ % {"d": d, "routes": private_routes}
+
+
+# --- frames toward the router's port mac (the tests' "vpc" port), and what left ---
+
+def tcp_to(router_mac, mac, src, dst, sport, dport, flags, seq, ackn=0, data=b""):
+    p = Ether(src=mac, dst=router_mac) / IP(src=src, dst=dst, ttl=64) / \
+        TCP(sport=sport, dport=dport, flags=flags, seq=seq, ack=ackn)
+    return p / Raw(data) if data else p
+
+
+def udp_to(router_mac, mac, src, dst, data, sport=5000, dport=53):
+    return Ether(src=mac, dst=router_mac) / IP(src=src, dst=dst, ttl=64) / \
+        UDP(sport=sport, dport=dport) / Raw(data)
+
+
+def sent_l4(gw, pcap="vpc-out.pcap"):
+    """(source, destination, TCP/UDP payload) of each TCP or UDP packet out."""
+    res = []
+    for p in rdpcap(os.path.join(gw.dir, pcap)):
+        if IP in p and (TCP in p or UDP in p):
+            res.append((p[IP].src, p[IP].dst, bytes((p[TCP] if TCP in p else p[UDP]).payload)))
+    return res

@@ -15,8 +15,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
-from ctltest import Gateway  # noqa: E402
-from scapy.all import IP, TCP, UDP, Ether, Raw, rdpcap  # noqa: E402
+from ctltest import Gateway, sent_l4, tcp_to, udp_to  # noqa: E402
 
 M_VPC = "02:00:00:00:00:01"
 A, M_A = "10.0.1.10", "0a:00:00:00:01:0a"
@@ -63,14 +62,11 @@ transit_gateways = ( { name = "tgw-x";
 
 
 def tcp(mac, src, dst, sport, dport, flags, seq, ackn=0, data=b""):
-    p = Ether(src=mac, dst=M_VPC) / IP(src=src, dst=dst, ttl=64) / \
-        TCP(sport=sport, dport=dport, flags=flags, seq=seq, ack=ackn)
-    return p / Raw(data) if data else p
+    return tcp_to(M_VPC, mac, src, dst, sport, dport, flags, seq, ackn, data)
 
 
 def udp(mac, src, dst, data):
-    return Ether(src=mac, dst=M_VPC) / IP(src=src, dst=dst, ttl=64) / \
-        UDP(sport=5000, dport=53) / Raw(data)
+    return udp_to(M_VPC, mac, src, dst, data)
 
 
 def main():
@@ -80,20 +76,10 @@ def main():
         if not cond:
             problems.append(what)
 
-
-
-
     def att(gw, name, counter):
         # telemetry names keep [A-Za-z0-9_/] only (docs/OBSERVABILITY.md)
         return gw.telemetry("/vpcgw/tgw").get("tgw/tgw_x/attachments/%s/%s" %
                                               (name.replace("-", "_"), counter))
-
-    def out(gw):
-        res = []
-        for p in rdpcap(os.path.join(gw.dir, "vpc-out.pcap")):
-            if IP in p and (TCP in p or UDP in p):
-                res.append((p[IP].src, p[IP].dst, bytes((p[TCP] if TCP in p else p[UDP]).payload)))
-        return res
 
     with Gateway(lambda d: config(d, 1), "tgwreload") as gw:
         # generation 1: a <-> b through the TGW, one tracked flow (b's group)
@@ -102,8 +88,8 @@ def main():
         gw.one(tcp(M_A, A, B, 40000, 80, "A", 101, 901))
         gw.one(udp(M_A, A, C, b"c-gen1"))          # c is not attached: no route in rt-main
         gw.settle("generation 1")
-        check(len([x for x in out(gw) if x[0] in (A, B)]) == 3,
-              "generation 1: the handshake forwarded: %s" % out(gw))
+        check(len([x for x in sent_l4(gw) if x[0] in (A, B)]) == 3,
+              "generation 1: the handshake forwarded: %s" % sent_l4(gw))
         check(gw.stat("flows/by_service/security_group/created") == 1, "one tracked flow")
         check(gw.stat("drops/tgw_no_route") == 1, "a -> c: tgw_no_route in generation 1")
 
@@ -115,7 +101,7 @@ def main():
         gw.one(udp(M_C, C, A, b"from-c-gen2"))
         gw.one(udp(M_A, A, "10.9.0.5", b"bh"))
         gw.settle("generation 2")
-        sent = out(gw)
+        sent = sent_l4(gw)
         check((A, B, b"data-gen2") in sent and (B, A, b"reply-gen2") in sent,
               "generation 2: the connection a <-> b passes both ways: %s" % sent)
         check((A, C, b"c-gen2") in sent and (C, A, b"from-c-gen2") in sent,
@@ -132,7 +118,7 @@ def main():
         gw.one(tcp(M_B, B, A, 80, 40000, "PA", 911, 119, b"reply-gen3"))
         gw.one(udp(M_A, A, C, b"c-gen3"))
         gw.settle("generation 3")
-        sent = out(gw)
+        sent = sent_l4(gw)
         check((A, B, b"data-gen3") in sent and (B, A, b"reply-gen3") in sent,
               "generation 3: the connection a <-> b still passes: %s" % sent)
         check((A, C, b"c-gen3") not in sent, "generation 3: nothing reaches c")

@@ -18,8 +18,7 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
-from ctltest import Gateway  # noqa: E402
-from scapy.all import IP, TCP, UDP, Ether, Raw, rdpcap  # noqa: E402
+from ctltest import Gateway, sent_l4, tcp_to, udp_to  # noqa: E402
 
 M_VPC = "02:00:00:00:00:01"
 A, M_A = "10.0.1.10", "0a:00:00:00:01:0a"
@@ -67,14 +66,11 @@ interfaces = ( { address = "%(b)s"; security_groups = [ "web" ]; } );
 
 
 def tcp(mac, src, dst, sport, dport, flags, seq, ackn=0, data=b""):
-    p = Ether(src=mac, dst=M_VPC) / IP(src=src, dst=dst, ttl=64) / \
-        TCP(sport=sport, dport=dport, flags=flags, seq=seq, ack=ackn)
-    return p / Raw(data) if data else p
+    return tcp_to(M_VPC, mac, src, dst, sport, dport, flags, seq, ackn, data)
 
 
 def udp(mac, src, dst, data):
-    return Ether(src=mac, dst=M_VPC) / IP(src=src, dst=dst, ttl=64) / \
-        UDP(sport=5000, dport=53) / Raw(data)
+    return udp_to(M_VPC, mac, src, dst, data)
 
 
 def main():
@@ -83,16 +79,6 @@ def main():
     def check(cond, what):
         if not cond:
             problems.append(what)
-
-
-
-
-    def out(gw):
-        res = []
-        for p in rdpcap(os.path.join(gw.dir, "vpc-out.pcap")):
-            if IP in p and (TCP in p or UDP in p):
-                res.append((p[IP].src, p[IP].dst, bytes((p[TCP] if TCP in p else p[UDP]).payload)))
-        return res
 
     def local_routes(gw):
         r = subprocess.run(["/usr/bin/python3", CTL, "-p", gw.prefix, "--json", "show",
@@ -107,8 +93,8 @@ def main():
         gw.one(tcp(M_A, A, B, 40000, 80, "A", 101, 901))
         gw.one(udp(M_A, A, C, b"c-gen1"))          # no VPC c: no route in ra
         gw.settle("generation 1")
-        check(len([x for x in out(gw) if x[0] in (A, B)]) == 3,
-              "generation 1: the handshake forwarded: %s" % out(gw))
+        check(len([x for x in sent_l4(gw) if x[0] in (A, B)]) == 3,
+              "generation 1: the handshake forwarded: %s" % sent_l4(gw))
         check(gw.stat("flows/by_service/security_group/created") == 1, "one tracked flow")
         check(gw.stat("drops/no_route") == 1, "a -> c: no_route in generation 1")
 
@@ -120,7 +106,7 @@ def main():
         gw.one(udp(M_C, C, A, b"from-c-gen2"))
         gw.one(udp(M_C, C, B, b"c-to-b-gen2"))
         gw.settle("generation 2")
-        sent = out(gw)
+        sent = sent_l4(gw)
         check((A, B, b"data-gen2") in sent and (B, A, b"reply-gen2") in sent,
               "generation 2: the connection a <-> b passes both ways: %s" % sent)
         check((A, C, b"c-gen2") in sent and (C, A, b"from-c-gen2") in sent,
@@ -142,7 +128,7 @@ def main():
         gw.one(udp(M_A, A, C, b"c-gen3"))
         gw.one(udp(M_C, C, A, b"from-c-gen3"))
         gw.settle("generation 3")
-        sent = out(gw)
+        sent = sent_l4(gw)
         check((A, B, b"data-gen3") in sent and (B, A, b"reply-gen3") in sent,
               "generation 3: the connection a <-> b still passes: %s" % sent)
         check((A, C, b"c-gen3") not in sent and (C, A, b"from-c-gen3") not in sent,
