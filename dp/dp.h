@@ -196,6 +196,9 @@ struct mr_state;
 struct dp_tables {
 	struct cfg *cfg;
 	uint64_t generation;
+	/* some flow may have lost what it was sent to since it was made (a
+	 * reload removed an NLB target): the fast path asks dp_pipe_ops.flow_gone */
+	bool flows_gone;
 	struct dp_lpm subnet_lpm;         /* address → subnet index, n_subnets: none */
 	int16_t *subnet_arr;              /* see dp_subnet_lookup(); NULL: subnet_lpm only */
 	uint32_t subnet_base;             /* VPC CIDR address */
@@ -280,7 +283,8 @@ struct dp_flow_act {
 	uint8_t op;                 /* DP_ACT_* */
 	uint8_t acct;               /* DP_ACCT_* */
 	uint8_t in_port;            /* the port this direction's packets arrive on */
-	uint8_t pad[3];
+	uint8_t pad;
+	uint16_t mtu;               /* the output port's MTU (not DP_ACT_ENCAP's) */
 };
 
 /*

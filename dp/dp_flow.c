@@ -521,8 +521,8 @@ flow_tagged(uint32_t ref)
 void
 dp_flow_lookup_burst(struct rte_mbuf **pkts, uint16_t n)
 {
-	const struct dp_flow_key *keys[DP_BURST];
-	uint32_t sig[DP_BURST], ref[DP_BURST];
+	uint32_t sig[DP_BURST], home[DP_BURST], ref[DP_BURST];
+	uint64_t slow;
 
 	/* an empty table (plain routing, untracked traffic) has nothing to find */
 	if (n == 0 || __atomic_load_n(&ft.live, __ATOMIC_RELAXED) == 0) {
@@ -530,24 +530,25 @@ dp_flow_lookup_burst(struct rte_mbuf **pkts, uint16_t n)
 			dp_meta(pkts[i])->flow = NULL;
 		return;
 	}
-	/* hashed here, kept in the meta: a new flow's insert reuses it */
+	/* hashed here, kept in the meta (a new flow's insert reuses it); every
+	 * home bucket asked for before the first is read */
 	for (uint16_t i = 0; i < n; i++) {
 		struct dp_meta *md = dp_meta(pkts[i]);
 
-		keys[i] = &md->key;
 		sig[i] = md->key_hash = flow_hash(&md->key);
 		md->flags |= DP_M_HASHED;
+		home[i] = fidx_home(&ft.idx, sig[i]);
+		rte_prefetch0(&ft.idx.b[home[i]]);
 	}
-	/* the flows found are prefetched: read before the burst's first
-	 * packet is done */
-	fidx_lookup_bulk(&ft.idx, keys, sig, n, ref);
+	slow = fidx_bulk_candidates(&ft.idx, sig, home, n, ref);
 	/* the fast path reads the found flow's second line (its actions) and
-	 * writes its counters: asked for here, the burst's misses overlap
-	 * (one packet ahead in flow_fast they did not) */
+	 * writes its counters: asked for here, the burst's misses overlap */
 	for (uint16_t i = 0; i < n; i++) {
-		void *t = flow_tagged(ref[i]);
+		struct dp_meta *md = dp_meta(pkts[i]);
+		void *t = flow_tagged(fidx_bulk_confirm(&ft.idx, &md->key, sig[i], ref[i],
+							(slow >> (i & 63)) & 1));
 
-		dp_meta(pkts[i])->flow = t;
+		md->flow = t;
 		if (t != NULL) {
 			rte_prefetch0(&dp_flow_ptr(t)->act[0]);
 			rte_prefetch0(dp_flow_cnt_of(dp_flow_ptr(t)));

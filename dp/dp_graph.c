@@ -157,6 +157,18 @@ dp_graph_credit(struct dp_graph_run *g, unsigned e, uint16_t n)
 }
 
 void
+dp_graph_credit_path(struct dp_graph_run *g, unsigned e, unsigned e2, uint16_t n)
+{
+	struct dp_node_stats *st = dp_stats_self()->node;
+	unsigned a = dp_graph_edge[g->cur][e], b = dp_graph_edge[a][e2];
+
+	st[a].calls++;
+	st[a].pkts += n;
+	st[b].calls++;
+	st[b].pkts += n;
+}
+
+void
 dp_graph_walk(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t n)
 {
 	struct dp_node_stats *st = dp_stats_self()->node;

@@ -87,6 +87,9 @@ void dp_graph_walk(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t n);
  * had, handled by the running one in its place (dp_route_fused): counted
  * as a call of that stage. */
 void dp_graph_credit(struct dp_graph_run *g, unsigned e, uint16_t n);
+/* The same for the stage at the end of edge e2 of that stage too (two
+ * stages done in the running one's place: dp_flow_fused). */
+void dp_graph_credit_path(struct dp_graph_run *g, unsigned e, unsigned e2, uint16_t n);
 
 /* The vector at the end of edge e of the running stage. */
 static inline struct dp_vec *

@@ -123,23 +123,30 @@ dp_tx_buffer(struct dp_worker_ctx *w, struct rte_mbuf *m, uint16_t p)
 
 /*
  * The common case of dp_neigh_output(), in two halves. The first: the next
- * hop is in this lcore's neighbor cache with a MAC (*mac) and m fits the
- * port's MTU; false: m is for dp_neigh_output(). The caller checks that no
- * packet waits for ARP (w->arpq_n == 0: those leave first).
+ * hop is in this lcore's neighbor cache with a MAC (*mac); false: m is for
+ * dp_neigh_output(). The caller checks that no packet waits for ARP
+ * (w->arpq_n == 0: those leave first), and that m fits the port's MTU
+ * (dp_neigh_mac_fast() does both).
  */
 static inline bool
-dp_neigh_mac_fast(const struct dp_worker_ctx *w, const struct rte_mbuf *m, uint16_t out_port,
-		  uint32_t nh, uint64_t *mac)
+dp_neigh_mac_get(const struct dp_worker_ctx *w, uint16_t out_port, uint32_t nh, uint64_t *mac)
 {
-	const struct dp_port_rt *p = &dp_g.ports[out_port];
 	const struct dp_neigh *e = w->ncache[dp_ncache_slot(out_port, nh)];
 
 	if (unlikely(e == NULL || e->addr != nh || e->port != out_port))
 		return false;
 	*mac = __atomic_load_n(&e->mac, __ATOMIC_ACQUIRE);
+	return likely(*mac & DP_NEIGH_VALID);
+}
+
+static inline bool
+dp_neigh_mac_fast(const struct dp_worker_ctx *w, const struct rte_mbuf *m, uint16_t out_port,
+		  uint32_t nh, uint64_t *mac)
+{
 	/* VLAN-tagged input was untagged at parse: l3 is 14 here */
-	return likely((*mac & DP_NEIGH_VALID) &&
-		      rte_pktmbuf_pkt_len(m) - sizeof(struct rte_ether_hdr) <= p->mtu);
+	return dp_neigh_mac_get(w, out_port, nh, mac) &&
+	       likely(rte_pktmbuf_pkt_len(m) - sizeof(struct rte_ether_hdr) <=
+		      dp_g.ports[out_port].mtu);
 }
 
 /*

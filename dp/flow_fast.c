@@ -18,10 +18,12 @@
 #include "dp/dp.h"
 #include "dp/dp_flow.h"
 #include "dp/dp_graph.h"
+#include "dp/dp_parse.h"
 #include "dp/dp_pipe.h"
 #include "dp/dp_pkt.h"
 #include "dp/dp_worker.h"
 #include "dp/flow_fast.h"
+#include "dp/ip_input.h"
 
 static inline uint64_t
 flow_bit(const struct dp_flow *f)
@@ -109,11 +111,108 @@ fast_tcp(struct rte_mbuf *m, struct dp_meta *md, struct dp_flow *f, int d)
 }
 
 /*
- * The known-flow fast path. Long (~90 lines) because it is the per-packet
- * loop of the hottest stage: the action's checks, its fields read under
- * its generation, the TCP state, accounting, rewrite and output in one pass;
- * calls between them would cost every established packet.
+ * One known packet m (flow md->flow) on the fast path: true, it is done
+ * (buffered for its port, sent on, or dropped as invalid); false, untouched,
+ * it is for the policy stage. direct: send now, in arrival order (nothing
+ * emitted before it waits); else through the emit list. slow_flows: the
+ * filter of flows some earlier packet of the burst took to the policy stage.
+ * parsed: md is dp_parse_fast()'s (no flag but DP_M_HASHED).
+ * Long (~90 lines) because it is the per-packet body of the hottest stage:
+ * the action's checks, its fields read under its generation, the TCP state,
+ * accounting, rewrite and output in one pass; calls between them would cost
+ * every established packet.
  */
+static __rte_always_inline bool
+flow_fast_one(const struct dp_burst *b, struct dp_worker_ctx *w, struct rte_mbuf *m,
+	      struct dp_meta *md, uint64_t slow_flows, bool direct, bool parsed)
+{
+	struct dp_flow *f = dp_flow_ptr(md->flow);
+	int d = dp_flow_dir(md->flow);
+	struct dp_flow_act *a = &f->act[d];
+	uint8_t *p = rte_pktmbuf_mtod(m, uint8_t *);
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(p + md->l3);
+	uint32_t gen = __atomic_load_n(&a->gen, __ATOMIC_ACQUIRE), nh, pub, bytes;
+	uint16_t port, ipd, l4d, mtu;
+	uint64_t mac;
+	uint8_t op, acct, fl;
+
+	/* the action line was asked for by the lookup (dp_flow_lookup_burst) */
+	fl = __atomic_load_n(&f->flags, __ATOMIC_RELAXED);
+	if (gen != b->fast_gen || a->in_port != md->in_port ||
+	    (!parsed && (md->flags & (DP_M_FRAG | DP_M_ICMP_ERR | DP_M_FROM_APPLIANCE))) ||
+	    ip->time_to_live <= 1 || !(fl & DP_FLOW_F_LIVE) ||
+	    /* a SYN may open a new connection on the 5-tuple (policy decides) */
+	    (md->tcp_flags & RTE_TCP_SYN_FLAG) ||
+	    (slow_flows & flow_bit(f)) || dp_flow_expired(f, b->now) ||
+	    (f->kind == DP_FLOW_NLB && b->t->flows_gone &&
+	     dp_pipe_ops.flow_gone(b->t, f, b->now)))
+		return false;
+	op = a->op;
+	acct = a->acct;
+	port = a->port;
+	nh = a->nh;
+	pub = a->pub;
+	ipd = a->ip_delta;
+	l4d = a->l4_delta;
+	mtu = a->mtu;
+	/* pairs with the release store of act_fill(): the fields read
+	 * belong to gen if gen is still there */
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	if (__atomic_load_n(&a->gen, __ATOMIC_RELAXED) != gen)
+		return false;
+	/* over the egress MTU: the policy stage tells the sender */
+	if (unlikely(op != DP_ACT_ENCAP && rte_pktmbuf_pkt_len(m) - md->l3 > mtu))
+		return false;
+	if (md->proto == IPPROTO_TCP) {
+		if (!fast_tcp(m, md, f, d))
+			return true;
+	} else if (d == 1 && !(fl & DP_FLOW_F_UDP_STREAM)) {
+		__atomic_fetch_or(&f->flags, DP_FLOW_F_UDP_STREAM, __ATOMIC_RELAXED);
+	}
+	dp_flow_touch(f, b->now);
+	bytes = rte_pktmbuf_pkt_len(m) - md->l3;
+	dp_flow_account(f, d, bytes);
+	if (op == DP_ACT_ENCAP) {
+		int rc = dp_pipe_ops.encap(m, b->t, f, &port, &nh);
+
+		if (rc != 0) {
+			dp_drop(m, (enum dp_drop)rc);
+			return true;
+		}
+		goto out;
+	}
+	if (op != DP_ACT_FWD)
+		act_apply(ip, (uint16_t *)(p + md->l4), md, f, d, op, l4d, pub);
+	if (acct == DP_ACCT_NAT_OUT) {
+		struct dp_nat_stats *ns = &dp_stats_self()->nat[f->svc];
+
+		ns->pkts_in_src++;
+		ns->bytes_in_src += bytes;
+		ns->pkts_out_dst++;
+		ns->bytes_out_dst += bytes;
+	}
+	/* ipd: the rewrite's delta and the TTL's (dp_act_fill) */
+	ip->time_to_live--;
+	ip->hdr_checksum = csum_apply16(ip->hdr_checksum, ipd);
+out:
+	if (direct) {
+		/* the MTU checked above, an encapsulated packet's here */
+		if (likely(w->arpq_n == 0 &&
+			   (op == DP_ACT_ENCAP ? dp_neigh_mac_fast(w, m, port, nh, &mac) :
+			    dp_neigh_mac_get(w, port, nh, &mac)))) {
+			dp_neigh_xmit_mac(w, m, port, mac);
+			return true;
+		}
+		w->emit_on = false;
+		dp_neigh_output(m, port, nh, b->now);
+		w->emit_on = true;
+	} else {
+		dp_emit_add(w, m, port, nh, md->slot);
+	}
+	return true;
+}
+
+/* The known-flow fast path. */
 void
 dp_flow_fast_node(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t n)
 {
@@ -125,87 +224,59 @@ dp_flow_fast_node(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t n)
 
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
-		struct dp_meta *md = dp_meta(m);
-		struct dp_flow *f = dp_flow_ptr(md->flow);
-		int d = dp_flow_dir(md->flow);
-		struct dp_flow_act *a = &f->act[d];
-		uint8_t *p = rte_pktmbuf_mtod(m, uint8_t *);
-		struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(p + md->l3);
-		uint32_t gen = __atomic_load_n(&a->gen, __ATOMIC_ACQUIRE), nh, pub, bytes;
-		uint16_t port, ipd, l4d;
-		uint8_t op, acct, fl;
 
-		/* the action line was asked for by the lookup (dp_flow_lookup_burst) */
-		fl = __atomic_load_n(&f->flags, __ATOMIC_RELAXED);
-		if (gen != b->fast_gen || a->in_port != md->in_port ||
-		    (md->flags & (DP_M_FRAG | DP_M_ICMP_ERR | DP_M_FROM_APPLIANCE)) ||
-		    ip->time_to_live <= 1 || !(fl & DP_FLOW_F_LIVE) ||
-		    /* a SYN may open a new connection on the 5-tuple (policy decides) */
-		    (md->tcp_flags & RTE_TCP_SYN_FLAG) ||
-		    (g->slow_flows & flow_bit(f)) || dp_flow_expired(f, b->now) ||
-		    (f->kind == DP_FLOW_NLB && dp_pipe_ops.flow_gone(b->t, f, b->now)))
-			goto slow;
-		op = a->op;
-		acct = a->acct;
-		port = a->port;
-		nh = a->nh;
-		pub = a->pub;
-		ipd = a->ip_delta;
-		l4d = a->l4_delta;
-		/* pairs with the release store of act_fill(): the fields read
-		 * belong to gen if gen is still there */
-		__atomic_thread_fence(__ATOMIC_ACQUIRE);
-		if (__atomic_load_n(&a->gen, __ATOMIC_RELAXED) != gen)
-			goto slow;
-		/* over the egress MTU: the policy stage tells the sender */
-		if (unlikely(op != DP_ACT_ENCAP &&
-			     rte_pktmbuf_pkt_len(m) - md->l3 > dp_g.ports[port].mtu))
-			goto slow;
-		if (md->proto == IPPROTO_TCP) {
-			if (!fast_tcp(m, md, f, d))
-				continue;
-		} else if (d == 1 && !(fl & DP_FLOW_F_UDP_STREAM)) {
-			__atomic_fetch_or(&f->flags, DP_FLOW_F_UDP_STREAM, __ATOMIC_RELAXED);
-		}
-		dp_flow_touch(f, b->now);
-		bytes = rte_pktmbuf_pkt_len(m) - md->l3;
-		dp_flow_account(f, d, bytes);
-		if (op == DP_ACT_ENCAP) {
-			int rc = dp_pipe_ops.encap(m, b->t, f, &port, &nh);
-
-			if (rc != 0) {
-				dp_drop(m, (enum dp_drop)rc);
-				continue;
-			}
-			goto out;
-		}
-		if (op != DP_ACT_FWD)
-			act_apply(ip, (uint16_t *)(p + md->l4), md, f, d, op, l4d, pub);
-		if (acct == DP_ACCT_NAT_OUT) {
-			struct dp_nat_stats *ns = &dp_stats_self()->nat[f->svc];
-
-			ns->pkts_in_src++;
-			ns->bytes_in_src += bytes;
-			ns->pkts_out_dst++;
-			ns->bytes_out_dst += bytes;
-		}
-		/* ipd: the rewrite's delta and the TTL's (dp_act_fill) */
-		ip->time_to_live--;
-		ip->hdr_checksum = csum_apply16(ip->hdr_checksum, ipd);
-out:
-		if (direct) {
-			if (likely(w->arpq_n == 0 && dp_neigh_xmit_fast(w, m, port, nh)))
-				continue;
-			w->emit_on = false;
-			dp_neigh_output(m, port, nh, b->now);
-			w->emit_on = true;
-		} else {
-			dp_emit_add(w, m, port, nh, md->slot);
-		}
-		continue;
-slow:
+		if (flow_fast_one(b, w, m, dp_meta(m), g->slow_flows, direct, false))
+			continue;
 		direct = false;
 		/* early: through vpc_ingress's checks on its way to the policy stage */
 		dp_to_policy(g, g->early ? FLOW_FAST_NEXT_INGRESS : FLOW_FAST_NEXT_POLICY, m);
 	}
+}
+
+/*
+ * The flow stages fused into the input stage (eth_input calls it first for
+ * a burst of a port of subnets, in zone 0, with flows in the table, nothing
+ * emitted yet and every output sent directly): the burst's leading packets
+ * that dp_parse_fast() takes are parsed as eth_input parses them and looked
+ * up in one bulk call; then, in arrival order, each known packet the fast
+ * path takes is sent as flow_fast would send it. At the first packet it
+ * does not take (unknown, or for the policy stage), untouched, it stops: the
+ * parsed packets from there go to flow_lookup (fl) as eth_input would hand
+ * them on, and the stages send them after these. Returns how many packets
+ * it parsed (eth_input goes on from there).
+ */
+uint16_t
+dp_flow_fused(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t n, struct dp_vec *fl)
+{
+	const struct dp_burst *b = &g->b;
+	struct dp_worker_ctx *w = dp_worker_self();
+	uint8_t in_port = (uint8_t)b->in_port;
+	uint16_t i, k;
+
+	for (k = 0; k < n; k++) {
+		struct rte_mbuf *m = pkts[k];
+		struct dp_meta *md = dp_meta(m);
+
+		if (k + 1 < n)
+			rte_prefetch0(rte_pktmbuf_mtod(pkts[k + 1], void *));
+		md->slot = (uint8_t)k;
+		md->in_port = in_port;
+		if (unlikely(!dp_parse_fast(m, md)))
+			break;
+	}
+	if (k == 0)
+		return 0;
+	dp_flow_lookup_burst(pkts, k);
+	for (i = 0; i < k; i++) {
+		struct rte_mbuf *m = pkts[i];
+		struct dp_meta *md = dp_meta(m);
+
+		if (md->flow == NULL || !flow_fast_one(b, w, m, md, 0, true, true))
+			break;
+	}
+	if (i != 0)
+		dp_graph_credit_path(g, ETH_INPUT_NEXT_FLOW, FLOW_LOOKUP_NEXT_FAST, i);
+	for (; i < k; i++)
+		dp_vec_push(fl, pkts[i]);
+	return k;
 }

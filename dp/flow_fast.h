@@ -25,6 +25,10 @@ void dp_flow_lookup_node(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_
 
 enum { FLOW_FAST_NEXT_POLICY, FLOW_FAST_NEXT_INGRESS };
 void dp_flow_fast_node(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t n);
+/* The flow stages fused into eth_input: the burst's leading known packets
+ * sent; returns how many packets it parsed, the unsent ones in fl (flow_fast.c). */
+uint16_t dp_flow_fused(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t n,
+		       struct dp_vec *fl);
 
 enum { IP_ROUTE_NEXT_POLICY };
 void dp_ip_route_node(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t n);

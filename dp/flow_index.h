@@ -161,29 +161,30 @@ int fidx_add_unique(struct fidx *x, const struct dp_flow_key *k, uint32_t h, uin
 bool fidx_del(struct fidx *x, uint32_t h, uint32_t ref);
 
 /*
- * Look up n keys with their hashes: ref[i] set to the reference or 0.
- * Every bucket is asked for before the first is read, and every flow found
- * before its key is compared: the misses of a burst overlap.
+ * A bulk lookup in three steps, so that the misses of a burst overlap:
+ * every home bucket asked for (fidx_home(), fidx_prefetch()), then each
+ * bucket's first candidate found and its flow asked for
+ * (fidx_bulk_candidates()), then each candidate's key compared
+ * (fidx_bulk_confirm()). fidx_lookup_bulk() is the three in a row.
  */
-static inline void
-fidx_lookup_bulk(const struct fidx *x, const struct dp_flow_key *const *keys,
-		 const uint32_t *h, uint32_t n, uint32_t *ref)
-{
-	uint32_t home[n];
-	uint64_t slow = 0;      /* bit i % 64: look in the later buckets too */
 
-	for (uint32_t i = 0; i < n; i++) {
-		home[i] = fidx_home(x, h[i]);
-		rte_prefetch0(&x->b[home[i]]);
-	}
+/* ref[i]: the first entry of home bucket home[i] taken under hash h[i]'s
+ * signature, 0 if none; bit i % 64 of the result: look in the later
+ * buckets too. */
+static inline uint64_t
+fidx_bulk_candidates(const struct fidx *x, const uint32_t *h, const uint32_t *home,
+		     uint32_t n, uint32_t *ref)
+{
+	uint64_t slow = 0;
+
 	for (uint32_t i = 0; i < n; i++) {
 		const struct fidx_bucket *bk = &x->b[home[i]];
 		uint32_t m = fidx_sig_mask(bk, h[i]) & 0x5555u, r = 0;
 
 		/* the first entry taken under the signature (another key's,
-		 * or changed since: the key compare below sends it the slow
-		 * way); acquire pairs with the adder's compare-and-swap: the
-		 * flow's key was written before */
+		 * or changed since: the key compare sends it the slow way);
+		 * acquire pairs with the adder's compare-and-swap: the flow's
+		 * key was written before */
 		while (m != 0 &&
 		       (r = __atomic_load_n(&bk->ref[__builtin_ctz(m) >> 1], __ATOMIC_ACQUIRE)) == 0)
 			m &= m - 1;     /* an emptied entry's signature stays: the next */
@@ -193,12 +194,35 @@ fidx_lookup_bulk(const struct fidx *x, const struct dp_flow_key *const *keys,
 			slow |= 1ull << (i & 63);
 		ref[i] = r;
 	}
+	return slow;
+}
+
+/* The reference of k (hash h) from its candidate r and slow bit. */
+static inline uint32_t
+fidx_bulk_confirm(const struct fidx *x, const struct dp_flow_key *k, uint32_t h, uint32_t r,
+		  bool slow)
+{
+	/* a hash shared by two keys, or a key in a later bucket */
+	if ((r != 0 && !fidx_match(x, r, k)) || (r == 0 && slow))
+		return fidx_find(x, k, h);
+	return r;
+}
+
+/* Look up n keys with their hashes: ref[i] set to the reference or 0. */
+static inline void
+fidx_lookup_bulk(const struct fidx *x, const struct dp_flow_key *const *keys,
+		 const uint32_t *h, uint32_t n, uint32_t *ref)
+{
+	uint32_t home[n];
+	uint64_t slow;
+
 	for (uint32_t i = 0; i < n; i++) {
-		/* a hash shared by two keys, or a key in a later bucket */
-		if ((ref[i] != 0 && !fidx_match(x, ref[i], keys[i])) ||
-		    (ref[i] == 0 && ((slow >> (i & 63)) & 1)))
-			ref[i] = fidx_find(x, keys[i], h[i]);
+		home[i] = fidx_home(x, h[i]);
+		rte_prefetch0(&x->b[home[i]]);
 	}
+	slow = fidx_bulk_candidates(x, h, home, n, ref);
+	for (uint32_t i = 0; i < n; i++)
+		ref[i] = fidx_bulk_confirm(x, keys[i], h[i], ref[i], (slow >> (i & 63)) & 1);
 }
 
 #endif /* VPCGW_DP_FLOW_INDEX_H */

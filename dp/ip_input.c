@@ -365,6 +365,10 @@ dp_eth_input_node(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t n)
 						       dp_graph_out(g, ETH_INPUT_NEXT_ROUTE));
 		} else {
 			g->early = true;
+			/* the flow stages fused in, while every output can be
+			 * sent in arrival order as it is decided */
+			if (g->b.zone == 0 && !g->no_direct && dp_worker_self()->n_emit == 0)
+				i = dp_flow_fused(g, pkts, n, dp_graph_out(g, ETH_INPUT_NEXT_FLOW));
 		}
 	}
 	if (i < n)

@@ -162,6 +162,7 @@ dp_act_fill(const struct dp_pctx *c, const struct dp_meta *md, uint16_t port, ui
 		return;
 	a->nh = nh;
 	a->port = port;
+	a->mtu = dp_g.ports[port].mtu;
 	a->op = c->act_op;
 	a->acct = c->act_acct;
 	a->in_port = md->in_port;

@@ -267,16 +267,29 @@ gnv_flow_init(const struct dp_tables *t, int ep, struct dp_flow *f)
 	return 0;
 }
 
-int
-gnv_flow_appliance(const struct dp_tables *t, const struct dp_flow *f)
+/* A healthy appliance of g for f, whose own is not (rebalancing). */
+static __rte_noinline int
+flow_appliance_other(const struct gnv_gwlb_rt *g, const struct dp_flow *f)
+{
+	int app = pick_healthy(g, flow_hash(g->stickiness, f));
+
+	return app >= 0 ? app : f->target;
+}
+
+static inline int
+flow_appliance(const struct dp_tables *t, const struct dp_flow *f)
 {
 	const struct gnv_gwlb_rt *g = &t->gnv->gwlb[f->svc];
-	int app;
 
 	if (!g->rebalance || gnv_appliance_healthy(f->target))
 		return f->target;
-	app = pick_healthy(g, flow_hash(g->stickiness, f));
-	return app >= 0 ? app : f->target;
+	return flow_appliance_other(g, f);
+}
+
+int
+gnv_flow_appliance(const struct dp_tables *t, const struct dp_flow *f)
+{
+	return flow_appliance(t, f);
 }
 
 /* ------------------------------------------------------------ encap */
@@ -345,7 +358,7 @@ gnv_encap(struct rte_mbuf *m, const struct dp_tables *t, const struct dp_flow *f
 	const struct gnv_gwlb_rt *g = &s->gwlb[f->svc];
 	const struct gnv_ep_rt *e = &s->ep[f->aux];
 	struct dp_meta *md = dp_meta(m);
-	int app = gnv_flow_appliance(t, f);
+	int app = flow_appliance(t, f);
 	struct dp_lcore_stats *st = dp_stats_self();
 	struct rte_ipv4_hdr *ip;
 	struct rte_udp_hdr *uh;

@@ -22,6 +22,7 @@ static void
 lb_svc_publish(struct dp_tables *t, struct dp_tables *old)
 {
 	lb_note_removed(t, old);
+	t->flows_gone = t->lb != NULL && t->lb->targets_removed;
 }
 
 const struct dp_service lb_service = {

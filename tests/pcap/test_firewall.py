@@ -27,7 +27,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from vpcgwtest import (EAL_ARGS, Case, Ether, Exp, ICMP, IP, IPerror, TCP, UDP,  # noqa: E402
                        Raw, at, main, routed, timed)
-from scapy.all import UDPerror  # noqa: E402
+from scapy.all import IPOption, UDPerror  # noqa: E402
+from test_routing import time_exceeded  # noqa: E402
 
 # vpcgw
 M_VPC = "02:00:00:00:00:01"
@@ -509,6 +510,51 @@ def case_sg_same_burst():
                           "flows.by_service.security_group.created": 1})
 
 
+def case_sg_fused_order():
+    """Bursts (one capture time each) of packets of known flows with, between
+    them, one packet the known-flow path does not answer: a new flow, an
+    ICMP echo (CLI's group allows UDP only: denied), a known flow's packet
+    with a bad header checksum, one with TTL 1 (time exceeded), one with IP
+    options (the general parse: dropped). Every packet gets what SPEC §3 says and the
+    port's packets leave in arrival order (SPEC §3.6), including the known
+    ones after the odd one: they are not sent ahead of it."""
+    def out(sport, tag):
+        return pkt(CLI, SRV, UDP(sport=sport, dport=443) / Raw(tag))
+    def back(sport, tag):
+        return pkt(SRV, CLI, UDP(sport=443, dport=sport) / Raw(tag))
+    bad_sum = Ether(bytes(out(5201, b"badsum")))
+    bad_sum[IP].chksum ^= 0x0101
+    ttl1 = pkt(CLI, SRV, UDP(sport=5202, dport=443) / Raw(b"ttl1"))
+    ttl1[IP].ttl = 1
+    opts = pkt(CLI, SRV, UDP(sport=5203, dport=443) / Raw(b"opt"),
+               options=[IPOption(b"\x94\x04\x00\x00")])
+    echo = pkt(CLI, SRV, ICMP(type=8, id=7, seq=1) / Raw(b"echo"))
+    bursts = [
+        [out(5200 + i, b"open%d" % i) for i in range(4)],
+        [back(5200 + i, b"answer%d" % i) for i in range(4)],
+        [out(5200, b"a1"), back(5201, b"a2"), out(5300, b"new"), out(5202, b"a4"),
+         back(5203, b"a5")],
+        [back(5200, b"b1"), echo, out(5201, b"b3"), back(5202, b"b4")],
+        [out(5203, b"c1"), Ether(bytes(bad_sum)), back(5200, b"c3"), out(5201, b"c4")],
+        [back(5201, b"d1"), ttl1, out(5203, b"d3")],
+        [out(5200, b"e1"), opts, back(5202, b"e3"), out(5203, b"e4")],
+    ]
+    sent, exp = [], []
+    for k, pkts in enumerate(bursts):
+        for p in pkts:
+            at(p, 0.01 * k)
+            sent.append(p)
+            if p is ttl1:
+                exp.append(time_exceeded(p, M_VPC, "10.0.2.1"))
+            elif not any(p is q for q in (echo, opts)) and bytes(p) != bytes(bad_sum):
+                exp.append(fwd(p))
+    return Case("sg_fused_order", client_udp_cfg(), {"vpc": sent}, {"vpc": exp},
+                counters={"drops.ip_checksum": 1, "drops.ttl_expired": 1,
+                          "drops.sg_deny_egress": 1, "drops.ip_options": 1,
+                          "ports.vpc.forwarded": len(sent) - 4, "ports.vpc.generated": 1,
+                          "flows.by_service.security_group.created": 5})
+
+
 def client_tcp_cfg():
     groups = [sg("client", ingress=[], egress=[sout("tcp", "10.0.1.0/24")])]
     return config(sgs=groups, enis=[(CLI, ["client"])])
@@ -638,6 +684,7 @@ CASES = {
     "sg_udp_timeout": case_sg_udp_timeout,
     "sg_udp_stream": case_sg_udp_stream,
     "sg_same_burst": case_sg_same_burst,
+    "sg_fused_order": case_sg_fused_order,
     "sg_syn_timeout": case_sg_syn_timeout,
     "sg_rst": case_sg_rst,
     "sg_reuse": case_sg_reuse,
