@@ -73,7 +73,8 @@ struct dp_pipe_ops {
 	void (*nat64_target)(struct rte_mbuf *m, struct dp_meta *md, struct dp_pctx *c,
 			     const struct dp_route *r);
 	bool (*nat64_reply)(struct rte_mbuf *m, struct dp_meta *md, struct dp_pctx *c);
-	/* GENEVE to the flow's appliance (DP_ACT_ENCAP): 0 or a drop reason */
+	/* GENEVE to the flow's appliance (DP_ACT_ENCAP): 0 (the packet fits
+	 * *out_port's MTU) or a drop reason */
 	int (*encap)(struct rte_mbuf *m, const struct dp_tables *t, const struct dp_flow *f,
 		     uint16_t *port, uint32_t *nh);
 };

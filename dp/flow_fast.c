@@ -110,13 +110,24 @@ fast_tcp(struct rte_mbuf *m, struct dp_meta *md, struct dp_flow *f, int d)
 	return true;
 }
 
+/* The next hop a burst's loop last resolved and its MAC (dp_neigh_mac_get):
+ * a burst's packets mostly go to a few next hops. A MAC a neighbor update
+ * changes during the burst is used until its end, as if the update came
+ * after it. */
+struct nh_memo {
+	uint64_t mac;
+	uint32_t nh;
+	uint16_t port;              /* UINT16_MAX: none yet */
+};
+
 /*
  * One known packet m (flow md->flow) on the fast path: true, it is done
  * (buffered for its port, sent on, or dropped as invalid); false, untouched,
  * it is for the policy stage. direct: send now, in arrival order (nothing
  * emitted before it waits); else through the emit list. slow_flows: the
  * filter of flows some earlier packet of the burst took to the policy stage.
- * parsed: md is dp_parse_fast()'s (no flag but DP_M_HASHED).
+ * parsed: md is dp_parse_fast()'s (no flag but DP_M_HASHED). memo: the
+ * calling loop's.
  * Long (~90 lines) because it is the per-packet body of the hottest stage:
  * the action's checks, its fields read under its generation, the TCP state,
  * accounting, rewrite and output in one pass; calls between them would cost
@@ -124,7 +135,8 @@ fast_tcp(struct rte_mbuf *m, struct dp_meta *md, struct dp_flow *f, int d)
  */
 static __rte_always_inline bool
 flow_fast_one(const struct dp_burst *b, struct dp_worker_ctx *w, struct rte_mbuf *m,
-	      struct dp_meta *md, uint64_t slow_flows, bool direct, bool parsed)
+	      struct dp_meta *md, uint64_t slow_flows, bool direct, bool parsed,
+	      struct nh_memo *memo)
 {
 	struct dp_flow *f = dp_flow_ptr(md->flow);
 	int d = dp_flow_dir(md->flow);
@@ -196,12 +208,18 @@ flow_fast_one(const struct dp_burst *b, struct dp_worker_ctx *w, struct rte_mbuf
 	ip->hdr_checksum = csum_apply16(ip->hdr_checksum, ipd);
 out:
 	if (direct) {
-		/* the MTU checked above, an encapsulated packet's here */
-		if (likely(w->arpq_n == 0 &&
-			   (op == DP_ACT_ENCAP ? dp_neigh_mac_fast(w, m, port, nh, &mac) :
-			    dp_neigh_mac_get(w, port, nh, &mac)))) {
-			dp_neigh_xmit_mac(w, m, port, mac);
-			return true;
+		/* the MTU checked above (an encapsulated packet's by the
+		 * encap hook, against the port it names) */
+		if (likely(w->arpq_n == 0)) {
+			if (nh == memo->nh && port == memo->port) {
+				dp_neigh_xmit_mac(w, m, port, memo->mac);
+				return true;
+			}
+			if (dp_neigh_mac_get(w, port, nh, &mac)) {
+				*memo = (struct nh_memo){ .mac = mac, .nh = nh, .port = port };
+				dp_neigh_xmit_mac(w, m, port, mac);
+				return true;
+			}
 		}
 		w->emit_on = false;
 		dp_neigh_output(m, port, nh, b->now);
@@ -221,11 +239,12 @@ dp_flow_fast_node(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t n)
 	/* nothing sent yet and no other packet of the burst still to decide:
 	 * send in arrival order now, until a packet leaves for the policy stage */
 	bool direct = w->n_emit == 0 && g->fast_alone && !g->no_direct;
+	struct nh_memo memo = { .port = UINT16_MAX };
 
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
 
-		if (flow_fast_one(b, w, m, dp_meta(m), g->slow_flows, direct, false))
+		if (flow_fast_one(b, w, m, dp_meta(m), g->slow_flows, direct, false, &memo))
 			continue;
 		direct = false;
 		/* early: through vpc_ingress's checks on its way to the policy stage */
@@ -251,6 +270,7 @@ dp_flow_fused(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t n, struct
 	const struct dp_burst *b = &g->b;
 	struct dp_worker_ctx *w = dp_worker_self();
 	uint8_t in_port = (uint8_t)b->in_port;
+	struct nh_memo memo = { .port = UINT16_MAX };
 	uint16_t i, k;
 
 	for (k = 0; k < n; k++) {
@@ -271,7 +291,7 @@ dp_flow_fused(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t n, struct
 		struct rte_mbuf *m = pkts[i];
 		struct dp_meta *md = dp_meta(m);
 
-		if (md->flow == NULL || !flow_fast_one(b, w, m, md, 0, true, true))
+		if (md->flow == NULL || !flow_fast_one(b, w, m, md, 0, true, true, &memo))
 			break;
 	}
 	if (i != 0)

@@ -306,6 +306,13 @@ make_room(struct rte_mbuf *m, uint16_t l3)
 	uint8_t *p;
 	uint16_t len;
 
+	/* the common case, rte_pktmbuf_adj() then _prepend() in one step */
+	if (likely(m->data_off + l3 >= GNV_ENCAP_LEN && rte_pktmbuf_data_len(m) >= l3)) {
+		m->data_off = (uint16_t)(m->data_off + l3 - GNV_ENCAP_LEN);
+		m->data_len = (uint16_t)(m->data_len - l3 + GNV_ENCAP_LEN);
+		m->pkt_len = m->pkt_len - l3 + GNV_ENCAP_LEN;
+		return rte_pktmbuf_mtod(m, uint8_t *);
+	}
 	if (rte_pktmbuf_adj(m, l3) == NULL)
 		return NULL;
 	p = (uint8_t *)rte_pktmbuf_prepend(m, GNV_ENCAP_LEN);

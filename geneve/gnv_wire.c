@@ -77,19 +77,6 @@ put_opt_hdr(uint8_t *p, uint8_t type, unsigned int data_len)
 	return p + GNV_OPT_HDR_LEN;
 }
 
-uint16_t
-gnv_proto_of_ip(uint8_t b0)
-{
-	switch (b0 >> 4) {
-	case 4:
-		return GNV_PROTO_IPV4;
-	case 6:
-		return GNV_PROTO_IPV6;
-	default:
-		return 0;
-	}
-}
-
 size_t
 gnv_aws_write(uint8_t *buf, uint16_t proto, const struct gnv_aws_opts *o)
 {

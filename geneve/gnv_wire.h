@@ -102,8 +102,18 @@ enum gnv_err {
  * the high nibble).
  * @return GNV_PROTO_IPV4, GNV_PROTO_IPV6, or 0 for any other version.
  */
-uint16_t
-gnv_proto_of_ip(uint8_t b0);
+static inline uint16_t
+gnv_proto_of_ip(uint8_t b0)
+{
+	switch (b0 >> 4) {
+	case 4:
+		return GNV_PROTO_IPV4;
+	case 6:
+		return GNV_PROTO_IPV6;
+	default:
+		return 0;
+	}
+}
 
 /*
  * Write the 40-byte GENEVE header, protocol type proto (GNV_PROTO_IPV4 or
