@@ -8,6 +8,8 @@
  * precomputed checksum deltas, TTL, output. Anything the action cannot
  * answer alone goes to the policy stage, which decides as for any packet.
  */
+#include <string.h>
+
 #include <rte_byteorder.h>
 #include <rte_ip.h>
 #include <rte_mbuf.h>
@@ -71,12 +73,12 @@ dp_flow_lookup_node(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t n)
 /* Apply the rewrite of action a (read under gen) to m of flow f, direction d
  * (the IPv4 header checksum: with the TTL, by the caller). */
 static inline void
-act_apply(struct rte_ipv4_hdr *ip, uint16_t *ports, const struct dp_meta *md,
+act_apply(struct rte_ipv4_hdr *ip, uint16_t *ports, uint8_t proto,
 	  const struct dp_flow *f, int d, uint8_t op, uint16_t l4_delta, uint32_t pub)
 {
-	uint16_t *l4c = ports + (md->proto == IPPROTO_TCP ? 8 : 3);
+	uint16_t *l4c = ports + (proto == IPPROTO_TCP ? 8 : 3);
 
-	if (md->proto == IPPROTO_TCP) {
+	if (proto == IPPROTO_TCP) {
 		*l4c = csum_apply16(*l4c, l4_delta);
 	} else if (*l4c != 0) {     /* UDP: 0 means no checksum */
 		uint16_t c = csum_apply16(*l4c, l4_delta);
@@ -140,17 +142,20 @@ flow_fast_one(const struct dp_burst *b, struct dp_worker_ctx *w, struct rte_mbuf
 {
 	struct dp_flow *f = dp_flow_ptr(md->flow);
 	int d = dp_flow_dir(md->flow);
-	struct dp_flow_act *a = &f->act[d];
+	struct dp_flow_act *a = &f->act[d], ac;
+	/* dp_parse_fast()'s packets: untagged, a 20-byte IPv4 header */
+	const uint16_t l3 = parsed ? RTE_ETHER_HDR_LEN : md->l3;
+	const uint16_t l4 = parsed ? RTE_ETHER_HDR_LEN + sizeof(struct rte_ipv4_hdr) : md->l4;
 	uint8_t *p = rte_pktmbuf_mtod(m, uint8_t *);
-	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(p + md->l3);
-	uint32_t gen = __atomic_load_n(&a->gen, __ATOMIC_ACQUIRE), nh, pub, bytes;
-	uint16_t port, ipd, l4d, mtu;
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(p + l3);
+	uint32_t gen = __atomic_load_n(&a->gen, __ATOMIC_ACQUIRE), nh, bytes;
+	uint16_t port;
 	uint64_t mac;
-	uint8_t op, acct, fl;
+	uint8_t fl;
 
 	/* the action line was asked for by the lookup (dp_flow_lookup_burst) */
 	fl = __atomic_load_n(&f->flags, __ATOMIC_RELAXED);
-	if (gen != b->fast_gen || a->in_port != md->in_port ||
+	if (gen != b->fast_gen || a->in_port != (parsed ? (uint8_t)b->in_port : md->in_port) ||
 	    (!parsed && (md->flags & (DP_M_FRAG | DP_M_ICMP_ERR | DP_M_FROM_APPLIANCE))) ||
 	    ip->time_to_live <= 1 || !(fl & DP_FLOW_F_LIVE) ||
 	    /* a SYN may open a new connection on the 5-tuple (policy decides) */
@@ -159,21 +164,15 @@ flow_fast_one(const struct dp_burst *b, struct dp_worker_ctx *w, struct rte_mbuf
 	    (f->kind == DP_FLOW_NLB && b->t->flows_gone &&
 	     dp_pipe_ops.flow_gone(b->t, f, b->now)))
 		return false;
-	op = a->op;
-	acct = a->acct;
-	port = a->port;
-	nh = a->nh;
-	pub = a->pub;
-	ipd = a->ip_delta;
-	l4d = a->l4_delta;
-	mtu = a->mtu;
+	/* the whole action in two loads; its fields used from the copy */
+	memcpy(&ac, a, sizeof(ac));
 	/* pairs with the release store of act_fill(): the fields read
 	 * belong to gen if gen is still there */
 	__atomic_thread_fence(__ATOMIC_ACQUIRE);
 	if (__atomic_load_n(&a->gen, __ATOMIC_RELAXED) != gen)
 		return false;
 	/* over the egress MTU: the policy stage tells the sender */
-	if (unlikely(op != DP_ACT_ENCAP && rte_pktmbuf_pkt_len(m) - md->l3 > mtu))
+	if (unlikely(ac.op != DP_ACT_ENCAP && rte_pktmbuf_pkt_len(m) - l3 > ac.mtu))
 		return false;
 	if (md->proto == IPPROTO_TCP) {
 		if (!fast_tcp(m, md, f, d))
@@ -182,9 +181,11 @@ flow_fast_one(const struct dp_burst *b, struct dp_worker_ctx *w, struct rte_mbuf
 		__atomic_fetch_or(&f->flags, DP_FLOW_F_UDP_STREAM, __ATOMIC_RELAXED);
 	}
 	dp_flow_touch(f, b->now);
-	bytes = rte_pktmbuf_pkt_len(m) - md->l3;
+	bytes = rte_pktmbuf_pkt_len(m) - l3;
 	dp_flow_account(f, d, bytes);
-	if (op == DP_ACT_ENCAP) {
+	port = ac.port;
+	nh = ac.nh;
+	if (ac.op == DP_ACT_ENCAP) {
 		int rc = dp_pipe_ops.encap(m, b->t, f, &port, &nh);
 
 		if (rc != 0) {
@@ -193,9 +194,9 @@ flow_fast_one(const struct dp_burst *b, struct dp_worker_ctx *w, struct rte_mbuf
 		}
 		goto out;
 	}
-	if (op != DP_ACT_FWD)
-		act_apply(ip, (uint16_t *)(p + md->l4), md, f, d, op, l4d, pub);
-	if (acct == DP_ACCT_NAT_OUT) {
+	if (ac.op != DP_ACT_FWD)
+		act_apply(ip, (uint16_t *)(p + l4), md->proto, f, d, ac.op, ac.l4_delta, ac.pub);
+	if (ac.acct == DP_ACCT_NAT_OUT) {
 		struct dp_nat_stats *ns = &dp_stats_self()->nat[f->svc];
 
 		ns->pkts_in_src++;
@@ -205,7 +206,7 @@ flow_fast_one(const struct dp_burst *b, struct dp_worker_ctx *w, struct rte_mbuf
 	}
 	/* ipd: the rewrite's delta and the TTL's (dp_act_fill) */
 	ip->time_to_live--;
-	ip->hdr_checksum = csum_apply16(ip->hdr_checksum, ipd);
+	ip->hdr_checksum = csum_apply16(ip->hdr_checksum, ac.ip_delta);
 out:
 	if (direct) {
 		/* the MTU checked above (an encapsulated packet's by the

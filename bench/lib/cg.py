@@ -53,6 +53,8 @@ def measure(ctx, system, name, seconds, top):
     argv, env, nports = bench.command(ctx, system, name, prefix, d)
     vg = ["valgrind", "--tool=callgrind", "--separate-threads=yes", "--compress-strings=no",
           "--callgrind-out-file=" + os.path.join(d, "callgrind.out")]
+    # e.g. BENCH_CALLGRIND_ARGS=--dump-instr=yes: costs per instruction too
+    vg += os.environ.get("BENCH_CALLGRIND_ARGS", "").split()
     if system == "vpcgw":
         vg.append("--toggle-collect=dp_worker_main")
     if system == "l3fwd_graph":
