@@ -131,6 +131,21 @@ dp_parse_fast(struct rte_mbuf *m, struct dp_meta *md)
 	return true;
 }
 
+/* Packet i of a received burst pkts[0..n): the next one's data asked for,
+ * its arrival slot and input port set, then dp_parse_fast(). */
+static inline bool
+dp_parse_fast_slot(struct rte_mbuf **pkts, uint16_t i, uint16_t n, uint8_t in_port)
+{
+	struct rte_mbuf *m = pkts[i];
+	struct dp_meta *md = dp_meta(m);
+
+	if (i + 1 < n)
+		rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
+	md->slot = (uint8_t)i;
+	md->in_port = in_port;
+	return dp_parse_fast(m, md);
+}
+
 /* Fill md->key from the (already validated) headers; used again after decap. */
 void dp_parse_key(struct rte_mbuf *m, struct dp_meta *md);
 

@@ -274,17 +274,9 @@ dp_flow_fused(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t n, struct
 	struct nh_memo memo = { .port = UINT16_MAX };
 	uint16_t i, k;
 
-	for (k = 0; k < n; k++) {
-		struct rte_mbuf *m = pkts[k];
-		struct dp_meta *md = dp_meta(m);
-
-		if (k + 1 < n)
-			rte_prefetch0(rte_pktmbuf_mtod(pkts[k + 1], void *));
-		md->slot = (uint8_t)k;
-		md->in_port = in_port;
-		if (unlikely(!dp_parse_fast(m, md)))
+	for (k = 0; k < n; k++)
+		if (unlikely(!dp_parse_fast_slot(pkts, k, n, in_port)))
 			break;
-	}
 	if (k == 0)
 		return 0;
 	dp_flow_lookup_burst(pkts, k);

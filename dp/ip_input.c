@@ -260,17 +260,10 @@ eth_input_run(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t i, uint16
 	uint8_t in_port = (uint8_t)g->b.in_port;
 	uint16_t k = ip->n;
 
-	for (; i < n; i++) {
-		struct rte_mbuf *m = pkts[i];
-		struct dp_meta *md = dp_meta(m);
-
-		if (i + 1 < n)
-			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
-		md->slot = (uint8_t)i;
-		md->in_port = in_port;
-		if (likely(dp_parse_fast(m, md)) || eth_input_slow(g, m, md))
-			ip->pkts[k++] = m;
-	}
+	for (; i < n; i++)
+		if (likely(dp_parse_fast_slot(pkts, i, n, in_port)) ||
+		    eth_input_slow(g, pkts[i], dp_meta(pkts[i])))
+			ip->pkts[k++] = pkts[i];
 	/* an overlapping VPC's port: its zone in the flow keys (dp/vlan.c) */
 	if (unlikely(g->b.zone != 0))
 		eth_zone_set(&ip->pkts[ip->n], k - ip->n, g->b.zone);
@@ -291,17 +284,11 @@ eth_input_to_route(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t i, u
 	uint16_t in_port = g->b.in_port, r = route->n;
 
 	for (; i < n; i++) {
-		struct rte_mbuf *m = pkts[i];
-		struct dp_meta *md = dp_meta(m);
-
-		if (i + 1 < n)
-			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
-		md->slot = (uint8_t)i;
-		md->in_port = (uint8_t)in_port;
-		if (unlikely(!dp_parse_fast(m, md) ||
-			     !ingress_vpc_fast(m, md, &g->b.ctx[i], g->b.t, in_port)))
+		if (unlikely(!dp_parse_fast_slot(pkts, i, n, (uint8_t)in_port) ||
+			     !ingress_vpc_fast(pkts[i], dp_meta(pkts[i]), &g->b.ctx[i], g->b.t,
+					       in_port)))
 			break;
-		route->pkts[r++] = m;
+		route->pkts[r++] = pkts[i];
 	}
 	route->n = r;
 	return i;
