@@ -537,8 +537,7 @@ dp_flow_lookup_burst(struct rte_mbuf **pkts, uint16_t n)
 
 		sig[i] = md->key_hash = flow_hash(&md->key);
 		md->flags |= DP_M_HASHED;
-		home[i] = fidx_home(&ft.idx, sig[i]);
-		rte_prefetch0(&ft.idx.b[home[i]]);
+		home[i] = fidx_ask(&ft.idx, sig[i]);
 	}
 	slow = fidx_bulk_candidates(&ft.idx, sig, home, n, ref);
 	/* the fast path reads the found flow's second line (its actions) and
@@ -619,22 +618,10 @@ dp_flow_lookup(const struct dp_flow_key *k)
 	return flow_tagged(fidx_find(&ft.idx, k, flow_hash(k)));
 }
 
-bool
-dp_flow_key_exists(const struct dp_flow_key *k)
-{
-	return fidx_find(&ft.idx, k, flow_hash(k)) != 0;
-}
-
 void
 dp_flow_key_prefetch(const struct dp_flow_key *k)
 {
 	fidx_prefetch(&ft.idx, flow_hash(k));
-}
-
-int
-dp_flow_insert(struct dp_flow *f)
-{
-	return dp_flow_insert_meta(f, NULL);
 }
 
 /* Take f's entries out of the index (those present). */

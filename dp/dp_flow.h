@@ -104,9 +104,14 @@ void dp_flow_abandon(struct dp_flow *f);
  * Publish f under key[1] then key[0]. Returns 0, -EEXIST when a key is
  * already present (f abandoned), -ENOSPC when the hash is full (f abandoned).
  */
-int dp_flow_insert(struct dp_flow *f);
-/* dp_flow_insert() reusing the hash of md->key when it is f->key[0]. */
+/* The same, reusing the hash of md->key when it is f->key[0] (md may be NULL). */
 int dp_flow_insert_meta(struct dp_flow *f, const struct dp_meta *md);
+
+static inline int
+dp_flow_insert(struct dp_flow *f)
+{
+	return dp_flow_insert_meta(f, NULL);
+}
 /* One lookup of md->key (with its hash when the bulk lookup left one). */
 void *dp_flow_lookup_meta(const struct dp_meta *md);
 
@@ -138,7 +143,11 @@ dp_flow_key_mirror(const struct dp_flow_key *k)
  * f->key[1 - d] (NAT/NLB translation, checksums updated; dp_node.c). */
 void dp_flow_xlate(struct rte_mbuf *m, struct dp_meta *md, const struct dp_flow *f, int d);
 /* Is this key in the table? (NAT port allocation) */
-bool dp_flow_key_exists(const struct dp_flow_key *k);
+static inline bool
+dp_flow_key_exists(const struct dp_flow_key *k)
+{
+	return dp_flow_lookup(k) != NULL;
+}
 /* Ask for the index line that dp_flow_key_exists(k) will read first. */
 void dp_flow_key_prefetch(const struct dp_flow_key *k);
 

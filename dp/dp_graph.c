@@ -147,25 +147,29 @@ run_stage(struct dp_graph_run *g, unsigned i, struct rte_mbuf **pkts, uint16_t n
 	}
 }
 
-void
-dp_graph_credit(struct dp_graph_run *g, unsigned e, uint16_t n)
+/* Count n packets as one call of stage i. */
+static inline void
+credit_stage(unsigned i, uint16_t n)
 {
-	struct dp_node_stats *st = &dp_stats_self()->node[dp_graph_edge[g->cur][e]];
+	struct dp_node_stats *st = &dp_stats_self()->node[i];
 
 	st->calls++;
 	st->pkts += n;
 }
 
 void
+dp_graph_credit(struct dp_graph_run *g, unsigned e, uint16_t n)
+{
+	credit_stage(dp_graph_edge[g->cur][e], n);
+}
+
+void
 dp_graph_credit_path(struct dp_graph_run *g, unsigned e, unsigned e2, uint16_t n)
 {
-	struct dp_node_stats *st = dp_stats_self()->node;
-	unsigned a = dp_graph_edge[g->cur][e], b = dp_graph_edge[a][e2];
+	unsigned a = dp_graph_edge[g->cur][e];
 
-	st[a].calls++;
-	st[a].pkts += n;
-	st[b].calls++;
-	st[b].pkts += n;
+	credit_stage(a, n);
+	credit_stage(dp_graph_edge[a][e2], n);
 }
 
 void

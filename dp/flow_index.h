@@ -83,11 +83,20 @@ fidx_home(const struct fidx *x, uint32_t h)
 	return (uint32_t)(((uint64_t)h * x->nb) >> 32);
 }
 
-/* Ask for the home bucket of hash h. */
+/* Ask for the home bucket of hash h; returns it (fidx_home()). */
+static inline uint32_t
+fidx_ask(const struct fidx *x, uint32_t h)
+{
+	uint32_t home = fidx_home(x, h);
+
+	rte_prefetch0(&x->b[home]);
+	return home;
+}
+
 static inline void
 fidx_prefetch(const struct fidx *x, uint32_t h)
 {
-	rte_prefetch0(&x->b[fidx_home(x, h)]);
+	(void)fidx_ask(x, h);
 }
 
 /* Probe p of hash h (home: fidx_home()): p = 0 the home, then the buckets
@@ -216,10 +225,8 @@ fidx_lookup_bulk(const struct fidx *x, const struct dp_flow_key *const *keys,
 	uint32_t home[n];
 	uint64_t slow;
 
-	for (uint32_t i = 0; i < n; i++) {
-		home[i] = fidx_home(x, h[i]);
-		rte_prefetch0(&x->b[home[i]]);
-	}
+	for (uint32_t i = 0; i < n; i++)
+		home[i] = fidx_ask(x, h[i]);
 	slow = fidx_bulk_candidates(x, h, home, n, ref);
 	for (uint32_t i = 0; i < n; i++)
 		ref[i] = fidx_bulk_confirm(x, keys[i], h[i], ref[i], (slow >> (i & 63)) & 1);
