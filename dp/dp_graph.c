@@ -100,6 +100,7 @@ dp_graph_dot(FILE *f)
 	fprintf(f, "\t\"tx\" [shape=oval];\n\t\"ip_output\" -> \"tx\";\n}\n");
 }
 
+#ifndef DP_GRAPH_RTE      /* -Dstage_framework=rte_graph: dp/dp_graph_rte.c */
 /* Put a vector filled by several stage runs back in arrival order (one run
  * keeps the order of its input): slots are unique within a burst. */
 static void
@@ -147,6 +148,8 @@ run_stage(struct dp_graph_run *g, unsigned i, struct rte_mbuf **pkts, uint16_t n
 	}
 }
 
+#endif
+
 /* Count n packets as one call of stage i. */
 static inline void
 credit_stage(unsigned i, uint16_t n)
@@ -172,6 +175,7 @@ dp_graph_credit_path(struct dp_graph_run *g, unsigned e, unsigned e2, uint16_t n
 	credit_stage(dp_graph_edge[a][e2], n);
 }
 
+#ifndef DP_GRAPH_RTE
 void
 dp_graph_walk(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t n)
 {
@@ -214,6 +218,7 @@ dp_graph_walk(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t n)
 		}
 	}
 }
+#endif
 
 /* ------------------------------------------------------------ telemetry */
 

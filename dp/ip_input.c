@@ -327,6 +327,13 @@ eth_input_fused(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t n)
 	return i;
 }
 
+/* -Dfused=false (measuring builds): every packet takes the stages. */
+#ifdef DP_NO_FUSED
+#define DP_FUSED false
+#else
+#define DP_FUSED true
+#endif
+
 /* The first stage: it receives the burst in arrival order and numbers it. */
 void
 dp_eth_input_node(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t n)
@@ -345,7 +352,7 @@ dp_eth_input_node(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t n)
 		if (!dp_flow_any() && g->b.zone == 0) {
 			/* with nothing to keep order with, the routing stages'
 			 * direct paths first, fused in here */
-			if (g->b.t->cfg->n_enis == 0 && !g->no_direct)
+			if (DP_FUSED && g->b.t->cfg->n_enis == 0 && !g->no_direct)
 				i = eth_input_fused(g, pkts, n);
 			if (i < n)
 				i = eth_input_to_route(g, pkts, i, n,
@@ -354,7 +361,8 @@ dp_eth_input_node(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t n)
 			g->early = true;
 			/* the flow stages fused in, while every output can be
 			 * sent in arrival order as it is decided */
-			if (g->b.zone == 0 && !g->no_direct && dp_worker_self()->n_emit == 0)
+			if (DP_FUSED && g->b.zone == 0 && !g->no_direct &&
+			    dp_worker_self()->n_emit == 0)
 				i = dp_flow_fused(g, pkts, n, dp_graph_out(g, ETH_INPUT_NEXT_FLOW));
 		}
 	}

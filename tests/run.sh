@@ -1,7 +1,9 @@
 #!/bin/sh
 # Install, build, and run every test suite: unit, dpdk, pcap (with the control
 # tests), e2e and fuzz; then the unit and pcap suites again under
-# AddressSanitizer + UndefinedBehaviorSanitizer (skip with VPCGW_NO_ASAN=1).
+# AddressSanitizer + UndefinedBehaviorSanitizer (skip with VPCGW_NO_ASAN=1);
+# then the measuring builds (tests/variants.sh: rte_graph, fused paths off;
+# skip with VPCGW_NO_VARIANTS=1).
 #
 # The e2e suite (real Linux stacks in namespaces: mostly waiting on them) runs
 # one test at a time beside the other suites, whose tests run two at a time:
@@ -22,6 +24,9 @@ rc=0
 meson test -C build --no-rebuild --print-errorlogs --num-processes 2 --no-suite e2e || rc=$?
 if [ "$rc" = 0 ] && [ "${VPCGW_NO_ASAN:-0}" != 1 ]; then
 	./tests/fuzz/asan.sh || rc=$?
+fi
+if [ "$rc" = 0 ] && [ "${VPCGW_NO_VARIANTS:-0}" != 1 ]; then
+	./tests/variants.sh || rc=$?
 fi
 e2e_rc=0
 wait "$e2e" || e2e_rc=$?

@@ -6,8 +6,11 @@
 # NEW_TREE (each with its own build/vpcgw), and prints one line per run: time, scenario,
 # round, side, new flows/s (single-pass scenarios) or Mpps, load average. The captures are
 # shared: $BENCH_OUT/base/inputs and $BENCH_OUT/new/inputs point at $BENCH_OUT/inputs.
+# BASE_TREE or NEW_TREE may also name a vpcgw binary (e.g. build-rte/vpcgw of a build with
+# -Dstage_framework=rte_graph): this tree's bench/ measures it through $BENCH_VPCGW.
 set -euo pipefail
 base=$(realpath "$1"); new=$(realpath "$2"); sc=$3; rounds=$4
+here=$(realpath "$(dirname "$0")/../..")
 out=${BENCH_OUT:-/tmp/vpcgw-pair}
 mkdir -p "$out/inputs" "$out/base" "$out/new"
 ln -sfn "$out/inputs" "$out/base/inputs"
@@ -16,7 +19,9 @@ for r in $(seq 1 "$rounds"); do
 	for side in base new; do
 		tree=$base
 		[ "$side" = new ] && tree=$new
-		line=$(cd "$tree" && BENCH_OUT="$out/$side" bench/run.sh "$sc" --systems vpcgw \
+		bin=
+		if [ -f "$tree" ]; then bin=$tree; tree=$here; fi
+		line=$(cd "$tree" && BENCH_VPCGW=$bin BENCH_OUT="$out/$side" bench/run.sh "$sc" --systems vpcgw \
 			--runs 1 2>/dev/null | tail -1)
 		v=$(echo "$line" | /usr/bin/python3 -c 'import json, sys
 d = json.loads(sys.stdin.read())

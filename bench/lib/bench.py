@@ -35,6 +35,12 @@ SYSTEMS = ["vpcgw", "testpmd_io", "testpmd_macswap", "l3fwd", "l3fwd_graph", "ov
 SCOPE = {"l3fwd_graph": ("routing",)}
 
 
+def vpcgw_binary():
+    """The vpcgw measured: $BENCH_VPCGW (another build, e.g. -Dstage_framework=rte_graph),
+    else build/vpcgw of this tree."""
+    return os.environ.get("BENCH_VPCGW") or os.path.join(ROOT, "build", "vpcgw")
+
+
 def log(*a):
     print("bench:", *a, file=sys.stderr, flush=True)
 
@@ -401,7 +407,7 @@ def main():
 
     ctx = Ctx()
     ctx.runs, ctx.window, ctx.warmup, ctx.cpu, ctx.out = a.runs, a.window, a.warmup, a.cpu, a.out
-    ctx.vpcgw = os.path.join(ROOT, "build", "vpcgw")
+    ctx.vpcgw = vpcgw_binary()
     if not os.access(ctx.vpcgw, os.X_OK):
         ap.error("%s missing: cd %s && ninja -C build" % (ctx.vpcgw, ROOT))
     if "l3fwd" in systems:

@@ -167,7 +167,7 @@ def main():
         ap.error("unknown scenario")
     ctx = bench.Ctx()
     ctx.cpu, ctx.out = a.cpu, a.out
-    ctx.vpcgw = os.path.join(bench.ROOT, "build", "vpcgw")
+    ctx.vpcgw = bench.vpcgw_binary()
     systems = (a.systems or "vpcgw,testpmd_io,l3fwd,l3fwd_graph").split(",")
     for s in systems:
         if s not in bench.SYSTEMS or s == "ovs":

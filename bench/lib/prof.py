@@ -35,7 +35,7 @@ def main():
     sc = scenarios.SCENARIOS[n]
     ctx = bench.Ctx()
     ctx.cpu, ctx.out = a.cpu, a.out
-    ctx.vpcgw = os.path.join(bench.ROOT, "build", "vpcgw")
+    ctx.vpcgw = bench.vpcgw_binary()
     d = os.path.join(a.out, "inputs", n)
     ctx.inputs = {n: scenarios.build_inputs(n, d)}
     ctx.cfg = {n: scenarios.config(n, bench.BENCH, d, ctx.inputs[n])}
