@@ -65,6 +65,51 @@ dp_now_ms(void)
 	return dp_worker_self()->now_ms;
 }
 
+/* A port this lcore has no tx queue of: the buffer to the queue's owner
+ * through the port's ring; what does not fit is dropped (tx_full). */
+static __rte_noinline void
+tx_handoff(struct dp_lcore_stats *s, uint16_t p, struct rte_mbuf **b, uint16_t n)
+{
+	uint16_t sent = (uint16_t)rte_ring_mp_enqueue_burst(dp_g.ports[p].tx_ring, (void **)b, n,
+							    NULL);
+
+	for (uint16_t i = sent; i < n; i++) {
+		if (dp_meta(b[i])->flags & DP_M_GENERATED) {
+			s->port[p].gen_drop++;
+		} else {
+			s->drops[DP_DROP_tx_full]++;
+			s->port[dp_meta(b[i])->in_port].drop++;
+		}
+		rte_pktmbuf_free(b[i]);
+	}
+}
+
+/* The packets b[sent..n) the PMD did not take: their counts (made before the
+ * burst) taken back, dropped as tx_full. */
+static __rte_noinline void
+tx_unsent(struct dp_lcore_stats *s, uint16_t p, struct rte_mbuf **b, uint16_t sent, uint16_t n)
+{
+	for (uint16_t i = sent; i < n; i++) {
+		struct dp_meta *md = dp_meta(b[i]);
+
+		if (md->flags & DP_M_GENERATED) {
+			s->port[p].gen--;
+			s->port[p].gen_drop++;
+		} else {
+			s->port[p].tx--;
+			s->port[p].tx_bytes -= rte_pktmbuf_pkt_len(b[i]);
+			if (md->flags & DP_M_TX6) {
+				s->port[p].tx6--;
+				s->port[p].tx6_bytes -= rte_pktmbuf_pkt_len(b[i]);
+			}
+			s->port[md->in_port].fwd--;
+			s->port[md->in_port].drop++;
+			s->drops[DP_DROP_tx_full]++;
+		}
+		rte_pktmbuf_free(b[i]);
+	}
+}
+
 void
 dp_tx_flush_port(struct dp_worker_ctx *w, uint16_t p)
 {
@@ -79,17 +124,7 @@ dp_tx_flush_port(struct dp_worker_ctx *w, uint16_t p)
 	if (unlikely(dp_g.ports[p].vlan != 0) && (n = dp_vlan_push_burst(b, n, p, s)) == 0)
 		return;
 	if (w->txq[p] < 0) {
-		sent = (uint16_t)rte_ring_mp_enqueue_burst(dp_g.ports[p].tx_ring, (void **)b, n,
-							   NULL);
-		for (uint16_t i = sent; i < n; i++) {
-			if (dp_meta(b[i])->flags & DP_M_GENERATED) {
-				s->port[p].gen_drop++;
-			} else {
-				s->drops[DP_DROP_tx_full]++;
-				s->port[dp_meta(b[i])->in_port].drop++;
-			}
-			rte_pktmbuf_free(b[i]);
-		}
+		tx_handoff(s, p, b, n);
 		return;
 	}
 	/* account before the PMD may free what it sent; a buffer's packets
@@ -132,25 +167,8 @@ dp_tx_flush_port(struct dp_worker_ctx *w, uint16_t p)
 		s->port[p].tx6_bytes += bytes6;
 	}
 	sent = rte_eth_tx_burst(dp_g.ports[p].port_id, (uint16_t)w->txq[p], b, n);
-	for (uint16_t i = sent; i < n; i++) {
-		struct dp_meta *md = dp_meta(b[i]);
-
-		if (md->flags & DP_M_GENERATED) {
-			s->port[p].gen--;
-			s->port[p].gen_drop++;
-		} else {
-			s->port[p].tx--;
-			s->port[p].tx_bytes -= rte_pktmbuf_pkt_len(b[i]);
-			if (md->flags & DP_M_TX6) {
-				s->port[p].tx6--;
-				s->port[p].tx6_bytes -= rte_pktmbuf_pkt_len(b[i]);
-			}
-			s->port[md->in_port].fwd--;
-			s->port[md->in_port].drop++;
-			s->drops[DP_DROP_tx_full]++;
-		}
-		rte_pktmbuf_free(b[i]);
-	}
+	if (unlikely(sent < n))
+		tx_unsent(s, p, b, sent, n);
 }
 
 void

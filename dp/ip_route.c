@@ -119,6 +119,31 @@ dp_route_fused(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t n)
 	return i;
 }
 
+/* Each packet's route table (its source subnet's, or the local one) and
+ * destination; one bulk lookup per run of packets of one table. */
+static inline void
+route_lookup_bulk(const struct dp_burst *b, struct rte_mbuf **pkts, uint16_t n,
+		  const struct dp_rtable **rts, uint32_t *dst, uint64_t *nhid)
+{
+	const struct dp_tables *t = b->t;
+	uint16_t i, j;
+
+	for (i = 0; i < n; i++) {
+		const struct dp_meta *md = dp_meta(pkts[i]);
+		int sn = b->ctx[md->slot].src_subnet;
+
+		rts[i] = sn >= 0 ? t->subnet_rt[sn].rt : &t->local_rt;
+		/* dp_flow_route_ok(): whole, untranslated, not an ICMP error: the
+		 * key's dst is the header's */
+		dst[i] = rte_be_to_cpu_32(md->key.dst);
+	}
+	for (i = 0; i < n; i = j) {
+		for (j = i + 1; j < n && rts[j] == rts[i]; j++)
+			;
+		dp_rt_lookup_bulk(rts[i], &dst[i], &nhid[i], j - i);
+	}
+}
+
 void
 dp_ip_route_node(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t n)
 {
@@ -134,7 +159,7 @@ dp_ip_route_node(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t n)
 	const struct dp_rtable *rts[DP_BURST];
 	uint32_t dst[DP_BURST];
 	uint64_t nhid[DP_BURST];
-	uint16_t i, j;
+	uint16_t i;
 	/* nothing sent yet, and what the policy stage sends comes after these
 	 * packets (policy_min_slot): their order is arrival order already */
 	bool direct = w->n_emit == 0 && !g->no_direct;
@@ -150,21 +175,7 @@ dp_ip_route_node(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t n)
 			g->policy_min_slot = dp_meta(pkts[0])->slot;
 		return;
 	}
-	for (i = 0; i < n; i++) {
-		const struct dp_meta *md = dp_meta(pkts[i]);
-		int sn = b->ctx[md->slot].src_subnet;
-
-		rts[i] = sn >= 0 ? srt[sn].rt : &t->local_rt;
-		/* dp_flow_route_ok(): whole, untranslated, not an ICMP error: the
-		 * key's dst is the header's */
-		dst[i] = rte_be_to_cpu_32(md->key.dst);
-	}
-	/* one bulk lookup per run of packets of one route table */
-	for (i = 0; i < n; i = j) {
-		for (j = i + 1; j < n && rts[j] == rts[i]; j++)
-			;
-		dp_rt_lookup_bulk(rts[i], &dst[i], &nhid[i], j - i);
-	}
+	route_lookup_bulk(b, pkts, n, rts, dst, nhid);
 	for (i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
 		struct dp_meta *md = dp_meta(m);
