@@ -128,12 +128,12 @@ vec_sort(struct dp_vec *v)
 	}
 }
 
-/* Run stage i on pkts; note which vectors it added to. */
-static inline void
+/* Run stage i on pkts; note which vectors it added to. Returns how many. */
+static inline unsigned
 run_stage(struct dp_graph_run *g, unsigned i, struct rte_mbuf **pkts, uint16_t n)
 {
 	uint16_t before[DP_NODE_EDGES];
-	unsigned ne = n_edges[i];
+	unsigned ne = n_edges[i], grew = 0;
 
 	for (unsigned e = 0; e < ne; e++)
 		before[e] = g->vec[dp_graph_edge[i][e]].n;
@@ -145,7 +145,9 @@ run_stage(struct dp_graph_run *g, unsigned i, struct rte_mbuf **pkts, uint16_t n
 		struct dp_vec *v = &g->vec[dp_graph_edge[i][e]];
 
 		v->fills += v->n != before[e];
+		grew += v->n != before[e];
 	}
+	return grew;
 }
 
 #endif
@@ -181,6 +183,7 @@ dp_graph_walk(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t n)
 {
 	struct dp_node_stats *st = dp_stats_self()->node;
 	uint64_t t0 = 0, t1;
+	unsigned grew;
 
 	for (unsigned i = 1; i < n_nodes; i++) {
 		g->vec[i].n = 0;
@@ -191,7 +194,7 @@ dp_graph_walk(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t n)
 	g->timed = st[0].calls % DP_GRAPH_TIMED == 0;
 	if (g->timed)
 		t0 = rte_rdtsc();
-	run_stage(g, 0, pkts, n);
+	grew = run_stage(g, 0, pkts, n);
 	st[0].calls++;
 	st[0].pkts += n;
 	if (g->timed) {
@@ -200,6 +203,10 @@ dp_graph_walk(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t n)
 		st[0].timed_pkts += n;
 		t0 = t1;
 	}
+	/* the first stage kept the whole burst (its fused paths sent it, or it
+	 * was consumed): no later stage has a packet */
+	if (grew == 0)
+		return;
 	for (unsigned i = 1; i < n_nodes; i++) {
 		struct dp_vec *v = &g->vec[i];
 
