@@ -25,8 +25,13 @@ rm -rf "$out" && mkdir -p "$out/in"
 run() {
 	mkdir -p "$2"
 	cp "$out"/in/*-in.pcap "$2"/
-	(cd "$2" && "$1" -c ../../../examples/demo.cfg --clock packet --exit-idle-ms 500 \
+	if ! (cd "$2" && "$1" -c ../../../examples/demo.cfg --clock packet --exit-idle-ms 500 \
 		--file-prefix "vpcgw-variant-$(basename "$2")" --stats-json stats.json >run.log 2>&1)
+	then
+		echo "variants: $(basename "$2"): the demo run failed ($2/run.log):"
+		tail -5 "$2/run.log"
+		return 1
+	fi
 	for f in vpc-out inet-out app-out; do
 		tshark -r "$2/$f.pcap" -x 2>/dev/null >"$2/$f.txt"
 	done
@@ -66,7 +71,7 @@ groups() {
 }
 
 rc=0
-run "$PWD/build/vpcgw" "$out/default"
+run "$PWD/build/vpcgw" "$out/default" || exit 1
 for v in "rte_graph:-Dstage_framework=rte_graph:routing firewall nat nlb gwlb" \
 	 "nofused:-Dfused=false:routing firewall nat nlb gwlb ipv6 ipv6_policy tgw vpcs"; do
 	name=${v%%:*}
@@ -77,7 +82,7 @@ for v in "rte_graph:-Dstage_framework=rte_graph:routing firewall nat nlb gwlb" \
 	ninja -C "$out/build-$name" vpcgw >"$out/$name-build.log" 2>&1 || {
 		echo "variants: $name: build failed ($out/$name-build.log)"; rc=1; continue; }
 	bin=$PWD/$out/build-$name/vpcgw
-	run "$bin" "$out/$name"
+	run "$bin" "$out/$name" || { rc=1; continue; }
 	same=1
 	for f in vpc-out.txt inet-out.txt app-out.txt stats.txt; do
 		if ! cmp -s "$out/default/$f" "$out/$name/$f"; then
