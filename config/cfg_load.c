@@ -522,7 +522,7 @@ load_route_tables(struct ld *ld)
 /* ---- the walk over every section -------------------------------------- */
 
 /*
- * The core's sections; the services' are in cfg_sections[] (dp/modules.c).
+ * The core's sections; the services' register theirs (CFG_SECTIONS_REGISTER).
  * Positions in each pass: config/cfg_section.h, docs/ARCHITECTURE.md.
  */
 static const struct cfg_section core_sections[] = {
@@ -540,11 +540,24 @@ static const struct cfg_section core_sections[] = {
 	{ .key = NULL },
 };
 
-static const struct cfg_section *const section_tables[] = {
-	core_sections, cfg_vpc_sections, cfg_sections
+/* The core's two tables, then the services' in registration order. */
+#define MAX_TABLES 16
+static const struct cfg_section *section_tables[MAX_TABLES] = {
+	core_sections, cfg_vpc_sections
 };
+static size_t n_tables = 2;
+static bool tables_checked;
 
-#define N_TABLES (sizeof(section_tables) / sizeof(section_tables[0]))
+void
+cfg_sections_register(const struct cfg_section *table)
+{
+	if (n_tables == MAX_TABLES) {
+		fprintf(stderr, "config: more than %d tables of sections (config/cfg_load.c)\n",
+			MAX_TABLES);
+		abort();
+	}
+	section_tables[n_tables++] = table;
+}
 
 static int
 sections_count(void)
@@ -553,7 +566,7 @@ sections_count(void)
 	size_t t;
 	int n = 0;
 
-	for (t = 0; t < N_TABLES; t++)
+	for (t = 0; t < n_tables; t++)
 		for (s = section_tables[t]; s->key != NULL; s++)
 			n++;
 	return n;
@@ -580,6 +593,36 @@ sections_sort(const struct cfg_section **v, int n, bool names)
 	}
 }
 
+/*
+ * Once: no two sections share a key or a position in a pass, so that the
+ * order of messages never depends on the order in which tables registered.
+ * V is sorted by NAMES; a breach is a bug in a table, not in the file.
+ */
+static void
+sections_check(const struct cfg_section **v, int n, bool names)
+{
+	const char *what;
+	int i, j;
+
+	for (i = 0; i < n; i++)
+		for (j = i + 1; j < n; j++)
+			if (strcmp(v[i]->key, v[j]->key) == 0) {
+				what = "key";
+				goto bug;
+			}
+	for (i = 0, j = 1; j < n; i++, j++)
+		if (section_pos(v[i], names) == section_pos(v[j], names) &&
+		    (!names || (v[i]->names != NULL && v[j]->names != NULL))) {
+			what = names ? "names_order" : "order";
+			goto bug;
+		}
+	return;
+bug:
+	fprintf(stderr, "config: sections %s and %s have the same %s (config/cfg_section.h)\n",
+		v[i]->key, v[j]->key, what);
+	abort();
+}
+
 static void
 load_sections(struct ld *ld, const struct cfg_section **v, int n)
 {
@@ -588,6 +631,8 @@ load_sections(struct ld *ld, const struct cfg_section **v, int n)
 
 	/* Pass 1: names, so that any section may refer to any other. */
 	sections_sort(v, n, true);
+	if (!tables_checked)
+		sections_check(v, n, true);
 	for (i = 0; i < n; i++)
 		if (v[i]->names != NULL)
 			v[i]->names(ld);
@@ -597,6 +642,9 @@ load_sections(struct ld *ld, const struct cfg_section **v, int n)
 		return;
 	/* Pass 2, in dependency order: what a check looks at is parsed before it. */
 	sections_sort(v, n, false);
+	if (!tables_checked)
+		sections_check(v, n, false);
+	tables_checked = true;
 	for (i = 0; i < n; i++)
 		v[i]->load(ld);
 }
@@ -613,7 +661,7 @@ load_tree(struct ld *ld, config_t *lc)
 	v = ld_calloc(ld, (size_t)n, sizeof(*v));
 	keys = ld_calloc(ld, (size_t)n + 1, sizeof(*keys));
 	if (v != NULL && keys != NULL) {
-		for (t = 0; t < N_TABLES; t++)
+		for (t = 0; t < n_tables; t++)
 			for (s = section_tables[t]; s->key != NULL; s++, i++) {
 				v[i] = s;
 				keys[i] = s->key;

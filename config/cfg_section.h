@@ -3,11 +3,14 @@
  * Configuration sections: who loads each top-level key of the file.
  *
  * config/cfg_load.c loads its own sections (dpdk, ports, neighbors, vpc,
- * route_tables) and walks the services' sections through cfg_sections[],
- * which it never fills: the layer that assembles the services defines it
- * (dp/modules.c), from the hooks each service's configuration part exports
- * (fw/fw_cfg.h, nat/nat_cfg.h, lb/lb_cfg.h, geneve/gwlb_cfg.h). config/
- * names no service function.
+ * route_tables) and walks the services' sections, which it never names:
+ * each service's configuration part (fw/fw_cfg.c, nat/nat_cfg.c,
+ * lb/lb_cfg.c, geneve/gwlb_cfg.c, flowlog/fl_cfg.c, mirror/mr_cfg.c) keeps
+ * its table of sections beside its hooks and registers it with
+ * CFG_SECTIONS_REGISTER, a constructor run before main(), as DPDK's drivers
+ * register with RTE_INIT. A program has a service's sections when it links
+ * the service's object: the executables link the libraries whole
+ * (meson.build), as DPDK links its drivers.
  *
  * The load makes two passes (config/cfg_load.c):
  *  1. names, in ascending names_order: each named list is allocated and its
@@ -36,8 +39,19 @@ struct cfg_section {
 	void (*load)(struct ld *ld);  /* pass 2: read and check the values */
 };
 
-/* The services' sections, in any order, ended by one with key NULL (dp/modules.c). */
-extern const struct cfg_section cfg_sections[];
+/*
+ * Register TABLE, a service's sections ended by one with key NULL, in any
+ * order. Called from constructors only (CFG_SECTIONS_REGISTER); the first
+ * load checks that no two sections share a key or a position, and aborts
+ * with both names if they do: a table that breaks the rule is a bug.
+ */
+void cfg_sections_register(const struct cfg_section *table);
+
+#define CFG_SECTIONS_REGISTER(table)                                              \
+	static void __attribute__((constructor, used)) cfg_sections_register_##table(void) \
+	{                                                                         \
+		cfg_sections_register(table);                                     \
+	}
 /* SPEC §8's sections: prefix lists, gateway endpoints (config/cfg_vpc.c). */
 extern const struct cfg_section cfg_vpc_sections[];
 

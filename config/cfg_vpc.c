@@ -621,10 +621,13 @@ const struct cfg_section cfg_vpc_sections[] = {
 	  .names = names_peerings, .load = load_peerings },
 	{ .key = "prefix_lists", .names_order = 32, .order = 45,
 	  .names = ld_names_prefix_lists, .load = ld_load_prefix_lists },
-	{ .key = "gateway_endpoints", .names_order = 34, .order = 140,
+	{ .key = "gateway_endpoints", .names_order = 34, .order = 135,
 	  .names = ld_names_gateway_endpoints, .load = ld_load_gateway_endpoints },
-	/* config/cfg_tgw.c; last: its ports and route targets are checked against all */
-	{ .key = "transit_gateways", .names_order = 33, .order = 150,
+	/*
+	 * config/cfg_tgw.c; after every section that makes a port or a route
+	 * target (only traffic_mirror_sessions, 150, loads after it)
+	 */
+	{ .key = "transit_gateways", .names_order = 33, .order = 145,
 	  .names = ld_names_tgws, .load = ld_load_tgws },
 	{ .key = NULL },
 };

@@ -2,8 +2,8 @@
 /*
  * The pipeline, assembled (docs/ARCHITECTURE.md "Datapath v2"): which
  * stages run in what order, which service answers which route target and
- * hook. With dp/modules.c (configuration sections) and dp/main.c, the only
- * core files that include services.
+ * hook. With dp/main.c, the only core files that include services (each
+ * service registers its configuration sections itself: config/cfg_section.h).
  *
  *   eth_input ─┬─> arp_input
  *              └─> ip_input ──> flow_lookup ─┬─> flow_fast ───┐

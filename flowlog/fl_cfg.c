@@ -10,10 +10,10 @@
 
 #include "config/cfg.h"
 #include "config/cfg_ld.h"
-#include "flowlog/fl_cfg.h"
+#include "config/cfg_section.h"
 #include "flowlog/fl_format.h"
 
-void
+static void
 fl_cfg_names(struct ld *ld)
 {
 	struct cfg *c = ld->cfg;
@@ -126,7 +126,7 @@ load_one(struct ld *ld, const config_setting_t *e, const char *p, struct cfg_flo
 	}
 }
 
-void
+static void
 fl_cfg_load(struct ld *ld)
 {
 	static const char *const keys[] = {
@@ -148,3 +148,14 @@ fl_cfg_load(struct ld *ld)
 		load_one(ld, e, p, &c->flow_logs[i]);
 	}
 }
+
+/* ---- the sections, registered with config/ (config/cfg_section.h) ---- */
+
+/* after interfaces (resource "eni:ADDRESS") */
+static const struct cfg_section fl_cfg_sections[] = {
+	{ .key = "flow_logs", .names_order = 110, .order = 140,
+	  .names = fl_cfg_names, .load = fl_cfg_load },
+	{ .key = NULL },
+};
+
+CFG_SECTIONS_REGISTER(fl_cfg_sections)

@@ -2,7 +2,7 @@
 /*
  * fw's configuration sections (config/cfg_section.h): network_acls,
  * security_groups and interfaces (the ENIs and their security groups), into
- * cfg.nacls, cfg.sgs and cfg.enis. Registered in dp/modules.c.
+ * cfg.nacls, cfg.sgs and cfg.enis. Registered with config/ at the end of this file.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -12,9 +12,9 @@
 
 #include "config/cfg.h"
 #include "config/cfg_ld.h"
-#include "fw/fw_cfg.h"
+#include "config/cfg_section.h"
 
-void
+static void
 fw_cfg_names_nacls(struct ld *ld)
 {
 	struct cfg *c = ld->cfg;
@@ -22,7 +22,7 @@ fw_cfg_names_nacls(struct ld *ld)
 	LD_NAMES(ld, ld->root, "", "network_acls", "network ACL", c->nacls, c->n_nacls);
 }
 
-void
+static void
 fw_cfg_names_sgs(struct ld *ld)
 {
 	struct cfg *c = ld->cfg;
@@ -281,7 +281,7 @@ load_rules(struct ld *ld, const config_setting_t *g, const char *path, const cha
 	return rules;
 }
 
-void
+static void
 fw_cfg_load_nacls(struct ld *ld)
 {
 	static const char *const keys[] = { "name", "ingress", "egress", NULL };
@@ -304,7 +304,7 @@ fw_cfg_load_nacls(struct ld *ld)
 	}
 }
 
-void
+static void
 fw_cfg_load_sgs(struct ld *ld)
 {
 	static const char *const keys[] = { "name", "ingress", "egress", "timeouts", NULL };
@@ -343,7 +343,7 @@ fw_cfg_load_sgs(struct ld *ld)
 	}
 }
 
-void
+static void
 fw_cfg_load_interfaces(struct ld *ld)
 {
 	static const char *const keys[] = { "address", "address6", "security_groups", "vpc",
@@ -407,3 +407,17 @@ fw_cfg_load_interfaces(struct ld *ld)
 		}
 	}
 }
+
+/* ---- the sections, registered with config/ (config/cfg_section.h) ---- */
+
+static const struct cfg_section fw_cfg_sections[] = {
+	{ .key = "network_acls", .names_order = 40, .order = 60,
+	  .names = fw_cfg_names_nacls, .load = fw_cfg_load_nacls },
+	{ .key = "security_groups", .names_order = 50, .order = 70,
+	  .names = fw_cfg_names_sgs, .load = fw_cfg_load_sgs },
+	{ .key = "interfaces", .order = 80,
+	  .load = fw_cfg_load_interfaces },
+	{ .key = NULL },
+};
+
+CFG_SECTIONS_REGISTER(fw_cfg_sections)

@@ -2,7 +2,7 @@
 /*
  * geneve's configuration section (config/cfg_section.h):
  * gateway_load_balancers (appliances, health check, endpoints), into
- * cfg.gwlbs. Registered in dp/modules.c.
+ * cfg.gwlbs. Registered with config/ at the end of this file.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -12,9 +12,9 @@
 
 #include "config/cfg.h"
 #include "config/cfg_ld.h"
-#include "geneve/gwlb_cfg.h"
+#include "config/cfg_section.h"
 
-void
+static void
 gwlb_cfg_names(struct ld *ld)
 {
 	struct cfg *c = ld->cfg;
@@ -265,7 +265,7 @@ load_gwlb(struct ld *ld, const config_setting_t *e, const char *p, int i)
 	load_endpoints(ld, e, p, i);
 }
 
-void
+static void
 gwlb_cfg_load(struct ld *ld)
 {
 	struct cfg *c = ld->cfg;
@@ -280,3 +280,13 @@ gwlb_cfg_load(struct ld *ld)
 		load_gwlb(ld, config_setting_get_elem(f.s, i), p, i);
 	}
 }
+
+/* ---- the sections, registered with config/ (config/cfg_section.h) ---- */
+
+static const struct cfg_section gwlb_cfg_sections[] = {
+	{ .key = "gateway_load_balancers", .names_order = 90, .order = 130,
+	  .names = gwlb_cfg_names, .load = gwlb_cfg_load },
+	{ .key = NULL },
+};
+
+CFG_SECTIONS_REGISTER(gwlb_cfg_sections)

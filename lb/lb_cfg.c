@@ -2,7 +2,7 @@
 /*
  * lb's configuration sections (config/cfg_section.h): target_groups (targets,
  * health checks) and network_load_balancers (listeners), into
- * cfg.target_groups and cfg.nlbs. Registered in dp/modules.c.
+ * cfg.target_groups and cfg.nlbs. Registered with config/ at the end of this file.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -10,9 +10,10 @@
 
 #include "config/cfg.h"
 #include "config/cfg_ld.h"
+#include "config/cfg_section.h"
 #include "lb/lb_cfg.h"
 
-void
+static void
 lb_cfg_names_nlbs(struct ld *ld)
 {
 	struct cfg *c = ld->cfg;
@@ -21,7 +22,7 @@ lb_cfg_names_nlbs(struct ld *ld)
 		 c->n_nlbs);
 }
 
-void
+static void
 lb_cfg_names_target_groups(struct ld *ld)
 {
 	struct cfg *c = ld->cfg;
@@ -101,7 +102,7 @@ load_targets(struct ld *ld, const config_setting_t *e, const char *p, struct cfg
 	}
 }
 
-void
+static void
 lb_cfg_load_target_groups(struct ld *ld)
 {
 	static const char *const keys[] = {
@@ -205,7 +206,7 @@ load_listener(struct ld *ld, const config_setting_t *e, const char *p, int n, in
 	}
 }
 
-void
+static void
 lb_cfg_load_nlbs(struct ld *ld)
 {
 	static const char *const keys[] = {
@@ -260,3 +261,16 @@ lb_cfg_load_nlbs(struct ld *ld)
 		}
 	}
 }
+
+/* ---- the sections, registered with config/ (config/cfg_section.h) ---- */
+
+/* target groups load first, their names come after the NLBs' */
+static const struct cfg_section lb_cfg_sections[] = {
+	{ .key = "target_groups", .names_order = 80, .order = 110,
+	  .names = lb_cfg_names_target_groups, .load = lb_cfg_load_target_groups },
+	{ .key = "network_load_balancers", .names_order = 70, .order = 120,
+	  .names = lb_cfg_names_nlbs, .load = lb_cfg_load_nlbs },
+	{ .key = NULL },
+};
+
+CFG_SECTIONS_REGISTER(lb_cfg_sections)

@@ -1,21 +1,17 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * lb's configuration sections, the hooks of config/cfg_section.h:
- * target_groups, network_load_balancers. Listed in dp/modules.c.
+ * lb's configuration parts shared between lb_cfg.c (the sections
+ * target_groups and network_load_balancers, registered there) and lb6_cfg.c.
  */
 #ifndef VPCGW_LB_CFG_H
 #define VPCGW_LB_CFG_H
 
-struct ld;
-
-void lb_cfg_names_target_groups(struct ld *ld);
-void lb_cfg_load_target_groups(struct ld *ld);
-void lb_cfg_names_nlbs(struct ld *ld);
-void lb_cfg_load_nlbs(struct ld *ld);
-
-/* lb6_cfg.c: the dualstack keys (SPEC §7) */
 #include <stdbool.h>
 #include <libconfig.h>
+
+struct ld;
+
+/* lb6_cfg.c: the dualstack keys (SPEC §7) */
 struct cfg_target_group;
 struct cfg_nlb;
 struct cfg_listener;

@@ -14,9 +14,10 @@
 
 #include "config/cfg.h"
 #include "config/cfg_ld.h"
+#include "config/cfg_section.h"
 #include "mirror/mr_cfg.h"
 
-void
+static void
 mr_cfg_names(struct ld *ld)
 {
 	struct cfg *c = ld->cfg;
@@ -230,7 +231,7 @@ load_filter(struct ld *ld, const config_setting_t *e, const char *p, struct cfg_
 	m->out = load_rules(ld, f.s, fp, "outbound", &m->n_out);
 }
 
-void
+static void
 mr_cfg_load(struct ld *ld)
 {
 	static const char *const keys[] = {
@@ -275,3 +276,14 @@ mr_cfg_load(struct ld *ld)
 			ld_error(ld, e, p, "more than %d traffic mirror sessions", MR_MAX_SESSIONS);
 	}
 }
+
+/* ---- the sections, registered with config/ (config/cfg_section.h) ---- */
+
+/* after interfaces (source "eni:ADDRESS") */
+static const struct cfg_section mr_cfg_sections[] = {
+	{ .key = "traffic_mirror_sessions", .names_order = 120, .order = 150,
+	  .names = mr_cfg_names, .load = mr_cfg_load },
+	{ .key = NULL },
+};
+
+CFG_SECTIONS_REGISTER(mr_cfg_sections)

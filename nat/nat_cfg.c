@@ -2,23 +2,23 @@
 /*
  * nat's configuration sections (config/cfg_section.h): internet_gateway
  * (edge route table, elastic IPs) and nat_gateways, into cfg.igw and
- * cfg.nat_gateways. Registered in dp/modules.c.
+ * cfg.nat_gateways. Registered with config/ at the end of this file.
  */
 #include <stdbool.h>
 #include <stdint.h>
 
 #include "config/cfg.h"
 #include "config/cfg_ld.h"
-#include "nat/nat_cfg.h"
+#include "config/cfg_section.h"
 
 /* Route targets "igw" need one: known before any section loads. */
-void
+static void
 nat_cfg_names_igw(struct ld *ld)
 {
 	ld->has_igw = config_setting_get_member(ld->root, "internet_gateway") != NULL;
 }
 
-void
+static void
 nat_cfg_names_nat_gateways(struct ld *ld)
 {
 	struct cfg *c = ld->cfg;
@@ -27,7 +27,7 @@ nat_cfg_names_nat_gateways(struct ld *ld)
 		 c->n_nat_gateways);
 }
 
-void
+static void
 nat_cfg_load_igw(struct ld *ld)
 {
 	static const char *const keys[] = {
@@ -75,7 +75,7 @@ nat_cfg_load_igw(struct ld *ld)
 	}
 }
 
-void
+static void
 nat_cfg_load_nat_gateways(struct ld *ld)
 {
 	static const char *const keys[] = {
@@ -125,3 +125,16 @@ nat_cfg_load_nat_gateways(struct ld *ld)
 		}
 	}
 }
+
+/* ---- the sections, registered with config/ (config/cfg_section.h) ---- */
+
+/* pass 1 of internet_gateway sets ld.has_igw (route targets "igw") */
+static const struct cfg_section nat_cfg_sections[] = {
+	{ .key = "internet_gateway", .names_order = 100, .order = 90,
+	  .names = nat_cfg_names_igw, .load = nat_cfg_load_igw },
+	{ .key = "nat_gateways", .names_order = 60, .order = 100,
+	  .names = nat_cfg_names_nat_gateways, .load = nat_cfg_load_nat_gateways },
+	{ .key = NULL },
+};
+
+CFG_SECTIONS_REGISTER(nat_cfg_sections)
