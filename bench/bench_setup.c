@@ -115,7 +115,7 @@ static const uint8_t mac_peer[2][6] = {
 };
 
 static uint16_t
-csum_fold(uint32_t sum)
+frame_csum_fold(uint32_t sum)
 {
 	while (sum >> 16)
 		sum = (sum & 0xffff) + (sum >> 16);
@@ -123,7 +123,7 @@ csum_fold(uint32_t sum)
 }
 
 static uint32_t
-csum_add(uint32_t sum, const uint8_t *p, size_t len)
+frame_csum_add(uint32_t sum, const uint8_t *p, size_t len)
 {
 	for (size_t i = 0; i + 1 < len; i += 2)
 		sum += (uint32_t)p[i] << 8 | p[i + 1];
@@ -152,7 +152,7 @@ bench_frame(const struct bench_scenario *sc, unsigned i, bool reply, uint8_t *f)
 		ip[12 + b] = (uint8_t)(t.src >> (24 - 8 * b));
 		ip[16 + b] = (uint8_t)(t.dst >> (24 - 8 * b));
 	}
-	c = (uint16_t)~csum_fold(csum_add(0, ip, 20));
+	c = (uint16_t)~frame_csum_fold(frame_csum_add(0, ip, 20));
 	ip[10] = (uint8_t)(c >> 8);
 	ip[11] = (uint8_t)c;
 	udp[0] = (uint8_t)(t.sport >> 8);
@@ -161,8 +161,8 @@ bench_frame(const struct bench_scenario *sc, unsigned i, bool reply, uint8_t *f)
 	udp[3] = (uint8_t)t.dport;
 	udp[5] = BENCH_FRAME - 34;
 	/* pseudo header: addresses, protocol, UDP length */
-	s = csum_add(IPPROTO_UDP + (BENCH_FRAME - 34), ip + 12, 8);
-	c = (uint16_t)~csum_fold(csum_add(s, udp, BENCH_FRAME - 34));
+	s = frame_csum_add(IPPROTO_UDP + (BENCH_FRAME - 34), ip + 12, 8);
+	c = (uint16_t)~frame_csum_fold(frame_csum_add(s, udp, BENCH_FRAME - 34));
 	c = c == 0 ? 0xffff : c;
 	udp[6] = (uint8_t)(c >> 8);
 	udp[7] = (uint8_t)c;

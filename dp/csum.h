@@ -58,13 +58,32 @@ csum_ipv4_hdr20(const void *hdr)
 	return (uint16_t)~csum_hdr20_sum(hdr);
 }
 
-/* Is the checksum of a 20-byte IPv4 header (no options) right? Five 32-bit
- * adds instead of ten 16-bit ones: the one's-complement sum does not depend
- * on the order of the words or on the byte order. */
+/*
+ * Is the checksum of a 20-byte IPv4 header right (its one's-complement sum
+ * 0xffff)? 2^16 = 1 modulo 65535 and 65535 divides 2^64 - 1, so the sum of
+ * its 8-, 8- and 4-byte words with end-around carry (two add-with-carry) is
+ * congruent to the sum of its 16-bit words modulo 65535, and the folded sum
+ * of a header that is not all zero (version 4 is not) is 0xffff exactly when
+ * that sum is a multiple of 65535. 65535 is odd: s is a multiple of it
+ * exactly when s times its inverse modulo 2^64 is at most (2^64 - 1) / 65535
+ * (one multiplication, Granlund and Montgomery's divisibility test).
+ */
+_Static_assert(65535ull * 0xfffefffefffeffffull == 1, "the inverse of 65535 modulo 2^64");
+
 static inline bool
 csum_ipv4_hdr20_ok(const void *hdr)
 {
-	return csum_hdr20_sum(hdr) == 0xffff;
+	uint64_t a, b, s;
+	uint32_t c;
+
+	memcpy(&a, hdr, 8);
+	memcpy(&b, (const uint8_t *)hdr + 8, 8);
+	memcpy(&c, (const uint8_t *)hdr + 16, 4);
+	s = a + b;
+	s += s < a;          /* end-around carry: s <= 2^64 - 2 after a carry */
+	s += c;
+	s += s < c;
+	return s * 0xfffefffefffeffffull <= 0x1000100010001ull;  /* s % 65535 == 0 */
 }
 
 /* RFC 1624 eqn. 3: replace 16-bit field old by new in checksum *c. */

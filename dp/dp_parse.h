@@ -16,6 +16,7 @@
 #include <rte_tcp.h>
 #include <rte_udp.h>
 
+#include "dp/csum.h"
 #include "dp/dp.h"
 
 enum dp_parse_result {
@@ -30,24 +31,6 @@ enum dp_parse_result {
  * IPv4 total length.
  */
 int dp_parse(struct rte_mbuf *m, struct dp_meta *md);
-
-/*
- * Is the one's-complement sum of a 20-byte IPv4 header 0xffff (its checksum
- * right)? 2^16 = 1 modulo 65535, so a sum of 32-bit words is congruent to the
- * sum of the 16-bit words, and the folded sum of a header that is not all
- * zero is 0xffff exactly when that sum is a multiple of 65535.
- */
-static inline bool
-dp_ipv4_hdr20_csum_ok(const void *hdr)
-{
-	uint64_t a, b;
-	uint32_t c;
-
-	memcpy(&a, hdr, 8);
-	memcpy(&b, (const uint8_t *)hdr + 8, 8);
-	memcpy(&c, (const uint8_t *)hdr + 16, 4);
-	return ((a >> 32) + (uint32_t)a + (b >> 32) + (uint32_t)b + c) % 65535 == 0;
-}
 
 /*
  * The checks of dp_parse_fast(), without metadata: untagged IPv4 with a
@@ -74,7 +57,7 @@ dp_parse_fast_ok(struct rte_mbuf *m, uint8_t *tcp_flags)
 	/* 28 <= tot <= len - 14: room for the UDP header, within the frame */
 	if (unlikely(tot - (uint32_t)(sizeof(*ip) + sizeof(struct rte_udp_hdr)) >
 		     len - (off + sizeof(*ip) + sizeof(struct rte_udp_hdr)) ||
-		     !dp_ipv4_hdr20_csum_ok(ip)))
+		     !csum_ipv4_hdr20_ok(ip)))
 		return false;
 	avail = tot - (uint32_t)sizeof(*ip);
 	*tcp_flags = 0;
