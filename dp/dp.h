@@ -353,6 +353,10 @@ struct dp_meta {
 	uint32_t key_hash;          /* flow table hash of key, if DP_M_HASHED */
 };
 static_assert(offsetof(struct dp_meta, key) % 8 == 0, "rte_hash_crc reads 8 bytes at a time");
+static_assert(offsetof(struct dp_meta, flags) == offsetof(struct dp_meta, proto) + 1 &&
+	      offsetof(struct dp_meta, in_port) == offsetof(struct dp_meta, proto) + 3 &&
+	      RTE_BYTE_ORDER == RTE_LITTLE_ENDIAN,
+	      "dp_tx_flush_port reads proto..in_port as one little-endian word");
 
 static inline struct dp_meta *
 dp_meta(struct rte_mbuf *m)
