@@ -121,6 +121,12 @@ enum ld_ref {
 	REF_EIGW,
 };
 
+/* ---- the walk (config/cfg_section.c) ---------------------------------- */
+
+/* The root of lc into ld: its keys checked against every registered
+ * section's, then both passes over the sections. */
+void ld_load_sections(struct ld *ld, config_t *lc);
+
 /* ---- messages and memory ---------------------------------------------- */
 
 /* Keep MSG (already formatted) for FILE:LINE; counts as an error. */

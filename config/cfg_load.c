@@ -14,8 +14,9 @@
  *     consistency check runs while the offending libconfig setting is at
  *     hand, so that each message carries the line of the key it is about.
  *
- * This file holds the walk and the core sections (dpdk, ports, neighbors,
- * vpc, route_tables); config/cfg_ld.c the helpers every section uses.
+ * This file holds the core sections (dpdk, ports, neighbors, vpc,
+ * route_tables) and the entry points; config/cfg_section.c the registry of
+ * sections and the walk; config/cfg_ld.c the helpers every section uses.
  *
  * Each message is "FILE:LINE: PATH: PROBLEM" where PATH is the dotted and
  * indexed path of the setting, e.g. "route_tables[1].routes[0].target".
@@ -519,11 +520,12 @@ load_route_tables(struct ld *ld)
 	}
 }
 
-/* ---- the walk over every section -------------------------------------- */
+/* ---- the core's sections ------------------------------------------------ */
 
 /*
- * The core's sections; the services' register theirs (CFG_SECTIONS_REGISTER).
- * Positions in each pass: config/cfg_section.h, docs/ARCHITECTURE.md.
+ * The core's sections, registered as the services' are (config/cfg_section.c
+ * walks them all). Positions in each pass: config/cfg_section.h,
+ * docs/ARCHITECTURE.md.
  */
 static const struct cfg_section core_sections[] = {
 	{ .key = "dpdk", .order = 10, .load = load_dpdk },
@@ -540,138 +542,7 @@ static const struct cfg_section core_sections[] = {
 	{ .key = NULL },
 };
 
-/* The core's two tables, then the services' in registration order. */
-#define MAX_TABLES 16
-static const struct cfg_section *section_tables[MAX_TABLES] = {
-	core_sections, cfg_vpc_sections
-};
-static size_t n_tables = 2;
-static bool tables_checked;
-
-void
-cfg_sections_register(const struct cfg_section *table)
-{
-	if (n_tables == MAX_TABLES) {
-		fprintf(stderr, "config: more than %d tables of sections (config/cfg_load.c)\n",
-			MAX_TABLES);
-		abort();
-	}
-	section_tables[n_tables++] = table;
-}
-
-static int
-sections_count(void)
-{
-	const struct cfg_section *s;
-	size_t t;
-	int n = 0;
-
-	for (t = 0; t < n_tables; t++)
-		for (s = section_tables[t]; s->key != NULL; s++)
-			n++;
-	return n;
-}
-
-static int
-section_pos(const struct cfg_section *s, bool names)
-{
-	return names ? s->names_order : s->order;
-}
-
-/* Sort V by pass-1 (names) or pass-2 position; insertion sort, V is short. */
-static void
-sections_sort(const struct cfg_section **v, int n, bool names)
-{
-	const struct cfg_section *s;
-	int i, j;
-
-	for (i = 1; i < n; i++) {
-		s = v[i];
-		for (j = i; j > 0 && section_pos(v[j - 1], names) > section_pos(s, names); j--)
-			v[j] = v[j - 1];
-		v[j] = s;
-	}
-}
-
-/*
- * Once: no two sections share a key or a position in a pass, so that the
- * order of messages never depends on the order in which tables registered.
- * V is sorted by NAMES; a breach is a bug in a table, not in the file.
- */
-static void
-sections_check(const struct cfg_section **v, int n, bool names)
-{
-	const char *what;
-	int i, j;
-
-	for (i = 0; i < n; i++)
-		for (j = i + 1; j < n; j++)
-			if (strcmp(v[i]->key, v[j]->key) == 0) {
-				what = "key";
-				goto bug;
-			}
-	for (i = 0, j = 1; j < n; i++, j++)
-		if (section_pos(v[i], names) == section_pos(v[j], names) &&
-		    (!names || (v[i]->names != NULL && v[j]->names != NULL))) {
-			what = names ? "names_order" : "order";
-			goto bug;
-		}
-	return;
-bug:
-	fprintf(stderr, "config: sections %s and %s have the same %s (config/cfg_section.h)\n",
-		v[i]->key, v[j]->key, what);
-	abort();
-}
-
-static void
-load_sections(struct ld *ld, const struct cfg_section **v, int n)
-{
-	struct cfg *c = ld->cfg;
-	int i;
-
-	/* Pass 1: names, so that any section may refer to any other. */
-	sections_sort(v, n, true);
-	if (!tables_checked)
-		sections_check(v, n, true);
-	for (i = 0; i < n; i++)
-		if (v[i]->names != NULL)
-			v[i]->names(ld);
-	ld->port_ok = ld_calloc(ld, (size_t)c->n_ports + 1, sizeof(bool));
-	ld->subnet_ok = ld_calloc(ld, (size_t)c->n_subnets + 1, sizeof(bool));
-	if (ld->nomem)
-		return;
-	/* Pass 2, in dependency order: what a check looks at is parsed before it. */
-	sections_sort(v, n, false);
-	if (!tables_checked)
-		sections_check(v, n, false);
-	tables_checked = true;
-	for (i = 0; i < n; i++)
-		v[i]->load(ld);
-}
-
-static void
-load_tree(struct ld *ld, config_t *lc)
-{
-	const struct cfg_section **v, *s;
-	const char **keys;
-	size_t t;
-	int n = sections_count(), i = 0;
-
-	ld->root = config_root_setting(lc);
-	v = ld_calloc(ld, (size_t)n, sizeof(*v));
-	keys = ld_calloc(ld, (size_t)n + 1, sizeof(*keys));
-	if (v != NULL && keys != NULL) {
-		for (t = 0; t < n_tables; t++)
-			for (s = section_tables[t]; s->key != NULL; s++, i++) {
-				v[i] = s;
-				keys[i] = s->key;
-			}
-		ld_group(ld, ld->root, "", keys);
-		load_sections(ld, v, n);
-	}
-	free(v);
-	free(keys);
-}
+CFG_SECTIONS_REGISTER(core_sections)
 
 /* ---- entry points ----------------------------------------------------- */
 
@@ -736,7 +607,7 @@ cfg_load_string(const char *text, const char *name, struct cfg **out, cfg_error_
 	if (config_read_string(&lc, text) != CONFIG_TRUE)
 		ld_syntax_error(&ld, &lc);
 	else
-		load_tree(&ld, &lc);
+		ld_load_sections(&ld, &lc);
 	config_destroy(&lc);
 	return ld_finish(&ld, out);
 }
@@ -773,7 +644,7 @@ cfg_load(const char *file, struct cfg **out, cfg_error_fn err, void *arg)
 	if (config_read_file(&lc, file) != CONFIG_TRUE)
 		ld_syntax_error(&ld, &lc);
 	else
-		load_tree(&ld, &lc);
+		ld_load_sections(&ld, &lc);
 	config_destroy(&lc);
 	free(dir);
 	return ld_finish(&ld, out);

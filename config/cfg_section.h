@@ -2,9 +2,10 @@
 /*
  * Configuration sections: who loads each top-level key of the file.
  *
- * config/cfg_load.c loads its own sections (dpdk, ports, neighbors, vpc,
- * route_tables) and walks the services' sections, which it never names:
- * each service's configuration part (fw/fw_cfg.c, nat/nat_cfg.c,
+ * config/cfg_section.c walks every registered section and names none:
+ * config/cfg_load.c registers the core's (dpdk, ports, neighbors, vpc,
+ * route_tables), config/cfg_vpc.c SPEC §8's, and each service's
+ * configuration part (fw/fw_cfg.c, nat/nat_cfg.c,
  * lb/lb_cfg.c, geneve/gwlb_cfg.c, flowlog/fl_cfg.c, mirror/mr_cfg.c) keeps
  * its table of sections beside its hooks and registers it with
  * CFG_SECTIONS_REGISTER, a constructor run before main(), as DPDK's drivers
@@ -12,7 +13,7 @@
  * the service's object: the executables link the libraries whole
  * (meson.build), as DPDK links its drivers.
  *
- * The load makes two passes (config/cfg_load.c):
+ * The load makes two passes (config/cfg_section.c):
  *  1. names, in ascending names_order: each named list is allocated and its
  *     names recorded, so that any section may refer to any other (routes
  *     name NAT gateways and GWLB endpoints that load after them);
@@ -24,7 +25,7 @@
  * The core's own sections: names 10 ports, 20 vpc (its subnets), 30
  * route_tables; order 10 dpdk, 20 ports, 30 neighbors, 40 vpc, 50
  * route_tables. A service section loads after route_tables (its checks read
- * ports and subnets). No two sections share a key or an order.
+ * ports and subnets). No two sections share a key or a position in a pass.
  */
 #ifndef VPCGW_CFG_SECTION_H
 #define VPCGW_CFG_SECTION_H
@@ -52,7 +53,5 @@ void cfg_sections_register(const struct cfg_section *table);
 	{                                                                         \
 		cfg_sections_register(table);                                     \
 	}
-/* SPEC §8's sections: prefix lists, gateway endpoints (config/cfg_vpc.c). */
-extern const struct cfg_section cfg_vpc_sections[];
 
 #endif /* VPCGW_CFG_SECTION_H */

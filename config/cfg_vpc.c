@@ -614,7 +614,7 @@ ld_vpc_vrf(struct ld *ld)
 
 /* ---- the table -------------------------------------------------------- */
 
-const struct cfg_section cfg_vpc_sections[] = {
+static const struct cfg_section cfg_vpc_sections[] = {
 	{ .key = "vpcs", .names_order = 21, .order = 41,
 	  .names = names_vpcs, .load = load_vpcs },
 	{ .key = "vpc_peering_connections", .names_order = 31, .order = 43,
@@ -631,6 +631,8 @@ const struct cfg_section cfg_vpc_sections[] = {
 	  .names = ld_names_tgws, .load = ld_load_tgws },
 	{ .key = NULL },
 };
+
+CFG_SECTIONS_REGISTER(cfg_vpc_sections)
 
 void
 cfg_vpc_free(struct cfg *cfg)
