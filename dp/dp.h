@@ -466,6 +466,7 @@ struct dp_global {
 	_Atomic(struct dp_tables *) tables;
 	struct dp_port_rt ports[DP_MAX_PORTS];
 	int n_ports;
+	uint16_t mtu_min;           /* the smallest port MTU (0: not known): what fits it fits all */
 	unsigned n_workers;
 	uint32_t idle_sleep_us;     /* a worker's longest idle sleep, 0: always poll */
 	unsigned worker_lcore[DP_MAX_WORKERS];

@@ -321,6 +321,9 @@ dp_ports_init(const struct cfg *cfg, char *err, size_t errlen)
 			link_log(i, &last_link[i], " (at start)");
 	}
 	dp_g.n_sources = src;
+	dp_g.mtu_min = UINT16_MAX;
+	for (int i = 0; i < cfg->n_ports; i++)
+		dp_g.mtu_min = RTE_MIN(dp_g.mtu_min, dp_g.ports[i].mtu);
 	/* sources to workers round robin; a port's queues spread over workers */
 	for (unsigned s = 0; s < src; s++)
 		dp_g.sources[s].worker = (uint8_t)(s % dp_g.n_workers);

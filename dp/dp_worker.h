@@ -143,10 +143,12 @@ static inline bool
 dp_neigh_mac_fast(const struct dp_worker_ctx *w, const struct rte_mbuf *m, uint16_t out_port,
 		  uint32_t nh, uint64_t *mac)
 {
-	/* VLAN-tagged input was untagged at parse: l3 is 14 here */
+	/* VLAN-tagged input was untagged at parse: l3 is 14 here; a packet
+	 * within every port's MTU (mostly) needs no look at out_port's */
+	uint32_t l3len = rte_pktmbuf_pkt_len(m) - (uint32_t)sizeof(struct rte_ether_hdr);
+
 	return dp_neigh_mac_get(w, out_port, nh, mac) &&
-	       likely(rte_pktmbuf_pkt_len(m) - sizeof(struct rte_ether_hdr) <=
-		      dp_g.ports[out_port].mtu);
+	       likely(l3len <= dp_g.mtu_min || l3len <= dp_g.ports[out_port].mtu);
 }
 
 /*
