@@ -135,7 +135,7 @@ run_stage(struct dp_graph_run *g, unsigned i, struct rte_mbuf **pkts, uint16_t n
 	uint16_t before[DP_NODE_EDGES] = { 0 };
 	unsigned ne = n_edges[i], grew = 0;
 
-	/* stage 0 runs first: every vector is empty (dp_graph_walk) */
+	/* stage 0 runs first: every vector is empty (dp_graph_walk zeroed them) */
 	if (i != 0)
 		for (unsigned e = 0; e < ne; e++)
 			before[e] = g->vec[dp_graph_edge[i][e]].n;
@@ -187,7 +187,10 @@ dp_graph_walk(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t n)
 	uint64_t t0 = 0, t1;
 	unsigned grew;
 
-	/* every vector is empty here (dp_graph.h): each is emptied once run */
+	for (unsigned i = 1; i < n_nodes; i++) {
+		g->vec[i].n = 0;
+		g->vec[i].fills = 0;
+	}
 	g->policy_min_slot = DP_BURST;
 	g->slow_flows = 0;
 	g->timed = st[0].calls % DP_GRAPH_TIMED == 0;
@@ -222,8 +225,6 @@ dp_graph_walk(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t n)
 			st[i].timed_pkts += v->n;
 			t0 = t1;
 		}
-		v->n = 0;
-		v->fills = 0;
 	}
 }
 #endif

@@ -80,8 +80,7 @@ void dp_graph_dot(FILE *f);
 /* Register /vpcgw/stages (control thread). */
 int dp_graph_telemetry_init(void);
 
-/* Run a received burst from stage 0. g's vectors are empty on entry (zeroed
- * once: a worker keeps its g from burst to burst) and are empty on return. */
+/* Run a received burst from stage 0. */
 void dp_graph_walk(struct dp_graph_run *g, struct rte_mbuf **pkts, uint16_t n);
 
 /* n packets the stage at the end of edge e of the running stage would have

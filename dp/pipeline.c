@@ -182,25 +182,21 @@ dp_process_burst(struct rte_mbuf **pkts, uint16_t n, uint16_t in_port, uint64_t 
 		dp_process_run(pkts, n, in_port, now_ms);
 }
 
-/* Each lcore's run state: its vectors stay empty between bursts (dp_graph_walk
- * empties what it runs), so a burst does not zero DP_NODE_MAX of them. */
-static RTE_DEFINE_PER_LCORE(struct dp_graph_run, graph_run);
-
 void
 dp_process_run(struct rte_mbuf **pkts, uint16_t n, uint16_t in_port, uint64_t now_ms)
 {
 	struct dp_worker_ctx *w = dp_worker_self();
-	struct dp_graph_run *g = &RTE_PER_LCORE(graph_run);
+	struct dp_graph_run g;
 	struct dp_node_stats *out;
 	uint16_t n_out;
 	uint64_t t0;
 
-	g->b.t = atomic_load_explicit(&dp_g.tables, memory_order_acquire);
-	g->b.now = now_ms;
-	g->b.burst_new = 0;
-	g->b.fast_gen = (uint32_t)(g->b.t->generation + 1);
-	g->b.in_port = in_port;
-	g->b.zone = g->b.t->port_zone[in_port];
+	g.b.t = atomic_load_explicit(&dp_g.tables, memory_order_acquire);
+	g.b.now = now_ms;
+	g.b.burst_new = 0;
+	g.b.fast_gen = (uint32_t)(g.b.t->generation + 1);
+	g.b.in_port = in_port;
+	g.b.zone = g.b.t->port_zone[in_port];
 	/* eth_input numbers the packets (dp_meta.slot) and sets in_port */
 	w->emit_on = true;
 	w->emit_sorted = true;
@@ -208,28 +204,28 @@ dp_process_run(struct rte_mbuf **pkts, uint16_t n, uint16_t in_port, uint64_t no
 	w->emit_now = now_ms;
 	if (unlikely(__atomic_load_n(&dp_trace_armed, __ATOMIC_RELAXED) != 0))
 		dp_trace_burst_begin(w, pkts, n, in_port);
-	g->trace = w->trace_mask != 0;
-	g->no_direct = g->trace || g->b.t->mirror != NULL;
+	g.trace = w->trace_mask != 0;
+	g.no_direct = g.trace || g.b.t->mirror != NULL;
 	/* traffic mirroring: the ENIs' frames as received, before any stage */
-	if (unlikely(g->b.t->mirror != NULL))
-		mr_outbound_burst(g->b.t->mirror, pkts, n, in_port);
-	dp_graph_walk(g, pkts, n);
+	if (unlikely(g.b.t->mirror != NULL))
+		mr_outbound_burst(g.b.t->mirror, pkts, n, in_port);
+	dp_graph_walk(&g, pkts, n);
 	/* ip-output */
 	out = &dp_stats_self()->node[dp_graph_count()];
 	n_out = w->n_emit;
 	out->calls++;
 	out->pkts += n_out;
-	t0 = g->timed ? rte_rdtsc() : 0;
-	if (unlikely(g->b.t->mirror != NULL))
-		mr_inbound_burst(g->b.t->mirror);     /* frames to the ENIs, as they will leave */
+	t0 = g.timed ? rte_rdtsc() : 0;
+	if (unlikely(g.b.t->mirror != NULL))
+		mr_inbound_burst(g.b.t->mirror);     /* frames to the ENIs, as they will leave */
 	dp_emit_flush(w);
 	w->emit_on = false;
-	if (unlikely(g->b.t->mirror != NULL))
-		mr_send(g->b.t->mirror);              /* after the burst's production packets */
-	if (g->timed) {
+	if (unlikely(g.b.t->mirror != NULL))
+		mr_send(g.b.t->mirror);              /* after the burst's production packets */
+	if (g.timed) {
 		out->cycles += rte_rdtsc() - t0;
 		out->timed_pkts += n_out;
 	}
-	if (unlikely(g->trace))
+	if (unlikely(g.trace))
 		dp_trace_burst_end(w);
 }
