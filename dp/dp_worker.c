@@ -258,7 +258,8 @@ drain_handoff(struct dp_worker_ctx *w)
 		unsigned n;
 
 		/* a VLAN port: its device's ring; an empty ring (mostly): two loads */
-		if (w->txq[p] != 0 || dp_g.ports[p].vlan != 0 || rte_ring_empty(dp_g.ports[p].tx_ring))
+		if (w->txq[p] != 0 || dp_g.ports[p].vlan != 0 ||
+		    rte_ring_empty(dp_g.ports[p].tx_ring))
 			continue;
 		n = rte_ring_sc_dequeue_burst(dp_g.ports[p].tx_ring, (void **)b, DP_BURST, NULL);
 		for (unsigned i = 0; i < n; i++)
