@@ -199,6 +199,20 @@ frag6_follows(const struct rte_mbuf *m, const struct dp_meta *md,
 	       memcmp(s, ip->src_addr, 16) == 0 && memcmp(d, ip->dst_addr, 16) == 0;
 }
 
+/* An egress-only gateway's traffic: out through gateway ref (the route's
+ * target is one), or in through gateway eigw_in (>= 0). */
+static inline void
+eigw_count(struct dp_lcore_stats *st, uint8_t kind, uint16_t ref, int eigw_in, uint32_t bytes)
+{
+	if (kind == CFG_TARGET_EIGW) {
+		st->eigw[ref].pkts_out++;
+		st->eigw[ref].bytes_out += bytes;
+	} else if (eigw_in >= 0) {
+		st->eigw[eigw_in].pkts_in++;
+		st->eigw[eigw_in].bytes_in += bytes;
+	}
+}
+
 bool
 dp_ip6_policy(struct dp_pctx *c, struct rte_mbuf *m, struct dp_meta *md, int ds,
 	      uint8_t kind, uint16_t ref)
@@ -276,13 +290,7 @@ dp_ip6_policy(struct dp_pctx *c, struct rte_mbuf *m, struct dp_meta *md, int ds,
 			st->untracked++;
 		}
 	}
-	if (kind == CFG_TARGET_EIGW) {
-		st->eigw[ref].pkts_out++;
-		st->eigw[ref].bytes_out += bytes;
-	} else if (eigw_in >= 0) {
-		st->eigw[eigw_in].pkts_in++;
-		st->eigw[eigw_in].bytes_in += bytes;
-	}
+	eigw_count(st, kind, ref, eigw_in, bytes);
 	if (unlikely(md->flags & DP_M_FRAG))
 		frag6_pass(m, md, ip, c->now);
 	return true;
