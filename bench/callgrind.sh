@@ -11,5 +11,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v valgrind >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -q valgrind >&2
+# the generator stamps out frames with numpy (as bench/run.sh installs it)
+/usr/bin/python3 -c 'import numpy' 2>/dev/null ||
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q python3-numpy >&2
 test -x build/vpcgw || { (test -d build || meson setup build >&2) && ninja -C build >&2; }
 exec /usr/bin/python3 bench/lib/cg.py "$@"
