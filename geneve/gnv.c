@@ -374,8 +374,9 @@ gnv_encap(struct rte_mbuf *m, const struct dp_tables *t, const struct dp_flow *f
 	uint8_t *p;
 	int rc;
 
-	/* SPEC: inner packets up to 8500 bytes, never fragmented */
-	if (len <= md->l3 || len - md->l3 > DP_GNV_MAX_INNER)
+	/* SPEC: inner packets up to 8500 bytes, never fragmented (no inner
+	 * packet, len <= l3, wraps round to over it) */
+	if (unlikely(len - md->l3 - 1 >= DP_GNV_MAX_INNER))
 		return DP_DROP_gwlb_oversize;
 	/* the protocol type names the inner IP version (IPv6: from the IPv6 stage) */
 	proto = gnv_proto_of_ip(*rte_pktmbuf_mtod_offset(m, const uint8_t *, md->l3));
@@ -397,7 +398,8 @@ gnv_encap(struct rte_mbuf *m, const struct dp_tables *t, const struct dp_flow *f
 	memcpy(p + GNV_OUTER_HDRS, e->hdr, GNV_AWS_HDR_LEN);
 	ip = (struct rte_ipv4_hdr *)(p + RTE_ETHER_HDR_LEN);
 	ip->total_length = rte_cpu_to_be_16((uint16_t)(len - RTE_ETHER_HDR_LEN));
-	ip->hdr_checksum = csum_update16(ip->hdr_checksum, 0, ip->total_length);
+	/* RFC 1624 eqn. 3 from a field of 0: ~(~HC + m'), m' > 0 */
+	ip->hdr_checksum = csum_apply16(ip->hdr_checksum, ip->total_length);
 	/* entropy from the flow's cookie (a keyed hash of its 5-tuple, one per
 	 * flow): both directions share an outer flow, at no hashing per packet */
 	sport = (uint16_t)(GNV_SPORT_BASE | ((f->cookie ^ f->cookie >> 16) & GNV_SPORT_MASK));
