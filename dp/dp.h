@@ -284,7 +284,7 @@ struct dp_flow_act {
 	uint8_t acct;               /* DP_ACCT_* */
 	uint8_t in_port;            /* the port this direction's packets arrive on */
 	uint8_t pad;
-	uint16_t mtu;               /* the output port's MTU (not DP_ACT_ENCAP's) */
+	uint16_t mtu;               /* the output port's MTU (DP_ACT_ENCAP: 65535) */
 };
 
 /*

@@ -76,6 +76,7 @@ static struct {
 
 struct dp_flow *dp_flow_objs;
 struct dp_flow_cnt *dp_flow_cnts;
+uintptr_t dp_flow_cnt_bias;
 
 static void
 flow_dq_free(void *p, void *e, unsigned int n)
@@ -482,6 +483,7 @@ dp_flow_init(uint32_t capacity, int socket, struct rte_rcu_qsbr *rcu)
 	dp_flow_cnts = rte_zmalloc_socket("vpcgw_flow_cnts", sizeof(struct dp_flow_cnt) * capacity,
 					  RTE_CACHE_LINE_SIZE, socket);
 	dp_flow_objs = ft.flows;
+	dp_flow_cnt_bias = (uintptr_t)dp_flow_cnts - ((uintptr_t)dp_flow_objs >> 2);
 	ft.free = rte_ring_create_elem("vpcgw_flow_free", sizeof(uint32_t), ring_size, socket, 0);
 	if (ft.flows == NULL || ft.free == NULL || dp_flow_cnts == NULL ||
 	    fidx_init(&ft.idx, (uint64_t)capacity * 2, ft.flows, socket) != 0)
@@ -505,6 +507,7 @@ dp_flow_fini(void)
 	rte_free(dp_flow_cnts);
 	dp_flow_cnts = NULL;
 	dp_flow_objs = NULL;
+	dp_flow_cnt_bias = 0;
 	rte_ring_free(ft.free);
 	memset(&ft, 0, sizeof(ft));
 }
@@ -515,7 +518,9 @@ flow_tagged(uint32_t ref)
 {
 	if (ref == 0)
 		return NULL;
-	return (void *)((uintptr_t)&ft.flows[(ref - 1) >> 1] | ((ref - 1) & 1));
+	/* the index's flows (ft.idx.flows == ft.flows): the same address as the
+	 * key compare's fidx_flow(), computed once */
+	return (void *)((uintptr_t)fidx_flow(&ft.idx, ref) | ((ref - 1) & 1));
 }
 
 void

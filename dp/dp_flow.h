@@ -60,14 +60,18 @@ struct dp_flow_cnt {
 
 extern struct dp_flow *dp_flow_objs;
 extern struct dp_flow_cnt *dp_flow_cnts;
+/* dp_flow_cnts - dp_flow_objs / 4 (modulo 2^64): see dp_flow_cnt_of() */
+extern uintptr_t dp_flow_cnt_bias;
 
-/* The counters of f: 32 bytes for its 128, found by a shift. */
+/* The counters of f: 32 bytes for its 128, found by a shift and an add.
+ * dp_flow_cnts + (f - dp_flow_objs) / 4 is f / 4 + dp_flow_cnt_bias: both
+ * addresses are multiples of 4 (the flows are cache-aligned, 128 bytes each),
+ * so the quarter of their difference is the difference of their quarters. */
 static inline struct dp_flow_cnt *
 dp_flow_cnt_of(const struct dp_flow *f)
 {
 	RTE_BUILD_BUG_ON(sizeof(struct dp_flow) != 4 * sizeof(struct dp_flow_cnt));
-	return (struct dp_flow_cnt *)((uintptr_t)dp_flow_cnts +
-				      (((uintptr_t)f - (uintptr_t)dp_flow_objs) >> 2));
+	return (struct dp_flow_cnt *)(((uintptr_t)f >> 2) + dp_flow_cnt_bias);
 }
 
 static inline void

@@ -172,7 +172,7 @@ flow_fast_one(const struct dp_burst *b, struct dp_worker_ctx *w, struct rte_mbuf
 	if (__atomic_load_n(&a->gen, __ATOMIC_RELAXED) != gen)
 		return false;
 	/* over the egress MTU: the policy stage tells the sender */
-	if (unlikely(ac.op != DP_ACT_ENCAP && rte_pktmbuf_pkt_len(m) - l3 > ac.mtu))
+	if (unlikely(rte_pktmbuf_pkt_len(m) - l3 > ac.mtu))   /* DP_ACT_ENCAP's: 65535 */
 		return false;
 	if (md->proto == IPPROTO_TCP) {
 		if (!fast_tcp(m, md, f, d))

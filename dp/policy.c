@@ -162,7 +162,9 @@ dp_act_fill(const struct dp_pctx *c, const struct dp_meta *md, uint16_t port, ui
 		return;
 	a->nh = nh;
 	a->port = port;
-	a->mtu = dp_g.ports[port].mtu;
+	/* an encapsulation checks the MTU of the port it names itself: the
+	 * fast path's check (flow_fast.c) never stops its packets */
+	a->mtu = c->act_op == DP_ACT_ENCAP ? UINT16_MAX : dp_g.ports[port].mtu;
 	a->op = c->act_op;
 	a->acct = c->act_acct;
 	a->in_port = md->in_port;
