@@ -1,6 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: BSD-3-Clause
-# Sizes of the sources (docs/STYLE.md, issue #14), checked on every .c file
+# Sizes of the sources (issue #14; docs/ARCHITECTURE.md "Functions over 80
+# lines, and why"), checked on every .c file
 # outside tests/:
 #   a file has at most 800 lines;
 #   a function body (the lines between a "{" and a "}" in column 0, after a
