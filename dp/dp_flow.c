@@ -5,10 +5,6 @@
 #include <string.h>
 
 #include <rte_errno.h>
-#include <rte_hash_crc.h>
-#if defined(RTE_ARCH_X86_64) && defined(__SSE4_2__)
-#include <nmmintrin.h>
-#endif
 #include <rte_lcore.h>
 #include <rte_malloc.h>
 #include <rte_prefetch.h>
@@ -292,25 +288,6 @@ tw_gone(struct dp_flow *f, uint32_t idx)
 
 static bool flow_kill(struct dp_flow *f, bool unlinked);
 
-/* The table's hash function: rte_hash_crc(k, 16, 0), CRC32-C of the key's
- * two words. With SSE4.2 (every x86 build: -march=corei7) the two crc32q
- * themselves: rte_hash_crc() tests the CRC method it picked at start-up
- * before each word, on the way from a packet's key to its bucket. */
-static inline uint32_t
-flow_hash(const struct dp_flow_key *k)
-{
-#if defined(RTE_ARCH_X86_64) && defined(__SSE4_2__)
-	uint64_t a, b;
-
-	RTE_BUILD_BUG_ON(sizeof(*k) != 16);
-	memcpy(&a, k, 8);
-	memcpy(&b, (const uint8_t *)k + 8, 8);
-	return (uint32_t)_mm_crc32_u64(_mm_crc32_u64(0, a), b);
-#else
-	return rte_hash_crc(k, sizeof(*k), 0);
-#endif
-}
-
 /* The owner meets f (off its list): give it back, delete it or relink it. */
 static uint32_t
 tw_visit(struct flow_wheel *w, struct dp_flow *f, uint32_t idx, uint64_t now_ms)
@@ -404,8 +381,8 @@ dp_flow_expire(uint64_t now_ms, uint32_t budget)
 		if (f->tw_next != TW_NIL) {
 			const struct dp_flow *nx = &ft.flows[f->tw_next];
 
-			fidx_prefetch(&ft.idx, flow_hash(&nx->key[0]));
-			fidx_prefetch(&ft.idx, flow_hash(&nx->key[1]));
+			fidx_prefetch(&ft.idx, fidx_key_hash(&nx->key[0]));
+			fidx_prefetch(&ft.idx, fidx_key_hash(&nx->key[1]));
 			if (nx->tw_next != TW_NIL)
 				rte_prefetch0(&ft.flows[nx->tw_next]);
 		}
@@ -555,7 +532,7 @@ dp_flow_lookup_burst(struct rte_mbuf **pkts, uint16_t n)
 	for (uint16_t i = 0; i < n; i++) {
 		struct dp_meta *md = dp_meta(pkts[i]);
 
-		sig[i] = md->key_hash = flow_hash(&md->key);
+		sig[i] = md->key_hash = fidx_key_hash(&md->key);
 		md->flags |= DP_M_HASHED;
 		home[i] = fidx_ask(&ft.idx, sig[i]);
 	}
@@ -584,7 +561,7 @@ dp_flow_any(void)
 void *
 dp_flow_lookup_meta(const struct dp_meta *md)
 {
-	uint32_t h = (md->flags & DP_M_HASHED) ? md->key_hash : flow_hash(&md->key);
+	uint32_t h = (md->flags & DP_M_HASHED) ? md->key_hash : fidx_key_hash(&md->key);
 
 	return flow_tagged(fidx_find(&ft.idx, &md->key, h));
 }
@@ -635,13 +612,13 @@ dp_flow_worker_flush(void)
 void *
 dp_flow_lookup(const struct dp_flow_key *k)
 {
-	return flow_tagged(fidx_find(&ft.idx, k, flow_hash(k)));
+	return flow_tagged(fidx_find(&ft.idx, k, fidx_key_hash(k)));
 }
 
 void
 dp_flow_key_prefetch(const struct dp_flow_key *k)
 {
-	fidx_prefetch(&ft.idx, flow_hash(k));
+	fidx_prefetch(&ft.idx, fidx_key_hash(k));
 }
 
 /* Take f's entries out of the index (those present). */
@@ -649,8 +626,8 @@ static void
 flow_unindex(struct dp_flow *f, uint32_t idx, bool two)
 {
 	if (two)
-		fidx_del(&ft.idx, flow_hash(&f->key[1]), fidx_ref(idx, 1));
-	fidx_del(&ft.idx, flow_hash(&f->key[0]), fidx_ref(idx, 0));
+		fidx_del(&ft.idx, fidx_key_hash(&f->key[1]), fidx_ref(idx, 1));
+	fidx_del(&ft.idx, fidx_key_hash(&f->key[0]), fidx_ref(idx, 0));
 }
 
 /*
@@ -694,10 +671,10 @@ dp_flow_insert_meta(struct dp_flow *f, const struct dp_meta *md)
 {
 	/* key[0] usually is the packet's key, hashed by the bulk lookup */
 	uint32_t h0 = md != NULL && (md->flags & DP_M_HASHED) &&
-		      fidx_key_eq(&md->key, &f->key[0]) ? md->key_hash : flow_hash(&f->key[0]);
+		      fidx_key_eq(&md->key, &f->key[0]) ? md->key_hash : fidx_key_hash(&f->key[0]);
 	uint32_t idx = (uint32_t)(f - ft.flows);
 	bool two = !fidx_key_eq(&f->key[0], &f->key[1]);
-	uint32_t h1 = two ? flow_hash(&f->key[1]) : h0;
+	uint32_t h1 = two ? fidx_key_hash(&f->key[1]) : h0;
 	/* NAT's promise: key[1] is a port of the worker's own share, probed */
 	bool check1 = two && !(f->flags & DP_FLOW_F_KEY1_FREE);
 	uint32_t r0 = fidx_ref(idx, 0), r1 = fidx_ref(idx, 1);

@@ -188,6 +188,25 @@ test_same_hash(void **state)
 	assert_int_equal(fidx_find_other(&x, &k[2], h, 0), 0);
 }
 
+/* The table's hash is DPDK's rte_hash_crc() of the 16-byte key, on keys of
+ * every shape (random words, one bit set, all ones). */
+static void
+test_key_hash(void **state)
+{
+	struct dp_flow_key k;
+	uint8_t b[16];
+
+	(void)state;
+	srand(14);
+	for (int i = 0; i < 20000; i++) {
+		for (int j = 0; j < 16; j++)
+			b[j] = i < 128 ? (uint8_t)(i / 8 == j ? 1u << (i % 8) : 0) :
+			       i == 128 ? 0xff : (uint8_t)rand();
+		memcpy(&k, b, sizeof(k));
+		assert_int_equal(fidx_key_hash(&k), rte_hash_crc(&k, sizeof(k), 0));
+	}
+}
+
 /* A delete takes out exactly its entry, once; the entry is reused. */
 static void
 test_delete(void **state)
@@ -502,6 +521,7 @@ main(int argc, char **argv)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_both_keys, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_same_hash, setup, teardown),
+		cmocka_unit_test(test_key_hash),
 		cmocka_unit_test_setup_teardown(test_delete, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_full, setup_tiny, teardown),
 		cmocka_unit_test_setup_teardown(test_two_adders, setup, teardown),
