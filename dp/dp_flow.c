@@ -65,6 +65,7 @@ struct flow_wheel {
 static struct {
 	struct fidx idx;            /* both keys of every flow -> the flow */
 	struct dp_flow *flows;      /* capacity entries */
+	struct dp_flow_cnt *cnts;   /* their counters, one each (dp_flow_cnt_of) */
 	struct rte_ring *free;      /* free flow indices */
 	struct rte_rcu_qsbr_dq *dq; /* deleted flows' slots waiting for a grace period */
 	uint32_t capacity;
@@ -73,8 +74,6 @@ static struct {
 	struct flow_wheel tw[RTE_MAX_LCORE];
 } ft;
 
-struct dp_flow *dp_flow_objs;
-struct dp_flow_cnt *dp_flow_cnts;
 uintptr_t dp_flow_cnt_bias;
 
 static void
@@ -472,12 +471,11 @@ dp_flow_init(uint32_t capacity, int socket, struct rte_rcu_qsbr *rcu)
 		return -rte_errno ? -rte_errno : -ENOMEM;
 	ft.flows = rte_zmalloc_socket("vpcgw_flow_objs", sizeof(struct dp_flow) * capacity,
 				      RTE_CACHE_LINE_SIZE, socket);
-	dp_flow_cnts = rte_zmalloc_socket("vpcgw_flow_cnts", sizeof(struct dp_flow_cnt) * capacity,
-					  RTE_CACHE_LINE_SIZE, socket);
-	dp_flow_objs = ft.flows;
-	dp_flow_cnt_bias = (uintptr_t)dp_flow_cnts - ((uintptr_t)dp_flow_objs >> 2);
+	ft.cnts = rte_zmalloc_socket("vpcgw_flow_cnts", sizeof(struct dp_flow_cnt) * capacity,
+				     RTE_CACHE_LINE_SIZE, socket);
+	dp_flow_cnt_bias = (uintptr_t)ft.cnts - ((uintptr_t)ft.flows >> 2);
 	ft.free = rte_ring_create_elem("vpcgw_flow_free", sizeof(uint32_t), ring_size, socket, 0);
-	if (ft.flows == NULL || ft.free == NULL || dp_flow_cnts == NULL ||
+	if (ft.flows == NULL || ft.free == NULL || ft.cnts == NULL ||
 	    fidx_init(&ft.idx, (uint64_t)capacity * 2, ft.flows, socket) != 0)
 		return -ENOMEM;
 	for (uint32_t i = 0; i < capacity; i++)
@@ -496,9 +494,7 @@ dp_flow_fini(void)
 		rte_rcu_qsbr_dq_delete(ft.dq);
 	fidx_fini(&ft.idx);
 	rte_free(ft.flows);
-	rte_free(dp_flow_cnts);
-	dp_flow_cnts = NULL;
-	dp_flow_objs = NULL;
+	rte_free(ft.cnts);
 	dp_flow_cnt_bias = 0;
 	rte_ring_free(ft.free);
 	memset(&ft, 0, sizeof(ft));

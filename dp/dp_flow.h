@@ -58,13 +58,12 @@ struct dp_flow_cnt {
 	uint64_t bytes[2];          /* from the IP header on */
 };
 
-extern struct dp_flow *dp_flow_objs;
-extern struct dp_flow_cnt *dp_flow_cnts;
-/* dp_flow_cnts - dp_flow_objs / 4 (modulo 2^64): see dp_flow_cnt_of() */
+/* counters - flows / 4 (modulo 2^64), the two arrays of dp_flow.c: see
+ * dp_flow_cnt_of() */
 extern uintptr_t dp_flow_cnt_bias;
 
 /* The counters of f: 32 bytes for its 128, found by a shift and an add.
- * dp_flow_cnts + (f - dp_flow_objs) / 4 is f / 4 + dp_flow_cnt_bias: both
+ * counters + (f - flows) / 4 is f / 4 + dp_flow_cnt_bias: both
  * addresses are multiples of 4 (the flows are cache-aligned, 128 bytes each),
  * so the quarter of their difference is the difference of their quarters. */
 static inline struct dp_flow_cnt *
